@@ -1,0 +1,83 @@
+"""Every sentence a user sees, rendered from the catalogs in templates/texts/.
+
+A catalog is a TOML file of Jinja2 snippets; a text is named "<catalog>.<key>", e.g.
+"cli.check_ok" is the key `check_ok` of templates/texts/cli.toml. Keeping sentences out of
+code lets the office reword the bot without touching Python.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined, Template
+
+from domain.numbers import format_number, format_percent
+
+TEXTS_PACKAGE = "templates"
+TEXTS_FOLDER = "texts"
+
+
+def _number(value: Decimal | int | None, places: int | None = None) -> str:
+    return "…" if value is None else format_number(value, places)
+
+
+def _percent(ratio: Decimal | None, places: int = 2) -> str:
+    return "…" if ratio is None else format_percent(ratio, places)
+
+
+def _date(value: date | datetime | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+def _datetime(value: datetime | None) -> str:
+    return "" if value is None else value.strftime("%H:%M %d/%m/%Y")
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja2 environment shared by chat texts, CLI texts and report previews."""
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    env.filters["number"] = _number
+    env.filters["percent"] = _percent
+    env.filters["vn_date"] = _date
+    env.filters["vn_datetime"] = _datetime
+    return env
+
+
+@cache
+def _catalog(name: str) -> dict[str, Template]:
+    source = resources.files(TEXTS_PACKAGE).joinpath(TEXTS_FOLDER, f"{name}.toml")
+    entries = tomllib.loads(source.read_text(encoding="utf-8"))
+    env = environment()
+    return {key: env.from_string(text) for key, text in _flatten(entries).items()}
+
+
+def _flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in entries.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = str(value)
+    return flat
+
+
+def text(name: str, **context: Any) -> str:
+    """Render the text `name` ("catalog.key") with the given values."""
+    catalog, _, key = name.partition(".")
+    try:
+        template = _catalog(catalog)[key]
+    except KeyError:
+        raise KeyError(f"no text {key!r} in templates/texts/{catalog}.toml") from None
+    return template.render(**context).strip()
+
+
+def has_text(name: str) -> bool:
+    """Whether the catalog defines this text."""
+    catalog, _, key = name.partition(".")
+    return key in _catalog(catalog)

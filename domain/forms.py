@@ -1,0 +1,81 @@
+"""Forms: the ordered questions a unit answers each period, and the relations between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class FieldType(StrEnum):
+    """What kind of value a field holds."""
+
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    PERCENT = "percent"
+    TEXT = "text"
+    CHOICE = "choice"
+    DATE = "date"
+
+    @property
+    def is_numeric(self) -> bool:
+        """Whether values of this type are numbers."""
+        return self in (FieldType.INTEGER, FieldType.DECIMAL, FieldType.PERCENT)
+
+
+class FieldKind(StrEnum):
+    """How a figure behaves over time."""
+
+    FLOW = "flow"  # happened during the period ("tăng trong tháng")
+    STOCK = "stock"  # cumulative to date ("lũy kế")
+    TEXT = "text"  # narrative
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One question of a form."""
+
+    key: str
+    question: str
+    type: FieldType
+    kind: FieldKind
+    label: str = ""
+    measure: str = ""
+    required: bool = True
+    min: Decimal | None = None
+    max: Decimal | None = None
+    choices: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    stock_of: str | None = None
+    max_length: int = 2000
+
+    @property
+    def title(self) -> str:
+        """A short name for summaries and the report; the question if no label is set."""
+        return self.label or self.question
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A data form: an ordered list of fields."""
+
+    code: str
+    title: str
+    fields: tuple[Field, ...]
+    description: str = ""
+    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({f.key: i for i, f in enumerate(self.fields)})
+
+    def field(self, key: str) -> Field:
+        """The field with this key; KeyError if there is none."""
+        return self.fields[self._index[key]]
+
+    def has_field(self, key: str) -> bool:
+        """Whether the form has a field with this key."""
+        return key in self._index
+
+    def position(self, key: str) -> int:
+        """The 1-based number of a field, as shown to users ("Câu 3/12")."""
+        return self._index[key] + 1

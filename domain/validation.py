@@ -1,0 +1,105 @@
+"""Consistency of a set of answers: parts that must add up, stocks that must carry over.
+
+Each problem is a value naming the fields and numbers involved, so the chat and the report
+can cite them ("472 + 1.914 = 2.386, nhưng tổng là 2.361").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.forms import Form
+
+
+class InconsistencyKind(StrEnum):
+    """Which relation is broken."""
+
+    PARTS = "parts"  # a total is not the sum of its parts
+    STOCK = "stock"  # a stock is not last period's stock plus the period's flow
+
+
+@dataclass(frozen=True, slots=True)
+class Inconsistency:
+    """A broken relation: `field_key` should be `expected` (from `terms`) but is `actual`."""
+
+    kind: InconsistencyKind
+    field_key: str
+    expected: Decimal
+    actual: Decimal
+    terms: tuple[tuple[str, Decimal], ...]
+
+    @property
+    def difference(self) -> Decimal:
+        """actual minus expected."""
+        return self.actual - self.expected
+
+    @property
+    def involved(self) -> tuple[str, ...]:
+        """Every field key the problem concerns, the checked field first."""
+        return (self.field_key, *(key for key, _ in self.terms))
+
+
+# For a stock relation the previous stock appears in `terms` under this pseudo-key.
+PREVIOUS_STOCK = "__previous__"
+
+
+def check_parts(form: Form, values: Mapping[str, Decimal]) -> list[Inconsistency]:
+    """Totals whose parts are all known and do not add up."""
+    problems = []
+    for field in form.fields:
+        if not field.parts or field.key not in values:
+            continue
+        if any(part not in values for part in field.parts):
+            continue  # not knowable yet
+        terms = tuple((part, values[part]) for part in field.parts)
+        expected = sum((value for _, value in terms), Decimal(0))
+        if expected != values[field.key]:
+            problems.append(
+                Inconsistency(
+                    InconsistencyKind.PARTS, field.key, expected, values[field.key], terms
+                )
+            )
+    return problems
+
+
+def check_stocks(
+    form: Form, values: Mapping[str, Decimal], previous: Mapping[str, Decimal]
+) -> list[Inconsistency]:
+    """Stocks that are not last period's stock plus this period's flow.
+
+    Nothing is said when last period's stock is unknown (the first period, or a unit that
+    did not report): there is nothing to compare with.
+    """
+    problems = []
+    for field in form.fields:
+        flow_key = field.stock_of
+        if flow_key is None or field.key not in values or flow_key not in values:
+            continue
+        if field.key not in previous:
+            continue
+        terms = ((PREVIOUS_STOCK, previous[field.key]), (flow_key, values[flow_key]))
+        expected = previous[field.key] + values[flow_key]
+        if expected != values[field.key]:
+            problems.append(
+                Inconsistency(
+                    InconsistencyKind.STOCK, field.key, expected, values[field.key], terms
+                )
+            )
+    return problems
+
+
+def check_consistency(
+    form: Form, values: Mapping[str, Decimal], previous: Mapping[str, Decimal]
+) -> list[Inconsistency]:
+    """Every broken relation of a form's answers, in field order."""
+    problems = check_parts(form, values) + check_stocks(form, values, previous)
+    order = {field.key: index for index, field in enumerate(form.fields)}
+    return sorted(problems, key=lambda p: (order[p.field_key], p.kind))
+
+
+def missing_required(form: Form, answered: Mapping[str, object]) -> list[str]:
+    """Keys of required fields that have no answer yet, in field order."""
+    return [f.key for f in form.fields if f.required and answered.get(f.key) is None]

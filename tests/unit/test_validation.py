@@ -1,0 +1,91 @@
+"""Parts that must add up and stocks that must carry over."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from domain.forms import Field, FieldKind, FieldType, Form
+from domain.validation import (
+    PREVIOUS_STOCK,
+    Inconsistency,
+    InconsistencyKind,
+    check_consistency,
+    check_parts,
+    check_stocks,
+    missing_required,
+)
+
+
+def _number(key: str, kind: FieldKind = FieldKind.FLOW, **extra: object) -> Field:
+    return Field(key=key, question=key, type=FieldType.INTEGER, kind=kind, **extra)  # type: ignore[arg-type]
+
+
+# The sample report's digital certificates: 472 for organisations + 1.914 for persons,
+# yet the total says 2.361; and a stock that must be last month's plus the new ones.
+CERTIFICATES = Form(
+    code="cts",
+    title="Chứng thư số",
+    fields=(
+        _number("cap_moi"),
+        _number("tong", FieldKind.STOCK, parts=("to_chuc", "ca_nhan"), stock_of="cap_moi"),
+        _number("to_chuc", FieldKind.STOCK),
+        _number("ca_nhan", FieldKind.STOCK),
+        Field("ghi_chu", "Ghi chú", FieldType.TEXT, FieldKind.TEXT, required=False),
+    ),
+)
+
+
+def test_parts_that_do_not_add_up_name_every_number() -> None:
+    values = {"tong": D(2361), "to_chuc": D(472), "ca_nhan": D(1914)}
+    assert check_parts(CERTIFICATES, values) == [
+        Inconsistency(
+            InconsistencyKind.PARTS,
+            "tong",
+            expected=D(2386),
+            actual=D(2361),
+            terms=(("to_chuc", D(472)), ("ca_nhan", D(1914))),
+        )
+    ]
+
+
+def test_parts_that_add_up_are_fine() -> None:
+    values = {"tong": D(2386), "to_chuc": D(472), "ca_nhan": D(1914)}
+    assert check_parts(CERTIFICATES, values) == []
+
+
+def test_parts_are_not_judged_before_every_part_is_known() -> None:
+    assert check_parts(CERTIFICATES, {"tong": D(2361), "to_chuc": D(472)}) == []
+
+
+def test_stock_must_be_last_stock_plus_flow() -> None:
+    values = {"tong": D(2361), "cap_moi": D(259)}
+    problems = check_stocks(CERTIFICATES, values, previous={"tong": D(2100)})
+    assert problems == [
+        Inconsistency(
+            InconsistencyKind.STOCK,
+            "tong",
+            expected=D(2359),
+            actual=D(2361),
+            terms=((PREVIOUS_STOCK, D(2100)), ("cap_moi", D(259))),
+        )
+    ]
+    assert problems[0].difference == D(2)
+    assert problems[0].involved == ("tong", PREVIOUS_STOCK, "cap_moi")
+
+
+def test_stock_is_not_judged_without_last_period() -> None:
+    assert check_stocks(CERTIFICATES, {"tong": D(2361), "cap_moi": D(259)}, previous={}) == []
+
+
+def test_consistency_lists_both_kinds_in_field_order() -> None:
+    values = {"tong": D(2361), "cap_moi": D(259), "to_chuc": D(472), "ca_nhan": D(1914)}
+    problems = check_consistency(CERTIFICATES, values, previous={"tong": D(2100)})
+    assert [(p.field_key, p.kind) for p in problems] == [
+        ("tong", InconsistencyKind.PARTS),
+        ("tong", InconsistencyKind.STOCK),
+    ]
+
+
+def test_missing_required_ignores_optional_fields() -> None:
+    answered = {"cap_moi": D(1), "tong": None}
+    assert missing_required(CERTIFICATES, answered) == ["tong", "to_chuc", "ca_nhan"]
