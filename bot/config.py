@@ -1,0 +1,788 @@
+"""The office's configuration file (config.toml), read once into frozen, typed Settings.
+
+Reading never stops at the first mistake: every problem is collected, each naming the file
+and the key, so an administrator can fix them all in one pass. Problem sentences live in
+templates/texts/cli.toml; this module only names them by code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any, Final, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.texts import text
+from domain.periods import ReminderStep, ReportingRegime
+
+CONFIG_FILE_NAME: Final = "config.toml"
+CONFIG_ENV: Final = "BAOCAO_CONFIG"
+
+# ---------------------------------------------------------------------------------------------
+# Problems
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One mistake in a file: where it is, and a catalog code plus values to explain it."""
+
+    file: str
+    code: str
+    key: str = ""
+    line: int | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def message(self) -> str:
+        """What is wrong and what would be right, in Vietnamese."""
+        return text(f"cli.problem.{self.code}", **self.values)
+
+    def __str__(self) -> str:
+        return text(
+            "cli.problem_line",
+            file=self.file,
+            line=self.line,
+            key=self.key,
+            message=self.message(),
+        )
+
+
+class ConfigError(Exception):
+    """The configuration or the data files have problems; `problems` lists them all."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: Path, base: Path) -> str:
+    """A path as shown in problems: relative to `base` when inside it, else as is."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
+_TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def read_toml(path: Path, shown: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """Parse a TOML file; on failure record a problem (with the line when known), None."""
+    try:
+        source = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.append(Problem(shown, "file_missing"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(shown, "not_utf8"))
+        return None
+    except OSError as error:
+        problems.append(Problem(shown, "file_unreadable", values={"detail": error.strerror}))
+        return None
+    try:
+        return tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        # tomllib (3.11) only tells the position inside its message.
+        detail = str(error)
+        line: int | None = None
+        if match := _TOML_POSITION.search(detail):
+            line = int(match[1])
+            detail = detail[: match.start()]
+        elif match := _TOML_AT_END.search(detail):
+            line = source.count("\n") + (0 if source.endswith("\n") else 1)
+            detail = detail[: match.start()]
+        problems.append(Problem(shown, "toml_syntax", line=line, values={"detail": detail}))
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading typed values from a TOML table
+
+
+class _Missing(Enum):
+    MISSING = "missing"
+
+
+REQUIRED: Final = _Missing.MISSING
+T = TypeVar("T")
+
+_HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def toml_repr(value: Any) -> str:
+    """A value written the way it looks in a TOML file, for quoting it back to the user."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_repr(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_repr(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    return str(value)
+
+
+def type_name(value: Any) -> str:
+    """The Vietnamese name of a TOML value's type, from the catalog."""
+    if isinstance(value, bool):
+        kind = "bool"
+    elif isinstance(value, int):
+        kind = "int"
+    elif isinstance(value, float):
+        kind = "float"
+    elif isinstance(value, str):
+        kind = "str"
+    elif isinstance(value, list):
+        kind = "list"
+    elif isinstance(value, dict):
+        kind = "table"
+    else:  # dates and times: TOML has four kinds, users only need to know it is one
+        kind = "datetime"
+    return text(f"cli.type_name.{kind}")
+
+
+def parse_clock(value: Any) -> time | None:
+    """A time of day from "HH:MM" (or a TOML time); None if it is not one."""
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str):
+        return None
+    match = _HH_MM.match(value.strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        return None
+    return time(int(match[1]), int(match[2]))
+
+
+def _clock_text(value: time) -> str:
+    return f'"{value.strftime("%H:%M")}"'
+
+
+class TableReader:
+    """Reads typed values from one TOML table, recording problems instead of raising.
+
+    Each getter returns a usable value (the default on a problem) so that reading goes on
+    and every mistake gets reported. `finish()` then reports keys nobody asked for.
+    """
+
+    def __init__(
+        self,
+        table: Mapping[str, Any],
+        *,
+        file: str,
+        problems: list[Problem],
+        prefix: str = "",
+        line_of: Callable[[str], int | None] | None = None,
+    ) -> None:
+        self.table = table
+        self.file = file
+        self.problems = problems
+        self.prefix = prefix
+        self._line_of = line_of
+        self._known: list[str] = []
+
+    # -- plumbing
+
+    def key_path(self, key: str) -> str:
+        """The dotted name of a key as shown to users, e.g. regime.deadline_day."""
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def line(self, key: str) -> int | None:
+        """The line of `key` in the file, when the reader was told how to find it."""
+        return self._line_of(key) if self._line_of else None
+
+    def problem(self, key: str, code: str, **values: Any) -> None:
+        """Record a problem about `key` of this table."""
+        line = self.line(key)
+        self.problems.append(
+            Problem(self.file, code, key=self.key_path(key), line=line, values=values)
+        )
+
+    def has(self, key: str) -> bool:
+        """Whether the table sets `key` (and mark the key as known)."""
+        self._note(key)
+        return key in self.table
+
+    def _note(self, key: str) -> None:
+        if key not in self._known:
+            self._known.append(key)
+
+    def _get(self, key: str, default: T | _Missing, example: str) -> Any:
+        self._note(key)
+        if key in self.table:
+            return self.table[key]
+        if default is REQUIRED:
+            self.problem(key, "missing_key", example=f"{key} = {example}")
+        return REQUIRED
+
+    def wrong_type(self, key: str, value: Any, expected: str, example: str) -> None:
+        """Record that `value` is not of the `expected` kind (a cli.expect.* name)."""
+        self.problem(
+            key,
+            "wrong_type",
+            value=toml_repr(value),
+            got=type_name(value),
+            expected=text(f"cli.expect.{expected}"),
+            example=example,
+        )
+
+    # -- getters
+
+    def text(
+        self, key: str, default: str | _Missing = REQUIRED, *, example: str, empty: bool = True
+    ) -> str:
+        """A string; `empty=False` refuses blank ones."""
+        value = self._get(key, default, toml_repr(example))
+        if value is REQUIRED:
+            return default if isinstance(default, str) else ""
+        if not isinstance(value, str):
+            self.wrong_type(key, value, "str", toml_repr(example))
+            return default if isinstance(default, str) else ""
+        if not empty and not value.strip():
+            self.problem(key, "empty_text", example=f"{key} = {toml_repr(example)}")
+        return value.strip()
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        """One of a few strings."""
+        value = self.text(key, default, example=default)
+        if value not in choices:
+            if key in self.table and isinstance(self.table[key], str):
+                self.problem(
+                    key,
+                    "not_one_of",
+                    value=toml_repr(value),
+                    choices=", ".join(toml_repr(c) for c in choices),
+                )
+            return default
+        return value
+
+    def integer(
+        self,
+        key: str,
+        default: int | _Missing,
+        *,
+        low: int,
+        high: int | None = None,
+        example: int,
+        range_code: str = "int_range",
+    ) -> int:
+        """A whole number from `low` to `high` (no upper bound if None)."""
+        fallback = default if isinstance(default, int) else example
+        value = self._get(key, default, str(example))
+        if value is REQUIRED:
+            return fallback
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.wrong_type(key, value, "int", str(example))
+            return fallback
+        if value < low or (high is not None and value > high):
+            self.problem(key, range_code, value=value, low=low, high=high)
+            return fallback
+        return value
+
+    def number(self, key: str, default: float, *, example: float) -> float:
+        """A number above zero (whole or decimal)."""
+        value = self._get(key, default, str(example))
+        if value is REQUIRED:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.wrong_type(key, value, "number", str(example))
+            return default
+        if value <= 0:
+            self.problem(key, "not_positive", value=toml_repr(value), example=example)
+            return default
+        return float(value)
+
+    def decimal(self, key: str) -> Decimal | None:
+        """An optional number, kept exact as a Decimal."""
+        value = self._get(key, None, "0")
+        if value is REQUIRED:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.wrong_type(key, value, "number", "0")
+            return None
+        return Decimal(str(value))
+
+    def boolean(self, key: str, default: bool | _Missing) -> bool:
+        """true or false."""
+        fallback = default if isinstance(default, bool) else False
+        value = self._get(key, default, "true")
+        if value is REQUIRED:
+            return fallback
+        if not isinstance(value, bool):
+            self.wrong_type(key, value, "bool", "true")
+            return fallback
+        return value
+
+    def clock(self, key: str, default: time) -> time:
+        """A time of day written "HH:MM"."""
+        value = self._get(key, default, _clock_text(default))
+        if value is REQUIRED:
+            return default
+        parsed = parse_clock(value)
+        if parsed is None:
+            if isinstance(value, str):
+                self.problem(key, "bad_time", value=toml_repr(value), example=_clock_text(default))
+            else:
+                self.wrong_type(key, value, "time", _clock_text(default))
+            return default
+        return parsed
+
+    def texts(
+        self, key: str, default: tuple[str, ...] | _Missing, *, example: str
+    ) -> tuple[str, ...]:
+        """A list of strings."""
+        value = self._get(key, default, example)
+        if value is REQUIRED:
+            return default if isinstance(default, tuple) else ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.wrong_type(key, value, "str_list", example)
+            return default if isinstance(default, tuple) else ()
+        return tuple(v.strip() for v in value)
+
+    def integers(self, key: str, default: tuple[int, ...], *, example: str) -> tuple[int, ...]:
+        """A list of whole numbers."""
+        value = self._get(key, default, example)
+        if value is REQUIRED:
+            return default
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            self.wrong_type(key, value, "int_list", example)
+            return default
+        return tuple(value)
+
+    def path(self, key: str, default: str, base: Path) -> Path:
+        """A file or folder path; relative ones are taken from `base` (the config's folder)."""
+        value = self.text(key, default, example=default, empty=False) or default
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else base / path
+
+    def table_reader(
+        self, key: str, line_of: Callable[[str], int | None] | None = None
+    ) -> TableReader:
+        """The sub-table `key` (empty if absent or not a table)."""
+        value = self._get(key, {}, "{ }")
+        if value is REQUIRED:
+            value = {}
+        if not isinstance(value, dict):
+            self.wrong_type(key, value, "table", f"[{self.key_path(key)}]")
+            value = {}
+        return TableReader(
+            value,
+            file=self.file,
+            problems=self.problems,
+            prefix=self.key_path(key),
+            line_of=line_of,
+        )
+
+    def tables(
+        self,
+        key: str,
+        default: list[dict[str, Any]],
+        *,
+        example: str,
+        line_of: Callable[[int, str], int | None] | None = None,
+    ) -> list[TableReader]:
+        """An array of tables, e.g. `reminders = [{ days_before = 3, at = "08:00" }]`."""
+        value = self._get(key, default, example)
+        if value is REQUIRED:
+            value = default
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.wrong_type(key, value, "table_list", example)
+            value = default
+        return [
+            TableReader(
+                item,
+                file=self.file,
+                problems=self.problems,
+                prefix=f"{self.key_path(key)}[{index + 1}]",
+                line_of=functools.partial(line_of, index) if line_of else None,
+            )
+            for index, item in enumerate(value)
+        ]
+
+    def finish(self) -> None:
+        """Report every key of the table that no getter asked for, with a likely intended one."""
+        for key in self.table:
+            if key in self._known:
+                continue
+            close = difflib.get_close_matches(key, self._known, n=1, cutoff=0.6)
+            self.problem(key, "unknown_key", target=key, suggestion=close[0] if close else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeSettings:
+    """Who the office is, as printed on the report and used in chat sentences."""
+
+    parent_body: str
+    issuing_body: str
+    name: str
+    short_code: str
+    place: str
+    document_code: str
+    report_subject: str
+    signer_titles: tuple[str, ...]
+    signer_name: str
+    recipients: tuple[str, ...]
+    admins: tuple[int, ...] = ()
+    zalo_admins: tuple[str, ...] = ()
+    drafts_chat: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StorageSettings:
+    """Where the bot keeps its data."""
+
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class DataSettings:
+    """Where the office's units list and form definitions are."""
+
+    units: Path
+    forms: Path
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    """The Telegram channel. The token is read from the environment variable `token_env`."""
+
+    enabled: bool = True
+    token_env: str = "BAOCAO_TELEGRAM_TOKEN"
+    api_base_url: str = "https://api.telegram.org/bot"
+    mode: str = "polling"  # "polling" | "webhook"
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret_env: str = "BAOCAO_TELEGRAM_WEBHOOK_SECRET"
+
+
+@dataclass(frozen=True, slots=True)
+class ZaloSettings:
+    """The Zalo bot channel. The token is read from the environment variable `token_env`."""
+
+    enabled: bool = False
+    token_env: str = "BAOCAO_ZALO_TOKEN"
+    api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    mode: str = "polling"  # "polling" | "webhook"
+    webhook_secret_env: str = "BAOCAO_ZALO_WEBHOOK_SECRET"
+
+
+@dataclass(frozen=True, slots=True)
+class InviteSettings:
+    """Invitations that link a chat account to a unit."""
+
+    expire_days: int = 14
+    max_failed_per_hour: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySettings:
+    """Sending limits, below what the chat platforms tolerate."""
+
+    per_chat_per_second: float = 1.0
+    global_per_second: float = 30.0
+    group_per_minute: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything config.toml says, checked and typed."""
+
+    source: Path  # the config file itself; relative paths in it are taken from its folder
+    office: OfficeSettings
+    regime: ReportingRegime
+    storage: StorageSettings
+    data: DataSettings
+    telegram: TelegramSettings
+    zalo: ZaloSettings
+    invites: InviteSettings
+    delivery: DeliverySettings
+
+
+MODES: Final = ("polling", "webhook")
+_DEFAULT_REGIME: Final = ReportingRegime()
+
+
+def load_settings(path: Path | str) -> Settings:
+    """Read and check a config file; ConfigError listing every problem if it has any."""
+    settings, problems = read_settings(Path(path))
+    if problems or settings is None:
+        raise ConfigError(problems)
+    return settings
+
+
+def read_settings(path: Path) -> tuple[Settings | None, list[Problem]]:
+    """Settings and every problem found; Settings is None only if the file cannot be parsed.
+
+    When there are problems the Settings hold defaults in place of the wrong values: good
+    enough to go on and check the data files, never to run the bot with.
+    """
+    path = path.absolute()
+    shown = path.name
+    problems: list[Problem] = []
+    raw = read_toml(path, shown, problems)
+    if raw is None:
+        return None, problems
+    base = path.parent
+    root = TableReader(raw, file=shown, problems=problems)
+    settings = Settings(
+        source=path,
+        office=_office(root.table_reader("office")),
+        regime=_regime(root.table_reader("regime")),
+        storage=_storage(root.table_reader("storage"), base),
+        data=_data(root.table_reader("data"), base),
+        telegram=_telegram(root.table_reader("telegram")),
+        zalo=_zalo(root.table_reader("zalo")),
+        invites=_invites(root.table_reader("invites")),
+        delivery=_delivery(root.table_reader("delivery")),
+    )
+    root.finish()
+    return settings, problems
+
+
+def _office(r: TableReader) -> OfficeSettings:
+    drafts_chat: int | None = None
+    if r.has("drafts_chat"):
+        drafts_chat = r.integer("drafts_chat", 0, low=-(2**63), example=-1001234567890)
+    office = OfficeSettings(
+        parent_body=r.text("parent_body", example="UBND TỈNH TRÀ VINH", empty=False),
+        issuing_body=r.text("issuing_body", example="SỞ THÔNG TIN VÀ TRUYỀN THÔNG", empty=False),
+        name=r.text("name", example="Sở Thông tin và Truyền thông", empty=False),
+        short_code=r.text("short_code", example="STTTT", empty=False),
+        place=r.text("place", example="Trà Vinh", empty=False),
+        document_code=r.text("document_code", example="BC-STTTT-VP", empty=False),
+        report_subject=r.text(
+            "report_subject", example="kết quả công tác thông tin và truyền thông", empty=False
+        ),
+        signer_titles=r.texts("signer_titles", REQUIRED, example='["GIÁM ĐỐC"]'),
+        signer_name=r.text("signer_name", example="Nguyễn Văn A", empty=False),
+        recipients=r.texts("recipients", REQUIRED, example='["Như trên;", "Lưu: VT, VP."]'),
+        admins=r.integers("admins", (), example="[123456789]"),
+        zalo_admins=r.texts("zalo_admins", (), example='["1234567890123456789"]'),
+        drafts_chat=drafts_chat,
+    )
+    r.finish()
+    return office
+
+
+def _regime(r: TableReader) -> ReportingRegime:
+    d = _DEFAULT_REGIME
+    timezone = r.text("timezone", d.timezone, example=d.timezone)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.problem("timezone", "bad_timezone", value=toml_repr(timezone), example=d.timezone)
+        timezone = d.timezone
+    window_start_day = r.integer(
+        "window_start_day",
+        d.window_start_day,
+        low=1,
+        high=28,
+        example=15,
+        range_code="day_of_month",
+    )
+    open_days = r.integer(
+        "open_days_before_cutoff", d.open_days_before_cutoff, low=0, high=27, example=4
+    )
+    open_time = r.clock("open_time", d.open_time)
+    deadline_day, deadline_working_days = _deadline(r)
+    deadline_time = r.clock("deadline_time", d.deadline_time)
+    shift = r.boolean("shift_deadline_to_working_day", d.shift_deadline_to_working_day)
+    reminders = tuple(
+        _reminder(step)
+        for step in r.tables(
+            "reminders",
+            [{"days_before": s.days_before, "at": s.at} for s in d.reminders],
+            example='[{ days_before = 3, at = "08:00" }]',
+        )
+    )
+    late_every_days = r.integer("late_every_days", d.late_every_days, low=0, high=31, example=1)
+    late_time = r.clock("late_time", d.late_time)
+    late_max = r.integer("late_max_reminders", d.late_max_reminders, low=0, example=10)
+    notice_delay = r.integer(
+        "office_notice_delay_hours", d.office_notice_delay_hours, low=0, example=1
+    )
+    working_days_only = r.boolean(
+        "reminders_on_working_days_only", d.reminders_on_working_days_only
+    )
+    quiet_start, quiet_end = _quiet_hours(r)
+    r.finish()
+    return ReportingRegime(
+        timezone=timezone,
+        window_start_day=window_start_day,
+        open_days_before_cutoff=open_days,
+        open_time=open_time,
+        deadline_day=deadline_day,
+        deadline_working_days=deadline_working_days,
+        deadline_time=deadline_time,
+        shift_deadline_to_working_day=shift,
+        reminders=reminders,
+        late_every_days=late_every_days,
+        late_time=late_time,
+        late_max_reminders=late_max,
+        office_notice_delay_hours=notice_delay,
+        reminders_on_working_days_only=working_days_only,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+    )
+
+
+def _deadline(r: TableReader) -> tuple[int | None, int | None]:
+    """Exactly one of the two deadline rules; the default rule if the file breaks that."""
+    has_day, has_working = r.has("deadline_day"), r.has("deadline_working_days")
+    if has_day and has_working:
+        r.problem("deadline_working_days", "deadline_both")
+    elif not has_day and not has_working:
+        r.problem("deadline_day", "deadline_none")
+    if has_working and not has_day:
+        days = r.integer("deadline_working_days", REQUIRED, low=1, high=20, example=5)
+        return None, days
+    default = _DEFAULT_REGIME.deadline_day or 15
+    day = r.integer("deadline_day", default, low=1, high=28, example=15, range_code="day_of_month")
+    if has_working:  # both set: still check the other one's value
+        r.integer("deadline_working_days", 5, low=1, high=20, example=5)
+    return day, None
+
+
+def _reminder(r: TableReader) -> ReminderStep:
+    step = ReminderStep(
+        days_before=r.integer("days_before", REQUIRED, low=0, high=27, example=3),
+        at=r.clock("at", time(8, 0)),
+    )
+    r.finish()
+    return step
+
+
+def _quiet_hours(r: TableReader) -> tuple[time | None, time | None]:
+    default = _DEFAULT_REGIME
+    if not r.has("quiet_hours"):
+        return default.quiet_start, default.quiet_end
+    value = r.table["quiet_hours"]
+    if value == []:
+        return None, None
+    if not isinstance(value, list) or len(value) != 2:
+        r.problem("quiet_hours", "quiet_hours_shape", value=toml_repr(value))
+        return default.quiet_start, default.quiet_end
+    clocks = [parse_clock(v) for v in value]
+    for v, clock in zip(value, clocks, strict=True):
+        if clock is None:
+            r.problem("quiet_hours", "bad_time", value=toml_repr(v), example='"21:00"')
+    start, end = clocks
+    if start is None or end is None:
+        return default.quiet_start, default.quiet_end
+    if start == end:
+        r.problem("quiet_hours", "quiet_hours_same", value=toml_repr(value))
+        return default.quiet_start, default.quiet_end
+    return start, end
+
+
+def _storage(r: TableReader, base: Path) -> StorageSettings:
+    storage = StorageSettings(path=r.path("path", "baocao.sqlite3", base))
+    r.finish()
+    return storage
+
+
+def _data(r: TableReader, base: Path) -> DataSettings:
+    data = DataSettings(
+        units=r.path("units", "units.csv", base), forms=r.path("forms", "forms", base)
+    )
+    r.finish()
+    return data
+
+
+def _env_name(r: TableReader, key: str, default: str) -> str:
+    """The name of an environment variable: refuse what looks like a pasted secret."""
+    value = r.text(key, default, example=default, empty=False)
+    if value and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        r.problem(key, "bad_env_name", example=toml_repr(default))
+        return default
+    return value
+
+
+def _telegram(r: TableReader) -> TelegramSettings:
+    d = TelegramSettings()
+    enabled = r.boolean("enabled", d.enabled)
+    token_env = _env_name(r, "token_env", d.token_env)
+    api_base_url = _url(r, "api_base_url", d.api_base_url)
+    mode = r.choice("mode", d.mode, MODES)
+    webhook_url = r.text("webhook_url", d.webhook_url, example="https://baocao.example.vn/telegram")
+    if webhook_url and not webhook_url.startswith("https://"):
+        r.problem("webhook_url", "not_https", value=toml_repr(webhook_url))
+    elif enabled and mode == "webhook" and not webhook_url:
+        r.problem("webhook_url", "webhook_url_missing")
+    settings = TelegramSettings(
+        enabled=enabled,
+        token_env=token_env,
+        api_base_url=api_base_url,
+        mode=mode,
+        webhook_url=webhook_url,
+        webhook_listen=r.text("webhook_listen", d.webhook_listen, example=d.webhook_listen),
+        webhook_port=r.integer("webhook_port", d.webhook_port, low=1, high=65535, example=8443),
+        webhook_secret_env=_env_name(r, "webhook_secret_env", d.webhook_secret_env),
+    )
+    r.finish()
+    return settings
+
+
+def _zalo(r: TableReader) -> ZaloSettings:
+    d = ZaloSettings()
+    settings = ZaloSettings(
+        enabled=r.boolean("enabled", d.enabled),
+        token_env=_env_name(r, "token_env", d.token_env),
+        api_base_url=_url(r, "api_base_url", d.api_base_url),
+        mode=r.choice("mode", d.mode, MODES),
+        webhook_secret_env=_env_name(r, "webhook_secret_env", d.webhook_secret_env),
+    )
+    r.finish()
+    return settings
+
+
+def _url(r: TableReader, key: str, default: str) -> str:
+    value = r.text(key, default, example=default, empty=False)
+    if value and not value.startswith(("https://", "http://")):
+        r.problem(key, "bad_url", value=toml_repr(value), example=toml_repr(default))
+        return default
+    return value
+
+
+def _invites(r: TableReader) -> InviteSettings:
+    d = InviteSettings()
+    settings = InviteSettings(
+        expire_days=r.integer("expire_days", d.expire_days, low=1, high=365, example=14),
+        max_failed_per_hour=r.integer(
+            "max_failed_per_hour", d.max_failed_per_hour, low=1, example=5
+        ),
+    )
+    r.finish()
+    return settings
+
+
+def _delivery(r: TableReader) -> DeliverySettings:
+    d = DeliverySettings()
+    settings = DeliverySettings(
+        per_chat_per_second=r.number("per_chat_per_second", d.per_chat_per_second, example=1),
+        global_per_second=r.number("global_per_second", d.global_per_second, example=30),
+        group_per_minute=r.number("group_per_minute", d.group_per_minute, example=20),
+    )
+    r.finish()
+    return settings
+
+
+def today_in(regime: ReportingRegime) -> date:
+    """Today's date in the office's timezone."""
+    return datetime.now(ZoneInfo(regime.timezone)).date()
