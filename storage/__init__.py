@@ -1,0 +1,55 @@
+"""Persistence of baocao on SQLite: `Database.open(path)`, then `db.write()` / `db.read()`."""
+
+from storage.database import Database
+from storage.errors import (
+    ConstraintError,
+    CorruptDatabaseError,
+    DatabaseBusyError,
+    DatabaseClosedError,
+    DatabaseFileError,
+    ForeignDatabaseError,
+    MigrationError,
+    NewerSchemaError,
+    NotFoundError,
+    StorageError,
+    TransactionClosedError,
+)
+from storage.records import (
+    Draft,
+    FocalPoint,
+    InboxItem,
+    Invite,
+    OutboxMessage,
+    PeriodRecord,
+    UnitSyncResult,
+)
+from storage.repos.outbox import PRIORITY_BULK, PRIORITY_REPLY
+from storage.repos.schedule import OFFICE_WIDE
+from storage.views import ReadView, WriteTransaction
+
+__all__ = [
+    "OFFICE_WIDE",
+    "PRIORITY_BULK",
+    "PRIORITY_REPLY",
+    "ConstraintError",
+    "CorruptDatabaseError",
+    "Database",
+    "DatabaseBusyError",
+    "DatabaseClosedError",
+    "DatabaseFileError",
+    "Draft",
+    "FocalPoint",
+    "ForeignDatabaseError",
+    "InboxItem",
+    "Invite",
+    "MigrationError",
+    "NewerSchemaError",
+    "NotFoundError",
+    "OutboxMessage",
+    "PeriodRecord",
+    "ReadView",
+    "StorageError",
+    "TransactionClosedError",
+    "UnitSyncResult",
+    "WriteTransaction",
+]

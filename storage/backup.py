@@ -1,0 +1,37 @@
+"""Online backups: a consistent copy of the live database, published atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import aiosqlite
+
+
+async def copy_database(source: aiosqlite.Connection, dest: Path) -> None:
+    """Copy the database behind `source` to `dest`, replacing it only once the copy is whole."""
+    partial = dest.with_name(dest.name + ".partial")
+    await asyncio.to_thread(_remove_with_side_files, partial)
+    async with aiosqlite.connect(partial, isolation_level=None) as target:
+        # pages=0 copies everything in one step: a single consistent snapshot that writers
+        # (other connections, WAL mode) neither block nor force to restart.
+        await source.backup(target, pages=0)
+        # A standalone single file is easier to move around than a WAL-mode one.
+        await target.execute("PRAGMA journal_mode = DELETE")
+    await asyncio.to_thread(_publish, partial, dest)
+
+
+def _remove_with_side_files(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _publish(partial: Path, dest: Path) -> None:
+    """Rename into place and sync the directory, so the backup survives a power loss."""
+    os.replace(partial, dest)
+    fd = os.open(dest.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,68 @@
+"""Opening SQLite connections with the PRAGMAs every baocao connection needs."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+
+from storage.errors import StorageError
+
+SYNCHRONOUS_LEVELS = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
+
+# RETURNING arrived in SQLite 3.35; older libraries cannot run our queries.
+MIN_SQLITE_VERSION = (3, 35, 0)
+
+# Enough for every distinct statement of the repositories, so none is re-prepared.
+_STATEMENT_CACHE_SIZE = 256
+
+
+def check_sqlite_version() -> None:
+    """Refuse to run on a SQLite library too old for the queries."""
+    if sqlite3.sqlite_version_info < MIN_SQLITE_VERSION:
+        wanted = ".".join(map(str, MIN_SQLITE_VERSION))
+        raise StorageError(
+            f"SQLite {sqlite3.sqlite_version} is too old: baocao needs {wanted} or newer "
+            "(use a newer Python build or OS)."
+        )
+
+
+def normalize_synchronous(level: str) -> str:
+    """Validate a `PRAGMA synchronous` level (it is interpolated into SQL)."""
+    upper = level.upper()
+    if upper not in SYNCHRONOUS_LEVELS:
+        raise ValueError(f"synchronous must be one of {sorted(SYNCHRONOUS_LEVELS)}, got {level!r}")
+    return upper
+
+
+async def connect(
+    path: Path, *, synchronous: str, busy_timeout_ms: int, read_only: bool
+) -> aiosqlite.Connection:
+    """Open a connection in autocommit mode (transactions are explicit) with our PRAGMAs."""
+    try:
+        # isolation_level=None: the sqlite3 module must not BEGIN on its own; db.write()
+        # issues BEGIN IMMEDIATE itself so the write lock is taken up front.
+        conn = await aiosqlite.connect(
+            path, isolation_level=None, cached_statements=_STATEMENT_CACHE_SIZE
+        )
+    except sqlite3.Error as e:
+        raise StorageError(f"cannot open database {path}: {e}") from e
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
+        if str(rows[0][0]).lower() != "wal":
+            raise StorageError(
+                f"cannot switch {path} to WAL mode (got {rows[0][0]!r}); "
+                "put the database on a local disk"
+            )
+        await conn.execute(f"PRAGMA synchronous = {normalize_synchronous(synchronous)}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            # Readers can never write, whatever a caller does with them.
+            await conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn

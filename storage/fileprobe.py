@@ -1,0 +1,80 @@
+"""Deciding, without writing a byte, whether an existing file may be opened as our database."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.errors import CorruptDatabaseError, ForeignDatabaseError, NewerSchemaError
+from storage.schema import APPLICATION_ID
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What the probe found: the schema version of the file (0 for a new, empty file)."""
+
+    user_version: int
+
+
+def probe(path: Path, known_version: int) -> FileState:
+    """Check the file at `path`; raise a DatabaseFileError subclass if it is not ours to open."""
+    if not path.exists() or path.stat().st_size == 0:
+        return FileState(0)
+    with path.open("rb") as f:
+        header = f.read(len(_SQLITE_MAGIC))
+    if header != _SQLITE_MAGIC:
+        raise CorruptDatabaseError(
+            path,
+            f"{path} is not a SQLite database (damaged, or some other kind of file). "
+            "Point baocao at the right file, or restore it from a backup; it was not changed.",
+        )
+    try:
+        user_version, application_id, tables = _read_identity(path)
+    except sqlite3.DatabaseError as e:
+        raise CorruptDatabaseError(
+            path,
+            f"{path} cannot be read as a SQLite database ({e}). "
+            "Restore it from a backup; it was not changed.",
+        ) from e
+    # Migration 1 stamps APPLICATION_ID; without it only an empty database is acceptable.
+    if application_id != APPLICATION_ID and (application_id or user_version or tables):
+        raise ForeignDatabaseError(
+            path,
+            f"{path} is a SQLite database of some other program, not of baocao. "
+            "Choose another file name for baocao's database; this file was not changed.",
+        )
+    if user_version > known_version:
+        raise NewerSchemaError(
+            path,
+            f"{path} has schema version {user_version}, written by a newer baocao; this "
+            f"version knows up to {known_version}. Upgrade baocao (or restore a backup made "
+            "by this version); the file was not changed.",
+            found=user_version,
+            known=known_version,
+        )
+    return FileState(user_version)
+
+
+def _read_identity(path: Path) -> tuple[int, int, list[str]]:
+    """Read user_version, application_id and table names through a read-only connection."""
+    # Without a WAL file the main file is complete, and immutable=1 reads it without
+    # locking or creating -wal/-shm side files; with one, a plain read-only open must
+    # merge it (it still never writes the main file).
+    wal = path.with_name(path.name + "-wal")
+    query = "?mode=ro" if wal.exists() else "?mode=ro&immutable=1"
+    conn = sqlite3.connect(path.resolve().as_uri() + query, uri=True)
+    try:
+        user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+    finally:
+        conn.close()
+    return int(user_version), int(application_id), tables

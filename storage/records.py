@@ -1,0 +1,115 @@
+"""Rows the storage layer returns that have no counterpart in `domain` (chat plumbing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.periods import Period
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSyncResult:
+    """What a units-file sync changed: codes added, removed from the file, and back again."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    restored: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FocalPoint:
+    """A chat user registered as focal point (đầu mối) of one unit."""
+
+    id: int
+    unit_code: str
+    channel: str
+    user_id: str
+    chat_id: str
+    display_name: str
+    registered_at: datetime
+    removed_at: datetime | None = None
+    unreachable_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """A single-use registration code for one unit."""
+
+    code: str
+    unit_code: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: str | None = None
+
+    def usable(self, now: datetime) -> bool:
+        """Whether the code can still be redeemed at `now`."""
+        return self.used_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodRecord:
+    """The stored lifecycle of a reporting period."""
+
+    period: Period
+    opened_at: datetime | None = None
+    locked_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether prompts went out and no lock has closed it."""
+        return self.opened_at is not None and self.locked_at is None
+
+    @property
+    def is_locked(self) -> bool:
+        """Whether the period is closed to edits."""
+        return self.locked_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """An update received from a chat platform, stored before it was acknowledged."""
+
+    id: int
+    channel: str
+    external_id: str
+    payload: dict[str, Any]
+    received_at: datetime
+    handled_at: datetime | None = None
+    attempts: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message waiting to be (or already) sent to a chat."""
+
+    id: int
+    channel: str
+    chat_id: str
+    payload: dict[str, Any]
+    priority: int
+    dedup_key: str | None
+    created_at: datetime
+    not_before: datetime | None = None
+    attempts: int = 0
+    sent_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_error: str | None = None
+    unknown_outcome: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One generated version of a period's report document."""
+
+    id: int
+    period_key: str
+    version: int
+    created_at: datetime
+    created_by: str
+    stale: bool
+    file_name: str
+    content: bytes

@@ -1,0 +1,1 @@
+"""One repository per table group; each module has a reader and a writer class."""

@@ -1,0 +1,166 @@
+"""Answers (current values) and revisions (every change to them, append-only)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from domain.answers import Answer, Revision
+from domain.periods import Period
+from storage import codec
+from storage.repos.base import Repository
+
+_ANSWER_COLUMNS = (
+    "unit_code, form_code, period_key, field_key, value, explanation, updated_at, updated_by"
+)
+_KEY = "period_key = ? AND form_code = ? AND unit_code = ?"
+
+_SELECT_ONE = f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE {_KEY} AND field_key = ?"
+_SELECT_OBLIGATION = f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE {_KEY}"
+_SELECT_PERIOD = f"""
+SELECT {_ANSWER_COLUMNS} FROM answers WHERE period_key = ? AND form_code = ?
+ORDER BY unit_code, field_key
+"""
+_SELECT_CURRENT = f"SELECT value, explanation FROM answers WHERE {_KEY} AND field_key = ?"
+_UPSERT = f"""
+INSERT INTO answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (period_key, form_code, unit_code, field_key) DO UPDATE SET
+    value = excluded.value,
+    explanation = excluded.explanation,
+    updated_at = excluded.updated_at,
+    updated_by = excluded.updated_by
+"""
+
+_REVISION_COLUMNS = (
+    "unit_code, form_code, period_key, field_key, old_value, new_value, changed_at, "
+    "changed_by, source_message, explanation"
+)
+_INSERT_REVISION = (
+    f"INSERT INTO revisions ({_REVISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT_REVISIONS = f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE {_KEY} ORDER BY id"
+_SELECT_FIELD_REVISIONS = (
+    f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE {_KEY} AND field_key = ? ORDER BY id"
+)
+
+
+def _answer(row: sqlite3.Row) -> Answer:
+    return Answer(
+        unit_code=row["unit_code"],
+        form_code=row["form_code"],
+        period_key=row["period_key"],
+        field_key=row["field_key"],
+        value=row["value"],
+        explanation=row["explanation"],
+        updated_at=codec.parse_timestamp(row["updated_at"]),
+        updated_by=row["updated_by"],
+    )
+
+
+def _revision(row: sqlite3.Row) -> Revision:
+    return Revision(
+        unit_code=row["unit_code"],
+        form_code=row["form_code"],
+        period_key=row["period_key"],
+        field_key=row["field_key"],
+        old_value=row["old_value"],
+        new_value=row["new_value"],
+        changed_at=codec.parse_timestamp(row["changed_at"]),
+        changed_by=row["changed_by"],
+        source_message=row["source_message"],
+        explanation=row["explanation"],
+    )
+
+
+class AnswersReader(Repository):
+    """Reading answers and their history."""
+
+    __slots__ = ()
+
+    async def get(
+        self, unit_code: str, form_code: str, period: Period | str, field_key: str
+    ) -> Answer | None:
+        """The current answer to one field, or None if never answered."""
+        params = (codec.period_key(period), form_code, unit_code, field_key)
+        row = await self._s.row(_SELECT_ONE, params)
+        return None if row is None else _answer(row)
+
+    async def for_obligation(
+        self, unit_code: str, form_code: str, period: Period | str
+    ) -> dict[str, Answer]:
+        """A unit's answers to one form for one period, by field key."""
+        rows = await self._s.rows(
+            _SELECT_OBLIGATION, (codec.period_key(period), form_code, unit_code)
+        )
+        return {row["field_key"]: _answer(row) for row in rows}
+
+    async def for_period(
+        self, period: Period | str, form_code: str
+    ) -> dict[str, dict[str, Answer]]:
+        """Every unit's answers to one form for one period: unit code -> field key -> answer."""
+        result: dict[str, dict[str, Answer]] = {}
+        for row in await self._s.rows(_SELECT_PERIOD, (codec.period_key(period), form_code)):
+            result.setdefault(row["unit_code"], {})[row["field_key"]] = _answer(row)
+        return result
+
+    async def revisions(
+        self,
+        unit_code: str,
+        form_code: str,
+        period: Period | str,
+        field_key: str | None = None,
+    ) -> list[Revision]:
+        """The history of a unit's form (or of one field of it), oldest change first."""
+        key = (codec.period_key(period), form_code, unit_code)
+        if field_key is None:
+            rows = await self._s.rows(_SELECT_REVISIONS, key)
+        else:
+            rows = await self._s.rows(_SELECT_FIELD_REVISIONS, (*key, field_key))
+        return [_revision(r) for r in rows]
+
+
+class AnswersWriter(AnswersReader):
+    """Recording answers, each change with its revision."""
+
+    __slots__ = ()
+
+    async def set(
+        self, answer: Answer, changed_by: str, source_message: str | None = None
+    ) -> Revision | None:
+        """Store an answer and its revision; None (nothing written) if value and explanation
+        are unchanged. `answer.updated_at` defaults to now; `updated_by` becomes `changed_by`.
+        """
+        key = codec.period_key(answer.period_key)
+        where = (key, answer.form_code, answer.unit_code, answer.field_key)
+        current = await self._s.row(_SELECT_CURRENT, where)
+        old = (None, None) if current is None else (current["value"], current["explanation"])
+        if old == (answer.value, answer.explanation):
+            return None
+        changed_at = answer.updated_at or self._s.now()
+        when = codec.timestamp(changed_at)
+        old_value = old[0]
+        identity = (answer.unit_code, answer.form_code, key, answer.field_key)
+        await self._s.run(_UPSERT, (*identity, answer.value, answer.explanation, when, changed_by))
+        await self._s.run(
+            _INSERT_REVISION,
+            (
+                *identity,
+                old_value,
+                answer.value,
+                when,
+                changed_by,
+                source_message,
+                answer.explanation,
+            ),
+        )
+        return Revision(
+            unit_code=answer.unit_code,
+            form_code=answer.form_code,
+            period_key=key,
+            field_key=answer.field_key,
+            old_value=old_value,
+            new_value=answer.value,
+            changed_at=codec.parse_timestamp(when),
+            changed_by=changed_by,
+            source_message=source_message,
+            explanation=answer.explanation,
+        )

@@ -1,0 +1,77 @@
+"""Report drafts: numbered versions of the generated document for each period."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from domain.periods import Period
+from storage import codec
+from storage.records import Draft
+from storage.repos.base import Repository
+
+_COLUMNS = "id, period_key, version, created_at, created_by, stale, file_name, content"
+
+# The next version is computed in the INSERT itself; the write lock and the UNIQUE
+# constraint keep two drafts from getting the same number.
+_INSERT = f"""
+INSERT INTO drafts (period_key, version, created_at, created_by, stale, file_name, content)
+SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, 0, ?, ? FROM drafts WHERE period_key = ?
+RETURNING {_COLUMNS}
+"""
+_SELECT_LATEST = f"SELECT {_COLUMNS} FROM drafts WHERE period_key = ? ORDER BY version DESC LIMIT 1"
+_SELECT_VERSION = f"SELECT {_COLUMNS} FROM drafts WHERE period_key = ? AND version = ?"
+_MARK_STALE = "UPDATE drafts SET stale = 1 WHERE period_key = ? AND stale = 0"
+
+
+def _draft(row: sqlite3.Row) -> Draft:
+    return Draft(
+        id=row["id"],
+        period_key=row["period_key"],
+        version=row["version"],
+        created_at=codec.parse_timestamp(row["created_at"]),
+        created_by=row["created_by"],
+        stale=bool(row["stale"]),
+        file_name=row["file_name"],
+        content=bytes(row["content"]),
+    )
+
+
+class DraftsReader(Repository):
+    """Fetching drafts."""
+
+    __slots__ = ()
+
+    async def latest(self, period: Period | str) -> Draft | None:
+        """The newest draft of a period, or None."""
+        row = await self._s.row(_SELECT_LATEST, (codec.period_key(period),))
+        return None if row is None else _draft(row)
+
+    async def get(self, period: Period | str, version: int) -> Draft | None:
+        """One version of a period's draft, or None."""
+        row = await self._s.row(_SELECT_VERSION, (codec.period_key(period), version))
+        return None if row is None else _draft(row)
+
+
+class DraftsWriter(DraftsReader):
+    """Storing drafts and invalidating them."""
+
+    __slots__ = ()
+
+    async def add(
+        self,
+        period: Period | str,
+        file_name: str,
+        content: bytes,
+        created_by: str,
+        at: datetime | None = None,
+    ) -> Draft:
+        """Store a new draft as the period's next version (1, 2, ...); the period must exist."""
+        key = codec.period_key(period)
+        when = codec.timestamp(at or self._s.now())
+        row = await self._s.one(_INSERT, (key, when, created_by, file_name, content, key))
+        return _draft(row)
+
+    async def mark_stale(self, period: Period | str) -> int:
+        """Flag a period's drafts as outdated (answers changed after them); rows changed."""
+        return await self._s.run(_MARK_STALE, (codec.period_key(period),))

@@ -1,0 +1,151 @@
+"""The outbox: messages written with the change they announce, sent afterwards in order."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from storage import codec
+from storage.codec import JsonObject
+from storage.records import OutboxMessage
+from storage.repos.base import Repository
+
+PRIORITY_REPLY = 0  # an answer in a live conversation: goes first
+PRIORITY_BULK = 10  # prompts, reminders, broadcasts
+
+_COLUMNS = (
+    "id, channel, chat_id, payload, priority, dedup_key, created_at, not_before, attempts, "
+    "sent_at, failed_at, last_error, unknown_outcome"
+)
+_QUEUED = "sent_at IS NULL AND failed_at IS NULL AND unknown_outcome = 0"
+
+_ENQUEUE = """
+INSERT INTO outbox (channel, chat_id, payload, priority, dedup_key, created_at, not_before)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (dedup_key) DO NOTHING
+RETURNING id
+"""
+_SELECT = f"SELECT {_COLUMNS} FROM outbox WHERE id = ?"
+_SELECT_DUE = f"""
+SELECT {_COLUMNS} FROM outbox
+WHERE {_QUEUED} AND (not_before IS NULL OR not_before <= ?)
+ORDER BY priority, id LIMIT ?
+"""
+_SELECT_UNKNOWN = f"""
+SELECT {_COLUMNS} FROM outbox
+WHERE unknown_outcome = 1 AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?
+"""
+_COUNT_PENDING = f"SELECT COUNT(*) FROM outbox WHERE {_QUEUED}"
+_UNSETTLED = "id = ? AND sent_at IS NULL AND failed_at IS NULL"
+_MARK_SENT = (
+    "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, unknown_outcome = 0 "
+    f"WHERE {_UNSETTLED}"
+)
+_MARK_FAILED = (
+    f"UPDATE outbox SET failed_at = ?, last_error = ?, attempts = attempts + 1 WHERE {_UNSETTLED}"
+)
+_RESCHEDULE = (
+    "UPDATE outbox SET not_before = ?, last_error = COALESCE(?, last_error), "
+    f"attempts = attempts + 1, unknown_outcome = 0 WHERE {_UNSETTLED}"
+)
+_MARK_UNKNOWN = (
+    "UPDATE outbox SET unknown_outcome = 1, last_error = ?, attempts = attempts + 1 "
+    f"WHERE {_UNSETTLED}"
+)
+_PURGE = "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?"
+
+
+def _message(row: sqlite3.Row) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        channel=row["channel"],
+        chat_id=row["chat_id"],
+        payload=codec.load_json(row["payload"]),
+        priority=row["priority"],
+        dedup_key=row["dedup_key"],
+        created_at=codec.parse_timestamp(row["created_at"]),
+        not_before=codec.optional_parse_timestamp(row["not_before"]),
+        attempts=row["attempts"],
+        sent_at=codec.optional_parse_timestamp(row["sent_at"]),
+        failed_at=codec.optional_parse_timestamp(row["failed_at"]),
+        last_error=row["last_error"],
+        unknown_outcome=bool(row["unknown_outcome"]),
+    )
+
+
+class OutboxReader(Repository):
+    """Looking at queued messages."""
+
+    __slots__ = ()
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        """One message."""
+        row = await self._s.row(_SELECT, (message_id,))
+        return None if row is None else _message(row)
+
+    async def due(self, now: datetime | None = None, limit: int = 50) -> list[OutboxMessage]:
+        """Messages to send now: replies before bulk, then oldest first."""
+        when = codec.timestamp(now or self._s.now())
+        return [_message(r) for r in await self._s.rows(_SELECT_DUE, (when, limit))]
+
+    async def pending_count(self) -> int:
+        """How many messages wait to be sent (now or later), not counting unknown outcomes."""
+        return int(await self._s.scalar(_COUNT_PENDING))
+
+    async def unknown(self, limit: int = 100) -> list[OutboxMessage]:
+        """Messages whose delivery is uncertain, for a person (or a policy) to decide on."""
+        return [_message(r) for r in await self._s.rows(_SELECT_UNKNOWN, (limit,))]
+
+
+class OutboxWriter(OutboxReader):
+    """Queuing messages and recording how sending went."""
+
+    __slots__ = ()
+
+    async def enqueue(
+        self,
+        channel: str,
+        chat_id: str,
+        payload: JsonObject,
+        priority: int = PRIORITY_REPLY,
+        dedup_key: str | None = None,
+        not_before: datetime | None = None,
+    ) -> int | None:
+        """Queue a message; None (nothing queued) if `dedup_key` was queued before."""
+        params = (
+            channel,
+            chat_id,
+            codec.dump_json(payload),
+            priority,
+            dedup_key,
+            codec.timestamp(self._s.now()),
+            codec.optional_timestamp(not_before),
+        )
+        new_id = await self._s.scalar(_ENQUEUE, params)
+        return None if new_id is None else int(new_id)
+
+    async def mark_sent(self, message_id: int, at: datetime | None = None) -> bool:
+        """Record delivery; False if the message was unknown or already settled."""
+        when = codec.timestamp(at or self._s.now())
+        return await self._s.run(_MARK_SENT, (when, message_id)) > 0
+
+    async def mark_failed(self, message_id: int, error: str, at: datetime | None = None) -> bool:
+        """Give up on a message for good (e.g. the chat no longer exists)."""
+        when = codec.timestamp(at or self._s.now())
+        return await self._s.run(_MARK_FAILED, (when, error, message_id)) > 0
+
+    async def reschedule(
+        self, message_id: int, not_before: datetime, error: str | None = None
+    ) -> bool:
+        """Try again at `not_before` (rate limit, network error); also re-queues an unknown."""
+        params = (codec.timestamp(not_before), error, message_id)
+        return await self._s.run(_RESCHEDULE, params) > 0
+
+    async def mark_unknown(self, message_id: int, error: str | None = None) -> bool:
+        """The send may or may not have arrived: hold it out of `due` instead of risking a
+        duplicate."""
+        return await self._s.run(_MARK_UNKNOWN, (error, message_id)) > 0
+
+    async def purge_sent(self, before: datetime) -> int:
+        """Delete messages sent before `before` (freeing their dedup keys); rows deleted."""
+        return await self._s.run(_PURGE, (codec.timestamp(before),))

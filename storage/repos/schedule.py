@@ -1,0 +1,57 @@
+"""Scheduler steps already carried out, so a restart never sends a step twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.periods import Period
+from storage import codec
+from storage.repos.base import Repository
+
+OFFICE_WIDE = ""  # unit_code of steps that concern the whole office
+
+_SELECT = "SELECT 1 FROM schedule_steps WHERE period_key = ? AND unit_code = ? AND step_key = ?"
+_SELECT_PERIOD = "SELECT unit_code, step_key FROM schedule_steps WHERE period_key = ?"
+_INSERT = """
+INSERT INTO schedule_steps (period_key, unit_code, step_key, done_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (period_key, unit_code, step_key) DO NOTHING
+"""
+
+
+class ScheduleReader(Repository):
+    """Checking which steps are done."""
+
+    __slots__ = ()
+
+    async def is_done(
+        self, period: Period | str, step_key: str, unit_code: str = OFFICE_WIDE
+    ) -> bool:
+        """Whether the step was already carried out for this period (and unit)."""
+        params = (codec.period_key(period), unit_code, step_key)
+        return await self._s.row(_SELECT, params) is not None
+
+    async def done_steps(self, period: Period | str) -> set[tuple[str, str]]:
+        """Every (unit_code, step_key) done for a period."""
+        rows = await self._s.rows(_SELECT_PERIOD, (codec.period_key(period),))
+        return {(r["unit_code"], r["step_key"]) for r in rows}
+
+
+class ScheduleWriter(ScheduleReader):
+    """Recording steps as done."""
+
+    __slots__ = ()
+
+    async def mark_done(
+        self,
+        period: Period | str,
+        step_key: str,
+        unit_code: str = OFFICE_WIDE,
+        at: datetime | None = None,
+    ) -> bool:
+        """Record the step; False if it was already done (then do not send it again).
+
+        Call it in the transaction that queues the step's messages, so both happen or neither.
+        """
+        when = codec.timestamp(at or self._s.now())
+        params = (codec.period_key(period), unit_code, step_key, when)
+        return await self._s.run(_INSERT, params) > 0

@@ -1,0 +1,84 @@
+"""The connection handle repositories share within one `db.read()` or `db.write()` block."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+import aiosqlite
+
+from storage.errors import ConstraintError, StorageError, TransactionClosedError
+
+Clock = Callable[[], datetime]
+Params = Sequence[Any]
+
+
+class Session:
+    """Runs statements on one connection until its block ends, then refuses further use."""
+
+    __slots__ = ("_clock", "_conn", "_open")
+
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+        self._open = True
+
+    def now(self) -> datetime:
+        """The current time from the database's clock (tests inject a fixed one)."""
+        return self._clock()
+
+    def close(self) -> None:
+        """End the session: a repository kept past its block fails instead of misbehaving."""
+        self._open = False
+
+    def _check(self) -> None:
+        if not self._open:
+            raise TransactionClosedError(
+                "this read/write block has ended; open a new `db.read()` or `db.write()`"
+            )
+
+    async def rows(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """All rows of a query (or of a statement with RETURNING), in one round trip."""
+        self._check()
+        try:
+            # execute_fetchall drains the statement in one hop to the worker thread.
+            return cast(list[sqlite3.Row], await self._conn.execute_fetchall(sql, params))
+        except sqlite3.IntegrityError as e:
+            raise ConstraintError(str(e)) from e
+
+    async def row(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row of a query, or None."""
+        found = await self.rows(sql, params)
+        return found[0] if found else None
+
+    async def one(self, sql: str, params: Params = ()) -> sqlite3.Row:
+        """The first row of a statement that always yields one (an upsert with RETURNING)."""
+        found = await self.rows(sql, params)
+        if not found:
+            raise StorageError(f"statement returned no row: {sql.strip()[:60]!r}")
+        return found[0]
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None."""
+        found = await self.rows(sql, params)
+        return found[0][0] if found else None
+
+    async def run(self, sql: str, params: Params = ()) -> int:
+        """Execute a statement without results; return the number of rows it changed."""
+        self._check()
+        try:
+            cursor = await self._conn.execute(sql, params)
+        except sqlite3.IntegrityError as e:
+            raise ConstraintError(str(e)) from e
+        return cursor.rowcount
+
+    async def run_many(self, sql: str, params: Iterable[Params]) -> int:
+        """Execute a statement once per parameter set in one round trip; return rows changed."""
+        self._check()
+        try:
+            cursor = await self._conn.executemany(sql, params)
+        except sqlite3.IntegrityError as e:
+            raise ConstraintError(str(e)) from e
+        return cursor.rowcount
