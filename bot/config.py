@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import time
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -74,19 +74,23 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
-def read_toml(path: Path, shown: str, problems: list[Problem]) -> dict[str, Any] | None:
-    """Parse a TOML file; on failure record a problem (with the line when known), None."""
+def read_text(
+    path: Path, shown: str, problems: list[Problem], *, missing: str = "file_missing"
+) -> str | None:
+    """A UTF-8 text file (BOM tolerated); None, with a problem, if it cannot be read."""
     try:
-        source = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        problems.append(Problem(shown, "file_missing"))
-        return None
+        problems.append(Problem(shown, missing))
     except UnicodeDecodeError:
         problems.append(Problem(shown, "not_utf8"))
-        return None
     except OSError as error:
         problems.append(Problem(shown, "file_unreadable", values={"detail": error.strerror}))
-        return None
+    return None
+
+
+def parse_toml(source: str, shown: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """Parse TOML text; None, with a problem naming the line when known, if it is invalid."""
     try:
         return tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
@@ -535,7 +539,8 @@ def read_settings(path: Path) -> tuple[Settings | None, list[Problem]]:
     path = path.absolute()
     shown = path.name
     problems: list[Problem] = []
-    raw = read_toml(path, shown, problems)
+    source = read_text(path, shown, problems, missing="config_missing")
+    raw = None if source is None else parse_toml(source, shown, problems)
     if raw is None:
         return None, problems
     base = path.parent
@@ -693,6 +698,9 @@ def _quiet_hours(r: TableReader) -> tuple[time | None, time | None]:
 
 def _storage(r: TableReader, base: Path) -> StorageSettings:
     storage = StorageSettings(path=r.path("path", "baocao.sqlite3", base))
+    # SQLite creates the file but not its folder: say so now rather than at the first start.
+    if not storage.path.parent.is_dir():
+        r.problem("path", "folder_missing", folder=str(storage.path.parent))
     r.finish()
     return storage
 
@@ -781,8 +789,3 @@ def _delivery(r: TableReader) -> DeliverySettings:
     )
     r.finish()
     return settings
-
-
-def today_in(regime: ReportingRegime) -> date:
-    """Today's date in the office's timezone."""
-    return datetime.now(ZoneInfo(regime.timezone)).date()

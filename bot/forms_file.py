@@ -16,7 +16,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final, TypeVar
 
-from bot.config import REQUIRED, ConfigError, Problem, TableReader, display_path, read_toml
+from bot.config import (
+    REQUIRED,
+    ConfigError,
+    Problem,
+    TableReader,
+    display_path,
+    parse_toml,
+    read_text,
+)
 from domain.forms import Field, FieldKind, FieldType, Form
 
 FIELD_KEY: Final = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -136,11 +144,12 @@ def _read_form_file(
 ) -> tuple[Form | None, str | None, int | None]:
     """The form (None if it has problems), its declared code and the line of that code."""
     mine: list[Problem] = []
-    raw = read_toml(path, shown, mine)
-    if raw is None:
+    source = read_text(path, shown, mine)
+    raw = None if source is None else parse_toml(source, shown, mine)
+    if source is None or raw is None:
         problems.extend(mine)
         return None, None, None
-    lines = TomlLines(path.read_text(encoding="utf-8-sig"))
+    lines = TomlLines(source)
     root = TableReader(
         raw,
         file=shown,

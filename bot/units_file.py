@@ -56,7 +56,7 @@ def read_units(
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return (), [Problem(shown, "file_missing")]
+        return (), [Problem(shown, "units_missing")]
     except OSError as error:
         return (), [Problem(shown, "file_unreadable", values={"detail": error.strerror})]
     try:

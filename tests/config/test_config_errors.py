@@ -222,8 +222,18 @@ def test_the_error_message_lists_every_problem(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_a_problem(tmp_path: Path) -> None:
     assert problems_of(tmp_path / "config.toml") == [
-        "config.toml: không tìm thấy tệp này; hãy kiểm tra đường dẫn trong config.toml"
+        "config.toml: không tìm thấy tệp cấu hình; hãy tạo bằng lệnh baocao init"
     ]
+
+
+def test_a_storage_folder_that_does_not_exist(tmp_path: Path) -> None:
+    path = write_config(tmp_path, {'path = "baocao.sqlite3"': 'path = "data/baocao.sqlite3"'})
+    assert problems_of(path) == [
+        f"config.toml: storage.path: chưa có thư mục {tmp_path / 'data'}; "
+        "hãy tạo thư mục này hoặc sửa đường dẫn"
+    ]
+    (tmp_path / "data").mkdir()
+    assert load_settings(path).storage.path == tmp_path / "data" / "baocao.sqlite3"
 
 
 def test_working_days_deadline_replaces_the_day(tmp_path: Path) -> None:

@@ -159,6 +159,13 @@ def test_a_file_without_units(tmp_path: Path, text: str) -> None:
     ]
 
 
+def test_a_missing_file(tmp_path: Path) -> None:
+    assert problems_of(tmp_path / "units.csv") == [
+        "units.csv: không tìm thấy tệp danh sách đơn vị; hãy tạo tệp này hoặc sửa data.units "
+        "trong config.toml"
+    ]
+
+
 def test_load_units_raises_with_every_problem(tmp_path: Path) -> None:
     path = write(tmp_path, "code,name,group,forms\n,A,B,cntt\n,C,D,cntt\n")
     with pytest.raises(ConfigError) as caught:
