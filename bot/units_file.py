@@ -68,10 +68,10 @@ def read_units(
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         return (), [Problem(shown, "no_units")]
-    titles = _columns(header, shown, problems)
-    if titles is None:
+    positions = _columns(header, shown, problems)
+    if positions is None:
         return (), problems
-    rows = _RowReader(titles, header, shown, form_codes, problems)
+    rows = _RowReader(positions, header, shown, form_codes, problems)
     units: list[Unit] = []
     order = 0
     line = reader.line_num + 1  # where the next record starts (a quoted cell may span lines)
@@ -99,27 +99,28 @@ def _normalize_header(name: str) -> str:
     return " ".join(name.strip().lower().split())
 
 
-def _columns(header: list[str], shown: str, problems: list[Problem]) -> dict[str, str] | None:
-    """Column -> its header as written; None (with problems) if a required one is missing."""
+def _columns(header: list[str], shown: str, problems: list[Problem]) -> dict[str, int] | None:
+    """Column -> its position in a row; None (with problems) if a required one is missing."""
     accepted = {alias: column for column, names in COLUMNS.items() for alias in names}
-    titles: dict[str, str] = {}
-    for title in header:
+    positions: dict[str, int] = {}
+    for position, title in enumerate(header):
         column = accepted.get(_normalize_header(title))
         if column is None:
             continue  # other columns (notes, phone numbers...) are the office's business
-        if column in titles:
+        if column in positions:
+            first = header[positions[column]].strip()
             problems.append(
                 Problem(
                     shown,
                     "duplicate_column",
                     line=1,
-                    values={"first": titles[column], "second": title.strip()},
+                    values={"first": first, "second": title.strip()},
                 )
             )
         else:
-            titles[column] = title.strip()
+            positions[column] = position
     unused = [t.strip() for t in header if _normalize_header(t) not in accepted and t.strip()]
-    missing = [column for column in REQUIRED_COLUMNS if column not in titles]
+    missing = [column for column in REQUIRED_COLUMNS if column not in positions]
     for column in missing:
         names = COLUMNS[column]
         problems.append(
@@ -133,7 +134,7 @@ def _columns(header: list[str], shown: str, problems: list[Problem]) -> dict[str
                 },
             )
         )
-    return None if missing else titles
+    return None if missing else positions
 
 
 def _closest(names: tuple[str, ...], headers: list[str]) -> str:
@@ -151,17 +152,15 @@ class _RowReader:
 
     def __init__(
         self,
-        titles: dict[str, str],
+        positions: dict[str, int],
         header: list[str],
         shown: str,
         form_codes: Collection[str] | None,
         problems: list[Problem],
     ) -> None:
-        self.titles = titles
-        self.positions = {
-            column: [_normalize_header(h) for h in header].index(_normalize_header(title))
-            for column, title in titles.items()
-        }
+        self.positions = positions
+        # Problems name a column by its header as the file writes it ("mã đơn vị", "code").
+        self.titles = {column: header[p].strip() for column, p in positions.items()}
         self.shown = shown
         self.form_codes = form_codes
         self.problems = problems
