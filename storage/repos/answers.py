@@ -20,7 +20,6 @@ _SELECT_PERIOD = f"""
 SELECT {_ANSWER_COLUMNS} FROM answers WHERE period_key = ? AND form_code = ?
 ORDER BY unit_code, field_key
 """
-_SELECT_CURRENT = f"SELECT value, explanation FROM answers WHERE {_KEY} AND field_key = ?"
 _UPSERT = f"""
 INSERT INTO answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (period_key, form_code, unit_code, field_key) DO UPDATE SET
@@ -34,9 +33,27 @@ _REVISION_COLUMNS = (
     "unit_code, form_code, period_key, field_key, old_value, new_value, changed_at, "
     "changed_by, source_message, explanation"
 )
-_INSERT_REVISION = (
-    f"INSERT INTO revisions ({_REVISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+# Writes the revision only if the answer changes (a new answer with no content is no
+# change) and returns the previous value: one round trip, and nothing else to do when the
+# answer is unchanged. Equality is spelled out to be NULL-safe in portable SQL.
+_INSERT_REVISION = f"""
+INSERT INTO revisions ({_REVISION_COLUMNS})
+SELECT n.unit_code, n.form_code, n.period_key, n.field_key, a.value, n.value,
+       n.changed_at, n.changed_by, n.source_message, n.explanation
+FROM (SELECT ? AS unit_code, ? AS form_code, ? AS period_key, ? AS field_key, ? AS value,
+             ? AS changed_at, ? AS changed_by, ? AS source_message, ? AS explanation) AS n
+LEFT JOIN answers a
+    ON a.period_key = n.period_key AND a.form_code = n.form_code
+    AND a.unit_code = n.unit_code AND a.field_key = n.field_key
+WHERE CASE
+    WHEN a.field_key IS NULL THEN n.value IS NOT NULL OR n.explanation IS NOT NULL
+    ELSE NOT (
+        (a.value = n.value OR (a.value IS NULL AND n.value IS NULL))
+        AND (a.explanation = n.explanation OR (a.explanation IS NULL AND n.explanation IS NULL))
+    )
+END
+RETURNING old_value
+"""
 _SELECT_REVISIONS = f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE {_KEY} ORDER BY id"
 _SELECT_FIELD_REVISIONS = (
     f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE {_KEY} AND field_key = ? ORDER BY id"
@@ -126,38 +143,26 @@ class AnswersWriter(AnswersReader):
     async def set(
         self, answer: Answer, changed_by: str, source_message: str | None = None
     ) -> Revision | None:
-        """Store an answer and its revision; None (nothing written) if value and explanation
+        """Store an answer with its revision; None (nothing written) if value and explanation
         are unchanged. `answer.updated_at` defaults to now; `updated_by` becomes `changed_by`.
         """
         key = codec.period_key(answer.period_key)
-        where = (key, answer.form_code, answer.unit_code, answer.field_key)
-        current = await self._s.row(_SELECT_CURRENT, where)
-        old = (None, None) if current is None else (current["value"], current["explanation"])
-        if old == (answer.value, answer.explanation):
-            return None
         changed_at = answer.updated_at or self._s.now()
         when = codec.timestamp(changed_at)
-        old_value = old[0]
         identity = (answer.unit_code, answer.form_code, key, answer.field_key)
-        await self._s.run(_UPSERT, (*identity, answer.value, answer.explanation, when, changed_by))
-        await self._s.run(
+        written = await self._s.rows(
             _INSERT_REVISION,
-            (
-                *identity,
-                old_value,
-                answer.value,
-                when,
-                changed_by,
-                source_message,
-                answer.explanation,
-            ),
+            (*identity, answer.value, when, changed_by, source_message, answer.explanation),
         )
+        if not written:
+            return None
+        await self._s.run(_UPSERT, (*identity, answer.value, answer.explanation, when, changed_by))
         return Revision(
             unit_code=answer.unit_code,
             form_code=answer.form_code,
             period_key=key,
             field_key=answer.field_key,
-            old_value=old_value,
+            old_value=written[0]["old_value"],
             new_value=answer.value,
             changed_at=codec.parse_timestamp(when),
             changed_by=changed_by,
