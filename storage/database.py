@@ -97,6 +97,24 @@ class Database:
         """The database file."""
         return self._path
 
+    async def pragmas(self) -> dict[str, int | str]:
+        """The effective settings of the writer and of one reader (for diagnostics)."""
+        self._check_open()
+        names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "query_only")
+        result: dict[str, int | str] = {}
+        reader = await self._readers.get()
+        try:
+            for role, conn in (("writer", self._writer), ("reader", reader)):
+                for name in names:
+                    rows = list(await conn.execute_fetchall(f"PRAGMA {name}"))
+                    result[f"{role}.{name}"] = rows[0][0]
+            for name in ("user_version", "application_id"):
+                rows = list(await self._writer.execute_fetchall(f"PRAGMA {name}"))
+                result[name] = rows[0][0]
+        finally:
+            self._readers.put_nowait(reader)
+        return result
+
     async def close(self) -> None:
         """Wait for running blocks to finish, then close every connection."""
         if self._closed:
