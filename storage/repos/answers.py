@@ -35,7 +35,8 @@ _REVISION_COLUMNS = (
 )
 # Writes the revision only if the answer changes (a new answer with no content is no
 # change) and returns the previous value: one round trip, and nothing else to do when the
-# answer is unchanged. Equality is spelled out to be NULL-safe in portable SQL.
+# answer is unchanged. COALESCE(x = y, x IS NULL AND y IS NULL) is NULL-safe equality in
+# portable SQL (a plain = yields NULL, and NOT NULL would drop the row).
 _INSERT_REVISION = f"""
 INSERT INTO revisions ({_REVISION_COLUMNS})
 SELECT n.unit_code, n.form_code, n.period_key, n.field_key, a.value, n.value,
@@ -48,8 +49,8 @@ LEFT JOIN answers a
 WHERE CASE
     WHEN a.field_key IS NULL THEN n.value IS NOT NULL OR n.explanation IS NOT NULL
     ELSE NOT (
-        (a.value = n.value OR (a.value IS NULL AND n.value IS NULL))
-        AND (a.explanation = n.explanation OR (a.explanation IS NULL AND n.explanation IS NULL))
+        COALESCE(a.value = n.value, a.value IS NULL AND n.value IS NULL)
+        AND COALESCE(a.explanation = n.explanation, a.explanation IS NULL AND n.explanation IS NULL)
     )
 END
 RETURNING old_value

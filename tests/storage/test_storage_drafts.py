@@ -1,0 +1,45 @@
+"""Drafts: numbered versions per period, staleness, content round trip."""
+
+from __future__ import annotations
+
+import pytest
+from storage_helpers import PERIOD, START, FakeClock
+
+from domain.periods import Period
+from storage import ConstraintError, Database
+
+DOCX = b"PK\x03\x04" + bytes(range(256)) * 40
+
+
+async def test_versions_count_up_per_period(db: Database, clock: FakeClock) -> None:
+    async with db.write() as tx:
+        await tx.periods.ensure(PERIOD)
+        await tx.periods.ensure(Period(2024, 6))
+        first = await tx.drafts.add(PERIOD, "bao-cao-05-2024.docx", DOCX, "telegram:office")
+        clock.advance(hours=1)
+        second = await tx.drafts.add(PERIOD, "bao-cao-05-2024-v2.docx", b"v2", "cli")
+        june = await tx.drafts.add("2024-06", "bao-cao-06-2024.docx", b"june", "cli")
+    assert (first.version, second.version, june.version) == (1, 2, 1)
+    assert first.content == DOCX and first.created_at == START and not first.stale
+    async with db.read() as r:
+        assert await r.drafts.latest(PERIOD) == second
+        assert await r.drafts.get(PERIOD, 1) == first
+        assert await r.drafts.get(PERIOD, 3) is None
+        assert await r.drafts.latest(Period(2024, 7)) is None
+
+
+async def test_mark_stale(db: Database) -> None:
+    async with db.write() as tx:
+        await tx.periods.ensure(PERIOD)
+        await tx.drafts.add(PERIOD, "a.docx", b"a", "cli")
+        await tx.drafts.add(PERIOD, "b.docx", b"b", "cli")
+        assert await tx.drafts.mark_stale(PERIOD) == 2
+        assert await tx.drafts.mark_stale(PERIOD) == 0
+        latest = await tx.drafts.latest(PERIOD)
+    assert latest is not None and latest.stale and latest.version == 2
+
+
+async def test_a_draft_needs_its_period(db: Database) -> None:
+    with pytest.raises(ConstraintError):
+        async with db.write() as tx:
+            await tx.drafts.add(Period(2031, 1), "x.docx", b"x", "cli")

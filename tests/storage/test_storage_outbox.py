@@ -1,0 +1,106 @@
+"""Outbox: order by priority then arrival, dedup, scheduling and the outcomes of sending."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from storage_helpers import START, FakeClock
+
+from storage import PRIORITY_BULK, PRIORITY_REPLY, Database
+
+
+async def test_due_orders_by_priority_then_id(db: Database) -> None:
+    async with db.write() as tx:
+        bulk1 = await tx.outbox.enqueue("telegram", "1", {"n": 1}, priority=PRIORITY_BULK)
+        reply1 = await tx.outbox.enqueue("telegram", "2", {"n": 2})
+        bulk2 = await tx.outbox.enqueue("zalo", "3", {"n": 3}, priority=PRIORITY_BULK)
+        reply2 = await tx.outbox.enqueue("telegram", "4", {"n": 4}, priority=PRIORITY_REPLY)
+    async with db.read() as r:
+        due = await r.outbox.due()
+        first_two = await r.outbox.due(limit=2)
+    assert [m.id for m in due] == [reply1, reply2, bulk1, bulk2]
+    assert [m.id for m in first_two] == [reply1, reply2]
+    message = due[2]
+    assert (message.channel, message.chat_id, message.payload) == ("telegram", "1", {"n": 1})
+    assert (message.priority, message.created_at, message.attempts) == (10, START, 0)
+
+
+async def test_dedup_key_queues_once(db: Database) -> None:
+    async with db.write() as tx:
+        first = await tx.outbox.enqueue("telegram", "1", {"t": "nhắc"}, dedup_key="remind:A:d-1")
+        again = await tx.outbox.enqueue("telegram", "1", {"t": "nhắc"}, dedup_key="remind:A:d-1")
+        no_key_1 = await tx.outbox.enqueue("telegram", "1", {"t": "a"})
+        no_key_2 = await tx.outbox.enqueue("telegram", "1", {"t": "a"})
+    assert first is not None and again is None
+    assert no_key_1 is not None and no_key_2 is not None and no_key_1 != no_key_2
+    async with db.read() as r:
+        assert await r.outbox.pending_count() == 3
+        message = await r.outbox.get(first)
+    assert message is not None and message.dedup_key == "remind:A:d-1"
+
+
+async def test_not_before_holds_messages_back(db: Database, clock: FakeClock) -> None:
+    later = START + timedelta(hours=8)
+    async with db.write() as tx:
+        held = await tx.outbox.enqueue("telegram", "1", {}, not_before=later)
+    async with db.read() as r:
+        assert await r.outbox.due() == []
+        assert [m.id for m in await r.outbox.due(now=later)] == [held]
+        assert await r.outbox.pending_count() == 1
+
+
+async def test_sent_and_failed_messages_leave_the_queue(db: Database, clock: FakeClock) -> None:
+    async with db.write() as tx:
+        sent = await tx.outbox.enqueue("telegram", "1", {})
+        failed = await tx.outbox.enqueue("telegram", "2", {})
+    assert sent is not None and failed is not None
+    sent_at = clock.advance(seconds=1)
+    async with db.write() as tx:
+        assert await tx.outbox.mark_sent(sent) is True
+        assert await tx.outbox.mark_sent(sent) is False
+        assert await tx.outbox.mark_failed(failed, "Forbidden: bot was blocked") is True
+        assert await tx.outbox.mark_sent(failed) is False
+    async with db.read() as r:
+        assert await r.outbox.due() == []
+        assert await r.outbox.pending_count() == 0
+        s, f = await r.outbox.get(sent), await r.outbox.get(failed)
+    assert s is not None and (s.sent_at, s.attempts) == (sent_at, 1)
+    assert f is not None and (f.failed_at, f.last_error) == (sent_at, "Forbidden: bot was blocked")
+
+
+async def test_reschedule_retries_later(db: Database) -> None:
+    retry_at = START + timedelta(seconds=30)
+    async with db.write() as tx:
+        message_id = await tx.outbox.enqueue("telegram", "1", {})
+        assert message_id is not None
+        assert await tx.outbox.reschedule(message_id, retry_at, "429 Too Many Requests") is True
+        assert await tx.outbox.due() == []
+        [message] = await tx.outbox.due(now=retry_at)
+    assert (message.not_before, message.attempts) == (retry_at, 1)
+    assert message.last_error == "429 Too Many Requests"
+
+
+async def test_unknown_outcomes_are_held_out_until_decided(db: Database) -> None:
+    async with db.write() as tx:
+        message_id = await tx.outbox.enqueue("telegram", "1", {})
+        assert message_id is not None
+        assert await tx.outbox.mark_unknown(message_id, "timeout") is True
+        assert await tx.outbox.due() == []
+        assert await tx.outbox.pending_count() == 0
+        [unknown] = await tx.outbox.unknown()
+        assert unknown.id == message_id and unknown.unknown_outcome
+        # Someone decides to send it again.
+        assert await tx.outbox.reschedule(message_id, START) is True
+        [again] = await tx.outbox.due()
+    assert again.id == message_id and not again.unknown_outcome
+    assert (again.attempts, again.last_error) == (2, "timeout")
+
+
+async def test_purge_sent(db: Database, clock: FakeClock) -> None:
+    async with db.write() as tx:
+        old = await tx.outbox.enqueue("telegram", "1", {}, dedup_key="k")
+        assert old is not None
+        await tx.outbox.mark_sent(old)
+        assert await tx.outbox.purge_sent(START + timedelta(days=30)) == 1
+        assert await tx.outbox.get(old) is None
+        assert await tx.outbox.enqueue("telegram", "1", {}, dedup_key="k") is not None

@@ -1,0 +1,56 @@
+"""Schedule steps: done at most once, also across restarts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage_helpers import PERIOD, FakeClock
+
+from domain.periods import Period
+from storage import OFFICE_WIDE, Database
+
+
+async def test_mark_done_only_once(db: Database) -> None:
+    async with db.write() as tx:
+        assert await tx.schedule.is_done(PERIOD, "open") is False
+        assert await tx.schedule.mark_done(PERIOD, "open") is True
+        assert await tx.schedule.mark_done(PERIOD, "open") is False
+        assert await tx.schedule.is_done(PERIOD, "open") is True
+        # Per unit, and per period, the same step is a different one.
+        assert await tx.schedule.mark_done(PERIOD, "remind_d-1", "UBND_A") is True
+        assert await tx.schedule.mark_done(PERIOD, "remind_d-1", "UBND_B") is True
+        assert await tx.schedule.mark_done(PERIOD, "remind_d-1", "UBND_A") is False
+        assert await tx.schedule.is_done(PERIOD, "remind_d-1") is False
+        assert await tx.schedule.mark_done(Period(2024, 6), "open") is True
+    async with db.read() as r:
+        assert await r.schedule.done_steps("2024-05") == {
+            (OFFICE_WIDE, "open"),
+            ("UBND_A", "remind_d-1"),
+            ("UBND_B", "remind_d-1"),
+        }
+
+
+async def test_a_restart_remembers_done_steps(db_path: Path, clock: FakeClock) -> None:
+    db = await Database.open(db_path, clock=clock)
+    async with db.write() as tx:
+        await tx.schedule.mark_done(PERIOD, "deadline_notice")
+    await db.close()
+    db = await Database.open(db_path, clock=clock)
+    try:
+        async with db.write() as tx:
+            assert await tx.schedule.mark_done(PERIOD, "deadline_notice") is False
+    finally:
+        await db.close()
+
+
+async def test_a_rolled_back_step_is_not_done(db: Database) -> None:
+    try:
+        async with db.write() as tx:
+            await tx.schedule.mark_done(PERIOD, "open")
+            await tx.outbox.enqueue("telegram", "1", {"text": "Kỳ báo cáo đã mở"})
+            raise RuntimeError("sending the prompts failed")
+    except RuntimeError:
+        pass
+    async with db.read() as r:
+        assert await r.schedule.is_done(PERIOD, "open") is False
+        assert await r.outbox.pending_count() == 0
