@@ -23,6 +23,7 @@ from storage.records import (
     PeriodRecord,
     UnitSyncResult,
 )
+from storage.repos.invites import InviteOutcome, Redemption
 from storage.repos.outbox import PRIORITY_BULK, PRIORITY_REPLY
 from storage.repos.schedule import OFFICE_WIDE
 from storage.views import ReadView, WriteTransaction
@@ -42,12 +43,14 @@ __all__ = [
     "ForeignDatabaseError",
     "InboxItem",
     "Invite",
+    "InviteOutcome",
     "MigrationError",
     "NewerSchemaError",
     "NotFoundError",
     "OutboxMessage",
     "PeriodRecord",
     "ReadView",
+    "Redemption",
     "StorageError",
     "TransactionClosedError",
     "UnitSyncResult",

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
+
+from storage.errors import StorageError
 
 
 async def copy_database(source: aiosqlite.Connection, dest: Path) -> None:
     """Copy the database behind `source` to `dest`, replacing it only once the copy is whole."""
     partial = dest.with_name(dest.name + ".partial")
-    await asyncio.to_thread(_remove_with_side_files, partial)
-    async with aiosqlite.connect(partial, isolation_level=None) as target:
-        # pages=0 copies everything in one step: a single consistent snapshot that writers
-        # (other connections, WAL mode) neither block nor force to restart.
-        await source.backup(target, pages=0)
-        # A standalone single file is easier to move around than a WAL-mode one.
-        await target.execute("PRAGMA journal_mode = DELETE")
-    await asyncio.to_thread(_publish, partial, dest)
+    try:
+        await asyncio.to_thread(_remove_with_side_files, partial)
+        async with aiosqlite.connect(partial, isolation_level=None) as target:
+            # pages=0 copies everything in one step: a single consistent snapshot that
+            # writers (other connections, WAL mode) neither block nor force to restart.
+            await source.backup(target, pages=0)
+            # A standalone single file is easier to move around than a WAL-mode one.
+            await target.execute("PRAGMA journal_mode = DELETE")
+        await asyncio.to_thread(_publish, partial, dest)
+    except (sqlite3.Error, OSError) as e:
+        raise StorageError(f"backup to {dest} failed: {e}") from e
 
 
 def _remove_with_side_files(path: Path) -> None:

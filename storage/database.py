@@ -24,13 +24,15 @@ from storage.views import ReadView, WriteTransaction
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BUSY_TIMEOUT_MS = 5000
+DEFAULT_BUSY_TIMEOUT_MS = 5000  # long enough to outwait any one transaction
 DEFAULT_READERS = 2
 
 
 class Database:
     """One SQLite file: a single writer connection (one transaction at a time, in order of
     arrival) and a small pool of reader connections that WAL mode lets run alongside it.
+
+    Always `close()` it (or use `async with`): its connection threads keep the process alive.
     """
 
     def __init__(
@@ -182,8 +184,8 @@ class Database:
             await self._writer.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
             raise DatabaseBusyError(
-                f"{self._path} is locked by another process (waited "
-                f"{DEFAULT_BUSY_TIMEOUT_MS} ms or the configured timeout): {e}"
+                f"{self._path} stayed locked by another process for longer than the busy "
+                f"timeout; retry, or stop the other baocao process: {e}"
             ) from e
 
     @asynccontextmanager

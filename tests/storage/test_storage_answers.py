@@ -12,8 +12,14 @@ from domain.answers import Answer, Revision
 from storage import Database
 
 
-def answer(field: str, value: str | None, unit: str = "UBND_A", **kw: object) -> Answer:
-    return Answer(unit, "BC01", PERIOD.key, field, value, **kw)  # type: ignore[arg-type]
+def answer(
+    field: str,
+    value: str | None,
+    unit: str = "UBND_A",
+    explanation: str | None = None,
+    updated_at: datetime | None = None,
+) -> Answer:
+    return Answer(unit, "BC01", PERIOD.key, field, value, explanation, updated_at)
 
 
 async def test_first_answer_writes_a_revision_from_nothing(seeded: Database) -> None:

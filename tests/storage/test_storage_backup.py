@@ -74,3 +74,10 @@ async def test_backup_while_another_task_keeps_writing(seeded: Database, tmp_pat
 async def test_backup_refuses_to_overwrite_the_database(seeded: Database) -> None:
     with pytest.raises(StorageError, match="another file"):
         await seeded.backup(seeded.path)
+
+
+async def test_backup_into_a_missing_folder_is_a_storage_error(
+    seeded: Database, tmp_path: Path
+) -> None:
+    with pytest.raises(StorageError, match="backup to"):
+        await seeded.backup(tmp_path / "no-such-folder" / "copy.sqlite3")
