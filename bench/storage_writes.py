@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from domain.answers import Answer  # noqa: E402
-from domain.obligations import Obligation  # noqa: E402
-from domain.periods import Period  # noqa: E402
-from domain.units import Unit  # noqa: E402
-from storage import Database  # noqa: E402
+from domain.answers import Answer
+from domain.obligations import Obligation
+from domain.periods import Period
+from domain.units import Unit
+from storage import Database
 
 UNITS = 50
 FIELDS = 40
