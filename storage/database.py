@@ -161,6 +161,7 @@ class Database:
             # Waiting for our own lock would hang forever.
             raise StorageError("db.write() cannot be nested: use the outer transaction")
         async with self._write_lock:
+            self._check_open()  # close() may have run while this block waited
             self._writing_task = task
             session = Session(self._writer, self._clock)
             committed = False
@@ -183,6 +184,8 @@ class Database:
         try:
             await self._writer.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise StorageError(f"cannot begin a transaction on {self._path}: {e}") from e
             raise DatabaseBusyError(
                 f"{self._path} stayed locked by another process for longer than the busy "
                 f"timeout; retry, or stop the other baocao process: {e}"

@@ -13,6 +13,7 @@ from domain.answers import Answer
 from storage import (
     ConstraintError,
     Database,
+    DatabaseBusyError,
     DatabaseClosedError,
     ReadView,
     StorageError,
@@ -185,3 +186,21 @@ async def test_two_databases_on_one_file_serialise_their_writes(
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_lock_held_elsewhere_too_long_is_a_busy_error(
+    db_path: Path, clock: FakeClock
+) -> None:
+    db = await Database.open(db_path, clock=clock, busy_timeout_ms=50)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(DatabaseBusyError, match="locked by another process"):
+            async with db.write():
+                pass
+        other.execute("ROLLBACK")
+        async with db.write() as tx:  # usable again once the other process let go
+            await tx.conversations.put("telegram", "1", {})
+    finally:
+        other.close()
+        await db.close()
