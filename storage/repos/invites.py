@@ -20,10 +20,10 @@ RETURNING {_COLUMNS}
 """
 # The WHERE clause makes redemption single-use: of racing consumers (even in other
 # processes) only the first UPDATE matches the row.
-_CONSUME = f"""
+_CONSUME = """
 UPDATE invites SET used_at = ?, used_by = ?
 WHERE code = ? AND used_at IS NULL AND expires_at > ?
-RETURNING {_COLUMNS}
+RETURNING unit_code
 """
 _EXPIRE = "UPDATE invites SET expires_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?"
 _SELECT_OPEN_FOR_UNIT = f"""
@@ -46,7 +46,6 @@ class Redemption(NamedTuple):
 
     outcome: InviteOutcome
     unit_code: str | None
-    invite: Invite | None
 
 
 def _invite(row: sqlite3.Row) -> Invite:
@@ -90,18 +89,17 @@ class InvitesWriter(InvitesReader):
         return _invite(await self._s.one(_INSERT, params))
 
     async def consume(self, code: str, used_by: str, now: datetime | None = None) -> Redemption:
-        """Redeem an invite atomically, at most once ever; unpacks as (outcome, unit_code, _)."""
+        """Redeem an invite atomically, at most once ever; unpacks as (outcome, unit_code)."""
         when = codec.timestamp(now or self._s.now())
         row = await self._s.row(_CONSUME, (when, used_by, code, when))
         if row is not None:
-            invite = _invite(row)
-            return Redemption(InviteOutcome.OK, invite.unit_code, invite)
+            return Redemption(InviteOutcome.OK, row["unit_code"])
         # Failure path only: find out why, for a helpful reply.
         existing = await self.get(code)
         if existing is None:
-            return Redemption(InviteOutcome.UNKNOWN, None, None)
+            return Redemption(InviteOutcome.UNKNOWN, None)
         outcome = InviteOutcome.USED if existing.used_at is not None else InviteOutcome.EXPIRED
-        return Redemption(outcome, None, existing)
+        return Redemption(outcome, None)
 
     async def expire(self, code: str, now: datetime | None = None) -> bool:
         """Cancel an unused invite now; False if it was unknown, used or already expired."""
