@@ -3,6 +3,10 @@
 A catalog is a TOML file of Jinja2 snippets; a text is named "<catalog>.<key>", e.g.
 "cli.check_ok" is the key `check_ok` of templates/texts/cli.toml. Keeping sentences out of
 code lets the office reword the bot without touching Python.
+
+Catalogs whose name starts with "chat" are chat messages in Telegram's HTML subset: every
+value put into them is HTML-escaped (a unit's text is never trusted as markup), while the
+snippets themselves may use <b> and <i>.
 """
 
 from __future__ import annotations
@@ -39,9 +43,9 @@ def _datetime(value: datetime | None) -> str:
 
 
 @cache
-def environment() -> Environment:
-    """The Jinja2 environment shared by chat texts, CLI texts and report previews."""
-    env = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
+def environment(html: bool = False) -> Environment:
+    """The Jinja2 environment for plain texts, or for HTML chat texts (values escaped)."""
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=html)
     env.filters["number"] = _number
     env.filters["percent"] = _percent
     env.filters["vn_date"] = _date
@@ -53,7 +57,7 @@ def environment() -> Environment:
 def _catalog(name: str) -> dict[str, Template]:
     source = resources.files(TEXTS_PACKAGE).joinpath(TEXTS_FOLDER, f"{name}.toml")
     entries = tomllib.loads(source.read_text(encoding="utf-8"))
-    env = environment()
+    env = environment(html=name.startswith("chat"))
     return {key: env.from_string(text) for key, text in _flatten(entries).items()}
 
 
@@ -67,7 +71,7 @@ def _flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def text(name: str, **context: Any) -> str:
+def text(name: str, /, **context: Any) -> str:
     """Render the text `name` ("catalog.key") with the given values."""
     catalog, _, key = name.partition(".")
     try:

@@ -46,7 +46,7 @@ class Obligation:
 
 def obligations_owed(units: Iterable[Unit], period: Period, on: date) -> list[Obligation]:
     """What each unit in force on `on` (the period's cut-off day) owes for the period."""
-    owed = []
+    owed: list[Obligation] = []
     for unit in sorted(units, key=lambda u: u.order):
         if unit.in_force(on):
             owed.extend(Obligation(unit.code, form, period) for form in unit.forms)

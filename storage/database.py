@@ -206,8 +206,13 @@ class Database:
             yield ReadView(session)
         finally:
             session.close()
-            await _rollback_quietly(conn)
-            self._readers.put_nowait(conn)
+            try:
+                await _rollback_quietly(conn)
+            finally:
+                # Even when cancelled while rolling back: the ROLLBACK is already queued on
+                # the connection's thread, so the next user finds it clean. Not returning the
+                # connection would leak it and make close() wait forever.
+                self._readers.put_nowait(conn)
 
     async def backup(self, dest: Path | str) -> Path:
         """Write a consistent copy of the committed data to `dest` while the bot keeps running."""

@@ -11,8 +11,15 @@ from domain.forms import Field, FieldKind, FieldType
 from domain.numbers import NumberErrorReason
 from domain.values import ValueProblemCode, ValueRejected, decode, encode, parse_value
 
-SCANS = Field("luot_quet", "Lượt quét", FieldType.INTEGER, FieldKind.STOCK, measure="lượt",
-              min=D(0), max=D(100_000_000))
+SCANS = Field(
+    "luot_quet",
+    "Lượt quét",
+    FieldType.INTEGER,
+    FieldKind.STOCK,
+    measure="lượt",
+    min=D(0),
+    max=D(100_000_000),
+)
 SHARE = Field("ty_le", "Tỷ lệ", FieldType.PERCENT, FieldKind.FLOW)
 ANSWER = Field("co_khong", "Có?", FieldType.CHOICE, FieldKind.TEXT, choices=("Có", "Không"))
 DAY = Field("ngay", "Ngày", FieldType.DATE, FieldKind.TEXT)
@@ -49,7 +56,9 @@ def test_good_values_are_read(field: Field, typed: str, value: object) -> None:
         (NOTE, "x" * 11, ValueProblemCode.TOO_LONG, 10),
     ],
 )
-def test_bad_values_say_why(field: Field, typed: str, code: ValueProblemCode, limit: object) -> None:
+def test_bad_values_say_why(
+    field: Field, typed: str, code: ValueProblemCode, limit: object
+) -> None:
     with pytest.raises(ValueRejected) as caught:
         parse_value(field, typed)
     assert caught.value.problem.code is code

@@ -1,0 +1,180 @@
+"""Builds the running bot from the workspace and starts and stops its parts in order.
+
+inbox <- channel pollers / webhook;  inbox worker -> handlers -> storage + outbox;
+outbox -> delivery worker -> channels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.channels.base import Channel
+from bot.channels.telegram import TelegramChannel, parse_update
+from bot.clock import Clock, system_clock
+from bot.datafiles import Workspace
+from bot.delivery import DeliveryWorker
+from bot.inbox import InboxWorker
+from bot.polling import poll_forever, store_updates
+from bot.ratelimit import Limits, RateLimiter
+from bot.texts import text
+from bot.webhook import WebhookRoute, WebhookServer
+from handlers.context import Catalog, HandlerContext, Office
+from handlers.router import handle
+from storage import Database, WriteTransaction
+
+log = logging.getLogger(__name__)
+
+# Commands shown in Telegram's menu (setMyCommands): name -> text key of the description.
+MENU_COMMANDS = ("baocao", "sua", "trangthai", "moi", "daumoi", "start")
+
+
+class MissingTokenError(RuntimeError):
+    """The environment variable named in the config holds no token."""
+
+
+@dataclass(slots=True)
+class App:
+    """The bot: storage, channels and workers, built from one workspace."""
+
+    workspace: Workspace
+    clock: Clock = system_clock
+    telegram: TelegramChannel | None = None
+    limits: Limits | None = None
+    db: Database | None = None
+    webhook: WebhookServer | None = None
+    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    inbox: InboxWorker | None = None
+    delivery: DeliveryWorker | None = None
+
+    @property
+    def channels(self) -> Mapping[str, Channel]:
+        """The channels this bot runs."""
+        return {"telegram": self.telegram} if self.telegram is not None else {}
+
+    def catalog(self) -> Catalog:
+        """Units and forms by code, and the regime."""
+        ws = self.workspace
+        return Catalog(
+            units={u.code: u for u in ws.units},
+            forms=dict(ws.forms),
+            regime=ws.settings.regime,
+        )
+
+    def office(self) -> Office:
+        """The office's settings as handlers need them."""
+        settings = self.workspace.settings
+        admins = {f"telegram:{a}" for a in settings.office.admins}
+        admins |= {f"zalo:{a}" for a in settings.office.zalo_admins}
+        return Office(
+            name=settings.office.name,
+            admins=frozenset(admins),
+            drafts_chat=str(settings.office.drafts_chat or ""),
+            invite_days=settings.invites.expire_days,
+            max_failed_logins=settings.invites.max_failed_per_hour,
+            bot_username=self.telegram.username if self.telegram else "",
+        )
+
+    async def start(self) -> None:
+        """Open storage, sync the units, connect the channels and start the workers."""
+        settings = self.workspace.settings
+        self.db = await Database.open(settings.storage.path, clock=self.clock)
+        async with self.db.write() as tx:
+            await tx.units.sync_all(list(self.workspace.units))
+        if self.telegram is None and settings.telegram.enabled:
+            self.telegram = telegram_from_settings(self.workspace)
+        if self.telegram is not None:
+            await self.telegram.start()
+            await self.telegram.register_commands(
+                [(name, text(f"chat.menu_{name}")) for name in MENU_COMMANDS]
+            )
+        catalog, office = self.catalog(), self.office()
+
+        def make_context(tx: WriteTransaction) -> HandlerContext:
+            return HandlerContext(office=office, catalog=catalog, now=self.clock(), tx=tx)
+
+        limiter = RateLimiter(self.limits or _limits(self.workspace))
+        self.delivery = DeliveryWorker(self.db, self.channels, limiter, self.clock)
+        self.inbox = InboxWorker(
+            self.db,
+            {"telegram": parse_update},
+            handle,
+            make_context,
+            self.clock,
+            on_queued=self.delivery.wake,
+        )
+        self._spawn(self.inbox.run(), "inbox")
+        self._spawn(self.delivery.run(), "delivery")
+        if self.telegram is not None:
+            if settings.telegram.mode == "webhook":
+                await self._start_webhook()
+            else:
+                await self.telegram.bot.delete_webhook()
+                self._spawn(poll_forever(self.db, self.telegram, self.inbox.wake), "polling")
+        log.info("baocao started: %d units, %d forms", len(catalog.units), len(catalog.forms))
+
+    async def _start_webhook(self) -> None:
+        assert self.telegram is not None and self.db is not None and self.inbox is not None
+        tg = self.workspace.settings.telegram
+        secret = os.environ.get(tg.webhook_secret_env, "")
+        db, inbox = self.db, self.inbox
+
+        async def accept(update: dict[str, Any]) -> None:
+            await store_updates(db, "telegram", [update])
+            inbox.wake()
+
+        route = WebhookRoute("/telegram", "X-Telegram-Bot-Api-Secret-Token", secret, accept)
+        self.webhook = WebhookServer(tg.webhook_listen, tg.webhook_port, [route])
+        await self.webhook.start()
+        await self.telegram.bot.set_webhook(
+            tg.webhook_url, secret_token=secret, allowed_updates=["message", "callback_query"]
+        )
+
+    def _spawn(self, work: Any, name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        task.add_done_callback(_log_crash)
+        self._tasks.append(task)
+
+    async def stop(self) -> None:
+        """Stop the workers, then the channels and storage."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if self.telegram is not None:
+            await self.telegram.stop()
+        if self.db is not None:
+            await self.db.close()
+
+    async def run_until_stopped(self, stop: asyncio.Event) -> None:
+        """Start, wait for `stop`, stop cleanly."""
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
+
+
+def _log_crash(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("worker %s stopped: %r", task.get_name(), task.exception())
+
+
+def _limits(workspace: Workspace) -> Limits:
+    d = workspace.settings.delivery
+    return Limits(d.per_chat_per_second, d.global_per_second, d.group_per_minute)
+
+
+def telegram_from_settings(workspace: Workspace) -> TelegramChannel:
+    """The Telegram channel with the token from the environment variable the config names."""
+    tg = workspace.settings.telegram
+    token = os.environ.get(tg.token_env, "").strip()
+    if not token:
+        raise MissingTokenError(tg.token_env)
+    return TelegramChannel(token, tg.api_base_url)

@@ -1,0 +1,159 @@
+"""Telegram through python-telegram-bot's Bot: fetching updates, parsing them, sending."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.channels.base import (
+    OutcomeUnknown,
+    Rejected,
+    RetryLater,
+    Unavailable,
+    Unreachable,
+    payload_choices,
+    payload_document,
+)
+from handlers.events import EventKind, Incoming, Sender
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+ALLOWED_UPDATES = ("message", "callback_query")
+
+
+class TelegramChannel:
+    """One bot account on Telegram."""
+
+    name = CHANNEL
+
+    def __init__(self, token: str, base_url: str, poll_timeout: int = 25) -> None:
+        # Telegram serves files under /file/bot<token>/ beside the /bot<token>/ methods.
+        file_url = base_url.removesuffix("/bot") + "/file/bot"
+        self.poll_timeout = poll_timeout
+        self.bot = Bot(
+            token,
+            base_url=base_url,
+            base_file_url=file_url,
+            request=HTTPXRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10),
+            get_updates_request=HTTPXRequest(connection_pool_size=2),
+        )
+        self.username = ""
+
+    async def start(self) -> None:
+        """Check the token (getMe) and learn the bot's username."""
+        await self.bot.initialize()
+        self.username = self.bot.username
+
+    async def stop(self) -> None:
+        """Close the HTTP clients."""
+        await self.bot.shutdown()
+
+    async def register_commands(self, commands: list[tuple[str, str]]) -> None:
+        """setMyCommands with Vietnamese descriptions."""
+        await self.bot.set_my_commands([BotCommand(name, about) for name, about in commands])
+
+    async def fetch_updates(self, offset: int | None) -> list[dict[str, Any]]:
+        """Long-poll for updates after `offset`; calling with a higher offset confirms them."""
+        updates = await self.bot.get_updates(
+            offset=offset, timeout=self.poll_timeout, allowed_updates=list(ALLOWED_UPDATES)
+        )
+        return [update.to_dict() for update in updates]
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        """Deliver one outbox payload (a message, a document, or a callback answer)."""
+        try:
+            await self._send(chat_id, payload)
+        except RetryAfter as error:
+            retry = error.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            raise RetryLater(seconds) from None
+        except Forbidden as error:
+            raise Unreachable(str(error)) from None
+        except BadRequest as error:
+            raise Rejected(str(error)) from None
+        except TimedOut as error:
+            raise OutcomeUnknown(str(error)) from None
+        except NetworkError as error:
+            raise Unavailable(str(error)) from None
+
+    async def _send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        if "callback_query_id" in payload:
+            await self.bot.answer_callback_query(payload["callback_query_id"])
+            return
+        markup = None
+        rows = payload_choices(payload)
+        if rows:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(c.label, callback_data=c.data) for c in row] for row in rows]
+            )
+        document = payload_document(payload)
+        if document is not None:
+            await self.bot.send_document(
+                chat_id,
+                document.content,
+                filename=document.file_name,
+                caption=document.caption or None,
+                parse_mode=ParseMode.HTML,
+            )
+            return
+        await self.bot.send_message(
+            chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+
+
+def parse_update(update: dict[str, Any]) -> Incoming | None:
+    """A stored Telegram update as a channel-neutral event; None for what we ignore."""
+    message = update.get("message")
+    query = update.get("callback_query")
+    if query is not None:
+        chat = (query.get("message") or {}).get("chat") or {"id": query["from"]["id"]}
+        return Incoming(
+            sender=_sender(query["from"], chat),
+            kind=EventKind.BUTTON,
+            received_at=datetime.now(UTC),
+            button=str(query.get("data") or ""),
+            message_ref=f"telegram:{update['update_id']}",
+            ack_id=str(query["id"]),
+        )
+    if message is None or "from" not in message:
+        return None
+    sender = _sender(message["from"], message["chat"])
+    when = datetime.fromtimestamp(message.get("date", 0), UTC)
+    ref = f"telegram:{message['chat']['id']}:{message.get('message_id')}"
+    text = message.get("text") or ""
+    if "document" in message:
+        return Incoming(
+            sender=sender,
+            kind=EventKind.DOCUMENT,
+            received_at=when,
+            file_name=message["document"].get("file_name", ""),
+            message_ref=ref,
+            text=message["document"].get("file_id", ""),
+        )
+    if text.startswith("/"):
+        head, _, argument = text.partition(" ")
+        command = head[1:].split("@", 1)[0].lower()
+        return Incoming(
+            sender=sender,
+            kind=EventKind.COMMAND,
+            received_at=when,
+            text=text,
+            command=command,
+            argument=argument.strip(),
+            message_ref=ref,
+        )
+    return Incoming(
+        sender=sender, kind=EventKind.TEXT, received_at=when, text=text, message_ref=ref
+    )
+
+
+def _sender(user: dict[str, Any], chat: dict[str, Any]) -> Sender:
+    name = " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
+    return Sender(CHANNEL, str(user["id"]), str(chat["id"]), name or user.get("username", ""))

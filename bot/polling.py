@@ -1,0 +1,60 @@
+"""Long polling: store each update before Telegram is told it was received.
+
+Telegram keeps an update until a later getUpdates passes an offset above its id. We store the
+batch first and only then ask for the next one with the higher offset, so a crash between
+the two gets the same updates again, and the inbox's unique key drops the repeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+
+class UpdateSource(Protocol):
+    """A channel that can be polled."""
+
+    name: str
+
+    async def fetch_updates(self, offset: int | None) -> list[dict[str, Any]]:
+        """Updates after `offset` (long poll)."""
+        ...
+
+
+async def store_updates(db: Database, channel: str, updates: list[dict[str, Any]]) -> int:
+    """Keep a batch of updates in the inbox in one transaction; return how many were new."""
+    new = 0
+    async with db.write() as tx:
+        for update in updates:
+            stored = await tx.inbox.store(channel, str(update["update_id"]), update)
+            new += stored is not None
+    return new
+
+
+async def poll_forever(
+    db: Database, source: UpdateSource, on_stored: Callable[[], None], retry_seconds: float = 2.0
+) -> None:
+    """Fetch, store, confirm, forever; network errors are logged and retried."""
+    offset: int | None = None
+    while True:
+        try:
+            updates = await source.fetch_updates(offset)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning(
+                "getUpdates failed (%s); retrying in %.0f s", type(error).__name__, retry_seconds
+            )
+            await asyncio.sleep(retry_seconds)
+            continue
+        if not updates:
+            continue
+        await store_updates(db, source.name, updates)
+        on_stored()
+        offset = max(int(u["update_id"]) for u in updates) + 1

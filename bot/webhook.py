@@ -1,0 +1,110 @@
+"""A small HTTP server for platform webhooks: verify the secret, store the update, answer 200.
+
+The platform is answered only after the update is committed to the inbox, so a 200 always
+means "stored". A request whose secret header is missing or wrong is refused unread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+Route = Callable[[dict[str, str], bytes], Awaitable[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRoute:
+    """A path, the header carrying its secret, the secret, and what to do with a body."""
+
+    path: str
+    secret_header: str
+    secret: str
+    accept: Callable[[dict[str, object]], Awaitable[None]]
+
+
+def secret_matches(given: str | None, expected: str) -> bool:
+    """Constant-time comparison, so the secret cannot be guessed byte by byte."""
+    if given is None or not expected:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+class WebhookServer:
+    """Serves the configured webhook routes on one port."""
+
+    def __init__(self, host: str, port: int, routes: list[WebhookRoute]) -> None:
+        self.host = host
+        self.port = port
+        self.routes = {route.path: route for route in routes}
+        self._server: asyncio.base_events.Server | None = None
+
+    async def start(self) -> None:
+        """Listen; `port` is updated when 0 asked for a free one."""
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            status = await self._respond(reader)
+        except (asyncio.IncompleteReadError, ValueError, ConnectionError):
+            status = 400
+        except Exception:
+            log.exception("webhook request failed")
+            status = 500
+        reason = {
+            200: "OK",
+            400: "Bad Request",
+            403: "Forbidden",
+            404: "Not Found",
+            405: "Method Not Allowed",
+            413: "Payload Too Large",
+        }.get(status, "Error")
+        head = f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\n"
+        try:
+            writer.write((head + "Connection: close\r\n\r\n").encode())
+            await writer.drain()
+        finally:
+            writer.close()
+
+    async def _respond(self, reader: asyncio.StreamReader) -> int:
+        request_line = (await reader.readline()).decode("latin-1").split()
+        headers: dict[str, str] = {}
+        while True:
+            line = (await reader.readline()).decode("latin-1")
+            if line in ("\r\n", "\n", ""):
+                break
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if len(request_line) < 2:
+            return 400
+        method, path = request_line[0], request_line[1]
+        route = self.routes.get(path)
+        if route is None:
+            return 404
+        if method != "POST":
+            return 405
+        if not secret_matches(headers.get(route.secret_header.lower()), route.secret):
+            log.warning("webhook %s: request with a missing or wrong secret refused", path)
+            return 403
+        length = int(headers.get("content-length", "0"))
+        if length > MAX_BODY:
+            return 413
+        body = await reader.readexactly(length)
+        update = json.loads(body)
+        if not isinstance(update, dict):
+            return 400
+        await route.accept(update)
+        return 200

@@ -1,0 +1,423 @@
+"""Giving the figures: one question at a time or pasted, consistency, summary, submission."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.texts import text
+from domain.answers import Answer
+from domain.forms import Field, Form
+from domain.obligations import Obligation, ObligationState, can_edit, state_on_submit
+from domain.periods import Period, parse_period
+from domain.validation import Inconsistency, check_consistency, missing_required
+from domain.values import ValueRejected, encode, parse_value
+from handlers.context import HandlerContext
+from handlers.conversation import Awaiting, ConversationState
+from handlers.display import describe_problem, numeric_values, show_stored, show_value
+from handlers.events import Choice, Incoming, Reply
+from handlers.periods import deadline_of
+from handlers.problems import describe_value_problem
+
+# "3: 1.924.862", "luot_quet = 1924862", "3. 1924862", "3) 1924862"
+_PASTED_LINE = re.compile(r"^\s*(?P<key>\d{1,3}|[a-z][a-z0-9_]*)\s*[:=.)]\s*(?P<value>.*?)\s*$")
+MAX_MESSAGE_LENGTH = 4000
+
+
+@dataclass(slots=True)
+class Obligated:
+    """The obligation a conversation works on, with its form and stored answers."""
+
+    unit_code: str
+    form: Form
+    period: Period
+    obligation: Obligation
+    answers: dict[str, Answer]
+    previous: dict[str, Answer]
+
+    @property
+    def stored(self) -> dict[str, str | None]:
+        """Field key to stored canonical value."""
+        return {key: answer.value for key, answer in self.answers.items()}
+
+    def open_problems(self) -> list[Inconsistency]:
+        """Broken relations that the unit has neither fixed nor explained."""
+        values = numeric_values(self.form, self.stored)
+        previous = numeric_values(
+            self.form, {key: answer.value for key, answer in self.previous.items()}
+        )
+        problems = check_consistency(self.form, values, previous)
+        return [p for p in problems if not self._explained(p.field_key)]
+
+    def _explained(self, key: str) -> bool:
+        answer = self.answers.get(key)
+        return bool(answer and answer.explanation)
+
+
+async def load(ctx: HandlerContext, state: ConversationState) -> Obligated:
+    """The obligation of the conversation, as stored now."""
+    form = ctx.catalog.forms[state.form]
+    period = parse_period(state.period)
+    tx = ctx.tx
+    obligation = await tx.obligations.get(state.unit, state.form, period.key)
+    if obligation is None:
+        obligation = Obligation(state.unit, state.form, period)
+        await tx.obligations.ensure([obligation])
+    answers = await tx.answers.for_obligation(state.unit, state.form, period.key)
+    previous = await tx.answers.for_obligation(state.unit, state.form, period.previous().key)
+    return Obligated(state.unit, form, period, obligation, answers, previous)
+
+
+# ---------------------------------------------------------------- asking
+
+
+def question_reply(
+    chat_id: str, work: Obligated, index: int, notes: list[str], state: ConversationState
+) -> Reply:
+    """The message asking question `index`, after any notes about the previous answer."""
+    field = work.form.fields[index]
+    previous = work.previous.get(field.key)
+    current = work.answers.get(field.key)
+    body = text(
+        "chat.question",
+        number=index + 1,
+        total=len(work.form.fields),
+        form_title=work.form.title,
+        question=field.question,
+        measure=field.measure,
+        choices=list(field.choices),
+        previous=show_stored(field, previous.value) if previous and field.kind == "stock" else "",
+        current=show_stored(field, current.value) if current else "",
+        optional=not field.required,
+    )
+    buttons: list[tuple[Choice, ...]] = []
+    if field.choices:
+        buttons.append(tuple(Choice(c, f"pick:{n}") for n, c in enumerate(field.choices, 1)))
+    nav = []
+    if index > 0:
+        nav.append(Choice(text("chat.button_back"), "nav:back"))
+    if current and current.value is not None:
+        nav.append(Choice(text("chat.button_keep"), "nav:keep"))
+    elif not field.required:
+        nav.append(Choice(text("chat.button_skip"), "nav:skip"))
+    nav.append(Choice(text("chat.button_pause"), "nav:pause"))
+    buttons.append(tuple(nav))
+    extra = _problem_buttons(work, state)
+    if extra:
+        buttons.insert(0, extra)
+    return Reply(chat_id=chat_id, text="\n\n".join([*notes, body]), choices=tuple(buttons))
+
+
+def _problem_buttons(work: Obligated, state: ConversationState) -> tuple[Choice, ...]:
+    # Offer to explain a just-flagged figure right under the next question.
+    if not state.deferred:
+        return ()
+    key = state.deferred[-1]
+    if not work.form.has_field(key):
+        return ()
+    return (Choice(text("chat.button_explain", label=work.form.field(key).title), f"why:{key}"),)
+
+
+def next_unanswered(work: Obligated, start: int) -> int | None:
+    """The first question from `start` on without an answer; None when all are answered."""
+    fields = work.form.fields
+    for index in range(start, len(fields)):
+        if fields[index].key not in work.answers or work.answers[fields[index].key].value is None:
+            return index
+    return None
+
+
+async def ask_next(
+    ctx: HandlerContext,
+    chat_id: str,
+    state: ConversationState,
+    work: Obligated,
+    notes: list[str],
+    start: int,
+) -> Reply:
+    """Ask the next unanswered question from `start`, or show the summary when none is left."""
+    if state.back_to_summary:
+        state.back_to_summary = False
+        return summary_reply(chat_id, work, state, notes)
+    index = next_unanswered(work, start)
+    if index is None:
+        index = next_unanswered(work, 0)
+    if index is None:
+        return summary_reply(chat_id, work, state, notes)
+    state.index = index
+    state.awaiting = Awaiting.VALUE
+    return question_reply(chat_id, work, index, notes, state)
+
+
+# ---------------------------------------------------------------- storing
+
+
+async def store_value(
+    ctx: HandlerContext,
+    work: Obligated,
+    field: Field,
+    stored: str | None,
+    event: Incoming,
+) -> None:
+    """Keep an answer (with its revision) and mark the obligation as in progress."""
+    answer = Answer(
+        unit_code=work.unit_code,
+        form_code=work.form.code,
+        period_key=work.period.key,
+        field_key=field.key,
+        value=stored,
+        explanation=None,
+        updated_at=ctx.now,
+        updated_by=event.sender.person_key,
+    )
+    await ctx.tx.answers.set(answer, event.sender.person_key, event.message_ref or None)
+    work.answers[field.key] = answer
+    if work.obligation.state is ObligationState.NOT_STARTED:
+        await _set_state(ctx, work, ObligationState.IN_PROGRESS)
+
+
+async def store_explanation(
+    ctx: HandlerContext, work: Obligated, field: Field, explanation: str, event: Incoming
+) -> None:
+    """Keep why a flagged figure is right, as a revision of that answer."""
+    current = work.answers.get(field.key)
+    answer = Answer(
+        unit_code=work.unit_code,
+        form_code=work.form.code,
+        period_key=work.period.key,
+        field_key=field.key,
+        value=current.value if current else None,
+        explanation=explanation,
+        updated_at=ctx.now,
+        updated_by=event.sender.person_key,
+    )
+    await ctx.tx.answers.set(answer, event.sender.person_key, event.message_ref or None)
+    work.answers[field.key] = answer
+
+
+async def _set_state(ctx: HandlerContext, work: Obligated, state: ObligationState) -> None:
+    submitted_at = work.obligation.submitted_at
+    if state.is_done and submitted_at is None:
+        submitted_at = ctx.now
+    await ctx.tx.obligations.set_state(
+        work.unit_code, work.form.code, work.period.key, state, ctx.now, submitted_at
+    )
+    work.obligation = Obligation(
+        work.unit_code, work.form.code, work.period, state, submitted_at, work.obligation.locked
+    )
+
+
+def new_problems(work: Obligated, field_key: str) -> list[Inconsistency]:
+    """Open problems that involve this field (to show right after it was answered)."""
+    return [p for p in work.open_problems() if field_key in p.involved]
+
+
+# ---------------------------------------------------------------- answering
+
+
+async def answer_current(
+    ctx: HandlerContext, event: Incoming, state: ConversationState
+) -> list[Reply]:
+    """Take a typed answer to the current question (or several pasted lines)."""
+    chat_id = event.sender.chat_id
+    work = await load(ctx, state)
+    if not can_edit(work.obligation) or work.obligation.state.is_done:
+        return [locked_or_done_reply(chat_id, work)]
+    if len(event.text) > MAX_MESSAGE_LENGTH:
+        reply = question_reply(chat_id, work, state.index, [text("chat.too_long")], state)
+        return [reply]
+    lines = [line for line in event.text.splitlines() if line.strip()]
+    if len(lines) > 1 or (lines and _looks_pasted(work.form, lines[0])):
+        return [await take_pasted(ctx, event, state, work, lines)]
+    field = work.form.fields[state.index]
+    try:
+        value = parse_value(field, event.text)
+    except ValueRejected as rejected:
+        notes = [describe_value_problem(field, rejected.problem)]
+        return [question_reply(chat_id, work, state.index, notes, state)]
+    await store_value(ctx, work, field, encode(value), event)
+    notes = [text("chat.recorded", value=show_value(field, value))]
+    notes.extend(await _flag_problems(work, field.key, state))
+    return [await ask_next(ctx, chat_id, state, work, notes, state.index + 1)]
+
+
+async def _flag_problems(work: Obligated, key: str, state: ConversationState) -> list[str]:
+    notes = []
+    for problem in new_problems(work, key):
+        notes.append(text("chat.problem_found", problem=describe_problem(work.form, problem)))
+        if problem.field_key not in state.deferred:
+            state.deferred.append(problem.field_key)
+    return notes
+
+
+def _looks_pasted(form: Form, line: str) -> bool:
+    match = _PASTED_LINE.match(line)
+    return bool(match) and _field_for(form, match["key"]) is not None if match else False
+
+
+def _field_for(form: Form, key: str) -> Field | None:
+    if key.isdigit():
+        number = int(key)
+        return form.fields[number - 1] if 1 <= number <= len(form.fields) else None
+    return form.field(key) if form.has_field(key) else None
+
+
+async def take_pasted(
+    ctx: HandlerContext,
+    event: Incoming,
+    state: ConversationState,
+    work: Obligated,
+    lines: list[str],
+) -> Reply:
+    """Store every line that names a field and holds a good value; say what was not taken."""
+    taken: list[str] = []
+    refused: list[str] = []
+    touched: list[str] = []
+    for line in lines:
+        match = _PASTED_LINE.match(line)
+        field = _field_for(work.form, match["key"]) if match else None
+        if match is None or field is None:
+            refused.append(text("chat.paste_unknown_line", line=line[:80]))
+            continue
+        try:
+            value = parse_value(field, match["value"])
+        except ValueRejected as rejected:
+            reason = describe_value_problem(field, rejected.problem)
+            refused.append(text("chat.paste_bad_line", line=line[:80], reason=reason))
+            continue
+        await store_value(ctx, work, field, encode(value), event)
+        taken.append(
+            text(
+                "chat.paste_taken_line",
+                number=work.form.position(field.key),
+                label=field.title,
+                value=show_value(field, value),
+            )
+        )
+        touched.append(field.key)
+    notes = [text("chat.paste_report", taken=taken, refused=refused)]
+    for key in touched:
+        notes.extend(await _flag_problems(work, key, state))
+    return await ask_next(ctx, event.sender.chat_id, state, work, notes, 0)
+
+
+async def explain(ctx: HandlerContext, event: Incoming, state: ConversationState) -> list[Reply]:
+    """Take the explanation of a flagged figure, then go on where the person was."""
+    work = await load(ctx, state)
+    chat_id = event.sender.chat_id
+    field = work.form.field(state.explain_field)
+    explanation = event.text.strip()
+    if not explanation or len(explanation) > 500:
+        return [Reply(chat_id=chat_id, text=text("chat.explain_bad", limit=500))]
+    await store_explanation(ctx, work, field, explanation, event)
+    if field.key in state.deferred:
+        state.deferred.remove(field.key)
+    state.explain_field = ""
+    notes = [text("chat.explained", label=field.title)]
+    return [await ask_next(ctx, chat_id, state, work, notes, state.index)]
+
+
+# ---------------------------------------------------------------- summary and submission
+
+
+def summary_reply(
+    chat_id: str, work: Obligated, state: ConversationState, notes: list[str]
+) -> Reply:
+    """All answers, the open problems and what is missing, with Send / Edit."""
+    state.awaiting = Awaiting.CONFIRM_SUBMIT
+    rows = []
+    for number, field in enumerate(work.form.fields, 1):
+        answer = work.answers.get(field.key)
+        shown = show_stored(field, answer.value) if answer else ""
+        rows.append(
+            {
+                "number": number,
+                "label": field.title,
+                "value": shown[:80] + ("…" if len(shown) > 80 else ""),
+                "explanation": answer.explanation if answer else None,
+            }
+        )
+    problems = work.open_problems()
+    missing = missing_required(work.form, work.stored)
+    body = text(
+        "chat.summary",
+        form_title=work.form.title,
+        period=work.period.label,
+        unit=work.unit_code,
+        rows=rows,
+        problems=[describe_problem(work.form, p) for p in problems],
+        missing=[work.form.position(key) for key in missing],
+    )
+    buttons: list[tuple[Choice, ...]] = [
+        tuple(
+            Choice(
+                text("chat.button_explain", label=work.form.field(p.field_key).title),
+                f"why:{p.field_key}",
+            )
+            for p in problems[:3]
+        ),
+        (
+            Choice(text("chat.button_submit"), "sum:send"),
+            Choice(text("chat.button_edit"), "sum:edit"),
+        ),
+    ]
+    return Reply(
+        chat_id=chat_id,
+        text="\n\n".join([*notes, body]),
+        choices=tuple(row for row in buttons if row),
+    )
+
+
+async def submit(ctx: HandlerContext, event: Incoming, state: ConversationState) -> list[Reply]:
+    """Hand the obligation in, if nothing is missing and every problem is fixed or explained."""
+    chat_id = event.sender.chat_id
+    work = await load(ctx, state)
+    if not can_edit(work.obligation):
+        return [locked_or_done_reply(chat_id, work)]
+    if work.obligation.state.is_done:
+        return [Reply(chat_id=chat_id, text=text("chat.already_submitted"))]
+    missing = missing_required(work.form, work.stored)
+    if missing:
+        note = text("chat.submit_missing", numbers=[work.form.position(k) for k in missing])
+        return [await ask_next(ctx, chat_id, state, work, [note], 0)]
+    if work.open_problems():
+        return [summary_reply(chat_id, work, state, [text("chat.submit_problems")])]
+    deadline = deadline_of(work.period, ctx.catalog.regime)
+    first_submitted = work.obligation.submitted_at or ctx.now
+    await _set_state(ctx, work, state_on_submit(first_submitted, deadline))
+    state.awaiting = Awaiting.NOTHING
+    state.deferred.clear()
+    receipt = text(
+        "chat.receipt",
+        form_title=work.form.title,
+        period=work.period.label,
+        at=ctx.now,
+        late=work.obligation.state is ObligationState.SUBMITTED_LATE,
+    )
+    return [Reply(chat_id=chat_id, text=receipt)]
+
+
+def locked_or_done_reply(chat_id: str, work: Obligated) -> Reply:
+    """Why the answers cannot change now."""
+    if not can_edit(work.obligation):
+        return Reply(chat_id=chat_id, text=text("chat.locked", period=work.period.label))
+    return Reply(chat_id=chat_id, text=text("chat.already_submitted"))
+
+
+async def reopen(ctx: HandlerContext, event: Incoming, state: ConversationState) -> list[Reply]:
+    """/sua: open a submitted obligation again for changes, until the period is locked."""
+    chat_id = event.sender.chat_id
+    work = await load(ctx, state)
+    if not can_edit(work.obligation):
+        return [locked_or_done_reply(chat_id, work)]
+    if work.obligation.state.is_done:
+        await _set_state(ctx, work, ObligationState.REOPENED)
+    return [summary_reply(chat_id, work, state, [text("chat.reopened")])]
+
+
+def pick_question(work: Obligated, typed: str) -> int | None:
+    """The 0-based index of the question number typed after 'Sửa'."""
+    typed = typed.strip().removeprefix("câu").strip()
+    if typed.isdigit() and 1 <= int(typed) <= len(work.form.fields):
+        return int(typed) - 1
+    return None

@@ -1,0 +1,51 @@
+"""What a handler needs to answer one event: the office's data, the clock, a transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.forms import Form
+from domain.periods import ReportingRegime
+from domain.units import Unit
+from storage import WriteTransaction
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    """The parts of the office's settings that handlers use."""
+
+    name: str
+    admins: frozenset[str]  # "channel:user_id" of office staff
+    drafts_chat: str = ""
+    invite_days: int = 14
+    max_failed_logins: int = 5
+    bot_username: str = "baocao_bot"
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Units and forms as configured, looked up by code."""
+
+    units: Mapping[str, Unit]
+    forms: Mapping[str, Form]
+    regime: ReportingRegime
+
+    def unit_list(self) -> list[Unit]:
+        """All units in their configured order."""
+        return sorted(self.units.values(), key=lambda u: u.order)
+
+
+@dataclass(slots=True)
+class HandlerContext:
+    """One event's world: configuration, the time it is handled at, and the open transaction."""
+
+    office: Office
+    catalog: Catalog
+    now: datetime
+    tx: WriteTransaction
+
+    def is_office(self, channel: str, user_id: str) -> bool:
+        """Whether this person is office staff."""
+        return f"{channel}:{user_id}" in self.office.admins

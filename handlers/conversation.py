@@ -1,0 +1,65 @@
+"""A person's place in a conversation, kept in SQLite so a restart resumes it exactly."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Awaiting(StrEnum):
+    """What the bot expects from the person next."""
+
+    NOTHING = "nothing"
+    UNIT_CHOICE = "unit_choice"  # a focal point of several units picks one
+    VALUE = "value"  # the answer to the current question
+    EXPLANATION = "explanation"  # why a flagged figure is right after all
+    EDIT_NUMBER = "edit_number"  # which question to change, from the summary
+    CONFIRM_SUBMIT = "confirm_submit"  # the summary is shown
+
+
+@dataclass(slots=True)
+class ConversationState:
+    """Where a person is: which obligation, which question, what is expected."""
+
+    awaiting: Awaiting = Awaiting.NOTHING
+    unit: str = ""
+    form: str = ""
+    period: str = ""
+    index: int = 0  # 0-based position of the current question in the form
+    # After answering an edited question, go back to the summary instead of onwards.
+    back_to_summary: bool = False
+    # The field whose flagged value is being explained.
+    explain_field: str = ""
+    # Flagged fields the person chose to go on without fixing or explaining (asked again
+    # on the summary).
+    deferred: list[str] = field(default_factory=list)
+
+    @property
+    def in_obligation(self) -> bool:
+        """Whether the person is working on an obligation."""
+        return bool(self.unit and self.form and self.period)
+
+    def reset(self) -> None:
+        """Forget the obligation and what was expected: a fresh start."""
+        fresh = ConversationState()
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(fresh, name))
+
+    def to_dict(self) -> dict[str, Any]:
+        """For storage as a JSON object."""
+        data = asdict(self)
+        data["awaiting"] = self.awaiting.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ConversationState:
+        """Read stored state; an empty or unreadable record is a fresh start."""
+        if not data:
+            return cls()
+        try:
+            known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+            known["awaiting"] = Awaiting(known.get("awaiting", Awaiting.NOTHING))
+            return cls(**known)
+        except (ValueError, TypeError):
+            return cls()

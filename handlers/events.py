@@ -1,0 +1,89 @@
+"""What comes in from a chat and what goes out, independent of any chat platform.
+
+Channel adapters (Telegram, Zalo, console) turn platform updates into `Incoming` events
+and draw `Reply` values: choices become inline buttons on Telegram and numbered options on
+Zalo and the console.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    """What the person did."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    DOCUMENT = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who sent an event, on which channel, from which chat."""
+
+    channel: str
+    user_id: str
+    chat_id: str
+    display_name: str = ""
+
+    @property
+    def person_key(self) -> str:
+        """Identity for logs and revisions, e.g. 'telegram:12345'."""
+        return f"{self.channel}:{self.user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One event from a person: a text, a /command with its argument, a button or a file."""
+
+    sender: Sender
+    kind: EventKind
+    received_at: datetime
+    text: str = ""
+    command: str = ""
+    argument: str = ""
+    button: str = ""
+    file_name: str = ""
+    file_content: bytes = b""
+    message_ref: str = ""
+    # A platform handle to acknowledge (Telegram's callback query id: stops the spinner).
+    ack_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button (Telegram) or numbered option (Zalo, console)."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file the bot sends."""
+
+    file_name: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message the bot sends to a chat: HTML-subset text, choices, or a document."""
+
+    chat_id: str
+    text: str = ""
+    choices: tuple[tuple[Choice, ...], ...] = ()
+    document: Document | None = None
+    channel: str = ""
+    # Bulk messages (prompts, reminders) go behind replies to people who are answering.
+    bulk: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def all_choices(self) -> list[Choice]:
+        """The choices in reading order, for numbered rendering."""
+        return [choice for row in self.choices for choice in row]

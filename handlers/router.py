@@ -1,0 +1,253 @@
+"""One entry point for every chat event: who is asking, what they may do, what to answer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.texts import text
+from domain.calendar import period_window
+from domain.obligations import obligations_owed
+from handlers import answering, office, registration
+from handlers.context import HandlerContext
+from handlers.conversation import Awaiting, ConversationState
+from handlers.events import Choice, EventKind, Incoming, Reply
+from handlers.periods import current_period
+
+# Words that work like the buttons, for channels without buttons and for typing habits.
+_TYPED_BUTTONS = {
+    "quay lại": "nav:back",
+    "bỏ qua": "nav:skip",
+    "tạm dừng": "nav:pause",
+    "giữ nguyên": "nav:keep",
+    "gửi báo cáo": "sum:send",
+    "gửi": "sum:send",
+    "sửa": "sum:edit",
+}
+
+
+async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
+    """Answer one event; conversation state is read and written in the same transaction."""
+    sender = event.sender
+    stored = await ctx.tx.conversations.get(sender.channel, sender.user_id)
+    state = ConversationState.from_dict(stored)
+    replies = await _dispatch(event, ctx, state)
+    new = state.to_dict()
+    if new != stored:
+        await ctx.tx.conversations.put(sender.channel, sender.user_id, new, ctx.now)
+    return replies
+
+
+async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationState) -> list[Reply]:
+    sender = event.sender
+    chat_id = sender.chat_id
+    if event.kind is EventKind.COMMAND and event.command == "start" and event.argument:
+        return await registration.start_with_code(ctx, event)
+    is_office = ctx.is_office(sender.channel, sender.user_id)
+    units = await ctx.tx.focal_points.units_of(sender.channel, sender.user_id)
+    if is_office and event.kind is EventKind.COMMAND and event.command in office.COMMANDS:
+        return await office.COMMANDS[event.command](ctx, event)
+    if is_office and event.kind is EventKind.BUTTON and event.button.startswith("rmfp:"):
+        return await registration.remove_focal_point(ctx, event, event.button[5:])
+    if not units:
+        key = "chat.office_help" if is_office else "chat.stranger"
+        return [Reply(chat_id=chat_id, text=text(key))]
+    # A unit dropped from this person (or from the catalog) ends the conversation.
+    if state.in_obligation and (state.unit not in units or state.form not in ctx.catalog.forms):
+        state.reset()
+    if event.kind is EventKind.COMMAND:
+        return await _focal_command(event, ctx, state, units)
+    if event.kind is EventKind.BUTTON:
+        return await _button(event, ctx, state, units, event.button)
+    if event.kind is EventKind.TEXT:
+        typed = _TYPED_BUTTONS.get(event.text.strip().casefold())
+        if typed and state.in_obligation:
+            return await _button(event, ctx, state, units, typed)
+        return await _text(event, ctx, state, units)
+    return [Reply(chat_id=chat_id, text=text("chat.unsupported"))]
+
+
+async def _focal_command(
+    event: Incoming, ctx: HandlerContext, state: ConversationState, units: list[str]
+) -> list[Reply]:
+    chat_id = event.sender.chat_id
+    if event.command == "baocao":
+        return await _begin(event, ctx, state, units)
+    if event.command == "sua":
+        if not state.in_obligation:
+            return await _begin(event, ctx, state, units, reopen=True)
+        return await answering.reopen(ctx, event, state)
+    if event.command == "start" and len(units) == 1:
+        return [Reply(chat_id=chat_id, text=registration.greeting(ctx, units[0]))]
+    return [Reply(chat_id=chat_id, text=text("chat.help"))]
+
+
+async def _begin(
+    event: Incoming,
+    ctx: HandlerContext,
+    state: ConversationState,
+    units: list[str],
+    reopen: bool = False,
+) -> list[Reply]:
+    """Start or resume the person's current obligation, asking for the unit when several."""
+    chat_id = event.sender.chat_id
+    usable = [code for code in units if code in ctx.catalog.units]
+    if state.in_obligation and state.period == current_period(ctx.now, ctx.catalog.regime).key:
+        usable = [state.unit]
+    if len(usable) > 1:
+        state.awaiting = Awaiting.UNIT_CHOICE
+        choices = tuple((Choice(ctx.catalog.units[code].name, f"unit:{code}"),) for code in usable)
+        return [Reply(chat_id=chat_id, text=text("chat.pick_unit"), choices=choices)]
+    if not usable:
+        return [Reply(chat_id=chat_id, text=text("chat.stranger"))]
+    return await _start_unit(event, ctx, state, usable[0], reopen)
+
+
+async def _start_unit(
+    event: Incoming,
+    ctx: HandlerContext,
+    state: ConversationState,
+    unit_code: str,
+    reopen: bool = False,
+) -> list[Reply]:
+    chat_id = event.sender.chat_id
+    regime = ctx.catalog.regime
+    period = current_period(ctx.now, regime)
+    unit = ctx.catalog.units[unit_code]
+    cutoff = period_window(period, regime)[1]
+    owed = [o for o in obligations_owed([unit], period, cutoff) if o.form_code in ctx.catalog.forms]
+    if not owed:
+        return [Reply(chat_id=chat_id, text=text("chat.nothing_owed", period=period.label))]
+    await ctx.tx.obligations.ensure(owed)
+    chosen = None
+    for obligation in owed:
+        stored = await ctx.tx.obligations.get(unit_code, obligation.form_code, period.key)
+        if stored is None or not stored.state.is_done:
+            chosen = obligation.form_code
+            break
+    if chosen is None and not reopen:
+        return [Reply(chat_id=chat_id, text=text("chat.all_submitted", period=period.label))]
+    same = state.unit == unit_code and state.form == (chosen or owed[0].form_code)
+    if not same or state.period != period.key:
+        state.reset()
+    state.unit, state.form, state.period = unit_code, chosen or owed[0].form_code, period.key
+    if reopen:
+        return await answering.reopen(ctx, event, state)
+    work = await answering.load(ctx, state)
+    intro = text(
+        "chat.begin",
+        unit=unit.name,
+        form_title=work.form.title,
+        period=period.label,
+        answered=sum(1 for a in work.answers.values() if a.value is not None),
+        total=len(work.form.fields),
+    )
+    return [await answering.ask_next(ctx, chat_id, state, work, [intro], state.index)]
+
+
+async def _button(
+    event: Incoming,
+    ctx: HandlerContext,
+    state: ConversationState,
+    units: list[str],
+    data: str,
+) -> list[Reply]:
+    chat_id = event.sender.chat_id
+    action, _, value = data.partition(":")
+    if action == "unit":
+        if value not in units:  # a forged or stale button: never reach another unit
+            return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
+        return await _start_unit(event, ctx, state, value)
+    if not state.in_obligation:
+        return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
+    work = await answering.load(ctx, state)
+    if action == "nav":
+        return await _navigate(event, ctx, state, work, value)
+    if action == "pick" and state.awaiting is Awaiting.VALUE:
+        field = work.form.fields[state.index]
+        if value.isdigit() and 1 <= int(value) <= len(field.choices):
+            typed = replace(event, kind=EventKind.TEXT, text=value)
+            return await answering.answer_current(ctx, typed, state)
+    if action == "why" and work.form.has_field(value):
+        state.awaiting = Awaiting.EXPLANATION
+        state.explain_field = value
+        label = work.form.field(value).title
+        return [Reply(chat_id=chat_id, text=text("chat.explain_ask", label=label))]
+    if action == "sum" and value == "send":
+        return await answering.submit(ctx, event, state)
+    if action == "sum" and value == "edit":
+        if work.obligation.state.is_done:
+            return await answering.reopen(ctx, event, state)
+        state.awaiting = Awaiting.EDIT_NUMBER
+        return [Reply(chat_id=chat_id, text=text("chat.edit_which", total=len(work.form.fields)))]
+    return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
+
+
+async def _navigate(
+    event: Incoming,
+    ctx: HandlerContext,
+    state: ConversationState,
+    work: answering.Obligated,
+    move: str,
+) -> list[Reply]:
+    chat_id = event.sender.chat_id
+    if move == "pause":
+        state.awaiting = Awaiting.NOTHING
+        return [Reply(chat_id=chat_id, text=text("chat.paused"))]
+    if work.obligation.state.is_done:
+        return [answering.locked_or_done_reply(chat_id, work)]
+    if move == "back":
+        state.index = max(0, state.index - 1)
+        state.awaiting = Awaiting.VALUE
+        return [answering.question_reply(chat_id, work, state.index, [], state)]
+    field = work.form.fields[state.index]
+    if move == "skip" and not field.required:
+        note = text("chat.skipped", label=field.title)
+        return [await _after(ctx, chat_id, state, work, note)]
+    if move == "keep" and field.key in work.answers:
+        note = text("chat.kept", label=field.title)
+        return [await _after(ctx, chat_id, state, work, note)]
+    return [answering.question_reply(chat_id, work, state.index, [], state)]
+
+
+async def _after(
+    ctx: HandlerContext,
+    chat_id: str,
+    state: ConversationState,
+    work: answering.Obligated,
+    note: str,
+) -> Reply:
+    """Go to the question after the current one, even if it has an answer."""
+    if state.back_to_summary:
+        return await answering.ask_next(ctx, chat_id, state, work, [note], 0)
+    following = state.index + 1
+    if following < len(work.form.fields):
+        state.index = following
+        state.awaiting = Awaiting.VALUE
+        return answering.question_reply(chat_id, work, following, [note], state)
+    return await answering.ask_next(ctx, chat_id, state, work, [note], following)
+
+
+async def _text(
+    event: Incoming, ctx: HandlerContext, state: ConversationState, units: list[str]
+) -> list[Reply]:
+    chat_id = event.sender.chat_id
+    if not state.in_obligation or state.awaiting in (Awaiting.NOTHING, Awaiting.UNIT_CHOICE):
+        return [Reply(chat_id=chat_id, text=text("chat.help"))]
+    if state.awaiting is Awaiting.EXPLANATION:
+        return await answering.explain(ctx, event, state)
+    work = await answering.load(ctx, state)
+    if state.awaiting is Awaiting.EDIT_NUMBER:
+        index = answering.pick_question(work, event.text)
+        if index is None:
+            reply = text("chat.edit_which", total=len(work.form.fields))
+            return [Reply(chat_id=chat_id, text=reply)]
+        state.index, state.awaiting, state.back_to_summary = index, Awaiting.VALUE, True
+        return [answering.question_reply(chat_id, work, index, [], state)]
+    if state.awaiting is Awaiting.CONFIRM_SUBMIT:
+        # Pasted corrections work on the summary too.
+        if work.obligation.state.is_done:
+            return [answering.locked_or_done_reply(chat_id, work)]
+        state.back_to_summary = True
+        lines = [line for line in event.text.splitlines() if line.strip()]
+        return [await answering.take_pasted(ctx, event, state, work, lines)]
+    return await answering.answer_current(ctx, event, state)

@@ -1,0 +1,32 @@
+"""Fixtures of the end-to-end tests: the real bot against the local fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fakes.telegram_server import FakeTelegramServer
+from harness import START, BotUnderTest, Clock, start_bot, stop_or_explain
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Time in the middle of period 02/2022."""
+    return Clock(START)
+
+
+@pytest.fixture
+async def bot(
+    tmp_path: Path,
+    fake_telegram: FakeTelegramServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[BotUnderTest]:
+    """The bot running in polling mode against the fake server."""
+    monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
+    running = await start_bot(tmp_path, fake_telegram, clock)
+    try:
+        yield running
+    finally:
+        await stop_or_explain(running)
