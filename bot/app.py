@@ -82,11 +82,11 @@ class App:
     async def start(self) -> None:
         """Open storage, sync the units, connect the channels and start the workers."""
         settings = self.workspace.settings
+        if self.telegram is None and settings.telegram.enabled:
+            self.telegram = telegram_from_settings(self.workspace)
         self.db = await Database.open(settings.storage.path, clock=self.clock)
         async with self.db.write() as tx:
             await tx.units.sync_all(list(self.workspace.units))
-        if self.telegram is None and settings.telegram.enabled:
-            self.telegram = telegram_from_settings(self.workspace)
         if self.telegram is not None:
             await self.telegram.start()
             await self.telegram.register_commands(
@@ -147,18 +147,11 @@ class App:
         self._tasks.clear()
         if self.webhook is not None:
             await self.webhook.stop()
-        if self.telegram is not None:
+        if self.telegram is not None and self.telegram.started:
             await self.telegram.stop()
         if self.db is not None:
             await self.db.close()
-
-    async def run_until_stopped(self, stop: asyncio.Event) -> None:
-        """Start, wait for `stop`, stop cleanly."""
-        await self.start()
-        try:
-            await stop.wait()
-        finally:
-            await self.stop()
+            self.db = None
 
 
 def _log_crash(task: asyncio.Task[Any]) -> None:

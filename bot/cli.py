@@ -25,15 +25,14 @@ from bot.config import CONFIG_ENV, CONFIG_FILE_NAME, ConfigError
 from bot.datafiles import Workspace, load_workspace
 from bot.texts import text
 from bot.units_file import parse_date
-from domain.calendar import deadline_at, open_at, period_containing, period_window
-from domain.periods import Period
+from domain.calendar import current_period, deadline_at, open_at, period_window
 from domain.units import units_in_force
 
 Run = Callable[[argparse.Namespace], int]
 
 # Modules that register more sub-commands when imported (with @command). Imported by main()
 # only, so that `import bot.cli` stays cheap and free of the bot's heavier dependencies.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["bot.cli_bot"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,13 +261,6 @@ def check(args: argparse.Namespace) -> int:
     return 0
 
 
-def current_period(now: datetime, workspace: Workspace) -> Period:
-    """The period being collected at `now`: the last one until its deadline passes."""
-    regime = workspace.settings.regime
-    period = period_containing(now.date(), regime).previous()
-    return period if deadline_at(period, regime) >= now else period.next()
-
-
 def summary(workspace: Workspace, now: datetime) -> str:
     """The one-screen overview `baocao check` prints when all is well."""
     settings, regime = workspace.settings, workspace.settings.regime
@@ -288,7 +280,7 @@ def summary(workspace: Workspace, now: datetime) -> str:
         for form in workspace.forms.values()
     ]
     periods = []
-    current = current_period(now, workspace)
+    current = current_period(now, regime)
     for role, period in (("period_current", current), ("period_next", current.next())):
         start, end = period_window(period, regime)
         periods.append(

@@ -347,3 +347,12 @@ def _out_of_quiet_hours(at: datetime, regime: ReportingRegime, zone: ZoneInfo) -
     if clock < end:  # spans midnight, early-morning side
         return _at(at.date(), end, zone)
     return at
+
+
+def current_period(now: datetime, regime: ReportingRegime) -> Period:
+    """The latest period that has opened by `now`: units still answer it after its deadline,
+    until the next period opens."""
+    candidate = period_containing(now.astimezone(_zone(regime)).date(), regime)
+    while open_at(candidate, regime) > now:
+        candidate = candidate.previous()
+    return candidate

@@ -10,9 +10,10 @@ from domain.calendar import period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
 from handlers import registration
-from handlers.context import HandlerContext
+from handlers.context import Catalog, HandlerContext
 from handlers.events import Incoming, Reply
 from handlers.periods import current_period
+from storage import ReadView, WriteTransaction
 
 BAR_WIDTH = 10
 
@@ -49,12 +50,13 @@ class PeriodProgress:
         }
 
 
-async def progress(ctx: HandlerContext, period: Period) -> PeriodProgress:
+async def progress(
+    view: ReadView | WriteTransaction, catalog: Catalog, period: Period
+) -> PeriodProgress:
     """Each unit that owes forms for the period, classified by its least advanced form."""
-    regime = ctx.catalog.regime
-    cutoff = period_window(period, regime)[1]
-    owed = obligations_owed(ctx.catalog.unit_list(), period, cutoff)
-    stored = {o.key: o for o in await ctx.tx.obligations.list_for_period(period.key)}
+    cutoff = period_window(period, catalog.regime)[1]
+    owed = obligations_owed(catalog.unit_list(), period, cutoff)
+    stored = {o.key: o for o in await view.obligations.list_for_period(period.key)}
     by_unit: dict[str, list[Obligation]] = {}
     for obligation in owed:
         by_unit.setdefault(obligation.unit_code, []).append(stored.get(obligation.key, obligation))
@@ -89,7 +91,7 @@ async def status(ctx: HandlerContext, event: Incoming) -> list[Reply]:
         )
     except ValueError:
         return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=event.argument))]
-    result = await progress(ctx, period)
+    result = await progress(ctx.tx, ctx.catalog, period)
 
     def names(codes: list[str]) -> list[str]:
         return [ctx.catalog.units[c].name for c in codes if c in ctx.catalog.units]
@@ -106,11 +108,6 @@ async def status(ctx: HandlerContext, event: Incoming) -> list[Reply]:
         not_started=names(result.not_started),
     )
     return [Reply(chat_id=chat_id, text=body)]
-
-
-async def office_help(ctx: HandlerContext, event: Incoming) -> list[Reply]:
-    """/start or /giup for office staff."""
-    return [Reply(chat_id=event.sender.chat_id, text=text("chat.office_help"))]
 
 
 COMMANDS: dict[str, Callable[[HandlerContext, Incoming], Awaitable[list[Reply]]]] = {

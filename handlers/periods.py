@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.calendar import deadline_at, open_at, period_containing
+from domain.calendar import current_period, deadline_at
 from domain.periods import Period, ReportingRegime
 
-
-def current_period(now: datetime, regime: ReportingRegime) -> Period:
-    """The latest period that has opened by `now` (late units still answer it)."""
-    candidate = period_containing(now.date(), regime)
-    # The period containing today may not have opened yet: then the previous one is current.
-    while open_at(candidate, regime) > now:
-        candidate = candidate.previous()
-    return candidate
+__all__ = ["current_period", "deadline_of"]
 
 
 def deadline_of(period: Period, regime: ReportingRegime) -> datetime:

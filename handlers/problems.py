@@ -41,4 +41,3 @@ def describe_value_problem(field: Field, problem: ValueProblem) -> str:
         choices=list(field.choices),
         measure=field.measure,
     )
-

@@ -45,15 +45,18 @@ class TelegramChannel:
             get_updates_request=HTTPXRequest(connection_pool_size=2),
         )
         self.username = ""
+        self.started = False
 
     async def start(self) -> None:
         """Check the token (getMe) and learn the bot's username."""
         await self.bot.initialize()
         self.username = self.bot.username
+        self.started = True
 
     async def stop(self) -> None:
         """Close the HTTP clients."""
         await self.bot.shutdown()
+        self.started = False
 
     async def register_commands(self, commands: list[tuple[str, str]]) -> None:
         """setMyCommands with Vietnamese descriptions."""

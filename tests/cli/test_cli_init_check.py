@@ -132,13 +132,18 @@ def test_check_after_init_prints_the_summary(
     assert capsys.readouterr().out.splitlines() == summary_lines(office)
 
 
-def test_check_moves_to_the_next_period_after_the_deadline(
+def test_check_keeps_collecting_late_answers_until_the_next_period_opens(
     office: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["check", "--config", str(office / "config.toml"), "--today", "16/02/2022"]) == 0
+    config = str(office / "config.toml")
+    # After the deadline of 02/2022 late units still answer it, until 03/2022 opens on 10/03.
+    assert main(["check", "--config", config, "--today", "16/02/2022"]) == 0
+    out = capsys.readouterr().out
+    assert "Kỳ đang thu 02/2022: số liệu từ 15/01/2022 đến 14/02/2022" in out
+    assert "Kỳ sau 03/2022: số liệu từ 15/02/2022 đến 14/03/2022" in out
+    assert main(["check", "--config", config, "--today", "11/03/2022"]) == 0
     out = capsys.readouterr().out
     assert "Kỳ đang thu 03/2022: số liệu từ 15/02/2022 đến 14/03/2022" in out
-    assert "Kỳ sau 04/2022: số liệu từ 15/03/2022 đến 14/04/2022" in out
 
 
 def test_check_reads_the_config_path_from_the_environment(

@@ -1,0 +1,224 @@
+"""`baocao run`, `baocao invite`, `baocao status`: the commands that use the database and chat."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import segno
+
+from bot.app import App, MissingTokenError, telegram_from_settings
+from bot.cli import command, config_path
+from bot.config import ConfigError
+from bot.datafiles import Workspace, load_workspace
+from bot.logs import setup_logging
+from bot.texts import text
+from domain.calendar import current_period
+from domain.periods import Period, parse_period
+from handlers.context import Catalog
+from handlers.office import PeriodProgress, progress
+from handlers.registration import create_invite, deep_link
+from storage import Database, StorageError
+
+
+def _config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
+
+
+def _workspace(args: argparse.Namespace) -> Workspace | None:
+    """The checked workspace, or None after printing why it cannot be used."""
+    path = config_path(args.config)
+    if not path.is_file():
+        print(text("cli.check.no_config", path=path, folder=path.parent), file=sys.stderr)
+        return None
+    try:
+        return load_workspace(path)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(str(problem), file=sys.stderr)
+        print(text("cli.check.failed", count=len(error.problems), config=path), file=sys.stderr)
+        return None
+
+
+def _catalog(workspace: Workspace) -> Catalog:
+    return Catalog(
+        units={u.code: u for u in workspace.units},
+        forms=dict(workspace.forms),
+        regime=workspace.settings.regime,
+    )
+
+
+# ---------------------------------------------------------------- run
+
+
+@command("run", help="cli.args.run", arguments=_config_argument)
+def run(args: argparse.Namespace) -> int:
+    """Run the bot until Ctrl-C or SIGTERM."""
+    workspace = _workspace(args)
+    if workspace is None:
+        return 1
+    tg = workspace.settings.telegram
+    secrets = [os.environ.get(tg.token_env, ""), os.environ.get(tg.webhook_secret_env, "")]
+    setup_logging(secrets)
+    try:
+        asyncio.run(_run(workspace))
+    except MissingTokenError as missing:
+        print(text("cli.run.no_token", env=str(missing)), file=sys.stderr)
+        return 1
+    except StorageError as error:
+        print(text("cli.run.storage_error", detail=str(error)), file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _run(workspace: Workspace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    app = App(workspace)
+    try:
+        await app.start()
+        print(text("cli.run.started", config=workspace.settings.source), file=sys.stderr)
+        await stop.wait()
+    finally:
+        await app.stop()
+    print(text("cli.run.stopped"), file=sys.stderr)
+
+
+# ---------------------------------------------------------------- invite
+
+
+def _invite_arguments(parser: argparse.ArgumentParser) -> None:
+    _config_argument(parser)
+    parser.add_argument("units", nargs="*", metavar="UNIT_CODE", help=text("cli.args.invite_units"))
+    parser.add_argument("--all", action="store_true", help=text("cli.args.invite_all"))
+    parser.add_argument("--json", action="store_true", help=text("cli.args.json"))
+    parser.add_argument("--out", metavar="DIR", default="invites", help=text("cli.args.invite_out"))
+    parser.add_argument("--bot-username", metavar="NAME", help=text("cli.args.invite_bot"))
+
+
+@command("invite", help="cli.args.invite", arguments=_invite_arguments)
+def invite(args: argparse.Namespace) -> int:
+    """Print a single-use deep link per unit and write its QR code as a PNG."""
+    workspace = _workspace(args)
+    if workspace is None:
+        return 1
+    known = {u.code: u for u in workspace.units}
+    codes = list(known) if args.all else [c.upper() for c in args.units]
+    unknown = [c for c in codes if c not in known]
+    if not codes or unknown:
+        print(text("cli.invite.which", unknown=unknown, known=list(known)), file=sys.stderr)
+        return 2
+    try:
+        username = args.bot_username or asyncio.run(_bot_username(workspace))
+    except MissingTokenError as missing:
+        print(text("cli.invite.no_username", env=str(missing)), file=sys.stderr)
+        return 1
+    made = asyncio.run(_create_invites(workspace, codes, username, Path(args.out)))
+    if args.json:
+        print(json.dumps(made, ensure_ascii=False, indent=2))
+    else:
+        print(text("cli.invite.done", invites=made, days=workspace.settings.invites.expire_days))
+    return 0
+
+
+async def _bot_username(workspace: Workspace) -> str:
+    channel = telegram_from_settings(workspace)
+    await channel.start()
+    try:
+        return channel.username
+    finally:
+        await channel.stop()
+
+
+async def _create_invites(
+    workspace: Workspace, codes: list[str], username: str, out: Path
+) -> list[dict[str, str]]:
+    now = datetime.now(UTC)
+    days = workspace.settings.invites.expire_days
+    names = {u.code: u.name for u in workspace.units}
+    out.mkdir(parents=True, exist_ok=True)
+    made = []
+    db = await Database.open(workspace.settings.storage.path)
+    try:
+        async with db.write() as tx:
+            await tx.units.sync_all(list(workspace.units))
+            for unit_code in codes:
+                code = await create_invite(tx, unit_code, now, days)
+                link = deep_link(username, code)
+                qr = out / f"{unit_code}.png"
+                segno.make(link, error="m").save(str(qr), scale=8, border=4)
+                made.append(
+                    {
+                        "unit": unit_code,
+                        "name": names[unit_code],
+                        "link": link,
+                        "qr": str(qr),
+                        "expires": (now + timedelta(days=days)).isoformat(),
+                    }
+                )
+    finally:
+        await db.close()
+    return made
+
+
+# ---------------------------------------------------------------- status
+
+
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    _config_argument(parser)
+    parser.add_argument("--period", metavar="YYYY-MM", help=text("cli.args.status_period"))
+    parser.add_argument("--json", action="store_true", help=text("cli.args.json"))
+
+
+@command("status", help="cli.args.status", arguments=_status_arguments)
+def status(args: argparse.Namespace) -> int:
+    """Print how far the units are with a period."""
+    workspace = _workspace(args)
+    if workspace is None:
+        return 1
+    regime = workspace.settings.regime
+    try:
+        now = datetime.now(UTC)
+        period = parse_period(args.period) if args.period else current_period(now, regime)
+    except ValueError:
+        print(text("cli.status.bad_period", typed=args.period), file=sys.stderr)
+        return 2
+    catalog = _catalog(workspace)
+    result = asyncio.run(_progress(workspace, catalog, period))
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+
+    def names(codes: list[str]) -> list[str]:
+        return [catalog.units[c].name for c in codes]
+
+    print(
+        text(
+            "cli.status.report",
+            period=period.label,
+            done=result.done,
+            total=result.total,
+            submitted=names(result.submitted),
+            late=names(result.late),
+            in_progress=names(result.in_progress),
+            not_started=names(result.not_started),
+        )
+    )
+    return 0
+
+
+async def _progress(workspace: Workspace, catalog: Catalog, period: Period) -> PeriodProgress:
+    db = await Database.open(workspace.settings.storage.path)
+    try:
+        async with db.read() as view:
+            return await progress(view, catalog, period)
+    finally:
+        await db.close()
