@@ -234,8 +234,10 @@ def test_help_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Cách dùng: baocao")
-    assert "init        tạo bộ cấu hình và dữ liệu mẫu để bắt đầu" in out
-    assert "check       kiểm tra cấu hình và dữ liệu, rồi in bản tóm tắt" in out
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    assert "init tạo bộ cấu hình và dữ liệu mẫu để bắt đầu" in lines
+    assert "check kiểm tra cấu hình và dữ liệu, rồi in bản tóm tắt" in lines
+    assert "status xem tiến độ báo cáo của các đơn vị" in lines
     assert main([]) == 2
     assert capsys.readouterr().err.strip() == (
         'Hãy chọn một lệnh: init, check. Gõ "baocao --help" để xem hướng dẫn.'
