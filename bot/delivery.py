@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=10)
 MAX_IN_FLIGHT = 64
+SHUTDOWN_GRACE_SECONDS = 5.0
 UnreachableHook = Callable[[str, str], Awaitable[None]]
 
 
@@ -64,6 +65,10 @@ class DeliveryWorker:
                 self._wake.clear()
                 await wait_event(self._wake, pause)
         finally:
+            # On a clean stop let in-flight sends record their outcome: cancelling one
+            # between "Telegram accepted it" and "marked sent" would resend it after restart.
+            if self._tasks:
+                await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE_SECONDS)
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
