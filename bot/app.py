@@ -21,7 +21,7 @@ from bot.delivery import DeliveryWorker
 from bot.inbox import InboxWorker
 from bot.polling import poll_forever, store_updates
 from bot.ratelimit import Limits, RateLimiter
-from bot.texts import text
+from bot.texts import set_timezone, text
 from bot.webhook import WebhookRoute, WebhookServer
 from handlers.context import Catalog, HandlerContext, Office
 from handlers.router import handle
@@ -82,6 +82,7 @@ class App:
     async def start(self) -> None:
         """Open storage, sync the units, connect the channels and start the workers."""
         settings = self.workspace.settings
+        set_timezone(settings.regime.timezone)
         if self.telegram is None and settings.telegram.enabled:
             self.telegram = telegram_from_settings(self.workspace)
         self.db = await Database.open(settings.storage.path, clock=self.clock)

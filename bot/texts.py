@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, StrictUndefined, Template
 
@@ -34,12 +35,28 @@ def _percent(ratio: Decimal | None, places: int = 2) -> str:
     return "…" if ratio is None else format_percent(ratio, places)
 
 
+# Times are shown in the office's time zone (set from the config at start).
+_zone = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def set_timezone(name: str) -> None:
+    """Show times in this IANA time zone."""
+    global _zone
+    _zone = ZoneInfo(name)
+
+
+def _local(value: date | datetime) -> date | datetime:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(_zone)
+    return value
+
+
 def _date(value: date | datetime | None) -> str:
-    return "" if value is None else value.strftime("%d/%m/%Y")
+    return "" if value is None else _local(value).strftime("%d/%m/%Y")
 
 
 def _datetime(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%H:%M %d/%m/%Y")
+    return "" if value is None else _local(value).strftime("%H:%M %d/%m/%Y")
 
 
 @cache

@@ -19,8 +19,11 @@ from handlers.events import Choice, Incoming, Reply
 from handlers.periods import deadline_of
 from handlers.problems import describe_value_problem
 
-# "3: 1.924.862", "luot_quet = 1924862", "3. 1924862", "3) 1924862"
-_PASTED_LINE = re.compile(r"^\s*(?P<key>\d{1,3}|[a-z][a-z0-9_]*)\s*[:=.)]\s*(?P<value>.*?)\s*$")
+# "3: 1.924.862", "luot_quet = 1924862", "3. 1924862", "3) 1924862". A dot or parenthesis
+# counts only when a space follows: "2.386" is a number (two thousand three hundred...).
+_PASTED_LINE = re.compile(
+    r"^\s*(?P<key>\d{1,3}|[a-z][a-z0-9_]*)\s*(?:[:=]|[.)]\s)\s*(?P<value>.*?)\s*$"
+)
 MAX_MESSAGE_LENGTH = 4000
 
 
@@ -118,11 +121,13 @@ def _problem_buttons(work: Obligated, state: ConversationState) -> tuple[Choice,
     return (Choice(text("chat.button_explain", label=work.form.field(key).title), f"why:{key}"),)
 
 
-def next_unanswered(work: Obligated, start: int) -> int | None:
-    """The first question from `start` on without an answer; None when all are answered."""
+def next_unanswered(work: Obligated, start: int, skipped: list[str]) -> int | None:
+    """The first question from `start` on without an answer and not skipped; None if none."""
     fields = work.form.fields
     for index in range(start, len(fields)):
-        if fields[index].key not in work.answers or work.answers[fields[index].key].value is None:
+        key = fields[index].key
+        answer = work.answers.get(key)
+        if (answer is None or answer.value is None) and key not in skipped:
             return index
     return None
 
@@ -139,9 +144,9 @@ async def ask_next(
     if state.back_to_summary:
         state.back_to_summary = False
         return summary_reply(chat_id, work, state, notes)
-    index = next_unanswered(work, start)
+    index = next_unanswered(work, start, state.skipped)
     if index is None:
-        index = next_unanswered(work, 0)
+        index = next_unanswered(work, 0, state.skipped)
     if index is None:
         return summary_reply(chat_id, work, state, notes)
     state.index = index

@@ -34,6 +34,8 @@ class ConversationState:
     # Flagged fields the person chose to go on without fixing or explaining (asked again
     # on the summary).
     deferred: list[str] = field(default_factory=list)
+    # Optional questions the person chose to skip (not asked again unless they go back).
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def in_obligation(self) -> bool:

@@ -201,6 +201,8 @@ async def _navigate(
         return [answering.question_reply(chat_id, work, state.index, [], state)]
     field = work.form.fields[state.index]
     if move == "skip" and not field.required:
+        if field.key not in state.skipped:
+            state.skipped.append(field.key)
         note = text("chat.skipped", label=field.title)
         return [await _after(ctx, chat_id, state, work, note)]
     if move == "keep" and field.key in work.answers:
