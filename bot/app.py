@@ -21,6 +21,7 @@ from bot.delivery import DeliveryWorker
 from bot.inbox import InboxWorker
 from bot.polling import poll_forever, store_updates
 from bot.ratelimit import Limits, RateLimiter
+from bot.scheduler import Scheduler
 from bot.texts import set_timezone, text
 from bot.webhook import WebhookRoute, WebhookServer
 from handlers.context import Catalog, HandlerContext, Office
@@ -50,6 +51,9 @@ class App:
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     inbox: InboxWorker | None = None
     delivery: DeliveryWorker | None = None
+    scheduler: Scheduler | None = None
+    # Off in tests that drive the timetable by hand with a fake clock.
+    run_scheduler: bool = True
 
     @property
     def channels(self) -> Mapping[str, Channel]:
@@ -110,6 +114,12 @@ class App:
         )
         self._spawn(self.inbox.run(), "inbox")
         self._spawn(self.delivery.run(), "delivery")
+        self.scheduler = Scheduler(
+            self.db, make_context, settings.regime, self.clock, self.delivery.wake
+        )
+        await self.scheduler.tick()  # catch up on what fell due while the bot was down
+        if self.run_scheduler:
+            self.scheduler.start()
         if self.telegram is not None:
             if settings.telegram.mode == "webhook":
                 await self._start_webhook()
@@ -142,6 +152,8 @@ class App:
 
     async def stop(self) -> None:
         """Stop the workers, then the channels and storage."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -210,7 +210,7 @@ async def start_bot(
     config = write_workspace(folder, fake.base_url, mode, port)
     workspace = load_workspace(config)
     channel = TelegramChannel(fake.token, fake.base_url, poll_timeout=1)
-    app = App(workspace, clock=clock, telegram=channel, limits=Limits(0, 0, 0))
+    app = App(workspace, clock=clock, telegram=channel, limits=Limits(0, 0, 0), run_scheduler=False)
     await app.start()
     return BotUnderTest(app, fake, clock, workspace)
 

@@ -1,0 +1,103 @@
+"""Runs the period timetable: APScheduler wakes it at each step's time, and once a minute.
+
+The timetable itself is derived from the config and the database every time (nothing is
+kept in APScheduler's job store), so a changed plan takes effect at the next start, and a
+restart picks up exactly the steps not yet done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.channels.base import reply_to_payload
+from bot.clock import Clock
+from domain.calendar import current_period, schedule_steps
+from domain.periods import ReportingRegime
+from handlers.context import HandlerContext
+from handlers.schedule import StepOutcome, run_due_steps
+from storage import PRIORITY_BULK, PRIORITY_REPLY, Database, WriteTransaction
+
+log = logging.getLogger(__name__)
+
+ContextFactory = Callable[[WriteTransaction], HandlerContext]
+
+
+class Scheduler:
+    """Sends each due step once; `tick` can be called directly (tests, catch-up on start)."""
+
+    def __init__(
+        self,
+        db: Database,
+        make_context: ContextFactory,
+        regime: ReportingRegime,
+        clock: Clock,
+        on_queued: Callable[[], None],
+    ) -> None:
+        self.db = db
+        self.make_context = make_context
+        self.regime = regime
+        self.clock = clock
+        self.on_queued = on_queued
+        self._aps: AsyncIOScheduler | None = None
+
+    async def tick(self) -> StepOutcome:
+        """Queue every step due now that was not done yet, in one transaction."""
+        async with self.db.write() as tx:
+            outcome = await run_due_steps(self.make_context(tx))
+            for reply in outcome.replies:
+                priority = PRIORITY_BULK if reply.bulk else PRIORITY_REPLY
+                await tx.outbox.enqueue(
+                    reply.channel or "telegram",
+                    reply.chat_id,
+                    reply_to_payload(reply),
+                    priority=priority,
+                )
+        if outcome.replies:
+            self.on_queued()
+        if outcome.sent or outcome.skipped:
+            log.info(
+                "timetable: %d steps sent, %d skipped, %d messages queued",
+                len(outcome.sent),
+                len(outcome.skipped),
+                len(outcome.replies),
+            )
+        return outcome
+
+    def upcoming(self, now: datetime) -> list[datetime]:
+        """Moments of the current and next period's steps still ahead."""
+        period = current_period(now, self.regime)
+        moments: list[datetime] = []
+        for p in (period, period.next()):
+            moments.extend(s.at for s in schedule_steps(p, self.regime) if s.at > now)
+        return sorted(set(moments))
+
+    def start(self) -> None:
+        """Start APScheduler in the office's time zone: a job per step time, and a minutely one."""
+        self._aps = AsyncIOScheduler(timezone=self.regime.timezone)
+        self._aps.add_job(
+            self.tick, IntervalTrigger(minutes=1), id="minutely", coalesce=True, max_instances=1
+        )
+        for moment in self.upcoming(self.clock()):
+            self._aps.add_job(self.tick, DateTrigger(run_date=moment), misfire_grace_time=None)
+        # Steps are re-planned daily so the next period's times get their jobs too.
+        self._aps.add_job(self._replan, IntervalTrigger(hours=24), id="replan")
+        self._aps.start()
+
+    def _replan(self) -> None:
+        assert self._aps is not None
+        for job in self._aps.get_jobs():
+            if job.id not in ("minutely", "replan"):
+                job.remove()
+        for moment in self.upcoming(self.clock()):
+            self._aps.add_job(self.tick, DateTrigger(run_date=moment), misfire_grace_time=None)
+
+    def stop(self) -> None:
+        """Stop APScheduler (a running tick finishes or is rolled back)."""
+        if self._aps is not None and self._aps.running:
+            self._aps.shutdown(wait=False)

@@ -1,0 +1,234 @@
+"""The period's timetable in action: prompts when a period opens, reminders, late notices.
+
+Each step is keyed (period, unit, step) in the database and marked done in the same
+transaction that queues its messages, so a restart never repeats one. A step that fell due
+while the bot was down is sent once if still useful: of a unit's overdue steps only the
+latest goes out (a reminder whose deadline passed gives way to the late reminder).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.texts import text
+from domain.calendar import (
+    ScheduleKind,
+    ScheduleStep,
+    current_period,
+    days_late,
+    deadline_at,
+    period_window,
+    schedule_steps,
+)
+from domain.obligations import Obligation, obligations_owed
+from domain.periods import Period
+from domain.units import Unit
+from handlers.context import HandlerContext
+from handlers.events import Choice, Reply
+from storage import OFFICE_WIDE
+
+# Late reminders stop once the next period opens, or earlier when the period is locked.
+PERIODS_LOOKED_AT = 2
+
+
+@dataclass(slots=True)
+class StepOutcome:
+    """What one run of the timetable did, for logs and tests."""
+
+    sent: list[tuple[str, str, str]] = field(default_factory=list)  # (period, unit, step)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+
+
+async def run_due_steps(ctx: HandlerContext) -> StepOutcome:
+    """Queue the messages of every step due at ctx.now that was not done yet."""
+    outcome = StepOutcome()
+    regime = ctx.catalog.regime
+    latest = current_period(ctx.now, regime)
+    periods = [latest]
+    for _ in range(PERIODS_LOOKED_AT - 1):
+        periods.append(periods[-1].previous())
+    for period in reversed(periods):
+        record = await ctx.tx.periods.get(period)
+        if record is not None and record.locked_at is not None:
+            continue
+        never_opened = record is None or record.opened_at is None
+        if never_opened and (period != latest or ctx.now > deadline_at(period, regime)):
+            # Not opened by this bot before its deadline (e.g. it was installed later): no
+            # chasing; the office can still open it by hand (/mo).
+            continue
+        steps = [s for s in schedule_steps(period, regime) if s.at <= ctx.now]
+        if steps:
+            if record is None or record.opened_at is None:
+                await ctx.tx.periods.open(period, ctx.now)
+            await _run_period(ctx, period, steps, outcome)
+    return outcome
+
+
+async def _run_period(
+    ctx: HandlerContext, period: Period, steps: list[ScheduleStep], outcome: StepOutcome
+) -> None:
+    done = await ctx.tx.schedule.done_steps(period)
+    owed = await ensure_obligations(ctx, period)
+    by_unit = _group(owed)
+    for unit_code, obligations in by_unit.items():
+        unit_steps = [
+            s
+            for s in steps
+            if s.kind is not ScheduleKind.OFFICE_LATE_NOTICE and (unit_code, s.key) not in done
+        ]
+        if not unit_steps:
+            continue
+        latest = unit_steps[-1]
+        for step in unit_steps[:-1]:
+            await ctx.tx.schedule.mark_done(period, step.key, unit_code=unit_code, at=ctx.now)
+            outcome.skipped.append((period.key, unit_code, step.key))
+        await ctx.tx.schedule.mark_done(period, latest.key, unit_code=unit_code, at=ctx.now)
+        replies = await _unit_step(ctx, period, latest, ctx.catalog.units[unit_code], obligations)
+        if replies:
+            outcome.sent.append((period.key, unit_code, latest.key))
+            outcome.replies.extend(replies)
+        else:
+            outcome.skipped.append((period.key, unit_code, latest.key))
+    notice = [s for s in steps if s.kind is ScheduleKind.OFFICE_LATE_NOTICE]
+    if notice and (OFFICE_WIDE, notice[0].key) not in done:
+        await ctx.tx.schedule.mark_done(period, notice[0].key, unit_code=OFFICE_WIDE, at=ctx.now)
+        replies = await late_notice(ctx, period)
+        outcome.replies.extend(replies)
+        outcome.sent.append((period.key, OFFICE_WIDE, notice[0].key))
+
+
+def _group(owed: list[Obligation]) -> dict[str, list[Obligation]]:
+    grouped: dict[str, list[Obligation]] = {}
+    for obligation in owed:
+        grouped.setdefault(obligation.unit_code, []).append(obligation)
+    return grouped
+
+
+async def ensure_obligations(ctx: HandlerContext, period: Period) -> list[Obligation]:
+    """The period's obligations as stored (created for every unit that owes a form)."""
+    cutoff = period_window(period, ctx.catalog.regime)[1]
+    owed = [
+        o
+        for o in obligations_owed(ctx.catalog.unit_list(), period, cutoff)
+        if o.form_code in ctx.catalog.forms
+    ]
+    await ctx.tx.obligations.ensure(owed, ctx.now)
+    stored = {o.key: o for o in await ctx.tx.obligations.list_for_period(period)}
+    return [stored.get(o.key, o) for o in owed]
+
+
+async def _unit_step(
+    ctx: HandlerContext,
+    period: Period,
+    step: ScheduleStep,
+    unit: Unit,
+    obligations: list[Obligation],
+) -> list[Reply]:
+    outstanding = [o for o in obligations if not o.state.is_done and not o.locked]
+    if step.kind is ScheduleKind.OPEN:
+        if not outstanding:
+            return []
+        body = prompt_text(ctx, period, unit, outstanding)
+    else:
+        if not outstanding:
+            return []  # reminders only go to units that have not submitted
+        body = await reminder_text(ctx, period, unit, outstanding)
+    return await to_focal_points(ctx, unit, body)
+
+
+def prompt_text(ctx: HandlerContext, period: Period, unit: Unit, owed: list[Obligation]) -> str:
+    """The message that opens a period for a unit."""
+    regime = ctx.catalog.regime
+    start, end = period_window(period, regime)
+    return text(
+        "chat.prompt_open",
+        unit=unit.name,
+        period=period.label,
+        start=start,
+        end=end,
+        deadline=deadline_at(period, regime),
+        forms=[ctx.catalog.forms[o.form_code].title for o in owed],
+    )
+
+
+async def reminder_text(
+    ctx: HandlerContext, period: Period, unit: Unit, outstanding: list[Obligation]
+) -> str:
+    """A reminder saying what is missing and when it is due (or how late it is)."""
+    regime = ctx.catalog.regime
+    missing = []
+    for obligation in outstanding:
+        form = ctx.catalog.forms[obligation.form_code]
+        answers = await ctx.tx.answers.for_obligation(unit.code, form.code, period)
+        answered = sum(1 for a in answers.values() if a.value is not None)
+        missing.append({"title": form.title, "answered": answered, "total": len(form.fields)})
+    deadline = deadline_at(period, regime)
+    return text(
+        "chat.reminder",
+        unit=unit.name,
+        period=period.label,
+        deadline=deadline,
+        missing=missing,
+        late=ctx.now > deadline,
+        days_late=days_late(period, ctx.now, regime),
+        days_left=max(0, (deadline.date() - ctx.now.astimezone(deadline.tzinfo).date()).days),
+    )
+
+
+async def to_focal_points(ctx: HandlerContext, unit: Unit, body: str) -> list[Reply]:
+    """The same bulk message to every reachable focal point of a unit, with a start button."""
+    people = await ctx.tx.focal_points.list_for_unit(unit.code)
+    start = ((Choice(text("chat.button_start"), f"unit:{unit.code}"),),)
+    return [
+        Reply(chat_id=p.chat_id, channel=p.channel, text=body, choices=start, bulk=True)
+        for p in people
+        if p.unreachable_at is None
+    ]
+
+
+async def late_notice(ctx: HandlerContext, period: Period) -> list[Reply]:
+    """Tell the office which units are late, and how late."""
+    if not ctx.office.drafts_chat:
+        return []
+    regime = ctx.catalog.regime
+    owed = await ensure_obligations(ctx, period)
+    late_units = []
+    for unit_code, obligations in _group(owed).items():
+        if any(not o.state.is_done and not o.locked for o in obligations):
+            late_units.append(ctx.catalog.units[unit_code].name)
+    body = text(
+        "chat.office_late_notice",
+        period=period.label,
+        deadline=deadline_at(period, regime),
+        late=late_units,
+        days=days_late(period, ctx.now, regime),
+    )
+    return [Reply(chat_id=ctx.office.drafts_chat, channel="telegram", text=body, bulk=True)]
+
+
+async def remind_laggards_now(ctx: HandlerContext, period: Period) -> list[Reply]:
+    """Reminders to every unit that has not submitted, outside the timetable (/nhacnho)."""
+    replies: list[Reply] = []
+    for unit_code, obligations in _group(await ensure_obligations(ctx, period)).items():
+        outstanding = [o for o in obligations if not o.state.is_done and not o.locked]
+        if outstanding:
+            unit = ctx.catalog.units[unit_code]
+            body = await reminder_text(ctx, period, unit, outstanding)
+            replies.extend(await to_focal_points(ctx, unit, body))
+    return replies
+
+
+async def open_period_now(ctx: HandlerContext, period: Period) -> list[Reply]:
+    """Open a period at once (/mo): prompts go out, and the timetable's opening is done."""
+    await ctx.tx.periods.open(period, ctx.now)
+    replies: list[Reply] = []
+    for unit_code, obligations in _group(await ensure_obligations(ctx, period)).items():
+        if not await ctx.tx.schedule.mark_done(period, "open", unit_code=unit_code, at=ctx.now):
+            continue  # already prompted
+        unit = ctx.catalog.units[unit_code]
+        outstanding = [o for o in obligations if not o.state.is_done]
+        if outstanding:
+            body = prompt_text(ctx, period, unit, outstanding)
+            replies.extend(await to_focal_points(ctx, unit, body))
+    return replies
