@@ -1,0 +1,119 @@
+"""compile_draft: the period's draft report as .docx and .md, stored as a numbered version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.datafiles import Workspace
+from bot.report.compose import ReportInputs, compose
+from bot.report.docx import render_docx
+from bot.report.gather import read_history, read_standing
+from bot.report.markdown import render_markdown
+from bot.report.model import Document
+from bot.report.spec_file import spec_for
+from bot.texts import text
+from domain.calendar import period_window
+from domain.periods import Period
+from domain.report import ReportSpec
+from domain.report_tickets import TicketSummary, summary_from_forms
+from storage import Database
+
+DRAFT_AUTHOR = "baocao"
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A compiled draft: the Word file, its Markdown preview, the stored version number and
+    a short summary (units reported / total, gaps, warnings)."""
+
+    period: Period
+    version: int
+    file_name: str
+    docx: bytes
+    markdown: str
+    summary: str
+    document: Document
+
+
+def file_name(workspace: Workspace, period: Period, version: int) -> str:
+    """The draft's file name, e.g. "BC-STTTT-VP_2022-02_v3.docx"."""
+    code = workspace.settings.office.document_code.replace("/", "-")
+    return f"{code}_{period.key}_v{version}.docx"
+
+
+async def build_document(
+    db: Database,
+    workspace: Workspace,
+    period: Period,
+    now: datetime,
+    *,
+    spec: ReportSpec | None = None,
+    tickets: TicketSummary | None = None,
+) -> Document:
+    """The draft Document of a period, read from the database (nothing is stored)."""
+    settings = workspace.settings
+    spec = spec or spec_for(settings.source.parent, workspace.forms, workspace.units)
+    async with db.read() as view:
+        history = await read_history(view, workspace.forms, spec, period)
+        standing = await read_standing(view, workspace.units, settings.regime, period)
+    if tickets is None and spec.tickets is not None:
+        cutoff = period_window(period, settings.regime)[1]
+        tickets = summary_from_forms(spec.tickets, history[period], workspace.units, cutoff)
+    inputs = ReportInputs(
+        settings=settings,
+        units=workspace.units,
+        forms=workspace.forms,
+        spec=spec,
+        period=period,
+        now=now,
+        history=history,
+        reported=standing.reported,
+        late=standing.late,
+        pending=standing.pending,
+        tickets=tickets,
+    )
+    return compose(inputs)
+
+
+def summary(doc: Document, version: int) -> str:
+    """The few lines said after a compile."""
+    return text(
+        "report.summary.text",
+        period=doc.period.label,
+        version=version,
+        reported=doc.units_reported,
+        total=doc.units_total,
+        gaps=len(doc.gaps),
+        warnings=len(doc.warnings),
+        pending=[line.unit for line in doc.not_reported],
+    )
+
+
+async def compile_draft(
+    db: Database,
+    workspace: Workspace,
+    period: Period,
+    now: datetime,
+    *,
+    created_by: str = DRAFT_AUTHOR,
+    spec: ReportSpec | None = None,
+    tickets: TicketSummary | None = None,
+    template: Path | None = None,
+) -> Draft:
+    """Compile the period's draft, store it as the period's next version, and return it.
+
+    `tickets` replaces the hotline figures the forms give (e.g. from imported ticket lists);
+    `spec` replaces report.toml; `template` replaces the shipped Word template.
+    """
+    doc = await build_document(db, workspace, period, now, spec=spec, tickets=tickets)
+    docx = render_docx(doc, template)
+    markdown = render_markdown(doc)
+    async with db.write() as tx:
+        # The write lock keeps the next version number ours between these two statements.
+        latest = await tx.drafts.latest(period)
+        name = file_name(workspace, period, (latest.version if latest else 0) + 1)
+        await tx.periods.ensure(period)
+        stored = await tx.drafts.add(period, name, docx, created_by, now)
+    return Draft(period, stored.version, name, docx, markdown, summary(doc, stored.version), doc)

@@ -1,0 +1,355 @@
+"""From a report declaration and the period's figures to the draft Document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.report.model import Document, Gap, Paragraph, Segment, Style, UnitLine, WarningLine
+from bot.report.snippets import Fig, clean, compiled, lead, segments
+from bot.texts import text
+from domain.calendar import period_window
+from domain.forms import FieldType, Form
+from domain.numbers import format_number
+from domain.periods import Period
+from domain.report import FigureSpec, ItemKind, ItemSpec, ReportSpec, SectionSpec
+from domain.report_checks import (
+    ReportWarning,
+    WarningKind,
+    cross_unit_warnings,
+    form_warnings,
+    ratio_warnings,
+)
+from domain.report_dates import document_month
+from domain.report_figures import FigureBook, FigureValue, PeriodAnswers, ValueKind, figure_units
+from domain.report_tickets import TicketSummary, overdue_warning
+from domain.units import Unit
+
+_HEADINGS = {1: Style.HEADING1, 2: Style.HEADING2}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInputs:
+    """Everything a draft is composed from; `history` holds this period and the ones the
+    declaration looks back to (the previous one, January for year-to-date figures)."""
+
+    settings: Settings
+    units: Sequence[Unit]
+    forms: Mapping[str, Form]
+    spec: ReportSpec
+    period: Period
+    now: datetime
+    history: Mapping[Period, PeriodAnswers]
+    reported: Sequence[str]  # units that handed everything in
+    late: Mapping[str, datetime]  # units that handed in late -> when
+    pending: Mapping[str, Sequence[str]]  # units that did not -> forms they still owe
+    tickets: TicketSummary | None = None
+
+
+@dataclass(slots=True)
+class _Composer:
+    inputs: ReportInputs
+    book: FigureBook
+    names: dict[str, str]
+    section: str = ""
+    gaps: list[Gap] = field(default_factory=list)
+    _seen: set[tuple[str, str, bool]] = field(default_factory=set)
+
+    def unit_names(self, codes: tuple[str, ...]) -> str:
+        return ", ".join(self.names.get(code, code) for code in codes)
+
+    def report_gap(self, fig: Fig) -> None:
+        key = (self.section, fig.figure.name, fig.figure.previous_missing)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        units = tuple(self.names.get(c, c) for c in fig.figure.missing)
+        self.gaps.append(Gap(self.section, fig.label, units, fig.figure.previous_missing))
+
+    def fig(self, figure: FigureValue, label: str) -> Fig:
+        return Fig(figure, label, self.unit_names, self.report_gap)
+
+    def context(self) -> dict[str, Any]:
+        """What every snippet can use: figures by name, the office, the periods."""
+        spec, period = self.inputs.spec, self.inputs.period
+        following = period.next()
+        values: dict[str, Any] = {
+            name: self.fig(self.book.get(name, period), self.label(name)) for name in spec.names()
+        }
+        values.update(
+            office=self.inputs.settings.office,
+            period=period,
+            month=document_month(period.month),
+            year=period.year,
+            next_month=document_month(following.month),
+            next_year=following.year,
+        )
+        return values
+
+    def label(self, name: str) -> str:
+        spec = self.inputs.spec
+        if name in spec.figures:
+            figure = spec.figures[name]
+            title = figure.label or self.inputs.forms[figure.form].field(figure.field).title
+            return title
+        return spec.derived[name].label or name
+
+
+def _lines(rendered: str) -> list[str]:
+    return [line.strip() for line in rendered.splitlines() if line.strip()]
+
+
+def _prefix(bullet: str, lead_text: str) -> str:
+    start = f"{bullet} " if bullet else ""
+    return start + (lead(lead_text) + " " if lead_text else "")
+
+
+def _paragraphs(lines: list[str], bullet: str, lead_text: str) -> list[Paragraph]:
+    """Rendered lines as body paragraphs; the bullet and lead go before the first line."""
+    out = []
+    for index, line in enumerate(lines):
+        start = _prefix(bullet, lead_text) if index == 0 else ""
+        out.append(Paragraph(Style.BODY, tuple(segments(start + line))))
+    return out
+
+
+def _narrative(c: _Composer, item: ItemSpec) -> list[Paragraph]:
+    """One paragraph per line each unit wrote; a placeholder for units that did not."""
+    inputs = c.inputs
+    form = inputs.forms[item.form]
+    answers = inputs.history[inputs.period]
+    cutoff = period_window(inputs.period, inputs.settings.regime)[1]
+    units = figure_units(
+        FigureSpec("", item.form, item.field, item.units, item.group), inputs.units, cutoff
+    )
+    out: list[Paragraph] = []
+    number = 0
+    for unit in units:
+        given = answers.unit_values(item.form, unit.code)
+        value = given.get(item.field)
+        if value is None:
+            if given and not form.field(item.field).required:
+                continue  # reported, and had nothing to say here
+            missing = FigureValue(item.field, ValueKind.TEXT, None, (unit.code,))
+            placeholder = c.fig(missing, form.field(item.field).title).placeholder()
+            out.append(
+                Paragraph(Style.BODY, tuple(segments(_prefix(item.bullet, "") + placeholder)))
+            )
+            continue
+        for line in _lines(clean(str(value))):
+            line = line.lstrip("-+* ").strip() if item.bullet else line
+            if item.bullet == "1.":
+                number += 1
+                start = f"{number}. "
+            else:
+                start = _prefix(item.bullet, item.lead if number == 0 else "")
+                number += 1
+            out.append(Paragraph(Style.BODY, (*segments(start), *segments_plain(line))))
+    return out
+
+
+def segments_plain(line: str) -> tuple[Segment, ...]:
+    """A unit's line as one plain segment (markers were cleaned away already)."""
+    return (Segment(line),)
+
+
+def _tickets_view(c: _Composer, summary: TicketSummary) -> dict[str, Any]:
+    source = c.inputs.spec.tickets
+    holder = (source.unit,) if source else ()
+
+    def count(name: str, value: int | None, label: str) -> Fig:
+        missing = () if value is not None else holder
+        number = Decimal(value) if value is not None else None
+        return c.fig(FigureValue(name, ValueKind.NUMBER, number, missing), label)
+
+    title = text("report.tickets.label")
+    overdue_missing = tuple(code for code in summary.missing_units if code not in holder)
+    return {
+        "received": count("tickets.received", summary.received, title),
+        "by_channel": [
+            {"label": ch.label, "count": count(f"tickets.{ch.label}", ch.count, title)}
+            for ch in summary.by_channel
+        ],
+        "since": summary.since,
+        "until": c.fig(
+            FigureValue(
+                "tickets.until",
+                ValueKind.DATE,
+                summary.until,
+                () if summary.until else holder,
+            ),
+            title,
+        ),
+        "received_since_start": count("tickets.since_start", summary.received_since_start, title),
+        "handled": count("tickets.handled", summary.handled, title),
+        "in_progress": count("tickets.in_progress", summary.in_progress, title),
+        "overdue": count("tickets.overdue", summary.overdue, title),
+        "overdue_by_unit": [
+            {"name": c.names.get(item.unit_code, item.unit_code), "count": item.count}
+            for item in summary.overdue_by_unit
+        ],
+        "overdue_missing": (
+            c.fig(
+                FigureValue("tickets.overdue_by_unit", ValueKind.NUMBER, None, overdue_missing),
+                text("report.tickets.overdue_label"),
+            ).placeholder()
+            if overdue_missing
+            else ""
+        ),
+    }
+
+
+def _item(c: _Composer, item: ItemSpec, context: dict[str, Any]) -> list[Paragraph]:
+    if item.kind is ItemKind.NARRATIVE:
+        return _narrative(c, item)
+    if item.kind is ItemKind.TICKETS:
+        summary = c.inputs.tickets or TicketSummary()
+        source = item.text or text("report.tickets.default")
+        rendered = compiled(source).render(context, tickets=_tickets_view(c, summary))
+        return _paragraphs(_lines(rendered), item.bullet, item.lead)
+    rendered = compiled(item.text).render(context)
+    return _paragraphs(_lines(rendered), item.bullet, item.lead)
+
+
+def _heading(section: SectionSpec, context: dict[str, Any]) -> Paragraph:
+    style = _HEADINGS.get(section.depth, Style.HEADING3)
+    title = compiled(section.title).render(context)
+    return Paragraph(style, (Segment(f"{section.number} {title}".strip()),))
+
+
+def _warning_text(warning: ReportWarning) -> str:
+    def n(value: Decimal) -> str:
+        return format_number(value)
+
+    if warning.kind is WarningKind.RATIO:
+        (_, part), (_, whole) = warning.terms
+        return text(
+            "report.warning.ratio",
+            part=n(part),
+            whole=n(whole),
+            computed=format_number(warning.expected, warning.places) + "%",
+            stated=format_number(warning.actual, warning.places) + "%",
+            label=warning.label,
+        )
+    if warning.kind is WarningKind.STOCK:
+        (_, before), (flow_label, flow) = warning.terms
+        return text(
+            "report.warning.stock",
+            label=warning.label,
+            previous=n(before),
+            flow_label=flow_label,
+            flow=n(flow),
+            expected=n(warning.expected),
+            actual=n(warning.actual),
+        )
+    return text(
+        "report.warning.parts",
+        terms=" + ".join(n(value) for _, value in warning.terms),
+        labels=", ".join(label for label, _ in warning.terms),
+        expected=n(warning.expected),
+        label=warning.label,
+        actual=n(warning.actual),
+    )
+
+
+def _warnings(c: _Composer, summary: TicketSummary | None) -> list[WarningLine]:
+    inputs = c.inputs
+    period = inputs.period
+    current = inputs.history[period]
+    previous = inputs.history.get(period.previous(), PeriodAnswers(period.previous(), {}))
+    found = form_warnings(inputs.forms, inputs.units, current, previous)
+    found += ratio_warnings(inputs.spec, inputs.forms, c.book, current)
+    found += cross_unit_warnings(inputs.spec, inputs.forms, c.book, period)
+    if summary is not None:
+        holder = inputs.spec.tickets.unit if inputs.spec.tickets else ""
+        extra = overdue_warning(summary, holder, text("report.tickets.overdue_label"), c.names)
+        if extra is not None:
+            found.append(extra)
+    return [
+        WarningLine(
+            c.names.get(w.unit_code, w.unit_code),
+            inputs.forms[w.form_code].title if w.form_code in inputs.forms else "",
+            _warning_text(w),
+            clean(w.explanation) if w.explanation else None,
+        )
+        for w in found
+    ]
+
+
+def compose(inputs: ReportInputs) -> Document:
+    """The draft Document of one period."""
+    settings, period = inputs.settings, inputs.period
+    office = settings.office
+    regime = settings.regime
+    book = FigureBook(
+        inputs.spec,
+        inputs.forms,
+        inputs.units,
+        inputs.history,
+        lambda p: period_window(p, regime)[1],
+    )
+    names = {u.code: u.name for u in inputs.units}
+    c = _Composer(inputs, book, names)
+    context = c.context()
+    local = inputs.now.astimezone(ZoneInfo(regime.timezone))
+    doc = Document(
+        period=period,
+        office_name=office.name,
+        document_code=office.document_code,
+        parent_body=office.parent_body,
+        issuing_body=office.issuing_body,
+        number_line=text("report.number_line", code=office.document_code),
+        place_date=text(
+            "report.place_date",
+            place=office.place,
+            month=document_month(local.month),
+            year=local.year,
+        ),
+        subject=compiled(inputs.spec.subject or text("report.default_subject")).render(context),
+        closing="",
+        recipients=office.recipients,
+        signer_titles=office.signer_titles,
+        signer_name=office.signer_name,
+    )
+    for section in inputs.spec.sections:
+        c.section = section.key
+        doc.body.append(_heading(section, context))
+        for item in inputs.spec.items_of(section.key):
+            doc.body.extend(_item(c, item, context))
+    c.section = ""
+    doc.closing = compiled(inputs.spec.closing or text("report.default_closing")).render(context)
+    doc.warnings = _warnings(c, inputs.tickets)
+    doc.gaps = c.gaps
+    doc.not_reported = [
+        UnitLine(names.get(code, code), ", ".join(_form_titles(inputs.forms, forms)))
+        for code, forms in inputs.pending.items()
+    ]
+    doc.late = [
+        UnitLine(
+            names.get(code, code),
+            at.astimezone(ZoneInfo(regime.timezone)).strftime("%H:%M %d/%m/%Y"),
+        )
+        for code, at in inputs.late.items()
+    ]
+    if inputs.tickets is not None:
+        doc.overdue = [
+            UnitLine(names.get(item.unit_code, item.unit_code), "", item.count)
+            for item in inputs.tickets.overdue_by_unit
+        ]
+    doc.units_reported = len(inputs.reported)
+    doc.units_total = len(inputs.reported) + len(inputs.pending)
+    return doc
+
+
+def _form_titles(forms: Mapping[str, Form], codes: Sequence[str]) -> list[str]:
+    return [forms[code].title if code in forms else code for code in codes]
+
+
+def is_text_field(form: Form, key: str) -> bool:
+    """Whether a field holds narrative text (what narrative items read)."""
+    return form.field(key).type in (FieldType.TEXT, FieldType.CHOICE)

@@ -1,0 +1,122 @@
+"""The draft as a Word document: templates/report/report.docx filled by docxtpl.
+
+Rendering runs with autoescape on, so a unit's "Bộ TT&TT" or "<b>" is printed as typed and
+never breaks the document's XML; the body is built as RichText paragraphs whose styles are
+the template's (BaoCaoMuc1..3, BaoCaoNoiDung).
+"""
+
+from __future__ import annotations
+
+import io
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate, RichText, RichTextParagraph
+from jinja2 import Environment
+
+from bot.report.model import Document, Paragraph, SegmentKind, UnitLine
+from bot.report.snippets import clean
+from bot.texts import text
+
+TEMPLATE_PACKAGE = "templates"
+TEMPLATE_PATH = ("report", "report.docx")
+PLACEHOLDER_FILL = "FFFF00"  # placeholders are shaded yellow: no one signs past one
+
+
+def template_bytes(path: Path | None = None) -> bytes:
+    """The Word template: `path`, or the one shipped in templates/report/."""
+    if path is not None:
+        return path.read_bytes()
+    return resources.files(TEMPLATE_PACKAGE).joinpath(*TEMPLATE_PATH).read_bytes()
+
+
+def _rich(paragraph: Paragraph) -> RichText:
+    rich = RichText()
+    for segment in paragraph.segments:
+        if segment.kind is SegmentKind.LEAD:
+            rich.add(segment.text, italic=True)
+        elif segment.kind is SegmentKind.GAP:
+            rich.add(segment.text, bold=True, highlight=PLACEHOLDER_FILL)
+        else:
+            rich.add(segment.text)
+    return rich
+
+
+def body(paragraphs: list[Paragraph]) -> RichTextParagraph:
+    """The body paragraphs as one docxtpl RichTextParagraph (one <w:p> each)."""
+    out = RichTextParagraph()
+    for paragraph in paragraphs:
+        out.add(_rich(paragraph), parastyle=paragraph.style.value)
+    return out
+
+
+def context(doc: Document) -> dict[str, Any]:
+    """What the Word template's tags read."""
+    return {
+        "parent_body": doc.parent_body,
+        "issuing_body": doc.issuing_body,
+        "number_line": doc.number_line,
+        "place_date": doc.place_date,
+        "subject": doc.subject,
+        "body": body(doc.body),
+        "closing": doc.closing,
+        "recipients": list(doc.recipients),
+        "signer_titles": list(doc.signer_titles),
+        "signer_name": doc.signer_name,
+        "attached": text(
+            "report.appendix.attached",
+            code=doc.number_line.split("/", 1)[-1],
+            office=doc.issuing_body.title(),
+        ),
+        "units": [
+            {"no": i, "unit": line.unit, "detail": line.detail}
+            for i, line in enumerate(_unit_rows(doc), start=1)
+        ],
+        "overdue": [
+            {"no": i, "unit": line.unit, "count": line.count}
+            for i, line in enumerate(doc.overdue, start=1)
+        ],
+        "warnings": [
+            {"no": i, "unit": w.unit, "text": w.text, "explanation": w.explanation or ""}
+            for i, w in enumerate(doc.warnings, start=1)
+        ],
+        "gaps": [
+            {
+                "no": i,
+                "section": gap.section,
+                "text": gap.what
+                + (" " + text("report.appendix.gap_previous") if gap.previous else ""),
+                "unit": ", ".join(gap.units),
+            }
+            for i, gap in enumerate(doc.gaps, start=1)
+        ],
+    }
+
+
+def _unit_rows(doc: Document) -> list[UnitLine]:
+    pending = text("report.appendix.pending_head")
+    late = text("report.appendix.late_head")
+    return [UnitLine(u.unit, f"{pending}: {u.detail}") for u in doc.not_reported] + [
+        UnitLine(u.unit, f"{late}: {u.detail}") for u in doc.late
+    ]
+
+
+def _escape_all(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_escape_all(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escape_all(v) for k, v in value.items()}
+    return value
+
+
+def render_docx(doc: Document, template: Path | None = None) -> bytes:
+    """The .docx file of a draft."""
+    tpl = DocxTemplate(io.BytesIO(template_bytes(template)))
+    env = Environment(autoescape=True)
+    tpl.render(_escape_all(context(doc)), jinja_env=env, autoescape=True)
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()

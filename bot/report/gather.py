@@ -1,0 +1,111 @@
+"""Reading what a draft needs from the database: answers of the period and of the periods
+the declaration looks back to, and where each unit stands with its forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.calendar import period_window
+from domain.forms import Form
+from domain.obligations import ObligationState, obligations_owed
+from domain.periods import Period, ReportingRegime
+from domain.report import DerivedKind, ReportSpec
+from domain.report_figures import PeriodAnswers
+from domain.units import Unit
+from domain.values import TypedValue, decode
+from storage import ReadView
+
+
+@dataclass(slots=True)
+class Standing:
+    """Who handed everything in, who was late (and when), who still owes which forms."""
+
+    reported: list[str] = field(default_factory=list)
+    late: dict[str, datetime] = field(default_factory=dict)
+    pending: dict[str, list[str]] = field(default_factory=dict)
+
+
+def periods_needed(spec: ReportSpec, period: Period) -> list[Period]:
+    """The period, the previous one, and January on for year-to-date figures."""
+    wanted = {period, period.previous()}
+    if any(d.kind is DerivedKind.YEAR_TO_DATE for d in spec.derived.values()):
+        wanted.update(Period(period.year, m) for m in range(1, period.month + 1))
+    return sorted(wanted)
+
+
+async def read_answers(
+    view: ReadView,
+    forms: Mapping[str, Form],
+    period: Period,
+    form_codes: Iterable[str],
+    with_explanations: bool,
+) -> PeriodAnswers:
+    """Typed answers of the given forms for one period (fields no longer in a form are
+    left out: the form changed since)."""
+    values: dict[str, dict[str, dict[str, TypedValue]]] = {}
+    explanations: dict[tuple[str, str, str], str] = {}
+    for code in form_codes:
+        form = forms[code]
+        by_unit: dict[str, dict[str, TypedValue]] = {}
+        for unit_code, answers in (await view.answers.for_period(period, code)).items():
+            typed: dict[str, TypedValue] = {}
+            for key, answer in answers.items():
+                if answer.value is not None and form.has_field(key):
+                    typed[key] = decode(form.field(key), answer.value)
+                if with_explanations and answer.explanation:
+                    explanations[(code, unit_code, key)] = answer.explanation
+            by_unit[unit_code] = typed
+        values[code] = by_unit
+    return PeriodAnswers(period, values, explanations if with_explanations else None)
+
+
+async def read_history(
+    view: ReadView, forms: Mapping[str, Form], spec: ReportSpec, period: Period
+) -> dict[Period, PeriodAnswers]:
+    """Answers of every period the draft of `period` looks at.
+
+    The period and the previous one are read whole (every form is checked against last
+    period's stocks); earlier months only for the forms year-to-date figures read.
+    """
+    history = {}
+    ytd_forms = {
+        spec.figures[d.of[0]].form
+        for d in spec.derived.values()
+        if d.kind is DerivedKind.YEAR_TO_DATE and d.of and d.of[0] in spec.figures
+    }
+    for wanted in periods_needed(spec, period):
+        whole = wanted in (period, period.previous())
+        codes = list(forms) if whole else [c for c in forms if c in ytd_forms]
+        history[wanted] = await read_answers(view, forms, wanted, codes, wanted == period)
+    return history
+
+
+async def read_standing(
+    view: ReadView, units: Iterable[Unit], regime: ReportingRegime, period: Period
+) -> Standing:
+    """Each unit owing forms this period, classified as /trangthai does."""
+    cutoff = period_window(period, regime)[1]
+    stored = {o.key: o for o in await view.obligations.list_for_period(period.key)}
+    by_unit: dict[str, list[tuple[str, ObligationState, datetime | None]]] = {}
+    for owed in obligations_owed(units, period, cutoff):
+        obligation = stored.get(owed.key, owed)
+        by_unit.setdefault(owed.unit_code, []).append(
+            (owed.form_code, obligation.state, obligation.submitted_at)
+        )
+    standing = Standing()
+    for unit_code, states in by_unit.items():
+        open_forms = [
+            form
+            for form, state, _ in states
+            if not state.is_done and state is not ObligationState.LOCKED
+        ]
+        if open_forms:
+            standing.pending[unit_code] = open_forms
+            continue
+        standing.reported.append(unit_code)
+        late = [at for _, state, at in states if state is ObligationState.SUBMITTED_LATE and at]
+        if late:
+            standing.late[unit_code] = max(late)
+    return standing

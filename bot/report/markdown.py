@@ -1,0 +1,70 @@
+"""The draft as Markdown, for a quick look in chat or a terminal: the same Document as the
+Word file, rendered by templates/report/report.md.j2."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined, Template
+
+from bot.report.docx import context
+from bot.report.model import Document, Paragraph, SegmentKind
+from bot.report.snippets import clean
+from bot.texts import text
+
+# Characters that would turn a unit's text into Markdown or HTML markup.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+
+
+def md(value: Any) -> str:
+    """Text escaped for Markdown: printed as typed, never as markup."""
+    line = clean(str(value)).replace("\n", " ")
+    return _SPECIAL.sub(r"\\\1", line)
+
+
+def _segments(paragraph: Paragraph) -> str:
+    out = []
+    for segment in paragraph.segments:
+        shown = md(segment.text)
+        if segment.kind is SegmentKind.LEAD and shown.strip():
+            shown = f"*{shown.strip()}*"
+        elif segment.kind is SegmentKind.GAP:
+            shown = f"**{shown}**"
+        out.append(shown)
+    line = "".join(out).strip()
+    # A leading "- " or "+ " is the office's own dash, not a Markdown list.
+    return "\\" + line if line[:1] in "-+*" else line
+
+
+_APPENDIX_TEXTS = (
+    *("title", "not_reported", "not_reported_none", "overdue", "overdue_none", "warnings"),
+    *("warnings_none", "gaps", "gaps_none", "col_no", "col_unit", "col_forms", "col_count"),
+    *("col_problem", "col_explanation", "col_section", "col_what", "col_waiting"),
+)
+
+
+@cache
+def _template() -> Template:
+    env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env.filters["md"] = md
+    env.filters["segments"] = _segments
+    source = resources.files("templates").joinpath("report", "report.md.j2")
+    return env.from_string(source.read_text(encoding="utf-8"))
+
+
+def render_markdown(doc: Document) -> str:
+    """The Markdown preview of a draft."""
+    values = context(doc)
+    appendix = {key: text(f"report.appendix.{key}") for key in _APPENDIX_TEXTS}
+    values["body"] = doc.body
+    rendered = _template().render(
+        values,
+        appendix=appendix,
+        draft_mark=text("report.draft_mark"),
+        title=text("report.title"),
+        recipients_title=text("report.recipients_title"),
+    )
+    return re.sub(r"\n{3,}", "\n\n", rendered)

@@ -1,0 +1,103 @@
+"""The draft as a document: paragraphs of styled segments plus the header, closing and
+appendices, ready for the Word and the Markdown renderers (which share it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from domain.periods import Period
+
+
+class SegmentKind(StrEnum):
+    """How a piece of a paragraph is shown."""
+
+    TEXT = "text"
+    LEAD = "lead"  # an italic label ("Cài đặt PC-Covid:")
+    FIGURE = "figure"  # a computed figure
+    GAP = "gap"  # a visible placeholder for a missing figure
+
+
+class Style(StrEnum):
+    """Paragraph styles: names of the Word template's paragraph styles too."""
+
+    HEADING1 = "BaoCaoMuc1"  # "I. CÔNG TÁC QUẢN LÝ NHÀ NƯỚC"
+    HEADING2 = "BaoCaoMuc2"  # "1. Lĩnh vực bưu chính"
+    HEADING3 = "BaoCaoMuc3"  # "6.1. Báo chí, xuất bản"
+    BODY = "BaoCaoNoiDung"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of text shown one way."""
+
+    text: str
+    kind: SegmentKind = SegmentKind.TEXT
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph of the body."""
+
+    style: Style
+    segments: tuple[Segment, ...]
+
+    @property
+    def text(self) -> str:
+        """The paragraph's plain text."""
+        return "".join(s.text for s in self.segments)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A figure the draft could not give: where, what, and which units it waits for."""
+
+    section: str
+    what: str
+    units: tuple[str, ...]
+    previous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WarningLine:
+    """A consistency warning as the appendix prints it."""
+
+    unit: str
+    form: str
+    text: str
+    explanation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitLine:
+    """A unit in an appendix list, with what is said about it."""
+
+    unit: str
+    detail: str
+    count: int | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """Everything the renderers print."""
+
+    period: Period
+    office_name: str
+    document_code: str
+    parent_body: str
+    issuing_body: str
+    number_line: str
+    place_date: str
+    subject: str
+    closing: str
+    recipients: tuple[str, ...]
+    signer_titles: tuple[str, ...]
+    signer_name: str
+    body: list[Paragraph] = field(default_factory=list)
+    not_reported: list[UnitLine] = field(default_factory=list)
+    late: list[UnitLine] = field(default_factory=list)
+    overdue: list[UnitLine] = field(default_factory=list)
+    warnings: list[WarningLine] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    units_reported: int = 0
+    units_total: int = 0

@@ -1,0 +1,170 @@
+# ruff: noqa: E501 (the package parts are fixed XML, kept whole to stay readable)
+"""A small streaming .xlsx writer: sheets of rows, text and numbers, a bold frozen header.
+
+openpyxl builds a Python object per cell and writes about 50.000 cells a second here; an
+export of 5.000 units' answers and their revisions has millions of cells, so rows are
+written straight out as SpreadsheetML instead, sheet by sheet, into the zip stream.
+
+Text is always written as an inline string, never as a formula: a unit typing "=1+1" or
+"@SUM(A1)" gets exactly that text in the cell (spreadsheet formula injection).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+Cell = str | int | Decimal | None
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+# Characters XML cannot hold (C0 controls but tab and newlines).
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_ROWS_PER_WRITE = 2000
+
+
+def _escape(value: str) -> str:
+    value = _INVALID.sub("", value)
+    if "&" in value or "<" in value or ">" in value:
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value
+
+
+def _cell(value: Cell) -> str:
+    if value is None or value == "":
+        return "<c/>"
+    if isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, Decimal):
+        return f"<c><v>{format(value, 'f')}</v></c>"  # never "1E+3"
+    if isinstance(value, int):
+        return f"<c><v>{value}</v></c>"
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{_escape(value)}</t></is></c>'
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A valid, unique sheet name (at most 31 characters, none of []:*?/\\)."""
+    base = _BAD_SHEET_CHARS.sub(" ", title).strip() or "Sheet"
+    name = base[:31]
+    number = 2
+    while name.casefold() in taken:
+        suffix = f" ({number})"
+        name = base[: 31 - len(suffix)] + suffix
+        number += 1
+    taken.add(name.casefold())
+    return name
+
+
+class XlsxWriter:
+    """Write sheets one after another, then `finish()` for the file's bytes."""
+
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._sheets: list[str] = []
+        self._taken: set[str] = set()
+
+    def sheet(
+        self,
+        title: str,
+        header: Sequence[str],
+        rows: Iterable[Sequence[Cell]],
+        widths: Sequence[int] = (),
+    ) -> str:
+        """Add a sheet with a bold, frozen header row; its final name."""
+        name = sheet_name(title, self._taken)
+        self._sheets.append(name)
+        path = f"xl/worksheets/sheet{len(self._sheets)}.xml"
+        with self._zip.open(path, "w") as out:
+            cols = "".join(
+                f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                for i, w in enumerate(widths, start=1)
+            )
+            out.write(
+                (
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}">'
+                    '<sheetViews><sheetView workbookViewId="0">'
+                    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                    "</sheetView></sheetViews>"
+                    + (f"<cols>{cols}</cols>" if cols else "")
+                    + "<sheetData>"
+                    + '<row s="1" customFormat="1">'
+                    + "".join(_cell(h).replace("<c ", '<c s="1" ', 1) for h in header)
+                    + "</row>"
+                ).encode()
+            )
+            chunk: list[str] = []
+            for row in rows:
+                chunk.append("<row>" + "".join([_cell(v) for v in row]) + "</row>")
+                if len(chunk) >= _ROWS_PER_WRITE:
+                    out.write("".join(chunk).encode())
+                    chunk = []
+            out.write(("".join(chunk) + "</sheetData></worksheet>").encode())
+        return name
+
+    def finish(self) -> bytes:
+        """Write the workbook's parts and return the .xlsx file."""
+        count = len(self._sheets)
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_TYPE}"/>'
+            for i in range(1, count + 1)
+        )
+        self._zip.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{overrides}</Types>",
+        )
+        self._zip.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG}">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>",
+        )
+        sheets = "".join(
+            f'<sheet name="{_escape(name).replace(chr(34), "&quot;")}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, name in enumerate(self._sheets, start=1)
+        )
+        self._zip.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_NS}" xmlns:r="{_REL}">'
+            f"<sheets>{sheets}</sheets></workbook>",
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, count + 1)
+        )
+        rels += f'<Relationship Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+        self._zip.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG}">{rels}</Relationships>',
+        )
+        # Style 0: default; style 1: bold, wrapped (the header row).
+        self._zip.writestr(
+            "xl/styles.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_NS}">'
+            '<fonts count="2"><font><sz val="11"/><name val="Times New Roman"/></font>'
+            '<font><b/><sz val="11"/><name val="Times New Roman"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+            '<fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
+            '<alignment wrapText="1" vertical="center"/></xf></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            "</styleSheet>",
+        )
+        self._zip.close()
+        return self._buffer.getvalue()

@@ -1,0 +1,353 @@
+"""Build templates/report/report.docx, the Word template of the draft report.
+
+The layout rules of Decree 30/2020/NĐ-CP (Appendix I) live here, in code; the office may
+still open report.docx in Word and restyle it (the paragraph styles BaoCaoMuc1..3 and
+BaoCaoNoiDung shape the body). Run from the repository root after changing a rule:
+
+    .venv/bin/python templates/report/make_template.py
+
+The Jinja tags in the document are filled by bot/report/docx.py (docxtpl, autoescape on).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bot.texts import text
+
+OUT = Path(__file__).with_name("report.docx")
+FONT = "Times New Roman"
+BODY_PT = 14
+# Page: A4 portrait; margins within the decree's ranges (top/bottom 20-25, left 30-35,
+# right 15-20 mm).
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+TEXT_WIDTH_CM = (210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
+LEFT_COL_CM = 6.5
+RIGHT_COL_CM = TEXT_WIDTH_CM - LEFT_COL_CM
+CELL_MARGINS_CM = 0.38  # Word's default cell margins, left plus right
+# "Độc lập - Tự do - Hạnh phúc" in Times New Roman bold is 12.2 em wide (sum of the
+# glyphs' advance widths): at 14 pt that is 6.0 cm, the length of the rule under it.
+MOTTO_RULE_CM = 6.0
+SHORT_RULE_CM = 3.0  # under the issuing body and under the subject: a short rule
+
+
+def _fonts(element: OxmlElement, size_pt: float | None = None) -> None:
+    """Times New Roman for every script (Vietnamese needs hAnsi and cs too)."""
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "vi-VN")
+    rpr.append(lang)
+    del size_pt
+
+
+def _styles(document: Document) -> None:  # type: ignore[valid-type]
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_PT)
+    _fonts(normal.element)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0
+    body = document.styles.add_style("BaoCaoNoiDung", WD_STYLE_TYPE.PARAGRAPH)
+    body.base_style = normal
+    body.font.size = Pt(BODY_PT)
+    fmt = body.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.first_line_indent = Cm(1.27)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(6)
+    fmt.line_spacing = 1.15
+    for name, italic in (("BaoCaoMuc1", False), ("BaoCaoMuc2", False), ("BaoCaoMuc3", True)):
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = body
+        style.font.bold = True
+        style.font.italic = italic
+        style.paragraph_format.keep_with_next = True
+
+
+def _page(document: Document) -> None:  # type: ignore[valid-type]
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width = Mm(210)
+    section.page_height = Mm(297)
+    section.top_margin = Mm(MARGINS_MM["top"])
+    section.bottom_margin = Mm(MARGINS_MM["bottom"])
+    section.left_margin = Mm(MARGINS_MM["left"])
+    section.right_margin = Mm(MARGINS_MM["right"])
+    section.header_distance = Mm(10)
+    # Page numbers from page 2 on, centred in the top margin; page 1 carries the draft mark.
+    section.different_first_page_header_footer = True
+    number = section.header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_field(number)
+    mark = section.first_page_header.paragraphs[0]
+    mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = mark.add_run(text("report.draft_mark"))
+    run.bold = True
+    run.font.size = Pt(13)
+    _border(mark, ("top", "left", "bottom", "right"))
+
+
+def _page_field(paragraph: Paragraph) -> None:
+    """A PAGE field: Word prints the page's number there."""
+    run = paragraph.add_run()
+    run.font.size = Pt(BODY_PT)
+    for kind, instruction in (("begin", None), (None, " PAGE "), ("separate", None)):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = instruction
+            run._r.append(instr)
+    shown = paragraph.add_run("2")
+    shown.font.size = Pt(BODY_PT)
+    end = paragraph.add_run()
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), "end")
+    end._r.append(char)
+
+
+def _border(paragraph: Paragraph, sides: tuple[str, ...]) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for side in sides:
+        line = OxmlElement(f"w:{side}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "6")  # eighths of a point: a 0.75 pt solid line
+        line.set(qn("w:space"), "1")
+        line.set(qn("w:color"), "auto")
+        borders.append(line)
+    ppr.append(borders)
+
+
+def _rule(cell_or_doc: _Cell | Document, available_cm: float, length_cm: float) -> None:  # type: ignore[valid-type]
+    """A solid rule `length_cm` long, centred: the top border of a tiny empty paragraph."""
+    paragraph = cell_or_doc.add_paragraph()
+    indent = Cm(max(0.0, (available_cm - length_cm) / 2))
+    fmt = paragraph.paragraph_format
+    fmt.left_indent = indent
+    fmt.right_indent = indent
+    fmt.first_line_indent = Cm(0)
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = Pt(2)
+    _border(paragraph, ("top",))
+
+
+def _line(
+    container: _Cell | Document,  # type: ignore[valid-type]
+    content: str,
+    size: float,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
+    first: bool = False,
+    space_before: float = 0,
+) -> Paragraph:
+    paragraph = container.paragraphs[0] if first else container.add_paragraph()
+    paragraph.alignment = align
+    paragraph.paragraph_format.space_before = Pt(space_before)
+    run = paragraph.add_run(content)
+    run.bold = bold
+    run.italic = italic
+    run.font.size = Pt(size)
+    return paragraph
+
+
+def _no_borders(table: Table) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{side}")
+        line.set(qn("w:val"), "nil")
+        borders.append(line)
+    table._tbl.tblPr.append(borders)
+
+
+def _widths(table: Table, widths_cm: tuple[float, ...]) -> None:
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+
+
+def _header(document: Document) -> None:  # type: ignore[valid-type]
+    table = document.add_table(rows=2, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _no_borders(table)
+    _widths(table, (LEFT_COL_CM, RIGHT_COL_CM))
+    left, right = table.rows[0].cells
+    _line(left, "{{ parent_body | upper }}", 13, first=True)
+    _line(left, "{{ issuing_body | upper }}", 13, bold=True)
+    _rule(left, LEFT_COL_CM - CELL_MARGINS_CM, SHORT_RULE_CM)
+    _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, bold=True, first=True)
+    _line(right, "Độc lập - Tự do - Hạnh phúc", 14, bold=True)
+    _rule(right, RIGHT_COL_CM - CELL_MARGINS_CM, MOTTO_RULE_CM)
+    number, date = table.rows[1].cells
+    _line(number, "{{ number_line }}", 13, first=True, space_before=6)
+    _line(date, "{{ place_date }}", 14, italic=True, first=True, space_before=6)
+    _line(document, text("report.title"), 14, bold=True, space_before=18)
+    _line(document, "{{ subject }}", 14, bold=True)
+    _rule(document, TEXT_WIDTH_CM, SHORT_RULE_CM)
+    document.add_paragraph().paragraph_format.space_after = Pt(6)
+
+
+def _body(document: Document) -> None:  # type: ignore[valid-type]
+    document.add_paragraph("{{p body }}", style="BaoCaoNoiDung")
+    document.add_paragraph("{{ closing }}", style="BaoCaoNoiDung")
+
+
+def _signature(document: Document) -> None:  # type: ignore[valid-type]
+    table = document.add_table(rows=1, cols=2)
+    _no_borders(table)
+    _widths(table, (8.0, TEXT_WIDTH_CM - 8.0))
+    left, right = table.rows[0].cells
+    _line(
+        left,
+        text("report.recipients_title"),
+        12,
+        bold=True,
+        italic=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        first=True,
+        space_before=12,
+    )
+    left.add_paragraph("{%p for line in recipients %}")
+    _line(left, "- {{ line }}", 11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    left.add_paragraph("{%p endfor %}")
+    right.paragraphs[0].paragraph_format.space_before = Pt(12)
+    right.paragraphs[0].add_run("{%p for title in signer_titles %}")
+    _line(right, "{{ title }}", 14, bold=True)
+    right.add_paragraph("{%p endfor %}")
+    for _ in range(4):  # room for the signature and the seal
+        right.add_paragraph()
+    _line(right, "{{ signer_name }}", 14, bold=True)
+
+
+def _table(
+    document: Document,  # type: ignore[valid-type]
+    rows: str,
+    columns: tuple[tuple[str, str, float], ...],
+    empty: str,
+) -> None:
+    """An appendix table: a header row, one row per item of `rows`, or the `empty` line."""
+    document.add_paragraph("{%p if " + rows + " %}")
+    table = document.add_table(rows=4, cols=len(columns))
+    table.style = document.styles["Table Grid"]
+    widths = tuple(width for _, _, width in columns)
+    _widths(table, widths)
+    for cell, (title, _, _) in zip(table.rows[0].cells, columns, strict=True):
+        _line(cell, text(f"report.appendix.{title}"), 13, bold=True, first=True)
+    table.rows[1].cells[0].paragraphs[0].add_run("{%tr for row in " + rows + " %}")
+    for cell, (_, expression, _) in zip(table.rows[2].cells, columns, strict=True):
+        align = (
+            WD_ALIGN_PARAGRAPH.LEFT
+            if "unit" in expression or "text" in expression
+            else (WD_ALIGN_PARAGRAPH.CENTER)
+        )
+        _line(cell, "{{ " + expression + " }}", 13, align=align, first=True)
+    table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    document.add_paragraph("{%p else %}")
+    document.add_paragraph(text(f"report.appendix.{empty}"), style="BaoCaoNoiDung")
+    document.add_paragraph("{%p endif %}")
+
+
+def _appendices(document: Document) -> None:  # type: ignore[valid-type]
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _line(document, text("report.appendix.title"), 14, bold=True)
+    _line(document, "{{ attached }}", 14, italic=True)
+    document.add_paragraph()
+    sections = (
+        (
+            "not_reported",
+            "units",
+            "not_reported_none",
+            (
+                ("col_no", "row.no", 1.2),
+                ("col_unit", "row.unit", 7.0),
+                ("col_forms", "row.detail", TEXT_WIDTH_CM - 8.2),
+            ),
+        ),
+        (
+            "overdue",
+            "overdue",
+            "overdue_none",
+            (
+                ("col_no", "row.no", 1.2),
+                ("col_unit", "row.unit", 10.0),
+                ("col_count", "row.count", TEXT_WIDTH_CM - 11.2),
+            ),
+        ),
+        (
+            "warnings",
+            "warnings",
+            "warnings_none",
+            (
+                ("col_no", "row.no", 1.2),
+                ("col_unit", "row.unit", 4.0),
+                ("col_problem", "row.text", 6.5),
+                ("col_explanation", "row.explanation", 4.8),
+            ),
+        ),
+        (
+            "gaps",
+            "gaps",
+            "gaps_none",
+            (
+                ("col_no", "row.no", 1.2),
+                ("col_section", "row.section", 1.8),
+                ("col_what", "row.text", 7.5),
+                ("col_waiting", "row.unit", 6.0),
+            ),
+        ),
+    )
+    for number, (title, rows, empty, columns) in enumerate(sections, start=1):
+        roman = ("I", "II", "III", "IV")[number - 1]
+        document.add_paragraph(f"{roman}. {text('report.appendix.' + title)}", style="BaoCaoMuc1")
+        _table(document, rows, columns, empty)
+
+
+def build(out: Path = OUT) -> Path:
+    """Write the template to `out`."""
+    document = Document()
+    _styles(document)
+    _page(document)
+    _header(document)
+    _body(document)
+    _signature(document)
+    _appendices(document)
+    # python-docx starts with one empty paragraph: drop it so the header table comes first.
+    first = document.paragraphs[0]
+    if not first.text and first._p.getparent() is not None:
+        first._p.getparent().remove(first._p)
+    document.core_properties.title = text("report.title")
+    document.core_properties.author = "baocao"
+    document.save(str(out))
+    return out
+
+
+if __name__ == "__main__":
+    print(build())
