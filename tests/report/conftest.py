@@ -1,0 +1,44 @@
+"""The Trà Vinh sample data set, loaded into a fresh database for each test that asks."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.datafiles import Workspace, load_workspace
+from bot.report.answers_file import load_answers, read_answers_file
+from storage import Database
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample-travinh"
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# Two days after the February deadline: everyone but one commune has reported.
+COMPILED_AT = datetime(2022, 2, 17, 8, 30, tzinfo=ZONE)
+
+
+@pytest.fixture
+def sample_dir(tmp_path: Path) -> Path:
+    """A copy of the sample data set (its database goes into the copy)."""
+    target = tmp_path / "sample"
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("*.sqlite3*"))
+    return target
+
+
+@pytest.fixture
+def sample_workspace(sample_dir: Path) -> Workspace:
+    """The sample's config, units and forms."""
+    return load_workspace(sample_dir / "config.toml")
+
+
+@pytest.fixture
+async def sample_db(sample_workspace: Workspace, sample_dir: Path) -> AsyncIterator[Database]:
+    """A database holding the sample's January and February 2022 answers."""
+    db = await Database.open(sample_dir / "test.sqlite3", synchronous="OFF")
+    for name in ("2022-01.toml", "2022-02.toml"):
+        await load_answers(db, sample_workspace, read_answers_file(sample_dir / "answers" / name))
+    yield db
+    await db.close()
