@@ -112,8 +112,9 @@ def read_figure(
     kind = _KINDS[field.type]
     found: list[TypedValue] = []
     missing: list[str] = []
+    by_unit = answers.values.get(spec.form, {})
     for unit in units:
-        given = answers.unit_values(spec.form, unit.code)
+        given = by_unit.get(unit.code, {})
         value = given.get(spec.field)
         if value is not None:
             found.append(value)
@@ -153,10 +154,16 @@ class FigureBook:
         self._history = history
         self._cutoff = cutoff
         self._memo: dict[tuple[str, Period], FigureValue] = {}
+        self._unit_memo: dict[tuple[tuple[str, ...], str, str, Period], list[Unit]] = {}
 
     def units_of(self, name: str, period: Period) -> list[Unit]:
         """The units a read figure comes from in a period."""
-        return figure_units(self._spec.figures[name], self._units, self._cutoff(period))
+        spec = self._spec.figures[name]
+        # Many figures read the same group: select its units once per period.
+        key = (spec.units, spec.group, spec.form, period)
+        if key not in self._unit_memo:
+            self._unit_memo[key] = figure_units(spec, self._units, self._cutoff(period))
+        return self._unit_memo[key]
 
     def get(self, name: str, period: Period) -> FigureValue:
         """The figure `name` for `period`; KeyError if the declaration has no such name."""

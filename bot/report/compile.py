@@ -55,8 +55,8 @@ async def build_document(
     """The draft Document of a period, read from the database (nothing is stored)."""
     settings = workspace.settings
     spec = spec or spec_for(settings.source.parent, workspace.forms, workspace.units)
+    history = await read_history(db, workspace.forms, spec, period)
     async with db.read() as view:
-        history = await read_history(view, workspace.forms, spec, period)
         standing = await read_standing(view, workspace.units, settings.regime, period)
     if tickets is None and spec.tickets is not None:
         cutoff = period_window(period, settings.regime)[1]

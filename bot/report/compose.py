@@ -310,7 +310,7 @@ def compose(inputs: ReportInputs) -> Document:
             month=document_month(local.month),
             year=local.year,
         ),
-        subject=compiled(inputs.spec.subject or text("report.default_subject")).render(context),
+        subject=_snippet(inputs.spec.subject, "report.default_subject", context),
         closing="",
         recipients=office.recipients,
         signer_titles=office.signer_titles,
@@ -322,7 +322,7 @@ def compose(inputs: ReportInputs) -> Document:
         for item in inputs.spec.items_of(section.key):
             doc.body.extend(_item(c, item, context))
     c.section = ""
-    doc.closing = compiled(inputs.spec.closing or text("report.default_closing")).render(context)
+    doc.closing = _snippet(inputs.spec.closing, "report.default_closing", context)
     doc.warnings = _warnings(c, inputs.tickets)
     doc.gaps = c.gaps
     doc.not_reported = [
@@ -344,6 +344,12 @@ def compose(inputs: ReportInputs) -> Document:
     doc.units_reported = len(inputs.reported)
     doc.units_total = len(inputs.reported) + len(inputs.pending)
     return doc
+
+
+def _snippet(source: str, default: str, context: dict[str, Any]) -> str:
+    """A one-line snippet of the declaration (or the catalog's default) as plain text."""
+    rendered = compiled(source).render(context) if source else text(default, **context)
+    return "".join(segment.text for segment in segments(rendered)).strip()
 
 
 def _form_titles(forms: Mapping[str, Form], codes: Sequence[str]) -> list[str]:

@@ -3,12 +3,14 @@ column per question), a sheet of hotline tickets, and a sheet of every revision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.datafiles import Workspace
+from bot.report.bulk import RevisionRow, period_revisions, period_values
 from bot.report.xlsx_writer import Cell, XlsxWriter
 from bot.texts import text
 from domain.calendar import period_window
@@ -17,7 +19,8 @@ from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period
 from domain.tickets import Ticket
 from domain.values import decode
-from storage import Database, ReadView
+from storage import Database
+from storage.codec import parse_timestamp
 
 _UNIT_WIDTHS = (12, 36, 16, 18)
 _TICKET_COLUMNS = ("ticket", "unit", "channel", "received_at", "due", "ticket_state", "subject")
@@ -42,37 +45,44 @@ def _show(value: object) -> Cell:
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S") if moment else ""
+    if moment is None:
+        return ""
+    t = moment.astimezone(zone)
+    return f"{t.day:02d}/{t.month:02d}/{t.year} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
 
 
-async def _form_rows(
-    view: ReadView,
+@cache
+def _state_label(state: ObligationState) -> str:
+    return text(f"report.state.{state.value}")
+
+
+def _form_rows(
     form: Form,
-    period: Period,
+    values: dict[str, dict[str, str | None]],
     owed: Sequence[Obligation],
+    stored: dict[str, Obligation],
     names: dict[str, str],
     zone: ZoneInfo,
 ) -> list[list[Cell]]:
-    answers = await view.answers.for_period(period, form.code)
-    stored = {o.unit_code: o for o in await view.obligations.list_for_period(period, form.code)}
-    codes = [o.unit_code for o in owed] + [
-        c for c in answers if c not in {o.unit_code for o in owed}
-    ]
+    """A row per unit owing the form (then any other unit that answered it)."""
+    owing = [o.unit_code for o in owed]
+    known = set(owing)
+    codes = owing + [c for c in values if c not in known]
+    fields = [(f.key, f) for f in form.fields]
     rows: list[list[Cell]] = []
     for code in codes:
         obligation = stored.get(code)
         state = obligation.state if obligation else ObligationState.NOT_STARTED
-        given = answers.get(code, {})
+        given = values.get(code, {})
         row: list[Cell] = [
             code,
             names.get(code, code),
-            text(f"report.state.{state.value}"),
+            _state_label(state),
             _when(obligation.submitted_at if obligation else None, zone),
         ]
-        for field in form.fields:
-            answer = given.get(field.key)
-            value = None if answer is None or answer.value is None else decode(field, answer.value)
-            row.append(_show(value))
+        for key, field in fields:
+            raw = given.get(key)
+            row.append(None if raw is None else _show(decode(field, raw)))
         rows.append(row)
     return rows
 
@@ -87,6 +97,26 @@ def _ticket_rows(tickets: Sequence[Ticket], names: dict[str, str]) -> Iterator[l
             _show(t.due_on),
             text(f"report.export.ticket_status.{t.status.value}"),
             t.summary,
+        ]
+
+
+def _revision_rows(
+    rows: list[RevisionRow], forms: Mapping[str, Form], names: dict[str, str], zone: ZoneInfo
+) -> Iterator[list[Cell]]:
+    for form_code, unit, key, old, new, changed_at, changed_by, source, explanation in rows:
+        form = forms.get(form_code)
+        title = form.field(key).title if form and form.has_field(key) else key
+        yield [
+            unit,
+            names.get(unit, unit),
+            form.title if form else form_code,
+            title,
+            old,
+            new,
+            _when(parse_timestamp(changed_at), zone),
+            changed_by,
+            source,
+            explanation,
         ]
 
 
@@ -110,43 +140,25 @@ async def export_xlsx(
         text("report.export.col_submitted"),
     ]
     async with db.read() as view:
-        for form in workspace.forms.values():
-            mine = [o for o in owed if o.form_code == form.code]
-            rows = await _form_rows(view, form, period, mine, names, zone)
-            header = unit_head + [f.title for f in form.fields]
-            book.sheet(form.title, header, rows, (*_UNIT_WIDTHS, *[18] * len(form.fields)))
-        book.sheet(
-            text("report.export.sheet_tickets"),
-            [text(f"report.export.col_{key}") for key in _TICKET_COLUMNS],
-            _ticket_rows(tickets, names),
-            (14, 36, 18, 14, 14, 16, 60),
-        )
-        revisions: list[list[Cell]] = []
-        stored = await view.obligations.list_for_period(period)
-        for obligation in stored:
-            known = workspace.forms.get(obligation.form_code)
-            for rev in await view.answers.revisions(
-                obligation.unit_code, obligation.form_code, period
-            ):
-                title = (
-                    known.field(rev.field_key).title
-                    if known and known.has_field(rev.field_key)
-                    else rev.field_key
-                )
-                revisions.append(
-                    [
-                        rev.unit_code,
-                        names.get(rev.unit_code, rev.unit_code),
-                        known.title if known else rev.form_code,
-                        title,
-                        rev.old_value,
-                        rev.new_value,
-                        _when(rev.changed_at, zone),
-                        rev.changed_by,
-                        rev.source_message,
-                        rev.explanation,
-                    ]
-                )
+        obligations = await view.obligations.list_for_period(period)
+    by_form: dict[str, dict[str, dict[str, str | None]]] = {}
+    for form_code, unit_code, key, value, _ in await period_values(db.path, period.key):
+        by_form.setdefault(form_code, {}).setdefault(unit_code, {})[key] = value
+    for form in workspace.forms.values():
+        mine = [o for o in owed if o.form_code == form.code]
+        stored = {o.unit_code: o for o in obligations if o.form_code == form.code}
+        rows = _form_rows(form, by_form.get(form.code, {}), mine, stored, names, zone)
+        header = unit_head + [f.title for f in form.fields]
+        book.sheet(form.title, header, rows, (*_UNIT_WIDTHS, *[18] * len(form.fields)))
+    book.sheet(
+        text("report.export.sheet_tickets"),
+        [text(f"report.export.col_{key}") for key in _TICKET_COLUMNS],
+        _ticket_rows(tickets, names),
+        (14, 36, 18, 14, 14, 16, 60),
+    )
+    revisions = _revision_rows(
+        await period_revisions(db.path, period.key), workspace.forms, names, zone
+    )
     book.sheet(
         text("report.export.sheet_revisions"),
         unit_head[:2]

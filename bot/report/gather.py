@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.report.bulk import ValueRow, period_values
 from domain.calendar import period_window
 from domain.forms import Form
 from domain.obligations import ObligationState, obligations_owed
@@ -15,7 +16,7 @@ from domain.report import DerivedKind, ReportSpec
 from domain.report_figures import PeriodAnswers
 from domain.units import Unit
 from domain.values import TypedValue, decode
-from storage import ReadView
+from storage import Database, ReadView
 
 
 @dataclass(slots=True)
@@ -35,34 +36,32 @@ def periods_needed(spec: ReportSpec, period: Period) -> list[Period]:
     return sorted(wanted)
 
 
-async def read_answers(
-    view: ReadView,
+def typed_answers(
+    rows: Iterable[ValueRow],
     forms: Mapping[str, Form],
     period: Period,
     form_codes: Iterable[str],
     with_explanations: bool,
 ) -> PeriodAnswers:
-    """Typed answers of the given forms for one period (fields no longer in a form are
-    left out: the form changed since)."""
-    values: dict[str, dict[str, dict[str, TypedValue]]] = {}
+    """Typed answers of the given forms (fields no longer in a form are left out: the form
+    changed since)."""
+    wanted = {code: forms[code] for code in form_codes}
+    values: dict[str, dict[str, dict[str, TypedValue]]] = {code: {} for code in wanted}
     explanations: dict[tuple[str, str, str], str] = {}
-    for code in form_codes:
-        form = forms[code]
-        by_unit: dict[str, dict[str, TypedValue]] = {}
-        for unit_code, answers in (await view.answers.for_period(period, code)).items():
-            typed: dict[str, TypedValue] = {}
-            for key, answer in answers.items():
-                if answer.value is not None and form.has_field(key):
-                    typed[key] = decode(form.field(key), answer.value)
-                if with_explanations and answer.explanation:
-                    explanations[(code, unit_code, key)] = answer.explanation
-            by_unit[unit_code] = typed
-        values[code] = by_unit
+    for form_code, unit_code, key, value, explanation in rows:
+        form = wanted.get(form_code)
+        if form is None or not form.has_field(key):
+            continue
+        by_unit = values[form_code].setdefault(unit_code, {})
+        if value is not None:
+            by_unit[key] = decode(form.field(key), value)
+        if with_explanations and explanation:
+            explanations[(form_code, unit_code, key)] = explanation
     return PeriodAnswers(period, values, explanations if with_explanations else None)
 
 
 async def read_history(
-    view: ReadView, forms: Mapping[str, Form], spec: ReportSpec, period: Period
+    db: Database, forms: Mapping[str, Form], spec: ReportSpec, period: Period
 ) -> dict[Period, PeriodAnswers]:
     """Answers of every period the draft of `period` looks at.
 
@@ -78,7 +77,8 @@ async def read_history(
     for wanted in periods_needed(spec, period):
         whole = wanted in (period, period.previous())
         codes = list(forms) if whole else [c for c in forms if c in ytd_forms]
-        history[wanted] = await read_answers(view, forms, wanted, codes, wanted == period)
+        rows = await period_values(db.path, wanted.key)
+        history[wanted] = typed_answers(rows, forms, wanted, codes, wanted == period)
     return history
 
 

@@ -23,21 +23,27 @@ _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-# Characters XML cannot hold (C0 controls but tab and newlines).
-_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _ROWS_PER_WRITE = 2000
 
 
+# One C-level pass per string: drop what XML cannot hold, escape what it must.
+_XML_TEXT: dict[int, str | None] = {
+    code: None for code in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)
+}
+_XML_TEXT.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
+
+
 def _escape(value: str) -> str:
-    value = _INVALID.sub("", value)
-    if "&" in value or "<" in value or ">" in value:
-        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return value
+    return value.translate(_XML_TEXT)
 
 
 def _cell(value: Cell) -> str:
-    if value is None or value == "":
+    if type(value) is str:
+        if not value:
+            return "<c/>"
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{value.translate(_XML_TEXT)}</t></is></c>'
+    if value is None:
         return "<c/>"
     if isinstance(value, bool):
         value = str(value)

@@ -1,0 +1,212 @@
+"""Compile time and peak memory of the draft report (.docx) and the export (.xlsx) for a big
+office: 5.000 units, 40 fields, 13 periods of history. Run from the repository root:
+
+    .venv/bin/python bench/report.py [--units 5000] [--fields 40] [--periods 13] [--dir DIR]
+
+The data are written straight into SQLite (one transaction, executemany); each measure then
+runs in a fresh process, so its peak resident memory (getrusage) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.datafiles import load_workspace
+from bot.report import compile_draft, export_xlsx
+from domain.periods import Period
+from storage import Database
+
+FORM = "bc"
+GROUPS = ("UBND cấp xã", "Sở ban ngành", "Doanh nghiệp")  # no commas: CSV cells
+LAST = Period(2024, 12)
+
+
+def _periods(count: int) -> list[Period]:
+    found = [LAST]
+    while len(found) < count:
+        found.append(found[-1].previous())
+    return sorted(found)
+
+
+def write_workspace(folder: Path, units: int, fields: int) -> Path:
+    """config.toml, units.csv, one form of `fields` questions and a report declaration."""
+    (folder / "forms").mkdir(parents=True, exist_ok=True)
+    starter = Path(__file__).resolve().parent.parent / "bot" / "starter" / "config.toml"
+    (folder / "config.toml").write_text(starter.read_text(encoding="utf-8"), encoding="utf-8")
+    lines = ["mã đơn vị,tên đơn vị,nhóm,biểu mẫu"]
+    lines += [f"U{i:05d},Đơn vị số {i},{GROUPS[i % 3]},{FORM}" for i in range(units)]
+    (folder / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    form = [f'[form]\ncode = "{FORM}"\ntitle = "Báo cáo tháng"\n']
+    for f in range(fields):
+        kind = "text" if f == fields - 1 else "integer"
+        form.append(
+            f'[[fields]]\nkey = "f{f:02d}"\nquestion = "Câu hỏi {f}?"\ntype = "{kind}"\n'
+            + ("required = false\n" if kind == "text" else "min = 0\n")
+        )
+    (folder / "forms" / f"{FORM}.toml").write_text("\n".join(form), encoding="utf-8")
+    # A figure per numeric field and group, a ratio and a change for each field.
+    spec = ["[figures]"]
+    spec += [
+        f'f{f:02d}_g{g} = {{ form = "{FORM}", field = "f{f:02d}", group = "{name}" }}'
+        for f in range(fields - 1)
+        for g, name in enumerate(GROUPS)
+    ]
+    spec += ["[derived]"]
+    spec += [
+        f'r{f:02d} = {{ ratio = ["f{f:02d}_g0", "f{f + 1:02d}_g0"] }}\n'
+        f'c{f:02d} = {{ change = "f{f:02d}_g1" }}'
+        for f in range(fields - 2)
+    ]
+    spec += ['[[sections]]\nkey = "I"\nnumber = "I."\ntitle = "SỐ LIỆU"']
+    for f in range(fields - 2):
+        spec.append(
+            f'[[items]]\nsection = "I"\nbullet = "-"\ntext = "Câu {f}: xã {{{{ f{f:02d}_g0 | number }}}}, '
+            f"sở {{{{ f{f:02d}_g1 | number }}}} ({{{{ c{f:02d} | change }}}}), doanh nghiệp "
+            f'{{{{ f{f:02d}_g2 | number }}}}; tỷ lệ {{{{ r{f:02d} | percent }}}}."'
+        )
+    spec.append(
+        f'[[items]]\nsection = "I"\nkind = "narrative"\nform = "{FORM}"\n'
+        f'field = "f{fields - 1:02d}"\ngroup = "{GROUPS[2]}"\nbullet = "-"'
+    )
+    (folder / "report.toml").write_text("\n".join(spec) + "\n", encoding="utf-8")
+    return folder / "config.toml"
+
+
+def fill(path: Path, units: int, fields: int, periods: list[Period]) -> int:
+    """Units, obligations, answers and one revision per answer, for every period."""
+    asyncio.run(_migrate(path))
+    stamp = "2024-01-01T00:00:00.000000Z"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA synchronous = OFF")
+    codes = [f"U{i:05d}" for i in range(units)]
+    rows = 0
+    with conn:
+        conn.executemany(
+            "INSERT INTO units (code, name, group_name, forms, sort_order, synced_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (c, f"Đơn vị số {i}", GROUPS[i % 3], json.dumps([FORM]), i + 1, stamp)
+                for i, c in enumerate(codes)
+            ],
+        )
+        for n, period in enumerate(periods):
+            key = period.key
+            conn.execute("INSERT INTO periods (key, opened_at) VALUES (?, ?)", (key, stamp))
+            # A few units never answer: the draft has gaps and a list of laggards.
+            answering = [c for i, c in enumerate(codes) if i % 100 != 7]
+            conn.executemany(
+                "INSERT INTO obligations (period_key, form_code, unit_code, state, submitted_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (key, FORM, c, "submitted" if c in answering else "not_started", stamp, stamp)
+                    for c in codes
+                ],
+            )
+            answers = [
+                (
+                    key,
+                    FORM,
+                    c,
+                    f"f{f:02d}",
+                    f"Ghi chú của {c}: =1+1 & <b>" if f == fields - 1 else str(1000 + i + f + n),
+                    stamp,
+                    f"telegram:{i}",
+                )
+                for i, c in enumerate(answering)
+                for f in range(fields)
+            ]
+            conn.executemany(
+                "INSERT INTO answers (period_key, form_code, unit_code, field_key, value,"
+                " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                answers,
+            )
+            conn.executemany(
+                "INSERT INTO revisions (period_key, form_code, unit_code, field_key, new_value,"
+                " changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                answers,
+            )
+            rows += len(answers)
+    conn.close()
+    return rows
+
+
+async def _migrate(path: Path) -> None:
+    db = await Database.open(path)
+    await db.close()
+
+
+async def _measure(config: Path, db_path: Path, what: str) -> tuple[float, int]:
+    workspace = load_workspace(config)
+    db = await Database.open(db_path, synchronous="NORMAL")
+    try:
+        started = time.perf_counter()
+        if what == "docx":
+            draft = await compile_draft(db, workspace, LAST, datetime.now(UTC))
+            size = len(draft.docx)
+        else:
+            size = len(await export_xlsx(db, workspace, LAST))
+        elapsed = time.perf_counter() - started
+    finally:
+        await db.close()
+    return elapsed, size
+
+
+def measure(config: Path, db_path: Path, what: str) -> None:
+    """One measure, printed as JSON (run in its own process)."""
+    elapsed, size = asyncio.run(_measure(config, db_path, what))
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024, "bytes": size}))
+
+
+def main() -> None:
+    """Generate the data, then time the .docx compile and the .xlsx export."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=5000)
+    parser.add_argument("--fields", type=int, default=40)
+    parser.add_argument("--periods", type=int, default=13)
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--measure", choices=("docx", "xlsx"), help=argparse.SUPPRESS)
+    parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        measure(args.config, args.db, args.measure)
+        return
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix="baocao-report-bench-") as tmp:
+        folder = Path(tmp)
+        config = write_workspace(folder, args.units, args.fields)
+        started = time.perf_counter()
+        rows = fill(folder / "bench.sqlite3", args.units, args.fields, _periods(args.periods))
+        print(
+            f"data: {args.units} units x {args.fields} fields x {args.periods} periods = "
+            f"{rows} answers (+ as many revisions), written in {time.perf_counter() - started:.1f} s"
+        )
+        for what in ("docx", "xlsx"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--measure", what, "--config", str(config),
+                 "--db", str(folder / "bench.sqlite3")],
+                capture_output=True, text=True,
+            )  # fmt: skip
+            if out.returncode:
+                raise SystemExit(out.stderr)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            print(
+                f"{what}: {result['seconds']:.2f} s, peak memory {result['peak_mb']:.0f} MB "
+                f"(whole process), {result['bytes'] / 1e6:.1f} MB file"
+            )
+
+
+if __name__ == "__main__":
+    main()
