@@ -72,7 +72,8 @@ def write_workspace(folder: Path, units: int, fields: int) -> Path:
     spec += ['[[sections]]\nkey = "I"\nnumber = "I."\ntitle = "SỐ LIỆU"']
     for f in range(fields - 2):
         spec.append(
-            f'[[items]]\nsection = "I"\nbullet = "-"\ntext = "Câu {f}: xã {{{{ f{f:02d}_g0 | number }}}}, '
+            f'[[items]]\nsection = "I"\nbullet = "-"\n'
+            f'text = "Câu {f}: xã {{{{ f{f:02d}_g0 | number }}}}, '
             f"sở {{{{ f{f:02d}_g1 | number }}}} ({{{{ c{f:02d} | change }}}}), doanh nghiệp "
             f'{{{{ f{f:02d}_g2 | number }}}}; tỷ lệ {{{{ r{f:02d} | percent }}}}."'
         )
@@ -191,7 +192,8 @@ def main() -> None:
         rows = fill(folder / "bench.sqlite3", args.units, args.fields, _periods(args.periods))
         print(
             f"data: {args.units} units x {args.fields} fields x {args.periods} periods = "
-            f"{rows} answers (+ as many revisions), written in {time.perf_counter() - started:.1f} s"
+            f"{rows} answers (+ as many revisions), "
+            f"written in {time.perf_counter() - started:.1f} s"
         )
         for what in ("docx", "xlsx"):
             out = subprocess.run(
