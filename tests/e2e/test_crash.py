@@ -1,0 +1,584 @@
+"""SIGKILL the real `baocao run` process while focal points answer, restart it, lose nothing.
+
+The bot runs as a subprocess against the local fake Bot API server, with the real clock.
+Ten focal points of three units answer the chat questions concurrently, one message at a
+time each, as people do: they read the question the bot asked and send a figure for it;
+once the summary shows, they correct figures (pasting "number: value", or "✏ Sửa", the
+question's number, the new figure). The bot process is killed with SIGKILL at random
+moments several times and restarted each time; at the end it is stopped with SIGTERM, and
+the SQLite file and the fake's records are compared:
+
+- every answer the bot acknowledged ("✓ Đã ghi ...") is stored, as sent, for the field the
+  person was answering, as a revision of the message that carried it;
+- every update the fake considers confirmed is in the inbox and was handled, without error;
+- no message produced two revisions of the same field;
+- conversations resume where they were: no reply asks a question whose answer had already
+  been acknowledged to that unit before the person wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fakes.telegram_server import FakeTelegramServer, SentMessage, parse_html
+from harness import write_workspace
+
+from bot.datafiles import Workspace, load_workspace
+from domain.answers import Answer, Revision
+from domain.forms import Form
+from handlers.registration import create_invite
+from storage import Database, InboxItem, OutboxMessage
+
+# Focal points (Telegram user ids) by unit: several people answer for each unit.
+FOCAL_POINTS = {
+    1001: "BDT",
+    1002: "BDT",
+    1003: "BDT",
+    1004: "SYT",
+    1005: "SYT",
+    1006: "SYT",
+    1007: "VP",
+    1008: "VP",
+    1009: "VP",
+    1010: "VP",
+}
+FORM = "cts"  # the first form every unit owes
+KILLS = 5
+# How long the bot runs (after it polls again) before each SIGKILL, in seconds.
+RUN_BEFORE_KILL = (0.2, 2.0)
+# How long the bot stays dead before the restart: people keep writing meanwhile.
+DEAD_FOR = (0.0, 0.5)
+RUN_AFTER_LAST_RESTART = 1.0
+# A reply may wait for a restart (2-3 s under load): far more than that means it was lost.
+REPLY_TIMEOUT = 15.0
+STARTUP_TIMEOUT = 20.0
+
+# The bot's own send limits out of the way (the config takes no 0), like the fake's:
+# the test is about crashes, not pacing.
+NO_RATE_LIMITS = """
+[delivery]
+per_chat_per_second = 1000
+global_per_second = 100000
+group_per_minute = 100000
+"""
+_QUESTION = re.compile(r"Câu (\d+)/(\d+)")
+
+
+@dataclass
+class Received:
+    """A message the bot sent to a chat, as the person sees it."""
+
+    text: str
+    at: float  # time.time() when the fake accepted it
+
+
+@dataclass
+class Sent:
+    """One message a focal point sent, and what came of it."""
+
+    user_id: int
+    unit: str
+    text: str
+    update_id: int
+    message_ref: str  # the answers' source_message: telegram:<chat>:<message_id>
+    sent_at: float
+    field_key: str | None = None  # the field answered; None for commands and edit steps
+    value: str | None = None  # the canonical value expected in storage
+    acked_at: float | None = None  # when the bot's reply reached the fake
+    asked: str | None = None  # field key the reply asks next, "" for the summary, None: n/a
+
+
+@dataclass
+class Run:
+    """The bot subprocess, its restarts and kills."""
+
+    command: list[str]
+    cwd: Path
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+    kill_times: list[float] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Start `baocao run` (the log file collects the output of every run)."""
+        with self.log.open("ab") as out:
+            out.write(f"---- start {self.starts + 1}\n".encode())
+            out.flush()
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=self.cwd,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self.starts += 1
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind runs in the bot."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.kill_times.append(time.time())
+
+    def terminate(self) -> int:
+        """SIGTERM, as a service manager stops the bot; the exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=15)
+
+    def alive(self) -> bool:
+        """Whether the current process still runs."""
+        return self.process is not None and self.process.poll() is None
+
+    def ensure_dead(self) -> None:
+        """Whatever happened, leave no bot process behind."""
+        if self.alive():
+            assert self.process is not None
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def tail(self, lines: int = 40) -> str:
+        """The end of the bot's log, for failure messages."""
+        if not self.log.exists():
+            return ""
+        return "\n".join(
+            self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        )
+
+
+class NoReply(AssertionError):
+    """The bot never answered a message: it was lost."""
+
+
+class Mailbox:
+    """What the bot sent to each chat, read incrementally from the fake's log of calls."""
+
+    def __init__(self, fake: FakeTelegramServer) -> None:
+        self.fake = fake
+        self.seen = 0
+        self.chats: dict[int, list[Received]] = defaultdict(list)
+
+    def refresh(self) -> None:
+        """Take the sendMessage calls made since the last look."""
+        calls = self.fake.calls("sendMessage")
+        for call in calls[self.seen :]:
+            if call.status == 200:
+                plain, _ = parse_html(str(call.params["text"]))
+                self.chats[int(call.params["chat_id"])].append(Received(plain, call.at))
+        self.seen = len(calls)
+
+    async def wait_for(
+        self, chat_id: int, start: int, matches: Callable[[str], bool], what: str
+    ) -> Received:
+        """The first message to `chat_id` from index `start` on that `matches` accepts."""
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while True:
+            self.refresh()
+            for message in self.chats[chat_id][start:]:
+                if matches(message.text):
+                    return message
+            if time.monotonic() > deadline:
+                got = [m.text[:50] for m in self.chats[chat_id][start:]]
+                raise NoReply(f"user {chat_id} got no reply to {what!r}; got instead: {got}")
+            await asyncio.sleep(0.01)
+
+
+def _display(number: int) -> str:
+    """A whole number as the bot writes it back (Vietnamese thousands separator)."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _next_step(text: str, form: Form) -> str:
+    """The field key the bot asks next in a reply, or "" when it shows the summary."""
+    match = _QUESTION.search(text)
+    if match:
+        return form.fields[int(match.group(1)) - 1].key
+    assert "Tóm tắt" in text, f"the reply neither asks a question nor sums up: {text!r}"
+    return ""
+
+
+@dataclass
+class FocalPoint:
+    """A person answering for a unit, as people do: one message at a time, each after the
+    bot's reply to the previous one. They answer the question on screen; once the summary
+    shows, they correct figures, by pasting "number: value" or through "✏ Sửa"."""
+
+    user_id: int
+    unit: str
+    fake: FakeTelegramServer
+    mailbox: Mailbox
+    form: Form
+    rng: random.Random
+    sent: list[Sent] = field(default_factory=list)
+    asked: str = ""  # field key of the question on screen, "" for the summary
+    no_reply: str = ""  # the message the bot never answered, if any
+
+    def _send(
+        self, text: str, field_key: str | None = None, value: str | None = None, press: bool = False
+    ) -> tuple[Sent, int]:
+        """Type `text` (or press the newest button labelled `text`); the record and the
+        number of messages the person had before."""
+        start = len(self.mailbox.chats[self.user_id])
+        sent_at = time.time()
+        if press:
+            update_id = self.fake.user_presses_button_with_text(self.user_id, text)
+            ref = f"telegram:{update_id}"
+        else:
+            update_id = self.fake.user_sends_text(self.user_id, text)
+            message = self.fake.update(update_id)["message"]
+            ref = f"telegram:{message['chat']['id']}:{message['message_id']}"
+        record = Sent(self.user_id, self.unit, text, update_id, ref, sent_at, field_key, value)
+        self.sent.append(record)
+        return record, start
+
+    async def _reply(self, record: Sent, start: int, matches: Callable[[str], bool]) -> str:
+        """Wait for the bot's reply to `record`; note when it came."""
+        reply = await self.mailbox.wait_for(self.user_id, start, matches, record.text)
+        record.acked_at = reply.at
+        return reply.text
+
+    def _next(self, record: Sent, reply: str) -> None:
+        """Take in what the reply asks next."""
+        record.asked = self.asked = _next_step(reply, self.form)
+
+    async def begin(self) -> None:
+        """/baocao: start (or resume) the unit's form."""
+        record, start = self._send("/baocao")
+        self._next(record, await self._reply(record, start, lambda t: "Đã trả lời" in t))
+
+    async def answer(self) -> None:
+        """Send a new figure for the question on screen."""
+        field_ = self.form.field(self.asked)
+        number = self.user_id * 10_000 + len(self.sent)  # unique across everyone
+        if field_.type.is_numeric:
+            typed, value, shown = str(number), str(number), _display(number)
+        else:
+            typed = value = shown = f"ghi chú {self.user_id} số {len(self.sent)}"
+        expected = f"✓ Đã ghi: {shown}"
+
+        def matches(text: str) -> bool:
+            first = text.split("\n", 1)[0]
+            return first == expected or first.startswith(expected + " ")
+
+        record, start = self._send(typed, field_.key, value)
+        self._next(record, await self._reply(record, start, matches))
+
+    async def paste(self) -> None:
+        """From the summary, correct one figure by pasting "number: value"."""
+        field_ = self.rng.choice([f for f in self.form.fields if f.type.is_numeric])
+        position = self.form.fields.index(field_) + 1
+        number = self.user_id * 10_000 + len(self.sent)
+        shown = re.escape(_display(number))
+        line = re.compile(rf"^{position}\. [^\n:]+: {shown}(?: |$)", re.MULTILINE)
+
+        def matches(text: str) -> bool:
+            return text.startswith("✓ Đã ghi 1 câu") and bool(line.search(text))
+
+        record, start = self._send(f"{position}: {number}", field_.key, str(number))
+        self._next(record, await self._reply(record, start, matches))
+
+    async def edit(self) -> None:
+        """From the summary: "✏ Sửa" (typed or pressed), the question's number, the figure."""
+        if self.rng.random() < 0.5:
+            record, start = self._send("✏ Sửa", press=True)
+        else:
+            record, start = self._send("Sửa")
+        await self._reply(record, start, lambda t: t.startswith("Muốn sửa câu nào"))
+        position = self.rng.randrange(len(self.form.fields)) + 1
+        record, start = self._send(str(position))
+        await self._reply(record, start, lambda t: t.startswith(f"Câu {position}/"))
+        self.asked = self.form.fields[position - 1].key
+        await self.answer()
+
+    async def keep_answering(self, stop: asyncio.Event) -> None:
+        """Answer until told to stop, with a short, random pause between messages; a message
+        the bot never answers ends this person's session (it is reported at the end)."""
+        try:
+            await self.begin()
+            while not stop.is_set():
+                if self.asked:
+                    await self.answer()
+                elif self.rng.random() < 0.3:
+                    await self.paste()
+                else:
+                    await self.edit()
+                await asyncio.sleep(self.rng.uniform(0, 0.03))
+        except NoReply as lost:
+            self.no_reply = str(lost)
+
+
+def _baocao_command(config: Path) -> list[str]:
+    """`baocao run --config FILE` with the baocao of this interpreter's environment."""
+    bin_dir = Path(sys.executable).parent
+    found = shutil.which("baocao", path=str(bin_dir)) or shutil.which("baocao")
+    assert found, f"no baocao executable beside {sys.executable} or on PATH"
+    return [found, "run", "--config", str(config)]
+
+
+async def _wait_polling(fake: FakeTelegramServer, run: Run, calls_before: int) -> None:
+    """Until the (re)started bot calls getUpdates: it is ready and takes updates."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while fake.get_updates_calls <= calls_before:
+        assert run.alive(), f"the bot exited at start:\n{run.tail()}"
+        assert time.monotonic() < deadline, f"the bot did not start polling:\n{run.tail()}"
+        await asyncio.sleep(0.01)
+
+
+async def _restart(fake: FakeTelegramServer, run: Run) -> None:
+    """Start the bot and wait until it polls."""
+    before = fake.get_updates_calls
+    run.start()
+    await _wait_polling(fake, run, before)
+
+
+async def _create_invites(workspace: Workspace) -> dict[int, str]:
+    """One invite code per focal point, made in the database as `baocao invite` does."""
+    db = await Database.open(workspace.settings.storage.path)
+    try:
+        async with db.write() as tx:
+            await tx.units.sync_all(list(workspace.units))
+            now = datetime.now(UTC)  # the real clock, as the bot under test uses
+            return {
+                user: await create_invite(tx, unit, now, 14) for user, unit in FOCAL_POINTS.items()
+            }
+    finally:
+        await db.close()
+
+
+async def _register(fake: FakeTelegramServer, mailbox: Mailbox, codes: dict[int, str]) -> list[int]:
+    """Every focal point opens its invite link; the update ids of those /start messages."""
+    starts = {user: len(mailbox.chats[user]) for user in codes}
+    update_ids = [fake.user_sends_command(user, "start", code) for user, code in codes.items()]
+    for user in codes:
+        await mailbox.wait_for(user, starts[user], lambda t: "đã được đăng ký" in t, "/start")
+    return update_ids
+
+
+async def _kill_and_restart(fake: FakeTelegramServer, run: Run, rng: random.Random) -> None:
+    """SIGKILL the bot at random moments while people answer, restarting it each time."""
+    for _ in range(KILLS):
+        await asyncio.sleep(rng.uniform(*RUN_BEFORE_KILL))
+        run.kill()
+        await asyncio.sleep(rng.uniform(*DEAD_FOR))
+        await _restart(fake, run)
+    await asyncio.sleep(RUN_AFTER_LAST_RESTART)
+
+
+async def _inbox_and_outbox(db: Database) -> tuple[list[InboxItem], list[OutboxMessage]]:
+    """Every stored update and every queued message (row ids run 1..n: nothing purges
+    either table in this test, and a transaction killed before its commit leaves no row)."""
+    inbox: list[InboxItem] = []
+    outbox: list[OutboxMessage] = []
+    async with db.read() as r:
+        while (item := await r.inbox.get(len(inbox) + 1)) is not None:
+            inbox.append(item)
+        while (message := await r.outbox.get(len(outbox) + 1)) is not None:
+            outbox.append(message)
+    return inbox, outbox
+
+
+@dataclass
+class Stored:
+    """What the database holds after the run."""
+
+    inbox: list[InboxItem]
+    outbox: list[OutboxMessage]
+    revisions: dict[str, list[Revision]]  # by unit
+    answers: dict[str, dict[str, Answer]]  # by unit, then field
+
+
+async def _read_database(path: Path) -> Stored:
+    """Inbox, revisions and answers of the form, from the file the bot left."""
+    db = await Database.open(path)
+    try:
+        inbox, outbox = await _inbox_and_outbox(db)
+        async with db.read() as r:
+            # The period the people worked on, as their conversations hold it.
+            states = [await r.conversations.get("telegram", str(u)) for u in FOCAL_POINTS]
+            periods = {str((state or {}).get("period")) for state in states}
+            assert len(periods) == 1, f"the focal points worked on periods {periods}"
+            period = periods.pop()
+            units = sorted(set(FOCAL_POINTS.values()))
+            revisions = {u: await r.answers.revisions(u, FORM, period) for u in units}
+            answers = {u: await r.answers.for_obligation(u, FORM, period) for u in units}
+    finally:
+        await db.close()
+    return Stored(inbox, outbox, revisions, answers)
+
+
+@dataclass
+class Findings:
+    """The run compared with the database: what must be empty, and figures to print."""
+
+    sent: list[Sent]
+    never_answered: list[str]
+    lost: list[Sent]  # acknowledged, but not stored as sent
+    stale: list[tuple[str, str]]  # current answer is not the last revision
+    duplicates: dict[tuple[str, str, str | None], int]  # revisions per message and field
+    unhandled: list[int]  # confirmed to Telegram, not handled
+    failed: list[tuple[str, str | None]]  # inbox items settled with an error
+    re_asked: list[Sent]  # replies asking what had been acknowledged before
+    missing_updates: set[int]  # sent by people, absent from the inbox
+    extra_updates: set[int]  # in the inbox, never sent by anyone
+    undelivered: list[OutboxMessage]  # replies queued and never sent
+    across_a_kill: int  # messages sent before a kill and answered after the restart
+    resent: int  # replies Telegram got more than once (accepted, not yet marked, at a kill)
+    confirmed: int
+
+    @property
+    def answers(self) -> list[Sent]:
+        """The messages that carried an answer."""
+        return [s for s in self.sent if s.field_key is not None]
+
+    @property
+    def acknowledged(self) -> list[Sent]:
+        """Answers the bot acknowledged."""
+        return [s for s in self.answers if s.acked_at is not None]
+
+
+def _compare(
+    people: list[FocalPoint],
+    start_updates: list[int],
+    run: Run,
+    stored: Stored,
+    confirmed: set[int],
+    replies: list[SentMessage],
+) -> Findings:
+    """Check the people's view (acknowledgements) and the fake's against the database."""
+    sent = [s for p in people for s in p.sent]
+    acked = [s for s in sent if s.field_key is not None and s.acked_at is not None]
+    by_source: dict[tuple[str, str | None, str | None], Revision] = {
+        (unit, rev.field_key, rev.source_message): rev
+        for unit, revs in stored.revisions.items()
+        for rev in revs
+    }
+    lost = [
+        s
+        for s in acked
+        if (rev := by_source.get((s.unit, s.field_key, s.message_ref))) is None
+        or rev.new_value != s.value
+        or rev.changed_by != f"telegram:{s.user_id}"
+    ]
+    stale = [
+        (unit, key)
+        for unit, current in stored.answers.items()
+        for key, answer in current.items()
+        if answer.value != [r for r in stored.revisions[unit] if r.field_key == key][-1].new_value
+    ]
+    per_message = Counter(
+        (unit, rev.field_key, rev.source_message)
+        for unit, revs in stored.revisions.items()
+        for rev in revs
+    )
+    items = {int(item.external_id): item for item in stored.inbox}
+    everything = {s.update_id for s in sent} | set(start_updates)
+    # When each unit's answer to a field was acknowledged to anyone.
+    acked_at: dict[tuple[str, str | None], list[float]] = defaultdict(list)
+    for s in acked:
+        acked_at[(s.unit, s.field_key)].append(s.acked_at or 0.0)
+    queued = [m for m in stored.outbox if "text" in m.payload]  # callback answers aside
+    return Findings(
+        sent=sent,
+        never_answered=[p.no_reply for p in people if p.no_reply],
+        lost=lost,
+        stale=stale,
+        duplicates={key: n for key, n in per_message.items() if n > 1},
+        unhandled=sorted(u for u in confirmed if u not in items or items[u].handled_at is None),
+        failed=[(item.external_id, item.error) for item in stored.inbox if item.error],
+        re_asked=[
+            s for s in sent if s.asked and any(at < s.sent_at for at in acked_at[(s.unit, s.asked)])
+        ],
+        missing_updates=everything - set(items),
+        extra_updates=set(items) - everything,
+        across_a_kill=sum(
+            1
+            for s in sent
+            if s.acked_at is not None and any(s.sent_at < k < s.acked_at for k in run.kill_times)
+        ),
+        undelivered=[m for m in queued if m.sent_at is None],
+        resent=len(replies) - len(queued),
+        confirmed=len(confirmed),
+    )
+
+
+@pytest.mark.timeout(60)
+async def test_sigkill_while_answering_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    """Kill the bot 5 times while 10 people answer; every acknowledged answer survives."""
+    began = time.monotonic()
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    with FakeTelegramServer() as fake:
+        fake.disable_limits()
+        config = write_workspace(tmp_path, fake.base_url)
+        with config.open("a", encoding="utf-8") as settings:
+            settings.write(NO_RATE_LIMITS)
+        workspace = load_workspace(config)
+        env = {**os.environ, "BAOCAO_TEST_TOKEN": fake.token, "PYTHONUNBUFFERED": "1"}
+        env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1"
+        run = Run(_baocao_command(config), tmp_path, env, tmp_path / "bot.log")
+        mailbox = Mailbox(fake)
+        people = [
+            FocalPoint(
+                user, unit, fake, mailbox, workspace.forms[FORM], random.Random(rng.random())
+            )
+            for user, unit in FOCAL_POINTS.items()
+        ]
+        try:
+            codes = await _create_invites(workspace)
+            await _restart(fake, run)
+            start_updates = await _register(fake, mailbox, codes)
+            stop = asyncio.Event()
+            answering = [asyncio.create_task(p.keep_answering(stop)) for p in people]
+            try:
+                await _kill_and_restart(fake, run, rng)
+            finally:
+                stop.set()
+                await asyncio.gather(*answering)
+            exit_code = run.terminate()
+        finally:
+            run.ensure_dead()
+        confirmed = set(fake.confirmed_update_ids())
+        replies = fake.all_sent()
+    stored = await _read_database(workspace.settings.storage.path)
+    found = _compare(people, start_updates, run, stored, confirmed, replies)
+
+    print(
+        f"\ncrash test (seed {seed}): kills={len(run.kill_times)} "
+        f"focal_points={len(people)} answers_sent={len(found.answers)} "
+        f"acknowledged={len(found.acknowledged)} "
+        f"stored={len(found.acknowledged) - len(found.lost)} lost={len(found.lost)} "
+        f"duplicates={len(found.duplicates)} re_asked={len(found.re_asked)} "
+        f"never_answered={len(found.never_answered)} "
+        f"answered_across_a_kill={found.across_a_kill} replies_resent={found.resent} "
+        f"updates_confirmed={found.confirmed} inbox={len(stored.inbox)} "
+        f"unhandled={len(found.unhandled)} seconds={time.monotonic() - began:.1f}"
+    )
+    log = run.tail()
+    assert exit_code == 0, f"exit code {exit_code} after SIGTERM\n{log}"
+    assert len(run.kill_times) == KILLS
+    assert not found.unhandled, f"confirmed to Telegram, never handled: {found.unhandled}"
+    assert not found.never_answered, f"messages never answered: {found.never_answered}\n{log}"
+    assert len(found.acknowledged) == len(found.answers) > 0
+    assert not found.lost, f"acknowledged but not stored as sent: {found.lost[:5]}"
+    assert not found.stale, f"current answers are not their last revision: {found.stale}"
+    assert not found.duplicates, f"one message, several revisions: {found.duplicates}"
+    assert not found.failed, f"inbox items settled with an error: {found.failed[:5]}\n{log}"
+    assert not found.missing_updates and not found.extra_updates
+    assert not found.undelivered, f"replies never sent: {found.undelivered[:5]}"
+    assert not found.re_asked, f"asked again what was acknowledged: {found.re_asked[:5]}"
