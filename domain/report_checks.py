@@ -111,8 +111,8 @@ def ratio_warnings(
 ) -> list[ReportWarning]:
     """Stated percentages (typed by a unit) that the figures do not reproduce.
 
-    The computed ratio is rounded to the decimals the unit typed (at least 2), so that a
-    unit writing "80,8" for 80,84% is not blamed.
+    The computed ratio is rounded to the decimals the unit typed, so that a unit writing
+    "80,8" for 80,84% is not blamed.
     """
     warnings = []
     period = current.period
@@ -123,7 +123,7 @@ def ratio_warnings(
         stated = book.get(derived.stated, period).number
         if computed is None or stated is None:
             continue
-        places = max(2, _places(stated))
+        places = _places(stated)
         expected = percent_points(computed, places)
         if expected == stated:
             continue
