@@ -17,6 +17,7 @@ from storage.repos.obligations import ObligationsReader, ObligationsWriter
 from storage.repos.outbox import OutboxReader, OutboxWriter
 from storage.repos.periods import PeriodsReader, PeriodsWriter
 from storage.repos.schedule import ScheduleReader, ScheduleWriter
+from storage.repos.tickets import TicketsReader, TicketsWriter
 from storage.repos.units import UnitsReader, UnitsWriter
 from storage.session import Session
 
@@ -36,6 +37,7 @@ class ReadView:
         "outbox",
         "periods",
         "schedule",
+        "tickets",
         "units",
     )
 
@@ -52,6 +54,7 @@ class ReadView:
         self.conversations = ConversationsReader(session)
         self.schedule = ScheduleReader(session)
         self.drafts = DraftsReader(session)
+        self.tickets = TicketsReader(session)
 
 
 class WriteTransaction:
@@ -69,6 +72,7 @@ class WriteTransaction:
         "outbox",
         "periods",
         "schedule",
+        "tickets",
         "units",
     )
 
@@ -85,3 +89,4 @@ class WriteTransaction:
         self.conversations = ConversationsWriter(session)
         self.schedule = ScheduleWriter(session)
         self.drafts = DraftsWriter(session)
+        self.tickets = TicketsWriter(session)

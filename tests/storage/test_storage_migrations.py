@@ -24,6 +24,8 @@ EXPECTED_TABLES = {
     "conversations",
     "schedule_steps",
     "drafts",
+    "tickets",
+    "ticket_revisions",
 }
 
 
@@ -155,15 +157,17 @@ async def test_a_failing_migration_rolls_back_entirely(
 ) -> None:
     db = await Database.open(db_path)
     await db.close()
+    # One step past the shipped ones, whatever their number.
+    latest = latest_version()
     broken = Migration(
-        2,
-        "0002_broken.sql",
+        latest + 1,
+        "9999_broken.sql",
         ("CREATE TABLE extra (x TEXT);", "INSERT INTO no_such_table VALUES (1);"),
     )
     monkeypatch.setattr("storage.migrator.migrations", lambda: (*migrations(), broken))
-    with pytest.raises(MigrationError, match=r"0002_broken\.sql"):
+    with pytest.raises(MigrationError, match=r"9999_broken\.sql"):
         await Database.open(db_path)
-    assert header_pragma(db_path, "user_version") == 1
+    assert header_pragma(db_path, "user_version") == latest
     assert "extra" not in tables(db_path)
 
 
@@ -172,9 +176,10 @@ async def test_a_second_migration_is_applied_on_open(
 ) -> None:
     db = await Database.open(db_path)
     await db.close()
-    step = Migration(2, "0002_more.sql", ("CREATE TABLE extra (x TEXT);",))
+    latest = latest_version()
+    step = Migration(latest + 1, "9999_more.sql", ("CREATE TABLE extra (x TEXT);",))
     monkeypatch.setattr("storage.migrator.migrations", lambda: (*migrations(), step))
     db = await Database.open(db_path)
     await db.close()
-    assert header_pragma(db_path, "user_version") == 2
+    assert header_pragma(db_path, "user_version") == latest + 1
     assert "extra" in tables(db_path)

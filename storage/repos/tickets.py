@@ -1,0 +1,422 @@
+"""Citizen-feedback tickets and their history (ticket_revisions, append-only).
+
+Also the two questions the report and the office ask of them: `ticket_figures` and
+`units_not_answered`, thin wrappers that load the tickets and apply `domain.tickets`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from domain.tickets import (
+    REASON_MAX,
+    ImportedTicket,
+    PendingUnit,
+    Ticket,
+    TicketFigures,
+    TicketRevision,
+    TicketStatus,
+    changes,
+    clean_text,
+    compute_figures,
+    merge_import,
+    pending_units,
+    same_content,
+)
+from domain.units import Unit
+from storage import codec
+from storage.errors import NotFoundError
+from storage.repos.base import Repository
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+# Ids per `IN (...)` list: well under SQLite's (and any other database's) parameter limit.
+_CHUNK = 500
+
+_COLUMNS = (
+    "id, received_on, status, channel, due_on, unit_code, unit_text, suggestion, summary, "
+    "source_status, expected_on, reason, reported_at, reported_by, imported_at, updated_at, "
+    "updated_by"
+)
+_ORDER = "ORDER BY received_on, id"
+_SELECT_ONE = f"SELECT {_COLUMNS} FROM tickets WHERE id = ?"
+_SELECT_ALL = f"SELECT {_COLUMNS} FROM tickets {_ORDER}"
+_SELECT_UNTIL = f"SELECT {_COLUMNS} FROM tickets WHERE received_on <= ? {_ORDER}"
+_SELECT_UNMATCHED = f"SELECT {_COLUMNS} FROM tickets WHERE unit_code IS NULL {_ORDER}"
+# NULL due dates compare as NULL: tickets without one are never overdue.
+_OVERDUE = "status = 'in_progress' AND due_on < ?"
+_SELECT_OVERDUE = f"SELECT {_COLUMNS} FROM tickets WHERE {_OVERDUE} ORDER BY due_on, id"
+_SELECT_OVERDUE_OF_UNIT = (
+    f"SELECT {_COLUMNS} FROM tickets WHERE {_OVERDUE} AND unit_code = ? ORDER BY due_on, id"
+)
+_UPSERT = f"""
+INSERT INTO tickets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    received_on = excluded.received_on,
+    status = excluded.status,
+    channel = excluded.channel,
+    due_on = excluded.due_on,
+    unit_code = excluded.unit_code,
+    unit_text = excluded.unit_text,
+    suggestion = excluded.suggestion,
+    summary = excluded.summary,
+    source_status = excluded.source_status,
+    expected_on = excluded.expected_on,
+    reason = excluded.reason,
+    reported_at = excluded.reported_at,
+    reported_by = excluded.reported_by,
+    imported_at = excluded.imported_at,
+    updated_at = excluded.updated_at,
+    updated_by = excluded.updated_by
+"""
+_UPDATE = """
+UPDATE tickets SET status = ?, unit_code = ?, suggestion = ?, expected_on = ?, reason = ?,
+    reported_at = ?, reported_by = ?, updated_at = ?, updated_by = ?
+WHERE id = ?
+"""
+_TOUCH_IMPORTED = "UPDATE tickets SET imported_at = ? WHERE id = ?"
+_UNIT_EXISTS = "SELECT 1 FROM units WHERE code = ? AND removed_at IS NULL"
+
+_REVISION_COLUMNS = "ticket_id, field, old_value, new_value, changed_at, changed_by, source_message"
+_INSERT_REVISION = (
+    f"INSERT INTO ticket_revisions ({_REVISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT_REVISIONS = (
+    f"SELECT {_REVISION_COLUMNS} FROM ticket_revisions WHERE ticket_id = ? ORDER BY id"
+)
+
+
+def _ticket(row: sqlite3.Row) -> Ticket:
+    return Ticket(
+        id=row["id"],
+        received_on=date.fromisoformat(row["received_on"]),
+        status=TicketStatus(row["status"]),
+        channel=row["channel"],
+        due_on=codec.optional_parse_date(row["due_on"]),
+        unit_code=row["unit_code"],
+        unit_text=row["unit_text"],
+        suggestion=row["suggestion"],
+        summary=row["summary"],
+        source_status=row["source_status"],
+        expected_on=codec.optional_parse_date(row["expected_on"]),
+        reason=row["reason"],
+        reported_at=codec.optional_parse_timestamp(row["reported_at"]),
+        reported_by=row["reported_by"],
+        updated_at=codec.parse_timestamp(row["updated_at"]),
+        updated_by=row["updated_by"],
+    )
+
+
+def _revision(row: sqlite3.Row) -> TicketRevision:
+    return TicketRevision(
+        ticket_id=row["ticket_id"],
+        field=row["field"],
+        old_value=row["old_value"],
+        new_value=row["new_value"],
+        changed_at=codec.parse_timestamp(row["changed_at"]),
+        changed_by=row["changed_by"],
+        source_message=row["source_message"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SavedImport:
+    """What saving an import's rows did: ids new, updated and unchanged (in row order),
+    and every ticket of the rows as stored afterwards.
+    """
+
+    new: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    tickets: dict[str, Ticket]
+
+
+class AssignOutcome(StrEnum):
+    """How an assignment of a ticket to a unit ended."""
+
+    ASSIGNED = "assigned"
+    UNCHANGED = "unchanged"  # it already was that unit's
+    NO_TICKET = "no_ticket"
+    NO_UNIT = "no_unit"
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The outcome of `assign`, the ticket afterwards (None if unknown) and its revision."""
+
+    outcome: AssignOutcome
+    ticket: Ticket | None = None
+    revision: TicketRevision | None = None
+
+
+class TicketsReader(Repository):
+    """Reading tickets and their history."""
+
+    __slots__ = ()
+
+    async def get(self, ticket_id: str) -> Ticket | None:
+        """The ticket with this id, or None."""
+        row = await self._s.row(_SELECT_ONE, (ticket_id,))
+        return None if row is None else _ticket(row)
+
+    async def all(self) -> list[Ticket]:
+        """Every ticket, oldest received first."""
+        return [_ticket(r) for r in await self._s.rows(_SELECT_ALL)]
+
+    async def received_until(self, last_day: date) -> list[Ticket]:
+        """Tickets received on or before `last_day`, oldest first."""
+        return [_ticket(r) for r in await self._s.rows(_SELECT_UNTIL, (last_day.isoformat(),))]
+
+    async def unmatched(self) -> list[Ticket]:
+        """Tickets with no unit, waiting for the office to assign them; oldest first."""
+        return [_ticket(r) for r in await self._s.rows(_SELECT_UNMATCHED)]
+
+    async def overdue(self, today: date, unit_code: str | None = None) -> list[Ticket]:
+        """Tickets overdue on `today` (of one unit when given), longest overdue first."""
+        if unit_code is None:
+            rows = await self._s.rows(_SELECT_OVERDUE, (today.isoformat(),))
+        else:
+            rows = await self._s.rows(_SELECT_OVERDUE_OF_UNIT, (today.isoformat(), unit_code))
+        return [_ticket(r) for r in rows]
+
+    async def revisions(self, ticket_id: str) -> list[TicketRevision]:
+        """The history of a ticket, oldest change first."""
+        return [_revision(r) for r in await self._s.rows(_SELECT_REVISIONS, (ticket_id,))]
+
+    async def _many(self, ids: Sequence[str]) -> dict[str, Ticket]:
+        found: dict[str, Ticket] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT {_COLUMNS} FROM tickets WHERE id IN ({marks})"
+            found.update((r["id"], _ticket(r)) for r in await self._s.rows(sql, chunk))
+        return found
+
+
+class TicketsWriter(TicketsReader):
+    """Importing tickets, assigning them to units and recording the units' answers."""
+
+    __slots__ = ()
+
+    async def save_imported(
+        self,
+        rows: Sequence[ImportedTicket],
+        changed_by: str,
+        source_message: str | None = None,
+        at: datetime | None = None,
+    ) -> SavedImport:
+        """Create or update the tickets of an export's rows by id (see
+        `domain.tickets.merge_import` for what an import may change), each change to a
+        tracked field with its revision. Ids must be unique among `rows`.
+        """
+        ids = [r.id for r in rows]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate ticket ids among the rows to import")
+        when = at or self._s.now()
+        stamp = codec.timestamp(when)
+        stored = await self._many(ids)
+        new: list[str] = []
+        updated: list[str] = []
+        unchanged: list[str] = []
+        upserts: list[tuple[object, ...]] = []
+        revisions: list[tuple[object, ...]] = []
+        after: dict[str, Ticket] = {}
+        for row in rows:
+            before = stored.get(row.id)
+            ticket = merge_import(before, row)
+            if before is not None and same_content(before, ticket):
+                unchanged.append(row.id)
+                after[row.id] = before
+                continue
+            (new if before is None else updated).append(row.id)
+            ticket = replace(ticket, updated_at=codec.parse_timestamp(stamp), updated_by=changed_by)
+            after[row.id] = ticket
+            upserts.append(_row_values(ticket, imported_at=stamp))
+            revisions.extend(
+                (row.id, name, old, value, stamp, changed_by, source_message)
+                for name, old, value in changes(before, ticket)
+            )
+        await self._s.run_many(_UPSERT, upserts)
+        await self._s.run_many(_TOUCH_IMPORTED, [(stamp, i) for i in unchanged])
+        await self._s.run_many(_INSERT_REVISION, revisions)
+        return SavedImport(tuple(new), tuple(updated), tuple(unchanged), after)
+
+    async def assign(
+        self,
+        ticket_id: str,
+        unit_code: str,
+        changed_by: str,
+        source_message: str | None = None,
+        at: datetime | None = None,
+    ) -> Assignment:
+        """Give a ticket (typically an unmatched one) to a unit of the units file."""
+        ticket = await self.get(ticket_id)
+        if ticket is None:
+            return Assignment(AssignOutcome.NO_TICKET)
+        if await self._s.scalar(_UNIT_EXISTS, (unit_code,)) is None:
+            return Assignment(AssignOutcome.NO_UNIT, ticket)
+        if ticket.unit_code == unit_code:
+            return Assignment(AssignOutcome.UNCHANGED, ticket)
+        saved, revisions = await self._update(
+            ticket,
+            replace(ticket, unit_code=unit_code, suggestion=None),
+            changed_by,
+            source_message,
+            at,
+        )
+        return Assignment(AssignOutcome.ASSIGNED, saved, revisions[0])
+
+    async def report_status(
+        self,
+        ticket_id: str,
+        status: TicketStatus,
+        changed_by: str,
+        *,
+        unit_code: str | None = None,
+        expected_on: date | None = None,
+        reason: str | None = None,
+        source_message: str | None = None,
+        at: datetime | None = None,
+    ) -> tuple[Ticket, tuple[TicketRevision, ...]]:
+        """Record a unit's answer about a ticket: handled, or in progress with an expected
+        date and a reason (both optional; the reason is cleaned and cut to REASON_MAX).
+
+        The answer is stamped as the unit's latest (`reported_at`) even when it repeats the
+        previous one; only actual changes get revisions. With `unit_code`, a ticket held by
+        another unit is refused like an unknown one (NotFoundError).
+        """
+        ticket = await self.get(ticket_id)
+        if ticket is None or (unit_code is not None and ticket.unit_code != unit_code):
+            raise NotFoundError(
+                f"no ticket {ticket_id!r}" + (f" of {unit_code}" if unit_code else "")
+            )
+        when = at or self._s.now()
+        note = clean_text(reason, REASON_MAX) if reason else ""
+        answered = replace(
+            ticket,
+            status=status,
+            expected_on=expected_on,
+            reason=note or None,
+            reported_at=codec.parse_timestamp(codec.timestamp(when)),
+            reported_by=changed_by,
+        )
+        return await self._update(ticket, answered, changed_by, source_message, when)
+
+    async def _update(
+        self,
+        before: Ticket,
+        after: Ticket,
+        changed_by: str,
+        source_message: str | None,
+        at: datetime | None,
+    ) -> tuple[Ticket, tuple[TicketRevision, ...]]:
+        """Write the changeable fields of `after`, with a revision per tracked change."""
+        stamp = codec.timestamp(at or self._s.now())
+        when = codec.parse_timestamp(stamp)
+        saved = replace(after, updated_at=when, updated_by=changed_by)
+        await self._s.run(
+            _UPDATE,
+            (
+                saved.status.value,
+                saved.unit_code,
+                saved.suggestion,
+                codec.optional_date(saved.expected_on),
+                saved.reason,
+                codec.optional_timestamp(saved.reported_at),
+                saved.reported_by,
+                stamp,
+                changed_by,
+                saved.id,
+            ),
+        )
+        revisions = tuple(
+            TicketRevision(saved.id, name, old, new, when, changed_by, source_message)
+            for name, old, new in changes(before, saved)
+        )
+        await self._s.run_many(
+            _INSERT_REVISION,
+            [
+                (r.ticket_id, r.field, r.old_value, r.new_value, stamp, changed_by, source_message)
+                for r in revisions
+            ],
+        )
+        return saved, revisions
+
+
+def _row_values(ticket: Ticket, imported_at: str) -> tuple[object, ...]:
+    """A ticket as the values of _UPSERT, in _COLUMNS order."""
+    assert ticket.updated_at is not None and ticket.updated_by is not None
+    return (
+        ticket.id,
+        ticket.received_on.isoformat(),
+        ticket.status.value,
+        ticket.channel,
+        codec.optional_date(ticket.due_on),
+        ticket.unit_code,
+        ticket.unit_text,
+        ticket.suggestion,
+        ticket.summary,
+        ticket.source_status,
+        codec.optional_date(ticket.expected_on),
+        ticket.reason,
+        codec.optional_timestamp(ticket.reported_at),
+        ticket.reported_by,
+        imported_at,
+        codec.timestamp(ticket.updated_at),
+        ticket.updated_by,
+    )
+
+
+# ---------------------------------------------------------------- for the report and the office
+
+
+class TicketsView(Protocol):
+    """A `db.read()` view or a `db.write()` transaction: anything with a tickets reader."""
+
+    @property
+    def tickets(self) -> TicketsReader: ...
+
+
+def local_day(now: datetime | date, timezone: str = DEFAULT_TIMEZONE) -> date:
+    """The office's calendar day at `now` (an aware datetime), or `now` if it is a date."""
+    if isinstance(now, datetime):
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(f"naive datetime {now!r}: pass a timezone-aware datetime")
+        return now.astimezone(ZoneInfo(timezone)).date()
+    return now
+
+
+async def ticket_figures(
+    view: TicketsView,
+    units: Sequence[Unit],
+    period_window: tuple[date, date],
+    now: datetime | date,
+    *,
+    campaign_start: date | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> TicketFigures:
+    """The report's hotline figures for a period window (first and last day, as from
+    `domain.calendar.period_window`), overdue judged on the office's day at `now`.
+    """
+    tickets = await view.tickets.received_until(period_window[1])
+    return compute_figures(tickets, units, period_window, local_day(now, timezone), campaign_start)
+
+
+async def units_not_answered(
+    view: TicketsView,
+    units: Sequence[Unit],
+    now: datetime | date,
+    *,
+    since: datetime | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> tuple[PendingUnit, ...]:
+    """Units holding overdue tickets they have not answered about (since `since`, e.g. when
+    they were last asked; ever, if None), in the units' configured order.
+    """
+    today = local_day(now, timezone)
+    return pending_units(await view.tickets.overdue(today), units, today, since)
