@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -504,6 +504,25 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TicketSettings:
+    """Citizen-feedback tickets: how the feedback system's export names its columns and
+    statuses, and when the campaign started (for the figures "since the start").
+
+    Each *_columns lists the headers a column may have; the first one found is used.
+    """
+
+    campaign_start: date | None = None
+    id_columns: tuple[str, ...] = ("Mã phiếu", "Số phiếu")
+    channel_columns: tuple[str, ...] = ("Kênh tiếp nhận", "Nguồn tiếp nhận")
+    received_columns: tuple[str, ...] = ("Ngày tiếp nhận", "Thời gian tiếp nhận")
+    due_columns: tuple[str, ...] = ("Hạn xử lý", "Hạn giải quyết")
+    unit_columns: tuple[str, ...] = ("Đơn vị xử lý", "Đơn vị chủ trì")
+    summary_columns: tuple[str, ...] = ("Nội dung", "Tóm tắt")
+    status_columns: tuple[str, ...] = ("Trạng thái", "Tình trạng")
+    handled_statuses: tuple[str, ...] = ("Đã xử lý", "Hoàn thành", "Đã giải quyết")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything config.toml says, checked and typed."""
 
@@ -516,6 +535,7 @@ class Settings:
     zalo: ZaloSettings
     invites: InviteSettings
     delivery: DeliverySettings
+    tickets: TicketSettings = TicketSettings()
 
 
 MODES: Final = ("polling", "webhook")
@@ -555,6 +575,7 @@ def read_settings(path: Path) -> tuple[Settings | None, list[Problem]]:
         zalo=_zalo(root.table_reader("zalo")),
         invites=_invites(root.table_reader("invites")),
         delivery=_delivery(root.table_reader("delivery")),
+        tickets=_tickets(root.table_reader("tickets")),
     )
     root.finish()
     return settings, problems
@@ -789,3 +810,59 @@ def _delivery(r: TableReader) -> DeliverySettings:
     )
     r.finish()
     return settings
+
+
+def _tickets(r: TableReader) -> TicketSettings:
+    d = TicketSettings()
+    settings = TicketSettings(
+        campaign_start=_optional_day(r, "campaign_start"),
+        id_columns=_names(r, "id_columns", d.id_columns),
+        channel_columns=_names(r, "channel_columns", d.channel_columns),
+        received_columns=_names(r, "received_columns", d.received_columns),
+        due_columns=_names(r, "due_columns", d.due_columns),
+        unit_columns=_names(r, "unit_columns", d.unit_columns),
+        summary_columns=_names(r, "summary_columns", d.summary_columns),
+        status_columns=_names(r, "status_columns", d.status_columns),
+        handled_statuses=_names(r, "handled_statuses", d.handled_statuses),
+    )
+    r.finish()
+    return settings
+
+
+def _names(r: TableReader, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of at least one name (of columns, of statuses)."""
+    example = toml_repr(list(default))
+    names = tuple(name for name in r.texts(key, default, example=example) if name)
+    if not names:
+        r.problem(key, "empty_text", example=f"{key} = {example}")
+        return default
+    return names
+
+
+_DAY_FORMATS = (
+    re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$"),
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$"),
+)
+
+
+def _optional_day(r: TableReader, key: str) -> date | None:
+    """A day written "dd/mm/yyyy" (or a TOML date); "" or no key for none."""
+    if not r.has(key):
+        return None
+    value = r.table[key]
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        r.wrong_type(key, value, "str", '"01/01/2022"')
+        return None
+    typed = value.strip()
+    if not typed:
+        return None
+    for pattern in _DAY_FORMATS:
+        if match := pattern.match(typed):
+            try:
+                return date(int(match["year"]), int(match["month"]), int(match["day"]))
+            except ValueError:
+                break
+    r.problem(key, "bad_date", value=typed)
+    return None

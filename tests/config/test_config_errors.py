@@ -193,7 +193,7 @@ def test_every_mistake_is_reported_at_once(tmp_path: Path) -> None:
             "# deadline_working_days = 5": "deadline_working_days = 5",
             "expire_days = 14": "expire_days = 0",
         },
-        extra="\n[tickets]\nsheet = 'x'\n",
+        extra="\n[export]\nsheet = 'x'\n",
     )
     assert problems_of(path) == [
         'config.toml: regime.timezone: "Mars/Olympus" không phải múi giờ hợp lệ; '
@@ -205,7 +205,7 @@ def test_every_mistake_is_reported_at_once(tmp_path: Path) -> None:
         "deadline_working_days; hãy chỉ giữ một trong hai",
         "config.toml: invites.expire_days: 0 nằm ngoài khoảng cho phép; "
         "hãy ghi một số từ 1 đến 365",
-        "config.toml: tickets: không có khóa này; hãy xóa dòng này hoặc sửa lại tên khóa",
+        "config.toml: export: không có khóa này; hãy xóa dòng này hoặc sửa lại tên khóa",
     ]
 
 
