@@ -19,6 +19,7 @@ from bot.clock import Clock, system_clock
 from bot.datafiles import Workspace
 from bot.delivery import DeliveryWorker
 from bot.inbox import InboxWorker
+from bot.jobs import JobsChannel
 from bot.polling import poll_forever, store_updates
 from bot.ratelimit import Limits, RateLimiter
 from bot.scheduler import Scheduler
@@ -31,7 +32,18 @@ from storage import Database, WriteTransaction
 log = logging.getLogger(__name__)
 
 # Commands shown in Telegram's menu (setMyCommands): name -> text key of the description.
-MENU_COMMANDS = ("baocao", "sua", "trangthai", "moi", "daumoi", "start")
+MENU_COMMANDS = (
+    "baocao",
+    "sua",
+    "trangthai",
+    "nhacnho",
+    "mo",
+    "khoa",
+    "mokhoa",
+    "moi",
+    "daumoi",
+    "start",
+)
 
 
 class MissingTokenError(RuntimeError):
@@ -52,13 +64,19 @@ class App:
     inbox: InboxWorker | None = None
     delivery: DeliveryWorker | None = None
     scheduler: Scheduler | None = None
+    jobs: JobsChannel | None = None
     # Off in tests that drive the timetable by hand with a fake clock.
     run_scheduler: bool = True
 
     @property
     def channels(self) -> Mapping[str, Channel]:
-        """The channels this bot runs."""
-        return {"telegram": self.telegram} if self.telegram is not None else {}
+        """The channels this bot runs, and the pseudo-channel that runs jobs."""
+        found: dict[str, Channel] = {}
+        if self.telegram is not None:
+            found["telegram"] = self.telegram
+        if self.jobs is not None:
+            found["jobs"] = self.jobs
+        return found
 
     def catalog(self) -> Catalog:
         """Units and forms by code, and the regime."""
@@ -103,7 +121,11 @@ class App:
             return HandlerContext(office=office, catalog=catalog, now=self.clock(), tx=tx)
 
         limiter = RateLimiter(self.limits or _limits(self.workspace))
-        self.delivery = DeliveryWorker(self.db, self.channels, limiter, self.clock)
+        db = self.db
+        self.jobs = JobsChannel(db, self.workspace, self.clock, lambda: self._wake_delivery())
+        self.delivery = DeliveryWorker(
+            self.db, self.channels, limiter, self.clock, on_unreachable=self._unreachable
+        )
         self.inbox = InboxWorker(
             self.db,
             {"telegram": parse_update},
@@ -144,6 +166,28 @@ class App:
         await self.telegram.bot.set_webhook(
             tg.webhook_url, secret_token=secret, allowed_updates=["message", "callback_query"]
         )
+
+    def _wake_delivery(self) -> None:
+        if self.delivery is not None:
+            self.delivery.wake()
+
+    async def _unreachable(self, channel: str, chat_id: str) -> None:
+        """A chat blocked the bot: mark its focal points unreachable and tell the office once."""
+        assert self.db is not None
+        office = self.office()
+        async with self.db.write() as tx:
+            people = await tx.focal_points.by_chat(channel, chat_id)
+            newly = await tx.focal_points.mark_unreachable(channel, chat_id, self.clock())
+            if newly and office.drafts_chat:
+                units = self.catalog().units
+                body = text(
+                    "chat.office_unreachable",
+                    names=sorted({p.display_name or p.user_id for p in people}),
+                    units=sorted({units[p.unit_code].name for p in people if p.unit_code in units}),
+                )
+                await tx.outbox.enqueue("telegram", office.drafts_chat, {"text": body})
+        if self.delivery is not None:
+            self.delivery.wake()
 
     def _spawn(self, work: Any, name: str) -> None:
         task = asyncio.create_task(work, name=name)

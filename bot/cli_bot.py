@@ -14,6 +14,7 @@ from pathlib import Path
 import segno
 
 from bot.app import App, MissingTokenError, telegram_from_settings
+from bot.channels.base import reply_to_payload
 from bot.cli import command, config_path
 from bot.config import ConfigError
 from bot.datafiles import Workspace, load_workspace
@@ -21,10 +22,11 @@ from bot.logs import setup_logging
 from bot.texts import text
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
-from handlers.context import Catalog
-from handlers.office import PeriodProgress, progress
+from handlers.context import Catalog, HandlerContext, Office
+from handlers.office import PeriodProgress, UnitProgress, progress
 from handlers.registration import create_invite, deep_link
-from storage import Database, StorageError
+from handlers.schedule import remind_laggards_now
+from storage import PRIORITY_BULK, Database, StorageError
 
 
 def _config_argument(parser: argparse.ArgumentParser) -> None:
@@ -197,8 +199,8 @@ def status(args: argparse.Namespace) -> int:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return 0
 
-    def names(codes: list[str]) -> list[str]:
-        return [catalog.units[c].name for c in codes]
+    def names(units: list[UnitProgress]) -> list[str]:
+        return [u.name for u in units]
 
     print(
         text(
@@ -206,7 +208,7 @@ def status(args: argparse.Namespace) -> int:
             period=period.label,
             done=result.done,
             total=result.total,
-            submitted=names(result.submitted),
+            submitted=names([u for u in result.submitted if not u.late]),
             late=names(result.late),
             in_progress=names(result.in_progress),
             not_started=names(result.not_started),
@@ -222,3 +224,57 @@ async def _progress(workspace: Workspace, catalog: Catalog, period: Period) -> P
             return await progress(view, catalog, period)
     finally:
         await db.close()
+
+
+# ---------------------------------------------------------------- remind
+
+
+def _remind_arguments(parser: argparse.ArgumentParser) -> None:
+    _config_argument(parser)
+    parser.add_argument("--dry-run", action="store_true", help=text("cli.args.remind_dry_run"))
+
+
+@command("remind", help="cli.args.remind", arguments=_remind_arguments)
+def remind(args: argparse.Namespace) -> int:
+    """Queue a reminder to every unit that has not submitted (the running bot sends them)."""
+    workspace = _workspace(args)
+    if workspace is None:
+        return 1
+    period, queued, units = asyncio.run(_remind(workspace, dry_run=args.dry_run))
+    key = "cli.remind.dry_run" if args.dry_run else "cli.remind.done"
+    print(text(key, period=period.label, messages=queued, units=units))
+    return 0
+
+
+async def _remind(workspace: Workspace, dry_run: bool) -> tuple[Period, int, list[str]]:
+    now = datetime.now(UTC)
+    catalog = _catalog(workspace)
+    period = current_period(now, catalog.regime)
+    office = Office(name=workspace.settings.office.name, admins=frozenset())
+    db = await Database.open(workspace.settings.storage.path)
+    try:
+        async with db.write() as tx:
+            await tx.units.sync_all(list(workspace.units))
+            ctx = HandlerContext(office, catalog, now, tx)
+            replies = await remind_laggards_now(ctx, period)
+            laggards = await progress(tx, catalog, period)
+            names = [u.name for u in laggards.in_progress + laggards.not_started]
+            if dry_run:
+                raise _DryRun(len(replies), names)
+            for reply in replies:
+                payload = reply_to_payload(reply)
+                await tx.outbox.enqueue(reply.channel, reply.chat_id, payload, PRIORITY_BULK)
+    except _DryRun as dry:
+        return period, dry.count, dry.names
+    finally:
+        await db.close()
+    return period, len(replies), names
+
+
+class _DryRun(Exception):
+    """Rolls back the transaction of a dry run, carrying what would have been sent."""
+
+    def __init__(self, count: int, names: list[str]) -> None:
+        super().__init__("dry run")
+        self.count = count
+        self.names = names

@@ -55,6 +55,19 @@ async def poll_forever(
             continue
         if not updates:
             continue
-        await store_updates(db, source.name, updates)
+        try:
+            await store_updates(db, source.name, updates)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # Not stored, so not confirmed: the next getUpdates (same offset) returns them.
+            log.error(
+                "storing %d updates failed (%s); retrying in %.0f s",
+                len(updates),
+                type(error).__name__,
+                retry_seconds,
+            )
+            await asyncio.sleep(retry_seconds)
+            continue
         on_stored()
         offset = max(int(u["update_id"]) for u in updates) + 1

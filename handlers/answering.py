@@ -16,6 +16,7 @@ from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.display import describe_problem, numeric_values, show_stored, show_value
 from handlers.events import Choice, Incoming, Reply
+from handlers.jobs import drafts_outdated
 from handlers.periods import deadline_of
 from handlers.problems import describe_value_problem
 
@@ -175,7 +176,8 @@ async def store_value(
         updated_at=ctx.now,
         updated_by=event.sender.person_key,
     )
-    await ctx.tx.answers.set(answer, event.sender.person_key, event.message_ref or None)
+    if await ctx.tx.answers.set(answer, event.sender.person_key, event.message_ref or None):
+        ctx.notices.extend(await drafts_outdated(ctx, work.period, work.unit_code))
     work.answers[field.key] = answer
     if work.obligation.state is ObligationState.NOT_STARTED:
         await _set_state(ctx, work, ObligationState.IN_PROGRESS)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.forms import Form
 from domain.periods import ReportingRegime
 from domain.units import Unit
+from handlers.events import Reply
 from storage import WriteTransaction
 
 
@@ -45,6 +46,8 @@ class HandlerContext:
     catalog: Catalog
     now: datetime
     tx: WriteTransaction
+    # Messages to others than the sender (e.g. the office), gathered while handling.
+    notices: list[Reply] = field(default_factory=list)
 
     def is_office(self, channel: str, user_id: str) -> bool:
         """Whether this person is office staff."""

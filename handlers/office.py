@@ -1,21 +1,36 @@
-"""Office staff in chat: progress of the period, invites, focal points."""
+"""Office staff in chat: progress of a period, reminders on demand, opening and locking."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.texts import text
 from domain.calendar import period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
-from handlers import registration
+from handlers import jobs, registration, schedule
 from handlers.context import Catalog, HandlerContext
-from handlers.events import Incoming, Reply
+from handlers.events import Choice, Incoming, Reply
 from handlers.periods import current_period
 from storage import ReadView, WriteTransaction
 
 BAR_WIDTH = 10
+LINES_PER_PAGE = 40
+
+
+@dataclass(frozen=True, slots=True)
+class UnitProgress:
+    """Where one unit stands with a period."""
+
+    code: str
+    name: str
+    answered: int
+    questions: int
+    submitted_at: datetime | None = None
+    late: bool = False
+    unreachable: bool = False
 
 
 @dataclass(slots=True)
@@ -23,30 +38,40 @@ class PeriodProgress:
     """How far the units are with one period, unit by unit."""
 
     period: Period
-    submitted: list[str] = field(default_factory=list)
-    late: list[str] = field(default_factory=list)
-    in_progress: list[str] = field(default_factory=list)
-    not_started: list[str] = field(default_factory=list)
+    submitted: list[UnitProgress] = field(default_factory=list)
+    in_progress: list[UnitProgress] = field(default_factory=list)
+    not_started: list[UnitProgress] = field(default_factory=list)
+    unreachable: list[UnitProgress] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         """Units that owe something this period."""
-        return len(self.submitted) + len(self.late) + len(self.in_progress) + len(self.not_started)
+        return len(self.submitted) + len(self.in_progress) + len(self.not_started)
 
     @property
     def done(self) -> int:
         """Units that have handed everything in."""
-        return len(self.submitted) + len(self.late)
+        return len(self.submitted)
+
+    @property
+    def late(self) -> list[UnitProgress]:
+        """Units that handed in after the deadline."""
+        return [u for u in self.submitted if u.late]
 
     def as_dict(self) -> dict[str, object]:
         """For `baocao status --json`."""
+
+        def codes(units: list[UnitProgress]) -> list[str]:
+            return [u.code for u in units]
+
         return {
             "period": self.period.key,
             "total": self.total,
-            "submitted": self.submitted,
-            "submitted_late": self.late,
-            "in_progress": self.in_progress,
-            "not_started": self.not_started,
+            "submitted": codes([u for u in self.submitted if not u.late]),
+            "submitted_late": codes(self.late),
+            "in_progress": codes(self.in_progress),
+            "not_started": codes(self.not_started),
+            "unreachable": codes(self.unreachable),
         }
 
 
@@ -59,17 +84,39 @@ async def progress(
     stored = {o.key: o for o in await view.obligations.list_for_period(period.key)}
     by_unit: dict[str, list[Obligation]] = {}
     for obligation in owed:
-        by_unit.setdefault(obligation.unit_code, []).append(stored.get(obligation.key, obligation))
+        if obligation.form_code in catalog.forms:
+            by_unit.setdefault(obligation.unit_code, []).append(
+                stored.get(obligation.key, obligation)
+            )
     result = PeriodProgress(period)
     for unit_code, obligations in by_unit.items():
+        unit = catalog.units[unit_code]
+        answered = questions = 0
+        for obligation in obligations:
+            answers = await view.answers.for_obligation(unit_code, obligation.form_code, period)
+            answered += sum(1 for a in answers.values() if a.value is not None)
+            questions += len(catalog.forms[obligation.form_code].fields)
+        people = await view.focal_points.list_for_unit(unit_code)
+        unreachable = bool(people) and all(p.unreachable_at is not None for p in people)
         states = {o.state for o in obligations}
+        submitted_at = max((o.submitted_at for o in obligations if o.submitted_at), default=None)
+        entry = UnitProgress(
+            unit_code,
+            unit.name,
+            answered,
+            questions,
+            submitted_at,
+            ObligationState.SUBMITTED_LATE in states,
+            unreachable,
+        )
         if all(s.is_done or s is ObligationState.LOCKED for s in states):
-            target = result.late if ObligationState.SUBMITTED_LATE in states else result.submitted
+            result.submitted.append(entry)
         elif states == {ObligationState.NOT_STARTED}:
-            target = result.not_started
+            result.not_started.append(entry)
         else:
-            target = result.in_progress
-        target.append(unit_code)
+            result.in_progress.append(entry)
+        if unreachable:
+            result.unreachable.append(entry)
     return result
 
 
@@ -80,38 +127,156 @@ def progress_bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (BAR_WIDTH - filled) + f" {round(share * 100)}%"
 
 
+def _period_argument(ctx: HandlerContext, argument: str) -> Period:
+    typed = argument.strip()
+    return parse_period(typed) if typed else current_period(ctx.now, ctx.catalog.regime)
+
+
 async def status(ctx: HandlerContext, event: Incoming) -> list[Reply]:
-    """/trangthai [MM/YYYY]: how many units have submitted, are answering, have not started."""
-    chat_id = event.sender.chat_id
+    """/trangthai [MM/YYYY]: progress bar, counts, then the units by group, paged."""
     try:
-        period = (
-            parse_period(event.argument)
-            if event.argument.strip()
-            else current_period(ctx.now, ctx.catalog.regime)
-        )
+        period = _period_argument(ctx, event.argument)
     except ValueError:
-        return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=event.argument))]
+        reply = text("chat.bad_period", typed=event.argument, command="trangthai")
+        return [Reply(chat_id=event.sender.chat_id, text=reply)]
+    return [await status_page(ctx, event.sender.chat_id, period, 1)]
+
+
+async def status_page(ctx: HandlerContext, chat_id: str, period: Period, page: int) -> Reply:
+    """One page of the progress report, with buttons to the other pages."""
     result = await progress(ctx.tx, ctx.catalog, period)
-
-    def names(codes: list[str]) -> list[str]:
-        return [ctx.catalog.units[c].name for c in codes if c in ctx.catalog.units]
-
-    body = text(
-        "chat.status",
+    head = text(
+        "chat.status_head",
         period=period.label,
         bar=progress_bar(result.done, result.total),
         done=result.done,
         total=result.total,
-        submitted=names(result.submitted),
-        late=names(result.late),
-        in_progress=names(result.in_progress),
-        not_started=names(result.not_started),
+        on_time=result.done - len(result.late),
+        late=len(result.late),
+        in_progress=len(result.in_progress),
+        not_started=len(result.not_started),
+        unreachable=len(result.unreachable),
     )
-    return [Reply(chat_id=chat_id, text=body)]
+    lines = text(
+        "chat.status_lines",
+        submitted=result.submitted,
+        in_progress=result.in_progress,
+        not_started=result.not_started,
+        unreachable=result.unreachable,
+    ).splitlines()
+    pages = max(1, -(-len(lines) // LINES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    body = "\n".join(lines[(page - 1) * LINES_PER_PAGE : page * LINES_PER_PAGE])
+    footer = text("chat.status_page", page=page, pages=pages) if pages > 1 else ""
+    buttons = []
+    if page > 1:
+        buttons.append(Choice(text("chat.button_prev_page"), f"st:{period.key}:{page - 1}"))
+    if page < pages:
+        buttons.append(Choice(text("chat.button_next_page"), f"st:{period.key}:{page + 1}"))
+    message = "\n\n".join(part for part in (head, body, footer) if part)
+    return Reply(chat_id=chat_id, text=message, choices=(tuple(buttons),) if buttons else ())
+
+
+async def remind_ask(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """/nhacnho: how many units would be reminded, with a button to confirm."""
+    period = current_period(ctx.now, ctx.catalog.regime)
+    result = await progress(ctx.tx, ctx.catalog, period)
+    laggards = result.in_progress + result.not_started
+    chat_id = event.sender.chat_id
+    if not laggards:
+        return [Reply(chat_id=chat_id, text=text("chat.remind_nobody", period=period.label))]
+    confirm = Choice(text("chat.button_remind_confirm"), f"nhac:{period.key}")
+    body = text("chat.remind_ask", period=period.label, units=[u.name for u in laggards])
+    return [Reply(chat_id=chat_id, text=body, choices=((confirm,),))]
+
+
+async def remind_confirmed(ctx: HandlerContext, event: Incoming, period_key: str) -> list[Reply]:
+    """The office confirmed /nhacnho: queue a reminder to every laggard's focal points."""
+    period = parse_period(period_key)
+    reminders = await schedule.remind_laggards_now(ctx, period)
+    units = len({(r.channel, r.chat_id) for r in reminders})
+    body = text("chat.remind_queued", messages=len(reminders), people=units, period=period.label)
+    return [Reply(chat_id=event.sender.chat_id, text=body), *reminders]
+
+
+async def open_now(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """/mo [MM/YYYY]: open a period now; prompts go out to units not yet prompted."""
+    chat_id = event.sender.chat_id
+    try:
+        period = _period_argument(ctx, event.argument)
+    except ValueError:
+        return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=event.argument))]
+    record = await ctx.tx.periods.get(period)
+    if record is not None and record.locked_at is not None:
+        return [Reply(chat_id=chat_id, text=text("chat.period_is_locked", period=period.label))]
+    prompts = await schedule.open_period_now(ctx, period)
+    body = text("chat.period_opened", period=period.label, messages=len(prompts))
+    return [Reply(chat_id=chat_id, text=body), *prompts]
+
+
+async def lock(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """/khoa [MM/YYYY]: lock a period; no more edits (unless one unit is unlocked)."""
+    chat_id = event.sender.chat_id
+    try:
+        period = _period_argument(ctx, event.argument)
+    except ValueError:
+        return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=event.argument))]
+    await ctx.tx.periods.ensure(period)
+    await ctx.tx.periods.lock(period, ctx.now)
+    return [Reply(chat_id=chat_id, text=text("chat.period_locked", period=period.label))]
+
+
+async def unlock_unit(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """/mokhoa UNIT_CODE [MM/YYYY]: reopen one unit for a late correction."""
+    chat_id = event.sender.chat_id
+    code, _, rest = event.argument.strip().partition(" ")
+    unit_code = code.upper()
+    if unit_code not in ctx.catalog.units:
+        return [Reply(chat_id=chat_id, text=text("chat.unknown_unit", code=code))]
+    try:
+        period = _period_argument(ctx, rest)
+    except ValueError:
+        return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=rest))]
+    unit = ctx.catalog.units[unit_code]
+    await schedule.ensure_obligations(ctx, period)
+    count = await ctx.tx.obligations.unlock_unit(unit_code, period, ctx.now)
+    body = text("chat.unit_unlocked", unit=unit.name, period=period.label, count=count)
+    notice = text("chat.unit_unlocked_notice", period=period.label)
+    people = await ctx.tx.focal_points.list_for_unit(unit_code)
+    told = [
+        Reply(chat_id=p.chat_id, channel=p.channel, text=notice)
+        for p in people
+        if p.unreachable_at is None
+    ]
+    return [Reply(chat_id=chat_id, text=body), *told]
+
+
+async def button(ctx: HandlerContext, event: Incoming) -> list[Reply] | None:
+    """Office buttons (status pages, reminder confirmation); None if not an office button."""
+    action, _, value = event.button.partition(":")
+    if action == "st":
+        key, _, page = value.partition(":")
+        try:
+            period = parse_period(key)
+        except ValueError:
+            return None
+        number = int(page) if page.isdigit() else 1
+        return [await status_page(ctx, event.sender.chat_id, period, number)]
+    if action == "nhac":
+        return await remind_confirmed(ctx, event, value)
+    if action == "rmfp":
+        return await registration.remove_focal_point(ctx, event, value)
+    return None
 
 
 COMMANDS: dict[str, Callable[[HandlerContext, Incoming], Awaitable[list[Reply]]]] = {
     "trangthai": status,
+    "nhacnho": remind_ask,
+    "mo": open_now,
+    "khoa": lock,
+    "mokhoa": unlock_unit,
     "moi": registration.invite_in_chat,
     "daumoi": registration.list_focal_points,
+    "tonghop": jobs.compile_report,
+    "xuat": jobs.export_workbook,
 }

@@ -34,7 +34,7 @@ async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
     new = state.to_dict()
     if new != stored:
         await ctx.tx.conversations.put(sender.channel, sender.user_id, new, ctx.now)
-    return replies
+    return [*replies, *ctx.notices]
 
 
 async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationState) -> list[Reply]:
@@ -44,10 +44,15 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
         return await registration.start_with_code(ctx, event)
     is_office = ctx.is_office(sender.channel, sender.user_id)
     units = await ctx.tx.focal_points.units_of(sender.channel, sender.user_id)
+    if units:
+        # Whoever writes to the bot can be reached again (they had blocked it before).
+        await ctx.tx.focal_points.mark_reachable(sender.channel, sender.chat_id)
     if is_office and event.kind is EventKind.COMMAND and event.command in office.COMMANDS:
         return await office.COMMANDS[event.command](ctx, event)
-    if is_office and event.kind is EventKind.BUTTON and event.button.startswith("rmfp:"):
-        return await registration.remove_focal_point(ctx, event, event.button[5:])
+    if is_office and event.kind is EventKind.BUTTON:
+        answered = await office.button(ctx, event)
+        if answered is not None:
+            return answered
     if not units:
         key = "chat.office_help" if is_office else "chat.stranger"
         return [Reply(chat_id=chat_id, text=text(key))]

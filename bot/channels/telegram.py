@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ("message", "callback_query")
+CAPTION_LIMIT = 1024
 
 
 class TelegramChannel:
@@ -98,13 +99,17 @@ class TelegramChannel:
             )
         document = payload_document(payload)
         if document is not None:
+            # Captions are limited to 1024 characters: a longer one follows as a message.
+            fits = len(document.caption) <= CAPTION_LIMIT
             await self.bot.send_document(
                 chat_id,
                 document.content,
                 filename=document.file_name,
-                caption=document.caption or None,
+                caption=(document.caption if fits else None) or None,
                 parse_mode=ParseMode.HTML,
             )
+            if not fits:
+                await self.bot.send_message(chat_id, document.caption, parse_mode=ParseMode.HTML)
             return
         await self.bot.send_message(
             chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup

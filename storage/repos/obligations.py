@@ -12,9 +12,11 @@ from storage import codec
 from storage.errors import NotFoundError
 from storage.repos.base import Repository
 
-# `locked` comes from the period: a locked period freezes every obligation in it.
+# `locked` comes from the period: a locked period freezes every obligation in it, except
+# those the office unlocked for a late correction.
 _SELECT = """
-SELECT o.unit_code, o.form_code, o.period_key, o.state, o.submitted_at, p.locked_at
+SELECT o.unit_code, o.form_code, o.period_key, o.state, o.submitted_at, p.locked_at,
+       o.unlocked_at
 FROM obligations o JOIN periods p ON p.key = o.period_key
 """
 _SELECT_ONE = _SELECT + "WHERE o.period_key = ? AND o.form_code = ? AND o.unit_code = ?"
@@ -49,6 +51,16 @@ WHERE period_key = ? AND form_code = ? AND unit_code = ?
 """
 
 
+_UNLOCK = """
+UPDATE obligations SET
+    unlocked_at = ?,
+    state = CASE WHEN state IN ('submitted', 'submitted_late', 'locked') THEN 'reopened'
+                 ELSE state END,
+    updated_at = ?
+WHERE period_key = ? AND unit_code = ?
+"""
+
+
 def _obligation(row: sqlite3.Row) -> Obligation:
     state = ObligationState(row["state"])
     return Obligation(
@@ -57,7 +69,8 @@ def _obligation(row: sqlite3.Row) -> Obligation:
         period=codec.period_from_key(row["period_key"]),
         state=state,
         submitted_at=codec.optional_parse_timestamp(row["submitted_at"]),
-        locked=row["locked_at"] is not None or state is ObligationState.LOCKED,
+        locked=(row["locked_at"] is not None and row["unlocked_at"] is None)
+        or state is ObligationState.LOCKED,
     )
 
 
@@ -133,3 +146,12 @@ class ObligationsWriter(ObligationsReader):
         if await self._s.run(_SET_STATE, params) == 0:
             raise NotFoundError(f"no obligation {unit_code}/{form_code}/{key}")
         return _obligation(await self._s.one(_SELECT_ONE, (key, form_code, unit_code)))
+
+    async def unlock_unit(
+        self, unit_code: str, period: Period | str, at: datetime | None = None
+    ) -> int:
+        """Let one unit change its answers in a locked period; submitted forms are reopened.
+        Returns how many obligations were unlocked."""
+        when = codec.timestamp(at or self._s.now())
+        key = codec.period_key(period)
+        return await self._s.run(_UNLOCK, (when, when, key, unit_code))

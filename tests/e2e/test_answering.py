@@ -220,5 +220,7 @@ async def test_office_sees_progress(bot: BotUnderTest) -> None:
     status = await bot.command(OFFICE_USER, "trangthai")
     assert "Tiến độ báo cáo kỳ 02/2022" in status
     assert "(1/3 đơn vị)" in status
-    assert "Đang nhập: Bưu điện tỉnh <Trà Vinh> & Co" in status
-    assert "Chưa bắt đầu: Văn phòng UBND tỉnh" in status
+    assert "✅ Đã gửi: 1\n✏ Đang nhập: 1\n⏳ Chưa bắt đầu: 1" in status
+    assert "• Sở Y tế – 09:00 11/02/2022" in status
+    assert "• Bưu điện tỉnh <Trà Vinh> & Co – 1/5 câu" in status
+    assert "Chưa bắt đầu\n• Văn phòng UBND tỉnh" in status

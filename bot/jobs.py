@@ -1,0 +1,79 @@
+"""Long work asked for in chat (compile the draft, export a workbook), run after the asking
+transaction commits, through the outbox.
+
+A job is an outbox message to the pseudo-channel "jobs": it is stored in the same
+transaction as the office's command, survives a crash (and is then simply run again), and is
+run by the delivery worker like any message, outside the handler's transaction, so it may
+read and write the database itself.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot.channels.base import Rejected, reply_to_payload
+from bot.clock import Clock
+from bot.datafiles import Workspace
+from bot.report.compile import compile_draft
+from bot.report.export import export_xlsx
+from bot.texts import text
+from domain.periods import parse_period
+from handlers.events import Document, Reply
+from handlers.jobs import JOBS_CHANNEL
+from storage import PRIORITY_REPLY, Database
+
+log = logging.getLogger(__name__)
+
+CHANNEL = JOBS_CHANNEL
+
+
+class JobsChannel:
+    """Runs jobs and queues their results (documents) for the chat that asked."""
+
+    name = CHANNEL
+
+    def __init__(
+        self, db: Database, workspace: Workspace, clock: Clock, on_queued: Callable[[], None]
+    ) -> None:
+        self.db = db
+        self.workspace = workspace
+        self.clock = clock
+        self.on_queued = on_queued
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        """Run the job named in the payload; its document is queued for `chat_id`."""
+        period = parse_period(payload["period"])
+        try:
+            if payload["job"] == "compile":
+                draft = await compile_draft(
+                    self.db, self.workspace, period, self.clock(), created_by=payload["by"]
+                )
+                # The summary is plain text (unit names may hold < or &): escape it for HTML.
+                caption = html.escape(draft.summary, quote=False)
+                document = Document(draft.file_name, draft.docx, caption)
+            elif payload["job"] == "export":
+                content = await export_xlsx(self.db, self.workspace, period)
+                name = f"{self.workspace.settings.office.short_code}_{period.key}.xlsx"
+                caption = text("chat.export_caption", period=period.label)
+                document = Document(name, content, caption)
+            else:
+                raise Rejected(f"unknown job {payload['job']!r}")
+        except Rejected:
+            raise
+        except Exception as error:
+            log.exception("job %s for %s failed", payload.get("job"), payload.get("period"))
+            failure = text("chat.job_failed", period=period.label)
+            await self._queue(payload, chat_id, Reply(chat_id=chat_id, text=failure))
+            raise Rejected(f"job failed: {type(error).__name__}") from None
+        reply = Reply(chat_id=chat_id, document=document)
+        await self._queue(payload, chat_id, reply)
+
+    async def _queue(self, payload: dict[str, Any], chat_id: str, reply: Reply) -> None:
+        async with self.db.write() as tx:
+            await tx.outbox.enqueue(
+                payload["reply_channel"], chat_id, reply_to_payload(reply), PRIORITY_REPLY
+            )
+        self.on_queued()

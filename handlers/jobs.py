@@ -1,0 +1,62 @@
+"""Asking for long work (the draft, the export) from chat: a job entry in the outbox.
+
+The job runs after this transaction commits (see bot/jobs.py), so a handler stays quick and
+the request survives a crash.
+"""
+
+from __future__ import annotations
+
+from bot.texts import text
+from domain.periods import Period, parse_period
+from handlers.context import HandlerContext
+from handlers.events import Incoming, Reply
+from handlers.periods import current_period
+
+JOBS_CHANNEL = "jobs"
+
+
+def job_request(kind: str, period: Period, event: Incoming) -> Reply:
+    """The outbox entry asking for job `kind`; its document goes back to the asking chat."""
+    sender = event.sender
+    return Reply(
+        chat_id=sender.chat_id,
+        channel=JOBS_CHANNEL,
+        extra={
+            "job": kind,
+            "period": period.key,
+            "reply_channel": sender.channel,
+            "by": sender.person_key,
+        },
+    )
+
+
+async def _asked(ctx: HandlerContext, event: Incoming, kind: str) -> list[Reply]:
+    chat_id = event.sender.chat_id
+    typed = event.argument.strip()
+    try:
+        period = parse_period(typed) if typed else current_period(ctx.now, ctx.catalog.regime)
+    except ValueError:
+        return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=typed))]
+    working = Reply(chat_id=chat_id, text=text(f"chat.{kind}_started", period=period.label))
+    return [working, job_request(kind, period, event)]
+
+
+async def compile_report(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """/tonghop [MM/YYYY]: compile the draft and send the .docx with a short summary."""
+    return await _asked(ctx, event, "compile")
+
+
+async def export_workbook(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """/xuat [MM/YYYY]: the period's figures, tickets and revisions as an .xlsx file."""
+    return await _asked(ctx, event, "export")
+
+
+async def drafts_outdated(ctx: HandlerContext, period: Period, unit_code: str) -> list[Reply]:
+    """After an answer changed: mark the period's drafts out of date, telling the office once."""
+    if not await ctx.tx.drafts.mark_stale(period):
+        return []
+    if not ctx.office.drafts_chat:
+        return []
+    unit = ctx.catalog.units.get(unit_code)
+    body = text("chat.draft_outdated", period=period.label, unit=unit.name if unit else unit_code)
+    return [Reply(chat_id=ctx.office.drafts_chat, channel="telegram", text=body)]
