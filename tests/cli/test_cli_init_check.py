@@ -240,7 +240,8 @@ def test_help_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "status xem tiến độ báo cáo của các đơn vị" in lines
     assert main([]) == 2
     assert capsys.readouterr().err.strip() == (
-        "Hãy chọn một lệnh: init, check, run, invite, status, remind, report, export, load-answers. "
+        "Hãy chọn một lệnh: init, check, run, invite, status, remind, report, export, "
+        "load-answers. "
         'Gõ "baocao --help" để xem hướng dẫn.'
     )
 
