@@ -36,6 +36,8 @@ class ConversationState:
     deferred: list[str] = field(default_factory=list)
     # Optional questions the person chose to skip (not asked again unless they go back).
     skipped: list[str] = field(default_factory=list)
+    # What a typed number picks: the data of the numbered choices last shown to the person.
+    choices: list[str] = field(default_factory=list)
 
     @property
     def in_obligation(self) -> bool:

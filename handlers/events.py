@@ -82,6 +82,9 @@ class Reply:
     channel: str = ""
     # Bulk messages (prompts, reminders) go behind replies to people who are answering.
     bulk: bool = False
+    # Whether a typed number picks a choice. Not while a question waits for a number: then
+    # the choices are navigation that channels without buttons offer as words to type.
+    numbered: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     def all_choices(self) -> list[Choice]:

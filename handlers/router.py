@@ -30,11 +30,41 @@ async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
     sender = event.sender
     stored = await ctx.tx.conversations.get(sender.channel, sender.user_id)
     state = ConversationState.from_dict(stored)
-    replies = await _dispatch(event, ctx, state)
+    replies = await _dispatch(_numbered_choice(event, state), ctx, state)
+    replies = _remember_choices(replies, sender.chat_id, state)
     new = state.to_dict()
     if new != stored:
         await ctx.tx.conversations.put(sender.channel, sender.user_id, new, ctx.now)
     return [*replies, *ctx.notices]
+
+
+# While these are awaited a typed number is an answer, never a choice.
+_NUMBERS_ARE_ANSWERS = (Awaiting.VALUE, Awaiting.EXPLANATION, Awaiting.EDIT_NUMBER)
+
+
+def _numbered_choice(event: Incoming, state: ConversationState) -> Incoming:
+    """A typed "2" picks the second choice last shown (Zalo has no buttons; same on Telegram)."""
+    typed = event.text.strip()
+    if event.kind is not EventKind.TEXT or not typed.isdigit() or not state.choices:
+        return event
+    if state.awaiting in _NUMBERS_ARE_ANSWERS or not 1 <= int(typed) <= len(state.choices):
+        return event
+    return replace(event, kind=EventKind.BUTTON, button=state.choices[int(typed) - 1])
+
+
+def _remember_choices(replies: list[Reply], chat_id: str, state: ConversationState) -> list[Reply]:
+    """Note the choices of the last reply to the sender, so a typed number can pick one."""
+    mine = [i for i, r in enumerate(replies) if r.chat_id == chat_id and r.choices]
+    if not mine:
+        return replies
+    last = mine[-1]
+    if state.awaiting in _NUMBERS_ARE_ANSWERS:
+        state.choices = []
+        replies = list(replies)
+        replies[last] = replace(replies[last], numbered=False)
+    else:
+        state.choices = [c.data for c in replies[last].all_choices()]
+    return replies
 
 
 async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationState) -> list[Reply]:

@@ -59,6 +59,8 @@ def reply_to_payload(reply: Reply) -> dict[str, Any]:
             "content": base64.b64encode(reply.document.content).decode("ascii"),
             "caption": reply.document.caption,
         }
+    if reply.choices and not reply.numbered:
+        payload["numbered"] = False
     payload.update(reply.extra)
     return payload
 

@@ -224,3 +224,16 @@ async def test_office_sees_progress(bot: BotUnderTest) -> None:
     assert "• Sở Y tế – 09:00 11/02/2022" in status
     assert "• Bưu điện tỉnh <Trà Vinh> & Co – 1/5 câu" in status
     assert "Chưa bắt đầu\n• Văn phòng UBND tỉnh" in status
+
+
+async def test_typed_numbers_pick_choices_except_when_a_number_is_the_answer(
+    bot: BotUnderTest,
+) -> None:
+    await bot.register(ALICE, "SYT")
+    await bot.register(ALICE, "VP")
+    pick = await bot.command(ALICE, "baocao")
+    assert "Báo cáo cho đơn vị nào?" in pick
+    start = await bot.say(ALICE, "2")  # the second unit listed: VP
+    assert "Văn phòng UBND tỉnh – Chứng thư số" in start
+    answered = await bot.say(ALICE, "1")  # question 1 waits for a number: 1 is the answer
+    assert answered.startswith("✓ Đã ghi: 1 chứng thư số")
