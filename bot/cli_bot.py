@@ -148,26 +148,22 @@ async def _create_invites(
     names = {u.code: u.name for u in workspace.units}
     out.mkdir(parents=True, exist_ok=True)
     made = []
-    db = await Database.open(workspace.settings.storage.path)
-    try:
-        async with db.write() as tx:
-            await tx.units.sync_all(list(workspace.units))
-            for unit_code in codes:
-                code = await create_invite(tx, unit_code, now, days)
-                link = deep_link(username, code)
-                qr = out / f"{unit_code}.png"
-                segno.make(link, error="m").save(str(qr), scale=8, border=4)
-                made.append(
-                    {
-                        "unit": unit_code,
-                        "name": names[unit_code],
-                        "link": link,
-                        "qr": str(qr),
-                        "expires": (now + timedelta(days=days)).isoformat(),
-                    }
-                )
-    finally:
-        await db.close()
+    async with await Database.open(workspace.settings.storage.path) as db, db.write() as tx:
+        await tx.units.sync_all(list(workspace.units))
+        for unit_code in codes:
+            code = await create_invite(tx, unit_code, now, days)
+            link = deep_link(username, code)
+            qr = out / f"{unit_code}.png"
+            segno.make(link, error="m").save(str(qr), scale=8, border=4)
+            made.append(
+                {
+                    "unit": unit_code,
+                    "name": names[unit_code],
+                    "link": link,
+                    "qr": str(qr),
+                    "expires": (now + timedelta(days=days)).isoformat(),
+                }
+            )
     return made
 
 
@@ -218,12 +214,8 @@ def status(args: argparse.Namespace) -> int:
 
 
 async def _progress(workspace: Workspace, catalog: Catalog, period: Period) -> PeriodProgress:
-    db = await Database.open(workspace.settings.storage.path)
-    try:
-        async with db.read() as view:
-            return await progress(view, catalog, period)
-    finally:
-        await db.close()
+    async with await Database.open(workspace.settings.storage.path) as db, db.read() as view:
+        return await progress(view, catalog, period)
 
 
 # ---------------------------------------------------------------- remind
@@ -251,23 +243,20 @@ async def _remind(workspace: Workspace, dry_run: bool) -> tuple[Period, int, lis
     catalog = _catalog(workspace)
     period = current_period(now, catalog.regime)
     office = Office(name=workspace.settings.office.name, admins=frozenset())
-    db = await Database.open(workspace.settings.storage.path)
     try:
-        async with db.write() as tx:
+        async with await Database.open(workspace.settings.storage.path) as db, db.write() as tx:
             await tx.units.sync_all(list(workspace.units))
             ctx = HandlerContext(office, catalog, now, tx)
             replies = await remind_laggards_now(ctx, period)
             laggards = await progress(tx, catalog, period)
             names = [u.name for u in laggards.in_progress + laggards.not_started]
             if dry_run:
-                raise _DryRun(len(replies), names)
+                raise _DryRun(len(replies), names)  # rolls the transaction back
             for reply in replies:
                 payload = reply_to_payload(reply)
                 await tx.outbox.enqueue(reply.channel, reply.chat_id, payload, PRIORITY_BULK)
     except _DryRun as dry:
         return period, dry.count, dry.names
-    finally:
-        await db.close()
     return period, len(replies), names
 
 
