@@ -1,0 +1,329 @@
+"""Zalo through the Zalo Bot Platform API: fetching updates, parsing them, rendering, sending.
+
+The API is Telegram-like (``POST <base>/bot<TOKEN>/<method>`` with JSON bodies, answers
+``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": N, "description": ...}``),
+but poorer:
+
+* ``getUpdates`` takes only ``timeout`` and returns ONE update with no update id and no
+  offset; error code 408 means the poll timed out. Updates are deduplicated in the inbox by
+  their message id.
+* There are no buttons, no documents, no edits and no HTML; a text holds at most 2000
+  characters. Our Telegram-HTML replies are drawn as plain text, choices as numbered lines
+  (a typed number picks one, see ``handlers.router``) or as words to type, long texts are
+  split at line breaks, and a document becomes its caption and a note that the file is not
+  sent on Zalo.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from bot.channels.base import (
+    OutcomeUnknown,
+    Rejected,
+    RetryLater,
+    Unavailable,
+    Unreachable,
+    payload_choices,
+    payload_document,
+)
+from bot.texts import text as catalog_text
+from handlers.events import Choice, EventKind, Incoming, Sender
+from handlers.router import _TYPED_BUTTONS as TYPED_WORDS
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+TEXT_LIMIT = 2000
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+TEXT_EVENT = "message.text.received"
+POLL_TIMED_OUT = 408
+DEFAULT_RETRY_SECONDS = 5.0
+
+_TAG = re.compile(r"<[^>]*>")
+# Emoji, arrows and punctuation around a label ("◀ Quay lại", "✅ Gửi báo cáo").
+_LABEL_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+class ZaloApiError(Exception):
+    """The Zalo Bot API answered with an error."""
+
+    def __init__(self, error_code: int, description: str, retry_after: float | None = None):
+        super().__init__(f"{error_code}: {description}")
+        self.error_code = error_code
+        self.description = description
+        self.retry_after = retry_after
+
+
+class ZaloChannel:
+    """One bot account on Zalo."""
+
+    name = CHANNEL
+
+    def __init__(self, token: str, base_url: str, poll_timeout: int = 25) -> None:
+        self.url = f"{base_url.rstrip('/')}{token}/"
+        self.poll_timeout = poll_timeout
+        self.client = httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=10.0))
+        self.bot_name = ""
+        self.started = False
+
+    async def start(self) -> None:
+        """Check the token (getMe) and learn the bot's name."""
+        me = await self.call("getMe")
+        if isinstance(me, dict):
+            self.bot_name = str(me.get("account_name") or me.get("display_name") or "")
+        self.started = True
+
+    async def stop(self) -> None:
+        """Close the HTTP client."""
+        await self.client.aclose()
+        self.started = False
+
+    async def call(
+        self, method: str, body: dict[str, Any] | None = None, timeout: float | None = None
+    ) -> Any:
+        """Call one API method; its result, or ZaloApiError; httpx errors pass through."""
+        extra: dict[str, Any] = {}
+        if timeout is not None:
+            extra["timeout"] = httpx.Timeout(timeout, connect=10.0)
+        response = await self.client.post(self.url + method, json=body or {}, **extra)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            raise ZaloApiError(response.status_code, response.reason_phrase or "not JSON")
+        if answer.get("ok") is True:
+            return answer.get("result")
+        code = int(answer.get("error_code") or response.status_code)
+        parameters = answer.get("parameters") or {}
+        retry = parameters.get("retry_after") if isinstance(parameters, dict) else None
+        raise ZaloApiError(
+            code, str(answer.get("description", "")), None if retry is None else float(retry)
+        )
+
+    async def fetch_update(self) -> dict[str, Any] | None:
+        """Long-poll for one update; None when the poll timed out with nothing new."""
+        try:
+            result = await self.call(
+                "getUpdates", {"timeout": self.poll_timeout}, timeout=self.poll_timeout + 10
+            )
+        except ZaloApiError as error:
+            if error.error_code == POLL_TIMED_OUT:
+                return None
+            raise
+        return result if isinstance(result, dict) and result else None
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        """Have Zalo post updates to `url` with `secret` in the secret header."""
+        await self.call("setWebhook", {"url": url, "secret_token": secret})
+
+    async def delete_webhook(self) -> None:
+        """Stop webhook delivery, so that getUpdates works."""
+        await self.call("deleteWebhook")
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        """Deliver one outbox payload as one or more plain texts; DeliveryError on failure."""
+        if "callback_query_id" in payload:
+            return  # Zalo has no buttons, so nothing to acknowledge
+        for part in split_text(render(payload)):
+            try:
+                await self.call("sendMessage", {"chat_id": chat_id, "text": part})
+            except ZaloApiError as error:
+                raise _delivery_error(error) from None
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+                raise Unavailable(f"{type(error).__name__}: {error}") from None
+            except httpx.TimeoutException as error:
+                raise OutcomeUnknown(f"{type(error).__name__}: {error}") from None
+            except httpx.TransportError as error:
+                raise Unavailable(f"{type(error).__name__}: {error}") from None
+
+
+def _delivery_error(error: ZaloApiError) -> Exception:
+    code = error.error_code
+    if code == 429:
+        return RetryLater(error.retry_after or DEFAULT_RETRY_SECONDS)
+    if code == 403:
+        return Unreachable(str(error))
+    if code == 400:
+        return Rejected(str(error))
+    return Unavailable(str(error))
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def plain(markup: str) -> str:
+    """Telegram's HTML subset (<b>, <i>, &amp; &lt; &gt;) as the plain text Zalo shows."""
+    return html.unescape(_TAG.sub("", markup))
+
+
+def typed_word(label: str) -> str:
+    """A button label as the word to type: without the emoji and arrows around it."""
+    return _LABEL_EDGES.sub("", label)
+
+
+def render(payload: dict[str, Any]) -> str:
+    """An outbox payload as one plain text: the message, then its choices or a file note."""
+    document = payload_document(payload)
+    parts: list[str] = []
+    if document is not None:
+        if document.caption:
+            parts.append(plain(document.caption))
+        parts.append(plain(catalog_text("chat.zalo_file_elsewhere", file_name=document.file_name)))
+    elif payload.get("text"):
+        parts.append(plain(payload["text"]))
+    choices = [choice for row in payload_choices(payload) for choice in row]
+    if choices:
+        lines = _numbered(choices) if payload.get("numbered", True) else _navigation_words(choices)
+        if lines:
+            parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def _numbered(choices: list[Choice]) -> list[str]:
+    return [f"{n}. {plain(choice.label)}" for n, choice in enumerate(choices, 1)]
+
+
+def _navigation_words(choices: list[Choice]) -> list[str]:
+    """While a number is the answer: a choice of the value by its own number, the rest as words.
+
+    Only words the router takes for the same action are shown; a choice that cannot be typed
+    (e.g. "Giải thích: …" under a question) is left out rather than shown as a dead word.
+    """
+    lines = []
+    words = []
+    for choice in choices:
+        action, _, value = choice.data.partition(":")
+        if action == "pick" and value.isdigit():
+            lines.append(f"{value}. {plain(choice.label)}")
+            continue
+        word = typed_word(plain(choice.label))
+        if TYPED_WORDS.get(word.casefold()) == choice.data:
+            words.append(f"«{word}»")
+    if words:
+        lines.append(plain(catalog_text("chat.zalo_type_words", words=" · ".join(words))))
+    return lines
+
+
+def split_text(message: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Cut a text into parts of at most `limit` characters at line breaks.
+
+    A line is cut only when it alone is longer than `limit` (at a space if it has one).
+    Blank lines at the edges of a part are dropped; an empty text gives no parts.
+    """
+    parts: list[str] = []
+    lines: list[str] = []
+    size = 0
+    for line in message.split("\n"):
+        for piece in _cut_line(line, limit):
+            added = len(piece) + (1 if lines else 0)
+            if lines and size + added > limit:
+                parts.append("\n".join(lines))
+                lines, size, added = [], 0, len(piece)
+            lines.append(piece)
+            size += added
+    parts.append("\n".join(lines))
+    return [part.strip("\n") for part in parts if part.strip()]
+
+
+def _cut_line(line: str, limit: int) -> list[str]:
+    pieces = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 1, limit + 1)
+        cut = limit if cut <= 0 else cut
+        pieces.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    pieces.append(line)
+    return pieces
+
+
+# ------------------------------------------------------------------------------ receiving
+
+
+def parse_update(update: dict[str, Any]) -> Incoming | None:
+    """A stored Zalo update as a channel-neutral event; None for what we ignore."""
+    if update.get("event_name") != TEXT_EVENT:
+        return None
+    message = update.get("message") or {}
+    chat, user = message.get("chat") or {}, message.get("from") or {}
+    if "id" not in user:
+        return None
+    chat_id = str(chat.get("id", user["id"]))
+    sender = Sender(CHANNEL, str(user["id"]), chat_id, str(user.get("display_name") or ""))
+    when = datetime.fromtimestamp(int(message.get("date") or 0) / 1000, UTC)
+    ref = f"zalo:{chat_id}:{message.get('message_id')}"
+    typed = str(message.get("text") or "")
+    if typed.startswith("/"):
+        head, _, argument = typed.partition(" ")
+        return Incoming(
+            sender=sender,
+            kind=EventKind.COMMAND,
+            received_at=when,
+            text=typed,
+            command=head[1:].lower(),
+            argument=argument.strip(),
+            message_ref=ref,
+        )
+    return Incoming(
+        sender=sender, kind=EventKind.TEXT, received_at=when, text=typed, message_ref=ref
+    )
+
+
+async def store_update(db: Database, update: dict[str, Any]) -> bool:
+    """Keep one update in the inbox under its message id; False if it was there already."""
+    message_id = (update.get("message") or {}).get("message_id")
+    if message_id is None:
+        log.warning("zalo update without a message id ignored: %s", update.get("event_name"))
+        return False
+    async with db.write() as tx:
+        stored = await tx.inbox.store(CHANNEL, str(message_id), update)
+    return stored is not None
+
+
+async def poll_forever(
+    db: Database, channel: ZaloChannel, on_stored: Callable[[], None], retry_seconds: float = 2.0
+) -> None:
+    """Fetch one update at a time and store it, forever; errors are logged and retried.
+
+    Zalo hands an update out once (there is no offset to confirm), so an update that could
+    not be stored is kept and stored again before the next one is fetched.
+    """
+    while True:
+        try:
+            update = await channel.fetch_update()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning(
+                "zalo getUpdates failed (%s); retrying in %.0f s",
+                type(error).__name__,
+                retry_seconds,
+            )
+            await asyncio.sleep(retry_seconds)
+            continue
+        if update is None:
+            continue
+        while True:
+            try:
+                if await store_update(db, update):
+                    on_stored()
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.error(
+                    "storing a zalo update failed (%s); retrying in %.0f s",
+                    type(error).__name__,
+                    retry_seconds,
+                )
+                await asyncio.sleep(retry_seconds)
