@@ -1,0 +1,1 @@
+"""`baocao demo`: a simulated reporting month against a built-in local chat server."""

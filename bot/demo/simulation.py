@@ -1,0 +1,411 @@
+"""`baocao demo`: a whole reporting month of the sample data set in fast simulated time.
+
+The real program runs (channel adapter, inbox, handlers, scheduler, outbox) against the
+local chat server of `bot.demo.local_server`, with an injected clock. Simulated focal points
+answer period 02/2022 from the sample's answers file through the chat, as people would:
+most on time, some after reminders, some pasting, some mistyping first, one explaining a
+total that does not add up, Sở Y tế late, and Hiếu Tử never. Then the draft (.docx, .md)
+and the export (.xlsx) are written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import bot
+from bot.app import App
+from bot.channels.telegram import TelegramChannel
+from bot.datafiles import Workspace, load_workspace
+from bot.demo.local_server import ChatMessage, LocalChatServer
+from bot.ratelimit import Limits
+from bot.report.answers_file import Submission, load_answers, read_answers_file
+from bot.report.compile import compile_draft
+from bot.report.export import export_xlsx
+from bot.texts import text
+from domain.periods import parse_period
+from handlers.registration import create_invite
+
+PERIOD = "2022-02"
+OFFICE_USER = 900
+FIRST_USER = 5001
+MARKER = ".baocao-demo"
+TOKEN_ENV = "BAOCAO_DEMO_TOKEN"
+SAMPLE_FILES = ("config.toml", "units.csv", "report.toml", "forms")
+_ZONE_SHIFT = timedelta(hours=7)  # Asia/Ho_Chi_Minh, no daylight saving
+
+# What the simulated people do beyond answering: the forms some paste in one message, and
+# the wrong first tries some type (the bot refuses them and asks again).
+PASTING = {("VP", "trangtin"), ("TTCNTT", "tongdai"), ("TTCNTT", "dvc"), ("VTP", "tmdt")}
+PASTING |= {(unit, "phieutre") for unit in ("P4", "P8", "LONGDUC", "DAIAN", "P1")}
+MISTAKES = {
+    ("TTCNTT", "covid", "qr_luot_quet"): "1.924,862",
+    ("TTCNTT", "cntt", "ty_le_ky_so"): "80.84",
+    ("VTP", "tmdt", "ho_san"): "38,824",
+    ("P6", "phieutre", "phieu_tre_han"): "12.5",
+}
+# The timetable's moments (Vietnam time, February 2022) and what they are.
+TIMETABLE = (
+    ((10, 8, 0), "open"),
+    ((12, 8, 0), "remind"),
+    ((14, 8, 0), "remind"),
+    ((15, 8, 0), "remind"),
+    ((15, 17, 0), "deadline"),
+    ((15, 18, 0), "office"),
+    ((16, 8, 0), "late"),
+    ((17, 8, 0), "late"),
+)
+
+
+class DemoError(RuntimeError):
+    """The demo cannot run or went wrong; the message says why, in Vietnamese."""
+
+
+class SimClock:
+    """The simulated time, moved by the demo."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass(slots=True)
+class DemoResult:
+    """What the demo wrote and what happened."""
+
+    out: Path
+    workspace: Path
+    docx: Path
+    markdown: Path
+    xlsx: Path
+    seconds: float
+    messages: int
+    reported: int
+    total: int
+    late: list[str] = field(default_factory=list)
+    never: list[str] = field(default_factory=list)
+    warnings: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The closing lines printed after the run."""
+        return text(
+            "demo.summary",
+            seconds=f"{self.seconds:.1f}".replace(".", ","),
+            messages=self.messages,
+            reported=self.reported,
+            total=self.total,
+            late=self.late,
+            never=self.never,
+            warnings=self.warnings,
+            out=self.out,
+            docx=self.docx.name,
+            markdown=self.markdown.name,
+            xlsx=self.xlsx.name,
+            workspace=self.workspace,
+        )
+
+
+def sample_folder() -> Path:
+    """The sample data set of the repository checkout the package runs from."""
+    return Path(bot.__file__).resolve().parent.parent / "data" / "sample-travinh"
+
+
+def prepare_out(out: Path) -> None:
+    """Make `out` a demo folder with no workspace in it; refuse a folder that is not one."""
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise DemoError(text("demo.not_demo_folder", path=out))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("baocao demo\n", encoding="utf-8")
+    shutil.rmtree(out / "workspace", ignore_errors=True)
+    for old in out.glob("BC-*"):
+        old.unlink()
+
+
+def write_workspace(sample: Path, folder: Path, base_url: str) -> Path:
+    """Copy the sample's config and data into `folder`, pointed at the local server."""
+    if not (sample / "config.toml").is_file():
+        raise DemoError(text("demo.no_sample", path=sample))
+    folder.mkdir(parents=True)
+    for name in SAMPLE_FILES:
+        source = sample / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+        elif source.exists():
+            shutil.copy2(source, folder / name)
+    config = folder / "config.toml"
+    body = config.read_text(encoding="utf-8")
+    for key, value in (
+        ("api_base_url", f'"{base_url}"'),
+        ("token_env", f'"{TOKEN_ENV}"'),
+        ("admins", f"[{OFFICE_USER}]"),
+        ("drafts_chat", str(OFFICE_USER)),
+    ):
+        body = re.sub(rf"^{key} = .*$", f"{key} = {value}", body, count=1, flags=re.MULTILINE)
+    config.write_text(body, encoding="utf-8")
+    return config
+
+
+def _at(day: int, hour: int, minute: int) -> datetime:
+    return datetime(2022, 2, day, hour, minute, tzinfo=UTC) - _ZONE_SHIFT
+
+
+def _shown(moment: datetime) -> str:
+    return (moment.astimezone(UTC) + _ZONE_SHIFT).strftime("%H:%M %d/%m")
+
+
+class Demo:
+    """One run: the server, the app, the simulated people, and the progress printed."""
+
+    def __init__(self, out: Path, say: Callable[[str], None], only: Iterable[str] | None) -> None:
+        self.out = out
+        self.say = say
+        self.only = set(only) if only is not None else None
+        self.clock = SimClock(_at(9, 9, 0))
+        self.server = LocalChatServer(self.clock)
+        self.users: dict[str, int] = {}
+        self.lines: list[str] = []
+        self.started: set[str] = set()
+
+    def note(self, key: str, indent: int = 0, **values: object) -> None:
+        """Print a progress line from the demo catalog."""
+        line = " " * indent + text(f"demo.{key}", **values)
+        self.lines.append(line)
+        self.say(line)
+
+    async def run(self) -> DemoResult:
+        """Run the month and write the outputs."""
+        started = time.monotonic()
+        sample = sample_folder()
+        if not (sample / "answers" / f"{PERIOD}.toml").is_file():
+            raise DemoError(text("demo.no_sample", path=sample))
+        prepare_out(self.out)
+        self.server.start()
+        try:
+            config = write_workspace(sample, self.out / "workspace", self.server.base_url)
+            os.environ[TOKEN_ENV] = self.server.token
+            workspace = load_workspace(config)
+            self.note("start", server=self.server.base_url)
+            self.note("workspace", 2, path=config.parent, sample=sample)
+            channel = TelegramChannel(self.server.token, self.server.base_url, poll_timeout=1)
+            app = App(
+                workspace,
+                clock=self.clock,
+                telegram=channel,
+                limits=Limits(0, 0, 0),
+                run_scheduler=False,
+            )
+            await app.start()
+            try:
+                result = await self._month(app, workspace, sample)
+            except TimeoutError as error:  # the bot did not answer a simulated person
+                raise DemoError(str(error)) from None
+            finally:
+                await app.stop()
+        finally:
+            self.server.stop()
+        result.seconds = time.monotonic() - started
+        result.messages = self.server.calls
+        return result
+
+    async def _month(self, app: App, workspace: Workspace, sample: Path) -> DemoResult:
+        assert app.db is not None
+        january = read_answers_file(sample / "answers" / "2022-01.toml")
+        self.note("january", 2, count=await load_answers(app.db, workspace, january))
+        for number, unit in enumerate(workspace.units):
+            user = FIRST_USER + number
+            self.users[unit.code] = user
+            async with app.db.write() as tx:
+                code = await create_invite(tx, unit.code, self.clock(), 14)
+            await self._say(user, f"/start {code}", name=f"Đầu mối {unit.code}")
+        self.note("registered", 2, count=len(self.users))
+
+        february = read_answers_file(sample / "answers" / f"{PERIOD}.toml")
+        events: list[tuple[datetime, int, object]] = [
+            (_at(*moment), 0, kind) for moment, kind in TIMETABLE
+        ]
+        for sub in february.submissions:
+            if sub.submitted_at is not None and (self.only is None or sub.unit in self.only):
+                events.append((sub.submitted_at.astimezone(UTC), 1, sub))
+        events.sort(key=lambda e: (e[0], e[1]))
+        for moment, _, what in events:
+            self.clock.now = moment
+            if isinstance(what, Submission):
+                await self._session(app, workspace, what)
+            else:
+                await self._tick(app, workspace, str(what))
+
+        self.clock.now = _at(17, 9, 0)
+        period = parse_period(PERIOD)
+        draft = await compile_draft(app.db, workspace, period, self.clock(), created_by="demo")
+        docx = self.out / draft.file_name
+        docx.write_bytes(draft.docx)
+        markdown = docx.with_suffix(".md")
+        markdown.write_text(draft.markdown, encoding="utf-8")
+        xlsx = docx.with_suffix(".xlsx")
+        xlsx.write_bytes(await export_xlsx(app.db, workspace, period))
+        self.note("compiled")
+        doc = draft.document
+        return DemoResult(
+            out=self.out,
+            workspace=self.out / "workspace",
+            docx=docx,
+            markdown=markdown,
+            xlsx=xlsx,
+            seconds=0.0,
+            messages=0,
+            reported=doc.units_reported,
+            total=doc.units_total,
+            late=[line.unit for line in doc.late],
+            never=[line.unit for line in doc.not_reported],
+            warnings=len(doc.warnings),
+            lines=self.lines,
+        )
+
+    # ------------------------------------------------------------------ the timetable
+
+    async def _tick(self, app: App, workspace: Workspace, kind: str) -> None:
+        assert app.scheduler is not None
+        before = {user: len(self.server.sent_to(user)) for user in self.users.values()}
+        office_before = len(self.server.sent_to(OFFICE_USER))
+        outcome = await app.scheduler.tick()
+        await self._drain(app)
+        del outcome
+        count = sum(len(self.server.sent_to(u)) > n for u, n in before.items())
+        at = _shown(self.clock())
+        if kind == "office":
+            notices = self.server.sent_to(OFFICE_USER)[office_before:]
+            names = [u.name for u in workspace.units if any(u.name in m.text for m in notices)]
+            self.note("step_office", at=at, count=len(names), names=names)
+        elif kind == "deadline":
+            self.note("step_deadline", at=at)
+        elif count == 0:
+            self.note("step_quiet", at=at)
+        else:
+            self.note(f"step_{kind}", at=at, count=count)
+
+    async def _drain(self, app: App) -> None:
+        """Wait until the outbox has sent everything queued."""
+        assert app.db is not None
+        for _ in range(5000):
+            async with app.db.read() as view:
+                if await view.outbox.pending_count() == 0:
+                    return
+            await _sleep()
+        raise DemoError("outbox did not drain")
+
+    # ------------------------------------------------------------------ the people
+
+    async def _say(self, user: int, typed: str, name: str = "") -> ChatMessage:
+        count = len(self.server.sent_to(user))
+        self.server.user_sends_text(user, typed, name)
+        return await self.server.wait_for(user, count + 1)
+
+    async def _press(self, user: int, message: ChatMessage, label: str) -> ChatMessage:
+        data = message.button(label)
+        if data is None:
+            raise DemoError(f"no button {label!r} in: {message.plain_text[:300]}")
+        count = len(self.server.sent_to(user))
+        self.server.user_presses_button(user, message, data)
+        return await self.server.wait_for(user, count + 1)
+
+    async def _session(self, app: App, workspace: Workspace, sub: Submission) -> None:
+        """A focal point answers one form through the chat and sends it."""
+        user = self.users[sub.unit]
+        form = workspace.forms[sub.form]
+        answers = {key: " ".join(value.split()) for key, value in sub.answers.items()}
+        # The first form from the prompt's button, the others with /baocao.
+        prompt = next((m for m in reversed(self.server.sent_to(user)) if m.button("📝")), None)
+        if prompt is not None and sub.unit not in self.started:
+            reply = await self._press(user, prompt, "📝")
+        else:
+            reply = await self._say(user, "/baocao")
+        self.started.add(sub.unit)
+        pasted = (sub.unit, sub.form) in PASTING
+        mistaken: set[str] = set()
+        details: list[tuple[str, dict[str, object]]] = []
+        for _ in range(4 * len(form.fields) + 20):
+            shown = reply.plain_text
+            if "✅ Đã nhận báo cáo" in shown:
+                break
+            for problem in re.findall(r"⚠ Số liệu chưa khớp: (.+?)\. Hãy sửa", shown):
+                details.append(("flagged", {"problem": problem}))
+            question = re.search(r"Câu (\d+)/\d+ · ", shown)
+            if pasted and question:
+                pasted_lines = [
+                    f"{form.position(key)}: {MISTAKES.get((sub.unit, sub.form, key), value)}"
+                    for key, value in answers.items()
+                ]
+                mistaken |= {k for (u, f, k) in MISTAKES if (u, f) == (sub.unit, sub.form)}
+                reply = await self._say(user, "\n".join(pasted_lines))
+                pasted = False
+                continue
+            if question:
+                field_ = form.fields[int(question[1]) - 1]
+                value = answers.get(field_.key)
+                if value is None:
+                    reply = await self._press(user, reply, text("chat.button_skip"))
+                    continue
+                wrong = MISTAKES.get((sub.unit, sub.form, field_.key))
+                if wrong is not None and field_.key not in mistaken:
+                    mistaken.add(field_.key)
+                    reply = await self._say(user, wrong)
+                    said = reply.plain_text.split("\n")[0]
+                    details.append(("mistake", {"typed": wrong, "reply": said}))
+                    continue
+                reply = await self._say(user, value)
+                continue
+            if "Tóm tắt:" in shown:
+                explain = reply.button("Giải thích:")
+                if explain is not None:
+                    label = next(b for b in reply.labels() if b.startswith("Giải thích:"))
+                    key = next(f.key for f in form.fields if label.endswith(f.title))
+                    why = sub.explanations.get(key) or text("demo.generic_explanation")
+                    await self._press(user, reply, "Giải thích:")
+                    reply = await self._say(user, why)
+                    details.append(("explained", {"explanation": why}))
+                    continue
+                reply = await self._press(user, reply, text("chat.button_submit"))
+                continue
+            raise DemoError(f"{sub.unit}/{sub.form}: unexpected reply: {shown[:300]}")
+        else:
+            raise DemoError(f"{sub.unit}/{sub.form}: the conversation did not end")
+        await self._drain(app)
+        self.note(
+            "session",
+            at=_shown(self.clock()),
+            unit=workspace_unit_name(workspace, sub.unit),
+            form=form.title,
+            questions=len(answers),
+            pasted=(sub.unit, sub.form) in PASTING,
+            late="(sau hạn)" in shown,
+        )
+        for key, values in details:
+            self.note(key, 4, **values)
+
+
+def workspace_unit_name(workspace: Workspace, code: str) -> str:
+    """A unit's name, or its code when unknown."""
+    return next((u.name for u in workspace.units if u.code == code), code)
+
+
+async def _sleep() -> None:
+    await asyncio.sleep(0.002)
+
+
+async def run_demo(
+    out: Path,
+    say: Callable[[str], None] = print,
+    only: Iterable[str] | None = None,
+) -> DemoResult:
+    """Run the demo into `out`; `only` limits which units answer (the others never do)."""
+    return await Demo(out, say, only).run()
