@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
-from types import MappingProxyType
 
 from domain.unit_matching import words
 from domain.units import Unit
@@ -389,7 +388,7 @@ class TicketCounts:
     in_progress: int
     overdue: int
     # Every key of CHANNELS and OTHER_CHANNEL, zeros included.
-    by_channel: Mapping[str, int] = field(default_factory=dict, hash=False)
+    by_channel: dict[str, int] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +422,7 @@ def count_tickets(tickets: Iterable[Ticket], today: date) -> TicketCounts:
         handled=handled,
         in_progress=received - handled,
         overdue=overdue,
-        by_channel=MappingProxyType(by_channel),
+        by_channel=by_channel,
     )
 
 
