@@ -9,12 +9,13 @@ row with its reason. Cells are data, never code: a formula is stored as its plai
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Final
@@ -188,19 +189,21 @@ def read_ticket_file(
     """The tickets of an export (XLSX or CSV), matched to `units`, and its rejected rows."""
     shown = clean_text(file_name, 200) or "?"
     closest: tuple[Sheet, int] | None = None
-    for sheet in read_sheets(data, shown):
-        found = find_columns(sheet.rows, settings)
-        if isinstance(found, _Columns):
-            return _read_rows(shown, sheet, found, settings, UnitMatcher(units))
-        if closest is None or (found >= 0 > closest[1]):
-            closest = (sheet, found)
+    # closing(): leaving the loop early must close the workbook at once.
+    with contextlib.closing(read_sheets(data, shown)) as sheets:
+        for sheet in sheets:
+            found = find_columns(sheet.rows, settings)
+            if isinstance(found, _Columns):
+                return _read_rows(shown, sheet, found, settings, UnitMatcher(units))
+            if closest is None or (found >= 0 > closest[1]):
+                closest = (sheet, found)
     raise _missing_columns(settings, shown, closest)
 
 
 # ---------------------------------------------------------------- sheets
 
 
-def read_sheets(data: bytes, file_name: str) -> Iterator[Sheet]:
+def read_sheets(data: bytes, file_name: str) -> Generator[Sheet, None, None]:
     """The sheets of an XLSX file, or the one sheet of a CSV file."""
     if not data.strip():
         raise TicketFileError("empty", file=file_name)
@@ -216,7 +219,7 @@ def read_sheets(data: bytes, file_name: str) -> Iterator[Sheet]:
         yield _csv_sheet(data, file_name)
 
 
-def _xlsx_sheets(data: bytes, file_name: str) -> Iterator[Sheet]:
+def _xlsx_sheets(data: bytes, file_name: str) -> Generator[Sheet, None, None]:
     try:
         # Not data_only: a formula cell then reads as its text ("=HYPERLINK(...)"), which
         # is stored as plain text; the cached result may be missing anyway.
@@ -226,12 +229,10 @@ def _xlsx_sheets(data: bytes, file_name: str) -> Iterator[Sheet]:
         raise TicketFileError("bad_xlsx", file=file_name, detail=type(error).__name__) from error
     try:
         for sheet in book.worksheets:
-            rows: list[Sequence[Cell]] = []
+            # Some programs declare a sheet far larger than its data: ask for the rows only.
+            sheet.reset_dimensions()
             try:
-                for cells in sheet.iter_rows(min_row=1, values_only=True):
-                    rows.append(cells)
-                    if len(rows) > MAX_ROWS:
-                        raise TicketFileError("too_many_rows", file=file_name, limit=MAX_ROWS)
+                rows = _collect(sheet.iter_rows(min_row=1, values_only=True), file_name)
             except TicketFileError:
                 raise
             except Exception as error:  # as above, for the sheet's own XML
@@ -252,16 +253,32 @@ def _csv_sheet(data: bytes, file_name: str) -> Sheet:
     # such a cell is cut when stored instead. Restored at once: the limit is process-wide.
     csv.field_size_limit(max(previous, len(source) + 1))
     try:
-        rows: list[Sequence[Cell]] = []
-        for cells in csv.reader(io.StringIO(source, newline=""), delimiter=delimiter):
-            rows.append(cells)
-            if len(rows) > MAX_ROWS:
-                raise TicketFileError("too_many_rows", file=file_name, limit=MAX_ROWS)
+        rows = _collect(csv.reader(io.StringIO(source, newline=""), delimiter=delimiter), file_name)
     except csv.Error as error:
         raise TicketFileError("bad_csv", file=file_name, detail=str(error)) from error
     finally:
         csv.field_size_limit(previous)
     return Sheet("", rows)
+
+
+def _collect(rows: Iterable[Sequence[Cell]], file_name: str) -> list[Sequence[Cell]]:
+    """The rows up to the last one with data (blank rows between them kept, so that row
+    numbers stay Excel's); TicketFileError past MAX_ROWS rows with data.
+    """
+    kept: list[Sequence[Cell]] = []
+    blank_run = 0
+    filled = 0
+    for cells in rows:
+        if not any(_cell_text(c).strip() for c in cells):
+            blank_run += 1
+            continue
+        filled += 1
+        if filled > MAX_ROWS:
+            raise TicketFileError("too_many_rows", file=file_name, limit=MAX_ROWS)
+        kept.extend([()] * blank_run)
+        blank_run = 0
+        kept.append(cells)
+    return kept
 
 
 def _decode(data: bytes, file_name: str) -> str:

@@ -102,15 +102,19 @@ def clean_text(value: str, limit: int, *, multiline: bool = False) -> str:
     invisible formatting characters, whitespace collapsed, at most `limit` characters.
     """
     text = unicodedata.normalize("NFC", value)
-    kept = []
-    for char in text:
-        if char == "\n" and multiline:
-            kept.append(char)
-        elif char.isspace():
-            kept.append(" ")
-        elif unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            kept.append(char)
-    lines = ("".join(kept)).split("\n")
+    # isprintable() is False for exactly the characters to look at (controls, format and
+    # unassigned characters, separators other than " "): most cells skip the slow loop.
+    if not text.isprintable():
+        kept = []
+        for char in text:
+            if char == "\n" and multiline:
+                kept.append(char)
+            elif char.isspace():
+                kept.append(" ")
+            elif unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
+                kept.append(char)
+        text = "".join(kept)
+    lines = text.split("\n")
     cleaned = "\n".join(" ".join(line.split()) for line in lines if line.strip())
     if len(cleaned) > limit:
         cleaned = cleaned[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS

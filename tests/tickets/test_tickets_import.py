@@ -437,3 +437,13 @@ async def test_a_file_that_cannot_be_read_imports_nothing(db: Database) -> None:
         await run_import(db, b"a,b\n1,2\n", "a.csv")
     async with db.read() as r:
         assert await r.tickets.all() == []
+
+
+def test_trailing_blank_rows_do_not_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.tickets_import.MAX_ROWS", 3)
+    rows = [HEADER, ["PA-1", "", "01/02/2022"], *[[""] * 7] * 50, ["PA-2", "", "01/02/2022"]]
+    parsed = read(csv_file([*rows, *[[""] * 7] * 1000]), "a.csv")
+    assert [(t.id, t.line) for t in parsed.tickets] == [("PA-1", 2), ("PA-2", 53)]
+    with pytest.raises(TicketFileError) as caught:
+        read(xlsx([*rows, ["PA-3", "", "01/02/2022"]]))
+    assert caught.value.code == "too_many_rows"
