@@ -7,6 +7,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# Our clock starts when a request leaves, Telegram's when it arrives: two requests sent a
+# second apart can arrive closer together. A 10% margin keeps network jitter from costing a
+# 429 (which would cost far more than the margin).
+SAFETY = 1.1
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -33,20 +38,20 @@ class RateLimiter:
         now = self.monotonic()
         waits = [self._paused_until - now, self._chat_next.get(chat_id, 0.0) - now]
         if self.limits.global_per_second:
-            window = _trim(self._global_sent, now, 1.0)
+            window = _trim(self._global_sent, now, SAFETY)
             if len(window) >= self.limits.global_per_second:
-                waits.append(window[0] + 1.0 - now)
+                waits.append(window[0] + SAFETY - now)
         if is_group and self.limits.group_per_minute:
-            window = _trim(self._group_sent.setdefault(chat_id, deque()), now, 60.0)
+            window = _trim(self._group_sent.setdefault(chat_id, deque()), now, 60.0 * SAFETY)
             if len(window) >= self.limits.group_per_minute:
-                waits.append(window[0] + 60.0 - now)
+                waits.append(window[0] + 60.0 * SAFETY - now)
         return max(0.0, *waits)
 
     def take(self, chat_id: str, is_group: bool = False) -> None:
         """Count a message as sent now."""
         now = self.monotonic()
         if self.limits.per_chat_per_second:
-            self._chat_next[chat_id] = now + 1.0 / self.limits.per_chat_per_second
+            self._chat_next[chat_id] = now + SAFETY / self.limits.per_chat_per_second
         if self.limits.global_per_second:
             self._global_sent.append(now)
         if is_group and self.limits.group_per_minute:

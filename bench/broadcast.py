@@ -1,0 +1,209 @@
+"""Broadcast under Telegram's limits: prompts to 600 units, alone and while people answer.
+
+The fake Bot API server enforces 30 messages/s overall and 1/s per chat (a 429 with
+retry_after beyond them); the bot runs with its default limits. Two phases:
+
+1. alone: the period opens and 600 units get their prompt. Ideal: 600 / 30 = 20 s.
+2. together: the same broadcast while 20 focal points each answer a question every 2 s.
+   Their replies must go ahead of the broadcast.
+
+Prints wall time, messages per second, 429s, and the reply latency of the 20.
+
+    .venv/bin/python bench/broadcast.py [--units 600] [--answering 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path[1:1] = [str(ROOT / "tests"), str(ROOT / "tests" / "e2e")]
+
+from fakes.telegram_server import FakeTelegramServer  # noqa: E402
+from harness import CONFIG, CTS_FORM  # noqa: E402
+
+from bot.app import App  # noqa: E402
+from bot.channels.telegram import TelegramChannel  # noqa: E402
+from bot.datafiles import load_workspace  # noqa: E402
+from bot.ratelimit import Limits  # noqa: E402
+from handlers.registration import create_invite  # noqa: E402
+
+OFFICE = 900
+# Before period 02/2022 opens (10/02 08:00 Vietnam time) people answer period 01/2022.
+BEFORE_OPEN = datetime(2022, 2, 9, 2, tzinfo=UTC)
+AT_OPEN = datetime(2022, 2, 10, 1, tzinfo=UTC)
+FIRST_USER = 100_000
+
+
+class RunningClock:
+    """Simulated date, real seconds: set to a moment, then time flows (retry_after works)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.set(start)
+
+    def set(self, moment: datetime) -> None:
+        """Jump to a moment; time goes on from there."""
+        self._base, self._at = moment, time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self._base + timedelta(seconds=time.monotonic() - self._at)
+
+
+def write_workspace(folder: Path, base_url: str, units: int) -> Path:
+    """A workspace of `units` communes, each owing the certificates form."""
+    (folder / "forms").mkdir(parents=True)
+    config = folder / "config.toml"
+    text = CONFIG.format(office=OFFICE, base_url=base_url, mode="polling", port=8443)
+    config.write_text(text, encoding="utf-8")
+    rows = ["mã đơn vị,tên đơn vị,nhóm,biểu mẫu"]
+    rows += [f"X{i:04d},UBND xã số {i},UBND cấp xã,cts" for i in range(units)]
+    (folder / "units.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "forms" / "cts.toml").write_text(CTS_FORM, encoding="utf-8")
+    return config
+
+
+async def register_all(app: App, fake: FakeTelegramServer, units: int, clock: RunningClock) -> None:
+    """One focal point per unit, registered the way people do: /start CODE."""
+    assert app.db is not None
+    async with app.db.write() as tx:
+        codes = [await create_invite(tx, f"X{i:04d}", clock(), 14) for i in range(units)]
+    for i, code in enumerate(codes):
+        fake.user_sends_command(FIRST_USER + i, "start", code)
+    for i in range(units):
+        await fake.wait_for_messages(FIRST_USER + i, 1, timeout=120)
+
+
+def prompts_received(fake: FakeTelegramServer, units: int) -> int:
+    """How many units have received the opening prompt."""
+    return sum(
+        any("đã mở" in (m.plain_text or "") for m in fake.sent_to(FIRST_USER + i))
+        for i in range(units)
+    )
+
+
+async def broadcast(app: App, fake: FakeTelegramServer, units: int, clock: RunningClock) -> float:
+    """Open the period and wait until every unit has its prompt; the seconds it took."""
+    assert app.scheduler is not None
+    clock.set(AT_OPEN)
+    start = time.perf_counter()
+    await app.scheduler.tick()
+    while prompts_received(fake, units) < units:
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - start
+
+
+async def answer_every_two_seconds(
+    fake: FakeTelegramServer, user: int, stop: asyncio.Event, latencies: list[float]
+) -> None:
+    """A person answering one question every 2 s, measuring the reply's latency."""
+    value = 1
+    while not stop.is_set():
+        before = len(fake.sent_to(user))
+        sent = time.time()
+        fake.user_sends_text(user, str(value))
+        messages = await fake.wait_for_messages(user, before + 1, timeout=60)
+        reply = next(
+            m
+            for m in messages[before:]
+            if "Đã ghi" in (m.plain_text or "")
+            or "Tóm tắt" in (m.plain_text or "")
+            or "Câu" in (m.plain_text or "")
+        )
+        latencies.append(reply.sent_at - sent)
+        value += 1
+        await asyncio.sleep(max(0.0, 2.0 - (time.time() - sent)))
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values fall."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def run_phase(units: int, answering: int, folder: Path) -> dict[str, float]:
+    """One phase on a fresh workspace; its figures."""
+    clock = RunningClock(BEFORE_OPEN)
+    with FakeTelegramServer() as fake:
+        os.environ["BAOCAO_TEST_TOKEN"] = fake.token
+        config = write_workspace(folder, fake.base_url, units + answering)
+        channel = TelegramChannel(fake.token, fake.base_url, poll_timeout=1)
+        app = App(
+            load_workspace(config),
+            clock=clock,
+            telegram=channel,
+            limits=Limits(),
+            run_scheduler=False,
+        )
+        await app.start()
+        try:
+            await register_all(app, fake, units + answering, clock)
+            people = [FIRST_USER + units + i for i in range(answering)]
+            for user in people:
+                before = len(fake.sent_to(user))
+                fake.user_sends_command(user, "baocao")
+                await fake.wait_for_messages(user, before + 1, timeout=60)
+            fake.enforce_limits(per_chat_per_sec=1, global_per_sec=30, group_per_min=20)
+            stop = asyncio.Event()
+            latencies: list[float] = []
+            workers = [
+                asyncio.create_task(answer_every_two_seconds(fake, u, stop, latencies))
+                for u in people
+            ]
+            sent_before = len(fake.all_sent())
+            seconds = await broadcast(app, fake, units + answering, clock)
+            sent = len(fake.all_sent()) - sent_before
+            stop.set()
+            await asyncio.gather(*workers)
+            return {
+                "seconds": seconds,
+                "messages": sent,
+                "per_second": sent / seconds,
+                "count_429": fake.count_429,
+                "replies": len(latencies),
+                "p50": percentile(latencies, 0.50) * 1000 if latencies else 0.0,
+                "p95": percentile(latencies, 0.95) * 1000 if latencies else 0.0,
+                "p99": percentile(latencies, 0.99) * 1000 if latencies else 0.0,
+            }
+        finally:
+            await app.stop()
+
+
+def main() -> None:
+    """Run both phases and print their figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=600)
+    parser.add_argument("--answering", type=int, default=20)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="baocao-bench-", dir=".") as scratch:
+        alone = asyncio.run(run_phase(args.units, 0, Path(scratch) / "alone"))
+        together = asyncio.run(run_phase(args.units, args.answering, Path(scratch) / "both"))
+    ideal = args.units / 30
+    print(
+        f"broadcast alone: {args.units} prompts in {alone['seconds']:.1f} s "
+        f"(ideal {ideal:.1f} s, {alone['seconds'] / ideal * 100 - 100:+.0f}%), "
+        f"{alone['per_second']:.1f} msg/s, 429s: {alone['count_429']:.0f}"
+    )
+    print(
+        f"with {args.answering} answering: {together['messages']:.0f} messages in "
+        f"{together['seconds']:.1f} s, {together['per_second']:.1f} msg/s "
+        f"({together['per_second'] / 30 * 100:.0f}% of the 30/s cap), "
+        f"429s: {together['count_429']:.0f}"
+    )
+    print(
+        f"replies to the {args.answering}: {together['replies']:.0f}, latency ms "
+        f"p50 {together['p50']:.0f} p95 {together['p95']:.0f} p99 {together['p99']:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
