@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.channels import zalo
 from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel, parse_update
 from bot.clock import Clock, system_clock
@@ -57,6 +58,7 @@ class App:
     workspace: Workspace
     clock: Clock = system_clock
     telegram: TelegramChannel | None = None
+    zalo: zalo.ZaloChannel | None = None
     limits: Limits | None = None
     db: Database | None = None
     webhook: WebhookServer | None = None
@@ -74,6 +76,8 @@ class App:
         found: dict[str, Channel] = {}
         if self.telegram is not None:
             found["telegram"] = self.telegram
+        if self.zalo is not None:
+            found["zalo"] = self.zalo
         if self.jobs is not None:
             found["jobs"] = self.jobs
         return found
@@ -107,6 +111,8 @@ class App:
         set_timezone(settings.regime.timezone)
         if self.telegram is None and settings.telegram.enabled:
             self.telegram = telegram_from_settings(self.workspace)
+        if self.zalo is None and settings.zalo.enabled:
+            self.zalo = zalo_from_settings(self.workspace)
         self.db = await Database.open(settings.storage.path, clock=self.clock)
         async with self.db.write() as tx:
             await tx.units.sync_all(list(self.workspace.units))
@@ -115,6 +121,8 @@ class App:
             await self.telegram.register_commands(
                 [(name, text(f"chat.menu_{name}")) for name in MENU_COMMANDS]
             )
+        if self.zalo is not None:
+            await self.zalo.start()
         catalog, office = self.catalog(), self.office()
 
         def make_context(tx: WriteTransaction) -> HandlerContext:
@@ -128,7 +136,7 @@ class App:
         )
         self.inbox = InboxWorker(
             self.db,
-            {"telegram": parse_update},
+            {"telegram": parse_update, "zalo": zalo.parse_update},
             handle,
             make_context,
             self.clock,
@@ -148,11 +156,21 @@ class App:
             else:
                 await self.telegram.bot.delete_webhook()
                 self._spawn(poll_forever(self.db, self.telegram, self.inbox.wake), "polling")
+        if self.zalo is not None:
+            if settings.zalo.mode == "webhook":
+                await self._start_webhook()
+            else:
+                await self.zalo.delete_webhook()
+                self._spawn(zalo.poll_forever(self.db, self.zalo, self.inbox.wake), "zalo-polling")
         log.info("baocao started: %d units, %d forms", len(catalog.units), len(catalog.forms))
 
     async def _start_webhook(self) -> None:
-        assert self.telegram is not None and self.db is not None and self.inbox is not None
-        tg = self.workspace.settings.telegram
+        """Serve the webhook routes of the channels in webhook mode (Zalo's too) on one port."""
+        assert self.db is not None and self.inbox is not None
+        if self.webhook is not None:
+            return  # already serving: both channels are in webhook mode
+        settings = self.workspace.settings
+        tg, zl = settings.telegram, settings.zalo
         secret = os.environ.get(tg.webhook_secret_env, "")
         db, inbox = self.db, self.inbox
 
@@ -160,9 +178,22 @@ class App:
             await store_updates(db, "telegram", [update])
             inbox.wake()
 
-        route = WebhookRoute("/telegram", "X-Telegram-Bot-Api-Secret-Token", secret, accept)
-        self.webhook = WebhookServer(tg.webhook_listen, tg.webhook_port, [route])
+        async def accept_zalo(update: dict[str, Any]) -> None:
+            if await zalo.store_update(db, update):
+                inbox.wake()
+
+        routes = []
+        if self.telegram is not None and tg.mode == "webhook":
+            routes.append(
+                WebhookRoute("/telegram", "X-Telegram-Bot-Api-Secret-Token", secret, accept)
+            )
+        if self.zalo is not None and zl.mode == "webhook":
+            zalo_secret = os.environ.get(zl.webhook_secret_env, "")
+            routes.append(WebhookRoute("/zalo", zalo.SECRET_HEADER, zalo_secret, accept_zalo))
+        self.webhook = WebhookServer(tg.webhook_listen, tg.webhook_port, routes)
         await self.webhook.start()
+        if self.telegram is None or tg.mode != "webhook":
+            return
         await self.telegram.bot.set_webhook(
             tg.webhook_url, secret_token=secret, allowed_updates=["message", "callback_query"]
         )
@@ -206,6 +237,8 @@ class App:
             await self.webhook.stop()
         if self.telegram is not None and self.telegram.started:
             await self.telegram.stop()
+        if self.zalo is not None and self.zalo.started:
+            await self.zalo.stop()
         if self.db is not None:
             await self.db.close()
             self.db = None
@@ -228,3 +261,12 @@ def telegram_from_settings(workspace: Workspace) -> TelegramChannel:
     if not token:
         raise MissingTokenError(tg.token_env)
     return TelegramChannel(token, tg.api_base_url)
+
+
+def zalo_from_settings(workspace: Workspace) -> zalo.ZaloChannel:
+    """The Zalo channel with the token from the environment variable the config names."""
+    zl = workspace.settings.zalo
+    token = os.environ.get(zl.token_env, "").strip()
+    if not token:
+        raise MissingTokenError(zl.token_env)
+    return zalo.ZaloChannel(token, zl.api_base_url)

@@ -1,0 +1,209 @@
+"""The real bot on Zalo (no buttons, no files) against the local fake Zalo Bot API server."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from fakes.zalo_server import MAX_TEXT_LENGTH, FakeZaloServer
+from harness import Clock, stop_or_explain, write_workspace
+
+from bot.app import App
+from bot.channels.zalo import ZaloChannel
+from bot.datafiles import load_workspace
+from bot.ratelimit import Limits
+from handlers.registration import create_invite
+from storage import Database
+
+SECRET = "zalo-secret-0123456789"
+LAN = "zl1001"  # focal point of SYT and VP
+MINH = "zl1002"
+
+
+@pytest.fixture
+def fake_zalo() -> Iterator[FakeZaloServer]:
+    """A fresh fake Zalo server; the test fails if the bot called a method it does not know."""
+    with FakeZaloServer() as server:
+        yield server
+    server.assert_no_unexpected_calls()
+    assert not server.internal_errors, server.internal_errors
+
+
+@dataclass
+class ZaloBot:
+    """The running app with only Zalo, and helpers that play a person on Zalo."""
+
+    app: App
+    fake: FakeZaloServer
+    clock: Clock
+
+    @property
+    def db(self) -> Database:
+        """The app's open database."""
+        assert self.app.db is not None
+        return self.app.db
+
+    async def say(self, user: str, typed: str) -> str:
+        """Type a text; the bot's one reply as the person sees it."""
+        before = len(self.fake.sent_to(user))
+        self.fake.user_sends_text(user, typed)
+        return (await self.fake.wait_for_messages(user, before + 1))[-1].text
+
+    async def register(self, user: str, unit_code: str) -> str:
+        """Type /start with a fresh invite code of the unit; the welcome."""
+        async with self.db.write() as tx:
+            code = await create_invite(tx, unit_code, self.clock(), 14)
+        return await self.say(user, f"/start {code}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _start(folder: Path, fake: FakeZaloServer, clock: Clock, mode: str, port: int) -> App:
+    config = write_workspace(folder, "http://127.0.0.1:9/bot", port=port)
+    source = config.read_text(encoding="utf-8")
+    source = source.replace("[telegram]\n", "[telegram]\nenabled = false\n")
+    source += (
+        f'\n[zalo]\nenabled = true\ntoken_env = "BAOCAO_TEST_ZALO_TOKEN"\n'
+        f'api_base_url = "{fake.base_url}"\nmode = "{mode}"\n'
+        'webhook_secret_env = "BAOCAO_TEST_ZALO_SECRET"\n'
+    )
+    config.write_text(source, encoding="utf-8")
+    channel = ZaloChannel(fake.token, fake.base_url, poll_timeout=1)
+    app = App(
+        load_workspace(config),
+        clock=clock,
+        zalo=channel,
+        limits=Limits(0, 0, 0),
+        run_scheduler=False,
+    )
+    await app.start()
+    return app
+
+
+@pytest.fixture
+async def zalo_bot(
+    tmp_path: Path, fake_zalo: FakeZaloServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[ZaloBot]:
+    """The bot polling the fake Zalo server."""
+    monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
+    app = await _start(tmp_path, fake_zalo, clock, "polling", 8443)
+    running = ZaloBot(app, fake_zalo, clock)
+    try:
+        yield running
+    finally:
+        await stop_or_explain(running)  # type: ignore[arg-type]
+
+
+async def test_registration_and_a_guided_answer_by_typed_numbers_and_words(
+    zalo_bot: ZaloBot,
+) -> None:
+    bot = zalo_bot
+    welcome = await bot.register(LAN, "SYT")
+    assert "Anh/chị đã được đăng ký là đầu mối báo cáo của Sở Y tế" in welcome
+    assert "<b>" not in welcome
+    await bot.register(LAN, "VP")
+    picked = await bot.say(LAN, "/baocao")
+    assert "1. Sở Y tế\n2. Văn phòng UBND tỉnh" in picked
+    first = await bot.say(LAN, "1")  # the unit, by its number
+    assert "Sở Y tế – Chứng thư số, kỳ 02/2022" in first and "Câu 1/5" in first
+    assert first.endswith("Gõ: «Tạm dừng»")
+    second = await bot.say(LAN, "259")
+    assert second.startswith("✓ Đã ghi: 259 chứng thư số") and "Câu 2/5" in second
+    assert second.endswith("Gõ: «Quay lại» · «Tạm dừng»")
+    assert "1. " not in second.split("Gõ:")[-1]  # no numbered choice while a number is asked
+    back = await bot.say(LAN, "Quay lại")
+    assert "Câu 1/5" in back and "«Giữ nguyên»" in back
+    assert "Câu 2/5" in await bot.say(LAN, "giữ nguyên")
+    for typed in ["2.386", "472"]:
+        await bot.say(LAN, typed)
+    last = await bot.say(LAN, "1914")
+    assert "Câu 5/5" in last and "«Bỏ qua»" in last
+    summary = await bot.say(LAN, "Bỏ qua")
+    assert "Tóm tắt: Chứng thư số, kỳ 02/2022" in summary
+    assert "1. ✅ Gửi báo cáo\n2. ✏ Sửa" in summary
+    receipt = await bot.say(LAN, "1")
+    assert "Đã nhận báo cáo «Chứng thư số» kỳ 02/2022" in receipt
+    async with bot.db.read() as r:
+        obligation = await r.obligations.get("SYT", "cts", "2022-02")
+        stored = await r.answers.for_obligation("SYT", "cts", "2022-02")
+    assert obligation is not None and obligation.state == "submitted"
+    assert {k: a.value for k, a in stored.items()} == {
+        "cap_moi": "259",
+        "tong": "2386",
+        "to_chuc": "472",
+        "ca_nhan": "1914",
+    }
+
+
+async def test_pause_by_word(zalo_bot: ZaloBot) -> None:
+    await zalo_bot.register(MINH, "BDT")
+    assert "Câu 1/5" in await zalo_bot.say(MINH, "/baocao")
+    paused = await zalo_bot.say(MINH, "tạm dừng")
+    assert "Câu 1/5" not in paused and "/baocao" in paused
+
+
+async def test_the_same_message_delivered_twice_is_handled_once(zalo_bot: ZaloBot) -> None:
+    bot = zalo_bot
+    async with bot.db.write() as tx:
+        code = await create_invite(tx, "SYT", bot.clock(), 14)
+    message_id = bot.fake.user_sends_text(MINH, f"/start {code}")
+    await bot.fake.wait_for_messages(MINH, 1)
+    bot.fake.deliver_twice(message_id)
+    await bot.fake.wait_until_polled_empty()
+    # Handled in order: a second handling would answer "code already used" before this.
+    reply = await bot.say(MINH, "/baocao")
+    sent = bot.fake.sent_to(MINH)
+    assert len(sent) == 2, [m.text for m in sent]
+    assert "Câu 1/5" in reply
+    async with bot.db.read() as r:
+        units = await r.focal_points.units_of("zalo", MINH)
+    assert units == ["SYT"]
+
+
+async def test_a_long_message_is_split_at_line_breaks(zalo_bot: ZaloBot) -> None:
+    lines = [f"Dòng {n:03d}: " + "số liệu " * 10 for n in range(60)]  # ~90 characters each
+    async with zalo_bot.db.write() as tx:
+        await tx.outbox.enqueue("zalo", MINH, {"text": "<b>" + "\n".join(lines) + "</b>"})
+    assert zalo_bot.app.delivery is not None
+    zalo_bot.app.delivery.wake()
+    sent = await zalo_bot.fake.wait_for_messages(MINH, 3)
+    assert len(sent) == 3
+    assert all(len(m.text) <= MAX_TEXT_LENGTH for m in sent)
+    assert [line for m in sent for line in m.text.split("\n")] == lines
+
+
+async def test_webhook_refuses_a_missing_or_wrong_secret_and_takes_the_right_one(
+    tmp_path: Path, fake_zalo: FakeZaloServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
+    monkeypatch.setenv("BAOCAO_TEST_ZALO_SECRET", SECRET)
+    port = _free_port()
+    app = await _start(tmp_path, fake_zalo, clock, "webhook", port)
+    running = ZaloBot(app, fake_zalo, clock)
+    try:
+        assert app.webhook is not None and "/zalo" in app.webhook.routes
+        url = f"http://127.0.0.1:{app.webhook.port}/zalo"
+        update = fake_zalo.make_update(MINH, "xin chào")
+        async with httpx.AsyncClient() as client:
+            missing = await client.post(url, json=update)
+            wrong = await client.post(
+                url, json=update, headers={"X-Bot-Api-Secret-Token": SECRET + "x"}
+            )
+            assert (missing.status_code, wrong.status_code) == (403, 403)
+            async with running.db.read() as r:
+                assert await r.inbox.get(1) is None  # never stored
+            right = await client.post(url, json=update, headers={"X-Bot-Api-Secret-Token": SECRET})
+            assert right.status_code == 200
+        sent = await fake_zalo.wait_for_messages(MINH, 1)
+        assert "Xin chào! Đây là bot tổng hợp báo cáo tháng." in sent[0].text
+        assert "getUpdates" not in fake_zalo.methods_called()
+    finally:
+        await stop_or_explain(running)  # type: ignore[arg-type]
