@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Callable
 from dataclasses import replace
 
+import httpx
 import pytest
 
-from bot.channels.base import reply_to_payload
-from bot.channels.zalo import TEXT_LIMIT, parse_update, plain, render, split_text, typed_word
+from bot.channels.base import (
+    OutcomeUnknown,
+    Rejected,
+    RetryLater,
+    Unavailable,
+    Unreachable,
+    reply_to_payload,
+)
+from bot.channels.zalo import (
+    TEXT_LIMIT,
+    ZaloChannel,
+    parse_update,
+    plain,
+    render,
+    split_text,
+    typed_word,
+)
 from bot.texts import text
 from handlers.events import Choice, EventKind, Reply
 from handlers.router import _TYPED_BUTTONS
@@ -131,3 +149,65 @@ def test_a_text_update_is_parsed_and_a_command_recognised() -> None:
     plain_text = parse_update(update)
     assert plain_text is not None and plain_text.kind is EventKind.TEXT
     assert parse_update({**update, "event_name": "message.sticker.received"}) is None
+
+
+def _channel(answer: Callable[[httpx.Request], httpx.Response]) -> ZaloChannel:
+    channel = ZaloChannel("TOKEN", "http://127.0.0.1:9/bot")
+    channel.client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    return channel
+
+
+def _error(status: int, **extra: object) -> Callable[[httpx.Request], httpx.Response]:
+    body = {"ok": False, "error_code": status, "description": "no", **extra}
+    return lambda request: httpx.Response(status, json=body)
+
+
+def _raise(error: Exception) -> Callable[[httpx.Request], httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (_error(429, parameters={"retry_after": 7}), RetryLater),
+        (_error(403), Unreachable),
+        (_error(400), Rejected),
+        (_error(502), Unavailable),
+        (_raise(httpx.ConnectError("refused")), Unavailable),
+        (_raise(httpx.ReadTimeout("slow")), OutcomeUnknown),
+    ],
+)
+async def test_send_failures_map_onto_delivery_errors(
+    answer: Callable[[httpx.Request], httpx.Response], expected: type[Exception]
+) -> None:
+    channel = _channel(answer)
+    with pytest.raises(expected) as caught:
+        await channel.send("c1", {"text": "xin chào"})
+    if isinstance(caught.value, RetryLater):
+        assert caught.value.seconds == 7
+    await channel.stop()
+
+
+async def test_a_timed_out_poll_is_no_update() -> None:
+    channel = _channel(_error(408))
+    assert await channel.fetch_update() is None
+    await channel.stop()
+
+
+async def test_send_posts_each_part_as_json_to_the_token_url() -> None:
+    seen: list[tuple[str, dict[str, object]]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, json.loads(request.content)))
+        return httpx.Response(200, json={"ok": True, "result": {"message_id": "m"}})
+
+    channel = _channel(answer)
+    await channel.send("c1", {"text": "\n".join(["x" * 1500, "y" * 1500])})
+    await channel.stop()
+    assert seen == [
+        ("/botTOKEN/sendMessage", {"chat_id": "c1", "text": "x" * 1500}),
+        ("/botTOKEN/sendMessage", {"chat_id": "c1", "text": "y" * 1500}),
+    ]
