@@ -2,7 +2,12 @@
 
 Messages go in priority order (replies to people answering before bulk prompts) and in order
 within a chat. A message is marked sent right after the platform accepted it, so a restart
-resends only what was in flight at the crash.
+resends only what was in flight at the crash. Messages accepted while a marking transaction
+commits are marked together in the next one: one disk sync serves many messages.
+
+The list of due messages is read from a snapshot, which may predate the settling of a message
+that was in flight: such a message is never sent again, because it stays "in flight" until
+its outcome is committed and a message settled since the snapshot began is skipped.
 """
 
 from __future__ import annotations
@@ -50,7 +55,17 @@ class DeliveryWorker:
         self.on_unreachable = on_unreachable
         self._wake = asyncio.Event()
         self._busy_chats: set[tuple[str, str]] = set()
+        # What the last look left behind: chats waiting for their message in flight, and
+        # whether the in-flight limit stopped it. Only their end calls for another look.
+        self._chats_waiting: set[tuple[str, str]] = set()
+        self._at_limit = False
+        # Being sent, or sent and not yet marked: never to be picked up again meanwhile.
         self._in_flight: set[int] = set()
+        # Settled (outcome committed) since the current look at the due messages began.
+        self._settled: set[int] = set()
+        # Accepted by the platform, waiting for the next marking transaction.
+        self._accepted: list[int] = []
+        self._mark_wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
@@ -59,10 +74,12 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         """Send until cancelled."""
+        marker = asyncio.create_task(self._mark_sent_forever(), name="delivery.mark_sent")
         try:
             while True:
-                pause = await self.send_due()
+                # Cleared before looking, so a wake() while looking is never lost.
                 self._wake.clear()
+                pause = await self.send_due()
                 await wait_event(self._wake, pause)
         finally:
             # On a clean stop let in-flight sends record their outcome: cancelling one
@@ -72,17 +89,31 @@ class DeliveryWorker:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            marker.cancel()
+            await asyncio.gather(marker, return_exceptions=True)
+            try:
+                await self._mark_accepted()  # what the marker had not committed yet
+            except Exception:
+                log.exception("marking %d outbox messages sent at stop failed", len(self._accepted))
 
     async def send_due(self) -> float:
         """Start sending what may go now; return how long to sleep before looking again."""
+        self._settled = set()  # what settled before the snapshot below is in it
         async with self.db.read() as r:
             due = await r.outbox.due(self.clock(), limit=500)
+        settled_meanwhile = self._settled
         next_look = 1.0
+        self._chats_waiting = set()
+        self._at_limit = False
         for message in due:
             key = (message.channel, message.chat_id)
-            if message.id in self._in_flight or key in self._busy_chats:
+            if message.id in self._in_flight or message.id in settled_meanwhile:
+                continue
+            if key in self._busy_chats:
+                self._chats_waiting.add(key)
                 continue
             if len(self._in_flight) >= MAX_IN_FLIGHT:
+                self._at_limit = True
                 break
             is_group = message.chat_id.startswith("-")
             wait = self.limiter.wait_for(message.chat_id, is_group)
@@ -100,21 +131,65 @@ class DeliveryWorker:
         return max(next_look, 0.005)
 
     async def _send(self, message: OutboxMessage) -> None:
+        accepted = False
         try:
-            await self._attempt(message)
+            accepted = await self._attempt(message)
         except Exception:
             log.exception("delivery of outbox %s failed unexpectedly", message.id)
         finally:
-            self._busy_chats.discard((message.channel, message.chat_id))
-            self._in_flight.discard(message.id)
-            self.wake()
+            # The chat's next message may go as soon as the platform has this one.
+            key = (message.channel, message.chat_id)
+            self._busy_chats.discard(key)
+            if accepted:
+                self._accepted.append(message.id)
+                self._mark_wake.set()
+                # Another look is only worth it if something waited for this one to end.
+                if key in self._chats_waiting or self._at_limit:
+                    self.wake()
+            else:
+                self._settle([message.id])
+                self.wake()
 
-    async def _attempt(self, message: OutboxMessage) -> None:
+    def _settle(self, ids: list[int]) -> None:
+        for message_id in ids:
+            self._in_flight.discard(message_id)
+            self._settled.add(message_id)
+
+    async def _mark_sent_forever(self) -> None:
+        """Mark accepted messages sent, all those accepted so far in one transaction."""
+        while True:
+            await self._mark_wake.wait()
+            self._mark_wake.clear()
+            try:
+                await self._mark_accepted()
+            except Exception:
+                log.exception(
+                    "marking %d outbox messages sent failed; retrying", len(self._accepted)
+                )
+                await asyncio.sleep(1.0)
+                self._mark_wake.set()
+
+    async def _mark_accepted(self) -> None:
+        # They leave the list only once committed: if this is cancelled or fails, the next
+        # call marks them again (marking twice is harmless).
+        ids = list(self._accepted)
+        if not ids:
+            return
+        async with self.db.write() as tx:
+            for message_id in ids:
+                await tx.outbox.mark_sent(message_id)
+        del self._accepted[: len(ids)]  # _send only appends
+        self._settle(ids)
+        if self._at_limit:
+            self.wake()  # in-flight places came free
+
+    async def _attempt(self, message: OutboxMessage) -> bool:
+        """Try to send; True if the platform accepted it (to be marked sent), else settle it."""
         channel = self.channels.get(message.channel)
         if channel is None:
             async with self.db.write() as tx:
                 await tx.outbox.mark_failed(message.id, f"no channel {message.channel}")
-            return
+            return False
         try:
             await channel.send(message.chat_id, message.payload)
         except RetryLater as error:
@@ -135,8 +210,8 @@ class DeliveryWorker:
             backoff = min(MAX_BACKOFF, timedelta(seconds=2 ** min(message.attempts, 10)))
             await self._retry(message, backoff, f"{type(error).__name__}: {error}")
         else:
-            async with self.db.write() as tx:
-                await tx.outbox.mark_sent(message.id)
+            return True
+        return False
 
     async def _retry(self, message: OutboxMessage, after: timedelta, error: str) -> None:
         async with self.db.write() as tx:

@@ -3,12 +3,19 @@
 An event is in the inbox before the platform is told it was received; handling it, storing
 what changed, queueing the replies and marking it handled commit together. A crash at any
 moment therefore either loses nothing or leaves the event to be handled again on restart.
+
+Events are handled in batches: one write transaction handles the pending events in arrival
+order (up to `batch_size` of them, for at most about `batch_seconds`) and commits them
+together, so one disk sync serves many answers. If any of them fails, the whole batch is
+rolled back and its events are handled again in a transaction each, so a failing event never
+takes the others' work with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -42,6 +49,7 @@ class InboxWorker:
         clock: Clock,
         on_queued: Callable[[], None],
         batch_size: int = 100,
+        batch_seconds: float = 0.02,
     ) -> None:
         self.db = db
         self.parsers = parsers
@@ -50,6 +58,7 @@ class InboxWorker:
         self.clock = clock
         self.on_queued = on_queued
         self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -59,37 +68,68 @@ class InboxWorker:
     async def run(self) -> None:
         """Handle events until cancelled."""
         while True:
-            handled = await self.drain()
-            if not handled:
-                self._wake.clear()
-                await wait_event(self._wake, 1.0)
+            # Cleared before looking, so a wake() while draining is never lost.
+            self._wake.clear()
+            await self.drain()
+            await wait_event(self._wake, 1.0)
 
     async def drain(self) -> int:
         """Handle every pending event; return how many were handled."""
         total = 0
         while True:
-            async with self.db.read() as r:
-                items = await r.inbox.next_unhandled(self.batch_size)
-            if not items:
+            handled = await self.handle_batch()
+            if not handled:
                 return total
-            for item in items:
-                await self.handle_one(item)
-            total += len(items)
+            total += handled
             self.on_queued()
+
+    async def handle_batch(self) -> int:
+        """Handle the next pending events in one transaction; return how many were handled.
+
+        The transaction ends after `batch_size` events or `batch_seconds` of handling, so the
+        first replies of a long batch are not held back long and other writers (the poller
+        storing new updates) get their turn. Should one event fail (or have been settled by
+        another worker), nothing of the batch is kept and the events it handled are handled
+        again in a transaction each.
+        """
+        attempted: list[InboxItem] = []
+        try:
+            async with self.db.write() as tx:
+                items = await tx.inbox.next_unhandled(self.batch_size)
+                deadline = time.monotonic() + self.batch_seconds
+                for item in items:
+                    attempted.append(item)
+                    await self._handle(tx, item)
+                    if time.monotonic() >= deadline:
+                        break
+        except Exception:
+            if not attempted:
+                raise  # not even the events could be read: nothing to fall back on
+            log.info(
+                "a batch of %d inbox items was rolled back; handling them one by one",
+                len(attempted),
+            )
+            for item in attempted:
+                await self.handle_one(item)
+        return len(attempted)
+
+    async def _handle(self, tx: WriteTransaction, item: InboxItem) -> None:
+        """Handle one event inside `tx`; raise (for the caller to roll back) if it fails."""
+        parse = self.parsers.get(item.channel)
+        event = parse(item.payload) if parse else None
+        if event is not None:
+            replies = await self.handler(event, self.make_context(tx))
+            await self._queue(tx, item.channel, event, replies)
+        if not await tx.inbox.mark_handled(item.id, self.clock()):
+            raise AlreadyHandled(item.id)
 
     async def handle_one(self, item: InboxItem) -> None:
         """Handle one stored event; a failing handler still gets the person an answer."""
-        payload = item.payload
         parse = self.parsers.get(item.channel)
-        event = parse(payload) if parse else None
+        event = parse(item.payload) if parse else None
         try:
             async with self.db.write() as tx:
-                replies = []
-                if event is not None:
-                    replies = await self.handler(event, self.make_context(tx))
-                    await self._queue(tx, item.channel, event, replies)
-                if not await tx.inbox.mark_handled(item.id, self.clock()):
-                    raise AlreadyHandled(item.id)  # rolls back what this handling did
+                await self._handle(tx, item)  # rolls back what it did if it raises
         except AlreadyHandled:
             return
         except Exception:

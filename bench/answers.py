@@ -1,0 +1,635 @@
+"""Answers per second and reply latency: focal points answering through the fake Bot API.
+
+N focal points (one per unit) each answer a form of M integer questions at full speed: each
+sends the next number only once the bot's reply to the previous one has reached the fake
+Telegram server. Every answer goes the production way: getUpdates long poll, inbox, handler,
+outbox, sendMessage. The platform rate limits are off on both sides (the fake does not
+enforce them; the bot runs with Limits(0, 0, 0)), so the figures are the program's own cost.
+
+Run from the repository root:
+
+    .venv/bin/python bench/answers.py [--users 50] [--fields 20] [--synchronous FULL]
+
+By default the bot runs in a child process, as it would against a local Bot API server, so
+the fake server and the simulated people (in this process) do not share its interpreter
+lock; `--same-process` runs all of it in one process, as the e2e tests do. Latency is from
+just before `user_sends_text` to the moment the fake server recorded the reply
+(`SentMessage.sent_at`), so it includes the bot's getUpdates pick-up. The figures count only
+if every answer is found in the database afterwards.
+
+`--think-ms T` makes each person pause about T ms before answering, for latency below
+saturation: at full speed the people wait for nothing but the bot, so latency is simply
+users / throughput (Little's law) and p99 < 100 ms with 50 people needs over 500 answers/s.
+
+"bot CPU" is the CPU time of the bot process (all threads) during the answering phase, per
+answer: unlike throughput it hardly depends on what else the machine runs. Profiling the
+bot: `--profile FILE` (cProfile of the bot's event-loop thread during the answering phase;
+`python -m pstats FILE`), `--py-spy FILE` (py-spy, only the thread holding the GIL,
+collapsed stacks; needs `.venv/bin/pip install py-spy`).
+
+Exit status: 0 valid run meeting the target (300 answers/s, p99 < 100 ms), 1 valid run
+missing it, 2 invalid run (an answer lost or a reply wrong).
+
+Use a directory on the disk the bot will run on (`--dir`, default: the current one): on
+tmpfs fsync costs nothing and FULL looks as fast as NORMAL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import logging
+import math
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path[1:1] = [str(ROOT / "tests"), str(ROOT / "tests" / "e2e")]  # fakes, harness
+
+from fakes.telegram_server import FakeTelegramServer, SentMessage  # noqa: E402
+from harness import CONFIG, START  # noqa: E402
+
+import bot.app  # noqa: E402
+from bot.app import App  # noqa: E402
+from bot.datafiles import load_workspace  # noqa: E402
+from bot.ratelimit import Limits  # noqa: E402
+from handlers.registration import create_invite  # noqa: E402
+from storage import Database  # noqa: E402
+
+TOKEN_ENV = "BAOCAO_TEST_TOKEN"
+FORM = "bench"
+FIRST_USER = 10_001
+REPLY_TIMEOUT = 30.0
+
+
+# ---------------------------------------------------------------------------------- workspace
+
+
+def write_workspace(folder: Path, base_url: str, users: int, fields: int) -> Path:
+    """Config, `users` units owing one form of `fields` integer questions; the config path."""
+    (folder / "forms").mkdir(parents=True, exist_ok=True)
+    config = folder / "config.toml"
+    config.write_text(
+        CONFIG.format(office=900, base_url=base_url, mode="polling", port=8443), encoding="utf-8"
+    )
+    rows = ["mã đơn vị,tên đơn vị,nhóm,biểu mẫu"]
+    rows += [f"{unit_code(i)},Đơn vị thử {i + 1},Thử tải,{FORM}" for i in range(users)]
+    (folder / "units.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    form = [f'[form]\ncode = "{FORM}"\ntitle = "Biểu đo tải"\n']
+    for n in range(fields):
+        form.append(
+            f'[[fields]]\nkey = "{field_key(n)}"\nquestion = "Số liệu thứ {n + 1} trong tháng?"\n'
+            f'label = "số liệu {n + 1}"\ntype = "integer"\nkind = "flow"\n'
+            'measure = "đơn vị"\nmin = 0\n'
+        )
+    (folder / "forms" / f"{FORM}.toml").write_text("\n".join(form), encoding="utf-8")
+    return config
+
+
+def unit_code(i: int) -> str:
+    return f"U{i + 1:03d}"
+
+
+def field_key(n: int) -> str:
+    return f"so_lieu_{n + 1:02d}"
+
+
+def value_for(user: int, question: int) -> int:
+    """The figure user `user` gives to question `question` (below 1000: no separators)."""
+    return 100 + (user * 31 + question * 7) % 900
+
+
+class RunningClock:
+    """Real time, moved back to START (inside the reporting window of period 02/2022)."""
+
+    def __init__(self) -> None:
+        self._started = time.monotonic()
+
+    def __call__(self) -> datetime:
+        now: datetime = START + timedelta(seconds=time.monotonic() - self._started)
+        return now
+
+
+def use_synchronous(level: str) -> None:
+    """Make App.start open the database with this `PRAGMA synchronous` (it has no setting)."""
+
+    class _Opener:
+        @staticmethod
+        async def open(path: Any, **kwargs: Any) -> Database:
+            return await Database.open(path, synchronous=level, **kwargs)
+
+    setattr(bot.app, "Database", _Opener)  # noqa: B010 (a module attribute, patched on purpose)
+
+
+async def prepare_database(config: Path, synchronous: str, users: int) -> list[str]:
+    """Create the database with the units and one invite code per unit; the codes."""
+    workspace = load_workspace(config)
+    db = await Database.open(workspace.settings.storage.path, synchronous=synchronous)
+    try:
+        async with db.write() as tx:
+            await tx.units.sync_all(list(workspace.units))
+            return [await create_invite(tx, unit_code(i), START, 14) for i in range(users)]
+    finally:
+        await db.close()
+
+
+# ---------------------------------------------------------------------------------- the bot
+
+
+async def start_app(config: Path, synchronous: str) -> App:
+    """The production App on the workspace, rate limits off."""
+    use_synchronous(synchronous)
+    # Timed prompts and reminders would only get in the way of the answers measured here.
+    workspace = load_workspace(config)
+    app = App(workspace, clock=RunningClock(), limits=Limits(0, 0, 0), run_scheduler=False)
+    await app.start()
+    return app
+
+
+async def serve_bot(config: Path, synchronous: str, profile_path: Path | None) -> None:
+    """Child process: run the bot; obey 'profile on', 'profile off', 'stop' on stdin."""
+    logging.basicConfig(level=logging.WARNING, format="bot: %(levelname)s %(name)s %(message)s")
+    app = await start_app(config, synchronous)
+    profiler = cProfile.Profile() if profile_path else None
+    print("ready", flush=True)
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            line = (await loop.run_in_executor(None, sys.stdin.readline)).strip()
+            if line == "profile on" and profiler is not None:
+                profiler.enable()
+            elif line == "profile off" and profiler is not None:
+                profiler.disable()
+            elif line == "cpu":
+                print(f"cpu {time.process_time()}", flush=True)
+                continue
+            elif line in ("stop", ""):
+                break
+            print(f"ok {line}", flush=True)
+    finally:
+        await app.stop()
+    if profiler is not None and profile_path is not None:
+        profiler.dump_stats(profile_path)
+    print("stopped", flush=True)
+
+
+class BotProcess:
+    """The bot in a child process (`serve_bot`)."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.pid = proc.pid
+
+    @classmethod
+    async def start(cls, config: Path, synchronous: str, profile: Path | None) -> BotProcess:
+        argv = [sys.executable, str(Path(__file__).resolve()), "--serve-bot", str(config)]
+        argv += ["--synchronous", synchronous]
+        if profile is not None:
+            argv += ["--profile", str(profile)]
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        running = cls(proc)
+        try:
+            await running.expect("ready", timeout=60)
+        except BaseException:
+            if proc.returncode is None:
+                proc.kill()
+            await proc.wait()
+            raise
+        return running
+
+    async def expect(self, word: str, timeout: float = 30) -> None:
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
+        if line.decode().strip() != word:
+            raise RuntimeError(f"bot process said {line!r}, expected {word!r}")
+
+    async def tell(self, command: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{command}\n".encode())
+        await self.proc.stdin.drain()
+        await self.expect(f"ok {command}")
+
+    async def cpu_seconds(self) -> float:
+        """CPU time the bot process has used so far (every thread, user and system)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(b"cpu\n")
+        await self.proc.stdin.drain()
+        line = (await asyncio.wait_for(self.proc.stdout.readline(), 30)).decode().split()
+        if len(line) != 2 or line[0] != "cpu":
+            raise RuntimeError(f"bot process said {line!r}, expected its CPU time")
+        return float(line[1])
+
+    async def stop(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"stop\n")
+        await self.proc.stdin.drain()
+        await self.expect("stopped", timeout=60)
+        await self.proc.wait()
+
+
+# ---------------------------------------------------------------------------------- the people
+
+
+class Replies:
+    """What the bot sent, per chat, as soon as the fake server records it.
+
+    One thread waits on the fake server's condition (notified on every API call) and hands
+    new messages to the event loop: no per-person polling, and no deep copies of every sent
+    message (`sent_to`/`wait_for_messages` copy them all, which at this scale would cost
+    more than the bot). Relies on the fake's `_cond` and `_sent`.
+    """
+
+    def __init__(self, fake: FakeTelegramServer, loop: asyncio.AbstractEventLoop) -> None:
+        self._fake = fake
+        self._loop = loop
+        self.by_chat: dict[int, list[SentMessage]] = defaultdict(list)
+        self._waiting: dict[int, tuple[int, asyncio.Future[None]]] = {}
+        self._stopping = False
+        self._thread = threading.Thread(target=self._watch, name="replies", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        cond, sent, seen = self._fake._cond, self._fake._sent, 0
+        while True:
+            with cond:
+                while len(sent) == seen and not self._stopping:
+                    cond.wait(0.5)
+                if self._stopping:
+                    return
+                new, seen = sent[seen:], len(sent)
+            self._loop.call_soon_threadsafe(self._arrived, new)
+
+    def _arrived(self, messages: list[SentMessage]) -> None:
+        for message in messages:
+            got = self.by_chat[message.chat_id]
+            got.append(message)
+            waiting = self._waiting.get(message.chat_id)
+            if waiting and len(got) >= waiting[0] and not waiting[1].done():
+                waiting[1].set_result(None)
+
+    async def wait(self, chat_id: int, count: int, timeout: float = REPLY_TIMEOUT) -> SentMessage:
+        """The `count`-th message to the chat, once it was sent."""
+        got = self.by_chat[chat_id]
+        if len(got) < count:
+            future = self._loop.create_future()
+            self._waiting[chat_id] = (count, future)
+            try:
+                await asyncio.wait_for(future, timeout)
+            finally:
+                del self._waiting[chat_id]
+        return got[count - 1]
+
+    def stop(self) -> None:
+        self._stopping = True
+        with self._fake._cond:
+            self._fake._cond.notify_all()
+        self._thread.join(timeout=5)
+
+
+@dataclass
+class Person:
+    """One focal point and what happened to their answers."""
+
+    index: int
+    user_id: int
+    latencies: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    finished_at: float = 0.0
+
+
+async def expect(replies: Replies, person: Person, after: int, marker: str) -> SentMessage | None:
+    """The first message to the person after the `after`-th one that contains `marker`.
+
+    Messages in between (a reply sent twice, say) are kept in `person.unexpected`; None if
+    nothing matching came in time.
+    """
+    count = after
+    while True:
+        count += 1
+        try:
+            message = await replies.wait(person.user_id, count)
+        except TimeoutError:
+            person.problems.append(f"no reply containing {marker!r} in {REPLY_TIMEOUT} s")
+            return None
+        if marker in (message.plain_text or ""):
+            return message
+        person.unexpected.append(message.plain_text or "")
+
+
+async def register(fake: FakeTelegramServer, replies: Replies, person: Person, code: str) -> None:
+    """/start CODE, then /baocao: the person is at question 1."""
+    for typed, marker in ((f"/start {code}", "đầu mối báo cáo"), ("/baocao", "Câu 1/")):
+        before = len(replies.by_chat[person.user_id])
+        fake.user_sends_text(person.user_id, typed)
+        if await expect(replies, person, before, marker) is None:
+            raise RuntimeError(f"{typed.split()[0]} of {person.user_id} failed: {person.problems}")
+
+
+async def answer_all(
+    fake: FakeTelegramServer, replies: Replies, person: Person, fields: int, think: float
+) -> None:
+    """Answer every question, each as soon as the reply to the previous one arrived (or,
+    with a think time, that long on average after it)."""
+    pause = random.Random(person.user_id)
+    for question in range(fields):
+        if think:
+            await asyncio.sleep(think * pause.uniform(0.5, 1.5) / (2 if question == 0 else 1))
+        before = len(replies.by_chat[person.user_id])
+        sent = time.time()
+        figure = value_for(person.index, question)
+        fake.user_sends_text(person.user_id, str(figure))
+        following = f"Câu {question + 2}/{fields}" if question + 1 < fields else "Tóm tắt"
+        reply = await expect(replies, person, before, following)
+        if reply is None:
+            return
+        person.latencies.append(reply.sent_at - sent)
+        if not (reply.plain_text or "").startswith(f"✓ Đã ghi: {figure}"):
+            person.problems.append(f"answer {question + 1}: reply {reply.plain_text!r}")
+    person.finished_at = time.perf_counter()
+
+
+# ---------------------------------------------------------------------------------- checking
+
+
+def stored_answers(db_path: Path, users: int, fields: int) -> tuple[int, int, list[str]]:
+    """Answers found in the database, how many hold the figure that was sent, and problems."""
+    problems: list[str] = []
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT unit_code, field_key, value FROM answers WHERE form_code = ?", (FORM,)
+        ).fetchall()
+        unhandled = conn.execute("SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL").fetchone()
+        unsent = conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+        ).fetchone()
+        failed = conn.execute("SELECT COUNT(*) FROM inbox WHERE error IS NOT NULL").fetchone()
+    finally:
+        conn.close()
+    expected = {
+        (unit_code(u), field_key(q)): str(value_for(u, q))
+        for u in range(users)
+        for q in range(fields)
+    }
+    right = sum(1 for unit, key, value in rows if expected.get((unit, key)) == value)
+    if unhandled[0]:
+        problems.append(f"{unhandled[0]} inbox items unhandled")
+    if failed[0]:
+        problems.append(f"{failed[0]} inbox items settled with an error")
+    if unsent[0]:
+        problems.append(f"{unsent[0]} outbox messages unsent")
+    return len(rows), right, problems
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, min(len(sorted_values), math.ceil(p / 100 * len(sorted_values))))
+    return sorted_values[rank - 1]
+
+
+# ---------------------------------------------------------------------------------- the run
+
+
+@dataclass
+class Outcome:
+    """The figures of one run."""
+
+    answers: int
+    wall: float
+    latencies: list[float]
+    stored: int
+    stored_right: int
+    problems: list[str]
+    extra_messages: int
+    cpu: CpuUse
+    api_calls: str  # during the answering phase
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds used during the answering phase."""
+
+    bot: float  # the bot process (or the whole process with --same-process)
+    rest: float | None  # the fake server and the people, when in a process of their own
+
+
+async def settle(db_path: Path, timeout: float = 10.0) -> None:
+    """Wait until the bot has recorded every reply as sent (the people saw them already)."""
+    deadline = time.monotonic() + timeout
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        while time.monotonic() < deadline:
+            query = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+            if conn.execute(query).fetchone()[0] == 0:
+                return
+            await asyncio.sleep(0.05)
+    finally:
+        conn.close()
+
+
+async def py_spy(pid: int, output: Path) -> Callable[[], Awaitable[None]]:
+    """Start py-spy on `pid`; return the coroutine function that stops it."""
+    exe = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if exe is None:
+        raise SystemExit("py-spy not found: .venv/bin/pip install py-spy")
+    proc = await asyncio.create_subprocess_exec(
+        exe, "record", "--pid", str(pid), "--rate", "250", "--threads", "--gil", "--format", "raw",
+        "--output", str(output), "--nonblocking",
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    await asyncio.sleep(1.0)  # let it attach
+
+    async def stop() -> None:
+        proc.send_signal(signal.SIGINT)
+        await proc.wait()
+
+    return stop
+
+
+async def run(args: argparse.Namespace, folder: Path) -> Outcome:
+    """Start the fake and the bot, register the people, let them answer, check the database."""
+    users, fields, think = args.users, args.fields, args.think_ms / 1000
+    with FakeTelegramServer() as fake:
+        os.environ[TOKEN_ENV] = fake.token
+        config = write_workspace(folder, fake.base_url, users, fields)
+        codes = await prepare_database(config, args.synchronous, users)
+        db_path = load_workspace(config).settings.storage.path
+        replies = Replies(fake, asyncio.get_running_loop())
+        child: BotProcess | None = None
+        app: App | None = None
+        if args.same_process:
+            app = await start_app(config, args.synchronous)
+            pid = os.getpid()
+        else:
+            child = await BotProcess.start(config, args.synchronous, args.profile)
+            pid = child.pid
+        try:
+            await fake.wait_for_polling(timeout=30)
+            people = [Person(i, FIRST_USER + i) for i in range(users)]
+            await asyncio.gather(*(register(fake, replies, p, codes[p.index]) for p in people))
+            stop_spy = await py_spy(pid, args.py_spy) if args.py_spy else None
+            profiler = None
+            if child is not None and args.profile:
+                await child.tell("profile on")
+            elif args.profile:
+                profiler = cProfile.Profile()
+                profiler.enable()
+            bot_cpu = await child.cpu_seconds() if child is not None else 0.0
+            own_cpu = time.process_time()
+            wall_started = time.time()
+            started = time.perf_counter()
+            await asyncio.gather(*(answer_all(fake, replies, p, fields, think) for p in people))
+            ended = max((p.finished_at for p in people), default=started) or time.perf_counter()
+            own_cpu = time.process_time() - own_cpu
+            bot_cpu = (await child.cpu_seconds() - bot_cpu) if child is not None else own_cpu
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(args.profile)
+            elif child is not None and args.profile:
+                await child.tell("profile off")
+            if stop_spy is not None:
+                await stop_spy()
+            await settle(db_path)
+            await asyncio.sleep(0.2)  # a message sent twice would show up by now
+            received = sum(len(replies.by_chat[p.user_id]) for p in people)
+        finally:
+            if child is not None:
+                await child.stop()
+            if app is not None:
+                await app.stop()
+            replies.stop()
+        calls = Counter(c.method for c in fake.calls() if c.at >= wall_started)
+        problems = [f"user {p.user_id}: {m}" for p in people for m in p.problems]
+        if fake.internal_errors:
+            problems.extend(f"fake server: {e}" for e in fake.internal_errors)
+    stored, right, db_problems = stored_answers(db_path, users, fields)
+    latencies = sorted(x for p in people for x in p.latencies)
+    problems += db_problems
+    extra = received - users * (fields + 2)
+    cpu = CpuUse(bot_cpu, own_cpu if child is not None else None)
+    polls = calls["getUpdates"]
+    return Outcome(
+        users * fields,
+        ended - started,
+        latencies,
+        stored,
+        right,
+        problems,
+        extra,
+        cpu,
+        f"sendMessage {calls['sendMessage']}, getUpdates {polls} "
+        f"({users * fields / max(polls, 1):.1f} answers per poll)",
+    )
+
+
+def report(args: argparse.Namespace, outcome: Outcome) -> int:
+    """Print the table; the exit status: 0 target met, 1 target not met, 2 invalid run."""
+    ms = [x * 1000 for x in outcome.latencies]
+    rate = len(ms) / outcome.wall if outcome.wall > 0 else 0.0
+    where = "one process" if args.same_process else "bot in its own process"
+    print(
+        f"baocao answers bench: synchronous={args.synchronous}, {where}, "
+        f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+    )
+    rows = [
+        (
+            "users",
+            f"{args.users}" + (f", thinking {args.think_ms:.0f} ms" if args.think_ms else ""),
+        ),
+        ("fields", f"{args.fields}"),
+        ("answers", f"{len(ms)} of {outcome.answers}"),
+        ("wall time", f"{outcome.wall:.2f} s"),
+        ("answers/s", f"{rate:.0f}"),
+        ("latency p50", f"{percentile(ms, 50):.1f} ms"),
+        ("latency p95", f"{percentile(ms, 95):.1f} ms"),
+        ("latency p99", f"{percentile(ms, 99):.1f} ms"),
+        ("latency max", f"{max(ms, default=float('nan')):.1f} ms"),
+        ("latency mean", f"{statistics.fmean(ms) if ms else float('nan'):.1f} ms"),
+        ("stored answers", f"{outcome.stored} ({outcome.stored_right} with the sent figure)"),
+        (
+            "bot CPU",
+            f"{outcome.cpu.bot:.2f} s, {1000 * outcome.cpu.bot / max(len(ms), 1):.2f} ms/answer",
+        ),
+        (
+            "fake+people CPU",
+            "in the bot's process" if outcome.cpu.rest is None else f"{outcome.cpu.rest:.2f} s",
+        ),
+        ("API calls", outcome.api_calls),
+        ("load average", " ".join(f"{x:.2f}" for x in os.getloadavg())),
+        ("extra messages", f"{outcome.extra_messages} (sent more than once or unasked for)"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+    valid = not outcome.problems and outcome.stored_right == outcome.answers == len(ms)
+    for problem in outcome.problems[:20]:
+        print(f"  PROBLEM: {problem}")
+    if not valid:
+        print("  INVALID RUN: answers were lost or replies went wrong; the figures do not count.")
+        return 2
+    met = rate >= args.target_rate and percentile(ms, 99) < args.target_p99
+    print(
+        f"  target ({args.target_rate:.0f} answers/s, p99 < {args.target_p99:.0f} ms): "
+        + ("met" if met else "NOT met")
+    )
+    return 0 if met else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50, help="concurrent focal points")
+    parser.add_argument("--fields", type=int, default=20, help="questions in the form")
+    parser.add_argument("--synchronous", default="FULL", type=str.upper, choices=("FULL", "NORMAL"))
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="average pause between a reply and the next answer (0: full speed)",
+    )
+    parser.add_argument("--dir", type=Path, default=Path.cwd(), help="where to put the files")
+    parser.add_argument("--keep", action="store_true", help="keep the workspace and database")
+    parser.add_argument("--same-process", action="store_true", help="bot in this process too")
+    parser.add_argument("--profile", type=Path, help="cProfile the bot's answering phase")
+    parser.add_argument("--py-spy", type=Path, help="py-spy the bot's answering phase (raw)")
+    parser.add_argument("--target-rate", type=float, default=300.0, help=argparse.SUPPRESS)
+    parser.add_argument("--target-p99", type=float, default=100.0, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-bot", type=Path, help=argparse.SUPPRESS)  # the child process
+    args = parser.parse_args()
+    if args.serve_bot is not None:
+        asyncio.run(serve_bot(args.serve_bot, args.synchronous, args.profile))
+        return
+    logging.basicConfig(level=logging.WARNING, format="bench: %(levelname)s %(name)s %(message)s")
+    if args.keep:
+        folder = Path(tempfile.mkdtemp(dir=args.dir, prefix="baocao-bench-"))
+        print(f"workspace and database kept in {folder}")
+        outcome = asyncio.run(run(args, folder))
+    else:
+        with tempfile.TemporaryDirectory(dir=args.dir, prefix="baocao-bench-") as tmp:
+            outcome = asyncio.run(run(args, Path(tmp)))
+    sys.exit(report(args, outcome))
+
+
+if __name__ == "__main__":
+    main()
