@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,7 +35,7 @@ async def tick_at(bot: BotUnderTest, moment: datetime) -> None:
     for _ in range(200):
         if pending == 0:
             return
-        await bot.fake.wait_until(lambda: True, timeout=0.05)
+        await asyncio.sleep(0.05)
         async with bot.db.read() as r:
             pending = await r.outbox.pending_count()
     async with bot.db.read() as r:
