@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path[1:1] = [str(ROOT / "tests"), str(ROOT / "tests" / "e2e")]
 
-from fakes.telegram_server import FakeTelegramServer  # noqa: E402
+from fakes.telegram_server import FakeTelegramServer, SentMessage  # noqa: E402
 from harness import CONFIG, CTS_FORM  # noqa: E402
 
 from bot.app import App  # noqa: E402
@@ -110,14 +110,12 @@ async def answer_every_two_seconds(
         before = len(fake.sent_to(user))
         sent = time.time()
         fake.user_sends_text(user, str(value))
-        messages = await fake.wait_for_messages(user, before + 1, timeout=60)
-        reply = next(
-            m
-            for m in messages[before:]
-            if "Đã ghi" in (m.plain_text or "")
-            or "Tóm tắt" in (m.plain_text or "")
-            or "Câu" in (m.plain_text or "")
-        )
+
+        def answered(start: int = before) -> SentMessage | None:
+            replies = [m for m in fake.sent_to(user)[start:] if "đã mở" not in (m.plain_text or "")]
+            return replies[0] if replies else None
+
+        reply = await fake.wait_until(answered, timeout=60)
         latencies.append(reply.sent_at - sent)
         value += 1
         await asyncio.sleep(max(0.0, 2.0 - (time.time() - sent)))
