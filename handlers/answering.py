@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.texts import text
 from domain.answers import Answer
-from domain.forms import Field, Form
+from domain.forms import Field, FieldType, Form
 from domain.obligations import Obligation, ObligationState, can_edit, state_on_submit
 from domain.periods import Period, parse_period
 from domain.validation import Inconsistency, check_consistency, missing_required
@@ -234,9 +234,12 @@ async def answer_current(
         reply = question_reply(chat_id, work, state.index, [text("chat.too_long")], state)
         return [reply]
     lines = [line for line in event.text.splitlines() if line.strip()]
-    if len(lines) > 1 or (lines and _looks_pasted(work.form, lines[0])):
-        return [await take_pasted(ctx, event, state, work, lines)]
     field = work.form.fields[state.index]
+    first_is_pasted = bool(lines) and _looks_pasted(work.form, lines[0])
+    # A text question takes paragraphs as they come; only "n: value" lines are a paste.
+    free_text = field.type is FieldType.TEXT and not first_is_pasted
+    if not free_text and (len(lines) > 1 or first_is_pasted):
+        return [await take_pasted(ctx, event, state, work, lines)]
     try:
         value = parse_value(field, event.text)
     except ValueRejected as rejected:

@@ -237,3 +237,15 @@ async def test_typed_numbers_pick_choices_except_when_a_number_is_the_answer(
     assert "Văn phòng UBND tỉnh – Chứng thư số" in start
     answered = await bot.say(ALICE, "1")  # question 1 waits for a number: 1 is the answer
     assert answered.startswith("✓ Đã ghi: 1 chứng thư số")
+
+
+async def test_a_text_question_takes_several_paragraphs(bot: BotUnderTest) -> None:
+    await bot.register(ALICE, "SYT")
+    await bot.command(ALICE, "baocao")
+    await answer_all(bot, ALICE, ["259", "2.386", "472", "1.914"])
+    reply = await bot.say(ALICE, "Cấp mới cho Sở.\nThu hồi 3 chứng thư số hết hạn.")
+    assert "✓ Đã ghi: Cấp mới cho Sở.\nThu hồi 3 chứng thư số hết hạn." in reply
+    async with bot.db.read() as r:
+        note = await r.answers.get("SYT", "cts", "2022-02", "ghi_chu")
+    assert note is not None
+    assert note.value == "Cấp mới cho Sở.\nThu hồi 3 chứng thư số hết hạn."
