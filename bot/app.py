@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels import zalo
-from bot.channels.base import Channel
+from bot.channels.base import Channel, queue_replies
 from bot.channels.telegram import TelegramChannel, parse_update
 from bot.clock import Clock, system_clock
 from bot.datafiles import Workspace
@@ -27,6 +27,7 @@ from bot.scheduler import Scheduler
 from bot.texts import set_timezone, text
 from bot.webhook import WebhookRoute, WebhookServer
 from handlers.context import Catalog, HandlerContext, Office
+from handlers.events import Reply
 from handlers.router import handle
 from storage import Database, WriteTransaction
 
@@ -216,7 +217,7 @@ class App:
                     names=sorted({p.display_name or p.user_id for p in people}),
                     units=sorted({units[p.unit_code].name for p in people if p.unit_code in units}),
                 )
-                await tx.outbox.enqueue("telegram", office.drafts_chat, {"text": body})
+                await queue_replies(tx, [Reply(chat_id=office.drafts_chat, text=body)])
         if self.delivery is not None:
             self.delivery.wake()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import segno
 
 from bot.app import App, MissingTokenError, telegram_from_settings
-from bot.channels.base import reply_to_payload
+from bot.channels.base import queue_replies
 from bot.cli import command, config_path
 from bot.config import ConfigError
 from bot.datafiles import Workspace, load_workspace
@@ -26,7 +26,7 @@ from handlers.context import Catalog, HandlerContext, Office
 from handlers.office import PeriodProgress, UnitProgress, progress
 from handlers.registration import create_invite, deep_link
 from handlers.schedule import remind_laggards_now
-from storage import PRIORITY_BULK, Database, StorageError
+from storage import Database, StorageError
 
 
 def _config_argument(parser: argparse.ArgumentParser) -> None:
@@ -252,9 +252,7 @@ async def _remind(workspace: Workspace, dry_run: bool) -> tuple[Period, int, lis
             names = [u.name for u in laggards.in_progress + laggards.not_started]
             if dry_run:
                 raise _DryRun(len(replies), names)  # rolls the transaction back
-            for reply in replies:
-                payload = reply_to_payload(reply)
-                await tx.outbox.enqueue(reply.channel, reply.chat_id, payload, PRIORITY_BULK)
+            await queue_replies(tx, replies)
     except _DryRun as dry:
         return period, dry.count, dry.names
     return period, len(replies), names

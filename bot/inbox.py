@@ -19,12 +19,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.channels.base import reply_to_payload
+from bot.channels.base import queue_replies
 from bot.clock import Clock, wait_event
 from bot.texts import text
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
-from storage import PRIORITY_BULK, PRIORITY_REPLY, Database, InboxItem, WriteTransaction
+from storage import PRIORITY_REPLY, Database, InboxItem, WriteTransaction
 
 log = logging.getLogger(__name__)
 
@@ -146,8 +146,4 @@ class InboxWorker:
         if event.ack_id:
             ack = {"callback_query_id": event.ack_id}
             await tx.outbox.enqueue(channel, event.sender.chat_id, ack, priority=PRIORITY_REPLY)
-        for reply in replies:
-            priority = PRIORITY_BULK if reply.bulk else PRIORITY_REPLY
-            await tx.outbox.enqueue(
-                reply.channel or channel, reply.chat_id, reply_to_payload(reply), priority=priority
-            )
+        await queue_replies(tx, replies, channel)

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot.channels.base import Rejected, reply_to_payload
+from bot.channels.base import Rejected, queue_replies
 from bot.clock import Clock
 from bot.datafiles import Workspace
 from bot.report.compile import compile_draft
@@ -23,7 +23,7 @@ from bot.texts import text
 from domain.periods import parse_period
 from handlers.events import Document, Reply
 from handlers.jobs import JOBS_CHANNEL
-from storage import PRIORITY_REPLY, Database
+from storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,5 @@ class JobsChannel:
 
     async def _queue(self, payload: dict[str, Any], chat_id: str, reply: Reply) -> None:
         async with self.db.write() as tx:
-            await tx.outbox.enqueue(
-                payload["reply_channel"], chat_id, reply_to_payload(reply), PRIORITY_REPLY
-            )
+            await queue_replies(tx, [reply], payload["reply_channel"])
         self.on_queued()

@@ -15,13 +15,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.channels.base import reply_to_payload
+from bot.channels.base import queue_replies
 from bot.clock import Clock
 from domain.calendar import current_period, schedule_steps
 from domain.periods import ReportingRegime
 from handlers.context import HandlerContext
 from handlers.schedule import StepOutcome, run_due_steps
-from storage import PRIORITY_BULK, PRIORITY_REPLY, Database, WriteTransaction
+from storage import Database, WriteTransaction
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,7 @@ class Scheduler:
         """Queue every step due now that was not done yet, in one transaction."""
         async with self.db.write() as tx:
             outcome = await run_due_steps(self.make_context(tx))
-            for reply in outcome.replies:
-                priority = PRIORITY_BULK if reply.bulk else PRIORITY_REPLY
-                await tx.outbox.enqueue(
-                    reply.channel or "telegram",
-                    reply.chat_id,
-                    reply_to_payload(reply),
-                    priority=priority,
-                )
+            await queue_replies(tx, outcome.replies)
         if outcome.replies:
             self.on_queued()
         if outcome.sent or outcome.skipped:

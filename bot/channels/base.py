@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from handlers.events import Choice, Document, Reply
+from storage import PRIORITY_BULK, PRIORITY_REPLY, WriteTransaction
 
 
 class DeliveryError(Exception):
@@ -63,6 +65,19 @@ def reply_to_payload(reply: Reply) -> dict[str, Any]:
         payload["numbered"] = False
     payload.update(reply.extra)
     return payload
+
+
+async def queue_replies(
+    tx: WriteTransaction, replies: Iterable[Reply], default_channel: str = "telegram"
+) -> int:
+    """Put replies in the outbox of this transaction: bulk ones behind conversation replies."""
+    count = 0
+    for reply in replies:
+        priority = PRIORITY_BULK if reply.bulk else PRIORITY_REPLY
+        channel = reply.channel or default_channel
+        await tx.outbox.enqueue(channel, reply.chat_id, reply_to_payload(reply), priority)
+        count += 1
+    return count
 
 
 def payload_choices(payload: dict[str, Any]) -> list[list[Choice]]:
