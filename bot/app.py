@@ -85,12 +85,7 @@ class App:
 
     def catalog(self) -> Catalog:
         """Units and forms by code, and the regime."""
-        ws = self.workspace
-        return Catalog(
-            units={u.code: u for u in ws.units},
-            forms=dict(ws.forms),
-            regime=ws.settings.regime,
-        )
+        return catalog_of(self.workspace)
 
     def office(self) -> Office:
         """The office's settings as handlers need them."""
@@ -243,6 +238,15 @@ class App:
         if self.db is not None:
             await self.db.close()
             self.db = None
+
+
+def catalog_of(workspace: Workspace) -> Catalog:
+    """The workspace's units and forms by code, and its regime, as handlers use them."""
+    return Catalog(
+        units={u.code: u for u in workspace.units},
+        forms=dict(workspace.forms),
+        regime=workspace.settings.regime,
+    )
 
 
 def _log_crash(task: asyncio.Task[Any]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import segno
 
-from bot.app import App, MissingTokenError, telegram_from_settings
+from bot.app import App, MissingTokenError, catalog_of, telegram_from_settings
 from bot.channels.base import queue_replies
 from bot.cli import command, config_path
 from bot.config import ConfigError
@@ -46,14 +46,6 @@ def _workspace(args: argparse.Namespace) -> Workspace | None:
             print(str(problem), file=sys.stderr)
         print(text("cli.check.failed", count=len(error.problems), config=path), file=sys.stderr)
         return None
-
-
-def _catalog(workspace: Workspace) -> Catalog:
-    return Catalog(
-        units={u.code: u for u in workspace.units},
-        forms=dict(workspace.forms),
-        regime=workspace.settings.regime,
-    )
 
 
 # ---------------------------------------------------------------- run
@@ -189,7 +181,7 @@ def status(args: argparse.Namespace) -> int:
     except ValueError:
         print(text("cli.status.bad_period", typed=args.period), file=sys.stderr)
         return 2
-    catalog = _catalog(workspace)
+    catalog = catalog_of(workspace)
     result = asyncio.run(_progress(workspace, catalog, period))
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
@@ -240,7 +232,7 @@ def remind(args: argparse.Namespace) -> int:
 
 async def _remind(workspace: Workspace, dry_run: bool) -> tuple[Period, int, list[str]]:
     now = datetime.now(UTC)
-    catalog = _catalog(workspace)
+    catalog = catalog_of(workspace)
     period = current_period(now, catalog.regime)
     office = Office(name=workspace.settings.office.name, admins=frozenset())
     try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.texts import text
 from domain.answers import Answer
+from domain.calendar import deadline_at
 from domain.forms import Field, FieldType, Form
 from domain.obligations import Obligation, ObligationState, can_edit, state_on_submit
 from domain.periods import Period, parse_period
@@ -17,7 +18,6 @@ from handlers.conversation import Awaiting, ConversationState
 from handlers.display import describe_problem, numeric_values, show_stored, show_value
 from handlers.events import Choice, Incoming, Reply
 from handlers.jobs import drafts_outdated
-from handlers.periods import deadline_of
 from handlers.problems import describe_value_problem
 
 # "3: 1.924.862", "luot_quet = 1924862", "3. 1924862", "3) 1924862". A dot or parenthesis
@@ -392,7 +392,7 @@ async def submit(ctx: HandlerContext, event: Incoming, state: ConversationState)
         return [await ask_next(ctx, chat_id, state, work, [note], 0)]
     if work.open_problems():
         return [summary_reply(chat_id, work, state, [text("chat.submit_problems")])]
-    deadline = deadline_of(work.period, ctx.catalog.regime)
+    deadline = deadline_at(work.period, ctx.catalog.regime)
     first_submitted = work.obligation.submitted_at or ctx.now
     await _set_state(ctx, work, state_on_submit(first_submitted, deadline))
     state.awaiting = Awaiting.NOTHING

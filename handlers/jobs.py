@@ -7,10 +7,10 @@ the request survives a crash.
 from __future__ import annotations
 
 from bot.texts import text
+from domain.calendar import current_period
 from domain.periods import Period, parse_period
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
-from handlers.periods import current_period
 
 JOBS_CHANNEL = "jobs"
 

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.texts import text
-from domain.calendar import period_window
+from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
 from handlers import jobs, registration, schedule
 from handlers.context import Catalog, HandlerContext
 from handlers.events import Choice, Incoming, Reply
-from handlers.periods import current_period
 from storage import ReadView, WriteTransaction
 
 BAR_WIDTH = 10

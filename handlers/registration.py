@@ -7,9 +7,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from bot.texts import text
+from domain.calendar import current_period, deadline_at
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
-from handlers.periods import current_period, deadline_of
 from storage import WriteTransaction
 
 FAILED_LOGIN_WINDOW = timedelta(hours=1)
@@ -70,7 +70,7 @@ def greeting(ctx: HandlerContext, unit_code: str) -> str:
         office=ctx.office.name,
         forms=[{"title": f.title, "count": len(f.fields)} for f in forms],
         period=period.label,
-        deadline=deadline_of(period, ctx.catalog.regime),
+        deadline=deadline_at(period, ctx.catalog.regime),
         window_start_day=ctx.catalog.regime.window_start_day,
     )
 

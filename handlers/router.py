@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.texts import text
-from domain.calendar import period_window
+from domain.calendar import current_period, period_window
 from domain.obligations import obligations_owed
 from handlers import answering, office, registration
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, EventKind, Incoming, Reply
-from handlers.periods import current_period
 
 # Words that work like the buttons, for channels without buttons and for typing habits.
 _TYPED_BUTTONS = {
