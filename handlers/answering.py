@@ -214,9 +214,9 @@ async def _set_state(ctx: HandlerContext, work: Obligated, state: ObligationStat
     )
 
 
-def new_problems(work: Obligated, field_key: str) -> list[Inconsistency]:
-    """Open problems that involve this field (to show right after it was answered)."""
-    return [p for p in work.open_problems() if field_key in p.involved]
+def new_problems(work: Obligated, field_keys: set[str]) -> list[Inconsistency]:
+    """Open problems that involve these fields (to show right after they were answered)."""
+    return [p for p in work.open_problems() if field_keys.intersection(p.involved)]
 
 
 # ---------------------------------------------------------------- answering
@@ -247,13 +247,13 @@ async def answer_current(
         return [question_reply(chat_id, work, state.index, notes, state)]
     await store_value(ctx, work, field, encode(value), event)
     notes = [text("chat.recorded", value=show_value(field, value))]
-    notes.extend(await _flag_problems(work, field.key, state))
+    notes.extend(_flag_problems(work, {field.key}, state))
     return [await ask_next(ctx, chat_id, state, work, notes, state.index + 1)]
 
 
-async def _flag_problems(work: Obligated, key: str, state: ConversationState) -> list[str]:
+def _flag_problems(work: Obligated, keys: set[str], state: ConversationState) -> list[str]:
     notes = []
-    for problem in new_problems(work, key):
+    for problem in new_problems(work, keys):
         notes.append(text("chat.problem_found", problem=describe_problem(work.form, problem)))
         if problem.field_key not in state.deferred:
             state.deferred.append(problem.field_key)
@@ -306,8 +306,8 @@ async def take_pasted(
         )
         touched.append(field.key)
     notes = [text("chat.paste_report", taken=taken, refused=refused)]
-    for key in touched:
-        notes.extend(await _flag_problems(work, key, state))
+    # Checked once for all the pasted lines: a problem two of them touch is shown once.
+    notes.extend(_flag_problems(work, set(touched), state))
     return await ask_next(ctx, event.sender.chat_id, state, work, notes, 0)
 
 

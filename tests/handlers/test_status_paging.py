@@ -9,7 +9,7 @@ from domain.forms import Field, FieldKind, FieldType, Form
 from domain.periods import Period, ReportingRegime
 from domain.units import Unit
 from handlers.context import Catalog, HandlerContext, Office
-from handlers.office import LINES_PER_PAGE, status_page
+from handlers.office import status_page
 from storage import Database
 
 FORM = Form("f", "Biểu mẫu", (Field("a", "A?", FieldType.INTEGER, FieldKind.FLOW),))
@@ -36,4 +36,3 @@ async def test_a_long_list_is_split_into_pages_with_buttons(tmp_path: Path) -> N
     assert "Trang 3/3" in third.text and "• UBND xã số 99" in third.text
     assert [c.data for c in third.all_choices()] == ["st:2022-02:2"]
     assert beyond.text == third.text  # clamped to the last page
-    assert LINES_PER_PAGE == 40
