@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 try:  # tests/ has no __init__.py: pytest puts tests/ itself on sys.path
     from fakes.telegram_server import FakeTelegramServer
@@ -25,3 +27,45 @@ def fake_telegram() -> Iterator[FakeTelegramServer]:
         yield server
     server.assert_no_unexpected_calls()
     assert not server.internal_errors, f"fake Telegram server errors: {server.internal_errors}"
+
+
+# ---- hypothesis: bounded in CI, reproducible --------------------------------------------
+# derandomize: the same examples on every run, so a failure in CI fails again locally
+# (hypothesis also prints the falsifying example). HYPOTHESIS_PROFILE=dev explores more.
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "dev",
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# ---- figures the fault, fuzz and permission suites print -----------------------------------
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figures() -> Callable[[str], None]:
+    """Record a line of figures; it is printed in pytest's summary (and at once, for -s)."""
+
+    def record(line: str) -> None:
+        print(line)
+        _FIGURES.append(line)
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
