@@ -32,7 +32,13 @@ Run = Callable[[argparse.Namespace], int]
 
 # Modules that register more sub-commands when imported (with @command). Imported by main()
 # only, so that `import bot.cli` stays cheap and free of the bot's heavier dependencies.
-COMMAND_MODULES: list[str] = ["bot.cli_bot", "bot.cli_report", "bot.cli_demo", "bot.cli_tickets"]
+COMMAND_MODULES: list[str] = [
+    "bot.cli_bot",
+    "bot.cli_report",
+    "bot.cli_demo",
+    "bot.cli_tickets",
+    "bot.cli_backup",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from bot.channels.base import queue_replies
 from bot.cli import command, config_path
 from bot.config import ConfigError
 from bot.datafiles import Workspace, load_workspace
+from bot.db_errors import explain
 from bot.logs import setup_logging
 from bot.texts import text
 from domain.calendar import current_period
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         print(text("cli.run.no_token", env=str(missing)), file=sys.stderr)
         return 1
     except StorageError as error:
-        print(text("cli.run.storage_error", detail=str(error)), file=sys.stderr)
+        print(explain(error, workspace.settings.storage.path), file=sys.stderr)
         return 1
     return 0
 

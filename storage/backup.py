@@ -10,6 +10,11 @@ from pathlib import Path
 import aiosqlite
 
 from storage.errors import StorageError
+from storage.fileprobe import probe
+from storage.schema import latest_version
+
+# Long enough to outwait any one transaction of the running bot.
+_BUSY_TIMEOUT_MS = 5000
 
 
 async def copy_database(source: aiosqlite.Connection, dest: Path) -> None:
@@ -26,6 +31,26 @@ async def copy_database(source: aiosqlite.Connection, dest: Path) -> None:
         await asyncio.to_thread(_publish, partial, dest)
     except (sqlite3.Error, OSError) as e:
         raise StorageError(f"backup to {dest} failed: {e}") from e
+
+
+async def backup_file(source: Path, dest: Path) -> None:
+    """Copy the database file `source` to `dest` while another process may be writing to it.
+
+    The source is checked first (fileprobe: never a foreign or damaged file) and only read;
+    a missing source is an error rather than a new empty database.
+    """
+    if not source.is_file():
+        raise StorageError(f"{source} does not exist")
+    if dest.resolve() == source.resolve():
+        raise StorageError("the backup must go to another file than the database itself")
+    await asyncio.to_thread(probe, source, latest_version())
+    uri = source.resolve().as_uri() + "?mode=ro"
+    try:
+        async with aiosqlite.connect(uri, uri=True, isolation_level=None) as conn:
+            await conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            await copy_database(conn, dest)
+    except sqlite3.Error as e:
+        raise StorageError(f"cannot read {source}: {e}") from e
 
 
 def _remove_with_side_files(path: Path) -> None:

@@ -15,7 +15,13 @@ import aiosqlite
 from storage.backup import copy_database
 from storage.codec import utc_now
 from storage.connection import check_sqlite_version, connect, normalize_synchronous
-from storage.errors import DatabaseBusyError, DatabaseClosedError, StorageError
+from storage.errors import (
+    DatabaseBusyError,
+    DatabaseClosedError,
+    DiskFullError,
+    StorageError,
+    is_disk_full,
+)
 from storage.fileprobe import probe
 from storage.migrator import migrate
 from storage.schema import latest_version
@@ -172,6 +178,8 @@ class Database:
                 try:
                     await self._writer.execute("COMMIT")
                 except sqlite3.Error as e:
+                    if is_disk_full(e):
+                        raise DiskFullError(f"commit to {self._path} failed: {e}") from e
                     raise StorageError(f"commit to {self._path} failed: {e}") from e
                 committed = True
             finally:

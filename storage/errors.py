@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 
@@ -56,3 +57,19 @@ class DatabaseBusyError(StorageError):
 
 class DatabaseClosedError(StorageError):
     """The database was used after `close()`."""
+
+
+class DiskFullError(StorageError):
+    """The disk (or the database's size limit) is full: nothing of the transaction was kept.
+
+    Temporary by nature: the same write succeeds once space is freed, so callers keep the
+    work (an unacknowledged update, an unhandled event) and retry later.
+    """
+
+
+def is_disk_full(error: sqlite3.Error) -> bool:
+    """Whether SQLite refused a write for lack of space (SQLITE_FULL)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return (int(code) & 0xFF) == sqlite3.SQLITE_FULL
+    return "database or disk is full" in str(error)

@@ -9,7 +9,13 @@ from typing import Any, cast
 
 import aiosqlite
 
-from storage.errors import ConstraintError, StorageError, TransactionClosedError
+from storage.errors import (
+    ConstraintError,
+    DiskFullError,
+    StorageError,
+    TransactionClosedError,
+    is_disk_full,
+)
 
 Clock = Callable[[], datetime]
 Params = Sequence[Any]
@@ -47,6 +53,9 @@ class Session:
             return cast(list[sqlite3.Row], await self._conn.execute_fetchall(sql, params))
         except sqlite3.IntegrityError as e:
             raise ConstraintError(str(e)) from e
+        except sqlite3.OperationalError as e:
+            _raise_if_full(e)
+            raise
 
     async def row(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""
@@ -72,6 +81,9 @@ class Session:
             cursor = await self._conn.execute(sql, params)
         except sqlite3.IntegrityError as e:
             raise ConstraintError(str(e)) from e
+        except sqlite3.OperationalError as e:
+            _raise_if_full(e)
+            raise
         return cursor.rowcount
 
     async def run_many(self, sql: str, params: Iterable[Params]) -> int:
@@ -81,4 +93,13 @@ class Session:
             cursor = await self._conn.executemany(sql, params)
         except sqlite3.IntegrityError as e:
             raise ConstraintError(str(e)) from e
+        except sqlite3.OperationalError as e:
+            _raise_if_full(e)
+            raise
         return cursor.rowcount
+
+
+def _raise_if_full(error: sqlite3.OperationalError) -> None:
+    """Turn SQLITE_FULL into DiskFullError, which callers treat as "retry later"."""
+    if is_disk_full(error):
+        raise DiskFullError(f"the database is full: {error}") from error
