@@ -48,6 +48,9 @@ class HandlerContext:
     tx: WriteTransaction
     # Messages to others than the sender (e.g. the office), gathered while handling.
     notices: list[Reply] = field(default_factory=list)
+    # Units the sender answers for without a focal point registration: set by the console
+    # (`baocao chat --unit`), whose operator already holds the database. Empty elsewhere.
+    acting_for: tuple[str, ...] = ()
 
     def is_office(self, channel: str, user_id: str) -> bool:
         """Whether this person is office staff."""

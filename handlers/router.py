@@ -13,7 +13,7 @@ from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, EventKind, Incoming, Reply
 
 # Words that work like the buttons, for channels without buttons and for typing habits.
-_TYPED_BUTTONS = {
+TYPED_BUTTONS = {
     "quay lại": "nav:back",
     "bỏ qua": "nav:skip",
     "tạm dừng": "nav:pause",
@@ -55,10 +55,14 @@ def _remember_choices(replies: list[Reply], chat_id: str, state: ConversationSta
     """Note the choices of the last reply to the sender, so a typed number can pick one."""
     mine = [i for i, r in enumerate(replies) if r.chat_id == chat_id and r.choices]
     if not mine:
+        if any(r.chat_id == chat_id for r in replies):
+            # The explain word must not pick a figure whose choice is no longer shown.
+            state.choices = [data for data in state.choices if not data.startswith("why:")]
         return replies
     last = mine[-1]
     if state.awaiting in _NUMBERS_ARE_ANSWERS:
-        state.choices = []
+        # Numbers are answers here; only the explain choice stays reachable, by its word.
+        state.choices = [c.data for c in replies[last].all_choices() if c.data.startswith("why:")]
         replies = list(replies)
         replies[last] = replace(replies[last], numbered=False)
     else:
@@ -72,7 +76,9 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
     if event.kind is EventKind.COMMAND and event.command == "start" and event.argument:
         return await registration.start_with_code(ctx, event)
     is_office = ctx.is_office(sender.channel, sender.user_id)
-    units = await ctx.tx.focal_points.units_of(sender.channel, sender.user_id)
+    units = list(ctx.acting_for) or await ctx.tx.focal_points.units_of(
+        sender.channel, sender.user_id
+    )
     if units:
         # Whoever writes to the bot can be reached again (they had blocked it before).
         await ctx.tx.focal_points.mark_reachable(sender.channel, sender.chat_id)
@@ -83,8 +89,9 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
         if answered is not None:
             return answered
     if not units:
-        key = "chat.office_help" if is_office else "chat.stranger"
-        return [Reply(chat_id=chat_id, text=text(key))]
+        if is_office:
+            return [Reply(chat_id=chat_id, text=text("chat.office_help"))]
+        return [stranger_reply(event)]
     # A unit dropped from this person (or from the catalog) ends the conversation.
     if state.in_obligation and (state.unit not in units or state.form not in ctx.catalog.forms):
         state.reset()
@@ -93,11 +100,33 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
     if event.kind is EventKind.BUTTON:
         return await _button(event, ctx, state, units, event.button)
     if event.kind is EventKind.TEXT:
-        typed = _TYPED_BUTTONS.get(event.text.strip().casefold())
+        typed = _typed_button(event.text, state)
         if typed and state.in_obligation:
             return await _button(event, ctx, state, units, typed)
         return await _text(event, ctx, state, units)
     return [Reply(chat_id=chat_id, text=text("chat.unsupported"))]
+
+
+def stranger_reply(event: Incoming) -> Reply:
+    """What someone who is not (or no longer) a focal point is told: how to join, per channel."""
+    sender = event.sender
+    return Reply(chat_id=sender.chat_id, text=text("chat.stranger", channel=sender.channel))
+
+
+def explain_word() -> str:
+    """The word typed to explain a flagged figure, where there is no button to press."""
+    return text("chat.word_explain")
+
+
+def _typed_button(typed: str, state: ConversationState) -> str:
+    """The button a typed word stands for ("" if none): fixed words, or the explain word for
+    the flagged figure whose explain choice was shown last."""
+    word = typed.strip().casefold()
+    if word in TYPED_BUTTONS:
+        return TYPED_BUTTONS[word]
+    if word == explain_word().casefold():
+        return next((data for data in state.choices if data.startswith("why:")), "")
+    return ""
 
 
 async def _focal_command(
@@ -132,7 +161,7 @@ async def _begin(
         choices = tuple((Choice(ctx.catalog.units[code].name, f"unit:{code}"),) for code in usable)
         return [Reply(chat_id=chat_id, text=text("chat.pick_unit"), choices=choices)]
     if not usable:
-        return [Reply(chat_id=chat_id, text=text("chat.stranger"))]
+        return [stranger_reply(event)]
     return await _start_unit(event, ctx, state, usable[0], reopen)
 
 

@@ -17,9 +17,7 @@ but poorer:
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -32,12 +30,11 @@ from bot.channels.base import (
     RetryLater,
     Unavailable,
     Unreachable,
-    payload_choices,
     payload_document,
 )
+from bot.channels.plaintext import choice_lines, plain, typed_word
 from bot.texts import text as catalog_text
-from handlers.events import Choice, EventKind, Incoming, Sender
-from handlers.router import _TYPED_BUTTONS as TYPED_WORDS
+from handlers.events import EventKind, Incoming, Sender
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -49,9 +46,7 @@ TEXT_EVENT = "message.text.received"
 POLL_TIMED_OUT = 408
 DEFAULT_RETRY_SECONDS = 5.0
 
-_TAG = re.compile(r"<[^>]*>")
-# Emoji, arrows and punctuation around a label ("◀ Quay lại", "✅ Gửi báo cáo").
-_LABEL_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+__all__ = ["ZaloChannel", "parse_update", "plain", "render", "split_text", "typed_word"]
 
 
 class ZaloApiError(Exception):
@@ -162,16 +157,6 @@ def _delivery_error(error: ZaloApiError) -> Exception:
 # ------------------------------------------------------------------------------ rendering
 
 
-def plain(markup: str) -> str:
-    """Telegram's HTML subset (<b>, <i>, &amp; &lt; &gt;) as the plain text Zalo shows."""
-    return html.unescape(_TAG.sub("", markup))
-
-
-def typed_word(label: str) -> str:
-    """A button label as the word to type: without the emoji and arrows around it."""
-    return _LABEL_EDGES.sub("", label)
-
-
 def render(payload: dict[str, Any]) -> str:
     """An outbox payload as one plain text: the message, then its choices or a file note."""
     document = payload_document(payload)
@@ -182,37 +167,10 @@ def render(payload: dict[str, Any]) -> str:
         parts.append(plain(catalog_text("chat.zalo_file_elsewhere", file_name=document.file_name)))
     elif payload.get("text"):
         parts.append(plain(payload["text"]))
-    choices = [choice for row in payload_choices(payload) for choice in row]
-    if choices:
-        lines = _numbered(choices) if payload.get("numbered", True) else _navigation_words(choices)
-        if lines:
-            parts.append("\n".join(lines))
+    lines = choice_lines(payload)
+    if lines:
+        parts.append("\n".join(lines))
     return "\n\n".join(parts)
-
-
-def _numbered(choices: list[Choice]) -> list[str]:
-    return [f"{n}. {plain(choice.label)}" for n, choice in enumerate(choices, 1)]
-
-
-def _navigation_words(choices: list[Choice]) -> list[str]:
-    """While a number is the answer: a choice of the value by its own number, the rest as words.
-
-    Only words the router takes for the same action are shown; a choice that cannot be typed
-    (e.g. "Giải thích: …" under a question) is left out rather than shown as a dead word.
-    """
-    lines = []
-    words = []
-    for choice in choices:
-        action, _, value = choice.data.partition(":")
-        if action == "pick" and value.isdigit():
-            lines.append(f"{value}. {plain(choice.label)}")
-            continue
-        word = typed_word(plain(choice.label))
-        if TYPED_WORDS.get(word.casefold()) == choice.data:
-            words.append(f"«{word}»")
-    if words:
-        lines.append(plain(catalog_text("chat.zalo_type_words", words=" · ".join(words))))
-    return lines
 
 
 def split_text(message: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -150,6 +150,29 @@ async def test_pause_by_word(zalo_bot: ZaloBot) -> None:
     assert "Câu 1/5" not in paused and "/baocao" in paused
 
 
+async def test_a_flagged_figure_is_explained_by_typing_the_word(zalo_bot: ZaloBot) -> None:
+    bot = zalo_bot
+    await bot.register(MINH, "BDT")
+    await bot.say(MINH, "/baocao")
+    for typed in ["259", "2.361", "472"]:
+        await bot.say(MINH, typed)
+    flagged = await bot.say(MINH, "1.914")
+    assert "472 + 1.914 = 2.386, nhưng «tổng số» là 2.361" in flagged
+    assert flagged.endswith("Gõ: «Giải thích» · «Quay lại» · «Bỏ qua» · «Tạm dừng»")
+    asked = await bot.say(MINH, "giải thích")
+    assert "giải thích ngắn" in asked
+    done = await bot.say(MINH, "25 chứng thư số đã thu hồi trong tháng")
+    assert "Đã ghi giải thích cho «tổng số»" in done
+    async with bot.db.read() as r:
+        total = await r.answers.get("BDT", "cts", "2022-02", "tong")
+    assert total is not None and total.explanation == "25 chứng thư số đã thu hồi trong tháng"
+
+
+async def test_a_stranger_on_zalo_is_told_to_type_the_invite_code(zalo_bot: ZaloBot) -> None:
+    told = await zalo_bot.say(MINH, "xin chào")
+    assert "gõ /start và mã mời" in told and "t.me" not in told
+
+
 async def test_the_same_message_delivered_twice_is_handled_once(zalo_bot: ZaloBot) -> None:
     bot = zalo_bot
     async with bot.db.write() as tx:

@@ -29,7 +29,7 @@ from bot.channels.zalo import (
 )
 from bot.texts import text
 from handlers.events import Choice, EventKind, Reply
-from handlers.router import _TYPED_BUTTONS
+from handlers.router import TYPED_BUTTONS as _TYPED_BUTTONS
 
 
 def test_html_is_drawn_as_plain_text() -> None:
@@ -76,10 +76,16 @@ def test_every_navigation_label_typed_as_shown_does_what_the_button_does(
     assert _TYPED_BUTTONS[typed_word(text(f"chat.{key}")).casefold()] == data
 
 
-def test_choices_that_cannot_be_typed_are_not_offered_as_words() -> None:
+def test_the_explain_choice_under_a_question_is_offered_as_its_word() -> None:
     row = (Choice("Giải thích: tổng số", "why:tong"), Choice("Tạm dừng", "nav:pause"))
     drawn = render(reply_to_payload(Reply("1", text="Câu 3/5", choices=(row,), numbered=False)))
-    assert drawn.endswith("Gõ: «Tạm dừng»") and "Giải thích" not in drawn
+    assert drawn.endswith("Gõ: «Giải thích» · «Tạm dừng»")
+
+
+def test_choices_that_cannot_be_typed_are_not_offered_as_words() -> None:
+    row = (Choice("Trang sau ▶", "st:2022-02:2"), Choice("Tạm dừng", "nav:pause"))
+    drawn = render(reply_to_payload(Reply("1", text="Câu 3/5", choices=(row,), numbered=False)))
+    assert drawn.endswith("Gõ: «Tạm dừng»") and "Trang sau" not in drawn
 
 
 def test_value_choices_keep_their_own_numbers_while_a_number_is_the_answer() -> None:

@@ -1,0 +1,66 @@
+"""Replies drawn as plain text, for channels without buttons or HTML (Zalo, the console).
+
+Choices become numbered lines that a typed number picks (see ``handlers.router``), or, while
+a number is the answer to a question, the words to type for them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from bot.channels.base import payload_choices
+from bot.texts import text as catalog_text
+from handlers.events import Choice
+from handlers.router import TYPED_BUTTONS, explain_word
+
+_TAG = re.compile(r"<[^>]*>")
+# Emoji, arrows and punctuation around a label ("◀ Quay lại", "✅ Gửi báo cáo").
+_LABEL_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def plain(markup: str) -> str:
+    """Telegram's HTML subset (<b>, <i>, &amp; &lt; &gt;) as plain text."""
+    return html.unescape(_TAG.sub("", markup))
+
+
+def typed_word(label: str) -> str:
+    """A button label as the word to type: without the emoji and arrows around it."""
+    return _LABEL_EDGES.sub("", label)
+
+
+def choice_lines(payload: dict[str, Any]) -> list[str]:
+    """The choices of an outbox payload as lines: numbered, or as words to type."""
+    choices = [choice for row in payload_choices(payload) for choice in row]
+    if not choices:
+        return []
+    return _numbered(choices) if payload.get("numbered", True) else _navigation_words(choices)
+
+
+def _numbered(choices: list[Choice]) -> list[str]:
+    return [f"{n}. {plain(choice.label)}" for n, choice in enumerate(choices, 1)]
+
+
+def _navigation_words(choices: list[Choice]) -> list[str]:
+    """While a number is the answer: a choice of the value by its own number, the rest as words.
+
+    Only words the router takes for the same action are shown (the explain choice under a
+    question by the explain word); a choice that cannot be typed is left out rather than
+    shown as a dead word.
+    """
+    lines = []
+    words = []
+    for choice in choices:
+        action, _, value = choice.data.partition(":")
+        if action == "pick" and value.isdigit():
+            lines.append(f"{value}. {plain(choice.label)}")
+            continue
+        word = typed_word(plain(choice.label))
+        if TYPED_BUTTONS.get(word.casefold()) == choice.data:
+            words.append(f"«{word}»")
+        elif action == "why":
+            words.append(f"«{explain_word()}»")
+    if words:
+        lines.append(plain(catalog_text("chat.zalo_type_words", words=" · ".join(words))))
+    return lines
