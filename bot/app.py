@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 MENU_COMMANDS = (
     "baocao",
     "sua",
+    "phananh",
     "trangthai",
     "nhacnho",
     "mo",

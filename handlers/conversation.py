@@ -16,6 +16,9 @@ class Awaiting(StrEnum):
     EXPLANATION = "explanation"  # why a flagged figure is right after all
     EDIT_NUMBER = "edit_number"  # which question to change, from the summary
     CONFIRM_SUBMIT = "confirm_submit"  # the summary is shown
+    TICKETS = "tickets"  # the unit's overdue tickets are shown (handlers/tickets.py)
+    TICKET_DATE = "ticket_date"  # when an in-progress ticket is expected to be done
+    TICKET_REASON = "ticket_reason"  # why it is late (optional)
 
 
 @dataclass(slots=True)
@@ -38,6 +41,11 @@ class ConversationState:
     skipped: list[str] = field(default_factory=list)
     # What a typed number picks: the data of the numbered choices last shown to the person.
     choices: list[str] = field(default_factory=list)
+    # The overdue-tickets conversation, apart from the obligation: whose tickets, which
+    # page of them, and the ticket being answered.
+    ticket_unit: str = ""
+    ticket_page: int = 1
+    ticket_id: str = ""
 
     @property
     def in_obligation(self) -> bool:

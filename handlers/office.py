@@ -10,7 +10,7 @@ from bot.texts import text
 from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
-from handlers import jobs, registration, schedule
+from handlers import jobs, registration, schedule, ticket_status
 from handlers.context import Catalog, HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from storage import ReadView, WriteTransaction
@@ -173,7 +173,8 @@ async def status_page(ctx: HandlerContext, chat_id: str, period: Period, page: i
     if page < pages:
         buttons.append(Choice(text("chat.button_next_page"), f"st:{period.key}:{page + 1}"))
     message = "\n\n".join(part for part in (head, body, footer) if part)
-    return Reply(chat_id=chat_id, text=message, choices=(tuple(buttons),) if buttons else ())
+    rows = ((tuple(buttons),) if buttons else ()) + ((ticket_status.view_button(),),)
+    return Reply(chat_id=chat_id, text=message, choices=rows)
 
 
 async def remind_ask(ctx: HandlerContext, event: Incoming) -> list[Reply]:
@@ -261,6 +262,9 @@ async def button(ctx: HandlerContext, event: Incoming) -> list[Reply] | None:
             return None
         number = int(page) if page.isdigit() else 1
         return [await status_page(ctx, event.sender.chat_id, period, number)]
+    if action == "stk":
+        number = int(value) if value.isdigit() else 1
+        return [await ticket_status.view_page(ctx, event.sender.chat_id, number)]
     if action == "nhac":
         return await remind_confirmed(ctx, event, value)
     if action == "rmfp":

@@ -7,7 +7,7 @@ from dataclasses import replace
 from bot.texts import text
 from domain.calendar import current_period, period_window
 from domain.obligations import obligations_owed
-from handlers import answering, office, registration
+from handlers import answering, office, registration, tickets
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, EventKind, Incoming, Reply
@@ -97,6 +97,10 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
         state.reset()
     if event.kind is EventKind.COMMAND:
         return await _focal_command(event, ctx, state, units)
+    if event.kind is EventKind.BUTTON and tickets.is_ticket_button(event.button):
+        return await tickets.button(ctx, event, state, units)
+    if event.kind is EventKind.TEXT and tickets.awaits_ticket(state):
+        return await tickets.typed(ctx, event, state, units)
     if event.kind is EventKind.BUTTON:
         return await _button(event, ctx, state, units, event.button)
     if event.kind is EventKind.TEXT:
@@ -135,6 +139,8 @@ async def _focal_command(
     chat_id = event.sender.chat_id
     if event.command == "baocao":
         return await _begin(event, ctx, state, units)
+    if event.command == tickets.COMMAND:
+        return await tickets.start(ctx, event, state, units)
     if event.command == "sua":
         if not state.in_obligation:
             return await _begin(event, ctx, state, units, reopen=True)

@@ -23,6 +23,7 @@ from domain.calendar import (
 from domain.obligations import Obligation, obligations_owed
 from domain.periods import Period
 from domain.units import Unit
+from handlers import tickets
 from handlers.context import HandlerContext
 from handlers.events import Choice, Reply
 from storage import OFFICE_WIDE
@@ -130,6 +131,7 @@ async def _unit_step(
         if not outstanding:
             return []
         body = prompt_text(ctx, period, unit, outstanding)
+        return await to_focal_points(ctx, unit, body, await tickets.prompt_choice(ctx, unit.code))
     else:
         if not outstanding:
             return []  # reminders only go to units that have not submitted
@@ -176,10 +178,13 @@ async def reminder_text(
     )
 
 
-async def to_focal_points(ctx: HandlerContext, unit: Unit, body: str) -> list[Reply]:
-    """The same bulk message to every reachable focal point of a unit, with a start button."""
+async def to_focal_points(
+    ctx: HandlerContext, unit: Unit, body: str, more: tuple[Choice, ...] = ()
+) -> list[Reply]:
+    """The same bulk message to every reachable focal point of a unit, with a start button
+    (and `more` buttons under it, e.g. the unit's overdue tickets)."""
     people = await ctx.tx.focal_points.list_for_unit(unit.code)
-    start = ((Choice(text("chat.button_start"), f"unit:{unit.code}"),),)
+    start = ((Choice(text("chat.button_start"), f"unit:{unit.code}"),), *((c,) for c in more))
     return [
         Reply(chat_id=p.chat_id, channel=p.channel, text=body, choices=start, bulk=True)
         for p in people
@@ -230,5 +235,6 @@ async def open_period_now(ctx: HandlerContext, period: Period) -> list[Reply]:
         outstanding = [o for o in obligations if not o.state.is_done]
         if outstanding:
             body = prompt_text(ctx, period, unit, outstanding)
-            replies.extend(await to_focal_points(ctx, unit, body))
+            more = await tickets.prompt_choice(ctx, unit.code)
+            replies.extend(await to_focal_points(ctx, unit, body, more))
     return replies

@@ -32,7 +32,7 @@ async def test_a_long_list_is_split_into_pages_with_buttons(tmp_path: Path) -> N
     assert "⏳ Chưa bắt đầu: 100" in first.text
     assert "Trang 1/3" in first.text
     assert "• UBND xã số 0\n" in first.text and "UBND xã số 60" not in first.text
-    assert [c.data for c in first.all_choices()] == ["st:2022-02:2"]
+    assert [c.data for c in first.all_choices()] == ["st:2022-02:2", "stk:1"]
     assert "Trang 3/3" in third.text and "• UBND xã số 99" in third.text
-    assert [c.data for c in third.all_choices()] == ["st:2022-02:2"]
+    assert [c.data for c in third.all_choices()] == ["st:2022-02:2", "stk:1"]
     assert beyond.text == third.text  # clamped to the last page

@@ -1,0 +1,64 @@
+"""A unit's answers about its overdue tickets in chat: which still wait for an answer, the
+expected date it types, and the short token that names a ticket on a button.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import StrEnum
+
+from domain.tickets import Ticket
+
+# Telegram allows 64 bytes of button data and a ticket id may be 64 characters long: a
+# button names its ticket by a digest instead, looked up among the unit's own tickets.
+TOKEN_LENGTH = 12
+# An expected date further ahead than this is surely a typing mistake (a wrong year).
+EXPECTED_MAX_DAYS = 366
+
+_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def ticket_token(ticket_id: str) -> str:
+    """A short, stable name of a ticket for button data."""
+    return hashlib.sha256(ticket_id.encode("utf-8")).hexdigest()[:TOKEN_LENGTH]
+
+
+def find_by_token(tickets: Iterable[Ticket], token: str) -> Ticket | None:
+    """The ticket among `tickets` whose token is `token`, or None."""
+    return next((t for t in tickets if ticket_token(t.id) == token), None)
+
+
+def answered(ticket: Ticket, since: datetime | None) -> bool:
+    """Whether the unit answered about the ticket (since `since`, e.g. the period's prompt;
+    ever, if None)."""
+    if ticket.reported_at is None:
+        return False
+    return since is None or ticket.reported_at >= since
+
+
+class DateProblem(StrEnum):
+    """Why a typed expected date was refused."""
+
+    NOT_A_DATE = "not_a_date"
+    IN_THE_PAST = "in_the_past"
+    TOO_FAR = "too_far"
+
+
+def parse_expected(typed: str, today: date) -> date | DateProblem:
+    """The expected date typed as dd/mm/yyyy (also with - or .), from today on and within a
+    year; otherwise what is wrong with it."""
+    match = _DAY.match(typed.strip())
+    if match is None:
+        return DateProblem.NOT_A_DATE
+    try:
+        day = date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:  # 31/02/2022: no such day
+        return DateProblem.NOT_A_DATE
+    if day < today:
+        return DateProblem.IN_THE_PAST
+    if (day - today).days > EXPECTED_MAX_DAYS:
+        return DateProblem.TOO_FAR
+    return day

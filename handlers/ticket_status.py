@@ -1,0 +1,58 @@
+"""The office's view of overdue tickets (a page of /trangthai): overdue tickets per unit and
+which units have not answered about theirs."""
+
+from __future__ import annotations
+
+from bot.texts import text
+from domain.tickets import overdue_by_unit, pending_units
+from handlers.context import HandlerContext
+from handlers.events import Choice, Reply
+from handlers.tickets import answers_since
+from storage.repos.tickets import local_day
+
+LINES_PER_PAGE = 40
+
+
+def view_button() -> Choice:
+    """The button under /trangthai that opens this view."""
+    return Choice(text("chat_tickets.button_office_view"), "stk:1")
+
+
+async def view_page(ctx: HandlerContext, chat_id: str, page: int) -> Reply:
+    """One page of the overdue tickets by unit, answered or not, with buttons to other pages."""
+    today = local_day(ctx.now, ctx.catalog.regime.timezone)
+    since = await answers_since(ctx)
+    tickets = await ctx.tx.tickets.overdue(today)
+    units = ctx.catalog.unit_list()
+    by_unit, unassigned = overdue_by_unit(tickets, units, today)
+    pending = {p.unit_code: p for p in pending_units(tickets, units, today, since)}
+    rows = [
+        {
+            "name": u.unit_name,
+            "overdue": u.count,
+            "pending": len(pending[u.unit_code].unanswered) if u.unit_code in pending else 0,
+        }
+        for u in by_unit
+    ]
+    silent = [p.unit_name for p in pending.values() if len(p.unanswered) == p.overdue]
+    head = text(
+        "chat_tickets.office_view",
+        today=today,
+        total=len(tickets),
+        units_count=len(by_unit),
+        unassigned=unassigned,
+        answered_units=sum(1 for r in rows if not r["pending"]),
+        since=since,
+    )
+    lines = text("chat_tickets.office_view_lines", units=rows, silent=silent).splitlines()
+    pages = max(1, -(-len(lines) // LINES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    body = "\n".join(lines[(page - 1) * LINES_PER_PAGE : page * LINES_PER_PAGE])
+    footer = text("chat_tickets.office_view_page", page=page, pages=pages) if pages > 1 else ""
+    buttons = []
+    if page > 1:
+        buttons.append(Choice(text("chat.button_prev_page"), f"stk:{page - 1}"))
+    if page < pages:
+        buttons.append(Choice(text("chat.button_next_page"), f"stk:{page + 1}"))
+    message = "\n\n".join(part for part in (head, body, footer) if part)
+    return Reply(chat_id=chat_id, text=message, choices=(tuple(buttons),) if buttons else ())

@@ -1,0 +1,373 @@
+"""A unit's overdue citizen-feedback tickets in chat (/phananh, or the button under its period
+prompt): the list in pages, "Đã xử lý" or "Đang xử lý" per ticket (then an expected date and
+an optional reason), and "Tất cả vẫn đang xử lý" for the rest at once.
+
+Every button names its unit, and a ticket is looked up only among that unit's overdue
+tickets after checking the person is the unit's focal point: forged data reaches nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.texts import text
+from domain.calendar import current_period
+from domain.ticket_answers import (
+    DateProblem,
+    answered,
+    find_by_token,
+    parse_expected,
+    ticket_token,
+)
+from domain.tickets import REASON_MAX, Ticket, TicketStatus, clean_text
+from domain.unit_matching import fold
+from handlers.context import HandlerContext
+from handlers.conversation import Awaiting, ConversationState
+from handlers.events import Choice, Incoming, Reply
+from storage.repos.tickets import local_day
+
+COMMAND = "phananh"
+PAGE_SIZE = 5
+# Summaries are cut in the list so that a page stays well under Telegram's 4096 characters.
+SUMMARY_SHOWN = 300
+BUTTON_PREFIXES = ("tkp", "tkd", "tki", "tka", "tks")
+
+# Typed words that work like the buttons (Zalo users and typing habits), folded.
+_WORD_ALL = ("tat ca", "tat ca van dang xu ly")
+_WORD_SKIP = ("bo qua",)
+_WORD_NEXT = ("trang sau",)
+_WORD_PREVIOUS = ("trang truoc",)
+
+
+@dataclass(frozen=True, slots=True)
+class _Overdue:
+    """A unit's overdue tickets as the conversation sees them."""
+
+    unit_code: str
+    tickets: list[Ticket]
+    today: date
+    since: datetime | None
+
+    @property
+    def pending(self) -> list[Ticket]:
+        """The tickets the unit has not answered about (since it was last prompted)."""
+        return [t for t in self.tickets if not answered(t, self.since)]
+
+
+def is_ticket_button(data: str) -> bool:
+    """Whether button data belongs to the tickets conversation."""
+    return data.partition(":")[0] in BUTTON_PREFIXES
+
+
+def awaits_ticket(state: ConversationState) -> bool:
+    """Whether the person is in the tickets conversation."""
+    return state.awaiting in (Awaiting.TICKETS, Awaiting.TICKET_DATE, Awaiting.TICKET_REASON)
+
+
+def _today(ctx: HandlerContext) -> date:
+    return local_day(ctx.now, ctx.catalog.regime.timezone)
+
+
+async def answers_since(ctx: HandlerContext) -> datetime | None:
+    """Answers count from the current period's opening (its prompt asked again); before any
+    period opened, every answer counts."""
+    record = await ctx.tx.periods.get(current_period(ctx.now, ctx.catalog.regime))
+    return record.opened_at if record is not None else None
+
+
+async def _overdue(ctx: HandlerContext, unit_code: str) -> _Overdue:
+    today = _today(ctx)
+    tickets = await ctx.tx.tickets.overdue(today, unit_code)
+    return _Overdue(unit_code, tickets, today, await answers_since(ctx))
+
+
+async def prompt_choice(ctx: HandlerContext, unit_code: str) -> tuple[Choice, ...]:
+    """The button under a period prompt that opens the unit's overdue tickets (if any)."""
+    held = await ctx.tx.tickets.overdue(_today(ctx), unit_code)
+    if not held:
+        return ()
+    return (Choice(text("chat_tickets.button_open", count=len(held)), f"tkp:{unit_code}:1"),)
+
+
+async def start(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
+) -> list[Reply]:
+    """/phananh: the overdue tickets of the person's unit (asking which when several hold some)."""
+    chat_id = event.sender.chat_id
+    usable = [code for code in units if code in ctx.catalog.units]
+    today = _today(ctx)
+    holding = [code for code in usable if await ctx.tx.tickets.overdue(today, code)]
+    if len(holding) > 1:
+        choices = tuple(
+            (Choice(ctx.catalog.units[code].name, f"tkp:{code}:1"),) for code in holding
+        )
+        state.awaiting = Awaiting.TICKETS
+        return [Reply(chat_id=chat_id, text=text("chat_tickets.pick_unit"), choices=choices)]
+    chosen = holding[0] if holding else (usable[0] if usable else "")
+    if not chosen:
+        return [Reply(chat_id=chat_id, text=text("chat.stranger"))]
+    return [await _page(ctx, chat_id, state, chosen, 1)]
+
+
+async def button(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
+) -> list[Reply]:
+    """A button of the tickets conversation (or its typed number on Zalo)."""
+    chat_id = event.sender.chat_id
+    action, _, rest = event.button.partition(":")
+    if action == "tks":
+        return await _skip_reason(ctx, event, state, units)
+    unit_code, _, value = rest.partition(":")
+    if unit_code not in units or unit_code not in ctx.catalog.units:
+        # A forged or stale button: never reach another unit's tickets.
+        return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
+    if action == "tkp":
+        return [await _page(ctx, chat_id, state, unit_code, int(value) if value.isdigit() else 1)]
+    if action == "tka":
+        return [await _all_in_progress(ctx, event, state, unit_code)]
+    overdue = await _overdue(ctx, unit_code)
+    ticket = find_by_token(overdue.tickets, value)
+    if ticket is None:
+        note = text("chat_tickets.gone")
+        return [await _page(ctx, chat_id, state, unit_code, state.ticket_page, note)]
+    if action == "tkd":
+        await _record(ctx, event, ticket, unit_code, TicketStatus.HANDLED)
+        note = text("chat_tickets.recorded_handled", id=ticket.id)
+        return [await _page(ctx, chat_id, state, unit_code, state.ticket_page, note)]
+    # "tki": in progress; the date comes next.
+    state.awaiting, state.ticket_unit, state.ticket_id = Awaiting.TICKET_DATE, unit_code, ticket.id
+    return [_ask_date(ctx, chat_id, state, ticket.id)]
+
+
+async def typed(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
+) -> list[Reply]:
+    """A text while the tickets conversation waits: a date, a reason, or a typed word."""
+    chat_id = event.sender.chat_id
+    unit_code = state.ticket_unit
+    if unit_code not in units:
+        state.awaiting = Awaiting.NOTHING
+        return [Reply(chat_id=chat_id, text=text("chat_tickets.hint"))]
+    word = " ".join(fold(event.text).split())
+    if state.awaiting is Awaiting.TICKET_DATE:
+        return [await _take_date(ctx, event, state, unit_code)]
+    if state.awaiting is Awaiting.TICKET_REASON:
+        if word in _WORD_SKIP:
+            return await _skip_reason(ctx, event, state, units)
+        return [await _take_reason(ctx, event, state, unit_code)]
+    if word in _WORD_ALL:
+        return [await _all_in_progress(ctx, event, state, unit_code)]
+    if word in _WORD_NEXT or word in _WORD_PREVIOUS:
+        step = 1 if word in _WORD_NEXT else -1
+        return [await _page(ctx, chat_id, state, unit_code, state.ticket_page + step)]
+    return [Reply(chat_id=chat_id, text=text("chat_tickets.hint"))]
+
+
+async def _page(
+    ctx: HandlerContext,
+    chat_id: str,
+    state: ConversationState,
+    unit_code: str,
+    page: int,
+    note: str = "",
+) -> Reply:
+    """One page of the unit's overdue tickets, with a pair of buttons per ticket."""
+    overdue = await _overdue(ctx, unit_code)
+    unit = ctx.catalog.units[unit_code]
+    state.ticket_unit, state.ticket_id = unit_code, ""
+    if not overdue.tickets:
+        state.awaiting, state.ticket_page = Awaiting.NOTHING, 1
+        body = text("chat_tickets.none_overdue", unit=unit.name)
+        return Reply(chat_id=chat_id, text="\n\n".join(part for part in (note, body) if part))
+    pages = -(-len(overdue.tickets) // PAGE_SIZE)
+    page = min(max(page, 1), pages)
+    state.awaiting, state.ticket_page = Awaiting.TICKETS, page
+    first = (page - 1) * PAGE_SIZE
+    shown = overdue.tickets[first : first + PAGE_SIZE]
+    items = [
+        {
+            "number": first + i + 1,
+            "id": t.id,
+            "received": t.received_on,
+            "days": t.days_overdue(overdue.today),
+            "summary": clean_text(t.summary, SUMMARY_SHOWN),
+            "answered": answered(t, overdue.since),
+            "expected": t.expected_on,
+            "reason": t.reason,
+        }
+        for i, t in enumerate(shown)
+    ]
+    pending = len(overdue.pending)
+    body = text(
+        "chat_tickets.page",
+        unit=unit.name,
+        total=len(overdue.tickets),
+        today=overdue.today,
+        pending=pending,
+        page=page,
+        pages=pages,
+        items=items,
+    )
+    rows: list[tuple[Choice, ...]] = []
+    for item, ticket in zip(items, shown, strict=True):
+        token = ticket_token(ticket.id)
+        rows.append(
+            (
+                Choice(
+                    text("chat_tickets.button_handled", number=item["number"]),
+                    f"tkd:{unit_code}:{token}",
+                ),
+                Choice(
+                    text("chat_tickets.button_in_progress", number=item["number"]),
+                    f"tki:{unit_code}:{token}",
+                ),
+            )
+        )
+    moves = []
+    if page > 1:
+        moves.append(Choice(text("chat.button_prev_page"), f"tkp:{unit_code}:{page - 1}"))
+    if page < pages:
+        moves.append(Choice(text("chat.button_next_page"), f"tkp:{unit_code}:{page + 1}"))
+    if moves:
+        rows.append(tuple(moves))
+    if pending:
+        rows.append((Choice(text("chat_tickets.button_all"), f"tka:{unit_code}"),))
+    message = "\n\n".join(part for part in (note, body) if part)
+    return Reply(chat_id=chat_id, text=message, choices=tuple(rows))
+
+
+def _example(ctx: HandlerContext) -> str:
+    return (_today(ctx) + timedelta(days=7)).strftime("%d/%m/%Y")
+
+
+def _ask_date(ctx: HandlerContext, chat_id: str, state: ConversationState, ticket_id: str) -> Reply:
+    back = Choice(text("chat_tickets.button_list"), f"tkp:{state.ticket_unit}:{state.ticket_page}")
+    body = text("chat_tickets.ask_date", id=ticket_id, example=_example(ctx))
+    return Reply(chat_id=chat_id, text=body, choices=((back,),))
+
+
+async def _current(ctx: HandlerContext, state: ConversationState, unit_code: str) -> Ticket | None:
+    """The ticket being answered, if it is still the unit's and overdue."""
+    ticket = await ctx.tx.tickets.get(state.ticket_id)
+    if ticket is None or ticket.unit_code != unit_code or not ticket.is_overdue(_today(ctx)):
+        return None
+    return ticket
+
+
+async def _take_date(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, unit_code: str
+) -> Reply:
+    chat_id = event.sender.chat_id
+    ticket = await _current(ctx, state, unit_code)
+    if ticket is None:
+        return await _page(
+            ctx, chat_id, state, unit_code, state.ticket_page, text("chat_tickets.gone")
+        )
+    typed_text = event.text.strip()
+    parsed = parse_expected(typed_text, _today(ctx))
+    if isinstance(parsed, DateProblem):
+        body = text(
+            "chat_tickets.date_problem",
+            problem=parsed.value,
+            typed=typed_text[:40],
+            today=_today(ctx),
+            example=_example(ctx),
+        )
+        back = Choice(text("chat_tickets.button_list"), f"tkp:{unit_code}:{state.ticket_page}")
+        return Reply(chat_id=chat_id, text=body, choices=((back,),))
+    # Stored at once: the date is acknowledged before the optional reason is asked.
+    await _record(
+        ctx,
+        event,
+        ticket,
+        unit_code,
+        TicketStatus.IN_PROGRESS,
+        expected=parsed,
+        reason=ticket.reason,
+    )
+    state.awaiting = Awaiting.TICKET_REASON
+    skip = Choice(text("chat_tickets.button_skip"), "tks")
+    body = text("chat_tickets.ask_reason", id=ticket.id, expected=parsed)
+    return Reply(chat_id=chat_id, text=body, choices=((skip,),))
+
+
+async def _take_reason(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, unit_code: str
+) -> Reply:
+    chat_id = event.sender.chat_id
+    ticket = await _current(ctx, state, unit_code)
+    if ticket is None:
+        return await _page(
+            ctx, chat_id, state, unit_code, state.ticket_page, text("chat_tickets.gone")
+        )
+    reason = clean_text(event.text, REASON_MAX + 1)
+    if len(reason) > REASON_MAX or not reason:
+        skip = Choice(text("chat_tickets.button_skip"), "tks")
+        body = text("chat_tickets.reason_too_long", limit=REASON_MAX)
+        return Reply(chat_id=chat_id, text=body, choices=((skip,),))
+    await _record(
+        ctx,
+        event,
+        ticket,
+        unit_code,
+        TicketStatus.IN_PROGRESS,
+        expected=ticket.expected_on,
+        reason=reason,
+    )
+    note = text("chat_tickets.recorded_reason", id=ticket.id)
+    return await _page(ctx, chat_id, state, unit_code, state.ticket_page, note)
+
+
+async def _skip_reason(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
+) -> list[Reply]:
+    chat_id = event.sender.chat_id
+    unit_code = state.ticket_unit
+    if state.awaiting is not Awaiting.TICKET_REASON or unit_code not in units:
+        return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
+    note = text("chat_tickets.reason_skipped", id=state.ticket_id)
+    return [await _page(ctx, chat_id, state, unit_code, state.ticket_page, note)]
+
+
+async def _all_in_progress(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, unit_code: str
+) -> Reply:
+    """Every ticket the unit has not answered about: still in progress (dates kept)."""
+    overdue = await _overdue(ctx, unit_code)
+    pending = overdue.pending
+    for ticket in pending:
+        await _record(
+            ctx,
+            event,
+            ticket,
+            unit_code,
+            TicketStatus.IN_PROGRESS,
+            expected=ticket.expected_on,
+            reason=ticket.reason,
+        )
+    note = text("chat_tickets.recorded_all", count=len(pending))
+    return await _page(ctx, event.sender.chat_id, state, unit_code, state.ticket_page, note)
+
+
+async def _record(
+    ctx: HandlerContext,
+    event: Incoming,
+    ticket: Ticket,
+    unit_code: str,
+    status: TicketStatus,
+    *,
+    expected: date | None = None,
+    reason: str | None = None,
+) -> None:
+    """Store the unit's answer as the ticket's revisions (who, when, old, new)."""
+    await ctx.tx.tickets.report_status(
+        ticket.id,
+        status,
+        event.sender.person_key,
+        unit_code=unit_code,
+        expected_on=expected,
+        reason=reason,
+        source_message=event.message_ref or None,
+        at=ctx.now,
+    )

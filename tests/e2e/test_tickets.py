@@ -1,0 +1,180 @@
+"""Overdue citizen-feedback tickets in chat: a unit answers (one by one, paged, all at once),
+the office sees the result, nobody else sees or changes anything, a restart resumes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fakes.telegram_server import FakeTelegramServer
+from harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
+
+from bot.tickets_import import import_tickets
+from domain.ticket_answers import ticket_token
+from domain.tickets import TicketStatus
+
+ALICE = 1001  # SYT
+BOB = 1002  # BDT
+STRANGER = 3003
+TODAY = date(2022, 2, 11)  # the harness's START, in Vietnam
+
+HEADER = "Mã phiếu,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái\n"
+# Seven overdue tickets of SYT (two pages), one of BDT, one of SYT not yet due, one handled.
+ROWS = [
+    *(
+        f"PA-{n:03d},0{n}/01/2022,1{n}/01/2022,Sở Y tế,Phản ánh số {n} về <vệ sinh>,Đang xử lý"
+        for n in range(1, 8)
+    ),
+    "PA-101,05/01/2022,20/01/2022,BDT,Thư chậm,Đang xử lý",
+    "PA-201,05/02/2022,25/02/2022,Sở Y tế,Chưa tới hạn,Đang xử lý",
+    "PA-301,05/01/2022,20/01/2022,Sở Y tế,Đã xong,Đã xử lý",
+]
+CSV = (HEADER + "\n".join(ROWS) + "\n").encode("utf-8")
+
+
+async def load_tickets(bot: BotUnderTest) -> None:
+    """Import the tickets as `baocao tickets import` would."""
+    async with bot.db.write() as tx:
+        await import_tickets(
+            tx,
+            CSV,
+            "phieu.csv",
+            settings=bot.workspace.settings.tickets,
+            today=TODAY,
+            changed_by="test",
+        )
+
+
+async def test_a_unit_answers_one_by_one_paged_and_all_at_once(bot: BotUnderTest) -> None:
+    await bot.register(ALICE, "SYT")
+    await bot.register(BOB, "BDT")
+    await load_tickets(bot)
+    page = await bot.command(ALICE, "phananh")
+    assert "Phiếu phản ánh quá hạn – Sở Y tế" in page
+    assert "7 phiếu quá hạn đến ngày 11/02/2022, còn 7 phiếu chưa trả lời" in page
+    assert "Trang 1/2" in page
+    assert "1. Phiếu PA-001 – tiếp nhận 01/01/2022, quá hạn 31 ngày" in page
+    assert "Phản ánh số 1 về <vệ sinh>" in page
+    assert "PA-006" not in page and "PA-101" not in page and "PA-201" not in page
+
+    # One by one: the first is handled, the next in progress with a date and a reason.
+    handled = await bot.press(ALICE, "✅ 1. Đã xử lý")
+    assert "Đã ghi: phiếu PA-001 đã xử lý" in handled
+    assert "6 phiếu quá hạn" in handled and "PA-001" not in handled.split("\n", 1)[1]
+    ask = await bot.press(ALICE, "⏳ 1. Đang xử lý")
+    assert "Phiếu PA-002 đang xử lý. Dự kiến xử lý xong ngày nào?" in ask
+    assert "ví dụ: 18/02/2022" in ask
+    assert "không phải ngày hợp lệ" in await bot.say(ALICE, "30/02/2022")
+    assert "đã qua" in await bot.say(ALICE, "01/02/2022")
+    assert "xa quá một năm" in await bot.say(ALICE, "20/02/2032")
+    reason = await bot.say(ALICE, "28/02/2022")
+    assert "Đã ghi: phiếu PA-002 đang xử lý, dự kiến xong 28/02/2022" in reason
+    listed = await bot.say(ALICE, "Chờ ý kiến Sở Tài chính")
+    assert "Đã ghi lý do cho phiếu PA-002" in listed
+    assert "dự kiến xong 28/02/2022 – Chờ ý kiến Sở Tài chính" in listed
+    assert "còn 5 phiếu chưa trả lời" in listed
+
+    # The next page, then the rest at once.
+    second = await bot.press(ALICE, "Trang sau")
+    assert "Trang 2/2" in second and "6. Phiếu PA-007" in second
+    done = await bot.press(ALICE, "📌 Tất cả vẫn đang xử lý")
+    assert "Đã ghi 5 phiếu vẫn đang xử lý" in done
+    assert "đơn vị đã trả lời tất cả" in done
+
+    async with bot.db.read() as view:
+        first = await view.tickets.get("PA-001")
+        second_ticket = await view.tickets.get("PA-002")
+        rest = await view.tickets.get("PA-005")
+        history = await view.tickets.revisions("PA-002")
+    assert first is not None and first.status is TicketStatus.HANDLED
+    assert first.reported_by == f"telegram:{ALICE}"
+    assert second_ticket is not None and second_ticket.expected_on == date(2022, 2, 28)
+    assert second_ticket.reason == "Chờ ý kiến Sở Tài chính"
+    assert rest is not None and rest.status is TicketStatus.IN_PROGRESS
+    assert rest.reported_by == f"telegram:{ALICE}"
+    changed = [(r.field, r.old_value, r.new_value, r.changed_by) for r in history]
+    assert ("expected_on", None, "2022-02-28", f"telegram:{ALICE}") in changed
+    assert ("reason", None, "Chờ ý kiến Sở Tài chính", f"telegram:{ALICE}") in changed
+
+    # The office sees who answered and who did not.
+    await bot.command(OFFICE_USER, "trangthai")
+    view_text = await bot.press(OFFICE_USER, "📨 Phiếu quá hạn")
+    assert "7 phiếu quá hạn ở 2 đơn vị" in view_text
+    assert "• Sở Y tế: 6 phiếu – đã trả lời đủ" in view_text
+    assert "• Bưu điện tỉnh <Trà Vinh> & Co: 1 phiếu – chưa trả lời 1" in view_text
+    assert "Chưa trả lời về phiếu của mình\n• Bưu điện tỉnh" in view_text
+
+
+async def test_strangers_and_other_units_see_and_change_nothing(bot: BotUnderTest) -> None:
+    await bot.register(ALICE, "SYT")
+    await bot.register(BOB, "BDT")
+    await load_tickets(bot)
+    stranger = await bot.command(STRANGER, "phananh")
+    assert "PA-" not in stranger and "đầu mối" in stranger
+    bob = await bot.command(BOB, "phananh")
+    assert "PA-101" in bob and "PA-001" not in bob and "Sở Y tế" not in bob
+
+    token = ticket_token("PA-001")
+    bob_message = bot.fake.sent_to(BOB)[-1].message_id
+    forged = [f"tkd:SYT:{token}", f"tki:SYT:{token}", "tka:SYT", "tkp:SYT:1", f"tkd:BDT:{token}"]
+    for data in forged:
+        before = len(bot.fake.sent_to(BOB))
+        bot.fake.user_presses_button(BOB, bob_message, data, check_button=False)
+        reply = (await bot.fake.wait_for_messages(BOB, before + 1))[-1].plain_text or ""
+        assert "PA-001" not in reply and "Sở Y tế" not in reply
+    await bot.command(STRANGER, "start")
+    stranger_message = bot.fake.sent_to(STRANGER)[-1].message_id
+    for data in forged:
+        before = len(bot.fake.sent_to(STRANGER))
+        bot.fake.user_presses_button(STRANGER, stranger_message, data, check_button=False)
+        reply = (await bot.fake.wait_for_messages(STRANGER, before + 1))[-1].plain_text or ""
+        assert "PA-" not in reply
+    async with bot.db.read() as view:
+        untouched = await view.tickets.get("PA-001")
+        history = await view.tickets.revisions("PA-001")
+    assert untouched is not None and untouched.status is TicketStatus.IN_PROGRESS
+    assert untouched.reported_at is None
+    assert {r.changed_by for r in history} == {"test"}
+
+
+async def test_a_restart_in_mid_ticket_conversation_resumes(
+    tmp_path: Path,
+    fake_telegram: FakeTelegramServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
+    first = await start_bot(tmp_path, fake_telegram, clock)
+    try:
+        await first.register(ALICE, "SYT")
+        await load_tickets(first)
+        await first.command(ALICE, "phananh")
+        assert "Dự kiến xử lý xong ngày nào?" in await first.press(ALICE, "⏳ 3. Đang xử lý")
+    finally:
+        await stop_or_explain(first)
+    second = await start_bot(tmp_path, fake_telegram, clock)
+    try:
+        reason = await second.say(ALICE, "1/3/2022")
+        assert "Đã ghi: phiếu PA-003 đang xử lý, dự kiến xong 01/03/2022" in reason
+        listed = await second.press(ALICE, "Bỏ qua")
+        assert "Đã bỏ qua lý do của phiếu PA-003" in listed
+        async with second.db.read() as view:
+            ticket = await view.tickets.get("PA-003")
+        assert ticket is not None and ticket.expected_on == date(2022, 3, 1)
+        assert ticket.reason is None
+    finally:
+        await stop_or_explain(second)
+
+
+async def test_the_period_prompt_offers_the_units_overdue_tickets(bot: BotUnderTest) -> None:
+    await bot.register(ALICE, "SYT")
+    await bot.register(BOB, "BDT")
+    await load_tickets(bot)
+    before = len(bot.fake.sent_to(ALICE))
+    await bot.command(OFFICE_USER, "mo", "03/2022")
+    prompt = (await bot.fake.wait_for_messages(ALICE, before + 1))[-1]
+    labels = [label for row in prompt.buttons for label, _ in row]
+    assert labels == ["📝 Nhập số liệu", "📨 Phiếu quá hạn (7)"]
+    page = await bot.press(ALICE, "📨 Phiếu quá hạn")
+    assert "Phiếu phản ánh quá hạn – Sở Y tế" in page and "PA-001" in page
