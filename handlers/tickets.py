@@ -106,7 +106,7 @@ async def start(
         return [Reply(chat_id=chat_id, text=text("chat_tickets.pick_unit"), choices=choices)]
     chosen = holding[0] if holding else (usable[0] if usable else "")
     if not chosen:
-        return [Reply(chat_id=chat_id, text=text("chat.stranger"))]
+        return [Reply(chat_id=chat_id, text=text("chat.stranger", channel=event.sender.channel))]
     return [await _page(ctx, chat_id, state, chosen, 1)]
 
 
