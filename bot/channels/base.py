@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from handlers.events import Choice, Document, Reply
@@ -67,16 +68,59 @@ def reply_to_payload(reply: Reply) -> dict[str, Any]:
     return payload
 
 
+# Telegram takes at most 4096 characters a message (UTF-16 code units, counted after the
+# HTML is parsed); a longer text is refused outright and the person would get no answer.
+MESSAGE_LIMIT = 4096
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_long_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """A text too long for one message cut at line breaks into parts that each fit.
+
+    Measured on the HTML source, which is never shorter than what Telegram counts. Tags
+    open and close within a line in our texts, so each part stays valid HTML. A single
+    line longer than a message is cut into pieces of `limit // 2` characters.
+    """
+    if _utf16_length(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        pieces = [line[i : i + limit // 2] for i in range(0, len(line), limit // 2)] or [""]
+        for piece in pieces:
+            added = _utf16_length(piece) + (1 if current else 0)
+            if current and size + added > limit:
+                parts.append("\n".join(current))
+                current, size, added = [], 0, _utf16_length(piece)
+            current.append(piece)
+            size += added
+    parts.append("\n".join(current))
+    return [part for part in parts if part.strip()]
+
+
 async def queue_replies(
     tx: WriteTransaction, replies: Iterable[Reply], default_channel: str = "telegram"
 ) -> int:
-    """Put replies in the outbox of this transaction: bulk ones behind conversation replies."""
+    """Put replies in the outbox of this transaction: bulk ones behind conversation replies.
+
+    A text too long for one message goes as several, each its own outbox message (so each
+    is delivered once); the choices go with the last.
+    """
     count = 0
     for reply in replies:
         priority = PRIORITY_BULK if reply.bulk else PRIORITY_REPLY
         channel = reply.channel or default_channel
-        await tx.outbox.enqueue(channel, reply.chat_id, reply_to_payload(reply), priority)
-        count += 1
+        parts = split_long_text(reply.text) if reply.document is None else [reply.text]
+        for number, part in enumerate(parts, 1):
+            piece = reply if len(parts) == 1 else replace(reply, text=part)
+            if number < len(parts):
+                piece = replace(piece, choices=())
+            await tx.outbox.enqueue(channel, reply.chat_id, reply_to_payload(piece), priority)
+            count += 1
     return count
 
 

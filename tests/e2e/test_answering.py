@@ -249,3 +249,24 @@ async def test_a_text_question_takes_several_paragraphs(bot: BotUnderTest) -> No
         note = await r.answers.get("SYT", "cts", "2022-02", "ghi_chu")
     assert note is not None
     assert note.value == "Cấp mới cho Sở.\nThu hồi 3 chứng thư số hết hạn."
+
+
+async def test_a_paste_of_many_bad_lines_still_gets_its_whole_answer(bot: BotUnderTest) -> None:
+    """Found by tests/handlers/test_hostile_messages.py: quoting back 300 refused lines made a
+    reply longer than Telegram's 4096 characters, refused outright: no answer at all. It now
+    comes as several messages, the question (with its buttons) last."""
+    await bot.register(ALICE, "SYT")
+    await bot.command(ALICE, "baocao")
+    before = len(bot.fake.sent_to(ALICE))
+    bot.fake.user_sends_text(ALICE, "\n".join(f"{i % 4 + 1}: sai {i}" for i in range(300)))
+    await bot.fake.wait_until(
+        lambda: any("Câu 1/5" in (m.plain_text or "") for m in bot.fake.sent_to(ALICE)[before:])
+    )
+    parts = [m.plain_text or "" for m in bot.fake.sent_to(ALICE)[before:]]
+    assert len(parts) >= 3 and all(len(p) <= 4096 for p in parts)
+    whole = "\n".join(parts)
+    assert "✗ Chưa nhận 300 dòng:" in whole
+    assert all(f"«{i % 4 + 1}: sai {i}»" in whole for i in range(300))
+    assert bot.fake.sent_to(ALICE)[-1].buttons  # the question's buttons, on the last part
+    sends = [c for c in bot.fake.calls("sendMessage") if int(c.params["chat_id"]) == ALICE]
+    assert all(c.status == 200 for c in sends)
