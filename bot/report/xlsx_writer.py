@@ -32,6 +32,8 @@ _XML_TEXT: dict[int, str | None] = {
     code: None for code in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)
 }
 _XML_TEXT.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
+# A bare carriage return would be read back as a line feed (XML normalises line ends).
+_XML_TEXT[0x0D] = "&#13;"
 
 
 def _escape(value: str) -> str:
