@@ -17,6 +17,7 @@ from bot.report.answers_file import AnswersFileError, load_answers, read_answers
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
 from bot.report.spec_file import ReportSpecError
+from bot.report.tickets_source import draft_inputs, imported_tickets
 from bot.texts import text
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
@@ -86,7 +87,11 @@ def report(args: argparse.Namespace) -> int:
 async def _compile(workspace: Workspace, period: Period):  # type: ignore[no-untyped-def]
     db = await Database.open(workspace.settings.storage.path)
     try:
-        return await compile_draft(db, workspace, period, _now(workspace), created_by="cli")
+        now = _now(workspace)
+        spec, tickets = await draft_inputs(db, workspace, period, now)
+        return await compile_draft(
+            db, workspace, period, now, created_by="cli", spec=spec, tickets=tickets
+        )
     finally:
         await db.close()
 
@@ -111,7 +116,8 @@ def export(args: argparse.Namespace) -> int:
 async def _export(workspace: Workspace, period: Period) -> bytes:
     db = await Database.open(workspace.settings.storage.path)
     try:
-        return await export_xlsx(db, workspace, period)
+        listed = await imported_tickets(db, workspace, period)
+        return await export_xlsx(db, workspace, period, listed)
     finally:
         await db.close()
 

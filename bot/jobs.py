@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.datafiles import Workspace
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
+from bot.report.tickets_source import draft_inputs, imported_tickets
 from bot.texts import text
 from domain.periods import parse_period
 from handlers.events import Document, Reply
@@ -48,14 +49,23 @@ class JobsChannel:
         period = parse_period(payload["period"])
         try:
             if payload["job"] == "compile":
+                now = self.clock()
+                spec, tickets = await draft_inputs(self.db, self.workspace, period, now)
                 draft = await compile_draft(
-                    self.db, self.workspace, period, self.clock(), created_by=payload["by"]
+                    self.db,
+                    self.workspace,
+                    period,
+                    now,
+                    created_by=payload["by"],
+                    spec=spec,
+                    tickets=tickets,
                 )
                 # The summary is plain text (unit names may hold < or &): escape it for HTML.
                 caption = html.escape(draft.summary, quote=False)
                 document = Document(draft.file_name, draft.docx, caption)
             elif payload["job"] == "export":
-                content = await export_xlsx(self.db, self.workspace, period)
+                listed = await imported_tickets(self.db, self.workspace, period)
+                content = await export_xlsx(self.db, self.workspace, period, listed)
                 name = f"{self.workspace.settings.office.short_code}_{period.key}.xlsx"
                 caption = text("chat.export_caption", period=period.label)
                 document = Document(name, content, caption)
