@@ -38,6 +38,7 @@ COMMAND_MODULES: list[str] = [
     "bot.cli_demo",
     "bot.cli_tickets",
     "bot.cli_backup",
+    "bot.cli_doctor",
 ]
 
 

@@ -17,6 +17,7 @@ from bot.app import App, MissingTokenError, catalog_of, telegram_from_settings
 from bot.channels.base import queue_replies
 from bot.cli import command, config_path
 from bot.config import ConfigError
+from bot.config_drift import stored_orphans
 from bot.datafiles import Workspace, load_workspace
 from bot.db_errors import explain
 from bot.logs import setup_logging
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     tg = workspace.settings.telegram
     secrets = [os.environ.get(tg.token_env, ""), os.environ.get(tg.webhook_secret_env, "")]
     setup_logging(secrets)
+    warn_about_orphans(workspace)
     try:
         asyncio.run(_run(workspace))
     except MissingTokenError as missing:
@@ -70,6 +72,19 @@ def run(args: argparse.Namespace) -> int:
         print(explain(error, workspace.settings.storage.path), file=sys.stderr)
         return 1
     return 0
+
+
+def warn_about_orphans(workspace: Workspace) -> bool:
+    """Say which stored answers the changed config no longer declares; whether there were any.
+
+    The bot starts anyway: dropping a unit (units merge) or a question is a legitimate change,
+    the answers stay stored and exported, and refusing to start would stop every other unit.
+    """
+    found = stored_orphans(workspace)
+    if not found:
+        return False
+    print(text("cli.drift.warning", orphans=found), file=sys.stderr)
+    return True
 
 
 async def _run(workspace: Workspace) -> None:
