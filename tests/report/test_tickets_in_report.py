@@ -4,10 +4,10 @@ from /tonghop (the compile job) and from `baocao report` alike."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from conftest import COMPILED_AT
 from docx_reading import full_text, open_docx
 
 from bot.cli import main
@@ -21,6 +21,7 @@ from domain.tickets import TicketStatus
 from storage import Database
 
 FEBRUARY = Period(2022, 2)
+COMPILED_AT = datetime(2022, 2, 17, 8, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 # Period 02/2022 collects 15/01 to 14/02. Three overdue tickets of SYT (one answered handled in
 # chat below), one of VPUBND, one handled, one not yet due; one received before the period.
 CSV = """Mã phiếu,Kênh tiếp nhận,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái
