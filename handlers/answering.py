@@ -315,6 +315,8 @@ async def explain(ctx: HandlerContext, event: Incoming, state: ConversationState
     """Take the explanation of a flagged figure, then go on where the person was."""
     work = await load(ctx, state)
     chat_id = event.sender.chat_id
+    if not can_edit(work.obligation):  # locked while the person was writing
+        return [locked_or_done_reply(chat_id, work)]
     field = work.form.field(state.explain_field)
     explanation = event.text.strip()
     if not explanation or len(explanation) > 500:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.texts import text
 from domain.calendar import current_period, period_window
-from domain.obligations import obligations_owed
+from domain.obligations import can_edit, obligations_owed
 from handlers import answering, office, registration, tickets
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
@@ -315,8 +315,8 @@ async def _text(
         state.index, state.awaiting, state.back_to_summary = index, Awaiting.VALUE, True
         return [answering.question_reply(chat_id, work, index, [], state)]
     if state.awaiting is Awaiting.CONFIRM_SUBMIT:
-        # Pasted corrections work on the summary too.
-        if work.obligation.state.is_done:
+        # Pasted corrections work on the summary too, until submitted or locked.
+        if work.obligation.state.is_done or not can_edit(work.obligation):
             return [answering.locked_or_done_reply(chat_id, work)]
         state.back_to_summary = True
         lines = [line for line in event.text.splitlines() if line.strip()]

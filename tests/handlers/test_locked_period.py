@@ -1,0 +1,36 @@
+"""A locked period freezes the answers for every way of changing them (found by the
+stateful test): pasting corrections on the summary and explaining a flagged figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from e2e.harness import OFFICE_USER
+from world import World
+
+from bot.texts import text
+
+A = 1001
+
+
+async def test_after_the_lock_neither_a_paste_on_the_summary_nor_an_explanation_is_stored(
+    tmp_path: Path,
+) -> None:
+    world = await World.open(tmp_path)
+    try:
+        await world.register(A, "BDT")
+        await world.command(A, "baocao")
+        await world.say(A, "1: 10\n2: 25\n3: 10\n4: 20\n5: x")  # the summary, 25 flagged
+        await world.press(A, "why:tong")  # A starts explaining
+        before = world.rows()
+        await world.command(OFFICE_USER, "khoa")
+        locked = text("chat.locked", period="02/2022")
+        explained = await world.say(A, "vì lý do")
+        pasted = await world.say(A, "1: 11")
+        after = world.rows()
+    finally:
+        await world.close()
+    assert explained[0].text == locked
+    assert pasted[0].text == locked
+    assert after["answers"] == before["answers"]
+    assert after["revisions"] == before["revisions"]
