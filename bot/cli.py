@@ -39,6 +39,7 @@ COMMAND_MODULES: list[str] = [
     "bot.cli_tickets",
     "bot.cli_backup",
     "bot.cli_doctor",
+    "bot.cli_chat",
 ]
 
 

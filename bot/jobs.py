@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from bot.channels.base import Rejected, queue_replies
@@ -48,29 +49,7 @@ class JobsChannel:
         """Run the job named in the payload; its document is queued for `chat_id`."""
         period = parse_period(payload["period"])
         try:
-            if payload["job"] == "compile":
-                now = self.clock()
-                spec, tickets = await draft_inputs(self.db, self.workspace, period, now)
-                draft = await compile_draft(
-                    self.db,
-                    self.workspace,
-                    period,
-                    now,
-                    created_by=payload["by"],
-                    spec=spec,
-                    tickets=tickets,
-                )
-                # The summary is plain text (unit names may hold < or &): escape it for HTML.
-                caption = html.escape(draft.summary, quote=False)
-                document = Document(draft.file_name, draft.docx, caption)
-            elif payload["job"] == "export":
-                listed = await imported_tickets(self.db, self.workspace, period)
-                content = await export_xlsx(self.db, self.workspace, period, listed)
-                name = f"{self.workspace.settings.office.short_code}_{period.key}.xlsx"
-                caption = text("chat.export_caption", period=period.label)
-                document = Document(name, content, caption)
-            else:
-                raise Rejected(f"unknown job {payload['job']!r}")
+            document = await job_document(self.db, self.workspace, payload, self.clock())
         except Rejected:
             raise
         except Exception as error:
@@ -85,3 +64,27 @@ class JobsChannel:
         async with self.db.write() as tx:
             await queue_replies(tx, [reply], payload["reply_channel"])
         self.on_queued()
+
+
+async def job_document(
+    db: Database, workspace: Workspace, payload: dict[str, Any], now: datetime
+) -> Document:
+    """Run the job a payload names (compile the draft, export the workbook): its document.
+
+    Rejected for a job this program does not know; other errors pass through.
+    """
+    period = parse_period(payload["period"])
+    if payload["job"] == "compile":
+        spec, tickets = await draft_inputs(db, workspace, period, now)
+        draft = await compile_draft(
+            db, workspace, period, now, created_by=payload["by"], spec=spec, tickets=tickets
+        )
+        # The summary is plain text (unit names may hold < or &): escape it for HTML.
+        caption = html.escape(draft.summary, quote=False)
+        return Document(draft.file_name, draft.docx, caption)
+    if payload["job"] == "export":
+        listed = await imported_tickets(db, workspace, period)
+        content = await export_xlsx(db, workspace, period, listed)
+        name = f"{workspace.settings.office.short_code}_{period.key}.xlsx"
+        return Document(name, content, text("chat.export_caption", period=period.label))
+    raise Rejected(f"unknown job {payload['job']!r}")
