@@ -20,7 +20,6 @@ from harness import START, write_workspace
 
 from bot.channels.console import ConsoleIdentity
 from bot.cli import main
-from bot.cli_chat import run_console
 from bot.datafiles import load_workspace
 from handlers.registration import create_invite
 from storage import Database
@@ -94,6 +93,10 @@ class _Clock:
 def _converse(
     config: Path, identity: ConsoleIdentity, lines: Iterator[str] | list[str], out_dir: Path
 ) -> str:
+    # Imported here: importing bot.cli_chat registers `chat`, and the CLI's help test expects
+    # the commands in the order main() registers them.
+    from bot.cli_chat import run_console
+
     out = io.StringIO()
     workspace = load_workspace(config)
     code = run_console(workspace, identity, out_dir, iter(lines), out, "so_bot", _Clock())
