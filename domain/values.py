@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -151,3 +152,13 @@ def decode(field: Field, stored: str) -> TypedValue:
     if field.type is FieldType.DATE:
         return date.fromisoformat(stored)
     return stored
+
+
+def decoder(field: Field) -> Callable[[str], TypedValue]:
+    """`decode` for one field, chosen once: bulk reads decode hundreds of thousands of
+    values of a few dozen fields."""
+    if field.type.is_numeric:
+        return Decimal
+    if field.type is FieldType.DATE:
+        return date.fromisoformat
+    return str

@@ -22,7 +22,9 @@ from storage.records import (
     Invite,
     OutboxMessage,
     PeriodRecord,
+    RevisionRow,
     UnitSyncResult,
+    UnitValues,
 )
 from storage.repos.invites import InviteOutcome, Redemption
 from storage.repos.outbox import PRIORITY_BULK, PRIORITY_REPLY
@@ -53,8 +55,10 @@ __all__ = [
     "PeriodRecord",
     "ReadView",
     "Redemption",
+    "RevisionRow",
     "StorageError",
     "TransactionClosedError",
     "UnitSyncResult",
+    "UnitValues",
     "WriteTransaction",
 ]

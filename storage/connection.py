@@ -19,13 +19,24 @@ _STATEMENT_CACHE_SIZE = 256
 
 
 def check_sqlite_version() -> None:
-    """Refuse to run on a SQLite library too old for the queries."""
+    """Refuse to run on a SQLite library too old for the queries, or built without the JSON
+    functions the bulk reads use (built in since 3.38; an option before, on in most builds)."""
     if sqlite3.sqlite_version_info < MIN_SQLITE_VERSION:
         wanted = ".".join(map(str, MIN_SQLITE_VERSION))
         raise StorageError(
             f"SQLite {sqlite3.sqlite_version} is too old: baocao needs {wanted} or newer "
             "(use a newer Python build or OS)."
         )
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("SELECT json_group_object('a', 1)").fetchall()
+    except sqlite3.OperationalError as e:
+        raise StorageError(
+            f"SQLite {sqlite3.sqlite_version} lacks the JSON functions baocao needs ({e}): "
+            "use a newer Python build or OS."
+        ) from e
+    finally:
+        probe.close()
 
 
 def normalize_synchronous(level: str) -> str:

@@ -113,3 +113,14 @@ class Draft:
     stale: bool
     file_name: str
     content: bytes
+
+
+# Bulk rows of a whole period (report, export): plain tuples, because a 5.000-unit office
+# has hundreds of thousands of answers and an object per answer costs more than the rest.
+UnitValues = tuple[str, str, dict[str, str | None], dict[str, str]]
+"""One unit's answers to one form: (form code, unit code, field key -> stored value,
+field key -> explanation (only the explained fields))."""
+
+RevisionRow = tuple[str, str, str, str | None, str | None, str, str, str | None, str | None]
+"""A revision as (form, unit, field, old value, new value, changed at (stored UTC text),
+changed by, source message, explanation)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -19,6 +19,7 @@ from storage.errors import (
 
 Clock = Callable[[], datetime]
 Params = Sequence[Any]
+CHUNK_ROWS = 5000  # rows per hop of a bulk read: few hops, a small buffer
 
 
 class Session:
@@ -56,6 +57,28 @@ class Session:
         except sqlite3.OperationalError as e:
             _raise_if_full(e)
             raise
+
+    async def chunks(
+        self, sql: str, params: Params = (), size: int = CHUNK_ROWS
+    ) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The rows of a big query as plain tuples, `size` at a time.
+
+        For bulk reads (a whole period for the report): tuples cost less than sqlite3.Row,
+        and the caller never holds every row at once. One hop to the worker thread per chunk.
+        """
+        self._check()
+        cursor = await self._conn.cursor()
+        cursor.row_factory = None  # plain tuples, whatever the connection's factory
+        try:
+            await cursor.execute(sql, params)
+            while True:
+                self._check()  # the block may have ended while the caller worked
+                found = cast(list[tuple[Any, ...]], await cursor.fetchmany(size))
+                if not found:
+                    return
+                yield found
+        finally:
+            await cursor.close()
 
     async def row(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""

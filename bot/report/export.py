@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.datafiles import Workspace
-from bot.report.bulk import RevisionRow, period_revisions, period_values
 from bot.report.xlsx_writer import Cell, XlsxWriter
 from bot.texts import text
 from domain.calendar import period_window
@@ -18,8 +17,8 @@ from domain.forms import Form
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period
 from domain.tickets import Ticket
-from domain.values import decode
-from storage import Database
+from domain.values import decoder
+from storage import Database, RevisionRow
 from storage.codec import parse_timestamp
 
 _UNIT_WIDTHS = (12, 36, 16, 18)
@@ -51,6 +50,13 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
     return f"{t.day:02d}/{t.month:02d}/{t.year} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
 
 
+@lru_cache(maxsize=4096)
+def _stored_when(stored: str, zone: ZoneInfo) -> str:
+    """A stored UTC timestamp as local time text. Cached: the answers a unit pastes in
+    one message share their time, and revisions come unit by unit."""
+    return _when(parse_timestamp(stored), zone)
+
+
 @cache
 def _state_label(state: ObligationState) -> str:
     return text(f"report.state.{state.value}")
@@ -68,7 +74,7 @@ def _form_rows(
     owing = [o.unit_code for o in owed]
     known = set(owing)
     codes = owing + [c for c in values if c not in known]
-    fields = [(f.key, f) for f in form.fields]
+    fields = [(f.key, decoder(f)) for f in form.fields]
     rows: list[list[Cell]] = []
     for code in codes:
         obligation = stored.get(code)
@@ -80,9 +86,9 @@ def _form_rows(
             _state_label(state),
             _when(obligation.submitted_at if obligation else None, zone),
         ]
-        for key, field in fields:
+        for key, decode in fields:
             raw = given.get(key)
-            row.append(None if raw is None else _show(decode(field, raw)))
+            row.append(None if raw is None else _show(decode(raw)))
         rows.append(row)
     return rows
 
@@ -103,17 +109,21 @@ def _ticket_rows(tickets: Sequence[Ticket], names: dict[str, str]) -> Iterator[l
 def _revision_rows(
     rows: list[RevisionRow], forms: Mapping[str, Form], names: dict[str, str], zone: ZoneInfo
 ) -> Iterator[list[Cell]]:
+    titles: dict[tuple[str, str], tuple[str, str]] = {}  # (form, field) -> their titles
     for form_code, unit, key, old, new, changed_at, changed_by, source, explanation in rows:
-        form = forms.get(form_code)
-        title = form.field(key).title if form and form.has_field(key) else key
+        shown = titles.get((form_code, key))
+        if shown is None:
+            form = forms.get(form_code)
+            title = form.field(key).title if form and form.has_field(key) else key
+            shown = titles[(form_code, key)] = (form.title if form else form_code, title)
         yield [
             unit,
             names.get(unit, unit),
-            form.title if form else form_code,
-            title,
+            shown[0],
+            shown[1],
             old,
             new,
-            _when(parse_timestamp(changed_at), zone),
+            _stored_when(changed_at, zone),
             changed_by,
             source,
             explanation,
@@ -139,43 +149,33 @@ async def export_xlsx(
         text("report.export.col_state"),
         text("report.export.col_submitted"),
     ]
+    by_form: dict[str, dict[str, dict[str, str | None]]] = {}
     async with db.read() as view:
         obligations = await view.obligations.list_for_period(period)
-    by_form: dict[str, dict[str, dict[str, str | None]]] = {}
-    for form_code, unit_code, key, value, _ in await period_values(db.path, period.key):
-        by_form.setdefault(form_code, {}).setdefault(unit_code, {})[key] = value
+        async for chunk in view.answers.period_values(period, explanations=False):
+            for form_code, unit_code, values, _ in chunk:
+                by_form.setdefault(form_code, {})[unit_code] = values
     for form in workspace.forms.values():
         mine = [o for o in owed if o.form_code == form.code]
         stored = {o.unit_code: o for o in obligations if o.form_code == form.code}
         rows = _form_rows(form, by_form.get(form.code, {}), mine, stored, names, zone)
         header = unit_head + [f.title for f in form.fields]
         book.sheet(form.title, header, rows, (*_UNIT_WIDTHS, *[18] * len(form.fields)))
+    del by_form  # the revisions are the bigger half: do not hold both
     book.sheet(
         text("report.export.sheet_tickets"),
         [text(f"report.export.col_{key}") for key in _TICKET_COLUMNS],
         _ticket_rows(tickets, names),
         (14, 36, 18, 14, 14, 16, 60),
     )
-    revisions = _revision_rows(
-        await period_revisions(db.path, period.key), workspace.forms, names, zone
-    )
-    book.sheet(
+    _, sheet = book.open_sheet(
         text("report.export.sheet_revisions"),
-        unit_head[:2]
-        + [
-            text(f"report.export.col_{key}")
-            for key in (
-                "form",
-                "field",
-                "old",
-                "new",
-                "changed_at",
-                "changed_by",
-                "source",
-                "explanation",
-            )
-        ],
-        revisions,
+        unit_head[:2] + [text(f"report.export.col_{key}") for key in _REVISION_COLUMNS],
         (12, 36, 28, 36, 18, 18, 20, 18, 20, 40),
     )
+    # Streamed: the rows go into the file as the database hands them over.
+    async with db.read() as view:
+        async for revisions in view.answers.period_revisions(period):
+            sheet.write(_revision_rows(revisions, workspace.forms, names, zone))
+    sheet.close()
     return book.finish()

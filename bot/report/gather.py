@@ -3,11 +3,10 @@ the declaration looks back to, and where each unit stands with its forms."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.report.bulk import ValueRow, period_values
 from domain.calendar import period_window
 from domain.forms import Form
 from domain.obligations import ObligationState, obligations_owed
@@ -15,8 +14,8 @@ from domain.periods import Period, ReportingRegime
 from domain.report import DerivedKind, ReportSpec
 from domain.report_figures import PeriodAnswers
 from domain.units import Unit
-from domain.values import TypedValue, decode
-from storage import Database, ReadView
+from domain.values import TypedValue, decoder
+from storage import Database, ReadView, UnitValues
 
 
 @dataclass(slots=True)
@@ -36,37 +35,50 @@ def periods_needed(spec: ReportSpec, period: Period) -> list[Period]:
     return sorted(wanted)
 
 
-def typed_answers(
-    rows: Iterable[ValueRow],
-    forms: Mapping[str, Form],
-    period: Period,
-    form_codes: Iterable[str],
-    with_explanations: bool,
-) -> PeriodAnswers:
-    """Typed answers of the given forms (fields no longer in a form are left out: the form
-    changed since)."""
-    wanted = {code: forms[code] for code in form_codes}
-    values: dict[str, dict[str, dict[str, TypedValue]]] = {code: {} for code in wanted}
-    explanations: dict[tuple[str, str, str], str] = {}
-    for form_code, unit_code, key, value, explanation in rows:
-        form = wanted.get(form_code)
-        if form is None or not form.has_field(key):
-            continue
-        by_unit = values[form_code].setdefault(unit_code, {})
-        if value is not None:
-            by_unit[key] = decode(form.field(key), value)
-        if with_explanations and explanation:
-            explanations[(form_code, unit_code, key)] = explanation
-    return PeriodAnswers(period, values, explanations if with_explanations else None)
+class _Typed:
+    """Typed answers of some forms for one period, fed chunk by chunk as storage streams
+    them; answers to fields no longer in a form are left out (the form changed since)."""
+
+    def __init__(
+        self, forms: Mapping[str, Form], form_codes: Iterable[str], with_explanations: bool
+    ) -> None:
+        # One decoder per field, chosen once: the loop below runs once per stored answer.
+        self._decoders: dict[str, dict[str, Callable[[str], TypedValue]]] = {
+            code: {f.key: decoder(f) for f in forms[code].fields} for code in form_codes
+        }
+        self.values: dict[str, dict[str, dict[str, TypedValue]]] = {
+            code: {} for code in self._decoders
+        }
+        self.explanations: dict[tuple[str, str, str], str] | None = (
+            {} if with_explanations else None
+        )
+
+    def add(self, chunk: Iterable[UnitValues]) -> None:
+        """Type and file a chunk of units' answers."""
+        decoders, values, explanations = self._decoders, self.values, self.explanations
+        for form_code, unit_code, given, explained in chunk:
+            fields = decoders.get(form_code)
+            if fields is None:
+                continue
+            values[form_code][unit_code] = {
+                key: fields[key](value)
+                for key, value in given.items()
+                if value is not None and key in fields
+            }
+            if explanations is not None:
+                for key, explanation in explained.items():
+                    if explanation and key in fields:
+                        explanations[(form_code, unit_code, key)] = explanation
 
 
 async def read_history(
     db: Database, forms: Mapping[str, Form], spec: ReportSpec, period: Period
 ) -> dict[Period, PeriodAnswers]:
-    """Answers of every period the draft of `period` looks at.
+    """Answers of every period the draft of `period` looks at, from one snapshot.
 
     The period and the previous one are read whole (every form is checked against last
     period's stocks); earlier months only for the forms year-to-date figures read.
+    Explanations are read for the period itself only (the warnings print them).
     """
     history = {}
     ytd_forms = {
@@ -74,11 +86,17 @@ async def read_history(
         for d in spec.derived.values()
         if d.kind is DerivedKind.YEAR_TO_DATE and d.of and d.of[0] in spec.figures
     }
-    for wanted in periods_needed(spec, period):
-        whole = wanted in (period, period.previous())
-        codes = list(forms) if whole else [c for c in forms if c in ytd_forms]
-        rows = await period_values(db.path, wanted.key)
-        history[wanted] = typed_answers(rows, forms, wanted, codes, wanted == period)
+    async with db.read() as view:
+        for wanted in periods_needed(spec, period):
+            whole = wanted in (period, period.previous())
+            codes = list(forms) if whole else [c for c in forms if c in ytd_forms]
+            typed = _Typed(forms, codes, wanted == period)
+            rows = view.answers.period_values(
+                wanted, None if whole else codes, explanations=wanted == period
+            )
+            async for chunk in rows:
+                typed.add(chunk)
+            history[wanted] = PeriodAnswers(wanted, typed.values, typed.explanations)
     return history
 
 

@@ -1,0 +1,111 @@
+"""Bulk reads of a whole period (the report and the export): every answer, grouped by unit
+and form, and every revision in the units' configured order."""
+
+from __future__ import annotations
+
+import pytest
+from storage_helpers import PERIOD, FakeClock
+
+from domain.answers import Answer
+from domain.obligations import Obligation
+from domain.units import Unit
+from storage import Database, TransactionClosedError, UnitValues
+
+# Every character JSON has to escape, and some it does not: all must come back as typed.
+AWKWARD = 'Bộ TT&TT "trích" \\ <b> \t tab\nline 2 \x01 ✓ 😀'
+
+
+def answer(unit: str, field: str, value: str | None, form: str = "BC01", **kw: str) -> Answer:
+    return Answer(unit, form, PERIOD.key, field, value, kw.get("explanation"))
+
+
+async def values_of(db: Database, **kw: object) -> list[UnitValues]:
+    found: list[UnitValues] = []
+    async with db.read() as r:
+        async for chunk in r.answers.period_values(PERIOD, **kw):  # type: ignore[arg-type]
+            assert chunk, "no empty chunks"
+            found.extend(chunk)
+    return sorted(found)
+
+
+async def test_period_values_grouped_by_unit_and_form(seeded: Database) -> None:
+    async with seeded.write() as tx:
+        await tx.obligations.ensure([Obligation("UBND_A", "BC02", PERIOD)])
+        await tx.answers.set(answer("UBND_A", "dan_so", "1924862"), "t:1")
+        await tx.answers.set(answer("UBND_A", "ghi_chu", AWKWARD), "t:1")
+        await tx.answers.set(answer("UBND_A", "ty_le", "20.30", explanation="đã rà soát"), "t:1")
+        await tx.answers.set(answer("UBND_A", "x", "7", form="BC02"), "t:1")
+        await tx.answers.set(answer("UBND_B", "dan_so", "5"), "t:2")
+        await tx.answers.set(answer("UBND_B", "dan_so", None), "t:2")  # cleared
+        # Another period is not read.
+        await tx.obligations.ensure([Obligation("UBND_B", "BC01", PERIOD.next())])
+        other = Answer("UBND_B", "BC01", PERIOD.next().key, "dan_so", "9", None)
+        await tx.answers.set(other, "t:2")
+
+    assert await values_of(seeded) == [
+        (
+            "BC01",
+            "UBND_A",
+            {"dan_so": "1924862", "ghi_chu": AWKWARD, "ty_le": "20.30"},
+            {"ty_le": "đã rà soát"},
+        ),
+        ("BC01", "UBND_B", {"dan_so": None}, {}),
+        ("BC02", "UBND_A", {"x": "7"}, {}),
+    ]
+    only_bc01 = await values_of(seeded, forms=["BC01"], explanations=False)
+    assert [(form, unit, explained) for form, unit, _, explained in only_bc01] == [
+        ("BC01", "UBND_A", {}),
+        ("BC01", "UBND_B", {}),
+    ]
+    assert await values_of(seeded, forms=[]) == []
+
+
+async def test_period_values_come_in_chunks_and_miss_no_unit(db: Database) -> None:
+    units = [Unit(f"U{i:04d}", f"Đơn vị {i}", "Xã", ("BC01",), order=i) for i in range(1203)]
+    async with db.write() as tx:
+        await tx.units.sync_all(units)
+        await tx.obligations.ensure([Obligation(u.code, "BC01", PERIOD) for u in units])
+        for i, unit in enumerate(units):
+            await tx.answers.set(answer(unit.code, "a", str(i)), "t:1")
+            await tx.answers.set(answer(unit.code, "b", str(-i)), "t:1")
+    chunks = 0
+    found: dict[str, dict[str, str | None]] = {}
+    async with db.read() as r:
+        async for chunk in r.answers.period_values(PERIOD):
+            chunks += 1
+            found.update({unit: values for _, unit, values, _ in chunk})
+    assert chunks > 1
+    assert found == {u.code: {"a": str(i), "b": str(-i)} for i, u in enumerate(units)}
+
+
+async def test_period_revisions_by_configured_unit_order_form_and_time(
+    seeded: Database, clock: FakeClock
+) -> None:
+    async with seeded.write() as tx:
+        await tx.obligations.ensure([Obligation("UBND_A", "BC02", PERIOD)])
+        await tx.answers.set(answer("UBND_A", "x", "1", form="BC02"), "t:1", "m1")
+        await tx.answers.set(answer("UBND_A", "dan_so", "10"), "t:1", "m2")
+    clock.advance(hours=1)
+    async with seeded.write() as tx:
+        await tx.answers.set(answer("UBND_A", "dan_so", "12", explanation="sửa"), "t:1", "m3")
+        await tx.answers.set(answer("UBND_B", "dan_so", "3"), "z:2")
+    rows = []
+    async with seeded.read() as r:
+        async for chunk in r.answers.period_revisions(PERIOD):
+            rows.extend(chunk)
+    first = "2024-05-10T01:00:00.000000Z"
+    later = "2024-05-10T02:00:00.000000Z"
+    # UBND_B comes first: its configured order (storage_helpers.UNITS) is 1, UBND_A's 2.
+    assert rows == [
+        ("BC01", "UBND_B", "dan_so", None, "3", later, "z:2", None, None),
+        ("BC01", "UBND_A", "dan_so", None, "10", first, "t:1", "m2", None),
+        ("BC01", "UBND_A", "dan_so", "10", "12", later, "t:1", "m3", "sửa"),
+        ("BC02", "UBND_A", "x", None, "1", first, "t:1", "m1", None),
+    ]
+
+
+async def test_a_bulk_read_ends_with_its_block(seeded: Database) -> None:
+    async with seeded.read() as r:
+        rows = r.answers.period_values(PERIOD)
+    with pytest.raises(TransactionClosedError):
+        await anext(rows)
