@@ -127,7 +127,9 @@ class App:
 
         limiter = RateLimiter(self.limits or _limits(self.workspace))
         db = self.db
-        self.jobs = JobsChannel(db, self.workspace, self.clock, lambda: self._wake_delivery())
+        self.jobs = JobsChannel(
+            db, self.workspace, self.clock, lambda: self._wake_delivery(), self._fetch_file
+        )
         self.delivery = DeliveryWorker(
             self.db, self.channels, limiter, self.clock, on_unreachable=self._unreachable
         )
@@ -194,6 +196,12 @@ class App:
         await self.telegram.bot.set_webhook(
             tg.webhook_url, secret_token=secret, allowed_updates=["message", "callback_query"]
         )
+
+    async def _fetch_file(self, channel: str, file_ref: str) -> bytes:
+        """A file a person sent on `channel` (only Telegram delivers files to bots)."""
+        if channel != "telegram" or self.telegram is None:
+            raise LookupError(f"cannot fetch files from {channel!r}")
+        return await self.telegram.download(file_ref)
 
     def _wake_delivery(self) -> None:
         if self.delivery is not None:

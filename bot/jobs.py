@@ -22,9 +22,10 @@ from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
 from bot.report.tickets_source import draft_inputs, imported_tickets
 from bot.texts import text
+from bot.ticket_import_job import FileFetcher, run_import
 from domain.periods import parse_period
 from handlers.events import Document, Reply
-from handlers.jobs import JOBS_CHANNEL
+from handlers.jobs import IMPORT_TICKETS, JOBS_CHANNEL
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -38,15 +39,25 @@ class JobsChannel:
     name = CHANNEL
 
     def __init__(
-        self, db: Database, workspace: Workspace, clock: Clock, on_queued: Callable[[], None]
+        self,
+        db: Database,
+        workspace: Workspace,
+        clock: Clock,
+        on_queued: Callable[[], None],
+        fetch_file: FileFetcher | None = None,
     ) -> None:
         self.db = db
         self.workspace = workspace
         self.clock = clock
         self.on_queued = on_queued
+        self.fetch_file = fetch_file
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
         """Run the job named in the payload; its document is queued for `chat_id`."""
+        if payload["job"] == IMPORT_TICKETS:
+            await run_import(self.db, self.workspace, self.clock, self.fetch_file, chat_id, payload)
+            self.on_queued()
+            return
         period = parse_period(payload["period"])
         try:
             document = await job_document(self.db, self.workspace, payload, self.clock())

@@ -13,6 +13,7 @@ from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
 
 JOBS_CHANNEL = "jobs"
+IMPORT_TICKETS = "import_tickets"
 
 
 def job_request(kind: str, period: Period, event: Incoming) -> Reply:
@@ -49,6 +50,26 @@ async def compile_report(ctx: HandlerContext, event: Incoming) -> list[Reply]:
 async def export_workbook(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     """/xuat [MM/YYYY]: the period's figures, tickets and revisions as an .xlsx file."""
     return await _asked(ctx, event, "export")
+
+
+async def import_tickets_file(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """An office member sent a file: import it as the ticket list, in a job (bot/jobs.py)."""
+    sender = event.sender
+    if not event.text:
+        return [Reply(chat_id=sender.chat_id, text=text("chat_tickets.import_no_file"))]
+    working = text("chat_tickets.import_started", file=event.file_name or "?")
+    request = Reply(
+        chat_id=sender.chat_id,
+        channel=JOBS_CHANNEL,
+        extra={
+            "job": IMPORT_TICKETS,
+            "file_ref": event.text,  # Telegram's file_id
+            "file_name": event.file_name,
+            "reply_channel": sender.channel,
+            "by": sender.person_key,
+        },
+    )
+    return [Reply(chat_id=sender.chat_id, text=working), request]
 
 
 async def drafts_outdated(ctx: HandlerContext, period: Period, unit_code: str) -> list[Reply]:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from bot.texts import text
 from domain.calendar import current_period, period_window
 from domain.obligations import can_edit, obligations_owed
-from handlers import answering, office, registration, tickets
+from handlers import answering, jobs, office, registration, tickets
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, EventKind, Incoming, Reply
@@ -88,6 +88,13 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
         answered = await office.button(ctx, event)
         if answered is not None:
             return answered
+    if event.kind is EventKind.DOCUMENT:
+        # Only the office imports ticket lists; a unit's file is refused, a stranger's ignored.
+        if is_office:
+            return await jobs.import_tickets_file(ctx, event)
+        if units:
+            return [Reply(chat_id=chat_id, text=text("chat_tickets.import_refused"))]
+        return [stranger_reply(event)]
     if not units:
         if is_office:
             return [Reply(chat_id=chat_id, text=text("chat.office_help"))]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ("message", "callback_query")
 CAPTION_LIMIT = 1024
+T = TypeVar("T")
 
 
 class TelegramChannel:
@@ -72,20 +74,16 @@ class TelegramChannel:
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
         """Deliver one outbox payload (a message, a document, or a callback answer)."""
-        try:
-            await self._send(chat_id, payload)
-        except RetryAfter as error:
-            retry = error.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-            raise RetryLater(seconds) from None
-        except Forbidden as error:
-            raise Unreachable(str(error)) from None
-        except BadRequest as error:
-            raise Rejected(str(error)) from None
-        except TimedOut as error:
-            raise OutcomeUnknown(str(error)) from None
-        except NetworkError as error:
-            raise Unavailable(str(error)) from None
+        await _mapped(self._send(chat_id, payload))
+
+    async def download(self, file_id: str) -> bytes:
+        """The content of a file a user sent (getFile, then the file's URL)."""
+
+        async def fetch() -> bytes:
+            found = await self.bot.get_file(file_id)
+            return bytes(await found.download_as_bytearray())
+
+        return await _mapped(fetch())
 
     async def _send(self, chat_id: str, payload: dict[str, Any]) -> None:
         if "callback_query_id" in payload:
@@ -114,6 +112,24 @@ class TelegramChannel:
         await self.bot.send_message(
             chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup
         )
+
+
+async def _mapped(work: Awaitable[T]) -> T:
+    """Await a Bot API call, its errors as the channel-neutral DeliveryError kinds."""
+    try:
+        return await work
+    except RetryAfter as error:
+        retry = error.retry_after
+        seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+        raise RetryLater(seconds) from None
+    except Forbidden as error:
+        raise Unreachable(str(error)) from None
+    except BadRequest as error:
+        raise Rejected(str(error)) from None
+    except TimedOut as error:
+        raise OutcomeUnknown(str(error)) from None
+    except NetworkError as error:
+        raise Unavailable(str(error)) from None
 
 
 def parse_update(update: dict[str, Any]) -> Incoming | None:

@@ -178,3 +178,43 @@ async def test_the_period_prompt_offers_the_units_overdue_tickets(bot: BotUnderT
     assert labels == ["📝 Nhập số liệu", "📨 Phiếu quá hạn (7)"]
     page = await bot.press(ALICE, "📨 Phiếu quá hạn")
     assert "Phiếu phản ánh quá hạn – Sở Y tế" in page and "PA-001" in page
+
+
+async def _send_file(
+    bot: BotUnderTest, user: int, name: str, content: bytes, count: int
+) -> list[str]:
+    """A person sends a file; the bot's next `count` messages to them."""
+    before = len(bot.fake.sent_to(user))
+    bot.fake.user_sends_document(user, name, content)
+    messages = await bot.fake.wait_for_messages(user, before + count)
+    return [m.plain_text or "" for m in messages[before:]]
+
+
+async def test_the_office_imports_the_list_by_sending_the_file(bot: BotUnderTest) -> None:
+    await bot.register(ALICE, "SYT")
+    broken = await _send_file(bot, OFFICE_USER, "sai.csv", b"Ma,Ngay\n1,2\n", 2)
+    assert "Đang nhập danh sách phiếu từ tệp «sai.csv»" in broken[0]
+    assert "thiếu cột bắt buộc" in broken[1]
+    done = await _send_file(bot, OFFICE_USER, "phieu thang 2.csv", CSV, 2)
+    summary = done[1]
+    assert "Đã nhập tệp phieu thang 2.csv: đọc 10 dòng; 10 phiếu mới" in summary
+    assert "Phiếu quá hạn đến ngày 11/02/2022: 8" in summary
+    assert "Sở Y tế: 7" in summary and "Bưu điện tỉnh <Trà Vinh> & Co: 1" in summary
+    async with bot.db.read() as view:
+        assert len(await view.tickets.all()) == 10
+        history = await view.tickets.revisions("PA-001")
+    assert {r.changed_by for r in history} == {f"telegram:{OFFICE_USER}"}
+    assert {r.source_message for r in history} == {"phieu thang 2.csv"}
+    # Sent again: updated by id, never duplicated.
+    again = await _send_file(bot, OFFICE_USER, "phieu thang 2.csv", CSV, 2)
+    assert "0 phiếu mới, 0 phiếu cập nhật, 10 phiếu không đổi" in again[1]
+
+
+async def test_a_focal_point_or_a_stranger_cannot_import_a_file(bot: BotUnderTest) -> None:
+    await bot.register(ALICE, "SYT")
+    refused = await _send_file(bot, ALICE, "phieu.csv", CSV, 1)
+    assert "Chỉ văn phòng mới nhập được danh sách phiếu" in refused[0]
+    stranger = await _send_file(bot, STRANGER, "phieu.csv", CSV, 1)
+    assert "Bot chỉ làm việc với cán bộ đầu mối" in stranger[0]
+    async with bot.db.read() as view:
+        assert await view.tickets.all() == []
