@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.datafiles import Workspace
-from bot.report.xlsx_writer import Cell, XlsxWriter
+from bot.report.xlsx_writer import Cell, Rendered, XlsxWriter, rendered
 from bot.texts import text
 from domain.calendar import period_window
 from domain.forms import Form
@@ -22,6 +22,7 @@ from storage import Database, RevisionRow
 from storage.codec import parse_timestamp
 
 _UNIT_WIDTHS = (12, 36, 16, 18)
+_TIMES_KEPT = 10_000  # distinct change times remembered while writing the revisions
 _TICKET_COLUMNS = ("ticket", "unit", "channel", "received_at", "due", "ticket_state", "subject")
 _REVISION_COLUMNS = (
     "form",
@@ -48,13 +49,6 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
         return ""
     t = moment.astimezone(zone)
     return f"{t.day:02d}/{t.month:02d}/{t.year} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-
-
-@lru_cache(maxsize=4096)
-def _stored_when(stored: str, zone: ZoneInfo) -> str:
-    """A stored UTC timestamp as local time text. Cached: the answers a unit pastes in
-    one message share their time, and revisions come unit by unit."""
-    return _when(parse_timestamp(stored), zone)
 
 
 @cache
@@ -106,28 +100,47 @@ def _ticket_rows(tickets: Sequence[Ticket], names: dict[str, str]) -> Iterator[l
         ]
 
 
-def _revision_rows(
-    rows: list[RevisionRow], forms: Mapping[str, Form], names: dict[str, str], zone: ZoneInfo
-) -> Iterator[list[Cell]]:
-    titles: dict[tuple[str, str], tuple[str, str]] = {}  # (form, field) -> their titles
-    for form_code, unit, key, old, new, changed_at, changed_by, source, explanation in rows:
-        shown = titles.get((form_code, key))
-        if shown is None:
-            form = forms.get(form_code)
-            title = form.field(key).title if form and form.has_field(key) else key
-            shown = titles[(form_code, key)] = (form.title if form else form_code, title)
-        yield [
-            unit,
-            names.get(unit, unit),
-            shown[0],
-            shown[1],
-            old,
-            new,
-            _stored_when(changed_at, zone),
-            changed_by,
-            source,
-            explanation,
-        ]
+class _RevisionRows:
+    """Rows of the revisions sheet. What repeats from row to row (a unit's code and name, a
+    form's and a question's titles, the time of a pasted message) is written out once."""
+
+    def __init__(self, forms: Mapping[str, Form], names: dict[str, str], zone: ZoneInfo):
+        self._forms, self._names, self._zone = forms, names, zone
+        self._units: dict[str, Rendered] = {}
+        self._fields: dict[tuple[str, str], Rendered] = {}
+        self._times: dict[str, Rendered] = {}
+
+    def _unit(self, code: str) -> Rendered:
+        shown = self._units[code] = rendered(code, self._names.get(code, code))
+        return shown
+
+    def _field(self, form_code: str, key: str) -> Rendered:
+        form = self._forms.get(form_code)
+        title = form.field(key).title if form and form.has_field(key) else key
+        shown = rendered(form.title if form else form_code, title)
+        self._fields[(form_code, key)] = shown
+        return shown
+
+    def _time(self, stored: str) -> Rendered:
+        if len(self._times) > _TIMES_KEPT:
+            self._times.clear()  # revisions come unit by unit: old times do not come back
+        shown = self._times[stored] = rendered(_when(parse_timestamp(stored), self._zone))
+        return shown
+
+    def rows(self, chunk: list[RevisionRow]) -> Iterator[list[Cell]]:
+        """A chunk of revisions as rows."""
+        units, fields, times = self._units, self._fields, self._times
+        for form_code, unit, key, old, new, changed_at, changed_by, source, explanation in chunk:
+            yield [
+                units.get(unit) or self._unit(unit),
+                fields.get((form_code, key)) or self._field(form_code, key),
+                old,
+                new,
+                times.get(changed_at) or self._time(changed_at),
+                changed_by,
+                source,
+                explanation,
+            ]
 
 
 async def export_xlsx(
@@ -174,8 +187,9 @@ async def export_xlsx(
         (12, 36, 28, 36, 18, 18, 20, 18, 20, 40),
     )
     # Streamed: the rows go into the file as the database hands them over.
+    revision_rows = _RevisionRows(workspace.forms, names, zone)
     async with db.read() as view:
         async for revisions in view.answers.period_revisions(period):
-            sheet.write(_revision_rows(revisions, workspace.forms, names, zone))
+            sheet.write(revision_rows.rows(revisions))
     sheet.close()
     return book.finish()

@@ -44,6 +44,18 @@ def _escape(value: str) -> str:
     return value if _NEEDS_ESCAPE.search(value) is None else value.translate(_XML_TEXT)
 
 
+class Rendered(str):
+    """Cells already written out (see `rendered`), put in a row as they are."""
+
+    __slots__ = ()
+
+
+def rendered(*values: Cell) -> Rendered:
+    """`values` as cells written once, to put in many rows: a unit's code and name, a
+    question's title, a time shared by many rows are escaped once, not once per row."""
+    return Rendered("".join([_cell(v) for v in values]))
+
+
 def _cell(value: Cell) -> str:
     if type(value) is str:
         if not value:
@@ -51,6 +63,8 @@ def _cell(value: Cell) -> str:
         return f'<c t="inlineStr"><is><t xml:space="preserve">{_escape(value)}</t></is></c>'
     if value is None:
         return "<c/>"
+    if isinstance(value, Rendered):
+        return value
     if isinstance(value, bool):
         value = str(value)
     if isinstance(value, Decimal):
