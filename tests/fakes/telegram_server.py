@@ -974,6 +974,7 @@ class FakeTelegramServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
+        self.port = 0
         # Updates
         self._update_ids = itertools.count(100001)
         self._updates: dict[int, _UpdateRecord] = {}  # every update ever created
@@ -1022,13 +1023,19 @@ class FakeTelegramServer:
 
     # ---- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> FakeTelegramServer:
-        """Start serving on a free port of 127.0.0.1 (idempotent); returns self."""
+    def start(self, port: int = 0) -> FakeTelegramServer:
+        """Start serving on 127.0.0.1 (idempotent); returns self.
+
+        ``port`` 0 takes a free port; after ``stop()`` pass the old one (``self.port``) to
+        come back where the bot looks, as Telegram does after an outage. Updates, chats and
+        calls are kept across a stop and start.
+        """
         if self._httpd is not None:
             return self
         self._stopping.clear()
-        self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler, self)
+        self._httpd = _HTTPServer(("127.0.0.1", port), _Handler, self)
         port = self._httpd.server_address[1]
+        self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
