@@ -19,17 +19,18 @@ from bot.channels.telegram import TelegramChannel, parse_update
 from bot.clock import Clock, system_clock
 from bot.datafiles import Workspace
 from bot.delivery import DeliveryWorker
-from bot.inbox import InboxWorker
+from bot.inbox import InboxWorker, Parser
 from bot.jobs import JobsChannel
+from bot.outage import StorageOutage
 from bot.polling import poll_forever, store_updates
 from bot.ratelimit import Limits, RateLimiter
 from bot.scheduler import Scheduler
 from bot.texts import set_timezone, text
-from bot.webhook import WebhookRoute, WebhookServer
+from bot.webhook import TryLater, WebhookRoute, WebhookServer
 from handlers.context import Catalog, HandlerContext, Office
 from handlers.events import Reply
 from handlers.router import handle
-from storage import Database, WriteTransaction
+from storage import Database, DiskFullError, WriteTransaction
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class App:
     jobs: JobsChannel | None = None
     # Off in tests that drive the timetable by hand with a fake clock.
     run_scheduler: bool = True
+    outage: StorageOutage | None = None
 
     @property
     def channels(self) -> Mapping[str, Channel]:
@@ -133,13 +135,19 @@ class App:
         self.delivery = DeliveryWorker(
             self.db, self.channels, limiter, self.clock, on_unreachable=self._unreachable
         )
+        parsers: dict[str, Parser] = {"telegram": parse_update, "zalo": zalo.parse_update}
+        self.outage = StorageOutage(
+            lambda: self.channels, parsers, str(settings.office.drafts_chat or ""), self.clock
+        )
         self.inbox = InboxWorker(
             self.db,
-            {"telegram": parse_update, "zalo": zalo.parse_update},
+            parsers,
             handle,
             make_context,
             self.clock,
             on_queued=self.delivery.wake,
+            on_full=self.outage.full,
+            on_writable=self.outage.cleared,
         )
         self._spawn(self.inbox.run(), "inbox")
         self._spawn(self.delivery.run(), "delivery")
@@ -154,7 +162,8 @@ class App:
                 await self._start_webhook()
             else:
                 await self.telegram.bot.delete_webhook()
-                self._spawn(poll_forever(self.db, self.telegram, self.inbox.wake), "polling")
+                polling = poll_forever(self.db, self.telegram, self.inbox.wake, outage=self.outage)
+                self._spawn(polling, "polling")
         if self.zalo is not None:
             if settings.zalo.mode == "webhook":
                 await self._start_webhook()
@@ -173,8 +182,17 @@ class App:
         secret = os.environ.get(tg.webhook_secret_env, "")
         db, inbox = self.db, self.inbox
 
+        outage = self.outage
+        assert outage is not None
+
         async def accept(update: dict[str, Any]) -> None:
-            await store_updates(db, "telegram", [update])
+            try:
+                await store_updates(db, "telegram", [update])
+            except DiskFullError as error:
+                await outage.full(error)
+                await outage.refused("telegram", [update])
+                raise TryLater(str(error)) from None
+            outage.cleared()
             inbox.wake()
 
         async def accept_zalo(update: dict[str, Any]) -> None:

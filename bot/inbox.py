@@ -24,7 +24,7 @@ from bot.clock import Clock, wait_event
 from bot.texts import text
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
-from storage import PRIORITY_REPLY, Database, InboxItem, WriteTransaction
+from storage import PRIORITY_REPLY, Database, DiskFullError, InboxItem, WriteTransaction
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,9 @@ class InboxWorker:
         on_queued: Callable[[], None],
         batch_size: int = 100,
         batch_seconds: float = 0.02,
+        on_full: Callable[[DiskFullError], Awaitable[None]] | None = None,
+        on_writable: Callable[[], None] | None = None,
+        full_retry_seconds: float = 2.0,
     ) -> None:
         self.db = db
         self.parsers = parsers
@@ -59,6 +62,9 @@ class InboxWorker:
         self.on_queued = on_queued
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
+        self.on_full = on_full
+        self.on_writable = on_writable
+        self.full_retry_seconds = full_retry_seconds
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -70,7 +76,17 @@ class InboxWorker:
         while True:
             # Cleared before looking, so a wake() while draining is never lost.
             self._wake.clear()
-            await self.drain()
+            try:
+                handled = await self.drain()
+            except DiskFullError as error:
+                # Nothing of the failed batch was kept and its events stay unhandled: they
+                # are handled, once, when a later attempt finds space again.
+                if self.on_full is not None:
+                    await self.on_full(error)
+                await asyncio.sleep(self.full_retry_seconds)
+                continue
+            if handled and self.on_writable is not None:
+                self.on_writable()
             await wait_event(self._wake, 1.0)
 
     async def drain(self) -> int:
@@ -132,6 +148,8 @@ class InboxWorker:
                 await self._handle(tx, item)  # rolls back what it did if it raises
         except AlreadyHandled:
             return
+        except DiskFullError:
+            raise  # not the event's fault: it must stay unhandled, for a later attempt
         except Exception:
             log.exception("handling inbox item %s failed", item.id)
             async with self.db.write() as tx:

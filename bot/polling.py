@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from storage import Database
+from storage import Database, DiskFullError
+
+if TYPE_CHECKING:
+    from bot.outage import StorageOutage
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +41,17 @@ async def store_updates(db: Database, channel: str, updates: list[dict[str, Any]
 
 
 async def poll_forever(
-    db: Database, source: UpdateSource, on_stored: Callable[[], None], retry_seconds: float = 2.0
+    db: Database,
+    source: UpdateSource,
+    on_stored: Callable[[], None],
+    retry_seconds: float = 2.0,
+    outage: StorageOutage | None = None,
 ) -> None:
-    """Fetch, store, confirm, forever; network errors are logged and retried."""
+    """Fetch, store, confirm, forever; network errors are logged and retried.
+
+    With a full database the same batch is fetched again and again (offset unchanged) until
+    it can be stored; `outage` tells the senders and the office, and logs it once.
+    """
     offset: int | None = None
     while True:
         try:
@@ -59,6 +70,15 @@ async def poll_forever(
             await store_updates(db, source.name, updates)
         except asyncio.CancelledError:
             raise
+        except DiskFullError as error:
+            # Not stored, so not confirmed: Telegram keeps them until space returns.
+            if outage is None:
+                log.error("database full; %d updates wait at %s", len(updates), source.name)
+            else:
+                await outage.full(error)
+                await outage.refused(source.name, updates)
+            await asyncio.sleep(retry_seconds)
+            continue
         except Exception as error:
             # Not stored, so not confirmed: the next getUpdates (same offset) returns them.
             log.error(
@@ -69,5 +89,7 @@ async def poll_forever(
             )
             await asyncio.sleep(retry_seconds)
             continue
+        if outage is not None:
+            outage.cleared()
         on_stored()
         offset = max(int(u["update_id"]) for u in updates) + 1

@@ -29,6 +29,11 @@ class WebhookRoute:
     accept: Callable[[dict[str, object]], Awaitable[None]]
 
 
+class TryLater(Exception):
+    """The update could not be stored now (e.g. the disk is full): answer 503, so the
+    platform keeps it and delivers it again later."""
+
+
 def secret_matches(given: str | None, expected: str) -> bool:
     """Constant-time comparison, so the secret cannot be guessed byte by byte."""
     if given is None or not expected:
@@ -61,6 +66,9 @@ class WebhookServer:
             status = await self._respond(reader)
         except (asyncio.IncompleteReadError, ValueError, ConnectionError):
             status = 400
+        except TryLater as error:
+            log.warning("webhook update not stored (%s); the platform will retry", error)
+            status = 503
         except Exception:
             log.exception("webhook request failed")
             status = 500
@@ -71,6 +79,7 @@ class WebhookServer:
             404: "Not Found",
             405: "Method Not Allowed",
             413: "Payload Too Large",
+            503: "Service Unavailable",
         }.get(status, "Error")
         head = f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\n"
         try:
