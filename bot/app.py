@@ -19,6 +19,7 @@ from bot.channels.telegram import TelegramChannel, parse_update
 from bot.clock import Clock, system_clock
 from bot.datafiles import Workspace
 from bot.delivery import DeliveryWorker
+from bot.downloads import MIN_SECRET_LENGTH, Downloads
 from bot.inbox import InboxWorker, Parser
 from bot.jobs import JobsChannel
 from bot.outage import StorageOutage
@@ -52,6 +53,10 @@ MENU_COMMANDS = (
 
 class MissingTokenError(RuntimeError):
     """The environment variable named in the config holds no token."""
+
+
+class MissingSecretError(RuntimeError):
+    """The environment variable named in the config holds no usable secret."""
 
 
 @dataclass(slots=True)
@@ -112,6 +117,8 @@ class App:
             self.telegram = telegram_from_settings(self.workspace)
         if self.zalo is None and settings.zalo.enabled:
             self.zalo = zalo_from_settings(self.workspace)
+        if self.zalo is not None and self.zalo.downloads is None:
+            self.zalo.downloads = downloads_from_settings(self.workspace, self.clock)
         self.db = await Database.open(settings.storage.path, clock=self.clock)
         async with self.db.write() as tx:
             await tx.units.sync_all(list(self.workspace.units))
@@ -157,26 +164,21 @@ class App:
         await self.scheduler.tick()  # catch up on what fell due while the bot was down
         if self.run_scheduler:
             self.scheduler.start()
-        if self.telegram is not None:
-            if settings.telegram.mode == "webhook":
-                await self._start_webhook()
-            else:
-                await self.telegram.bot.delete_webhook()
-                polling = poll_forever(self.db, self.telegram, self.inbox.wake, outage=self.outage)
-                self._spawn(polling, "polling")
-        if self.zalo is not None:
-            if settings.zalo.mode == "webhook":
-                await self._start_webhook()
-            else:
-                await self.zalo.delete_webhook()
-                self._spawn(zalo.poll_forever(self.db, self.zalo, self.inbox.wake), "zalo-polling")
+        await self._start_http_server()
+        if self.telegram is not None and settings.telegram.mode != "webhook":
+            await self.telegram.bot.delete_webhook()
+            polling = poll_forever(self.db, self.telegram, self.inbox.wake, outage=self.outage)
+            self._spawn(polling, "polling")
+        if self.zalo is not None and settings.zalo.mode != "webhook":
+            # Zalo refuses getUpdates while a webhook is set.
+            await self.zalo.delete_webhook()
+            self._spawn(zalo.poll_forever(self.db, self.zalo, self.inbox.wake), "zalo-polling")
         log.info("baocao started: %d units, %d forms", len(catalog.units), len(catalog.forms))
 
-    async def _start_webhook(self) -> None:
-        """Serve the webhook routes of the channels in webhook mode (Zalo's too) on one port."""
+    async def _start_http_server(self) -> None:
+        """Serve, on one port, the webhook routes of the channels in webhook mode and the
+        download links of files offered on Zalo; then register the webhooks."""
         assert self.db is not None and self.inbox is not None
-        if self.webhook is not None:
-            return  # already serving: both channels are in webhook mode
         settings = self.workspace.settings
         tg, zl = settings.telegram, settings.zalo
         secret = os.environ.get(tg.webhook_secret_env, "")
@@ -200,20 +202,30 @@ class App:
                 inbox.wake()
 
         routes = []
-        if self.telegram is not None and tg.mode == "webhook":
+        telegram_hook = self.telegram is not None and tg.mode == "webhook"
+        zalo_hook = self.zalo is not None and zl.mode == "webhook"
+        if telegram_hook:
             routes.append(
                 WebhookRoute("/telegram", "X-Telegram-Bot-Api-Secret-Token", secret, accept)
             )
-        if self.zalo is not None and zl.mode == "webhook":
-            zalo_secret = os.environ.get(zl.webhook_secret_env, "")
+        zalo_secret = os.environ.get(zl.webhook_secret_env, "")
+        if zalo_hook:
+            if not zalo.SECRET_LENGTH[0] <= len(zalo_secret) <= zalo.SECRET_LENGTH[1]:
+                raise MissingSecretError(zl.webhook_secret_env)
             routes.append(WebhookRoute("/zalo", zalo.SECRET_HEADER, zalo_secret, accept_zalo))
-        self.webhook = WebhookServer(tg.webhook_listen, tg.webhook_port, routes)
-        await self.webhook.start()
-        if self.telegram is None or tg.mode != "webhook":
+        downloads = self.zalo.downloads if self.zalo is not None else None
+        if not routes and downloads is None:
             return
-        await self.telegram.bot.set_webhook(
-            tg.webhook_url, secret_token=secret, allowed_updates=["message", "callback_query"]
-        )
+        self.webhook = WebhookServer(tg.webhook_listen, tg.webhook_port, routes, downloads)
+        await self.webhook.start()
+        if telegram_hook:
+            assert self.telegram is not None
+            await self.telegram.bot.set_webhook(
+                tg.webhook_url, secret_token=secret, allowed_updates=["message", "callback_query"]
+            )
+        if zalo_hook:
+            assert self.zalo is not None
+            await self.zalo.set_webhook(zl.webhook_url, zalo_secret)
 
     async def _fetch_file(self, channel: str, file_ref: str) -> bytes:
         """A file a person sent on `channel` (only Telegram delivers files to bots)."""
@@ -302,3 +314,18 @@ def zalo_from_settings(workspace: Workspace) -> zalo.ZaloChannel:
     if not token:
         raise MissingTokenError(zl.token_env)
     return zalo.ZaloChannel(token, zl.api_base_url)
+
+
+def downloads_from_settings(workspace: Workspace, clock: Clock) -> Downloads | None:
+    """The download links of files offered on Zalo, if a public address is configured.
+
+    The files are kept in a "downloads" folder next to the database.
+    """
+    zl = workspace.settings.zalo
+    if not zl.download_url:
+        return None
+    secret = os.environ.get(zl.download_secret_env, "")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise MissingSecretError(zl.download_secret_env)
+    folder = workspace.settings.storage.path.parent / "downloads"
+    return Downloads(folder, zl.download_url, secret, zl.download_days, clock)

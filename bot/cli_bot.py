@@ -13,7 +13,13 @@ from pathlib import Path
 
 import segno
 
-from bot.app import App, MissingTokenError, catalog_of, telegram_from_settings
+from bot.app import (
+    App,
+    MissingSecretError,
+    MissingTokenError,
+    catalog_of,
+    telegram_from_settings,
+)
 from bot.channels.base import queue_replies
 from bot.cli import command, config_path
 from bot.config import ConfigError
@@ -60,13 +66,19 @@ def run(args: argparse.Namespace) -> int:
     if workspace is None:
         return 1
     tg = workspace.settings.telegram
-    secrets = [os.environ.get(tg.token_env, ""), os.environ.get(tg.webhook_secret_env, "")]
+    zl = workspace.settings.zalo
+    names = [tg.token_env, tg.webhook_secret_env, zl.token_env, zl.webhook_secret_env]
+    names.append(zl.download_secret_env)
+    secrets = [os.environ.get(name, "") for name in names]
     setup_logging(secrets)
     warn_about_orphans(workspace)
     try:
         asyncio.run(_run(workspace))
     except MissingTokenError as missing:
         print(text("cli.run.no_token", env=str(missing)), file=sys.stderr)
+        return 1
+    except MissingSecretError as missing:
+        print(text("cli.run.no_secret", env=str(missing)), file=sys.stderr)
         return 1
     except StorageError as error:
         print(explain(error, workspace.settings.storage.path), file=sys.stderr)

@@ -483,7 +483,13 @@ class ZaloSettings:
     token_env: str = "BAOCAO_ZALO_TOKEN"
     api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
     mode: str = "polling"  # "polling" | "webhook"
+    webhook_url: str = ""
     webhook_secret_env: str = "BAOCAO_ZALO_WEBHOOK_SECRET"
+    # Files (drafts, exports) reach Zalo users as signed, expiring links served by the bot's
+    # own HTTP server at this public https address; "" sends a note instead of a link.
+    download_url: str = ""
+    download_secret_env: str = "BAOCAO_DOWNLOAD_SECRET"
+    download_days: int = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -770,12 +776,26 @@ def _telegram(r: TableReader) -> TelegramSettings:
 
 def _zalo(r: TableReader) -> ZaloSettings:
     d = ZaloSettings()
+    enabled = r.boolean("enabled", d.enabled)
+    mode = r.choice("mode", d.mode, MODES)
+    webhook_url = r.text("webhook_url", d.webhook_url, example="https://baocao.example.vn/zalo")
+    if webhook_url and not webhook_url.startswith("https://"):
+        r.problem("webhook_url", "zalo_not_https", value=toml_repr(webhook_url))
+    elif enabled and mode == "webhook" and not webhook_url:
+        r.problem("webhook_url", "zalo_webhook_url_missing")
+    download_url = r.text("download_url", d.download_url, example="https://baocao.example.vn")
+    if download_url and not download_url.startswith("https://"):
+        r.problem("download_url", "download_not_https", value=toml_repr(download_url))
     settings = ZaloSettings(
-        enabled=r.boolean("enabled", d.enabled),
+        enabled=enabled,
         token_env=_env_name(r, "token_env", d.token_env),
         api_base_url=_url(r, "api_base_url", d.api_base_url),
-        mode=r.choice("mode", d.mode, MODES),
+        mode=mode,
+        webhook_url=webhook_url,
         webhook_secret_env=_env_name(r, "webhook_secret_env", d.webhook_secret_env),
+        download_url=download_url.rstrip("/"),
+        download_secret_env=_env_name(r, "download_secret_env", d.download_secret_env),
+        download_days=r.integer("download_days", d.download_days, low=1, high=90, example=7),
     )
     r.finish()
     return settings

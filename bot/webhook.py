@@ -2,6 +2,7 @@
 
 The platform is answered only after the update is committed to the inbox, so a 200 always
 means "stored". A request whose secret header is missing or wrong is refused unread.
+It also serves the signed download links of files offered on Zalo (GET /files/...).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+
+from bot.downloads import PATH_PREFIX, Downloads, Served
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +47,17 @@ def secret_matches(given: str | None, expected: str) -> bool:
 class WebhookServer:
     """Serves the configured webhook routes on one port."""
 
-    def __init__(self, host: str, port: int, routes: list[WebhookRoute]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        routes: list[WebhookRoute],
+        downloads: Downloads | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.routes = {route.path: route for route in routes}
+        self.downloads = downloads
         self._server: asyncio.base_events.Server | None = None
 
     async def start(self) -> None:
@@ -63,15 +73,15 @@ class WebhookServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            status = await self._respond(reader)
+            answer = await self._respond(reader)
         except (asyncio.IncompleteReadError, ValueError, ConnectionError):
-            status = 400
+            answer = Served(400)
         except TryLater as error:
             log.warning("webhook update not stored (%s); the platform will retry", error)
-            status = 503
+            answer = Served(503)
         except Exception:
             log.exception("webhook request failed")
-            status = 500
+            answer = Served(500)
         reason = {
             200: "OK",
             400: "Bad Request",
@@ -80,15 +90,18 @@ class WebhookServer:
             405: "Method Not Allowed",
             413: "Payload Too Large",
             503: "Service Unavailable",
-        }.get(status, "Error")
-        head = f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\n"
+        }.get(answer.status, "Error")
+        head = f"HTTP/1.1 {answer.status} {reason}\r\nContent-Length: {len(answer.body)}\r\n"
+        if answer.file_name:
+            head += f"Content-Type: {answer.content_type}\r\n"
+            head += f'Content-Disposition: attachment; filename="{answer.file_name}"\r\n'
         try:
-            writer.write((head + "Connection: close\r\n\r\n").encode())
+            writer.write((head + "Connection: close\r\n\r\n").encode() + answer.body)
             await writer.drain()
         finally:
             writer.close()
 
-    async def _respond(self, reader: asyncio.StreamReader) -> int:
+    async def _respond(self, reader: asyncio.StreamReader) -> Served:
         request_line = (await reader.readline()).decode("latin-1").split()
         headers: dict[str, str] = {}
         while True:
@@ -98,22 +111,27 @@ class WebhookServer:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
         if len(request_line) < 2:
-            return 400
+            return Served(400)
         method, path = request_line[0], request_line[1]
+        if self.downloads is not None and path.startswith(PATH_PREFIX):
+            if method != "GET":
+                return Served(405)
+            # File reads are small and local; off the loop anyway so webhooks never wait.
+            return await asyncio.to_thread(self.downloads.serve, path)
         route = self.routes.get(path)
         if route is None:
-            return 404
+            return Served(404)
         if method != "POST":
-            return 405
+            return Served(405)
         if not secret_matches(headers.get(route.secret_header.lower()), route.secret):
             log.warning("webhook %s: request with a missing or wrong secret refused", path)
-            return 403
+            return Served(403)
         length = int(headers.get("content-length", "0"))
         if length > MAX_BODY:
-            return 413
+            return Served(413)
         body = await reader.readexactly(length)
         update = json.loads(body)
         if not isinstance(update, dict):
-            return 400
+            return Served(400)
         await route.accept(update)
-        return 200
+        return Served(200)

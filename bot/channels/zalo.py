@@ -10,13 +10,16 @@ but poorer:
 * There are no buttons, no documents, no edits and no HTML; a text holds at most 2000
   characters. Our Telegram-HTML replies are drawn as plain text, choices as numbered lines
   (a typed number picks one, see ``handlers.router``) or as words to type, long texts are
-  split at line breaks, and a document becomes its caption and a note that the file is not
-  sent on Zalo.
+  split at line breaks, and a document becomes its caption and a signed, expiring download
+  link served by the bot's own HTTP server (``bot.downloads``), or, with no public address
+  configured, a note that the file is not sent on Zalo.
+* A split text whose later part failed is retried from that part (remembered in memory).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,6 +28,7 @@ from typing import Any
 import httpx
 
 from bot.channels.base import (
+    DeliveryError,
     OutcomeUnknown,
     Rejected,
     RetryLater,
@@ -33,6 +37,7 @@ from bot.channels.base import (
     payload_document,
 )
 from bot.channels.plaintext import choice_lines, plain, typed_word
+from bot.downloads import Downloads
 from bot.texts import text as catalog_text
 from handlers.events import EventKind, Incoming, Sender
 from storage import Database
@@ -42,9 +47,11 @@ log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
+SECRET_LENGTH = (8, 256)  # what setWebhook accepts for its secret_token
 TEXT_EVENT = "message.text.received"
 POLL_TIMED_OUT = 408
 DEFAULT_RETRY_SECONDS = 5.0
+MAX_REMEMBERED_SPLITS = 1000
 
 __all__ = ["ZaloChannel", "parse_update", "plain", "render", "split_text", "typed_word"]
 
@@ -64,12 +71,23 @@ class ZaloChannel:
 
     name = CHANNEL
 
-    def __init__(self, token: str, base_url: str, poll_timeout: int = 25) -> None:
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        poll_timeout: int = 25,
+        downloads: Downloads | None = None,
+    ) -> None:
         self.url = f"{base_url.rstrip('/')}{token}/"
         self.poll_timeout = poll_timeout
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=10.0))
         self.bot_name = ""
         self.started = False
+        # Documents become signed download links when set (Zalo sends no files).
+        self.downloads = downloads
+        # Parts of split texts already delivered when a later part failed, so that the retry
+        # of the outbox message sends only the rest: (chat, text digest) -> parts sent.
+        self._parts_sent: dict[tuple[str, str], int] = {}
 
     async def start(self) -> None:
         """Check the token (getMe) and learn the bot's name."""
@@ -130,17 +148,43 @@ class ZaloChannel:
         """Deliver one outbox payload as one or more plain texts; DeliveryError on failure."""
         if "callback_query_id" in payload:
             return  # Zalo has no buttons, so nothing to acknowledge
-        for part in split_text(render(payload)):
+        message = render(payload, self._link(payload))
+        key = (chat_id, hashlib.sha256(message.encode()).hexdigest())
+        parts = split_text(message)
+        first = self._parts_sent.pop(key, 0)
+        for number in range(first, len(parts)):
             try:
-                await self.call("sendMessage", {"chat_id": chat_id, "text": part})
-            except ZaloApiError as error:
-                raise _delivery_error(error) from None
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-                raise Unavailable(f"{type(error).__name__}: {error}") from None
-            except httpx.TimeoutException as error:
-                raise OutcomeUnknown(f"{type(error).__name__}: {error}") from None
-            except httpx.TransportError as error:
-                raise Unavailable(f"{type(error).__name__}: {error}") from None
+                await self._send_part(chat_id, parts[number])
+            except DeliveryError:
+                if number > 0:
+                    self._remember(key, number)
+                raise
+
+    async def _send_part(self, chat_id: str, part: str) -> None:
+        try:
+            await self.call("sendMessage", {"chat_id": chat_id, "text": part})
+        except ZaloApiError as error:
+            raise _delivery_error(error) from None
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise Unavailable(f"{type(error).__name__}: {error}") from None
+        except httpx.TimeoutException as error:
+            raise OutcomeUnknown(f"{type(error).__name__}: {error}") from None
+        except httpx.TransportError as error:
+            raise Unavailable(f"{type(error).__name__}: {error}") from None
+
+    def _remember(self, key: tuple[str, str], sent: int) -> None:
+        # Kept in memory only: after a restart the whole message is sent again (a repeat
+        # beats a loss). Bounded, oldest forgotten first.
+        if len(self._parts_sent) >= MAX_REMEMBERED_SPLITS:
+            self._parts_sent.pop(next(iter(self._parts_sent)))
+        self._parts_sent[key] = sent
+
+    def _link(self, payload: dict[str, Any]) -> tuple[str, datetime] | None:
+        """The download link of the payload's document, if it has one and links are on."""
+        document = payload_document(payload)
+        if document is None or self.downloads is None:
+            return None
+        return self.downloads.publish(document)
 
 
 def _delivery_error(error: ZaloApiError) -> Exception:
@@ -157,14 +201,22 @@ def _delivery_error(error: ZaloApiError) -> Exception:
 # ------------------------------------------------------------------------------ rendering
 
 
-def render(payload: dict[str, Any]) -> str:
-    """An outbox payload as one plain text: the message, then its choices or a file note."""
+def render(payload: dict[str, Any], link: tuple[str, datetime] | None = None) -> str:
+    """An outbox payload as one plain text: the message, then its choices, or a document's
+    caption and its download `link` (url, expiry), or a note that files are not sent here."""
     document = payload_document(payload)
     parts: list[str] = []
     if document is not None:
         if document.caption:
             parts.append(plain(document.caption))
-        parts.append(plain(catalog_text("chat.zalo_file_elsewhere", file_name=document.file_name)))
+        if link is not None:
+            url, expires = link
+            note = catalog_text(
+                "chat.zalo_download", file_name=document.file_name, url=url, expires=expires
+            )
+        else:
+            note = catalog_text("chat.zalo_file_elsewhere", file_name=document.file_name)
+        parts.append(plain(note))
     elif payload.get("text"):
         parts.append(plain(payload["text"]))
     lines = choice_lines(payload)

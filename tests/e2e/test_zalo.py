@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import httpx
 import pytest
 from fakes.zalo_server import MAX_TEXT_LENGTH, FakeZaloServer
@@ -22,6 +25,8 @@ from storage import Database
 SECRET = "zalo-secret-0123456789"
 LAN = "zl1001"  # focal point of SYT and VP
 MINH = "zl1002"
+OFFICE = "zl9000"  # office staff on Zalo
+DOWNLOAD_SECRET = "download-secret-0123456789abcdef"
 
 
 @pytest.fixture
@@ -66,14 +71,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def _start(folder: Path, fake: FakeZaloServer, clock: Clock, mode: str, port: int) -> App:
+async def _start(
+    folder: Path, fake: FakeZaloServer, clock: Clock, mode: str, port: int, extra: str = ""
+) -> App:
     config = write_workspace(folder, "http://127.0.0.1:9/bot", port=port)
     source = config.read_text(encoding="utf-8")
     source = source.replace("[telegram]\n", "[telegram]\nenabled = false\n")
+    source = source.replace("admins = [900]\n", f'admins = [900]\nzalo_admins = ["{OFFICE}"]\n')
     source += (
         f'\n[zalo]\nenabled = true\ntoken_env = "BAOCAO_TEST_ZALO_TOKEN"\n'
         f'api_base_url = "{fake.base_url}"\nmode = "{mode}"\n'
+        'webhook_url = "https://baocao.example.invalid/zalo"\n'
         'webhook_secret_env = "BAOCAO_TEST_ZALO_SECRET"\n'
+        f"{extra}"
     )
     config.write_text(source, encoding="utf-8")
     channel = ZaloChannel(fake.token, fake.base_url, poll_timeout=1)
@@ -141,6 +151,13 @@ async def test_registration_and_a_guided_answer_by_typed_numbers_and_words(
         "to_chuc": "472",
         "ca_nhan": "1914",
     }
+
+
+async def test_polling_deletes_the_webhook_first(zalo_bot: ZaloBot) -> None:
+    await zalo_bot.say(MINH, "xin chào")  # answered: getUpdates was called
+    called = zalo_bot.fake.methods_called()
+    assert "deleteWebhook" in called
+    assert called.index("deleteWebhook") < called.index("getUpdates")
 
 
 async def test_pause_by_word(zalo_bot: ZaloBot) -> None:
@@ -228,5 +245,63 @@ async def test_webhook_refuses_a_missing_or_wrong_secret_and_takes_the_right_one
         sent = await fake_zalo.wait_for_messages(MINH, 1)
         assert "Xin chào! Đây là bot tổng hợp báo cáo tháng." in sent[0].text
         assert "getUpdates" not in fake_zalo.methods_called()
+        # Registered with Zalo on start, with the secret Zalo must send back.
+        assert fake_zalo.webhook == {
+            "url": "https://baocao.example.invalid/zalo",
+            "secret_token": SECRET,
+        }
+    finally:
+        await stop_or_explain(running)  # type: ignore[arg-type]
+
+
+async def test_a_draft_reaches_the_office_on_zalo_as_a_signed_expiring_link(
+    tmp_path: Path, fake_zalo: FakeZaloServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
+    monkeypatch.setenv("BAOCAO_TEST_DOWNLOAD_SECRET", DOWNLOAD_SECRET)
+    public = "https://baocao.example.invalid"
+    extra = (
+        f'download_url = "{public}"\n'
+        'download_secret_env = "BAOCAO_TEST_DOWNLOAD_SECRET"\ndownload_days = 7\n'
+    )
+    app = await _start(tmp_path, fake_zalo, clock, "polling", _free_port(), extra)
+    running = ZaloBot(app, fake_zalo, clock)
+    try:
+        await running.register(LAN, "SYT")
+        await running.say(LAN, "/baocao")
+        for typed in ["259", "2.386", "472", "1.914", "Bỏ qua", "1"]:
+            await running.say(LAN, typed)
+        assert "Đang tổng hợp" in await running.say(OFFICE, "/tonghop")
+        announced = (await fake_zalo.wait_for_messages(OFFICE, 2, timeout=20))[-1].text
+        assert "Dự thảo báo cáo kỳ 02/2022" in announced
+        assert "Zalo không gửi được tệp" not in announced
+        found = re.search(r"https://\S+", announced)
+        assert found is not None and found[0].startswith(f"{public}/files/")
+        assert "(Liên kết dùng được đến 09:00 18/02/2022.)" in announced
+        assert app.webhook is not None
+        local = found[0].replace(public, f"http://127.0.0.1:{app.webhook.port}")
+        async with httpx.AsyncClient() as client:
+            got = await client.get(local)
+            assert got.status_code == 200
+            assert "attachment" in got.headers["content-disposition"]
+            body = "\n".join(p.text for p in docx.Document(io.BytesIO(got.content)).paragraphs)
+            assert "Sở Y tế" in body or "chứng thư số" in body
+            path, _, query = local.partition("?")
+            signature = query.split("s=")[1]
+            forged = "0" if signature[0] != "0" else "1"
+            refused = [
+                local.replace(f"s={signature}", f"s={forged}{signature[1:]}"),  # tampered
+                path,  # unsigned
+                local.replace("e=", "e=9"),  # longer life, same signature
+            ]
+            for url in refused:
+                assert (await client.get(url)).status_code == 403, url
+            root = f"http://127.0.0.1:{app.webhook.port}/files/"
+            for name in ["..%2Fconfig.toml", "../config.toml", "%2E%2E/baocao.sqlite3"]:
+                answer = await client.get(f"{root}{name}?{query}")
+                assert answer.status_code == 404 and answer.content == b""
+            clock.advance(days=7, minutes=1)
+            expired = await client.get(local)
+            assert (expired.status_code, expired.content) == (403, b"")
     finally:
         await stop_or_explain(running)  # type: ignore[arg-type]

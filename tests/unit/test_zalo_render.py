@@ -217,3 +217,26 @@ async def test_send_posts_each_part_as_json_to_the_token_url() -> None:
         ("/botTOKEN/sendMessage", {"chat_id": "c1", "text": "x" * 1500}),
         ("/botTOKEN/sendMessage", {"chat_id": "c1", "text": "y" * 1500}),
     ]
+
+
+async def test_a_split_text_retried_after_a_failed_part_sends_only_the_rest() -> None:
+    delivered: list[str] = []
+    fail_once = [True]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        part = str(json.loads(request.content)["text"])
+        if part.startswith("y") and fail_once:
+            fail_once.clear()  # the second part fails the first time only
+            return httpx.Response(502, json={"ok": False, "error_code": 502, "description": "x"})
+        delivered.append(part)
+        return httpx.Response(200, json={"ok": True, "result": {"message_id": "m"}})
+
+    channel = _channel(answer)
+    payload = {"text": "\n".join(["x" * 1500, "y" * 1500, "z" * 1500])}
+    with pytest.raises(Unavailable):
+        await channel.send("c1", payload)
+    await channel.send("c1", payload)  # the outbox retries the message
+    assert delivered == ["x" * 1500, "y" * 1500, "z" * 1500]
+    await channel.send("c1", payload)  # a new, identical message is sent whole
+    assert len(delivered) == 6
+    await channel.stop()
