@@ -85,6 +85,7 @@ class _FieldDraft:
     parts: tuple[str, ...]
     stock_of: str
     built: Field | None
+    at_most: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +228,7 @@ def _read_field(r: TableReader) -> _FieldDraft:
     )
     parts = r.texts("parts", (), example='["vb_di_ky_so", "vb_di_giay"]')
     stock_of = r.text("stock_of", "", example="vb_moi")
+    at_most = r.text("at_most", "", example="dang_xu_ly")
     r.finish()
     built = None
     if len(r.problems) == before and field_type is not None and kind is not None:
@@ -243,9 +245,10 @@ def _read_field(r: TableReader) -> _FieldDraft:
             choices=choices or (),
             parts=parts,
             stock_of=stock_of or None,
+            at_most=at_most or None,
             max_length=max_length or 2000,
         )
-    return _FieldDraft(r, key, field_type, kind, parts, stock_of, built)
+    return _FieldDraft(r, key, field_type, kind, parts, stock_of, built, at_most)
 
 
 def _field_type(r: TableReader) -> FieldType | None:
@@ -312,6 +315,7 @@ def _check_relations(drafts: list[_FieldDraft]) -> None:
     for draft in drafts:
         _check_parts(draft, by_key)
         _check_stock_of(draft, by_key)
+        _check_at_most(draft, by_key)
     _check_cycles(drafts, by_key)
 
 
@@ -331,6 +335,21 @@ def _check_parts(draft: _FieldDraft, by_key: dict[str, _FieldDraft]) -> None:
             r.problem("parts", "unknown_part", target=part, suggestion=_suggest(part, by_key))
         elif target.type is not None and not target.type.is_numeric:
             r.problem("parts", "part_not_numeric", target=part, type=target.type.value)
+
+
+def _check_at_most(draft: _FieldDraft, by_key: dict[str, _FieldDraft]) -> None:
+    if not draft.at_most:
+        return
+    r = draft.reader
+    if draft.type is not None and not draft.type.is_numeric:
+        r.problem("at_most", "key_not_for_type", target="at_most", type=draft.type.value)
+        return
+    target = by_key.get(draft.at_most)
+    if target is None or target is draft:
+        suggestion = _suggest(draft.at_most, [k for k in by_key if k != draft.key])
+        r.problem("at_most", "unknown_at_most", target=draft.at_most, suggestion=suggestion)
+    elif target.type is not None and not target.type.is_numeric:
+        r.problem("at_most", "at_most_not_numeric", target=draft.at_most, type=target.type.value)
 
 
 def _check_stock_of(draft: _FieldDraft, by_key: dict[str, _FieldDraft]) -> None:

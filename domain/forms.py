@@ -47,6 +47,8 @@ class Field:
     choices: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
     stock_of: str | None = None
+    # A figure that may not exceed another's ("of which overdue" <= "in progress").
+    at_most: str | None = None
     max_length: int = 2000
 
     @property

@@ -26,6 +26,7 @@ class WarningKind(StrEnum):
     PARTS = "parts"  # a total is not the sum of its parts
     STOCK = "stock"  # a stock is not last period's plus the period's flow
     RATIO = "ratio"  # a stated percentage is not what the figures give
+    BOUND = "bound"  # a figure exceeds the one it may not exceed
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,13 @@ def _numbers(values: Mapping[str, object]) -> dict[str, Decimal]:
     return {k: v for k, v in values.items() if isinstance(v, Decimal)}
 
 
+_WARNING_KINDS = {
+    InconsistencyKind.PARTS: WarningKind.PARTS,
+    InconsistencyKind.STOCK: WarningKind.STOCK,
+    InconsistencyKind.BOUND: WarningKind.BOUND,
+}
+
+
 def form_warnings(
     forms: Mapping[str, Form],
     units: Sequence[Unit],
@@ -69,11 +77,7 @@ def form_warnings(
                 continue
             before = _numbers(previous.unit_values(form_code, unit.code))
             for problem in check_consistency(form, _numbers(values), before):
-                kind = (
-                    WarningKind.PARTS
-                    if problem.kind is InconsistencyKind.PARTS
-                    else WarningKind.STOCK
-                )
+                kind = _WARNING_KINDS[problem.kind]
                 terms = tuple(
                     ("" if key == PREVIOUS_STOCK else form.field(key).title, value)
                     for key, value in problem.terms

@@ -19,6 +19,7 @@ class InconsistencyKind(StrEnum):
 
     PARTS = "parts"  # a total is not the sum of its parts
     STOCK = "stock"  # a stock is not last period's stock plus the period's flow
+    BOUND = "bound"  # a figure exceeds the one it is part of ("of which" more than the whole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +92,35 @@ def check_stocks(
     return problems
 
 
+def check_bounds(form: Form, values: Mapping[str, Decimal]) -> list[Inconsistency]:
+    """Figures larger than the field they may not exceed (`at_most`), both being known.
+
+    `expected` is the bound (the most the figure may be); `terms` names the bounding field.
+    """
+    problems = []
+    for field in form.fields:
+        bound_key = field.at_most
+        if bound_key is None or field.key not in values or bound_key not in values:
+            continue
+        if values[field.key] > values[bound_key]:
+            problems.append(
+                Inconsistency(
+                    InconsistencyKind.BOUND,
+                    field.key,
+                    values[bound_key],
+                    values[field.key],
+                    ((bound_key, values[bound_key]),),
+                )
+            )
+    return problems
+
+
 def check_consistency(
     form: Form, values: Mapping[str, Decimal], previous: Mapping[str, Decimal]
 ) -> list[Inconsistency]:
     """Every broken relation of a form's answers, in field order."""
     problems = check_parts(form, values) + check_stocks(form, values, previous)
+    problems += check_bounds(form, values)
     order = {field.key: index for index, field in enumerate(form.fields)}
     return sorted(problems, key=lambda p: (order[p.field_key], p.kind))
 

@@ -42,6 +42,15 @@ def describe_problem(form: Form, problem: Inconsistency) -> str:
             expected=format_number(problem.expected),
             actual=format_number(problem.actual),
         )
+    if problem.kind is InconsistencyKind.BOUND:
+        ((bound_key, bound),) = problem.terms
+        return text(
+            "chat.problem_bound",
+            label=field.title,
+            actual=format_number(problem.actual),
+            bound_label=form.field(bound_key).title,
+            bound=format_number(bound),
+        )
     previous = dict(problem.terms)[PREVIOUS_STOCK]
     flow_key = next(key for key, _ in problem.terms if key != PREVIOUS_STOCK)
     return text(

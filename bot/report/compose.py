@@ -236,6 +236,15 @@ def _warning_text(warning: ReportWarning) -> str:
             stated=format_number(warning.actual, warning.places) + "%",
             label=warning.label,
         )
+    if warning.kind is WarningKind.BOUND:
+        ((bound_label, bound),) = warning.terms
+        return text(
+            "report.warning.bound",
+            label=warning.label,
+            actual=n(warning.actual),
+            bound_label=bound_label,
+            bound=n(bound),
+        )
     if warning.kind is WarningKind.STOCK:
         (_, before), (flow_label, flow) = warning.terms
         return text(

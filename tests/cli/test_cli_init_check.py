@@ -17,6 +17,7 @@ STARTER_FILES = [
     "forms/buuchinh.toml",
     "forms/cntt.toml",
     "forms/dvc.toml",
+    "forms/phananh.toml",
     "units.csv",
 ]
 
@@ -37,10 +38,11 @@ def summary_lines(folder: Path) -> list[str]:
         "  Đơn vị trực thuộc Sở: 1",
         "  Sở, ban, ngành: 2",
         "  UBND cấp xã: 1",
-        "Biểu mẫu: 3",
+        "Biểu mẫu: 4",
         "  buuchinh (Hoạt động bưu chính): 2 câu hỏi, 2 bắt buộc; 1 đơn vị phải nộp",
         "  cntt (Ứng dụng công nghệ thông tin): 6 câu hỏi, 5 bắt buộc; 4 đơn vị phải nộp",
         "  dvc (Dịch vụ công trực tuyến): 5 câu hỏi, 5 bắt buộc; 3 đơn vị phải nộp",
+        "  phananh (Phiếu phản ánh, kiến nghị): 4 câu hỏi, 4 bắt buộc; 1 đơn vị phải nộp",
         "Kỳ đang thu 02/2022: số liệu từ 15/01/2022 đến 14/02/2022; mở lúc 08:00 10/02/2022; "
         "hạn nộp 17:00 15/02/2022",
         "Kỳ sau 03/2022: số liệu từ 15/02/2022 đến 14/03/2022; mở lúc 08:00 10/03/2022; "
@@ -112,6 +114,7 @@ def test_init_refuses_to_overwrite(office: Path, capsys: pytest.CaptureFixture[s
         f"  {office / 'config.toml'}",
         f"  {office / 'forms' / 'buuchinh.toml'}",
         f"  {office / 'forms' / 'dvc.toml'}",
+        f"  {office / 'forms' / 'phananh.toml'}",
         f"  {office / 'units.csv'}",
         f"Để ghi đè chúng bằng tệp mẫu, chạy lại với --force: baocao init {office} --force",
     ]
@@ -161,8 +164,8 @@ def test_check_counts_units_not_in_force(office: Path, capsys: pytest.CaptureFix
     units = office / "units.csv"
     units.write_text(
         units.read_text(encoding="utf-8-sig").replace(
-            "P6TV,UBND Phường 6,UBND cấp xã,cntt;dvc,Phường 6;UBND P6,,",
-            "P6TV,UBND Phường 6,UBND cấp xã,cntt;dvc,Phường 6;UBND P6,,31/12/2021",
+            "P6TV,UBND Phường 6,UBND cấp xã,cntt;dvc;phananh,Phường 6;UBND P6,,",
+            "P6TV,UBND Phường 6,UBND cấp xã,cntt;dvc;phananh,Phường 6;UBND P6,,31/12/2021",
         ),
         encoding="utf-8",
     )

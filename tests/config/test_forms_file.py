@@ -44,7 +44,7 @@ def problems_of(tmp_path: Path, *sources: str) -> list[str]:
 
 def test_the_starter_forms_load() -> None:
     forms = load_forms(STARTER_FORMS)
-    assert sorted(forms) == ["buuchinh", "cntt", "dvc"]
+    assert sorted(forms) == ["buuchinh", "cntt", "dvc", "phananh"]
     cntt = forms["cntt"]
     assert cntt.title == "Ứng dụng công nghệ thông tin"
     assert cntt.field("vb_di").parts == ("vb_di_ky_so", "vb_di_giay")
@@ -53,6 +53,9 @@ def test_the_starter_forms_load() -> None:
     assert cntt.field("kho_khan").required is False
     dvc = forms["dvc"]
     assert dvc.field("ty_le_dung_han").max == Decimal(100)
+    tickets = forms["phananh"]
+    assert tickets.field("tiep_nhan").parts == ("da_xu_ly", "dang_xu_ly")
+    assert tickets.field("qua_han").at_most == "dang_xu_ly"
     assert dvc.field("cong_khai").choices == ("Đã công khai", "Chưa công khai")
 
 
@@ -154,6 +157,30 @@ def test_kinds_default_by_type(tmp_path: Path) -> None:
             'forms/f1.toml:9: luy_ke.stock_of: không có câu hỏi "moi" trong biểu mẫu; '
             "hãy ghi khóa của câu hỏi số phát sinh trong kỳ",
             id="stock-of-missing-field",
+        ),
+        pytest.param(
+            field("qua_han", at_most="dang_xu"),
+            'forms/f1.toml:8: qua_han.at_most: không có câu hỏi "dang_xu" khác trong biểu mẫu; '
+            "at_most ghi khóa của câu hỏi số mà số này không được vượt quá",
+            id="at-most-missing-field",
+        ),
+        pytest.param(
+            field("qua_han", at_most="qua_hn"),
+            'forms/f1.toml:8: qua_han.at_most: không có câu hỏi "qua_hn" khác trong biểu mẫu; '
+            "at_most ghi khóa của câu hỏi số mà số này không được vượt quá",
+            id="at-most-itself",
+        ),
+        pytest.param(
+            field("qua_han", at_most="ghi_chu") + field("ghi_chu", type="text"),
+            'forms/f1.toml:8: qua_han.at_most: "ghi_chu" có kiểu "text", không so sánh được; '
+            "at_most phải chỉ tới một câu hỏi kiểu số (integer, decimal, percent)",
+            id="at-most-not-numeric",
+        ),
+        pytest.param(
+            field("ghi_chu", type="text", at_most="a") + field("a"),
+            'forms/f1.toml:9: ghi_chu.at_most: khóa at_most không dùng cho kiểu "text"; '
+            "hãy xóa dòng này hoặc đổi kiểu",
+            id="at-most-on-text",
         ),
         pytest.param(
             field("co_khong", type="choice"),

@@ -30,7 +30,7 @@ def test_the_starter_workspace_loads(office: Path) -> None:
     workspace = load_workspace(office)
     assert workspace.settings.office.short_code == "STTTT"
     assert [u.code for u in workspace.units] == ["BDT", "TTCNTT", "VPUBND", "SYT", "P6TV"]
-    assert sorted(workspace.forms) == ["buuchinh", "cntt", "dvc"]
+    assert sorted(workspace.forms) == ["buuchinh", "cntt", "dvc", "phananh"]
     owed = {form for unit in workspace.units for form in unit.forms}
     assert owed == set(workspace.forms)
 

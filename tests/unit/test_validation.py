@@ -9,6 +9,7 @@ from domain.validation import (
     PREVIOUS_STOCK,
     Inconsistency,
     InconsistencyKind,
+    check_bounds,
     check_consistency,
     check_parts,
     check_stocks,
@@ -89,3 +90,32 @@ def test_consistency_lists_both_kinds_in_field_order() -> None:
 def test_missing_required_ignores_optional_fields() -> None:
     answered = {"cap_moi": D(1), "tong": None}
     assert missing_required(CERTIFICATES, answered) == ["tong", "to_chuc", "ca_nhan"]
+
+
+# A unit's ticket counts: handled + in progress = received, overdue <= in progress.
+TICKETS = Form(
+    code="phananh",
+    title="Phiếu phản ánh",
+    fields=(
+        _number("tiep_nhan", parts=("da_xu_ly", "dang_xu_ly")),
+        _number("da_xu_ly"),
+        _number("dang_xu_ly"),
+        _number("qua_han", at_most="dang_xu_ly"),
+    ),
+)
+
+
+def test_overdue_may_not_exceed_in_progress() -> None:
+    values = {"tiep_nhan": D(10), "da_xu_ly": D(6), "dang_xu_ly": D(4), "qua_han": D(5)}
+    problem = Inconsistency(InconsistencyKind.BOUND, "qua_han", D(4), D(5), (("dang_xu_ly", D(4)),))
+    assert check_bounds(TICKETS, values) == [problem]
+    assert check_consistency(TICKETS, values, {}) == [problem]
+    assert problem.involved == ("qua_han", "dang_xu_ly")
+    assert check_bounds(TICKETS, {**values, "qua_han": D(4)}) == []
+    assert check_bounds(TICKETS, {"qua_han": D(5)}) == []  # in progress not known yet
+
+
+def test_ticket_counts_that_do_not_add_up() -> None:
+    values = {"tiep_nhan": D(10), "da_xu_ly": D(6), "dang_xu_ly": D(3), "qua_han": D(0)}
+    (problem,) = check_consistency(TICKETS, values, {})
+    assert problem.kind is InconsistencyKind.PARTS and problem.expected == D(9)
