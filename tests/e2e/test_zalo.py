@@ -7,6 +7,7 @@ import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -19,6 +20,7 @@ from bot.app import App
 from bot.channels.zalo import ZaloChannel
 from bot.datafiles import load_workspace
 from bot.ratelimit import Limits
+from bot.tickets_import import import_tickets
 from handlers.registration import create_invite
 from storage import Database
 
@@ -305,3 +307,34 @@ async def test_a_draft_reaches_the_office_on_zalo_as_a_signed_expiring_link(
             assert (expired.status_code, expired.content) == (403, b"")
     finally:
         await stop_or_explain(running)  # type: ignore[arg-type]
+
+
+async def test_overdue_tickets_answered_by_typed_numbers_and_words(zalo_bot: ZaloBot) -> None:
+    bot = zalo_bot
+    await bot.register(MINH, "BDT")
+    rows = "\n".join(
+        f"Z-{n},0{n}/01/2022,1{n}/01/2022,BDT,Thư số {n},Đang xử lý" for n in (1, 2, 3)
+    )
+    export = f"Mã phiếu,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái\n{rows}\n"
+    async with bot.db.write() as tx:
+        await import_tickets(
+            tx,
+            export.encode(),
+            "phieu.csv",
+            settings=bot.app.workspace.settings.tickets,
+            today=date(2022, 2, 11),
+            changed_by="test",
+        )
+    page = await bot.say(MINH, "/phananh")
+    assert "1. ✅ 1. Đã xử lý\n2. ⏳ 1. Đang xử lý" in page and "<b>" not in page
+    assert "Z-1" in page and "Z-3" in page
+    assert "Đã ghi: phiếu Z-1 đã xử lý" in await bot.say(MINH, "1")
+    assert "Phiếu Z-2 đang xử lý. Dự kiến xử lý xong ngày nào?" in await bot.say(MINH, "2")
+    assert "không phải ngày hợp lệ" in await bot.say(MINH, "25")
+    assert "dự kiến xong 25/02/2022" in await bot.say(MINH, "25/02/2022")
+    assert "Đã bỏ qua lý do của phiếu Z-2" in await bot.say(MINH, "bỏ qua")
+    done = await bot.say(MINH, "tất cả")
+    assert "Đã ghi 1 phiếu vẫn đang xử lý" in done and "đơn vị đã trả lời tất cả" in done
+    async with bot.db.read() as view:
+        answered = [await view.tickets.get(f"Z-{n}") for n in (1, 2, 3)]
+    assert [t.reported_by for t in answered if t] == [f"zalo:{MINH}"] * 3
