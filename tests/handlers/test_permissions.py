@@ -53,6 +53,10 @@ ACTIONS: list[tuple[str, EventKind, str]] = [
     ("btn st:2022-02:1", EventKind.BUTTON, "st:2022-02:1"),
     ("btn nhac:2022-02", EventKind.BUTTON, "nhac:2022-02"),
     ("btn rmfp:<B>", EventKind.BUTTON, "rmfp:{rmfp}"),
+    ("btn tkp:BDT:1", EventKind.BUTTON, "tkp:BDT:1"),
+    ("btn tkp:SYT:1", EventKind.BUTTON, "tkp:SYT:1"),
+    ("btn tka:SYT", EventKind.BUTTON, "tka:SYT"),
+    ("btn tkd:SYT:<token>", EventKind.BUTTON, "tkd:SYT:0123456789ab"),
     ("btn forged", EventKind.BUTTON, "xyz:';DROP TABLE answers;--"),
     ("text 42", EventKind.TEXT, "42"),
 ]
@@ -75,6 +79,13 @@ OFFICE_ONLY = {f"/{n}" for n in OFFICE_COMMANDS} | {
     "/khoa 01/2022",
 }
 OFFICE_BUTTONS = {"btn st:2022-02:1", "btn nhac:2022-02", "btn rmfp:<B>"}
+# Overdue-ticket buttons name their unit: only that unit's focal points get through.
+TICKET_BUTTONS = {
+    "btn tkp:BDT:1": "BDT",
+    "btn tkp:SYT:1": "SYT",
+    "btn tka:SYT": "SYT",
+    "btn tkd:SYT:<token>": "SYT",
+}
 
 
 def expected(role: str, action: str) -> str:
@@ -91,6 +102,8 @@ def expected(role: str, action: str) -> str:
         return "help"
     if action == theirs:
         return "not yours"
+    if action in TICKET_BUTTONS:
+        return OK if TICKET_BUTTONS[action] == UNIT_OF[ROLES[role]] else "not yours"
     if action in OFFICE_BUTTONS or action in {"btn pick:1", "btn forged"}:
         return "stale"
     assert action == mine or action.startswith(("/", "btn ", "text ")), action
