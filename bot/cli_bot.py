@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
+import logging
 import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import segno
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import (
     App,
@@ -26,7 +27,7 @@ from bot.config import ConfigError
 from bot.config_drift import stored_orphans
 from bot.datafiles import Workspace, load_workspace
 from bot.db_errors import explain
-from bot.logs import setup_logging
+from bot.logs import configured_secrets, setup_logging
 from bot.texts import text
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
@@ -35,6 +36,8 @@ from handlers.office import PeriodProgress, UnitProgress, progress
 from handlers.registration import create_invite, deep_link
 from handlers.schedule import remind_laggards_now
 from storage import Database, StorageError
+
+log = logging.getLogger(__name__)
 
 
 def _config_argument(parser: argparse.ArgumentParser) -> None:
@@ -65,12 +68,7 @@ def run(args: argparse.Namespace) -> int:
     workspace = _workspace(args)
     if workspace is None:
         return 1
-    tg = workspace.settings.telegram
-    zl = workspace.settings.zalo
-    names = [tg.token_env, tg.webhook_secret_env, zl.token_env, zl.webhook_secret_env]
-    names.append(zl.download_secret_env)
-    secrets = [os.environ.get(name, "") for name in names]
-    setup_logging(secrets)
+    setup_logging(configured_secrets(workspace.settings))
     warn_about_orphans(workspace)
     try:
         asyncio.run(_run(workspace))
@@ -82,6 +80,16 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except StorageError as error:
         print(explain(error, workspace.settings.storage.path), file=sys.stderr)
+        return 1
+    except InvalidToken:
+        # Its own text holds the token: never printed, only which variable to fix.
+        env = workspace.settings.telegram.token_env
+        print(text("cli.run.token_rejected", env=env), file=sys.stderr)
+        return 1
+    except Exception:
+        # Through the log handler, whose formatter takes the secrets out of the traceback.
+        log.critical("baocao stopped by an unexpected error", exc_info=True)
+        print(text("cli.run.crashed"), file=sys.stderr)
         return 1
     return 0
 
@@ -142,6 +150,10 @@ def invite(args: argparse.Namespace) -> int:
         username = args.bot_username or asyncio.run(_bot_username(workspace))
     except MissingTokenError as missing:
         print(text("cli.invite.no_username", env=str(missing)), file=sys.stderr)
+        return 1
+    except (InvalidToken, NetworkError):
+        env = workspace.settings.telegram.token_env
+        print(text("cli.invite.no_username", env=env), file=sys.stderr)
         return 1
     made = asyncio.run(_create_invites(workspace, codes, username, Path(args.out)))
     if args.json:

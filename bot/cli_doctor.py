@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 
 from bot.cli import command, config_path
 from bot.config import read_settings
 from bot.doctor import Doctor, Finding, Level
-from bot.logs import setup_logging
+from bot.logs import configured_secrets, setup_logging
 from bot.texts import text
 
 
@@ -21,15 +20,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def _secrets(args: argparse.Namespace) -> list[str]:
     """The tokens and webhook secrets the config names, to keep out of any log line."""
     settings, _ = read_settings(config_path(args.config))
-    if settings is None:
-        return []
-    names = (
-        settings.telegram.token_env,
-        settings.telegram.webhook_secret_env,
-        settings.zalo.token_env,
-        settings.zalo.webhook_secret_env,
-    )
-    return [os.environ.get(name, "") for name in names]
+    return [] if settings is None else configured_secrets(settings)
 
 
 def render(finding: Finding) -> str:
