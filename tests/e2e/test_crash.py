@@ -1,6 +1,10 @@
 """SIGKILL the real `baocao run` process while focal points answer, restart it, lose nothing.
 
-The bot runs as a subprocess against the local fake Bot API server, with the real clock.
+The bot runs as a separate process against the local fake Bot API server: each start forks
+a fresh `baocao run` from a pre-imported zygote (tests/e2e/zygote.py; a new interpreter per
+start would spend most of twenty restarts importing), with a fast clock shared by every
+start: about five hours of the office's time pass per real second, from 11/02/2022, so the
+period's reminders, late notice and late reminders fall due across the kills.
 Ten focal points of three units answer the chat questions concurrently, one message at a
 time each, as people do: they read the question the bot asked and send a figure for it;
 once the summary shows, they correct figures (pasting "number: value", or "✏ Sửa", the
@@ -13,7 +17,11 @@ the SQLite file and the fake's records are compared:
 - every update the fake considers confirmed is in the inbox and was handled, without error;
 - no message produced two revisions of the same field;
 - conversations resume where they were: no reply asks a question whose answer had already
-  been acknowledged to that unit before the person wrote.
+  been acknowledged to that unit before the person wrote;
+- every step of the timetable due by the last start was carried out (or, when several fell
+  due while the bot was down, skipped for the latest) exactly once: no step is missing and
+  no step message was queued twice (a message in flight at a kill may reach Telegram twice:
+  counted as resent).
 """
 
 from __future__ import annotations
@@ -22,8 +30,8 @@ import asyncio
 import os
 import random
 import re
-import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -35,11 +43,13 @@ from pathlib import Path
 
 import pytest
 from fakes.telegram_server import FakeTelegramServer, SentMessage, parse_html
-from harness import write_workspace
+from harness import START, write_workspace
 
 from bot.datafiles import Workspace, load_workspace
 from domain.answers import Answer, Revision
+from domain.calendar import ScheduleKind, schedule_steps
 from domain.forms import Form
+from domain.periods import Period
 from handlers.registration import create_invite
 from storage import Database, InboxItem, OutboxMessage
 
@@ -57,11 +67,24 @@ FOCAL_POINTS = {
     1010: "VP",
 }
 FORM = "cts"  # the first form every unit owes
-KILLS = 5
+PERIOD = Period(2022, 2)
+KILLS = 20
 # How long the bot runs (after it polls again) before each SIGKILL, in seconds.
-RUN_BEFORE_KILL = (0.2, 2.0)
+RUN_BEFORE_KILL = (0.1, 1.2)
 # How long the bot stays dead before the restart: people keep writing meanwhile.
-DEAD_FOR = (0.0, 0.5)
+DEAD_FOR = (0.0, 0.3)
+# The bot's clock: office seconds per real second (a day in about 4 s).
+SPEED = 20_000
+
+
+def _is_step_message(plain: str) -> bool:
+    """A timetable message to a focal point (prompt, reminder, late reminder), by its start."""
+    first = plain.split("\n", 1)[0]
+    return first.startswith(("📋 Kỳ báo cáo", "⏰ Nhắc báo cáo")) or (
+        first.startswith("⚠ ") and "đã trễ hạn" in first
+    )
+
+
 RUN_AFTER_LAST_RESTART = 1.0
 # A reply may wait for a restart (2-3 s under load): far more than that means it was lost.
 REPLY_TIMEOUT = 15.0
@@ -104,54 +127,65 @@ class Sent:
 
 @dataclass
 class Run:
-    """The bot subprocess, its restarts and kills."""
+    """The bot: a `baocao run` process forked by the zygote per start, its kills."""
 
-    command: list[str]
-    cwd: Path
-    env: dict[str, str]
+    zygote: subprocess.Popen[str]
     log: Path
-    process: subprocess.Popen[bytes] | None = None
+    pid: int = 0
+    exit_status: str | None = None  # once reaped: the exit code, or -N for signal N
     starts: int = 0
+    start_times: list[float] = field(default_factory=list)
     kill_times: list[float] = field(default_factory=list)
+    restart_seconds: list[float] = field(default_factory=list)  # start to polling
+
+    def _ask(self, line: str) -> str:
+        assert self.zygote.stdin is not None and self.zygote.stdout is not None
+        self.zygote.stdin.write(line + "\n")
+        self.zygote.stdin.flush()
+        answer = self.zygote.stdout.readline().strip()
+        assert answer, f"the zygote died:\n{self.tail()}"
+        return answer
 
     def start(self) -> None:
         """Start `baocao run` (the log file collects the output of every run)."""
         with self.log.open("ab") as out:
             out.write(f"---- start {self.starts + 1}\n".encode())
-            out.flush()
-            self.process = subprocess.Popen(
-                self.command,
-                cwd=self.cwd,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        self.start_times.append(time.time())
+        self.pid = int(self._ask("start"))
+        self.exit_status = None
         self.starts += 1
 
     def kill(self) -> None:
         """SIGKILL: no clean-up of any kind runs in the bot."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        os.kill(self.pid, signal.SIGKILL)
+        self.exit_status = self._ask(f"wait {self.pid}")
+        assert self.exit_status == f"-{signal.SIGKILL.value}", self.exit_status
         self.kill_times.append(time.time())
 
     def terminate(self) -> int:
         """SIGTERM, as a service manager stops the bot; the exit code."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=15)
+        os.kill(self.pid, signal.SIGTERM)
+        self.exit_status = self._ask(f"wait {self.pid}")
+        return int(self.exit_status)
 
     def alive(self) -> bool:
         """Whether the current process still runs."""
-        return self.process is not None and self.process.poll() is None
+        if not self.pid or self.exit_status is not None:
+            return False
+        answer = self._ask(f"poll {self.pid}")
+        if answer != "running":
+            self.exit_status = answer
+        return answer == "running"
 
     def ensure_dead(self) -> None:
-        """Whatever happened, leave no bot process behind."""
-        if self.alive():
-            assert self.process is not None
-            self.process.kill()
-            self.process.wait(timeout=10)
+        """Whatever happened, leave no bot process (nor the zygote) behind."""
+        try:
+            if self.zygote.poll() is None and self.alive():
+                self.kill()
+        finally:
+            if self.zygote.poll() is None:
+                self.zygote.kill()
+            self.zygote.wait(timeout=10)
 
     def tail(self, lines: int = 40) -> str:
         """The end of the bot's log, for failure messages."""
@@ -323,12 +357,26 @@ class FocalPoint:
             self.no_reply = str(lost)
 
 
-def _baocao_command(config: Path) -> list[str]:
-    """`baocao run --config FILE` with the baocao of this interpreter's environment."""
-    bin_dir = Path(sys.executable).parent
-    found = shutil.which("baocao", path=str(bin_dir)) or shutil.which("baocao")
-    assert found, f"no baocao executable beside {sys.executable} or on PATH"
-    return [found, "run", "--config", str(config)]
+def _zygote(
+    config: Path, log: Path, env: dict[str, str], real_start: float
+) -> subprocess.Popen[str]:
+    """The pre-imported baocao that forks each start (clock: START at `real_start`)."""
+    script = Path(__file__).with_name("zygote.py")
+    args = [str(config), str(log), str(START.timestamp()), str(real_start), str(SPEED)]
+    return subprocess.Popen(
+        [sys.executable, str(script), *args],
+        cwd=config.parent,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log.open("ab"),
+        text=True,
+    )
+
+
+def _office_time(real: float, real_start: float) -> datetime:
+    """The bot's clock at real time `real`."""
+    return datetime.fromtimestamp(START.timestamp() + (real - real_start) * SPEED, UTC)
 
 
 async def _wait_polling(fake: FakeTelegramServer, run: Run, calls_before: int) -> None:
@@ -343,17 +391,18 @@ async def _wait_polling(fake: FakeTelegramServer, run: Run, calls_before: int) -
 async def _restart(fake: FakeTelegramServer, run: Run) -> None:
     """Start the bot and wait until it polls."""
     before = fake.get_updates_calls
+    began = time.monotonic()
     run.start()
     await _wait_polling(fake, run, before)
+    run.restart_seconds.append(time.monotonic() - began)
 
 
-async def _create_invites(workspace: Workspace) -> dict[int, str]:
+async def _create_invites(workspace: Workspace, now: datetime) -> dict[int, str]:
     """One invite code per focal point, made in the database as `baocao invite` does."""
     db = await Database.open(workspace.settings.storage.path)
     try:
         async with db.write() as tx:
             await tx.units.sync_all(list(workspace.units))
-            now = datetime.now(UTC)  # the real clock, as the bot under test uses
             return {
                 user: await create_invite(tx, unit, now, 14) for user, unit in FOCAL_POINTS.items()
             }
@@ -401,6 +450,7 @@ class Stored:
     outbox: list[OutboxMessage]
     revisions: dict[str, list[Revision]]  # by unit
     answers: dict[str, dict[str, Answer]]  # by unit, then field
+    steps: set[tuple[str, str]]  # the period's (unit, step) marked done (sent or skipped)
 
 
 async def _read_database(path: Path) -> Stored:
@@ -417,9 +467,80 @@ async def _read_database(path: Path) -> Stored:
             units = sorted(set(FOCAL_POINTS.values()))
             revisions = {u: await r.answers.revisions(u, FORM, period) for u in units}
             answers = {u: await r.answers.for_obligation(u, FORM, period) for u in units}
+            steps = await r.schedule.done_steps(PERIOD)
     finally:
         await db.close()
-    return Stored(inbox, outbox, revisions, answers)
+    assert period == PERIOD.key
+    return Stored(inbox, outbox, revisions, answers, steps)
+
+
+@dataclass
+class Timetable:
+    """The period's timetable across the kills."""
+
+    due: set[tuple[str, str]]  # (unit, step) due by the last start's catch-up
+    lost: set[tuple[str, str]]  # due, but never carried out nor skipped
+    expected: int  # step messages owed to the focal points (one per unit and catch-up)
+    queued: int  # step messages queued to focal points
+    repeated: int  # queued beyond what the steps carried out call for
+    missing: int  # owed, never queued
+    delivered: int  # distinct step messages that reached their chat
+    resent: int  # deliveries beyond one per queued message (in flight at a kill)
+
+
+def _timetable(
+    workspace: Workspace,
+    stored: Stored,
+    replies: list[SentMessage],
+    registered: datetime,
+    last_start: datetime,
+) -> Timetable:
+    """Each catch-up (a tick at a start) marks a unit's due steps done at one moment and sends
+    the latest of them, so each focal point is owed one message per distinct moment at which
+    its unit's steps were marked, once it was registered."""
+    steps = schedule_steps(PERIOD, workspace.settings.regime)
+    units = sorted(set(FOCAL_POINTS.values()))
+    due = {
+        ("" if s.kind is ScheduleKind.OFFICE_LATE_NOTICE else u, s.key)
+        for s in steps
+        if s.at <= last_start
+        for u in units
+    }
+    with sqlite3.connect(workspace.settings.storage.path) as con:
+        moments = {
+            unit: {
+                at
+                for (at,) in con.execute(
+                    "SELECT DISTINCT done_at FROM schedule_steps WHERE period_key = ? "
+                    "AND unit_code = ?",
+                    (PERIOD.key, unit),
+                )
+                if datetime.fromisoformat(at.replace("Z", "+00:00")) > registered
+            }
+            for unit in units
+        }
+    people = {str(u) for u in FOCAL_POINTS}
+    queued = Counter(
+        m.chat_id
+        for m in stored.outbox
+        if m.chat_id in people and _is_step_message(parse_html(str(m.payload.get("text", "")))[0])
+    )
+    owed = {str(person): len(moments[unit]) for person, unit in FOCAL_POINTS.items()}
+    got = Counter(
+        (str(m.chat_id), m.plain_text or "")
+        for m in replies
+        if str(m.chat_id) in people and _is_step_message(m.plain_text or "")
+    )
+    return Timetable(
+        due=due,
+        lost=due - stored.steps,
+        expected=sum(owed.values()),
+        queued=sum(queued.values()),
+        repeated=sum(max(0, queued[c] - owed[c]) for c in people),
+        missing=sum(max(0, owed[c] - queued[c]) for c in people),
+        delivered=sum(1 for _ in got),
+        resent=sum(n - 1 for n in got.values()),
+    )
 
 
 @dataclass
@@ -517,11 +638,15 @@ def _compare(
     )
 
 
-@pytest.mark.timeout(60)
-async def test_sigkill_while_answering_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    """Kill the bot 5 times while 10 people answer; every acknowledged answer survives."""
+@pytest.mark.timeout(150)
+async def test_sigkill_while_answering_loses_nothing_acknowledged(
+    tmp_path: Path, figures: Callable[[str], None]
+) -> None:
+    """Kill the bot 20 times while 10 people answer and the timetable runs; every
+    acknowledged answer survives, every due step is carried out once, the outbox drains.
+    BAOCAO_CRASH_SEED=N replays a run's kill moments (the seed is printed)."""
     began = time.monotonic()
-    seed = random.randrange(1 << 30)
+    seed = int(os.environ.get("BAOCAO_CRASH_SEED") or random.randrange(1 << 30))
     rng = random.Random(seed)
     with FakeTelegramServer() as fake:
         fake.disable_limits()
@@ -531,7 +656,9 @@ async def test_sigkill_while_answering_loses_nothing_acknowledged(tmp_path: Path
         workspace = load_workspace(config)
         env = {**os.environ, "BAOCAO_TEST_TOKEN": fake.token, "PYTHONUNBUFFERED": "1"}
         env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1"
-        run = Run(_baocao_command(config), tmp_path, env, tmp_path / "bot.log")
+        real_start = time.time()
+        log = tmp_path / "bot.log"
+        run = Run(_zygote(config, log, env, real_start), log)
         mailbox = Mailbox(fake)
         people = [
             FocalPoint(
@@ -540,9 +667,10 @@ async def test_sigkill_while_answering_loses_nothing_acknowledged(tmp_path: Path
             for user, unit in FOCAL_POINTS.items()
         ]
         try:
-            codes = await _create_invites(workspace)
+            codes = await _create_invites(workspace, _office_time(time.time(), real_start))
             await _restart(fake, run)
             start_updates = await _register(fake, mailbox, codes)
+            registered = _office_time(time.time(), real_start)
             stop = asyncio.Event()
             answering = [asyncio.create_task(p.keep_answering(stop)) for p in people]
             try:
@@ -550,6 +678,8 @@ async def test_sigkill_while_answering_loses_nothing_acknowledged(tmp_path: Path
             finally:
                 stop.set()
                 await asyncio.gather(*answering)
+            # The last start's catch-up has run; let its messages go out before stopping.
+            await _until_outbox_empty(workspace, run)
             exit_code = run.terminate()
         finally:
             run.ensure_dead()
@@ -557,9 +687,11 @@ async def test_sigkill_while_answering_loses_nothing_acknowledged(tmp_path: Path
         replies = fake.all_sent()
     stored = await _read_database(workspace.settings.storage.path)
     found = _compare(people, start_updates, run, stored, confirmed, replies)
+    last_start = _office_time(run.start_times[-1], real_start)
+    timetable = _timetable(workspace, stored, replies, registered, last_start)
 
-    print(
-        f"\ncrash test (seed {seed}): kills={len(run.kill_times)} "
+    figures(
+        f"crash test (seed {seed}): kills={len(run.kill_times)} "
         f"focal_points={len(people)} answers_sent={len(found.answers)} "
         f"acknowledged={len(found.acknowledged)} "
         f"stored={len(found.acknowledged) - len(found.lost)} lost={len(found.lost)} "
@@ -567,18 +699,43 @@ async def test_sigkill_while_answering_loses_nothing_acknowledged(tmp_path: Path
         f"never_answered={len(found.never_answered)} "
         f"answered_across_a_kill={found.across_a_kill} replies_resent={found.resent} "
         f"updates_confirmed={found.confirmed} inbox={len(stored.inbox)} "
-        f"unhandled={len(found.unhandled)} seconds={time.monotonic() - began:.1f}"
+        f"unhandled={len(found.unhandled)} outbox_pending={len(found.undelivered)} "
+        f"seconds={time.monotonic() - began:.1f}\n"
+        f"crash test timetable: office_time {START:%d/%m %H:%M}->{last_start:%d/%m %H:%M} UTC "
+        f"steps_due={len(timetable.due)} steps_done={len(stored.steps)} "
+        f"steps_lost={len(timetable.lost)} step_messages_owed={timetable.expected} "
+        f"queued={timetable.queued} repeated={timetable.repeated} missing={timetable.missing} "
+        f"delivered={timetable.delivered} resent_after_a_kill={timetable.resent} "
+        f"restart_seconds_avg={sum(run.restart_seconds) / len(run.restart_seconds):.2f} "
+        f"max={max(run.restart_seconds):.2f}"
     )
-    log = run.tail()
-    assert exit_code == 0, f"exit code {exit_code} after SIGTERM\n{log}"
+    log_tail = run.tail()
+    assert exit_code == 0, f"exit code {exit_code} after SIGTERM\n{log_tail}"
     assert len(run.kill_times) == KILLS
     assert not found.unhandled, f"confirmed to Telegram, never handled: {found.unhandled}"
-    assert not found.never_answered, f"messages never answered: {found.never_answered}\n{log}"
+    assert not found.never_answered, f"messages never answered: {found.never_answered}\n{log_tail}"
     assert len(found.acknowledged) == len(found.answers) > 0
     assert not found.lost, f"acknowledged but not stored as sent: {found.lost[:5]}"
     assert not found.stale, f"current answers are not their last revision: {found.stale}"
     assert not found.duplicates, f"one message, several revisions: {found.duplicates}"
-    assert not found.failed, f"inbox items settled with an error: {found.failed[:5]}\n{log}"
+    assert not found.failed, f"inbox items settled with an error: {found.failed[:5]}\n{log_tail}"
     assert not found.missing_updates and not found.extra_updates
     assert not found.undelivered, f"replies never sent: {found.undelivered[:5]}"
     assert not found.re_asked, f"asked again what was acknowledged: {found.re_asked[:5]}"
+    # The timetable: reminders reached people, nothing due was lost, nothing queued twice.
+    assert not timetable.lost, f"due steps never carried out: {sorted(timetable.lost)}"
+    assert timetable.repeated == 0 and timetable.missing == 0, timetable
+    assert timetable.queued > 0 and timetable.delivered == timetable.queued
+
+
+async def _until_outbox_empty(workspace: Workspace, run: Run) -> None:
+    """Wait until the running bot has sent what it queued (read beside it, with sqlite3)."""
+    deadline = time.monotonic() + REPLY_TIMEOUT
+    query = "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+    while True:
+        with sqlite3.connect(workspace.settings.storage.path) as con:
+            (pending,) = con.execute(query).fetchone()
+        if pending == 0:
+            return
+        assert run.alive() and time.monotonic() < deadline, f"{pending} messages stay queued"
+        await asyncio.sleep(0.05)
