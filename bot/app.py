@@ -172,7 +172,10 @@ class App:
         if self.zalo is not None and settings.zalo.mode != "webhook":
             # Zalo refuses getUpdates while a webhook is set.
             await self.zalo.delete_webhook()
-            self._spawn(zalo.poll_forever(self.db, self.zalo, self.inbox.wake), "zalo-polling")
+            zalo_polling = zalo.poll_forever(
+                self.db, self.zalo, self.inbox.wake, outage=self.outage
+            )
+            self._spawn(zalo_polling, "zalo-polling")
         log.info("baocao started: %d units, %d forms", len(catalog.units), len(catalog.forms))
 
     async def _start_http_server(self) -> None:
@@ -198,7 +201,14 @@ class App:
             inbox.wake()
 
         async def accept_zalo(update: dict[str, Any]) -> None:
-            if await zalo.store_update(db, update):
+            try:
+                stored = await zalo.store_update(db, update)
+            except DiskFullError as error:
+                await outage.full(error)
+                await outage.refused(zalo.CHANNEL, [update])
+                raise TryLater(str(error)) from None
+            outage.cleared()
+            if stored:
                 inbox.wake()
 
         routes = []

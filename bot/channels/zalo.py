@@ -23,7 +23,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -40,7 +40,10 @@ from bot.channels.plaintext import choice_lines, plain, typed_word
 from bot.downloads import Downloads
 from bot.texts import text as catalog_text
 from handlers.events import EventKind, Incoming, Sender
-from storage import Database
+from storage import Database, DiskFullError
+
+if TYPE_CHECKING:
+    from bot.outage import StorageOutage
 
 log = logging.getLogger(__name__)
 
@@ -301,12 +304,17 @@ async def store_update(db: Database, update: dict[str, Any]) -> bool:
 
 
 async def poll_forever(
-    db: Database, channel: ZaloChannel, on_stored: Callable[[], None], retry_seconds: float = 2.0
+    db: Database,
+    channel: ZaloChannel,
+    on_stored: Callable[[], None],
+    retry_seconds: float = 2.0,
+    outage: StorageOutage | None = None,
 ) -> None:
     """Fetch one update at a time and store it, forever; errors are logged and retried.
 
     Zalo hands an update out once (there is no offset to confirm), so an update that could
-    not be stored is kept and stored again before the next one is fetched.
+    not be stored is kept and stored again before the next one is fetched. With a full
+    database `outage` tells the sender and the office, once.
     """
     while True:
         try:
@@ -327,9 +335,16 @@ async def poll_forever(
             try:
                 if await store_update(db, update):
                     on_stored()
+                if outage is not None:
+                    outage.cleared()
                 break
             except asyncio.CancelledError:
                 raise
+            except DiskFullError as error:
+                if outage is not None:
+                    await outage.full(error)
+                    await outage.refused(CHANNEL, [update])
+                await asyncio.sleep(retry_seconds)
             except Exception as error:
                 log.error(
                     "storing a zalo update failed (%s); retrying in %.0f s",

@@ -1,0 +1,56 @@
+"""Zalo polling with a full database: the fetched update is held, not dropped, its sender is
+told once, and it is stored and handled once when space returns."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fakes.zalo_server import FakeZaloServer
+from harness import Clock, stop_or_explain
+from test_disk_full import USER_NOTICE, fill_database, free_space
+from test_zalo import LAN, ZaloBot, _start
+
+
+@pytest.fixture
+def fake_zalo() -> Iterator[FakeZaloServer]:
+    """A fresh fake Zalo server."""
+    with FakeZaloServer() as server:
+        yield server
+    assert not server.internal_errors, server.internal_errors
+
+
+async def test_zalo_polling_holds_the_update_and_handles_it_once(
+    tmp_path: Path, fake_zalo: FakeZaloServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
+    app = await _start(tmp_path, fake_zalo, clock, "polling", 8443)
+    bot = ZaloBot(app, fake_zalo, clock)
+    try:
+        await bot.register(LAN, "SYT")
+        await bot.say(LAN, "/baocao")
+        before = len(fake_zalo.sent_to(LAN))
+        await fill_database(bot.db)
+        message_ids = [fake_zalo.user_sends_text(LAN, "259"), fake_zalo.user_sends_text(LAN, "9")]
+        notice = await fake_zalo.wait_for_messages(LAN, before + 1, timeout=15)
+        assert USER_NOTICE in notice[-1].text
+        assert _stored(bot, message_ids) == []
+        await free_space(bot.db)
+        replies = await fake_zalo.wait_for_messages(LAN, before + 3, timeout=15)
+        texts = [m.text for m in replies[before:]]
+        assert sum(USER_NOTICE in t for t in texts) == 1
+        assert texts[1].startswith("✓ Đã ghi: 259") and texts[2].startswith("✓ Đã ghi: 9")
+        assert _stored(bot, message_ids) == sorted(message_ids)
+    finally:
+        await stop_or_explain(bot)  # type: ignore[arg-type]
+
+
+def _stored(bot: ZaloBot, ids: list[str]) -> list[str]:
+    conn = sqlite3.connect(bot.db.path)
+    try:
+        rows = conn.execute("SELECT external_id FROM inbox WHERE channel = 'zalo'").fetchall()
+    finally:
+        conn.close()
+    return sorted(r[0] for r in rows if r[0] in ids)
