@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import sys
 from collections.abc import Iterator
@@ -119,6 +120,10 @@ def _typed_lines(stream: TextIO | None = None) -> Iterator[str]:
     """Lines from the terminal (with a prompt and line editing) or from a pipe, until EOF."""
     stream = stream or sys.stdin
     interactive = stream is sys.stdin and stream.isatty()
+    if interactive:
+        # Line editing and history for input(), where the platform has it (not Windows).
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401
     while True:
         if interactive:
             try:

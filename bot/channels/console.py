@@ -145,17 +145,22 @@ class ConsoleSession:
         event = self.event(typed, now)
         if event.kind is EventKind.COMMAND and event.command == "start" and event.argument:
             return [text("console.no_invites")]
-        async with self.db.write() as tx:
-            ctx = HandlerContext(
-                office=self.office,
-                catalog=self.catalog,
-                now=now,
-                tx=tx,
-                acting_for=(self.identity.unit_code,) if self.identity.unit_code else (),
-            )
-            replies = await handle(event, ctx)
-            mine, jobs, others = self._sort(replies)
-            await queue_replies(tx, others)
+        try:
+            async with self.db.write() as tx:
+                ctx = HandlerContext(
+                    office=self.office,
+                    catalog=self.catalog,
+                    now=now,
+                    tx=tx,
+                    acting_for=(self.identity.unit_code,) if self.identity.unit_code else (),
+                )
+                replies = await handle(event, ctx)
+                mine, jobs, others = self._sort(replies)
+                await queue_replies(tx, others)
+        except Exception:
+            # Rolled back: nothing of this line was kept, and the person is told so.
+            log.exception("console: handling %r failed", typed[:80])
+            return [plain(text("chat.internal_error"))]
         # Committed: only now is anything shown as done.
         shown = [self._draw(reply_to_payload(reply)) for reply in mine]
         for job in jobs:

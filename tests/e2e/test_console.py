@@ -156,3 +156,21 @@ def test_ctrl_c_ends_the_conversation_cleanly(workspace: Path, tmp_path: Path) -
     assert out.rstrip().endswith("Đã thoát. Mọi câu trả lời đã được lưu.")
     stored = _rows(workspace, "SELECT user_id FROM conversations")
     assert stored == [("lan@SYT",)]
+
+
+def test_a_line_that_fails_is_rolled_back_and_the_console_goes_on(
+    workspace: Path, tmp_path: Path
+) -> None:
+    def typed() -> Iterator[str]:
+        yield "/baocao"
+        # The database is damaged under the console: storing an answer now fails.
+        with sqlite3.connect(workspace.parent / "baocao.sqlite3") as db:
+            db.execute("DROP TABLE revisions")
+        yield "259"
+        yield "/baocao"
+
+    out = _converse(workspace, ConsoleIdentity("lan", "SYT"), typed(), tmp_path)
+    assert "Xin lỗi, bot gặp lỗi khi xử lý tin nhắn này." in out
+    assert out.count("Câu 1/5") == 2  # asked again: the failed answer was not kept
+    assert _rows(workspace, "SELECT * FROM answers") == []
+    assert out.rstrip().endswith("Đã thoát. Mọi câu trả lời đã được lưu.")
