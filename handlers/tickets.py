@@ -29,8 +29,10 @@ from storage.repos.tickets import local_day
 
 COMMAND = "phananh"
 PAGE_SIZE = 5
-# Summaries are cut in the list so that a page stays well under Telegram's 4096 characters.
+# Summaries and reasons are cut in the list so that a page of PAGE_SIZE tickets with the
+# longest ids stays well under Telegram's 4096 characters.
 SUMMARY_SHOWN = 300
+REASON_SHOWN = 150
 BUTTON_PREFIXES = ("tkp", "tkd", "tki", "tka", "tks")
 
 # Typed words that work like the buttons (Zalo users and typing habits), folded.
@@ -194,7 +196,7 @@ async def _page(
             "summary": clean_text(t.summary, SUMMARY_SHOWN),
             "answered": answered(t, overdue.since),
             "expected": t.expected_on,
-            "reason": t.reason,
+            "reason": clean_text(t.reason, REASON_SHOWN) if t.reason else None,
         }
         for i, t in enumerate(shown)
     ]

@@ -1,0 +1,59 @@
+"""A page of overdue tickets fits one Telegram message even with the longest ids, summaries
+and reasons, and its buttons fit Telegram's 64 bytes of callback data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from domain.forms import Field, FieldKind, FieldType, Form
+from domain.periods import ReportingRegime
+from domain.tickets import ID_MAX, REASON_MAX, SUMMARY_MAX, ImportedTicket, TicketStatus
+from domain.units import Unit
+from handlers import tickets
+from handlers.context import Catalog, HandlerContext, Office
+from handlers.conversation import ConversationState
+from handlers.events import EventKind, Incoming, Sender
+from storage import Database
+
+FORM = Form("f", "Biểu mẫu", (Field("a", "A?", FieldType.INTEGER, FieldKind.FLOW),))
+UNIT = Unit("U" * 20, "Ủy ban nhân dân " * 12, "xa", ("f",))
+NOW = datetime(2022, 2, 11, 2, tzinfo=UTC)
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+async def test_the_longest_page_fits_one_message(tmp_path: Path) -> None:
+    catalog = Catalog({UNIT.code: UNIT}, {"f": FORM}, ReportingRegime())
+    rows = [
+        ImportedTicket(
+            line=n,
+            id=f"{n:0{ID_MAX}d}",
+            received_on=date(2022, 1, 1),
+            status=TicketStatus.IN_PROGRESS,
+            due_on=date(2022, 1, 10),
+            unit_code=UNIT.code,
+            summary="Nội dung phản ánh <dài> & " * (SUMMARY_MAX // 20),
+        )
+        for n in range(1, 8)
+    ]
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        async with db.write() as tx:
+            await tx.units.sync_all([UNIT])
+            await tx.tickets.save_imported(rows, "test", at=NOW)
+            for row in rows:
+                await tx.tickets.report_status(
+                    row.id, TicketStatus.IN_PROGRESS, "t:1", reason="Lý do " * REASON_MAX, at=NOW
+                )
+            ctx = HandlerContext(Office("Sở", frozenset()), catalog, NOW, tx)
+            event = Incoming(
+                Sender("telegram", "1", "1"), EventKind.COMMAND, NOW, command="phananh"
+            )
+            state = ConversationState()
+            (page,) = await tickets.start(ctx, event, state, [UNIT.code])
+    finally:
+        await db.close()
+    assert len(page.text) < TELEGRAM_TEXT_LIMIT
+    assert "Trang 1/2" in page.text and "&lt;dài&gt;" in page.text
+    assert all(len(c.data.encode()) <= 64 for c in page.all_choices())
+    assert len(page.all_choices()) == 2 * tickets.PAGE_SIZE + 1  # no pending: no "all" button
