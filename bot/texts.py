@@ -71,11 +71,17 @@ def environment(html: bool = False) -> Environment:
 
 
 @cache
-def _catalog(name: str) -> dict[str, Template]:
+def _catalog(name: str) -> dict[str, str]:
     source = resources.files(TEXTS_PACKAGE).joinpath(TEXTS_FOLDER, f"{name}.toml")
     entries = tomllib.loads(source.read_text(encoding="utf-8"))
-    env = environment(html=name.startswith("chat"))
-    return {key: env.from_string(text) for key, text in _flatten(entries).items()}
+    return _flatten(entries)
+
+
+@cache
+def _template(catalog: str, key: str) -> Template:
+    # Compiled on first use: a command uses a few texts of a catalog of a hundred, and
+    # compiling them all cost a CLI command (or a bench run) a fifth of a second.
+    return environment(html=catalog.startswith("chat")).from_string(_catalog(catalog)[key])
 
 
 def _flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -92,7 +98,7 @@ def text(name: str, /, **context: Any) -> str:
     """Render the text `name` ("catalog.key") with the given values."""
     catalog, _, key = name.partition(".")
     try:
-        template = _catalog(catalog)[key]
+        template = _template(catalog, key)
     except KeyError:
         raise KeyError(f"no text {key!r} in templates/texts/{catalog}.toml") from None
     return template.render(**context).strip()

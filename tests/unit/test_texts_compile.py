@@ -1,0 +1,29 @@
+"""Every text of every catalog compiles (they are compiled on first use, so a broken one
+would otherwise show only when someone meets it)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from bot import texts
+
+CATALOGS = sorted(
+    entry.name.removesuffix(".toml")
+    for entry in resources.files(texts.TEXTS_PACKAGE).joinpath(texts.TEXTS_FOLDER).iterdir()
+    if entry.name.endswith(".toml")
+)
+
+
+def test_the_catalogs_are_found() -> None:
+    assert {"chat", "cli", "report"} <= set(CATALOGS)
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_every_text_compiles(catalog: str) -> None:
+    keys = texts._catalog(catalog)
+    assert keys
+    for key in keys:
+        assert texts.has_text(f"{catalog}.{key}")
+        texts._template(catalog, key)  # raises TemplateSyntaxError if broken
