@@ -17,7 +17,12 @@ from domain.periods import Period
 from domain.report import DerivedKind, ReportSpec
 from domain.report_figures import FigureBook, PeriodAnswers
 from domain.units import Unit
-from domain.validation import PREVIOUS_STOCK, InconsistencyKind, check_consistency
+from domain.validation import (
+    PREVIOUS_STOCK,
+    InconsistencyKind,
+    check_consistency,
+    related_fields,
+)
 
 
 class WarningKind(StrEnum):
@@ -50,8 +55,8 @@ class ReportWarning:
     places: int = 2
 
 
-def _numbers(values: Mapping[str, object]) -> dict[str, Decimal]:
-    return {k: v for k, v in values.items() if isinstance(v, Decimal)}
+def _numbers(values: Mapping[str, object], keys: frozenset[str]) -> dict[str, Decimal]:
+    return {k: v for k, v in values.items() if k in keys and isinstance(v, Decimal)}
 
 
 _WARNING_KINDS = {
@@ -69,14 +74,16 @@ def form_warnings(
 ) -> list[ReportWarning]:
     """Broken parts and stock relations of every unit's forms, in unit then form order."""
     warnings = []
+    related = {code: related_fields(form) for code, form in forms.items()}
     for unit in units:
         for form_code in unit.forms:
             form = forms.get(form_code)
+            keys = related.get(form_code)
             values = current.unit_values(form_code, unit.code)
-            if form is None or not values:
-                continue
-            before = _numbers(previous.unit_values(form_code, unit.code))
-            for problem in check_consistency(form, _numbers(values), before):
+            if form is None or not keys or not values:
+                continue  # a form without relations has nothing to check
+            before = _numbers(previous.unit_values(form_code, unit.code), keys)
+            for problem in check_consistency(form, _numbers(values, keys), before):
                 kind = _WARNING_KINDS[problem.kind]
                 terms = tuple(
                     ("" if key == PREVIOUS_STOCK else form.field(key).title, value)

@@ -115,6 +115,19 @@ def check_bounds(form: Form, values: Mapping[str, Decimal]) -> list[Inconsistenc
     return problems
 
 
+def related_fields(form: Form) -> frozenset[str]:
+    """The fields `check_consistency` reads (often none): a report of thousands of units
+    checks only those. Keep it in step with the checks above."""
+    keys: set[str] = set()
+    for field in form.fields:
+        if field.parts:
+            keys.update((field.key, *field.parts))
+        for other in (field.stock_of, field.at_most):
+            if other is not None:
+                keys.update((field.key, other))
+    return frozenset(keys)
+
+
 def check_consistency(
     form: Form, values: Mapping[str, Decimal], previous: Mapping[str, Decimal]
 ) -> list[Inconsistency]:

@@ -10,7 +10,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.datafiles import Workspace
-from bot.report.xlsx_writer import Cell, Rendered, XlsxWriter, rendered
+from bot.report.xlsx_writer import Cell, XlsxWriter, cell, cells
 from bot.texts import text
 from domain.calendar import period_window
 from domain.forms import Form
@@ -101,46 +101,45 @@ def _ticket_rows(tickets: Sequence[Ticket], names: dict[str, str]) -> Iterator[l
 
 
 class _RevisionRows:
-    """Rows of the revisions sheet. What repeats from row to row (a unit's code and name, a
-    form's and a question's titles, the time of a pasted message) is written out once."""
+    """Rows of the revisions sheet, written out: the sheet has a row per change, hundreds of
+    thousands. What repeats from row to row (a unit's code and name, a form's and a
+    question's titles, the time of a pasted message) is written once."""
 
     def __init__(self, forms: Mapping[str, Form], names: dict[str, str], zone: ZoneInfo):
         self._forms, self._names, self._zone = forms, names, zone
-        self._units: dict[str, Rendered] = {}
-        self._fields: dict[tuple[str, str], Rendered] = {}
-        self._times: dict[str, Rendered] = {}
+        self._units: dict[str, str] = {}
+        self._fields: dict[tuple[str, str], str] = {}
+        self._times: dict[str, str] = {}
 
-    def _unit(self, code: str) -> Rendered:
-        shown = self._units[code] = rendered(code, self._names.get(code, code))
+    def _unit(self, code: str) -> str:
+        shown = self._units[code] = cells(code, self._names.get(code, code))
         return shown
 
-    def _field(self, form_code: str, key: str) -> Rendered:
+    def _field(self, form_code: str, key: str) -> str:
         form = self._forms.get(form_code)
         title = form.field(key).title if form and form.has_field(key) else key
-        shown = rendered(form.title if form else form_code, title)
+        shown = cells(form.title if form else form_code, title)
         self._fields[(form_code, key)] = shown
         return shown
 
-    def _time(self, stored: str) -> Rendered:
+    def _time(self, stored: str) -> str:
         if len(self._times) > _TIMES_KEPT:
             self._times.clear()  # revisions come unit by unit: old times do not come back
-        shown = self._times[stored] = rendered(_when(parse_timestamp(stored), self._zone))
+        shown = self._times[stored] = cell(_when(parse_timestamp(stored), self._zone))
         return shown
 
-    def rows(self, chunk: list[RevisionRow]) -> Iterator[list[Cell]]:
-        """A chunk of revisions as rows."""
+    def rows(self, chunk: list[RevisionRow]) -> Iterator[str]:
+        """A chunk of revisions as rows: unit code and name, form, question, old and new
+        value, when, by whom, source message, explanation."""
         units, fields, times = self._units, self._fields, self._times
         for form_code, unit, key, old, new, changed_at, changed_by, source, explanation in chunk:
-            yield [
-                units.get(unit) or self._unit(unit),
-                fields.get((form_code, key)) or self._field(form_code, key),
-                old,
-                new,
-                times.get(changed_at) or self._time(changed_at),
-                changed_by,
-                source,
-                explanation,
-            ]
+            unit_cells = units.get(unit) or self._unit(unit)
+            field_cells = fields.get((form_code, key)) or self._field(form_code, key)
+            when = times.get(changed_at) or self._time(changed_at)
+            yield (
+                f"{unit_cells}{field_cells}{cell(old)}{cell(new)}{when}"
+                f"{cell(changed_by)}{cell(source)}{cell(explanation)}"
+            )
 
 
 async def export_xlsx(
@@ -190,6 +189,6 @@ async def export_xlsx(
     revision_rows = _RevisionRows(workspace.forms, names, zone)
     async with db.read() as view:
         async for revisions in view.answers.period_revisions(period):
-            sheet.write(revision_rows.rows(revisions))
+            sheet.write_cells(revision_rows.rows(revisions))
     sheet.close()
     return book.finish()

@@ -44,16 +44,10 @@ def _escape(value: str) -> str:
     return value if _NEEDS_ESCAPE.search(value) is None else value.translate(_XML_TEXT)
 
 
-class Rendered(str):
-    """Cells already written out (see `rendered`), put in a row as they are."""
-
-    __slots__ = ()
-
-
-def rendered(*values: Cell) -> Rendered:
-    """`values` as cells written once, to put in many rows: a unit's code and name, a
-    question's title, a time shared by many rows are escaped once, not once per row."""
-    return Rendered("".join([_cell(v) for v in values]))
+def cells(*values: Cell) -> str:
+    """`values` as a row's cells, written out for `SheetWriter.write_cells`: what repeats
+    from row to row (a unit's code and name, a question's title) is escaped once."""
+    return "".join([_cell(v) for v in values])
 
 
 def _cell(value: Cell) -> str:
@@ -63,8 +57,6 @@ def _cell(value: Cell) -> str:
         return f'<c t="inlineStr"><is><t xml:space="preserve">{_escape(value)}</t></is></c>'
     if value is None:
         return "<c/>"
-    if isinstance(value, Rendered):
-        return value
     if isinstance(value, bool):
         value = str(value)
     if isinstance(value, Decimal):
@@ -72,6 +64,9 @@ def _cell(value: Cell) -> str:
     if isinstance(value, int):
         return f"<c><v>{value}</v></c>"
     return f'<c t="inlineStr"><is><t xml:space="preserve">{_escape(value)}</t></is></c>'
+
+
+cell = _cell  # one cell written out, for `write_cells`
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -99,6 +94,16 @@ class SheetWriter:
         chunk = self._chunk
         for row in rows:
             chunk.append("<row>" + "".join([_cell(v) for v in row]) + "</row>")
+            if len(chunk) >= _ROWS_PER_WRITE:
+                self._out.write("".join(chunk).encode())
+                chunk.clear()
+
+    def write_cells(self, rows: Iterable[str]) -> None:
+        """Append rows given as their cells already written out (`cells`, `cell`): the
+        fast way for a big sheet, no list or call per cell that does not need one."""
+        chunk = self._chunk
+        for row in rows:
+            chunk.append("<row>" + row + "</row>")
             if len(chunk) >= _ROWS_PER_WRITE:
                 self._out.write("".join(chunk).encode())
                 chunk.clear()
