@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 import aiosqlite
 
@@ -20,6 +21,13 @@ from storage.errors import (
 Clock = Callable[[], datetime]
 Params = Sequence[Any]
 CHUNK_ROWS = 5000  # rows per hop of a bulk read: few hops, a small buffer
+
+
+T = TypeVar("T")
+
+
+def _as_is(rows: list[tuple[Any, ...]]) -> list[Any]:
+    return rows
 
 
 class Session:
@@ -58,27 +66,21 @@ class Session:
             _raise_if_full(e)
             raise
 
-    async def chunks(
-        self, sql: str, params: Params = (), size: int = CHUNK_ROWS
-    ) -> AsyncIterator[list[tuple[Any, ...]]]:
-        """The rows of a big query as plain tuples, `size` at a time.
+    def chunks(
+        self,
+        sql: str,
+        params: Params = (),
+        size: int = CHUNK_ROWS,
+        convert: Callable[[list[tuple[Any, ...]]], list[T]] = _as_is,
+    ) -> Chunks[T]:
+        """The rows of a big query as plain tuples (each chunk passed through `convert`),
+        `size` at a time: `async for chunk in ...`, within this session's block.
 
         For bulk reads (a whole period for the report): tuples cost less than sqlite3.Row,
         and the caller never holds every row at once. One hop to the worker thread per chunk.
         """
         self._check()
-        cursor = await self._conn.cursor()
-        cursor.row_factory = None  # plain tuples, whatever the connection's factory
-        try:
-            await cursor.execute(sql, params)
-            while True:
-                self._check()  # the block may have ended while the caller worked
-                found = cast(list[tuple[Any, ...]], await cursor.fetchmany(size))
-                if not found:
-                    return
-                yield found
-        finally:
-            await cursor.close()
+        return Chunks(self, sql, params, size, convert)
 
     async def row(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""
@@ -126,3 +128,68 @@ def _raise_if_full(error: sqlite3.OperationalError) -> None:
     """Turn SQLITE_FULL into DiskFullError, which callers treat as "retry later"."""
     if is_disk_full(error):
         raise DiskFullError(f"the database is full: {error}") from error
+
+
+class Chunks(Generic[T]):
+    """The rows of a query, a chunk at a time (`async for`); see `Session.chunks`.
+
+    `await start()` hands the query to SQLite and returns at once: SQLite works on it (the
+    sort of an ORDER BY, say) in the connection's thread, without the GIL, while the caller
+    does something else; the first chunk then comes sooner. Iterating starts it anyway.
+    """
+
+    __slots__ = ("_convert", "_cursor", "_params", "_pending", "_session", "_size", "_sql")
+
+    def __init__(
+        self,
+        session: Session,
+        sql: str,
+        params: Params,
+        size: int,
+        convert: Callable[[list[tuple[Any, ...]]], list[T]],
+    ) -> None:
+        self._session = session
+        self._sql, self._params, self._size, self._convert = sql, params, size, convert
+        self._cursor: aiosqlite.Cursor | None = None
+        self._pending: asyncio.Future[Any] | None = None
+
+    async def start(self) -> None:
+        """Send the query to SQLite without waiting for its first row."""
+        if self._cursor is not None:
+            return
+        self._session._check()
+        cursor = await self._session._conn.cursor()
+        cursor.row_factory = None  # plain tuples, whatever the connection's factory
+        self._cursor = cursor
+        self._pending = asyncio.ensure_future(cursor.execute(self._sql, self._params))
+        # One turn of the loop: the task queues the statement on the connection's thread.
+        await asyncio.sleep(0)
+
+    def __aiter__(self) -> Chunks[T]:
+        return self
+
+    async def __anext__(self) -> list[T]:
+        await self.start()
+        assert self._cursor is not None
+        try:
+            if self._pending is not None:
+                pending, self._pending = self._pending, None
+                await pending
+            self._session._check()  # the block may have ended while the caller worked
+            found = cast(list[tuple[Any, ...]], await self._cursor.fetchmany(self._size))
+        except BaseException:
+            await self.aclose()
+            raise
+        if not found:
+            await self.aclose()
+            raise StopAsyncIteration
+        return self._convert(found)
+
+    async def aclose(self) -> None:
+        """Release the cursor (done by itself at the end of the rows or on an error)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            await asyncio.gather(pending, return_exceptions=True)
+        if self._cursor is not None:
+            cursor, self._cursor = self._cursor, None
+            await cursor.close()

@@ -162,33 +162,36 @@ async def export_xlsx(
         text("report.export.col_submitted"),
     ]
     by_form: dict[str, dict[str, dict[str, str | None]]] = {}
+    # One snapshot: the sheets agree with each other.
     async with db.read() as view:
         obligations = await view.obligations.list_for_period(period)
-        async for chunk in view.answers.period_values(period, explanations=False):
-            for form_code, unit_code, values, _ in chunk:
+        async for answers in view.answers.period_values(period, explanations=False):
+            for form_code, unit_code, values, _ in answers:
                 by_form.setdefault(form_code, {})[unit_code] = values
-    for form in workspace.forms.values():
-        mine = [o for o in owed if o.form_code == form.code]
-        stored = {o.unit_code: o for o in obligations if o.form_code == form.code}
-        rows = _form_rows(form, by_form.get(form.code, {}), mine, stored, names, zone)
-        header = unit_head + [f.title for f in form.fields]
-        book.sheet(form.title, header, rows, (*_UNIT_WIDTHS, *[18] * len(form.fields)))
-    del by_form  # the revisions are the bigger half: do not hold both
-    book.sheet(
-        text("report.export.sheet_tickets"),
-        [text(f"report.export.col_{key}") for key in _TICKET_COLUMNS],
-        _ticket_rows(tickets, names),
-        (14, 36, 18, 14, 14, 16, 60),
-    )
-    _, sheet = book.open_sheet(
-        text("report.export.sheet_revisions"),
-        unit_head[:2] + [text(f"report.export.col_{key}") for key in _REVISION_COLUMNS],
-        (12, 36, 28, 36, 18, 18, 20, 18, 20, 40),
-    )
-    # Streamed: the rows go into the file as the database hands them over.
-    revision_rows = _RevisionRows(workspace.forms, names, zone)
-    async with db.read() as view:
-        async for revisions in view.answers.period_revisions(period):
-            sheet.write_cells(revision_rows.rows(revisions))
-    sheet.close()
+        revisions = view.answers.period_revisions(period)
+        # SQLite sorts the revisions in its own thread while the other sheets are written.
+        await revisions.start()
+        for form in workspace.forms.values():
+            mine = [o for o in owed if o.form_code == form.code]
+            stored = {o.unit_code: o for o in obligations if o.form_code == form.code}
+            rows = _form_rows(form, by_form.get(form.code, {}), mine, stored, names, zone)
+            header = unit_head + [f.title for f in form.fields]
+            book.sheet(form.title, header, rows, (*_UNIT_WIDTHS, *[18] * len(form.fields)))
+        del by_form  # the revisions are the bigger half: do not hold both
+        book.sheet(
+            text("report.export.sheet_tickets"),
+            [text(f"report.export.col_{key}") for key in _TICKET_COLUMNS],
+            _ticket_rows(tickets, names),
+            (14, 36, 18, 14, 14, 16, 60),
+        )
+        _, sheet = book.open_sheet(
+            text("report.export.sheet_revisions"),
+            unit_head[:2] + [text(f"report.export.col_{key}") for key in _REVISION_COLUMNS],
+            (12, 36, 28, 36, 18, 18, 20, 18, 20, 40),
+        )
+        # Streamed: the rows go into the file as the database hands them over.
+        revision_rows = _RevisionRows(workspace.forms, names, zone)
+        async for chunk in revisions:
+            sheet.write_cells(revision_rows.rows(chunk))
+        sheet.close()
     return book.finish()

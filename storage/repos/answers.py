@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Collection
-from typing import cast
+from collections.abc import Collection
+from typing import Any
 
 from domain.answers import Answer, Revision
 from domain.periods import Period
 from storage import codec
 from storage.records import RevisionRow, UnitValues
 from storage.repos.base import Repository
+from storage.session import Chunks
 
 _ANSWER_COLUMNS = (
     "unit_code, form_code, period_key, field_key, value, explanation, updated_at, updated_by"
@@ -110,6 +111,14 @@ def _revision(row: sqlite3.Row) -> Revision:
     )
 
 
+def _unit_values(rows: list[tuple[Any, ...]]) -> list[UnitValues]:
+    loads = json.loads
+    return [
+        (form, unit, loads(values), loads(explained) if explained != "{}" else {})
+        for form, unit, values, explained in rows
+    ]
+
+
 class AnswersReader(Repository):
     """Reading answers and their history."""
 
@@ -156,13 +165,13 @@ class AnswersReader(Repository):
             rows = await self._s.rows(_SELECT_FIELD_REVISIONS, (*key, field_key))
         return [_revision(r) for r in rows]
 
-    async def period_values(
+    def period_values(
         self,
         period: Period | str,
         forms: Collection[str] | None = None,
         *,
         explanations: bool = True,
-    ) -> AsyncIterator[list[UnitValues]]:
+    ) -> Chunks[UnitValues]:
         """Every answer of a period (of the given forms only, if any), in chunks of
         (form, unit, field -> value, field -> explanation), one per unit and form, in no
         particular order.
@@ -180,18 +189,12 @@ class AnswersReader(Repository):
         sql = _SELECT_PERIOD_VALUES.format(
             explanations=_EXPLANATIONS if explanations else _NO_EXPLANATIONS, forms=where
         )
-        loads = json.loads
-        async for chunk in self._s.chunks(sql, params, _UNIT_CHUNK):
-            yield [
-                (form, unit, loads(values), loads(explained) if explained != "{}" else {})
-                for form, unit, values, explained in chunk
-            ]
+        return self._s.chunks(sql, params, _UNIT_CHUNK, _unit_values)
 
-    async def period_revisions(self, period: Period | str) -> AsyncIterator[list[RevisionRow]]:
+    def period_revisions(self, period: Period | str) -> Chunks[RevisionRow]:
         """Every revision of a period in chunks of rows (see `RevisionRow`), by unit (in
         configured order), form and time of the change: the export's revisions sheet."""
-        async for chunk in self._s.chunks(_SELECT_PERIOD_REVISIONS, (codec.period_key(period),)):
-            yield cast(list[RevisionRow], chunk)
+        return self._s.chunks(_SELECT_PERIOD_REVISIONS, (codec.period_key(period),))
 
 
 class AnswersWriter(AnswersReader):

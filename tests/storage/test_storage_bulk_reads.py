@@ -109,3 +109,24 @@ async def test_a_bulk_read_ends_with_its_block(seeded: Database) -> None:
         rows = r.answers.period_values(PERIOD)
     with pytest.raises(TransactionClosedError):
         await anext(rows)
+
+
+async def test_a_started_read_gives_the_same_rows_and_an_abandoned_one_does_no_harm(
+    seeded: Database,
+) -> None:
+    async with seeded.write() as tx:
+        await tx.answers.set(answer("UBND_A", "dan_so", "1"), "t:1")
+        await tx.answers.set(answer("UBND_B", "dan_so", "2"), "t:2")
+    async with seeded.read() as r:
+        started = r.answers.period_revisions(PERIOD)
+        await started.start()
+        await started.start()  # once is enough
+        # The same connection still answers other queries while it is started.
+        assert await r.answers.get("UBND_A", "BC01", PERIOD, "dan_so") is not None
+        rows = [row async for chunk in started for row in chunk]
+        abandoned = r.answers.period_values(PERIOD)
+        await abandoned.start()
+        await abandoned.aclose()
+    assert [(unit, new) for _, unit, _, _, new, *_ in rows] == [("UBND_B", "2"), ("UBND_A", "1")]
+    for _ in range(3):  # every reader connection is clean afterwards
+        assert len(await values_of(seeded)) == 2
