@@ -18,6 +18,7 @@ from harness import Clock, stop_or_explain, write_workspace
 
 from bot.app import App
 from bot.channels.zalo import ZaloChannel
+from bot.cli import main
 from bot.datafiles import load_workspace
 from bot.ratelimit import Limits
 from bot.tickets_import import import_tickets
@@ -73,9 +74,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def _start(
-    folder: Path, fake: FakeZaloServer, clock: Clock, mode: str, port: int, extra: str = ""
-) -> App:
+def _write_config(folder: Path, fake: FakeZaloServer, mode: str, port: int, extra: str) -> Path:
+    """The e2e workspace with Zalo only (and office staff on Zalo); the config path."""
     config = write_workspace(folder, "http://127.0.0.1:9/bot", port=port)
     source = config.read_text(encoding="utf-8")
     source = source.replace("[telegram]\n", "[telegram]\nenabled = false\n")
@@ -88,6 +88,13 @@ async def _start(
         f"{extra}"
     )
     config.write_text(source, encoding="utf-8")
+    return config
+
+
+async def _start(
+    folder: Path, fake: FakeZaloServer, clock: Clock, mode: str, port: int, extra: str = ""
+) -> App:
+    config = _write_config(folder, fake, mode, port, extra)
     channel = ZaloChannel(fake.token, fake.base_url, poll_timeout=1)
     app = App(
         load_workspace(config),
@@ -338,3 +345,30 @@ async def test_overdue_tickets_answered_by_typed_numbers_and_words(zalo_bot: Zal
     async with bot.db.read() as view:
         answered = [await view.tickets.get(f"Z-{n}") for n in (1, 2, 3)]
     assert [t.reported_by for t in answered if t] == [f"zalo:{MINH}"] * 3
+
+
+@pytest.mark.parametrize(
+    ("mode", "missing"),
+    [("webhook", "BAOCAO_TEST_ZALO_SECRET"), ("polling", "BAOCAO_TEST_DOWNLOAD_SECRET")],
+)
+def test_run_refuses_to_start_without_its_secrets(
+    tmp_path: Path,
+    fake_zalo: FakeZaloServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    mode: str,
+    missing: str,
+) -> None:
+    monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
+    monkeypatch.setenv("BAOCAO_TEST_ZALO_SECRET", SECRET)
+    monkeypatch.setenv("BAOCAO_TEST_DOWNLOAD_SECRET", DOWNLOAD_SECRET)
+    monkeypatch.setenv(missing, "short")
+    extra = (
+        'download_url = "https://baocao.example.invalid"\n'
+        'download_secret_env = "BAOCAO_TEST_DOWNLOAD_SECRET"\n'
+    )
+    config = tmp_path / "config.toml"
+    _write_config(tmp_path, fake_zalo, mode, _free_port(), extra)
+    assert main(["run", "--config", str(config)]) == 1
+    assert f"Chưa có mã bí mật: hãy đặt biến môi trường {missing}" in capsys.readouterr().err
+    assert fake_zalo.webhook is None
