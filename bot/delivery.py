@@ -27,7 +27,7 @@ from bot.channels.base import (
 )
 from bot.clock import Clock, wait_event
 from bot.ratelimit import RateLimiter
-from storage import Database, OutboxMessage
+from storage import Database, DiskFullError, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,12 @@ class DeliveryWorker:
             self._mark_wake.clear()
             try:
                 await self._mark_accepted()
+            except DiskFullError:
+                # Expected for as long as the disk is full (the outage is logged once
+                # elsewhere): the ids stay in memory, so nothing is sent twice meanwhile.
+                log.debug("marking %d outbox messages sent: database full", len(self._accepted))
+                await asyncio.sleep(1.0)
+                self._mark_wake.set()
             except Exception:
                 log.exception(
                     "marking %d outbox messages sent failed; retrying", len(self._accepted)
