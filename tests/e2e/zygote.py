@@ -36,7 +36,9 @@ for name in bot.cli.COMMAND_MODULES:
     __import__(name)
 for entry in resources.files(bot.texts.TEXTS_PACKAGE).joinpath(bot.texts.TEXTS_FOLDER).iterdir():
     if entry.name.endswith(".toml"):
-        bot.texts._catalog(entry.name.removesuffix(".toml"))
+        catalog = entry.name.removesuffix(".toml")
+        for key in bot.texts._catalog(catalog):
+            bot.texts._template(catalog, key)
 for year in (2022, 2023):
     domain.calendar._days_off(year)
 
