@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,9 @@ class Doctor:
                     latest=latest,
                 )
             ]
-        size = round(path.stat().st_size / 1_000_000, 1)
+        # Decimal, shown with one decimal place in Vietnamese ("0,2"); a float would show
+        # all of its binary digits.
+        size = (Decimal(path.stat().st_size) / 1_000_000).quantize(Decimal("0.1"))
         return [
             _finding(
                 "database",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,6 +77,7 @@ def test_all_well_online(
     assert "[OK] Mã bot Telegram: hợp lệ, bot @baocao_test_bot" in out
     assert "[OK] Nhận tin Telegram: chế độ polling; 0 tin đang chờ bot nhận" in out
     assert "[OK] Cơ sở dữ liệu:" in out and "quick_check: ok" in out
+    assert re.search(r"baocao\.sqlite3 \(\d+,\d MB\): toàn vẹn", out), out
     assert "[OK] Tin chờ gửi: không có tin nào chờ gửi" in out
     assert "[OK] Dung lượng đĩa: còn trống" in out
     assert out.rstrip().endswith("Không có gì cần sửa.")
