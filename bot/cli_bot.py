@@ -26,7 +26,7 @@ from bot.cli import command, config_path
 from bot.config import ConfigError
 from bot.config_drift import stored_orphans
 from bot.datafiles import Workspace, load_workspace
-from bot.db_errors import explain
+from bot.db_errors import explain, startup_problem
 from bot.logs import configured_secrets, setup_logging
 from bot.texts import text
 from domain.calendar import current_period
@@ -69,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
     if workspace is None:
         return 1
     setup_logging(configured_secrets(workspace.settings))
+    problem = startup_problem(workspace.settings.storage.path)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     warn_about_orphans(workspace)
     try:
         asyncio.run(_run(workspace))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from bot.texts import text
@@ -12,6 +13,9 @@ from storage import (
     NewerSchemaError,
     StorageError,
 )
+from storage.fileprobe import probe
+from storage.inspection import check_file
+from storage.schema import latest_version
 
 
 def explain(error: StorageError, path: Path) -> str:
@@ -27,3 +31,24 @@ def explain(error: StorageError, path: Path) -> str:
     if isinstance(error, DiskFullError):
         return text("cli.database.full", path=path)
     return text("cli.database.other", path=path, detail=str(error))
+
+
+def startup_problem(path: Path) -> str | None:
+    """Why the database at `path` must not be opened, in Vietnamese; None if it may be.
+
+    Reads only. Beyond the file probe (ours, readable, a schema we know) it runs
+    PRAGMA quick_check, so damage inside the file is reported before the bot starts instead
+    of failing some write later on.
+    """
+    if not path.is_file():
+        return None
+    try:
+        probe(path, latest_version())
+        health = check_file(path)
+    except StorageError as error:
+        return explain(error, path)
+    except sqlite3.DatabaseError as error:
+        return text("cli.database.corrupt", path=path, detail=str(error))
+    if not health.ok:
+        return text("cli.database.corrupt", path=path, detail="; ".join(health.problems[:3]))
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import sqlite3
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from storage import Database
 
 
 @pytest.fixture
@@ -48,6 +50,22 @@ def _truncated_header(path: Path) -> None:
     path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
 
 
+def _damaged_page(path: Path) -> None:
+    """A real baocao database whose table pages were overwritten in the middle."""
+
+    async def create() -> None:
+        db = await Database.open(path)
+        async with db.write() as tx:
+            for n in range(300):
+                await tx.outbox.enqueue("telegram", str(n), {"text": "x" * 200})
+        await db.close()
+
+    asyncio.run(create())
+    with path.open("r+b") as f:
+        f.seek(4096 * 20 + 100)
+        f.write(b"\x5a" * 3000)
+
+
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
@@ -55,6 +73,7 @@ def _truncated_header(path: Path) -> None:
         (_truncated_header, "bị hỏng hoặc không phải tệp SQLite"),
         (_foreign, "của một chương trình khác"),
         (_newer, "phiên bản baocao mới hơn"),
+        (_damaged_page, "bị hỏng hoặc không phải tệp SQLite"),
     ],
 )
 def test_run_refuses_a_bad_database_file_and_leaves_it_unchanged(
