@@ -266,6 +266,12 @@ def check(args: argparse.Namespace) -> int:
         datetime.combine(args.today, time(0, 0), tzinfo=zone) if args.today else datetime.now(zone)
     )
     _out(summary(workspace, now))
+    # Imported here: `import bot.cli` stays free of the storage layer's dependencies.
+    from bot.config_drift import stored_orphans
+
+    orphans = stored_orphans(workspace)
+    if orphans:
+        _out(text("cli.drift.warning", orphans=orphans))
     return 0
 
 

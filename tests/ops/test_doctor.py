@@ -207,6 +207,10 @@ def test_answers_of_a_removed_unit_and_field_are_noted_not_lost(
     assert "câu hỏi buuchinh.gone của đơn vị BDT (không còn trong biểu mẫu): 1 số liệu" in out
     assert "không bị xóa" in out
     assert database.read_bytes() == before
+    # `baocao check` says it too (and still passes: nothing to fix in the files).
+    capsys.readouterr()
+    assert main(["check", "--config", str(config)]) == 0
+    assert "đơn vị SYT (không còn trong danh sách đơn vị)" in capsys.readouterr().out
     # `baocao run` says the same at start, and starts anyway.
     capsys.readouterr()
     assert warn_about_orphans(load_workspace(config))
