@@ -197,7 +197,7 @@ class Doctor:
         path = settings.storage.path
         try:
             probe(path, latest_version())
-            state = outbox_state(path) if path.is_file() else None
+            state = outbox_state(path, self.now()) if path.is_file() else None
         except (DatabaseFileError, sqlite3.Error):
             state = None
         if state is None:
@@ -206,7 +206,9 @@ class Doctor:
         if state.oldest_pending is None:
             found.append(_finding("outbox", Level.OK, "outbox_empty"))
         else:
-            minutes = int((self.now() - state.oldest_pending).total_seconds() // 60)
+            # Only what could have gone counts: reminders held for the morning are not late.
+            waited = self.now() - state.due_since if state.due_since else None
+            minutes = int(waited.total_seconds() // 60) if waited else 0
             stuck = minutes >= STUCK_MINUTES
             found.append(
                 _finding(
@@ -214,7 +216,9 @@ class Doctor:
                     Level.FIX if stuck else Level.OK,
                     "outbox_stuck" if stuck else "outbox_ok",
                     pending=state.pending,
+                    due=state.due,
                     oldest=state.oldest_pending,
+                    since=state.due_since,
                     minutes=minutes,
                 )
             )

@@ -89,19 +89,28 @@ class UnreachablePerson:
 class OutboxState:
     """How the outbox stands: what waits, since when, and who cannot be reached."""
 
-    pending: int
+    pending: int  # queued, due now or later (quiet hours, back-off)
     oldest_pending: datetime | None
+    due: int  # of those, may go now
+    due_since: datetime | None  # since when the longest-waiting of them could have gone
     unknown: int  # sends whose outcome is unknown, held back to avoid duplicates
     failed: int
     unreachable: tuple[UnreachablePerson, ...]
 
 
-def outbox_state(path: Path) -> OutboxState:
+def outbox_state(path: Path, now: datetime) -> OutboxState:
     """The outbox and the unreachable focal points, from one snapshot."""
     with read_only(path) as conn:
         conn.execute("BEGIN")
         pending, oldest = conn.execute(
             f"SELECT COUNT(*), MIN(created_at) FROM outbox WHERE {_QUEUED}"
+        ).fetchone()
+        # A message held back on purpose (quiet hours, back-off) is due from not_before on;
+        # fixed-width timestamps compare as text.
+        due, due_since = conn.execute(
+            "SELECT COUNT(*), MIN(MAX(created_at, COALESCE(not_before, created_at))) "
+            f"FROM outbox WHERE {_QUEUED} AND (not_before IS NULL OR not_before <= ?)",
+            (codec.timestamp(now),),
         ).fetchone()
         unknown = conn.execute(
             "SELECT COUNT(*) FROM outbox WHERE unknown_outcome = 1 AND sent_at IS NULL "
@@ -120,6 +129,8 @@ def outbox_state(path: Path) -> OutboxState:
     return OutboxState(
         pending=int(pending),
         oldest_pending=codec.optional_parse_timestamp(oldest),
+        due=int(due),
+        due_since=codec.optional_parse_timestamp(due_since),
         unknown=int(unknown),
         failed=int(failed[0]),
         unreachable=people,

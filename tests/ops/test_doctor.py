@@ -160,6 +160,9 @@ def test_stuck_outbox_unreachable_people_and_low_disk_offline(
         async with db.write() as tx:
             await tx.outbox.enqueue("telegram", "77", {"text": "hello"})
             await tx.outbox.enqueue("telegram", "78", {"text": "hello"})
+            # Held for the morning (quiet hours): waiting, but not late.
+            later = datetime.now(UTC) + timedelta(hours=8)
+            await tx.outbox.enqueue("telegram", "79", {"text": "hi"}, not_before=later)
             await tx.focal_points.add("SYT", "telegram", "77", "77", "Nguyễn Văn B")
             await tx.focal_points.mark_unreachable("telegram", "77", past)
         await db.close()
@@ -169,7 +172,8 @@ def test_stuck_outbox_unreachable_people_and_low_disk_offline(
     code, out = _doctor(config, capsys, "--offline")
     assert code == 1
     assert "[BỎ QUA] Mã bot Telegram: bỏ qua (--offline)" in out
-    assert "[CẦN SỬA] Tin chờ gửi: 2 tin chờ gửi, tin cũ nhất đã chờ 120 phút" in out
+    assert "[CẦN SỬA] Tin chờ gửi: 2 tin đã đến giờ gửi mà chưa đi, tin chờ lâu nhất" in out
+    assert "đã chờ 120 phút" in out and "tổng cộng 3 tin chờ gửi" in out
     assert "SYT – Nguyễn Văn B (telegram, từ" in out and "baocao invite" in out
     assert "[CẦN SỬA] Dung lượng đĩa: chỉ còn trống" in out
     assert "Có 3 mục cần sửa" in out
