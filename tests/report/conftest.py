@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
+from sample_data import SAMPLE
 
 from bot.datafiles import Workspace, load_workspace
 from bot.report.answers_file import load_answers, read_answers_file
 from storage import Database
-
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample-travinh"
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-# Two days after the February deadline: everyone but one commune has reported.
-COMPILED_AT = datetime(2022, 2, 17, 8, 30, tzinfo=ZONE)
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import COMPILED_AT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx_reading import find, font_name, font_size, full_text, open_docx
+from sample_data import COMPILED_AT
 
 from bot.datafiles import Workspace
 from bot.report import compile_draft
