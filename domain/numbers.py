@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
 LOCALE = "vi"
 MAX_INPUT_LENGTH = 64
+_FORMAT_PRECISION = 2 * MAX_INPUT_LENGTH
 _ERROR_TEXT_LENGTH = 50
 
 # A reply is: an optional sign, the number, an optional "%", then an optional measure word
@@ -107,7 +108,10 @@ def _parse_body(body: str, text: str, negative: bool) -> Decimal:
             raise NumberError(NumberErrorReason.NOT_A_NUMBER, text)
         body = "".join(body.split())
     try:
-        value: Decimal = parse_decimal(body, locale=LOCALE, strict=True)
+        # Strict parsing formats the number back to compare: as wide a context as format_number.
+        with localcontext() as context:
+            context.prec = _FORMAT_PRECISION
+            value: Decimal = parse_decimal(body, locale=LOCALE, strict=True)
     except NumberFormatError:
         # Babel's NumberFormatError.suggestions lists the grouping-stripped reading first
         # ("12.5" -> "125"), the wrong guess for our users, so we classify ourselves.
@@ -146,6 +150,14 @@ def _multiplier(measure: str | None) -> int | None:
 
 def format_number(value: Decimal | int, places: int | None = None) -> str:
     """Write a number the Vietnamese way: 1924862 -> "1.924.862", 0.5 -> "0,5"."""
+    # Every number parse_number accepts (up to 64 digits) must show back: with the default
+    # precision of 28 digits quantize() raised InvalidOperation on longer ones.
+    with localcontext() as context:
+        context.prec = _FORMAT_PRECISION
+        return _format_number(value, places)
+
+
+def _format_number(value: Decimal | int, places: int | None) -> str:
     number = Decimal(value)
     if places is None:
         # Show every significant decimal, none for integers; "+ 0" turns -0 into 0.
