@@ -58,6 +58,9 @@ def backup(args: argparse.Namespace) -> int:
     if not source.is_file():
         _err(text("cli.backup.no_database", path=source))
         return 1
+    if not dest.parent.is_dir():
+        _err(text("cli.backup.no_folder", folder=dest.parent))
+        return 1
     try:
         asyncio.run(backup_file(source, dest))
     except StorageError as error:

@@ -158,6 +158,13 @@ class Doctor:
         tg = settings.telegram
         if not tg.enabled:
             return [_finding("telegram", Level.SKIP, "disabled")]
+        if tg.mode == "webhook" and not os.environ.get(tg.webhook_secret_env, "").strip():
+            # The bot would refuse every update (403): no secret, no way to check one.
+            secret = _finding("webhook", Level.FIX, "secret_missing", env=tg.webhook_secret_env)
+            if self.offline:
+                return [_finding("telegram", Level.SKIP, "offline"), secret]
+        else:
+            secret = None
         if self.offline:
             return [
                 _finding("telegram", Level.SKIP, "offline"),
@@ -171,6 +178,8 @@ class Doctor:
         if isinstance(me, CallFailed):
             return [_failed("telegram", me, "Telegram", tg.token_env)]
         found = [_finding("telegram", Level.OK, "token_ok", name="@" + str(me.get("username")))]
+        if secret is not None:
+            return [*found, secret]
         info = await _call(base, token, "getWebhookInfo")
         if isinstance(info, CallFailed):
             return [*found, _failed("webhook", info, "Telegram", tg.token_env)]

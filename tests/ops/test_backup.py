@@ -82,6 +82,9 @@ def test_backup_refuses_to_overwrite_without_force(
     assert "--force" in capsys.readouterr().err
     assert dest.read_bytes() == b"an older backup"
     assert main(["backup", "--config", str(office), "--out", str(dest), "--force"]) == 0
+    missing = tmp_path / "no-such-folder" / "b.sqlite3"
+    assert main(["backup", "--config", str(office), "--out", str(missing)]) == 1
+    assert "Chưa có thư mục" in capsys.readouterr().err
     assert dest.read_bytes().startswith(b"SQLite format 3\x00")
 
 

@@ -125,6 +125,9 @@ def test_webhook_pointing_elsewhere_or_failing(
 ) -> None:
     config = _office(tmp_path, fake_telegram.base_url, mode="webhook")
     monkeypatch.setenv(TOKEN_ENV, fake_telegram.token)
+    code, out = _doctor(config, capsys, "--offline")
+    assert code == 1 and "biến môi trường BAOCAO_TELEGRAM_WEBHOOK_SECRET chưa có" in out
+    monkeypatch.setenv("BAOCAO_TELEGRAM_WEBHOOK_SECRET", "a-webhook-secret-0123")
     fake_telegram.make_bot()  # (unused) proves the fake is up before we call it
     fake_telegram._api_setWebhook({"url": "https://old.example.vn/hook"})
     code, out = _doctor(config, capsys)
