@@ -86,8 +86,9 @@ def _is_step_message(plain: str) -> bool:
 
 
 RUN_AFTER_LAST_RESTART = 1.0
-# A reply may wait for a restart (2-3 s under load): far more than that means it was lost.
-REPLY_TIMEOUT = 15.0
+# A reply may wait for a restart or two (2-8 s each on a busy machine): far more than that
+# means it was lost.
+REPLY_TIMEOUT = 25.0
 STARTUP_TIMEOUT = 20.0
 
 # The bot's own send limits out of the way (the config takes no 0), like the fake's:

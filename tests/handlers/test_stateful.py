@@ -297,7 +297,11 @@ class ChatMachine(RuleBasedStateMachine):
         self.guarded = now
 
 
-ChatMachine.TestCase.settings = settings(max_examples=12, stateful_step_count=30)
+# A fifth of the profile's examples (12 in CI, 100 with HYPOTHESIS_PROFILE=dev): each runs
+# 30 steps.
+ChatMachine.TestCase.settings = settings(
+    max_examples=max(1, settings.default.max_examples // 5), stateful_step_count=30
+)
 TestChatMachine = ChatMachine.TestCase
 
 
