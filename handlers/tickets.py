@@ -33,6 +33,9 @@ PAGE_SIZE = 5
 # longest ids stays well under Telegram's 4096 characters.
 SUMMARY_SHOWN = 300
 REASON_SHOWN = 150
+# A button names its ticket by id, cut from the left past this length: ids tend to differ
+# in their last characters (a running number), so the tail is what tells them apart.
+ID_SHOWN = 20
 BUTTON_PREFIXES = ("tkp", "tkd", "tki", "tka", "tks")
 
 # Typed words that work like the buttons (Zalo users and typing habits), folded.
@@ -189,7 +192,6 @@ async def _page(
     shown = overdue.tickets[first : first + PAGE_SIZE]
     items = [
         {
-            "number": first + i + 1,
             "id": t.id,
             "received": t.received_on,
             "days": t.days_overdue(overdue.today),
@@ -212,17 +214,16 @@ async def _page(
         items=items,
     )
     rows: list[tuple[Choice, ...]] = []
-    for item, ticket in zip(items, shown, strict=True):
-        token = ticket_token(ticket.id)
+    for ticket in shown:
+        # Labelled by the ticket's id, not its place in the list: where choices are numbered
+        # (Zalo, the console) a place number next to the choice number invites typing the
+        # wrong one, and places shift as answered tickets leave the list.
+        token, label = ticket_token(ticket.id), _button_id(ticket.id)
         rows.append(
             (
+                Choice(text("chat_tickets.button_handled", id=label), f"tkd:{unit_code}:{token}"),
                 Choice(
-                    text("chat_tickets.button_handled", number=item["number"]),
-                    f"tkd:{unit_code}:{token}",
-                ),
-                Choice(
-                    text("chat_tickets.button_in_progress", number=item["number"]),
-                    f"tki:{unit_code}:{token}",
+                    text("chat_tickets.button_in_progress", id=label), f"tki:{unit_code}:{token}"
                 ),
             )
         )
@@ -237,6 +238,13 @@ async def _page(
         rows.append((Choice(text("chat_tickets.button_all"), f"tka:{unit_code}"),))
     message = "\n\n".join(part for part in (note, body) if part)
     return Reply(chat_id=chat_id, text=message, choices=tuple(rows))
+
+
+def _button_id(ticket_id: str) -> str:
+    """A ticket id short enough for a button: its last characters when it is long."""
+    if len(ticket_id) <= ID_SHOWN:
+        return ticket_id
+    return "…" + ticket_id[-(ID_SHOWN - 1) :]
 
 
 def _example(ctx: HandlerContext) -> str:

@@ -54,15 +54,15 @@ async def test_a_unit_answers_one_by_one_paged_and_all_at_once(bot: BotUnderTest
     assert "Phiếu phản ánh quá hạn – Sở Y tế" in page
     assert "7 phiếu quá hạn đến ngày 11/02/2022, còn 7 phiếu chưa trả lời" in page
     assert "Trang 1/2" in page
-    assert "1. Phiếu PA-001 – tiếp nhận 01/01/2022, quá hạn 31 ngày" in page
+    assert "Phiếu PA-001 – tiếp nhận 01/01/2022, quá hạn 31 ngày" in page
     assert "Phản ánh số 1 về <vệ sinh>" in page
     assert "PA-006" not in page and "PA-101" not in page and "PA-201" not in page
 
     # One by one: the first is handled, the next in progress with a date and a reason.
-    handled = await bot.press(ALICE, "✅ 1. Đã xử lý")
+    handled = await bot.press(ALICE, "✅ PA-001 đã xử lý")
     assert "Đã ghi: phiếu PA-001 đã xử lý" in handled
     assert "6 phiếu quá hạn" in handled and "PA-001" not in handled.split("\n", 1)[1]
-    ask = await bot.press(ALICE, "⏳ 1. Đang xử lý")
+    ask = await bot.press(ALICE, "⏳ PA-002 đang xử lý")
     assert "Phiếu PA-002 đang xử lý. Dự kiến xử lý xong ngày nào?" in ask
     assert "ví dụ: 18/02/2022" in ask
     assert "không phải ngày hợp lệ" in await bot.say(ALICE, "30/02/2022")
@@ -77,7 +77,7 @@ async def test_a_unit_answers_one_by_one_paged_and_all_at_once(bot: BotUnderTest
 
     # The next page, then the rest at once.
     second = await bot.press(ALICE, "Trang sau")
-    assert "Trang 2/2" in second and "6. Phiếu PA-007" in second
+    assert "Trang 2/2" in second and "Phiếu PA-007" in second
     done = await bot.press(ALICE, "📌 Tất cả vẫn đang xử lý")
     assert "Đã ghi 5 phiếu vẫn đang xử lý" in done
     assert "đơn vị đã trả lời tất cả" in done
@@ -150,7 +150,7 @@ async def test_a_restart_in_mid_ticket_conversation_resumes(
         await first.register(ALICE, "SYT")
         await load_tickets(first)
         await first.command(ALICE, "phananh")
-        assert "Dự kiến xử lý xong ngày nào?" in await first.press(ALICE, "⏳ 3. Đang xử lý")
+        assert "Dự kiến xử lý xong ngày nào?" in await first.press(ALICE, "⏳ PA-003 đang xử lý")
     finally:
         await stop_or_explain(first)
     second = await start_bot(tmp_path, fake_telegram, clock)

@@ -333,7 +333,10 @@ async def test_overdue_tickets_answered_by_typed_numbers_and_words(zalo_bot: Zal
             changed_by="test",
         )
     page = await bot.say(MINH, "/phananh")
-    assert "1. ✅ 1. Đã xử lý\n2. ⏳ 1. Đang xử lý" in page and "<b>" not in page
+    # Each numbered choice names its ticket; the list itself has no numbers to mistake for
+    # them (typing "3" once meant the second ticket's "handled").
+    assert "1. ✅ Z-1 đã xử lý\n2. ⏳ Z-1 đang xử lý\n3. ✅ Z-2 đã xử lý" in page
+    assert not re.search(r"^\d+\. Phiếu", page, re.MULTILINE) and "<b>" not in page
     assert "Z-1" in page and "Z-3" in page
     assert "Đã ghi: phiếu Z-1 đã xử lý" in await bot.say(MINH, "1")
     assert "Phiếu Z-2 đang xử lý. Dự kiến xử lý xong ngày nào?" in await bot.say(MINH, "2")

@@ -57,3 +57,6 @@ async def test_the_longest_page_fits_one_message(tmp_path: Path) -> None:
     assert "Trang 1/2" in page.text and "&lt;dài&gt;" in page.text
     assert all(len(c.data.encode()) <= 64 for c in page.all_choices())
     assert len(page.all_choices()) == 2 * tickets.PAGE_SIZE + 1  # no pending: no "all" button
+    # The longest ids are shown by their tails on the buttons: short, and still distinct.
+    labels = [c.label for c in page.all_choices()[: 2 * tickets.PAGE_SIZE]]
+    assert len(set(labels)) == len(labels) and all(len(label) < 40 for label in labels)
