@@ -21,6 +21,10 @@ class Awaiting(StrEnum):
     TICKET_REASON = "ticket_reason"  # why it is late (optional)
 
 
+# While these are awaited a typed number is an answer, never a choice.
+_NUMBERS_ARE_ANSWERS = (Awaiting.VALUE, Awaiting.EXPLANATION, Awaiting.EDIT_NUMBER)
+
+
 @dataclass(slots=True)
 class ConversationState:
     """Where a person is: which obligation, which question, what is expected."""
@@ -46,6 +50,11 @@ class ConversationState:
     ticket_unit: str = ""
     ticket_page: int = 1
     ticket_id: str = ""
+
+    @property
+    def numbers_are_answers(self) -> bool:
+        """Whether a typed number answers the question asked, rather than picking a choice."""
+        return self.awaiting in _NUMBERS_ARE_ANSWERS
 
     @property
     def in_obligation(self) -> bool:

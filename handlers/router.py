@@ -37,16 +37,12 @@ async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
     return [*replies, *ctx.notices]
 
 
-# While these are awaited a typed number is an answer, never a choice.
-_NUMBERS_ARE_ANSWERS = (Awaiting.VALUE, Awaiting.EXPLANATION, Awaiting.EDIT_NUMBER)
-
-
 def _numbered_choice(event: Incoming, state: ConversationState) -> Incoming:
     """A typed "2" picks the second choice last shown (Zalo has no buttons; same on Telegram)."""
     typed = event.text.strip()
     if event.kind is not EventKind.TEXT or not typed.isdigit() or not state.choices:
         return event
-    if state.awaiting in _NUMBERS_ARE_ANSWERS or not 1 <= int(typed) <= len(state.choices):
+    if state.numbers_are_answers or not 1 <= int(typed) <= len(state.choices):
         return event
     return replace(event, kind=EventKind.BUTTON, button=state.choices[int(typed) - 1])
 
@@ -60,7 +56,7 @@ def _remember_choices(replies: list[Reply], chat_id: str, state: ConversationSta
             state.choices = [data for data in state.choices if not data.startswith("why:")]
         return replies
     last = mine[-1]
-    if state.awaiting in _NUMBERS_ARE_ANSWERS:
+    if state.numbers_are_answers:
         # Numbers are answers here; only the explain choice stays reachable, by its word.
         state.choices = [c.data for c in replies[last].all_choices() if c.data.startswith("why:")]
         replies = list(replies)

@@ -25,6 +25,7 @@ from domain.periods import Period
 from domain.units import Unit
 from handlers import tickets
 from handlers.context import HandlerContext
+from handlers.conversation import ConversationState
 from handlers.events import Choice, Reply
 from storage import OFFICE_WIDE
 
@@ -183,13 +184,31 @@ async def to_focal_points(
 ) -> list[Reply]:
     """The same bulk message to every reachable focal point of a unit, with a start button
     (and `more` buttons under it, e.g. the unit's overdue tickets)."""
-    people = await ctx.tx.focal_points.list_for_unit(unit.code)
+    people = [p for p in await ctx.tx.focal_points.list_for_unit(unit.code) if not p.unreachable_at]
     start = ((Choice(text("chat.button_start"), f"unit:{unit.code}"),), *((c,) for c in more))
+    for person in people:
+        await _offer_choices(ctx, person.channel, person.user_id, start)
     return [
         Reply(chat_id=p.chat_id, channel=p.channel, text=body, choices=start, bulk=True)
         for p in people
-        if p.unreachable_at is None
     ]
+
+
+async def _offer_choices(
+    ctx: HandlerContext, channel: str, user_id: str, choices: tuple[tuple[Choice, ...], ...]
+) -> None:
+    """Make a typed number pick among `choices`, the newest message's, from now on.
+
+    On Zalo and in the console choices are numbered lines: "1" under a prompt must start
+    the form, not press the first choice of whatever the person saw weeks ago (a ticket's
+    "handled"). Someone in the middle of a question keeps typing figures, so their state is
+    left alone.
+    """
+    state = ConversationState.from_dict(await ctx.tx.conversations.get(channel, user_id))
+    if state.numbers_are_answers:
+        return
+    state.choices = [choice.data for row in choices for choice in row]
+    await ctx.tx.conversations.put(channel, user_id, state.to_dict(), ctx.now)
 
 
 async def late_notice(ctx: HandlerContext, period: Period) -> list[Reply]:
