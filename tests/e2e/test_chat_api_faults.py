@@ -90,6 +90,8 @@ async def bot(
 ) -> AsyncIterator[BotUnderTest]:
     """The app with a short read timeout (the real one is 15 s) and everyone registered."""
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
+    # retry_after as the timedelta PTB will hand out (and no deprecation warning per 429).
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
     clock = Clock(START)
     workspace = load_workspace(write_workspace(tmp_path, fake_telegram.base_url))
     channel = TelegramChannel(fake_telegram.token, fake_telegram.base_url, poll_timeout=1)
