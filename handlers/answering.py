@@ -266,7 +266,7 @@ def _looks_pasted(form: Form, line: str) -> bool:
 
 
 def _field_for(form: Form, key: str) -> Field | None:
-    if key.isdigit():
+    if key.isdecimal():
         number = int(key)
         return form.fields[number - 1] if 1 <= number <= len(form.fields) else None
     return form.field(key) if form.has_field(key) else None
@@ -430,6 +430,6 @@ async def reopen(ctx: HandlerContext, event: Incoming, state: ConversationState)
 def pick_question(work: Obligated, typed: str) -> int | None:
     """The 0-based index of the question number typed after 'Sửa'."""
     typed = typed.strip().removeprefix("câu").strip()
-    if typed.isdigit() and 1 <= int(typed) <= len(work.form.fields):
+    if typed.isdecimal() and 1 <= int(typed) <= len(work.form.fields):
         return int(typed) - 1
     return None

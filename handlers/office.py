@@ -260,10 +260,10 @@ async def button(ctx: HandlerContext, event: Incoming) -> list[Reply] | None:
             period = parse_period(key)
         except ValueError:
             return None
-        number = int(page) if page.isdigit() else 1
+        number = int(page) if page.isdecimal() else 1
         return [await status_page(ctx, event.sender.chat_id, period, number)]
     if action == "stk":
-        number = int(value) if value.isdigit() else 1
+        number = int(value) if value.isdecimal() else 1
         return [await ticket_status.view_page(ctx, event.sender.chat_id, number)]
     if action == "nhac":
         return await remind_confirmed(ctx, event, value)

@@ -40,7 +40,7 @@ async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
 def _numbered_choice(event: Incoming, state: ConversationState) -> Incoming:
     """A typed "2" picks the second choice last shown (Zalo has no buttons; same on Telegram)."""
     typed = event.text.strip()
-    if event.kind is not EventKind.TEXT or not typed.isdigit() or not state.choices:
+    if event.kind is not EventKind.TEXT or not typed.isdecimal() or not state.choices:
         return event
     if state.numbers_are_answers or not 1 <= int(typed) <= len(state.choices):
         return event
@@ -236,7 +236,7 @@ async def _button(
         return await _navigate(event, ctx, state, work, value)
     if action == "pick" and state.awaiting is Awaiting.VALUE:
         field = work.form.fields[state.index]
-        if value.isdigit() and 1 <= int(value) <= len(field.choices):
+        if value.isdecimal() and 1 <= int(value) <= len(field.choices):
             typed = replace(event, kind=EventKind.TEXT, text=value)
             return await answering.answer_current(ctx, typed, state)
     if action == "why" and work.form.has_field(value):

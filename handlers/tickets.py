@@ -128,7 +128,7 @@ async def button(
         # A forged or stale button: never reach another unit's tickets.
         return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
     if action == "tkp":
-        return [await _page(ctx, chat_id, state, unit_code, int(value) if value.isdigit() else 1)]
+        return [await _page(ctx, chat_id, state, unit_code, int(value) if value.isdecimal() else 1)]
     if action == "tka":
         return [await _all_in_progress(ctx, event, state, unit_code)]
     overdue = await _overdue(ctx, unit_code)
