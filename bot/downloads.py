@@ -93,12 +93,13 @@ class Downloads:
         missing, wrong or expired signature, 404 for a name that is not a published file."""
         parts = urlsplit(target)
         name = parts.path[len(PATH_PREFIX) :] if parts.path.startswith(PATH_PREFIX) else ""
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             return Served(404)
         query = parse_qs(parts.query)
         expires_text = (query.get("e") or [""])[0]
         signature = (query.get("s") or [""])[0]
-        if not expires_text.isdigit() or not hmac.compare_digest(
+        # isdecimal: "²" passes isdigit() but int() refuses it (a 400 instead of the 403).
+        if not expires_text.isdecimal() or not hmac.compare_digest(
             signature.encode(), self._sign(name, int(expires_text)).encode()
         ):
             log.warning("download of %s refused: wrong or missing signature", name)

@@ -47,6 +47,7 @@ def test_another_secret_or_name_or_expiry_is_refused(tmp_path: Path) -> None:
     assert downloads.serve(path).status == 403
     expiry = query.split("&")[0]
     assert downloads.serve(_target(link).replace(expiry, expiry + "0")).status == 403
+    assert downloads.serve(_target(link).replace(expiry, "e=%C2%B2")).status == 403
     # A valid signature for a name that was never published: nothing to serve.
     ghost = "0" * 24 + "-b.docx"
     assert downloads.serve(_target(downloads.link(ghost, 2_000_000_000))).status == 404
