@@ -70,6 +70,12 @@ def awaits_ticket(state: ConversationState) -> bool:
     return state.awaiting in (Awaiting.TICKETS, Awaiting.TICKET_DATE, Awaiting.TICKET_REASON)
 
 
+def _answers_for(ctx: HandlerContext, units: list[str], unit_code: str) -> bool:
+    """Whether the person answers for this unit and the unit is still configured (a unit
+    dropped from units.csv keeps its registrations, but has no name or tickets to show)."""
+    return unit_code in units and unit_code in ctx.catalog.units
+
+
 def _today(ctx: HandlerContext) -> date:
     return local_day(ctx.now, ctx.catalog.regime.timezone)
 
@@ -124,7 +130,7 @@ async def button(
     if action == "tks":
         return await _skip_reason(ctx, event, state, units)
     unit_code, _, value = rest.partition(":")
-    if unit_code not in units or unit_code not in ctx.catalog.units:
+    if not _answers_for(ctx, units, unit_code):
         # A forged or stale button: never reach another unit's tickets.
         return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
     if action == "tkp":
@@ -151,7 +157,7 @@ async def typed(
     """A text while the tickets conversation waits: a date, a reason, or a typed word."""
     chat_id = event.sender.chat_id
     unit_code = state.ticket_unit
-    if unit_code not in units:
+    if not _answers_for(ctx, units, unit_code):
         state.awaiting = Awaiting.NOTHING
         return [Reply(chat_id=chat_id, text=text("chat_tickets.hint"))]
     word = " ".join(fold(event.text).split())
@@ -334,7 +340,7 @@ async def _skip_reason(
 ) -> list[Reply]:
     chat_id = event.sender.chat_id
     unit_code = state.ticket_unit
-    if state.awaiting is not Awaiting.TICKET_REASON or unit_code not in units:
+    if state.awaiting is not Awaiting.TICKET_REASON or not _answers_for(ctx, units, unit_code):
         return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
     note = text("chat_tickets.reason_skipped", id=state.ticket_id)
     return [await _page(ctx, chat_id, state, unit_code, state.ticket_page, note)]
