@@ -20,6 +20,7 @@ from bot.clock import Clock, system_clock
 from bot.datafiles import Workspace
 from bot.delivery import DeliveryWorker
 from bot.downloads import MIN_SECRET_LENGTH, Downloads
+from bot.housekeeping import Purged, housekeeping
 from bot.inbox import InboxWorker, Parser
 from bot.jobs import JobsChannel
 from bot.outage import StorageOutage
@@ -159,12 +160,19 @@ class App:
         self._spawn(self.inbox.run(), "inbox")
         self._spawn(self.delivery.run(), "delivery")
         self.scheduler = Scheduler(
-            self.db, make_context, settings.regime, self.clock, self.delivery.wake
+            self.db,
+            make_context,
+            settings.regime,
+            self.clock,
+            self.delivery.wake,
+            daily=self.housekeeping,
         )
         await self.scheduler.tick()  # catch up on what fell due while the bot was down
         if self.run_scheduler:
             self.scheduler.start()
         await self._start_http_server()
+        # In the background: a first run on a large old database takes a while.
+        self._spawn(self.housekeeping(), "housekeeping")
         if self.telegram is not None and settings.telegram.mode != "webhook":
             await self.telegram.bot.delete_webhook()
             polling = poll_forever(self.db, self.telegram, self.inbox.wake, outage=self.outage)
@@ -236,6 +244,13 @@ class App:
         if zalo_hook:
             assert self.zalo is not None
             await self.zalo.set_webhook(zl.webhook_url, zalo_secret)
+
+    async def housekeeping(self) -> Purged | None:
+        """Delete the old traffic records (`bot.housekeeping`); at start and once a day."""
+        if self.db is None:
+            return None
+        keep_days = self.workspace.settings.storage.keep_days
+        return await housekeeping(self.db, keep_days, self.clock)
 
     async def _fetch_file(self, channel: str, file_ref: str) -> bytes:
         """A file a person sent on `channel` (only Telegram delivers files to bots)."""

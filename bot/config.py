@@ -448,9 +448,11 @@ class OfficeSettings:
 
 @dataclass(frozen=True, slots=True)
 class StorageSettings:
-    """Where the bot keeps its data."""
+    """Where the bot keeps its data, and how long it keeps what is only a record of traffic."""
 
     path: Path
+    # Handled updates and settled outgoing messages older than this are deleted once a day.
+    keep_days: int = 90  # DEFAULT_KEEP_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,6 +547,8 @@ class Settings:
 
 
 MODES: Final = ("polling", "webhook")
+MIN_KEEP_DAYS: Final = 2
+DEFAULT_KEEP_DAYS: Final = 90
 _DEFAULT_REGIME: Final = ReportingRegime()
 
 
@@ -724,7 +728,12 @@ def _quiet_hours(r: TableReader) -> tuple[time | None, time | None]:
 
 
 def _storage(r: TableReader, base: Path) -> StorageSettings:
-    storage = StorageSettings(path=r.path("path", "baocao.sqlite3", base))
+    storage = StorageSettings(
+        path=r.path("path", "baocao.sqlite3", base),
+        # At least 2 days: a deleted update's id no longer counts as a repeat, and Telegram
+        # redelivers an unconfirmed update for up to 24 hours.
+        keep_days=r.integer("keep_days", DEFAULT_KEEP_DAYS, low=MIN_KEEP_DAYS, example=90),
+    )
     # SQLite creates the file but not its folder: say so now rather than at the first start.
     if not storage.path.parent.is_dir():
         r.problem("path", "folder_missing", folder=str(storage.path.parent))

@@ -1,4 +1,5 @@
-"""Runs the period timetable: APScheduler wakes it at each step's time, and once a minute.
+"""Runs the period timetable: APScheduler wakes it at each step's time, and once a minute;
+and the daily housekeeping (`bot.housekeeping`), at night.
 
 The timetable itself is derived from the config and the database every time (nothing is
 kept in APScheduler's job store), so a changed plan takes effect at the next start, and a
@@ -8,10 +9,11 @@ restart picks up exactly the steps not yet done.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -26,6 +28,9 @@ from storage import Database, WriteTransaction
 log = logging.getLogger(__name__)
 
 ContextFactory = Callable[[WriteTransaction], HandlerContext]
+# Housekeeping runs at night, office time, when nobody is answering.
+DAILY_AT = time(3, 15)
+_KEPT_JOBS = ("minutely", "replan", "daily")
 
 
 class Scheduler:
@@ -38,12 +43,14 @@ class Scheduler:
         regime: ReportingRegime,
         clock: Clock,
         on_queued: Callable[[], None],
+        daily: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.db = db
         self.make_context = make_context
         self.regime = regime
         self.clock = clock
         self.on_queued = on_queued
+        self.daily = daily
         self._aps: AsyncIOScheduler | None = None
 
     async def tick(self) -> StepOutcome:
@@ -80,12 +87,15 @@ class Scheduler:
             self._aps.add_job(self.tick, DateTrigger(run_date=moment), misfire_grace_time=None)
         # Steps are re-planned daily so the next period's times get their jobs too.
         self._aps.add_job(self._replan, IntervalTrigger(hours=24), id="replan")
+        if self.daily is not None:
+            at = CronTrigger(hour=DAILY_AT.hour, minute=DAILY_AT.minute)
+            self._aps.add_job(self.daily, at, id="daily", coalesce=True, max_instances=1)
         self._aps.start()
 
     def _replan(self) -> None:
         assert self._aps is not None
         for job in self._aps.get_jobs():
-            if job.id not in ("minutely", "replan"):
+            if job.id not in _KEPT_JOBS:
                 job.remove()
         for moment in self.upcoming(self.clock()):
             self._aps.add_job(self.tick, DateTrigger(run_date=moment), misfire_grace_time=None)

@@ -27,7 +27,13 @@ UPDATE inbox SET handled_at = ?, error = COALESCE(?, error) WHERE id = ? AND han
 _MARK_FAILED = (
     "UPDATE inbox SET attempts = attempts + 1, error = ? WHERE id = ? AND handled_at IS NULL"
 )
-_PURGE = "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?"
+# A batch at a time (SQLite's DELETE has no LIMIT unless compiled with it): the caller
+# commits between batches so that no purge holds the write lock for long.
+_PURGE = """
+DELETE FROM inbox WHERE id IN (
+    SELECT id FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ? ORDER BY id LIMIT ?
+)
+"""
 
 
 def _item(row: sqlite3.Row) -> InboxItem:
@@ -92,6 +98,11 @@ class InboxWriter(InboxReader):
         """Count a failed handling attempt and keep its error; False if unknown or handled."""
         return await self._s.run(_MARK_FAILED, (error, item_id)) > 0
 
-    async def purge_handled(self, before: datetime) -> int:
-        """Delete updates handled before `before` (platforms never resend those); rows deleted."""
-        return await self._s.run(_PURGE, (codec.timestamp(before),))
+    async def purge_handled(self, before: datetime, limit: int = 500) -> int:
+        """Delete at most `limit` updates handled before `before`; rows deleted.
+
+        Unhandled updates are never deleted, whatever their age. A deleted update's id no
+        longer counts as a duplicate, so `before` must lie well past the platforms'
+        redelivery window (Telegram keeps an unconfirmed update at most 24 hours).
+        """
+        return await self._s.run(_PURGE, (codec.timestamp(before), limit))

@@ -52,7 +52,12 @@ _MARK_UNKNOWN = (
     "UPDATE outbox SET unknown_outcome = 1, last_error = ?, attempts = attempts + 1 "
     f"WHERE {_UNSETTLED}"
 )
-_PURGE = "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?"
+# Settled messages only (sent, or given up on), a batch at a time: see InboxWriter.
+_PURGE = """
+DELETE FROM outbox WHERE id IN (
+    SELECT id FROM outbox WHERE COALESCE(sent_at, failed_at) < ? ORDER BY id LIMIT ?
+)
+"""
 
 
 def _message(row: sqlite3.Row) -> OutboxMessage:
@@ -146,6 +151,10 @@ class OutboxWriter(OutboxReader):
         duplicate."""
         return await self._s.run(_MARK_UNKNOWN, (error, message_id)) > 0
 
-    async def purge_sent(self, before: datetime) -> int:
-        """Delete messages sent before `before` (freeing their dedup keys); rows deleted."""
-        return await self._s.run(_PURGE, (codec.timestamp(before),))
+    async def purge_settled(self, before: datetime, limit: int = 500) -> int:
+        """Delete at most `limit` messages sent or given up on before `before`; rows deleted.
+
+        Queued messages and those of unknown outcome (waiting for a person to decide) stay.
+        A deleted message's dedup key is free again.
+        """
+        return await self._s.run(_PURGE, (codec.timestamp(before), limit))

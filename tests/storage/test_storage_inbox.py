@@ -66,10 +66,22 @@ async def test_failures_are_counted_and_poison_items_skipped(db: Database) -> No
 
 async def test_purge_handled(db: Database, clock: FakeClock) -> None:
     async with db.write() as tx:
-        old = await tx.inbox.store("telegram", "1", {})
-        pending = await tx.inbox.store("telegram", "2", {})
-        assert old is not None and pending is not None
-        await tx.inbox.mark_handled(old)
-        assert await tx.inbox.purge_handled(START + timedelta(days=1)) == 1
-        assert await tx.inbox.get(old) is None
+        stored = [await tx.inbox.store("telegram", str(n), {}) for n in range(5)]
+        old, pending, given_up = [i for i in stored[:3] if i], stored[3], stored[4]
+        assert len(old) == 3 and pending is not None and given_up is not None
+        for item_id in old:
+            await tx.inbox.mark_handled(item_id)
+        for n in range(5):
+            await tx.inbox.mark_failed(given_up, f"boom {n}")
+        cutoff = START + timedelta(days=1)
+        assert await tx.inbox.purge_handled(cutoff, limit=2) == 2
+        assert await tx.inbox.purge_handled(cutoff, limit=2) == 1
+        assert await tx.inbox.purge_handled(cutoff, limit=2) == 0
+        assert [await tx.inbox.get(i) for i in old] == [None, None, None]
+        # Unhandled, even after every attempt failed: kept, whatever its age.
         assert await tx.inbox.get(pending) is not None
+        assert await tx.inbox.get(given_up) is not None
+        # Handled after the cutoff: kept.
+        clock.advance(days=2)
+        await tx.inbox.mark_handled(pending)
+        assert await tx.inbox.purge_handled(cutoff) == 0

@@ -96,11 +96,21 @@ async def test_unknown_outcomes_are_held_out_until_decided(db: Database) -> None
     assert (again.attempts, again.last_error) == (2, "timeout")
 
 
-async def test_purge_sent(db: Database, clock: FakeClock) -> None:
+async def test_purge_settled(db: Database, clock: FakeClock) -> None:
     async with db.write() as tx:
-        old = await tx.outbox.enqueue("telegram", "1", {}, dedup_key="k")
-        assert old is not None
-        await tx.outbox.mark_sent(old)
-        assert await tx.outbox.purge_sent(START + timedelta(days=30)) == 1
-        assert await tx.outbox.get(old) is None
+        sent = await tx.outbox.enqueue("telegram", "1", {}, dedup_key="k")
+        failed = await tx.outbox.enqueue("telegram", "2", {})
+        unknown = await tx.outbox.enqueue("telegram", "3", {})
+        queued = await tx.outbox.enqueue("telegram", "4", {})
+        assert sent and failed and unknown and queued
+        await tx.outbox.mark_sent(sent)
+        await tx.outbox.mark_failed(failed, "blocked")
+        await tx.outbox.mark_unknown(unknown, "timeout")
+        assert await tx.outbox.purge_settled(START + timedelta(days=30), limit=1) == 1
+        assert await tx.outbox.purge_settled(START + timedelta(days=30)) == 1
+        assert await tx.outbox.purge_settled(START + timedelta(days=30)) == 0
+        assert await tx.outbox.get(sent) is None and await tx.outbox.get(failed) is None
+        # Still waiting (to be sent, or for a person to decide): kept.
+        assert await tx.outbox.get(unknown) is not None
+        assert await tx.outbox.get(queued) is not None
         assert await tx.outbox.enqueue("telegram", "1", {}, dedup_key="k") is not None
