@@ -126,9 +126,17 @@ def progress_bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (BAR_WIDTH - filled) + f" {round(share * 100)}%"
 
 
+# Periods an office may name: far wider than any real use, narrow enough that the period
+# before and after exist (01/0001 made /mo fail on "year 0").
+_YEARS = range(2000, 2101)
+
+
 def _period_argument(ctx: HandlerContext, argument: str) -> Period:
     typed = argument.strip()
-    return parse_period(typed) if typed else current_period(ctx.now, ctx.catalog.regime)
+    period = parse_period(typed) if typed else current_period(ctx.now, ctx.catalog.regime)
+    if period.year not in _YEARS:
+        raise ValueError(f"period out of range: {typed!r}")
+    return period
 
 
 async def status(ctx: HandlerContext, event: Incoming) -> list[Reply]:
@@ -256,9 +264,8 @@ async def button(ctx: HandlerContext, event: Incoming) -> list[Reply] | None:
     action, _, value = event.button.partition(":")
     if action == "st":
         key, _, page = value.partition(":")
-        try:
-            period = parse_period(key)
-        except ValueError:
+        period = _button_period(key)
+        if period is None:
             return None
         number = int(page) if page.isdecimal() else 1
         return [await status_page(ctx, event.sender.chat_id, period, number)]
@@ -266,10 +273,21 @@ async def button(ctx: HandlerContext, event: Incoming) -> list[Reply] | None:
         number = int(value) if value.isdecimal() else 1
         return [await ticket_status.view_page(ctx, event.sender.chat_id, number)]
     if action == "nhac":
+        if _button_period(value) is None:
+            return None  # forged: not a button we sent
         return await remind_confirmed(ctx, event, value)
     if action == "rmfp":
         return await registration.remove_focal_point(ctx, event, value)
     return None
+
+
+def _button_period(key: str) -> Period | None:
+    """The period a button names; None if it names none we could have sent."""
+    try:
+        period = parse_period(key)
+    except ValueError:
+        return None
+    return period if period.year in _YEARS else None
 
 
 COMMANDS: dict[str, Callable[[HandlerContext, Incoming], Awaitable[list[Reply]]]] = {

@@ -107,6 +107,9 @@ async def list_focal_points(ctx: HandlerContext, event: Incoming) -> list[Reply]
 async def remove_focal_point(ctx: HandlerContext, event: Incoming, ident: str) -> list[Reply]:
     """Office pressed "remove" on a focal point."""
     chat_id = event.sender.chat_id
-    removed = ident.isdecimal() and await ctx.tx.focal_points.remove(int(ident), ctx.now)
+    # Decimal digits only ("²" passes isdigit(), not int()); a forged id past SQLite's
+    # integers is simply not found.
+    known = ident.isdecimal() and int(ident) < 2**63
+    removed = known and await ctx.tx.focal_points.remove(int(ident), ctx.now)
     key = "chat.focal_point_removed" if removed else "chat.focal_point_not_found"
     return [Reply(chat_id=chat_id, text=text(key))]

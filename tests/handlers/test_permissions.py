@@ -288,3 +288,53 @@ async def test_replayed_buttons_of_another_unit_reach_only_the_pressers_own_unit
         f"replayed buttons: {len(set(seen_by_b))} distinct callback data of unit B pressed "
         f"by A, {refused} refused, SYT rows changed=0"
     )
+
+
+FORGED_DATA = [
+    "nhac:xyz",
+    "nhac:",
+    "nhac:01/0001",
+    "rmfp:" + "9" * 30,
+    "rmfp:-1",
+    "st:2022-02:" + "9" * 30,
+    "st:xyz:1",
+    "st:0001-01:1",
+    "stk:" + "9" * 30,
+    "why:",
+    "pick:" + "9" * 30,
+    "unit:",
+    "unit:" + "x" * 300,
+    "tkp:BDT:" + "9" * 30,
+    "tkp::",
+    "tka:",
+    "tkd:BDT:x",
+    ":",
+    "\x00",
+]
+ODD_ARGUMENTS = ["01/0001", "13/2022", "12/9999", "00/0000", "x" * 300, "2022-02-01", "-1"]
+
+
+async def test_forged_button_data_and_odd_arguments_get_an_answer(
+    tmp_path: Path, figures: Callable[[str], None]
+) -> None:
+    """Forged callback data and odd command arguments, from the office and a focal point:
+    each gets an answer, never the internal-error text (found: "nhac:xyz", a huge "rmfp:"
+    id and "/mo 01/0001" raised in the handler)."""
+    world = await World.open(tmp_path)
+    answered = 0
+    try:
+        await world.register(A, "BDT")
+        await world.command(A, "baocao")
+        for person in (OFFICE, A):
+            for data in FORGED_DATA:
+                replies = await world.press(person, data)
+                assert replies and replies[0].text != text("chat.internal_error"), data
+                answered += 1
+            for name in ("mo", "khoa", "mokhoa", "trangthai", "moi", "daumoi"):
+                for argument in ODD_ARGUMENTS:
+                    replies = await world.command(person, name, argument)
+                    assert replies and replies[0].text != text("chat.internal_error")
+                    answered += 1
+    finally:
+        await world.close()
+    figures(f"forged data and odd arguments: {answered} events, each answered, no errors")

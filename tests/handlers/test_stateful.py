@@ -63,8 +63,21 @@ FORGED = [
     "rmfp:3",
     "unit:",
     "",
+    "nhac:xyz",
+    "rmfp:" + "9" * 30,
+    "st:0001-01:1",
 ]
-COMMANDS = ["baocao", "sua", "start", "trangthai", "khoa", "mokhoa BDT", "nhacnho", "daumoi SYT"]
+COMMANDS = [
+    "baocao",
+    "sua",
+    "start",
+    "trangthai",
+    "khoa",
+    "mokhoa BDT",
+    "nhacnho",
+    "daumoi SYT",
+    "mo 01/0001",
+]
 _PASTED_LINE = re.compile(
     r"^\s*(?P<key>\d{1,3}|[a-z][a-z0-9_]*)\s*(?:[:=]|[.)]\s)\s*(?P<value>.*?)\s*$"
 )
