@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.channels.zalo import SECRET_LENGTH
 from bot.config import ConfigError, Settings, read_settings
 from bot.config_drift import stored_orphans
 from bot.datafiles import Workspace, load_workspace
@@ -77,7 +78,7 @@ class Doctor:
         found += self.check_database(settings)
         found.append(self.check_stored(workspace))
         found += await self.check_telegram(settings)
-        found.append(await self.check_zalo(settings))
+        found += await self.check_zalo(settings)
         found += self.check_outbox(settings)
         found.append(self.check_disk(settings))
         return found
@@ -130,17 +131,18 @@ class Doctor:
                     latest=latest,
                 )
             ]
-        # Decimal, shown with one decimal place in Vietnamese ("0,2"); a float would show
-        # all of its binary digits.
-        size = (Decimal(path.stat().st_size) / 1_000_000).quantize(Decimal("0.1"))
         return [
             _finding(
                 "database",
                 Level.OK,
                 "database_ok",
                 path=path,
-                size=size,
+                size=_megabytes(path.stat().st_size),
+                free=_megabytes(health.free_bytes),
                 version=health.user_version,
+                inbox=health.counts.get("inbox", 0),
+                outbox=health.counts.get("outbox", 0),
+                keep_days=settings.storage.keep_days,
             )
         ]
 
@@ -185,21 +187,39 @@ class Doctor:
             return [*found, _failed("webhook", info, "Telegram", tg.token_env)]
         return [*found, _webhook(settings, info)]
 
-    async def check_zalo(self, settings: Settings) -> Finding:
-        """getMe of the Zalo bot (Zalo has the same call shape as Telegram)."""
+    async def check_zalo(self, settings: Settings) -> list[Finding]:
+        """getMe of the Zalo bot and getWebhookInfo (same call shapes as Telegram's; Zalo's
+        webhook info has only the URL: no pending count, no last error)."""
         zl = settings.zalo
         if not zl.enabled:
-            return _finding("zalo", Level.SKIP, "disabled")
+            return [_finding("zalo", Level.SKIP, "disabled")]
+        secret = os.environ.get(zl.webhook_secret_env, "")
+        bad_secret = None
+        if zl.mode == "webhook" and not SECRET_LENGTH[0] <= len(secret) <= SECRET_LENGTH[1]:
+            # baocao run refuses to start without one (Zalo's setWebhook would refuse it).
+            bad_secret = _finding(
+                "zalo_webhook", Level.FIX, "zalo_secret_missing", env=zl.webhook_secret_env
+            )
         if self.offline:
-            return _finding("zalo", Level.SKIP, "offline")
+            return [
+                _finding("zalo", Level.SKIP, "offline"),
+                bad_secret or _finding("zalo_webhook", Level.SKIP, "offline"),
+            ]
         token = os.environ.get(zl.token_env, "").strip()
         if not token:
-            return _finding("zalo", Level.FIX, "token_missing", env=zl.token_env, zalo=True)
-        me = await _call(zl.api_base_url.rstrip("/"), token, "getMe")
+            return [_finding("zalo", Level.FIX, "token_missing", env=zl.token_env, zalo=True)]
+        base = zl.api_base_url.rstrip("/")
+        me = await _call(base, token, "getMe")
         if isinstance(me, CallFailed):
-            return _failed("zalo", me, "Zalo", zl.token_env)
+            return [_failed("zalo", me, "Zalo", zl.token_env)]
         name = str(me.get("account_name") or me.get("display_name") or "")
-        return _finding("zalo", Level.OK, "token_ok", name=name)
+        found = [_finding("zalo", Level.OK, "token_ok", name=name)]
+        if bad_secret is not None:
+            return [*found, bad_secret]
+        info = await _call(base, token, "getWebhookInfo")
+        if isinstance(info, CallFailed):
+            return [*found, _failed("zalo_webhook", info, "Zalo", zl.token_env)]
+        return [*found, _zalo_webhook(settings, info)]
 
     def check_outbox(self, settings: Settings) -> list[Finding]:
         """Messages waiting to leave, for how long, and focal points who blocked the bot."""
@@ -251,6 +271,31 @@ class Doctor:
                 "disk", Level.FIX, "disk_low", free=free, folder=folder, minimum=minimum
             )
         return _finding("disk", Level.OK, "disk_ok", free=free, folder=folder)
+
+
+def _zalo_webhook(settings: Settings, info: dict[str, Any]) -> Finding:
+    zl = settings.zalo
+    url = str(info.get("url") or "")
+    if zl.mode == "webhook":
+        if url != zl.webhook_url:
+            return _finding(
+                "zalo_webhook",
+                Level.FIX,
+                "webhook_wrong_url",
+                actual=url,
+                expected=zl.webhook_url,
+                platform="Zalo",
+            )
+        return _finding("zalo_webhook", Level.OK, "zalo_webhook_ok", url=url)
+    if url:
+        return _finding("zalo_webhook", Level.NOTE, "polling_webhook_set", url=url, platform="Zalo")
+    return _finding("zalo_webhook", Level.OK, "zalo_polling_ok")
+
+
+def _megabytes(size: int) -> Decimal:
+    """Bytes as MB with one decimal place: a Decimal, shown in Vietnamese ("0,2"), where a
+    float would show all of its binary digits."""
+    return (Decimal(size) / 1_000_000).quantize(Decimal("0.1"))
 
 
 def _webhook(settings: Settings, info: dict[str, Any]) -> Finding:

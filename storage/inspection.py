@@ -45,6 +45,8 @@ class FileHealth:
     application_id: int
     problems: tuple[str, ...]  # empty when the check said "ok"
     counts: dict[str, int]
+    # Pages freed by deletes: SQLite reuses them for new rows but never shrinks the file.
+    free_bytes: int = 0
 
     @property
     def ok(self) -> bool:
@@ -71,8 +73,10 @@ def check_file(path: Path, *, full: bool = False) -> FileHealth:
             for name in COUNTED_TABLES
             if name in tables
         }
+        free_pages = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
     problems = () if found == ["ok"] else tuple(found)
-    return FileHealth(user_version, application_id, problems, counts)
+    return FileHealth(user_version, application_id, problems, counts, free_pages * page_size)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fakes.telegram_server import FakeTelegramServer
+from fakes.zalo_server import FakeZaloServer
 
 import bot.doctor
 from bot.cli import main
@@ -239,3 +240,76 @@ def test_answers_of_a_removed_unit_and_field_are_noted_not_lost(
 async def _close(opening: object) -> None:
     db = await opening  # type: ignore[misc]
     await db.close()
+
+
+def _zalo_office(tmp_path: Path, base_url: str, mode: str) -> Path:
+    """An office on Zalo only (Telegram off), pointed at the fake Zalo server."""
+    config = _office(tmp_path, "https://api.telegram.org/bot")
+    source = config.read_text(encoding="utf-8")
+    head, zalo_table = source.split("[zalo]", 1)
+    head = head.replace("enabled = true", "enabled = false", 1)
+    zalo_table = zalo_table.replace("enabled = false", "enabled = true", 1)
+    zalo_table = zalo_table.replace('"https://bot-api.zaloplatforms.com/bot"', f'"{base_url}"')
+    if mode == "webhook":
+        zalo_table = zalo_table.replace('mode = "polling"', 'mode = "webhook"', 1)
+        zalo_table = zalo_table.replace('webhook_url = ""', 'webhook_url = "https://bc.vn/zalo"', 1)
+    config.write_text(f"{head}[zalo]{zalo_table}", encoding="utf-8")
+    return config
+
+
+def test_zalo_webhook_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeZaloServer() as fake:
+        monkeypatch.setenv("BAOCAO_ZALO_TOKEN", fake.token)
+        config = _zalo_office(tmp_path, fake.base_url, "webhook")
+        # No secret: the bot could not start; said offline too.
+        code, out = _doctor(config, capsys, "--offline")
+        assert code == 1
+        assert "[CẦN SỬA] Nhận tin Zalo: chế độ webhook nhưng biến môi trường" in out
+        assert "BAOCAO_ZALO_WEBHOOK_SECRET" in out
+        monkeypatch.setenv("BAOCAO_ZALO_WEBHOOK_SECRET", "zalo-secret-0123")
+        code, out = _doctor(config, capsys)
+        assert code == 1
+        assert "[OK] Mã bot Zalo: hợp lệ, bot baocao_bot" in out
+        assert "[CẦN SỬA] Nhận tin Zalo: Zalo đang gửi tin tới (chưa đặt webhook)" in out
+        assert "cấu hình ghi https://bc.vn/zalo" in out
+        fake._call("setWebhook", {"url": "https://bc.vn/zalo", "secret_token": "x" * 8})
+        code, out = _doctor(config, capsys)
+        assert code == 0, out
+        assert "[OK] Nhận tin Zalo: webhook tới https://bc.vn/zalo" in out
+        # Polling while a webhook is set: the bot deletes it when it starts.
+        config = _zalo_office(tmp_path / "polling", fake.base_url, "polling")
+        code, out = _doctor(config, capsys)
+        assert code == 0, out
+        assert "[LƯU Ý] Nhận tin Zalo: chế độ polling nhưng Zalo đang có webhook" in out
+        fake._call("deleteWebhook", {})
+        code, out = _doctor(config, capsys)
+        assert "[OK] Nhận tin Zalo: chế độ polling, Zalo không đặt webhook" in out
+        assert fake.token not in out and "zalo-secret-0123" not in out
+        assert "getWebhookInfo" in fake.methods_called()
+
+
+def test_database_line_counts_what_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _office(tmp_path, "https://api.telegram.org/bot")
+
+    async def setup() -> None:
+        db = await _database(config)
+        async with db.write() as tx:
+            await tx.inbox.store("telegram", "1", {"update_id": 1})
+            for n in range(3):
+                await tx.outbox.enqueue("telegram", "77", {"text": "x" * 300_000 + str(n)})
+        async with db.write() as tx:
+            for message in await tx.outbox.due():
+                await tx.outbox.mark_sent(message.id)
+            await tx.outbox.purge_settled(datetime.now(UTC) + timedelta(days=1), limit=2)
+        await db.close()
+
+    asyncio.run(setup())
+    code, out = _doctor(config, capsys, "--offline")
+    assert code == 0, out
+    assert "Đang lưu 1 tin đã nhận và 1 tin gửi đi" in out
+    assert "quá 90 ngày được xóa mỗi ngày" in out
+    assert "MB trống trong tệp được dùng lại" in out
