@@ -10,7 +10,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.datafiles import Workspace
-from bot.report.xlsx_writer import Cell, XlsxWriter, cell, cells
+from bot.report.xlsx_writer import Cell, XlsxWriter
 from bot.texts import text
 from domain.calendar import period_window
 from domain.forms import Form
@@ -22,7 +22,8 @@ from storage import Database, RevisionRow
 from storage.codec import parse_timestamp
 
 _UNIT_WIDTHS = (12, 36, 16, 18)
-_TIMES_KEPT = 10_000  # distinct change times remembered while writing the revisions
+_MESSAGES_KEPT = 10_000  # (time, author) cells remembered while writing the revisions
+_EMPTY = "<c/>"  # an empty cell
 _TICKET_COLUMNS = ("ticket", "unit", "channel", "received_at", "due", "ticket_state", "subject")
 _REVISION_COLUMNS = (
     "form",
@@ -103,42 +104,49 @@ def _ticket_rows(tickets: Sequence[Ticket], names: dict[str, str]) -> Iterator[l
 class _RevisionRows:
     """Rows of the revisions sheet, written out: the sheet has a row per change, hundreds of
     thousands. What repeats from row to row (a unit's code and name, a form's and a
-    question's titles, the time of a pasted message) is written once."""
+    question's titles, the time and author of a pasted message) is written once."""
 
-    def __init__(self, forms: Mapping[str, Form], names: dict[str, str], zone: ZoneInfo):
-        self._forms, self._names, self._zone = forms, names, zone
+    def __init__(
+        self, book: XlsxWriter, forms: Mapping[str, Form], names: dict[str, str], zone: ZoneInfo
+    ):
+        self._book, self._forms, self._names, self._zone = book, forms, names, zone
         self._units: dict[str, str] = {}
         self._fields: dict[tuple[str, str], str] = {}
-        self._times: dict[str, str] = {}
+        self._messages: dict[tuple[str, str], str] = {}
 
     def _unit(self, code: str) -> str:
-        shown = self._units[code] = cells(code, self._names.get(code, code))
+        shown = self._units[code] = self._book.cells(code, self._names.get(code, code))
         return shown
 
     def _field(self, form_code: str, key: str) -> str:
         form = self._forms.get(form_code)
         title = form.field(key).title if form and form.has_field(key) else key
-        shown = cells(form.title if form else form_code, title)
+        shown = self._book.cells(form.title if form else form_code, title)
         self._fields[(form_code, key)] = shown
         return shown
 
-    def _time(self, stored: str) -> str:
-        if len(self._times) > _TIMES_KEPT:
-            self._times.clear()  # revisions come unit by unit: old times do not come back
-        shown = self._times[stored] = cell(_when(parse_timestamp(stored), self._zone))
+    def _message(self, stored: str, by: str) -> str:
+        if len(self._messages) > _MESSAGES_KEPT:
+            self._messages.clear()  # revisions come unit by unit: old ones do not come back
+        shown = self._book.cells(_when(parse_timestamp(stored), self._zone), by)
+        self._messages[(stored, by)] = shown
         return shown
 
     def rows(self, chunk: list[RevisionRow]) -> Iterator[str]:
         """A chunk of revisions as rows: unit code and name, form, question, old and new
         value, when, by whom, source message, explanation."""
-        units, fields, times = self._units, self._fields, self._times
+        units, fields, messages, cell = self._units, self._fields, self._messages, self._book.cell
         for form_code, unit, key, old, new, changed_at, changed_by, source, explanation in chunk:
             unit_cells = units.get(unit) or self._unit(unit)
             field_cells = fields.get((form_code, key)) or self._field(form_code, key)
-            when = times.get(changed_at) or self._time(changed_at)
+            message = messages.get((changed_at, changed_by)) or self._message(
+                changed_at, changed_by
+            )
+            # Most revisions have no old value (a first answer), source or explanation.
             yield (
-                f"{unit_cells}{field_cells}{cell(old)}{cell(new)}{when}"
-                f"{cell(changed_by)}{cell(source)}{cell(explanation)}"
+                f"{unit_cells}{field_cells}{_EMPTY if old is None else cell(old)}{cell(new)}"
+                f"{message}{_EMPTY if source is None else cell(source)}"
+                f"{_EMPTY if explanation is None else cell(explanation)}"
             )
 
 
@@ -169,29 +177,32 @@ async def export_xlsx(
             for form_code, unit_code, values, _ in answers:
                 by_form.setdefault(form_code, {})[unit_code] = values
         revisions = view.answers.period_revisions(period)
-        # SQLite sorts the revisions in its own thread while the other sheets are written.
-        await revisions.start()
-        for form in workspace.forms.values():
-            mine = [o for o in owed if o.form_code == form.code]
-            stored = {o.unit_code: o for o in obligations if o.form_code == form.code}
-            rows = _form_rows(form, by_form.get(form.code, {}), mine, stored, names, zone)
-            header = unit_head + [f.title for f in form.fields]
-            book.sheet(form.title, header, rows, (*_UNIT_WIDTHS, *[18] * len(form.fields)))
-        del by_form  # the revisions are the bigger half: do not hold both
-        book.sheet(
-            text("report.export.sheet_tickets"),
-            [text(f"report.export.col_{key}") for key in _TICKET_COLUMNS],
-            _ticket_rows(tickets, names),
-            (14, 36, 18, 14, 14, 16, 60),
-        )
-        _, sheet = book.open_sheet(
-            text("report.export.sheet_revisions"),
-            unit_head[:2] + [text(f"report.export.col_{key}") for key in _REVISION_COLUMNS],
-            (12, 36, 28, 36, 18, 18, 20, 18, 20, 40),
-        )
-        # Streamed: the rows go into the file as the database hands them over.
-        revision_rows = _RevisionRows(workspace.forms, names, zone)
-        async for chunk in revisions:
-            sheet.write_cells(revision_rows.rows(chunk))
-        sheet.close()
+        try:
+            # SQLite sorts the revisions in its own thread while the other sheets are written.
+            await revisions.start()
+            for form in workspace.forms.values():
+                mine = [o for o in owed if o.form_code == form.code]
+                stored = {o.unit_code: o for o in obligations if o.form_code == form.code}
+                rows = _form_rows(form, by_form.get(form.code, {}), mine, stored, names, zone)
+                header = unit_head + [f.title for f in form.fields]
+                book.sheet(form.title, header, rows, (*_UNIT_WIDTHS, *[18] * len(form.fields)))
+            del by_form  # the revisions are the bigger half: do not hold both
+            book.sheet(
+                text("report.export.sheet_tickets"),
+                [text(f"report.export.col_{key}") for key in _TICKET_COLUMNS],
+                _ticket_rows(tickets, names),
+                (14, 36, 18, 14, 14, 16, 60),
+            )
+            _, sheet = book.open_sheet(
+                text("report.export.sheet_revisions"),
+                unit_head[:2] + [text(f"report.export.col_{key}") for key in _REVISION_COLUMNS],
+                (12, 36, 28, 36, 18, 18, 20, 18, 20, 40),
+            )
+            # Streamed: the rows go into the file as the database hands them over.
+            revision_rows = _RevisionRows(book, workspace.forms, names, zone)
+            async for chunk in revisions:
+                sheet.write_cells(revision_rows.rows(chunk))
+            sheet.close()
+        finally:
+            await revisions.aclose()  # on an error: the cursor goes at once
     return book.finish()

@@ -5,8 +5,11 @@ openpyxl builds a Python object per cell and writes about 50.000 cells a second 
 export of 5.000 units' answers and their revisions has millions of cells, so rows are
 written straight out as SpreadsheetML instead, sheet by sheet, into the zip stream.
 
-Text is always written as an inline string, never as a formula: a unit typing "=1+1" or
-"@SUM(A1)" gets exactly that text in the cell (spreadsheet formula injection).
+Text is always written as a string, never as a formula: a unit typing "=1+1" or
+"@SUM(A1)" gets exactly that text in the cell (spreadsheet formula injection). Strings go
+into the shared string table, each distinct one escaped and written once: a unit's name,
+a question's title or a count repeated over a hundred thousand rows costs a number each
+time (the revisions sheet of a big office shrank to less than half).
 """
 
 from __future__ import annotations
@@ -44,29 +47,32 @@ def _escape(value: str) -> str:
     return value if _NEEDS_ESCAPE.search(value) is None else value.translate(_XML_TEXT)
 
 
-def cells(*values: Cell) -> str:
-    """`values` as a row's cells, written out for `SheetWriter.write_cells`: what repeats
-    from row to row (a unit's code and name, a question's title) is escaped once."""
-    return "".join([_cell(v) for v in values])
+_EMPTY = "<c/>"
 
 
-def _cell(value: Cell) -> str:
-    if type(value) is str:
-        if not value:
-            return "<c/>"
-        return f'<c t="inlineStr"><is><t xml:space="preserve">{_escape(value)}</t></is></c>'
+def _number(value: Cell) -> str:
+    """A cell of a value that is not text."""
     if value is None:
-        return "<c/>"
-    if isinstance(value, bool):
-        value = str(value)
+        return _EMPTY
     if isinstance(value, Decimal):
         return f"<c><v>{format(value, 'f')}</v></c>"  # never "1E+3"
-    if isinstance(value, int):
-        return f"<c><v>{value}</v></c>"
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{_escape(value)}</t></is></c>'
+    return f"<c><v>{value}</v></c>"
 
 
-cell = _cell  # one cell written out, for `write_cells`
+class _Strings:
+    """The shared string table: cells of text refer to it by number."""
+
+    def __init__(self) -> None:
+        self.cells: dict[str, str] = {}  # text -> its cell, in the order of their numbers
+
+    def xml(self) -> str:
+        items = "".join(
+            f'<si><t xml:space="preserve">{_escape(text)}</t></si>' for text in self.cells
+        )
+        return (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<sst xmlns="{_NS}" uniqueCount="{len(self.cells)}">{items}</sst>'
+        )
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -85,22 +91,25 @@ def sheet_name(title: str, taken: set[str]) -> str:
 class SheetWriter:
     """One sheet being written: rows go straight into the zip stream, a chunk at a time."""
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: IO[bytes], book: XlsxWriter) -> None:
         self._out = out
+        self._book = book
         self._chunk: list[str] = []
 
     def write(self, rows: Iterable[Sequence[Cell]]) -> None:
         """Append rows."""
         chunk = self._chunk
+        cell = self._book.cell
         for row in rows:
-            chunk.append("<row>" + "".join([_cell(v) for v in row]) + "</row>")
+            chunk.append("<row>" + "".join([cell(v) for v in row]) + "</row>")
             if len(chunk) >= _ROWS_PER_WRITE:
                 self._out.write("".join(chunk).encode())
                 chunk.clear()
 
     def write_cells(self, rows: Iterable[str]) -> None:
-        """Append rows given as their cells already written out (`cells`, `cell`): the
-        fast way for a big sheet, no list or call per cell that does not need one."""
+        """Append rows given as their cells already written out (`XlsxWriter.cell`,
+        `cells`): the fast way for a big sheet, no list or call per cell that does not need
+        one."""
         chunk = self._chunk
         for row in rows:
             chunk.append("<row>" + row + "</row>")
@@ -123,6 +132,26 @@ class XlsxWriter:
         self._zip = zipfile.ZipFile(self._buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self._sheets: list[str] = []
         self._taken: set[str] = set()
+        self._strings = _Strings()
+
+    def cell(self, value: Cell) -> str:
+        """One cell written out, for `SheetWriter.write_cells` (or `write`)."""
+        if type(value) is not str:
+            if value is None or (isinstance(value, int | Decimal) and type(value) is not bool):
+                return _number(value)
+            value = str(value)  # a bool, say: as the text it prints
+        if not value:
+            return _EMPTY
+        strings = self._strings.cells
+        found = strings.get(value)
+        if found is None:
+            found = strings[value] = f'<c t="s"><v>{len(strings)}</v></c>'
+        return found
+
+    def cells(self, *values: Cell) -> str:
+        """`values` as a row's cells, written out: what repeats from row to row (a unit's
+        code and name, a question's title) is looked up once."""
+        return "".join([self.cell(v) for v in values])
 
     def sheet(
         self,
@@ -159,11 +188,11 @@ class XlsxWriter:
                 + (f"<cols>{cols}</cols>" if cols else "")
                 + "<sheetData>"
                 + '<row s="1" customFormat="1">'
-                + "".join(_cell(h).replace("<c ", '<c s="1" ', 1) for h in header)
+                + "".join(self.cell(h).replace("<c ", '<c s="1" ', 1) for h in header)
                 + "</row>"
             ).encode()
         )
-        return name, SheetWriter(out)
+        return name, SheetWriter(out, self)
 
     def finish(self) -> bytes:
         """Write the workbook's parts and return the .xlsx file."""
@@ -180,6 +209,7 @@ class XlsxWriter:
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
             f"{overrides}</Types>",
         )
         self._zip.writestr(
@@ -202,6 +232,8 @@ class XlsxWriter:
             for i in range(1, count + 1)
         )
         rels += f'<Relationship Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+        rels += f'<Relationship Id="rId{count + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        self._zip.writestr("xl/sharedStrings.xml", self._strings.xml())
         self._zip.writestr(
             "xl/_rels/workbook.xml.rels",
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG}">{rels}</Relationships>',
