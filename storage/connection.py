@@ -14,6 +14,8 @@ SYNCHRONOUS_LEVELS = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
 # RETURNING arrived in SQLite 3.35; older libraries cannot run our queries.
 MIN_SQLITE_VERSION = (3, 35, 0)
 
+READER_CACHE_KIB = 32 * 1024  # page cache of a reader connection
+
 # Enough for every distinct statement of the repositories, so none is re-prepared.
 _STATEMENT_CACHE_SIZE = 256
 
@@ -73,6 +75,9 @@ async def connect(
         if read_only:
             # Readers can never write, whatever a caller does with them.
             await conn.execute("PRAGMA query_only = ON")
+            # Room for the bulk reads (the export sorts a period's revisions): with the
+            # default 2 MB the sort spills to temporary files. Pages are taken as used.
+            await conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB}")
     except BaseException:
         await conn.close()
         raise
