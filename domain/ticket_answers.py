@@ -18,7 +18,8 @@ TOKEN_LENGTH = 12
 # An expected date further ahead than this is surely a typing mistake (a wrong year).
 EXPECTED_MAX_DAYS = 366
 
-_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+# Day and month, then the year in full, in two digits, or left out (a phone's keyboard).
+_DAY = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?")
 
 
 def ticket_token(ticket_id: str) -> str:
@@ -48,13 +49,21 @@ class DateProblem(StrEnum):
 
 
 def parse_expected(typed: str, today: date) -> date | DateProblem:
-    """The expected date typed as dd/mm/yyyy (also with - or .), from today on and within a
-    year; otherwise what is wrong with it."""
-    match = _DAY.match(typed.strip())
+    """The expected date typed as dd/mm/yyyy (also with - or ., a two-digit year, or none:
+    the next such day from today), from today on and within a year; otherwise what is wrong
+    with it."""
+    match = _DAY.fullmatch(typed.strip())
     if match is None:
         return DateProblem.NOT_A_DATE
+    day_number, month = int(match[1]), int(match[2])
     try:
-        day = date(int(match[3]), int(match[2]), int(match[1]))
+        if match[3] is None:
+            day = date(today.year, month, day_number)
+            if day < today:  # "5/1" typed in December: January next year
+                day = date(today.year + 1, month, day_number)
+        else:
+            year = int(match[3]) + (2000 if len(match[3]) == 2 else 0)
+            day = date(year, month, day_number)
     except ValueError:  # 31/02/2022: no such day
         return DateProblem.NOT_A_DATE
     if day < today:

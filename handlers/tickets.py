@@ -254,7 +254,9 @@ def _button_id(ticket_id: str) -> str:
 
 
 def _example(ctx: HandlerContext) -> str:
-    return (_today(ctx) + timedelta(days=7)).strftime("%d/%m/%Y")
+    """A week from today, in full and as typed short: "18/02/2022 hoặc 18/2"."""
+    day = _today(ctx) + timedelta(days=7)
+    return text("chat_tickets.date_example", full=day, day=day.day, month=day.month)
 
 
 def _ask_date(ctx: HandlerContext, chat_id: str, state: ConversationState, ticket_id: str) -> Reply:

@@ -28,6 +28,16 @@ def test_an_expected_date_is_a_real_day_from_today_within_a_year() -> None:
     assert parse_expected("13/02/2023", TODAY) is DateProblem.TOO_FAR
 
 
+def test_an_expected_date_may_leave_out_the_year_or_shorten_it() -> None:
+    assert parse_expected("28/2", TODAY) == date(2022, 2, 28)
+    assert parse_expected("28/2/22", TODAY) == date(2022, 2, 28)
+    assert parse_expected("5/1", TODAY) == date(2023, 1, 5)  # the next 5 January
+    assert parse_expected("11/2", TODAY) == TODAY
+    assert parse_expected("10/2/22", TODAY) is DateProblem.IN_THE_PAST
+    assert parse_expected("30/2", TODAY) is DateProblem.NOT_A_DATE
+    assert parse_expected("28/2/022", TODAY) is DateProblem.NOT_A_DATE
+
+
 def test_answered_counts_only_answers_since_the_prompt() -> None:
     prompt = datetime(2022, 2, 10, 2, tzinfo=UTC)
     never = Ticket("A", TODAY)
