@@ -172,7 +172,7 @@ async def typed(
     if word in _WORD_NEXT or word in _WORD_PREVIOUS:
         step = 1 if word in _WORD_NEXT else -1
         return [await _page(ctx, chat_id, state, unit_code, state.ticket_page + step)]
-    return [Reply(chat_id=chat_id, text=text("chat_tickets.hint"))]
+    return [Reply(chat_id=chat_id, text=text("chat_tickets.hint", typed=event.text.strip()[:40]))]
 
 
 async def _page(

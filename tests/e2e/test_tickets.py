@@ -58,6 +58,10 @@ async def test_a_unit_answers_one_by_one_paged_and_all_at_once(bot: BotUnderTest
     assert "Phản ánh số 1 về <vệ sinh>" in page
     assert "PA-006" not in page and "PA-101" not in page and "PA-201" not in page
 
+    # Something else typed under the list: what was not understood, and what to do.
+    hint = await bot.say(ALICE, "PA-001 <xong>")
+    assert "Bot chưa hiểu «PA-001 <xong>»" in hint and "gõ số thứ tự" in hint
+
     # One by one: the first is handled, the next in progress with a date and a reason.
     handled = await bot.press(ALICE, "✅ PA-001 đã xử lý")
     assert "Đã ghi: phiếu PA-001 đã xử lý" in handled
