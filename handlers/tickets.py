@@ -140,8 +140,7 @@ async def button(
     overdue = await _overdue(ctx, unit_code)
     ticket = find_by_token(overdue.tickets, value)
     if ticket is None:
-        note = text("chat_tickets.gone")
-        return [await _page(ctx, chat_id, state, unit_code, state.ticket_page, note)]
+        return [await _gone(ctx, chat_id, state, unit_code)]
     if action == "tkd":
         await _record(ctx, event, ticket, unit_code, TicketStatus.HANDLED)
         note = text("chat_tickets.recorded_handled", id=ticket.id)
@@ -273,15 +272,27 @@ async def _current(ctx: HandlerContext, state: ConversationState, unit_code: str
     return ticket
 
 
+async def _gone(
+    ctx: HandlerContext, chat_id: str, state: ConversationState, unit_code: str
+) -> Reply:
+    """The list again, saying the ticket being answered has left it."""
+    note = text("chat_tickets.gone")
+    return await _page(ctx, chat_id, state, unit_code, state.ticket_page, note)
+
+
+def _with_skip(chat_id: str, body: str) -> Reply:
+    """`body` with the «Bỏ qua» choice that leaves the reason out."""
+    skip = Choice(text("chat_tickets.button_skip"), "tks")
+    return Reply(chat_id=chat_id, text=body, choices=((skip,),))
+
+
 async def _take_date(
     ctx: HandlerContext, event: Incoming, state: ConversationState, unit_code: str
 ) -> Reply:
     chat_id = event.sender.chat_id
     ticket = await _current(ctx, state, unit_code)
     if ticket is None:
-        return await _page(
-            ctx, chat_id, state, unit_code, state.ticket_page, text("chat_tickets.gone")
-        )
+        return await _gone(ctx, chat_id, state, unit_code)
     typed_text = event.text.strip()
     parsed = parse_expected(typed_text, _today(ctx))
     if isinstance(parsed, DateProblem):
@@ -305,9 +316,7 @@ async def _take_date(
         reason=ticket.reason,
     )
     state.awaiting = Awaiting.TICKET_REASON
-    skip = Choice(text("chat_tickets.button_skip"), "tks")
-    body = text("chat_tickets.ask_reason", id=ticket.id, expected=parsed)
-    return Reply(chat_id=chat_id, text=body, choices=((skip,),))
+    return _with_skip(chat_id, text("chat_tickets.ask_reason", id=ticket.id, expected=parsed))
 
 
 async def _take_reason(
@@ -316,14 +325,10 @@ async def _take_reason(
     chat_id = event.sender.chat_id
     ticket = await _current(ctx, state, unit_code)
     if ticket is None:
-        return await _page(
-            ctx, chat_id, state, unit_code, state.ticket_page, text("chat_tickets.gone")
-        )
+        return await _gone(ctx, chat_id, state, unit_code)
     reason = clean_text(event.text, REASON_MAX + 1)
     if len(reason) > REASON_MAX or not reason:
-        skip = Choice(text("chat_tickets.button_skip"), "tks")
-        body = text("chat_tickets.reason_too_long", limit=REASON_MAX)
-        return Reply(chat_id=chat_id, text=body, choices=((skip,),))
+        return _with_skip(chat_id, text("chat_tickets.reason_too_long", limit=REASON_MAX))
     await _record(
         ctx,
         event,
