@@ -54,6 +54,29 @@ class Incoming:
     ack_id: str = ""
 
 
+def typed_event(sender: Sender, typed: str, received_at: datetime, message_ref: str) -> Incoming:
+    """A typed text as an event, for channels that deliver plain text (Zalo, the console):
+    "/name argument" is a command, anything else a text."""
+    if typed.startswith("/"):
+        head, _, argument = typed.partition(" ")
+        return Incoming(
+            sender=sender,
+            kind=EventKind.COMMAND,
+            received_at=received_at,
+            text=typed,
+            command=head[1:].lower(),
+            argument=argument.strip(),
+            message_ref=message_ref,
+        )
+    return Incoming(
+        sender=sender,
+        kind=EventKind.TEXT,
+        received_at=received_at,
+        text=typed,
+        message_ref=message_ref,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     """A button (Telegram) or numbered option (Zalo, console)."""

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App, catalog_of
-from bot.channels.base import payload_document, queue_replies, reply_to_payload
-from bot.channels.plaintext import choice_lines, plain
+from bot.channels.base import queue_replies, reply_to_payload
+from bot.channels.plaintext import draw, plain
 from bot.clock import Clock, system_clock
 from bot.datafiles import Workspace
 from bot.jobs import CHANNEL as JOBS_CHANNEL
@@ -36,7 +36,7 @@ from bot.jobs import job_document
 from bot.texts import set_timezone, text
 from domain.periods import parse_period
 from handlers.context import HandlerContext
-from handlers.events import Document, EventKind, Incoming, Reply, Sender
+from handlers.events import Document, EventKind, Incoming, Reply, Sender, typed_event
 from handlers.router import handle
 from storage import Database
 
@@ -121,20 +121,7 @@ class ConsoleSession:
         """A typed line as the event a chat platform would deliver."""
         self._count += 1
         ref = f"{self.identity.person_key}:{now.isoformat()}:{self._count}"
-        if typed.startswith("/"):
-            head, _, argument = typed.partition(" ")
-            return Incoming(
-                sender=self.sender,
-                kind=EventKind.COMMAND,
-                received_at=now,
-                text=typed,
-                command=head[1:].lower(),
-                argument=argument.strip(),
-                message_ref=ref,
-            )
-        return Incoming(
-            sender=self.sender, kind=EventKind.TEXT, received_at=now, text=typed, message_ref=ref
-        )
+        return typed_event(self.sender, typed, now, ref)
 
     async def say(self, typed: str) -> list[str]:
         """Handle one typed line; what the console shows, one text per message."""
@@ -181,16 +168,7 @@ class ConsoleSession:
 
     def _draw(self, payload: dict[str, Any]) -> str:
         """A reply as plain text with numbered choices; a document is written to a file."""
-        parts: list[str] = []
-        document = payload_document(payload)
-        if document is not None:
-            parts.append(self._draw_document(document))
-        elif payload.get("text"):
-            parts.append(plain(payload["text"]))
-        lines = choice_lines(payload)
-        if lines:
-            parts.append("\n".join(lines))
-        return "\n\n".join(parts)
+        return draw(payload, self._draw_document)
 
     async def _run_job(self, payload: dict[str, Any], now: datetime) -> str:
         """Run a job the console person asked for (the draft, the export) and draw its file."""

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
-from bot.channels.base import payload_choices
+from bot.channels.base import payload_choices, payload_document
 from bot.texts import text as catalog_text
-from handlers.events import Choice
+from handlers.events import Choice, Document
 from handlers.router import TYPED_BUTTONS, explain_word
 
 _TAG = re.compile(r"<[^>]*>")
@@ -28,6 +29,21 @@ def plain(markup: str) -> str:
 def typed_word(label: str) -> str:
     """A button label as the word to type: without the emoji and arrows around it."""
     return _LABEL_EDGES.sub("", label)
+
+
+def draw(payload: dict[str, Any], document_text: Callable[[Document], str]) -> str:
+    """An outbox payload as one plain text: the message (or what `document_text` says of
+    its document: these channels send no files), then its choices."""
+    document = payload_document(payload)
+    parts: list[str] = []
+    if document is not None:
+        parts.append(document_text(document))
+    elif payload.get("text"):
+        parts.append(plain(payload["text"]))
+    lines = choice_lines(payload)
+    if lines:
+        parts.append("\n".join(lines))
+    return "\n\n".join(part for part in parts if part)
 
 
 def choice_lines(payload: dict[str, Any]) -> list[str]:

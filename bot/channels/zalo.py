@@ -36,10 +36,10 @@ from bot.channels.base import (
     Unreachable,
     payload_document,
 )
-from bot.channels.plaintext import choice_lines, plain, typed_word
+from bot.channels.plaintext import draw, plain, typed_word
 from bot.downloads import Downloads
 from bot.texts import text as catalog_text
-from handlers.events import EventKind, Incoming, Sender
+from handlers.events import Document, Incoming, Sender, typed_event
 from storage import Database, DiskFullError
 
 if TYPE_CHECKING:
@@ -207,11 +207,8 @@ def _delivery_error(error: ZaloApiError) -> Exception:
 def render(payload: dict[str, Any], link: tuple[str, datetime] | None = None) -> str:
     """An outbox payload as one plain text: the message, then its choices, or a document's
     caption and its download `link` (url, expiry), or a note that files are not sent here."""
-    document = payload_document(payload)
-    parts: list[str] = []
-    if document is not None:
-        if document.caption:
-            parts.append(plain(document.caption))
+
+    def announced(document: Document) -> str:
         if link is not None:
             url, expires = link
             note = catalog_text(
@@ -219,13 +216,9 @@ def render(payload: dict[str, Any], link: tuple[str, datetime] | None = None) ->
             )
         else:
             note = catalog_text("chat.zalo_file_elsewhere", file_name=document.file_name)
-        parts.append(plain(note))
-    elif payload.get("text"):
-        parts.append(plain(payload["text"]))
-    lines = choice_lines(payload)
-    if lines:
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts)
+        return "\n\n".join(plain(part) for part in (document.caption, note) if part)
+
+    return draw(payload, announced)
 
 
 def split_text(message: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -275,21 +268,7 @@ def parse_update(update: dict[str, Any]) -> Incoming | None:
     sender = Sender(CHANNEL, str(user["id"]), chat_id, str(user.get("display_name") or ""))
     when = datetime.fromtimestamp(int(message.get("date") or 0) / 1000, UTC)
     ref = f"zalo:{chat_id}:{message.get('message_id')}"
-    typed = str(message.get("text") or "")
-    if typed.startswith("/"):
-        head, _, argument = typed.partition(" ")
-        return Incoming(
-            sender=sender,
-            kind=EventKind.COMMAND,
-            received_at=when,
-            text=typed,
-            command=head[1:].lower(),
-            argument=argument.strip(),
-            message_ref=ref,
-        )
-    return Incoming(
-        sender=sender, kind=EventKind.TEXT, received_at=when, text=typed, message_ref=ref
-    )
+    return typed_event(sender, str(message.get("text") or ""), when, ref)
 
 
 async def store_update(db: Database, update: dict[str, Any]) -> bool:
