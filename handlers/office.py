@@ -13,10 +13,10 @@ from domain.periods import Period, parse_period
 from handlers import jobs, registration, schedule, ticket_status
 from handlers.context import Catalog, HandlerContext
 from handlers.events import Choice, Incoming, Reply
+from handlers.paging import lines_page, page_moves
 from storage import ReadView, WriteTransaction
 
 BAR_WIDTH = 10
-LINES_PER_PAGE = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,17 +171,11 @@ async def status_page(ctx: HandlerContext, chat_id: str, period: Period, page: i
         not_started=result.not_started,
         unreachable=result.unreachable,
     ).splitlines()
-    pages = max(1, -(-len(lines) // LINES_PER_PAGE))
-    page = min(max(page, 1), pages)
-    body = "\n".join(lines[(page - 1) * LINES_PER_PAGE : page * LINES_PER_PAGE])
+    body, page, pages = lines_page(lines, page)
     footer = text("chat.status_page", page=page, pages=pages) if pages > 1 else ""
-    buttons = []
-    if page > 1:
-        buttons.append(Choice(text("chat.button_prev_page"), f"st:{period.key}:{page - 1}"))
-    if page < pages:
-        buttons.append(Choice(text("chat.button_next_page"), f"st:{period.key}:{page + 1}"))
+    buttons = page_moves(page, pages, lambda n: f"st:{period.key}:{n}")
     message = "\n\n".join(part for part in (head, body, footer) if part)
-    rows = ((tuple(buttons),) if buttons else ()) + ((ticket_status.view_button(),),)
+    rows = ((buttons,) if buttons else ()) + ((ticket_status.view_button(),),)
     return Reply(chat_id=chat_id, text=message, choices=rows)
 
 

@@ -7,10 +7,9 @@ from bot.texts import text
 from domain.tickets import overdue_by_unit, pending_units
 from handlers.context import HandlerContext
 from handlers.events import Choice, Reply
+from handlers.paging import lines_page, page_moves
 from handlers.tickets import answers_since
 from storage.repos.tickets import local_day
-
-LINES_PER_PAGE = 40
 
 
 def view_button() -> Choice:
@@ -45,14 +44,8 @@ async def view_page(ctx: HandlerContext, chat_id: str, page: int) -> Reply:
         since=since,
     )
     lines = text("chat_tickets.office_view_lines", units=rows, silent=silent).splitlines()
-    pages = max(1, -(-len(lines) // LINES_PER_PAGE))
-    page = min(max(page, 1), pages)
-    body = "\n".join(lines[(page - 1) * LINES_PER_PAGE : page * LINES_PER_PAGE])
+    body, page, pages = lines_page(lines, page)
     footer = text("chat_tickets.office_view_page", page=page, pages=pages) if pages > 1 else ""
-    buttons = []
-    if page > 1:
-        buttons.append(Choice(text("chat.button_prev_page"), f"stk:{page - 1}"))
-    if page < pages:
-        buttons.append(Choice(text("chat.button_next_page"), f"stk:{page + 1}"))
+    buttons = page_moves(page, pages, lambda n: f"stk:{n}")
     message = "\n\n".join(part for part in (head, body, footer) if part)
-    return Reply(chat_id=chat_id, text=message, choices=(tuple(buttons),) if buttons else ())
+    return Reply(chat_id=chat_id, text=message, choices=(buttons,) if buttons else ())

@@ -25,6 +25,7 @@ from domain.unit_matching import fold
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, Incoming, Reply
+from handlers.paging import page_count, page_moves
 from storage.repos.tickets import local_day
 
 COMMAND = "phananh"
@@ -190,7 +191,7 @@ async def _page(
         state.awaiting, state.ticket_page = Awaiting.NOTHING, 1
         body = text("chat_tickets.none_overdue", unit=unit.name)
         return Reply(chat_id=chat_id, text="\n\n".join(part for part in (note, body) if part))
-    pages = -(-len(overdue.tickets) // PAGE_SIZE)
+    pages = page_count(len(overdue.tickets), PAGE_SIZE)
     page = min(max(page, 1), pages)
     state.awaiting, state.ticket_page = Awaiting.TICKETS, page
     first = (page - 1) * PAGE_SIZE
@@ -232,13 +233,9 @@ async def _page(
                 ),
             )
         )
-    moves = []
-    if page > 1:
-        moves.append(Choice(text("chat.button_prev_page"), f"tkp:{unit_code}:{page - 1}"))
-    if page < pages:
-        moves.append(Choice(text("chat.button_next_page"), f"tkp:{unit_code}:{page + 1}"))
+    moves = page_moves(page, pages, lambda n: f"tkp:{unit_code}:{n}")
     if moves:
-        rows.append(tuple(moves))
+        rows.append(moves)
     if pending:
         rows.append((Choice(text("chat_tickets.button_all"), f"tka:{unit_code}"),))
     message = "\n\n".join(part for part in (note, body) if part)
