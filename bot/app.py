@@ -17,6 +17,7 @@ from bot.channels import zalo
 from bot.channels.base import Channel, queue_replies
 from bot.channels.telegram import TelegramChannel, parse_update
 from bot.clock import Clock, system_clock
+from bot.config import Settings
 from bot.datafiles import Workspace
 from bot.delivery import DeliveryWorker
 from bot.downloads import MIN_SECRET_LENGTH, Downloads
@@ -145,7 +146,7 @@ class App:
         )
         parsers: dict[str, Parser] = {"telegram": parse_update, "zalo": zalo.parse_update}
         self.outage = StorageOutage(
-            lambda: self.channels, parsers, str(settings.office.drafts_chat or ""), self.clock
+            lambda: self.channels, parsers, office_chats(settings), self.clock
         )
         self.inbox = InboxWorker(
             self.db,
@@ -316,6 +317,15 @@ def catalog_of(workspace: Workspace) -> Catalog:
 def _log_crash(task: asyncio.Task[Any]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("worker %s stopped: %r", task.get_name(), task.exception())
+
+
+def office_chats(settings: Settings) -> list[tuple[str, str]]:
+    """Where the office hears of trouble the outbox cannot carry: its Telegram drafts chat,
+    and on Zalo (where the bot has no group) the private chat of each Zalo admin."""
+    chats = [("telegram", str(settings.office.drafts_chat))] if settings.office.drafts_chat else []
+    if settings.zalo.enabled:
+        chats += [(zalo.CHANNEL, admin) for admin in settings.office.zalo_admins]
+    return chats
 
 
 def _limits(workspace: Workspace) -> Limits:

@@ -6,7 +6,9 @@ during the outage is told once, within a global budget per minute, and the offic
 outage (and at most once an hour, so an outage that flaps does not flood it). The updates
 themselves wait at the platform (unacknowledged) and are stored and handled, once, when
 space returns; whoever notices that first (the poller, the webhook, the inbox worker) calls
-`cleared()`.
+`cleared()`. The office is told in its Telegram drafts chat and in the Zalo chat of each of
+its Zalo admins (an office on Zalo only has no group chat with the bot), on the channels
+the bot runs.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,7 +40,7 @@ class StorageOutage:
 
     channels: Callable[[], Mapping[str, Channel]]
     parsers: Mapping[str, Parser]
-    office_chat: str  # the office's Telegram chat; "" when none is configured
+    office_chats: Sequence[tuple[str, str]]  # (channel, chat id) of each office chat
     clock: Clock
     notices_per_minute: int = NOTICES_PER_MINUTE
     active: bool = False
@@ -65,11 +67,14 @@ class StorageOutage:
             error,
         )
         last = self.office_told_at
-        if self.office_chat and (last is None or self.since - last >= OFFICE_QUIET):
+        if self.office_chats and (last is None or self.since - last >= OFFICE_QUIET):
             body = text("chat.storage_full_office", since=self.since)
-            if await self._send("telegram", self.office_chat, body):
+            told = 0
+            for channel, chat_id in self.office_chats:
+                told += await self._send(channel, chat_id, body)
+            if told:  # one chat reached is enough: the office knows
                 self.office_told_at = self.since
-                self.office_notices += 1
+                self.office_notices += told
 
     async def refused(self, channel: str, updates: list[dict[str, Any]]) -> None:
         """These updates could not be stored: tell each sender once, within the budget."""

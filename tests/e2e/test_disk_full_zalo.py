@@ -1,5 +1,6 @@
 """Zalo polling with a full database: the fetched update is held, not dropped, its sender is
-told once, and it is stored and handled once when space returns."""
+told once, the office's Zalo admin once, and it is stored and handled once when space
+returns."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from pathlib import Path
 import pytest
 from fakes.zalo_server import FakeZaloServer
 from harness import Clock, stop_or_explain
-from test_disk_full import USER_NOTICE, fill_database, free_space
-from test_zalo import LAN, ZaloBot, _start
+from test_disk_full import OFFICE_NOTICE, USER_NOTICE, fill_database, free_space
+from test_zalo import LAN, OFFICE, ZaloBot, _start
 
 
 @pytest.fixture
@@ -36,6 +37,9 @@ async def test_zalo_polling_holds_the_update_and_handles_it_once(
         message_ids = [fake_zalo.user_sends_text(LAN, "259"), fake_zalo.user_sends_text(LAN, "9")]
         notice = await fake_zalo.wait_for_messages(LAN, before + 1, timeout=15)
         assert USER_NOTICE in notice[-1].text
+        # The office (on Zalo only: Telegram is off) hears of it from its admin's chat.
+        [office] = await fake_zalo.wait_for_messages(OFFICE, 1, timeout=15)
+        assert OFFICE_NOTICE in office.text and "<b>" not in office.text
         assert _stored(bot, message_ids) == []
         await free_space(bot.db)
         replies = await fake_zalo.wait_for_messages(LAN, before + 3, timeout=15)
@@ -43,6 +47,7 @@ async def test_zalo_polling_holds_the_update_and_handles_it_once(
         assert sum(USER_NOTICE in t for t in texts) == 1
         assert texts[1].startswith("✓ Đã ghi: 259") and texts[2].startswith("✓ Đã ghi: 9")
         assert _stored(bot, message_ids) == sorted(message_ids)
+        assert [OFFICE_NOTICE in m.text for m in fake_zalo.sent_to(OFFICE)] == [True]
     finally:
         await stop_or_explain(bot)  # type: ignore[arg-type]
 
