@@ -58,34 +58,41 @@ def _state_label(state: ObligationState) -> str:
 
 
 def _form_rows(
+    book: XlsxWriter,
     form: Form,
     values: dict[str, dict[str, str | None]],
     owed: Sequence[Obligation],
     stored: dict[str, Obligation],
     names: dict[str, str],
     zone: ZoneInfo,
-) -> list[list[Cell]]:
-    """A row per unit owing the form (then any other unit that answered it)."""
+) -> Iterator[str]:
+    """A row per unit owing the form (then any other unit that answered it), written out."""
     owing = [o.unit_code for o in owed]
     known = set(owing)
     codes = owing + [c for c in values if c not in known]
-    fields = [(f.key, decoder(f)) for f in form.fields]
-    rows: list[list[Cell]] = []
+    fields = [(f.key, decoder(f), f.type.is_numeric) for f in form.fields]
+    cell, number_cell = book.cell, book.number_cell
     for code in codes:
         obligation = stored.get(code)
         state = obligation.state if obligation else ObligationState.NOT_STARTED
         given = values.get(code, {})
-        row: list[Cell] = [
-            code,
-            names.get(code, code),
-            _state_label(state),
-            _when(obligation.submitted_at if obligation else None, zone),
+        row = [
+            book.cells(
+                code,
+                names.get(code, code),
+                _state_label(state),
+                _when(obligation.submitted_at if obligation else None, zone),
+            )
         ]
-        for key, decode in fields:
+        for key, decode, numeric in fields:
             raw = given.get(key)
-            row.append(None if raw is None else _show(decode(raw)))
-        rows.append(row)
-    return rows
+            if raw is None:
+                row.append(_EMPTY)
+                continue
+            # Stored numbers are plain decimal text already: no Decimal needed to write one.
+            shown = number_cell(raw) if numeric else None
+            row.append(shown if shown is not None else cell(_show(decode(raw))))
+        yield "".join(row)
 
 
 def _ticket_rows(tickets: Sequence[Ticket], names: dict[str, str]) -> Iterator[list[Cell]]:
@@ -183,9 +190,13 @@ async def export_xlsx(
             for form in workspace.forms.values():
                 mine = [o for o in owed if o.form_code == form.code]
                 stored = {o.unit_code: o for o in obligations if o.form_code == form.code}
-                rows = _form_rows(form, by_form.get(form.code, {}), mine, stored, names, zone)
+                rows = _form_rows(book, form, by_form.get(form.code, {}), mine, stored, names, zone)
                 header = unit_head + [f.title for f in form.fields]
-                book.sheet(form.title, header, rows, (*_UNIT_WIDTHS, *[18] * len(form.fields)))
+                _, form_sheet = book.open_sheet(
+                    form.title, header, (*_UNIT_WIDTHS, *[18] * len(form.fields))
+                )
+                form_sheet.write_cells(rows)
+                form_sheet.close()
             del by_form  # the revisions are the bigger half: do not hold both
             book.sheet(
                 text("report.export.sheet_tickets"),

@@ -48,6 +48,7 @@ def _escape(value: str) -> str:
 
 
 _EMPTY = "<c/>"
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 
 
 def _number(value: Cell) -> str:
@@ -147,6 +148,11 @@ class XlsxWriter:
         if found is None:
             found = strings[value] = f'<c t="s"><v>{len(strings)}</v></c>'
         return found
+
+    def number_cell(self, text: str) -> str | None:
+        """A number given as plain decimal text ("1924862", "-20.30": what storage keeps),
+        written as it is, without a Decimal in between; None for any other text."""
+        return f"<c><v>{text}</v></c>" if _PLAIN_NUMBER.fullmatch(text) else None
 
     def cells(self, *values: Cell) -> str:
         """`values` as a row's cells, written out: what repeats from row to row (a unit's

@@ -55,3 +55,20 @@ def test_text_numbers_and_written_out_rows_read_back() -> None:
     assert shared.count(">Xã A<") == 1  # six cells, one string
     assert "Xã A" not in "".join(sheets)
     assert all("<f>" not in s for s in sheets)  # text is never a formula
+
+
+def test_plain_decimal_text_is_written_as_a_number_anything_else_is_not() -> None:
+    book = XlsxWriter()
+    plain = ["1924862", "-20.30", "0", "0.5"]
+    assert all(book.number_cell(text) for text in plain)
+    assert [book.number_cell(t) for t in ("1E+3", "007", "1.", " 1", "1.924.862", "")] == [None] * 6
+    _, sheet = book.open_sheet("S", ["n"])
+    sheet.write_cells(book.number_cell(text) or "" for text in plain)
+    sheet.close()
+    read = load_workbook(io.BytesIO(book.finish()))
+    assert [r[0] for r in read["S"].iter_rows(min_row=2, values_only=True)] == [
+        1924862,
+        -20.3,
+        0,
+        0.5,
+    ]
