@@ -52,10 +52,11 @@ _MARK_UNKNOWN = (
     "UPDATE outbox SET unknown_outcome = 1, last_error = ?, attempts = attempts + 1 "
     f"WHERE {_UNSETTLED}"
 )
-# Settled messages only (sent, or given up on), a batch at a time: see InboxWriter.
+# Settled messages only (sent, or given up on), a batch at a time: see the inbox's purge.
+# The expression is the one indexed by outbox_settled_at (NULL, unsettled, is never < ?).
 _PURGE = """
 DELETE FROM outbox WHERE id IN (
-    SELECT id FROM outbox WHERE COALESCE(sent_at, failed_at) < ? ORDER BY id LIMIT ?
+    SELECT id FROM outbox WHERE COALESCE(sent_at, failed_at) < ? LIMIT ?
 )
 """
 

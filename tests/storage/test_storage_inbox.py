@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 from storage_helpers import START, FakeClock
 
 from storage import Database
+from storage.repos import inbox, outbox
 
 UPDATE = {"update_id": 7, "message": {"text": "Dân số: 1.924.862 người", "chat": {"id": 111}}}
 
@@ -85,3 +88,17 @@ async def test_purge_handled(db: Database, clock: FakeClock) -> None:
         clock.advance(days=2)
         await tx.inbox.mark_handled(pending)
         assert await tx.inbox.purge_handled(cutoff) == 0
+
+
+async def test_purges_find_their_rows_by_index(db: Database, db_path: Path) -> None:
+    """A purge batch must not read the whole table (payloads and all) under the write lock."""
+    conn = sqlite3.connect(db_path)
+    try:
+        for sql, index in (
+            (inbox._PURGE, "inbox_handled_at"),
+            (outbox._PURGE, "outbox_settled_at"),
+        ):
+            plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", ("x", 1)))
+            assert f"INDEX {index}" in plan, plan
+    finally:
+        conn.close()
