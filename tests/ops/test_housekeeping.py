@@ -157,19 +157,19 @@ async def test_a_full_disk_is_logged_not_raised(
 async def test_the_scheduler_runs_it_daily_and_keeps_it_when_replanning(
     db: Database,
 ) -> None:
-    runs: list[int] = []
-
     async def daily() -> None:
-        runs.append(1)
+        """Stands for App.housekeeping; APScheduler only needs a coroutine function."""
 
-    never = Any  # the timetable itself is not run here
-    scheduler = Scheduler(db, never, ReportingRegime(), lambda: START, lambda: None, daily)
+    def no_context(tx: Any) -> Any:
+        raise AssertionError("the timetable is not run here")
+
+    scheduler = Scheduler(db, no_context, ReportingRegime(), lambda: START, lambda: None, daily)
     scheduler.start()
     try:
         assert scheduler._aps is not None
         job = scheduler._aps.get_job("daily")
         assert job is not None and "hour='3', minute='15'" in str(job.trigger)
-        scheduler._replan()
+        scheduler._replan()  # drops the step jobs it planned, never this one
         assert scheduler._aps.get_job("daily") is not None
     finally:
         scheduler.stop()
