@@ -43,9 +43,11 @@ def chat(args: argparse.Namespace) -> int:
         return 1
     unit_code = None
     if args.unit:
-        unit_code = args.unit.strip().upper()
         known = [u.code for u in workspace.units]
-        if unit_code not in known:
+        # Codes are matched ignoring case, as units.csv spells them (not all upper case).
+        typed = args.unit.strip().casefold()
+        unit_code = next((code for code in known if code.casefold() == typed), None)
+        if unit_code is None:
             message = text(
                 "console.unknown_unit",
                 code=args.unit,

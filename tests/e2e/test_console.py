@@ -85,6 +85,16 @@ def test_an_unknown_unit_code_is_refused_with_where_to_find_codes(
     assert "--unit MÃ_ĐƠN_VỊ" in capsys.readouterr().err
 
 
+def test_a_unit_code_is_matched_ignoring_case_as_units_csv_spells_it(
+    workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    units = workspace.parent / "units.csv"
+    units.write_text(units.read_text(encoding="utf-8").replace("\nVP,", "\nVp,"), "utf-8")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["chat", "--unit", "vp", "--config", str(workspace)]) == 0
+    assert "đầu mối của Văn phòng UBND tỉnh (Vp)" in capsys.readouterr().out
+
+
 class _Clock:
     def __call__(self) -> datetime:
         return START
