@@ -1,5 +1,5 @@
-"""A unit's answers about its overdue tickets in chat: which still wait for an answer, the
-expected date it types, and the short token that names a ticket on a button.
+"""A unit's answers about its overdue tickets in chat: the expected date it types, and the
+short token that names a ticket on a button.
 """
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
 from domain.tickets import Ticket
@@ -30,14 +30,6 @@ def ticket_token(ticket_id: str) -> str:
 def find_by_token(tickets: Iterable[Ticket], token: str) -> Ticket | None:
     """The ticket among `tickets` whose token is `token`, or None."""
     return next((t for t in tickets if ticket_token(t.id) == token), None)
-
-
-def answered(ticket: Ticket, since: datetime | None) -> bool:
-    """Whether the unit answered about the ticket (since `since`, e.g. the period's prompt;
-    ever, if None)."""
-    if ticket.reported_at is None:
-        return False
-    return since is None or ticket.reported_at >= since
 
 
 class DateProblem(StrEnum):

@@ -74,6 +74,13 @@ class Ticket:
             and self.due_on < today
         )
 
+    def answered_since(self, since: datetime | None) -> bool:
+        """Whether the unit answered about the ticket since `since` (e.g. the period's
+        prompt; ever, if None)."""
+        if self.reported_at is None:
+            return False
+        return since is None or self.reported_at >= since
+
     def days_overdue(self, today: date) -> int:
         """Calendar days since the due date, 0 when not overdue."""
         if not self.is_overdue(today) or self.due_on is None:
@@ -367,11 +374,7 @@ def pending_units(
     result = []
     for code in sorted(overdue, key=lambda c: (position.get(c, len(position)), c)):
         held = sorted(overdue[code], key=lambda t: (t.due_on or today, t.id))
-        unanswered = tuple(
-            t.id
-            for t in held
-            if t.reported_at is None or (since is not None and t.reported_at < since)
-        )
+        unanswered = tuple(t.id for t in held if not t.answered_since(since))
         if unanswered:
             result.append(PendingUnit(code, names.get(code, code), len(held), unanswered))
     return tuple(result)

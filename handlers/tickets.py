@@ -15,7 +15,6 @@ from bot.texts import text
 from domain.calendar import current_period
 from domain.ticket_answers import (
     DateProblem,
-    answered,
     find_by_token,
     parse_expected,
     ticket_token,
@@ -58,7 +57,7 @@ class _Overdue:
     @property
     def pending(self) -> list[Ticket]:
         """The tickets the unit has not answered about (since it was last prompted)."""
-        return [t for t in self.tickets if not answered(t, self.since)]
+        return [t for t in self.tickets if not t.answered_since(self.since)]
 
 
 def is_ticket_button(data: str) -> bool:
@@ -202,7 +201,7 @@ async def _page(
             "received": t.received_on,
             "days": t.days_overdue(overdue.today),
             "summary": clean_text(t.summary, SUMMARY_SHOWN),
-            "answered": answered(t, overdue.since),
+            "answered": t.answered_since(overdue.since),
             "expected": t.expected_on,
             "reason": clean_text(t.reason, REASON_SHOWN) if t.reason else None,
         }

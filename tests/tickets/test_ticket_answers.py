@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from domain.ticket_answers import (
     TOKEN_LENGTH,
     DateProblem,
-    answered,
     find_by_token,
     parse_expected,
     ticket_token,
@@ -43,8 +42,8 @@ def test_answered_counts_only_answers_since_the_prompt() -> None:
     never = Ticket("A", TODAY)
     before = Ticket("B", TODAY, reported_at=datetime(2022, 1, 20, tzinfo=UTC), reported_by="x")
     after = Ticket("C", TODAY, reported_at=datetime(2022, 2, 10, 3, tzinfo=UTC), reported_by="x")
-    assert [answered(t, prompt) for t in (never, before, after)] == [False, False, True]
-    assert [answered(t, None) for t in (never, before, after)] == [False, True, True]
+    assert [t.answered_since(prompt) for t in (never, before, after)] == [False, False, True]
+    assert [t.answered_since(None) for t in (never, before, after)] == [False, True, True]
 
 
 def test_a_token_fits_button_data_and_finds_only_its_ticket() -> None:
