@@ -345,6 +345,7 @@ async def test_overdue_tickets_answered_by_typed_numbers_and_words(zalo_bot: Zal
     assert "Đã bỏ qua lý do của phiếu Z-2" in await bot.say(MINH, "bỏ qua")
     done = await bot.say(MINH, "tất cả")
     assert "Đã ghi 1 phiếu vẫn đang xử lý" in done and "đơn vị đã trả lời tất cả" in done
+    assert "Không còn phiếu nào chưa trả lời" in await bot.say(MINH, "tất cả")  # not "0 phiếu"
     async with bot.db.read() as view:
         answered = [await view.tickets.get(f"Z-{n}") for n in (1, 2, 3)]
     assert [t.reported_by for t in answered if t] == [f"zalo:{MINH}"] * 3
