@@ -44,7 +44,7 @@ def _config_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
 
 
-def _workspace(args: argparse.Namespace) -> Workspace | None:
+def checked_workspace(args: argparse.Namespace) -> Workspace | None:
     """The checked workspace, or None after printing why it cannot be used."""
     path = config_path(args.config)
     if not path.is_file():
@@ -65,7 +65,7 @@ def _workspace(args: argparse.Namespace) -> Workspace | None:
 @command("run", help="cli.args.run", arguments=_config_argument)
 def run(args: argparse.Namespace) -> int:
     """Run the bot until Ctrl-C or SIGTERM."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     setup_logging(configured_secrets(workspace.settings))
@@ -141,7 +141,7 @@ def _invite_arguments(parser: argparse.ArgumentParser) -> None:
 @command("invite", help="cli.args.invite", arguments=_invite_arguments)
 def invite(args: argparse.Namespace) -> int:
     """Print a single-use deep link per unit and write its QR code as a PNG."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     known = {u.code: u for u in workspace.units}
@@ -215,7 +215,7 @@ def _status_arguments(parser: argparse.ArgumentParser) -> None:
 @command("status", help="cli.args.status", arguments=_status_arguments)
 def status(args: argparse.Namespace) -> int:
     """Print how far the units are with a period."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     regime = workspace.settings.regime
@@ -265,7 +265,7 @@ def _remind_arguments(parser: argparse.ArgumentParser) -> None:
 @command("remind", help="cli.args.remind", arguments=_remind_arguments)
 def remind(args: argparse.Namespace) -> int:
     """Queue a reminder to every unit that has not submitted (the running bot sends them)."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     period, queued, units = asyncio.run(_remind(workspace, dry_run=args.dry_run))

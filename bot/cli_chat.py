@@ -13,7 +13,7 @@ from typing import TextIO
 
 from bot.channels.console import ConsoleIdentity, ConsoleSession
 from bot.cli import command, config_path
-from bot.cli_bot import _workspace
+from bot.cli_bot import checked_workspace
 from bot.clock import Clock, system_clock
 from bot.datafiles import Workspace
 from bot.texts import text
@@ -38,7 +38,7 @@ def chat(args: argparse.Namespace) -> int:
     if not args.unit and not args.office:
         print(text("console.which"), file=sys.stderr)
         return 2
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     unit_code = None

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli import command
-from bot.cli_bot import _workspace
+from bot.cli_bot import checked_workspace
 from bot.datafiles import Workspace
 from bot.report.answers_file import AnswersFileError, load_answers, read_answers_file
 from bot.report.compile import compile_draft
@@ -67,7 +67,7 @@ def _chosen(args: argparse.Namespace, workspace: Workspace) -> Period:
 @command("report", help="report.cli.report", arguments=_report_arguments)
 def report(args: argparse.Namespace) -> int:
     """Compile the period's draft report, store it as a new version, write .docx or .md."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     period = _chosen(args, workspace)
@@ -99,7 +99,7 @@ async def _compile(workspace: Workspace, period: Period):  # type: ignore[no-unt
 @command("export", help="report.cli.export", arguments=_export_arguments)
 def export(args: argparse.Namespace) -> int:
     """Write the period's answers, tickets and revisions as a spreadsheet."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     period = _chosen(args, workspace)
@@ -125,7 +125,7 @@ async def _export(workspace: Workspace, period: Period) -> bytes:
 @command("load-answers", help="report.cli.load", arguments=_load_arguments)
 def load(args: argparse.Namespace) -> int:
     """Load answers files (the sample data set's format) into the database."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     try:

@@ -94,7 +94,7 @@ def tickets(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- shared
 
 
-def _workspace(args: argparse.Namespace) -> Workspace | None:
+def checked_workspace(args: argparse.Namespace) -> Workspace | None:
     """The checked workspace, or None after printing why it cannot be used."""
     path = config_path(args.config)
     if not path.is_file():
@@ -149,7 +149,7 @@ def _run(workspace: Workspace, work: Callable[[Database], Any]) -> Any:
 
 def _import(args: argparse.Namespace) -> int:
     """Import an export file and print what it did."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     path = Path(args.file)
@@ -189,7 +189,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _assign(args: argparse.Namespace) -> int:
     """Give a ticket to a unit, named by its code (or a name the units file knows)."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     units = {u.code: u for u in workspace.units}
@@ -223,7 +223,7 @@ def _assign(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     """Print the unassigned tickets and every unit's overdue tickets."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     today = _now(workspace, args).date()
@@ -264,7 +264,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _figures(args: argparse.Namespace) -> int:
     """Print a period's ticket figures as the report uses them."""
-    workspace = _workspace(args)
+    workspace = checked_workspace(args)
     if workspace is None:
         return 1
     regime = workspace.settings.regime
