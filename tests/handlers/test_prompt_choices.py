@@ -15,9 +15,7 @@ import pytest
 from e2e.harness import START
 from world import World
 
-from bot.datafiles import load_workspace
 from bot.texts import text
-from bot.tickets_import import import_tickets
 from domain.tickets import TicketStatus
 from handlers import schedule, tickets
 from handlers.context import HandlerContext
@@ -50,15 +48,7 @@ async def _prompt(world: World) -> None:
 
 async def test_a_typed_number_after_a_prompt_picks_the_prompts_choice(world: World) -> None:
     await world.register(FOCAL, "SYT")
-    async with world.db.write() as tx:
-        await import_tickets(
-            tx,
-            CSV,
-            "phieu.csv",
-            settings=load_workspace(world.path.parent / "config.toml").settings.tickets,
-            today=date(2022, 2, 11),
-            changed_by="test",
-        )
+    await world.import_tickets(CSV, date(2022, 2, 11))
     await world.command(FOCAL, "phananh")  # the ticket page: "1." was PA-1's "handled"
     await _prompt(world)
 

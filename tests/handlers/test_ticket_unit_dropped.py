@@ -9,9 +9,7 @@ from pathlib import Path
 
 from world import World
 
-from bot.datafiles import load_workspace
 from bot.texts import text
-from bot.tickets_import import import_tickets
 from domain.ticket_answers import ticket_token
 from handlers.conversation import Awaiting
 
@@ -26,15 +24,7 @@ async def test_a_typed_date_for_a_dropped_unit_gets_the_hint(tmp_path: Path) -> 
     world = await World.open(tmp_path)
     try:
         await world.register(FOCAL, "SYT")
-        async with world.db.write() as tx:
-            await import_tickets(
-                tx,
-                CSV,
-                "phieu.csv",
-                settings=load_workspace(tmp_path / "config.toml").settings.tickets,
-                today=date(2022, 2, 11),
-                changed_by="test",
-            )
+        await world.import_tickets(CSV, date(2022, 2, 11))
         (ask,) = await world.press(FOCAL, f"tki:SYT:{ticket_token('PA-1')}")
         assert "PA-1" in ask.text
         units = {code: unit for code, unit in world.catalog.units.items() if code != "SYT"}

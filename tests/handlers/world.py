@@ -10,13 +10,14 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from e2e.harness import OFFICE_USER, START, write_workspace
 
 from bot.app import catalog_of
 from bot.datafiles import load_workspace
+from bot.tickets_import import import_tickets
 from handlers.context import Catalog, HandlerContext, Office
 from handlers.events import EventKind, Incoming, Reply, Sender
 from handlers.registration import create_invite
@@ -97,6 +98,14 @@ class World:
 
     async def press(self, user: int, data: str) -> list[Reply]:
         return await self.send(self.event(user, EventKind.BUTTON, button=data))
+
+    async def import_tickets(self, export: bytes, today: date) -> None:
+        """Import a ticket export (CSV) as `baocao tickets import` would, on `today`."""
+        settings = load_workspace(self.path.parent / "config.toml").settings.tickets
+        async with self.db.write() as tx:
+            await import_tickets(
+                tx, export, "phieu.csv", settings=settings, today=today, changed_by="test"
+            )
 
     async def invite(self, unit: str) -> str:
         async with self.db.write() as tx:
