@@ -16,7 +16,7 @@ from domain.values import ValueRejected, encode, parse_value
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.display import describe_problem, numeric_values, show_stored, show_value
-from handlers.events import Choice, Incoming, Reply
+from handlers.events import Choice, Incoming, Reply, named_choice
 from handlers.jobs import drafts_outdated
 from handlers.problems import describe_value_problem
 
@@ -96,7 +96,7 @@ def question_reply(
     )
     buttons: list[tuple[Choice, ...]] = []
     if field.choices:
-        buttons.append(tuple(Choice(c, f"pick:{n}") for n, c in enumerate(field.choices, 1)))
+        buttons.append(tuple(named_choice(c, f"pick:{n}") for n, c in enumerate(field.choices, 1)))
     nav = []
     if index > 0:
         nav.append(Choice(text("chat.button_back"), "nav:back"))

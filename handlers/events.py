@@ -7,6 +7,7 @@ Zalo and the console.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -79,10 +80,21 @@ def typed_event(sender: Sender, typed: str, received_at: datetime, message_ref: 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A button (Telegram) or numbered option (Zalo, console)."""
+    """A button (Telegram) or numbered option (Zalo, console).
+
+    The label is Telegram's HTML subset like `Reply.text` (chat catalog texts are escaped
+    already); every channel draws it as plain text. A label taken from data goes through
+    `named_choice`.
+    """
 
     label: str
     data: str
+
+
+def named_choice(name: str, data: str) -> Choice:
+    """A choice labelled with a name from data (a unit's name, a form's option), escaped so
+    that «<Trà Vinh> & Co» is shown as written and not read as markup."""
+    return Choice(html.escape(name, quote=False), data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from domain.obligations import can_edit, obligations_owed
 from handlers import answering, jobs, office, registration, tickets
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
-from handlers.events import Choice, EventKind, Incoming, Reply
+from handlers.events import EventKind, Incoming, Reply, named_choice
 
 # Words that work like the buttons, for channels without buttons and for typing habits.
 TYPED_BUTTONS = {
@@ -167,7 +167,9 @@ async def _begin(
         usable = [state.unit]
     if len(usable) > 1:
         state.awaiting = Awaiting.UNIT_CHOICE
-        choices = tuple((Choice(ctx.catalog.units[code].name, f"unit:{code}"),) for code in usable)
+        choices = tuple(
+            (named_choice(ctx.catalog.units[code].name, f"unit:{code}"),) for code in usable
+        )
         return [Reply(chat_id=chat_id, text=text("chat.pick_unit"), choices=choices)]
     if not usable:
         return [stranger_reply(event)]

@@ -23,7 +23,7 @@ from domain.tickets import REASON_MAX, Ticket, TicketStatus, clean_text
 from domain.unit_matching import fold
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
-from handlers.events import Choice, Incoming, Reply
+from handlers.events import Choice, Incoming, Reply, named_choice
 from handlers.paging import page_count, page_moves
 from storage.repos.tickets import local_day
 
@@ -111,7 +111,7 @@ async def start(
     holding = [code for code in usable if await ctx.tx.tickets.overdue(today, code)]
     if len(holding) > 1:
         choices = tuple(
-            (Choice(ctx.catalog.units[code].name, f"tkp:{code}:1"),) for code in holding
+            (named_choice(ctx.catalog.units[code].name, f"tkp:{code}:1"),) for code in holding
         )
         state.awaiting = Awaiting.TICKETS
         return [Reply(chat_id=chat_id, text=text("chat_tickets.pick_unit"), choices=choices)]

@@ -21,6 +21,7 @@ from bot.channels.base import (
     payload_choices,
     payload_document,
 )
+from bot.channels.plaintext import plain
 from handlers.events import EventKind, Incoming, Sender
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,11 @@ class TelegramChannel:
         rows = payload_choices(payload)
         if rows:
             markup = InlineKeyboardMarkup(
-                [[InlineKeyboardButton(c.label, callback_data=c.data) for c in row] for row in rows]
+                # Labels are in the HTML subset like texts, but Telegram shows them as written.
+                [
+                    [InlineKeyboardButton(plain(c.label), callback_data=c.data) for c in row]
+                    for row in rows
+                ]
             )
         document = payload_document(payload)
         if document is not None:

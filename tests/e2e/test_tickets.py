@@ -222,3 +222,24 @@ async def test_a_focal_point_or_a_stranger_cannot_import_a_file(bot: BotUnderTes
     assert "Bot chỉ làm việc với cán bộ đầu mối" in stranger[0]
     async with bot.db.read() as view:
         assert await view.tickets.all() == []
+
+
+async def test_buttons_show_ids_and_unit_names_as_written(bot: BotUnderTest) -> None:
+    # Button labels are plain text on Telegram: «&» and «<» are shown, not «&amp;», «&lt;».
+    await bot.register(BOB, "BDT")
+    await bot.register(BOB, "SYT")
+    export = HEADER + "Q&A<1>,05/01/2022,20/01/2022,BDT,Thư,Đang xử lý\n"
+    async with bot.db.write() as tx:
+        await import_tickets(
+            tx,
+            export.encode(),
+            "phieu.csv",
+            settings=bot.workspace.settings.tickets,
+            today=TODAY,
+            changed_by="test",
+        )
+    await bot.command(BOB, "phananh")
+    labels = bot.fake.sent_to(BOB)[-1].button_texts
+    assert "✅ Q&A<1> đã xử lý" in labels
+    await bot.command(BOB, "baocao")  # two units: which one
+    assert "Bưu điện tỉnh <Trà Vinh> & Co" in bot.fake.sent_to(BOB)[-1].button_texts

@@ -376,3 +376,10 @@ def test_run_refuses_to_start_without_its_secrets(
     assert main(["run", "--config", str(config)]) == 1
     assert f"Chưa có mã bí mật: hãy đặt biến môi trường {missing}" in capsys.readouterr().err
     assert fake_zalo.webhook is None
+
+
+async def test_a_unit_name_with_angle_brackets_is_shown_whole(zalo_bot: ZaloBot) -> None:
+    await zalo_bot.register(MINH, "BDT")
+    await zalo_bot.register(MINH, "SYT")
+    which = await zalo_bot.say(MINH, "/baocao")
+    assert "1. Bưu điện tỉnh <Trà Vinh> & Co" in which  # «<Trà Vinh>» is no tag
