@@ -133,11 +133,18 @@ async def _unit_step(
             return []
         body = prompt_text(ctx, period, unit, outstanding)
         return await to_focal_points(ctx, unit, body, await tickets.prompt_choice(ctx, unit.code))
-    else:
-        if not outstanding:
-            return []  # reminders only go to units that have not submitted
+    # The tickets button rides on every reminder while some overdue ticket is unanswered.
+    chase = await tickets.chase_choice(ctx, unit.code)
+    if outstanding:
         body = await reminder_text(ctx, period, unit, outstanding)
-    return await to_focal_points(ctx, unit, body)
+        return await to_focal_points(ctx, unit, body, chase)
+    # Figures sent, tickets not answered: a reminder about the tickets alone, on the current
+    # period's steps only (tickets belong to no period: an older period's late steps would
+    # chase them a second time). The step is marked done like any other: once per step.
+    if chase and period == current_period(ctx.now, ctx.catalog.regime):
+        body = await tickets.reminder_text(ctx, unit.code, period.label)
+        return await to_focal_points(ctx, unit, body, chase, start=False)
+    return []
 
 
 def prompt_text(ctx: HandlerContext, period: Period, unit: Unit, owed: list[Obligation]) -> str:
@@ -180,16 +187,22 @@ async def reminder_text(
 
 
 async def to_focal_points(
-    ctx: HandlerContext, unit: Unit, body: str, more: tuple[Choice, ...] = ()
+    ctx: HandlerContext,
+    unit: Unit,
+    body: str,
+    more: tuple[Choice, ...] = (),
+    *,
+    start: bool = True,
 ) -> list[Reply]:
     """The same bulk message to every reachable focal point of a unit, with a start button
-    (and `more` buttons under it, e.g. the unit's overdue tickets)."""
+    (unless `start` is False) and `more` buttons under it, e.g. the unit's overdue tickets."""
     people = [p for p in await ctx.tx.focal_points.list_for_unit(unit.code) if not p.unreachable_at]
-    start = ((Choice(text("chat.button_start"), f"unit:{unit.code}"),), *((c,) for c in more))
+    first = ((Choice(text("chat.button_start"), f"unit:{unit.code}"),),) if start else ()
+    rows = (*first, *((c,) for c in more))
     for person in people:
-        await _offer_choices(ctx, person.channel, person.user_id, start)
+        await _offer_choices(ctx, person.channel, person.user_id, rows)
     return [
-        Reply(chat_id=p.chat_id, channel=p.channel, text=body, choices=start, bulk=True)
+        Reply(chat_id=p.chat_id, channel=p.channel, text=body, choices=rows, bulk=True)
         for p in people
     ]
 
@@ -239,7 +252,8 @@ async def remind_laggards_now(ctx: HandlerContext, period: Period) -> list[Reply
         if outstanding:
             unit = ctx.catalog.units[unit_code]
             body = await reminder_text(ctx, period, unit, outstanding)
-            replies.extend(await to_focal_points(ctx, unit, body))
+            chase = await tickets.chase_choice(ctx, unit_code)
+            replies.extend(await to_focal_points(ctx, unit, body, chase))
     return replies
 
 

@@ -101,6 +101,29 @@ async def prompt_choice(ctx: HandlerContext, unit_code: str) -> tuple[Choice, ..
     return (Choice(text("chat_tickets.button_open", count=len(held)), f"tkp:{unit_code}:1"),)
 
 
+async def chase_choice(ctx: HandlerContext, unit_code: str) -> tuple[Choice, ...]:
+    """The button for a reminder: only while the unit has overdue tickets it has not answered
+    about since the current period opened (answered ones need no chasing)."""
+    overdue = await _overdue(ctx, unit_code)
+    if not overdue.pending:
+        return ()
+    label = text("chat_tickets.button_open", count=len(overdue.tickets))
+    return (Choice(label, f"tkp:{unit_code}:1"),)
+
+
+async def reminder_text(ctx: HandlerContext, unit_code: str, period_label: str) -> str:
+    """A reminder to a unit that sent its figures but not its answers about overdue tickets."""
+    overdue = await _overdue(ctx, unit_code)
+    return text(
+        "chat_tickets.reminder",
+        unit=ctx.catalog.units[unit_code].name,
+        period=period_label,
+        total=len(overdue.tickets),
+        pending=len(overdue.pending),
+        today=overdue.today,
+    )
+
+
 async def start(
     ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
 ) -> list[Reply]:
