@@ -239,6 +239,21 @@ class TableReader:
             example=example,
         )
 
+    def wrong_items(self, key: str, value: Any, ok: Any, expected: str, example: str) -> None:
+        """Record a list that is not all `ok`: name its first wrong item when it is a list."""
+        if isinstance(value, list):
+            bad = next(v for v in value if not ok(v))
+            self.problem(
+                key,
+                "wrong_item",
+                value=toml_repr(bad),
+                got=type_name(bad),
+                expected=text(f"cli.expect.{expected}"),
+                example=example,
+            )
+        else:
+            self.wrong_type(key, value, expected, example)
+
     # -- getters
 
     def text(
@@ -348,7 +363,7 @@ class TableReader:
         if value is REQUIRED:
             return default if isinstance(default, tuple) else ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.wrong_type(key, value, "str_list", example)
+            self.wrong_items(key, value, lambda v: isinstance(v, str), "str_list", example)
             return default if isinstance(default, tuple) else ()
         return tuple(v.strip() for v in value)
 
@@ -357,10 +372,11 @@ class TableReader:
         value = self._get(key, default, example)
         if value is REQUIRED:
             return default
-        if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value
-        ):
-            self.wrong_type(key, value, "int_list", example)
+        def whole(v: Any) -> bool:
+            return isinstance(v, int) and not isinstance(v, bool)
+
+        if not isinstance(value, list) or not all(whole(v) for v in value):
+            self.wrong_items(key, value, whole, "int_list", example)
             return default
         return tuple(value)
 

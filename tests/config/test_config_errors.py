@@ -53,8 +53,8 @@ def problems_of(path: Path) -> list[str]:
         ),
         pytest.param(
             {"admins = [123456789]": 'admins = ["123456789"]'},
-            'config.toml: office.admins: ["123456789"] là danh sách; '
-            "hãy ghi một danh sách số nguyên, ví dụ [123456789]",
+            'config.toml: office.admins: trong danh sách có "123456789" là chuỗi chữ; '
+            "hãy ghi một danh sách số nguyên (không có ngoặc kép), ví dụ [123456789]",
             id="strings-for-ids",
         ),
         pytest.param(
