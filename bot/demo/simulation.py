@@ -94,6 +94,7 @@ class DemoResult:
     late: list[str] = field(default_factory=list)
     never: list[str] = field(default_factory=list)
     warnings: int = 0
+    explained: int = 0
     lines: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -107,6 +108,7 @@ class DemoResult:
             late=self.late,
             never=self.never,
             warnings=self.warnings,
+            explained=self.explained,
             out=self.out,
             docx=self.docx.name,
             markdown=self.markdown.name,
@@ -268,6 +270,7 @@ class Demo:
             late=[line.unit for line in doc.late],
             never=[line.unit for line in doc.not_reported],
             warnings=len(doc.warnings),
+            explained=sum(1 for w in doc.warnings if w.explanation),
             lines=self.lines,
         )
 
