@@ -372,6 +372,7 @@ class TableReader:
         value = self._get(key, default, example)
         if value is REQUIRED:
             return default
+
         def whole(v: Any) -> bool:
             return isinstance(v, int) and not isinstance(v, bool)
 
