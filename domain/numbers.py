@@ -60,6 +60,7 @@ class NumberErrorReason(StrEnum):
     EMPTY = "empty"
     NOT_A_NUMBER = "not_a_number"
     AMBIGUOUS = "ambiguous"
+    WITH_WORD = "with_word"  # "5 triệu": a figure with a word for thousands, millions...
     ENGLISH_FORMAT = "english_format"
     TOO_LONG = "too_long"
 
@@ -96,7 +97,7 @@ def parse_number(text: str) -> Decimal:
     multiplier = _multiplier(match["measure"])
     if multiplier is not None:
         raise NumberError(
-            NumberErrorReason.AMBIGUOUS, text, _drop_trailing_zeros(value * multiplier)
+            NumberErrorReason.WITH_WORD, text, _drop_trailing_zeros(value * multiplier)
         )
     return value
 

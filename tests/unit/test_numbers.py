@@ -79,11 +79,11 @@ def test_vietnamese_numbers_are_read(typed: str, value: D) -> None:
         ("1.2345", NumberErrorReason.AMBIGUOUS, D("1.2345")),
         ("1234.567", NumberErrorReason.AMBIGUOUS, D("1234.567")),
         ("-12.5", NumberErrorReason.AMBIGUOUS, D("-12.5")),
-        ("5 triệu", NumberErrorReason.AMBIGUOUS, D(5_000_000)),
-        ("1,5 tr", NumberErrorReason.AMBIGUOUS, D(1_500_000)),
-        ("2 nghìn lượt", NumberErrorReason.AMBIGUOUS, D(2000)),
-        ("3 Tỷ đồng", NumberErrorReason.AMBIGUOUS, D(3_000_000_000)),
-        ("5 trie\u0302\u0323u", NumberErrorReason.AMBIGUOUS, D(5_000_000)),  # decomposed
+        ("5 triệu", NumberErrorReason.WITH_WORD, D(5_000_000)),
+        ("1,5 tr", NumberErrorReason.WITH_WORD, D(1_500_000)),
+        ("2 nghìn lượt", NumberErrorReason.WITH_WORD, D(2000)),
+        ("3 Tỷ đồng", NumberErrorReason.WITH_WORD, D(3_000_000_000)),
+        ("5 trie\u0302\u0323u", NumberErrorReason.WITH_WORD, D(5_000_000)),  # decomposed
         ("1,234.56", NumberErrorReason.ENGLISH_FORMAT, D("1234.56")),
         ("1,234,567", NumberErrorReason.ENGLISH_FORMAT, D(1234567)),
         ("12,345,678.9%", NumberErrorReason.ENGLISH_FORMAT, D("12345678.9")),
