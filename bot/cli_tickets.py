@@ -24,7 +24,7 @@ from bot.datafiles import Workspace, load_workspace
 from bot.texts import set_timezone, text
 from bot.tickets_import import TicketFileError, import_tickets
 from bot.units_file import parse_date
-from domain.calendar import current_period, period_window
+from domain.calendar import current_period, overdue_as_of, period_window
 from domain.periods import Period, parse_period
 from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket
 from domain.unit_matching import UnitMatcher
@@ -282,7 +282,7 @@ def _figures(args: argparse.Namespace) -> int:
                 view,
                 workspace.units,
                 window,
-                now,
+                overdue_as_of(period, now, regime),  # as the report judges it
                 campaign_start=workspace.settings.tickets.campaign_start,
                 timezone=regime.timezone,
             )

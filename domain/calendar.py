@@ -356,3 +356,14 @@ def current_period(now: datetime, regime: ReportingRegime) -> Period:
     while open_at(candidate, regime) > now:
         candidate = candidate.previous()
     return candidate
+
+
+def overdue_as_of(period: Period, now: datetime, regime: ReportingRegime) -> date:
+    """The day a period's figures judge tickets overdue on: today while the period is the one
+    units answer (its draft follows their answers), its last day once a later period has
+    opened, so that an old period's report compiled again counts what was overdue in that
+    period, not everything that fell overdue since."""
+    today = _local(now, _zone(regime)).date()
+    if period < current_period(now, regime):
+        return min(today, cutoff_date(period, regime))
+    return today

@@ -8,13 +8,12 @@ from datetime import datetime
 from bot.datafiles import Workspace
 from bot.report.spec_file import spec_for
 from bot.texts import text
-from domain.calendar import period_window
+from domain.calendar import overdue_as_of, period_window
 from domain.periods import Period
 from domain.report import ReportSpec
 from domain.report_tickets import TicketSummary, summary_from_figures
 from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket, channel_key, compute_figures
 from storage import Database
-from storage.repos.tickets import local_day
 
 
 def channel_labels(spec: ReportSpec | None) -> dict[str, str]:
@@ -55,13 +54,9 @@ async def imported_summary(
     start = settings.tickets.campaign_start
     if start is None and spec is not None and spec.tickets is not None:
         start = spec.tickets.since
-    figures = compute_figures(
-        tickets,
-        workspace.units,
-        period_window(period, settings.regime),
-        local_day(now, settings.regime.timezone),
-        start,
-    )
+    window = period_window(period, settings.regime)
+    as_of = overdue_as_of(period, now, settings.regime)
+    figures = compute_figures(tickets, workspace.units, window, as_of, start)
     return summary_from_figures(figures, channel_labels(spec))
 
 

@@ -44,10 +44,12 @@ EXPECTED = [
     "+ Đã xử lý: 3 phản ánh;",
     "+ Văn phòng UBND tỉnh: 1;",
 ]
-# Overdue is judged on the day of compiling: 17/02/2022 in the job; today from the command
-# line, when T6 is overdue too.
+# Overdue is judged on the day of compiling while units still answer the period: 17/02/2022 in
+# the job. From the command line years later, on the period's last day (14/02/2022): T6, due
+# 28/02, fell overdue after the period and is not counted, so the figures stay those of the
+# time (T1, T3, T4 overdue; T2 answered handled).
 ON_17_FEBRUARY = ["+ Đang xử lý: 4 (trong đó: 3 phiếu trễ hạn);", "+ Sở Y tế: 2."]
-TODAY = ["+ Đang xử lý: 4 (trong đó: 4 phiếu trễ hạn);", "+ Sở Y tế: 3."]
+LATER = ON_17_FEBRUARY
 
 
 async def _tickets_with_an_answer(db: Database, workspace: Workspace) -> None:
@@ -101,5 +103,5 @@ def test_baocao_report_uses_the_imported_tickets(
     config = str(sample_dir / "config.toml")
     assert main(["report", "--config", config, "--period", "2022-02", "--out", str(out)]) == 0
     body = out.read_text(encoding="utf-8")
-    for line in EXPECTED + TODAY:
+    for line in EXPECTED + LATER:
         assert line in body

@@ -20,6 +20,7 @@ from domain.calendar import (
     is_working_day,
     next_working_day,
     open_at,
+    overdue_as_of,
     period_containing,
     period_window,
     schedule_steps,
@@ -523,3 +524,20 @@ def test_steps_are_never_in_quiet_hours_nor_off_working_days() -> None:
             assert time(7) <= step.at.time() < time(21)
             if step.kind in (ScheduleKind.REMIND, ScheduleKind.LATE_REMIND):
                 assert is_working_day(step.at.date()), step
+
+
+@pytest.mark.parametrize(
+    ("moment", "as_of"),
+    [
+        (vn(2022, 2, 9, 12), date(2022, 2, 9)),  # before the opening: still today
+        (vn(2022, 2, 17, 8), date(2022, 2, 17)),  # units still answer 02/2022: today
+        (vn(2022, 3, 10, 7, 59), date(2022, 3, 10)),  # the last minute before 03/2022 opens
+        (vn(2022, 3, 10, 8), date(2022, 2, 14)),  # 03/2022 open: 02/2022's last day
+        (vn(2026, 11, 29, 9), date(2022, 2, 14)),  # years later: the same
+    ],
+)
+def test_overdue_is_judged_on_the_last_day_once_the_period_is_past(
+    moment: datetime, as_of: date
+) -> None:
+    assert open_at(Period(2022, 3), DEFAULT) == vn(2022, 3, 10, 8)
+    assert overdue_as_of(Period(2022, 2), moment, DEFAULT) == as_of
