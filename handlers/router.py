@@ -145,9 +145,12 @@ async def _focal_command(
     if event.command == tickets.COMMAND:
         return await tickets.start(ctx, event, state, units)
     if event.command == "sua":
-        if not state.in_obligation:
-            return await _begin(event, ctx, state, units, reopen=True)
-        return await answering.reopen(ctx, event, state)
+        if state.in_obligation:
+            current = (await answering.load(ctx, state)).obligation
+            if current.submitted_at is not None or not can_edit(current):
+                return await answering.reopen(ctx, event, state)
+        # Not on a sent report (or on a form still being filled): find the one sent last.
+        return await _begin(event, ctx, state, units, reopen=True)
     if event.command == "start" and len(units) == 1:
         return [Reply(chat_id=chat_id, text=registration.greeting(ctx, units[0]))]
     return [Reply(chat_id=chat_id, text=text("chat.help"))]
@@ -193,11 +196,18 @@ async def _start_unit(
         return [Reply(chat_id=chat_id, text=text("chat.nothing_owed", period=period.label))]
     await ctx.tx.obligations.ensure(owed)
     chosen = None
-    for obligation in owed:
-        stored = await ctx.tx.obligations.get(unit_code, obligation.form_code, period.key)
-        if stored is None or not stored.state.is_done:
-            chosen = obligation.form_code
-            break
+    stored_all = [await ctx.tx.obligations.get(unit_code, o.form_code, period.key) for o in owed]
+    if reopen:
+        sent = [s for s in stored_all if s is not None and s.submitted_at is not None]
+        if sent:
+            chosen = max(sent, key=lambda s: s.submitted_at or ctx.now).form_code
+        elif all(s is None or can_edit(s) for s in stored_all):
+            return [Reply(chat_id=chat_id, text=text("chat.nothing_to_edit", period=period.label))]
+    else:
+        for obligation, stored in zip(owed, stored_all, strict=True):
+            if stored is None or not stored.state.is_done:
+                chosen = obligation.form_code
+                break
     if chosen is None and not reopen:
         return [Reply(chat_id=chat_id, text=text("chat.all_submitted", period=period.label))]
     same = state.unit == unit_code and state.form == (chosen or owed[0].form_code)

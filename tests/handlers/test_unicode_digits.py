@@ -26,7 +26,8 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 async def test_a_superscript_digit_under_numbered_choices_is_answered(
     world: World, typed: str
 ) -> None:
-    (prompt,) = await world.command(FOCAL, "sua")
+    await world.command(FOCAL, "baocao")
+    (prompt,) = await world.say(FOCAL, "1: 10\n2: 30\n3: 10\n4: 20\n5: Không")  # the summary
     assert prompt.choices  # numbered choices are shown: a typed number would pick one
     (reply,) = await world.say(FOCAL, typed)
     assert reply.text
