@@ -19,6 +19,9 @@ from bot.downloads import PATH_PREFIX, Downloads, Served
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
+# How long a client may take to send its request: the port is public (download links), and
+# a connection that never finishes its request would otherwise be held open for ever.
+READ_SECONDS = 30.0
 Route = Callable[[dict[str, str], bytes], Awaitable[int]]
 
 
@@ -53,11 +56,13 @@ class WebhookServer:
         port: int,
         routes: list[WebhookRoute],
         downloads: Downloads | None = None,
+        read_seconds: float = READ_SECONDS,
     ) -> None:
         self.host = host
         self.port = port
         self.routes = {route.path: route for route in routes}
         self.downloads = downloads
+        self.read_seconds = read_seconds
         self._server: asyncio.base_events.Server | None = None
 
     async def start(self) -> None:
@@ -76,6 +81,8 @@ class WebhookServer:
             answer = await self._respond(reader)
         except (asyncio.IncompleteReadError, ValueError, ConnectionError):
             answer = Served(400)
+        except TimeoutError:
+            answer = Served(408)
         except TryLater as error:
             log.warning("webhook update not stored (%s); the platform will retry", error)
             answer = Served(503)
@@ -88,6 +95,7 @@ class WebhookServer:
             403: "Forbidden",
             404: "Not Found",
             405: "Method Not Allowed",
+            408: "Request Timeout",
             413: "Payload Too Large",
             503: "Service Unavailable",
         }.get(answer.status, "Error")
@@ -102,14 +110,7 @@ class WebhookServer:
             writer.close()
 
     async def _respond(self, reader: asyncio.StreamReader) -> Served:
-        request_line = (await reader.readline()).decode("latin-1").split()
-        headers: dict[str, str] = {}
-        while True:
-            line = (await reader.readline()).decode("latin-1")
-            if line in ("\r\n", "\n", ""):
-                break
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+        request_line, headers = await asyncio.wait_for(_read_head(reader), self.read_seconds)
         if len(request_line) < 2:
             return Served(400)
         method, path = request_line[0], request_line[1]
@@ -129,9 +130,22 @@ class WebhookServer:
         length = int(headers.get("content-length", "0"))
         if length > MAX_BODY:
             return Served(413)
-        body = await reader.readexactly(length)
+        body = await asyncio.wait_for(reader.readexactly(length), self.read_seconds)
         update = json.loads(body)
         if not isinstance(update, dict):
             return Served(400)
         await route.accept(update)
         return Served(200)
+
+
+async def _read_head(reader: asyncio.StreamReader) -> tuple[list[str], dict[str, str]]:
+    """The request line's words and the headers (names in lower case)."""
+    request_line = (await reader.readline()).decode("latin-1").split()
+    headers: dict[str, str] = {}
+    while True:
+        line = (await reader.readline()).decode("latin-1")
+        if line in ("\r\n", "\n", ""):
+            break
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return request_line, headers
