@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, BotCommand
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
@@ -30,6 +30,27 @@ CHANNEL = "telegram"
 ALLOWED_UPDATES = ("message", "callback_query")
 CAPTION_LIMIT = 1024
 T = TypeVar("T")
+# How much longer than the long poll itself a getUpdates may take before it counts as lost.
+POLL_READ_MARGIN = 10.0
+
+
+class _Bot(Bot):
+    """PTB's Bot, plus a call that hands back Telegram's JSON answer as it came."""
+
+    async def call(
+        self, endpoint: str, params: dict[str, Any], read_timeout: float | None = None
+    ) -> Any:
+        """Call an API method; the answer's `result` JSON, unparsed.
+
+        `send_message` and `get_updates` build a Message or Update object out of every answer,
+        which costs about as much CPU as the HTTP request itself, and the bot reads neither
+        (updates are stored as JSON). `_post` is the path under all of PTB's methods, with the
+        same errors (RetryAfter, Forbidden, BadRequest, TimedOut, NetworkError).
+        `do_api_request` would do too but warns for every method PTB has a name for.
+        """
+        if read_timeout is None:
+            return await self._post(endpoint, params)
+        return await self._post(endpoint, params, read_timeout=read_timeout)
 
 
 class TelegramChannel:
@@ -41,7 +62,7 @@ class TelegramChannel:
         # Telegram serves files under /file/bot<token>/ beside the /bot<token>/ methods.
         file_url = base_url.removesuffix("/bot") + "/file/bot"
         self.poll_timeout = poll_timeout
-        self.bot = Bot(
+        self.bot = _Bot(
             token,
             base_url=base_url,
             base_file_url=file_url,
@@ -68,10 +89,16 @@ class TelegramChannel:
 
     async def fetch_updates(self, offset: int | None) -> list[dict[str, Any]]:
         """Long-poll for updates after `offset`; calling with a higher offset confirms them."""
-        updates = await self.bot.get_updates(
-            offset=offset, timeout=self.poll_timeout, allowed_updates=list(ALLOWED_UPDATES)
+        params: dict[str, Any] = {
+            "timeout": self.poll_timeout,
+            "allowed_updates": list(ALLOWED_UPDATES),
+        }
+        if offset is not None:
+            params["offset"] = offset
+        updates = await self.bot.call(
+            "getUpdates", params, read_timeout=self.poll_timeout + POLL_READ_MARGIN
         )
-        return [update.to_dict() for update in updates]
+        return list(updates)
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
         """Deliver one outbox payload (a message, a document, or a callback answer)."""
@@ -88,18 +115,9 @@ class TelegramChannel:
 
     async def _send(self, chat_id: str, payload: dict[str, Any]) -> None:
         if "callback_query_id" in payload:
-            await self.bot.answer_callback_query(payload["callback_query_id"])
+            query = {"callback_query_id": payload["callback_query_id"]}
+            await self.bot.call("answerCallbackQuery", query)
             return
-        markup = None
-        rows = payload_choices(payload)
-        if rows:
-            markup = InlineKeyboardMarkup(
-                # Labels are in the HTML subset like texts, but Telegram shows them as written.
-                [
-                    [InlineKeyboardButton(plain(c.label), callback_data=c.data) for c in row]
-                    for row in rows
-                ]
-            )
         document = payload_document(payload)
         if document is not None:
             # Captions are limited to 1024 characters: a longer one follows as a message.
@@ -114,9 +132,21 @@ class TelegramChannel:
             if not fits:
                 await self.bot.send_message(chat_id, document.caption, parse_mode=ParseMode.HTML)
             return
-        await self.bot.send_message(
-            chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        params: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": payload["text"],
+            "parse_mode": ParseMode.HTML.value,
+        }
+        rows = payload_choices(payload)
+        if rows:
+            params["reply_markup"] = {
+                "inline_keyboard": [
+                    # Labels are in the HTML subset like texts, but Telegram shows them as written.
+                    [{"text": plain(c.label), "callback_data": c.data} for c in row]
+                    for row in rows
+                ]
+            }
+        await self.bot.call("sendMessage", params)
 
 
 async def _mapped(work: Awaitable[T]) -> T:
