@@ -49,36 +49,60 @@ def normalize_synchronous(level: str) -> str:
     return upper
 
 
-async def connect(
+def open_connection(
     path: Path, *, synchronous: str, busy_timeout_ms: int, read_only: bool
-) -> aiosqlite.Connection:
-    """Open a connection in autocommit mode (transactions are explicit) with our PRAGMAs."""
+) -> sqlite3.Connection:
+    """Open a plain sqlite3 connection in autocommit mode (transactions are explicit) with our
+    PRAGMAs. Blocking: call it on a worker thread.
+
+    The connection may be used from other threads than the one that opened it: the writer
+    runs its statements on the event loop's thread and BEGIN/COMMIT on its own thread, one
+    at a time (SQLite serializes calls on a connection anyway).
+    """
     try:
         # isolation_level=None: the sqlite3 module must not BEGIN on its own; db.write()
         # issues BEGIN IMMEDIATE itself so the write lock is taken up front.
-        conn = await aiosqlite.connect(
-            path, isolation_level=None, cached_statements=_STATEMENT_CACHE_SIZE
+        conn = sqlite3.connect(
+            path,
+            isolation_level=None,
+            cached_statements=_STATEMENT_CACHE_SIZE,
+            check_same_thread=False,
         )
     except sqlite3.Error as e:
         raise StorageError(f"cannot open database {path}: {e}") from e
     try:
         conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
-        if str(rows[0][0]).lower() != "wal":
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
             raise StorageError(
-                f"cannot switch {path} to WAL mode (got {rows[0][0]!r}); "
-                "put the database on a local disk"
+                f"cannot switch {path} to WAL mode (got {mode!r}); put the database on a local disk"
             )
-        await conn.execute(f"PRAGMA synchronous = {normalize_synchronous(synchronous)}")
-        await conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA synchronous = {normalize_synchronous(synchronous)}")
+        conn.execute("PRAGMA foreign_keys = ON")
         if read_only:
             # Readers can never write, whatever a caller does with them.
-            await conn.execute("PRAGMA query_only = ON")
+            conn.execute("PRAGMA query_only = ON")
             # Room for the bulk reads (the export sorts a period's revisions): with the
             # default 2 MB the sort spills to temporary files. Pages are taken as used.
-            await conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB}")
+            conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB}")
+    except sqlite3.Error as e:
+        conn.close()
+        raise StorageError(f"cannot set up database {path}: {e}") from e
     except BaseException:
-        await conn.close()
+        conn.close()
         raise
     return conn
+
+
+async def connect(
+    path: Path, *, synchronous: str, busy_timeout_ms: int, read_only: bool
+) -> aiosqlite.Connection:
+    """An aiosqlite connection (statements run on its own thread) with our PRAGMAs."""
+
+    def opener() -> sqlite3.Connection:
+        return open_connection(
+            path, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms, read_only=read_only
+        )
+
+    return await aiosqlite.Connection(opener, iter_chunk_size=64)

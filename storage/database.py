@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +27,7 @@ from storage.migrator import migrate
 from storage.schema import latest_version
 from storage.session import Clock, Session
 from storage.views import ReadView, WriteTransaction
+from storage.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ DEFAULT_READERS = 2
 
 class Database:
     """One SQLite file: a single writer connection (one transaction at a time, in order of
-    arrival) and a small pool of reader connections that WAL mode lets run alongside it.
+    arrival; see storage.writer) and a small pool of reader connections that WAL mode lets
+    run alongside it.
 
     Always `close()` it (or use `async with`): its connection threads keep the process alive.
     """
@@ -44,7 +46,7 @@ class Database:
     def __init__(
         self,
         path: Path,
-        writer: aiosqlite.Connection,
+        writer: Writer,
         readers: list[aiosqlite.Connection],
         clock: Clock,
     ) -> None:
@@ -82,12 +84,16 @@ class Database:
         db_path = Path(path)
         # Checked before any connection opens, because opening (WAL mode) would write.
         await asyncio.to_thread(probe, db_path, latest_version())
-        writer = await connect(
+        migrating = await connect(
             db_path, synchronous=level, busy_timeout_ms=busy_timeout_ms, read_only=False
         )
-        opened = [writer]
         try:
-            await migrate(writer, db_path)
+            await migrate(migrating, db_path)
+        finally:
+            await migrating.close()
+        writer = await Writer.open(db_path, synchronous=level, busy_timeout_ms=busy_timeout_ms)
+        opened: list[aiosqlite.Connection] = []
+        try:
             for _ in range(readers):
                 opened.append(
                     await connect(
@@ -97,8 +103,9 @@ class Database:
         except BaseException:
             for conn in opened:
                 await conn.close()
+            await writer.close()
             raise
-        return cls(db_path, writer, opened[1:], clock)
+        return cls(db_path, writer, opened, clock)
 
     @property
     def path(self) -> Path:
@@ -112,13 +119,12 @@ class Database:
         result: dict[str, int | str] = {}
         reader = await self._readers.get()
         try:
-            for role, conn in (("writer", self._writer), ("reader", reader)):
-                for name in names:
-                    rows = list(await conn.execute_fetchall(f"PRAGMA {name}"))
-                    result[f"{role}.{name}"] = rows[0][0]
+            for name in names:
+                result[f"writer.{name}"] = self._writer.fetchall(f"PRAGMA {name}")[0][0]
+                rows = list(await reader.execute_fetchall(f"PRAGMA {name}"))
+                result[f"reader.{name}"] = rows[0][0]
             for name in ("user_version", "application_id"):
-                rows = list(await self._writer.execute_fetchall(f"PRAGMA {name}"))
-                result[name] = rows[0][0]
+                result[name] = self._writer.fetchall(f"PRAGMA {name}")[0][0]
         finally:
             self._readers.put_nowait(reader)
         return result
@@ -131,7 +137,7 @@ class Database:
         async with self._write_lock:
             try:
                 # Lets SQLite refresh query-planner statistics it found missing.
-                await self._writer.execute("PRAGMA optimize")
+                await self._writer.run("PRAGMA optimize")
             except sqlite3.Error as e:
                 log.warning("PRAGMA optimize failed on %s: %s", self._path, e)
             await self._writer.close()
@@ -169,14 +175,14 @@ class Database:
         async with self._write_lock:
             self._check_open()  # close() may have run while this block waited
             self._writing_task = task
-            session = Session(self._writer, self._clock)
+            session = Session(self._writer.statements, self._clock)
             committed = False
             try:
                 await self._begin()
                 yield WriteTransaction(session)
                 session.close()
                 try:
-                    await self._writer.execute("COMMIT")
+                    await self._writer.run("COMMIT")  # the disk sync: on the writer's thread
                 except sqlite3.Error as e:
                     if is_disk_full(e):
                         raise DiskFullError(f"commit to {self._path} failed: {e}") from e
@@ -186,11 +192,12 @@ class Database:
                 session.close()
                 self._writing_task = None
                 if not committed:
-                    await _rollback_quietly(self._writer)
+                    await _rollback_quietly(self._writer.run)
 
     async def _begin(self) -> None:
         try:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            # On the writer's thread: it waits (busy_timeout) while another process writes.
+            await self._writer.run("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
             if "locked" not in str(e) and "busy" not in str(e):
                 raise StorageError(f"cannot begin a transaction on {self._path}: {e}") from e
@@ -215,7 +222,7 @@ class Database:
         finally:
             session.close()
             try:
-                await _rollback_quietly(conn)
+                await _rollback_quietly(conn.execute)
             finally:
                 # Even when cancelled while rolling back: the ROLLBACK is already queued on
                 # the connection's thread, so the next user finds it clean. Not returning the
@@ -236,10 +243,10 @@ class Database:
         return target
 
 
-async def _rollback_quietly(conn: aiosqlite.Connection) -> None:
+async def _rollback_quietly(execute: Callable[[str], Awaitable[object]]) -> None:
     """End whatever transaction is open; 'no transaction is active' is fine."""
     try:
-        await conn.execute("ROLLBACK")
+        await execute("ROLLBACK")
     except sqlite3.OperationalError as e:
         if "no transaction is active" not in str(e):
             log.error("ROLLBACK failed: %s", e)

@@ -30,12 +30,73 @@ def _as_is(rows: list[tuple[Any, ...]]) -> list[Any]:
     return rows
 
 
+class InlineStatements:
+    """Statements run right here, on the event loop's thread, on a plain sqlite3 connection.
+
+    For the writer inside its transaction: it holds the write lock, so a statement waits for
+    nobody, and on cached pages it takes microseconds, far less than a hop to a connection
+    thread and back (which also makes threads fight for the GIL). What can wait or sync the
+    disk (BEGIN IMMEDIATE, COMMIT) runs on the writer's thread instead; see `Database.write`.
+    """
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """All rows of one statement."""
+        return self._conn.execute(sql, params).fetchall()
+
+    async def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        """Run one statement."""
+        return self._conn.execute(sql, params)
+
+    async def executemany(self, sql: str, params: Iterable[Params]) -> sqlite3.Cursor:
+        """Run one statement per parameter set."""
+        return self._conn.executemany(sql, params)
+
+    async def cursor(self) -> InlineCursor:
+        """A cursor, for reading a big result a chunk at a time."""
+        return InlineCursor(self._conn.cursor())
+
+
+class InlineCursor:
+    """A sqlite3 cursor with the awaitable methods of aiosqlite's (what `Chunks` uses)."""
+
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    @property
+    def row_factory(self) -> Any:
+        """How rows are built (None: plain tuples)."""
+        return self._cursor.row_factory
+
+    @row_factory.setter
+    def row_factory(self, factory: Any) -> None:
+        self._cursor.row_factory = factory
+
+    async def execute(self, sql: str, params: Params) -> None:
+        """Start the query."""
+        self._cursor.execute(sql, params)
+
+    async def fetchmany(self, size: int) -> list[Any]:
+        """The next rows, at most `size`."""
+        return self._cursor.fetchmany(size)
+
+    async def close(self) -> None:
+        """Release the statement."""
+        self._cursor.close()
+
+
 class Session:
     """Runs statements on one connection until its block ends, then refuses further use."""
 
     __slots__ = ("_clock", "_conn", "_open")
 
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+    def __init__(self, conn: aiosqlite.Connection | InlineStatements, clock: Clock) -> None:
         self._conn = conn
         self._clock = clock
         self._open = True
@@ -58,7 +119,7 @@ class Session:
         """All rows of a query (or of a statement with RETURNING), in one round trip."""
         self._check()
         try:
-            # execute_fetchall drains the statement in one hop to the worker thread.
+            # execute_fetchall drains the statement at once (one hop to a reader's thread).
             return cast(list[sqlite3.Row], await self._conn.execute_fetchall(sql, params))
         except sqlite3.IntegrityError as e:
             raise ConstraintError(str(e)) from e
@@ -150,7 +211,7 @@ class Chunks(Generic[T]):
     ) -> None:
         self._session = session
         self._sql, self._params, self._size, self._convert = sql, params, size, convert
-        self._cursor: aiosqlite.Cursor | None = None
+        self._cursor: aiosqlite.Cursor | InlineCursor | None = None
         self._pending: asyncio.Future[Any] | None = None
 
     async def start(self) -> None:
