@@ -1,7 +1,12 @@
 """The delivery worker: sends the outbox, within the platform's rate limits, retrying sanely.
 
 Messages go in priority order (replies to people answering before bulk prompts) and in order
-within a chat. A message is marked sent right after the platform accepted it, so a restart
+within a chat. Bulk messages never take the last in-flight places, so a slow platform busy
+with a broadcast never keeps a reply waiting for a place; and a chat whose person is
+answering gets bulk messages only right after a reply, so the per-chat gap that a bulk
+message opens has passed by the time their next answer needs a reply.
+
+A message is marked sent right after the platform accepted it, so a restart
 resends only what was in flight at the crash. Messages accepted while a marking transaction
 commits are marked together in the next one: one disk sync serves many messages.
 
@@ -27,12 +32,18 @@ from bot.channels.base import (
 )
 from bot.clock import Clock, wait_event
 from bot.ratelimit import RateLimiter
-from storage import Database, DiskFullError, OutboxMessage
+from storage import PRIORITY_REPLY, Database, DiskFullError, OutboxMessage
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=10)
 MAX_IN_FLIGHT = 64
+# In-flight places only replies may take.
+REPLY_PLACES = 16
+# A chat that got a reply this recently is in a conversation: its bulk messages wait...
+CONVERSATION_SECONDS = 10.0
+# ...unless they can go this soon after the chat's per-chat gap after that reply ends.
+BULK_SLOT_SECONDS = 0.5
 SHUTDOWN_GRACE_SECONDS = 5.0
 UnreachableHook = Callable[[str, str], Awaitable[None]]
 
@@ -61,6 +72,8 @@ class DeliveryWorker:
         self._at_limit = False
         # Being sent, or sent and not yet marked: never to be picked up again meanwhile.
         self._in_flight: set[int] = set()
+        # When each chat in a conversation last had a reply taken for sending (monotonic).
+        self._replied: dict[tuple[str, str], float] = {}
         # Settled (outcome committed) since the current look at the due messages began.
         self._settled: set[int] = set()
         # Accepted by the platform, waiting for the next marking transaction.
@@ -71,6 +84,11 @@ class DeliveryWorker:
     def wake(self) -> None:
         """Tell the worker something was queued."""
         self._wake.set()
+
+    @property
+    def in_flight(self) -> int:
+        """Messages being sent, or sent and not yet marked."""
+        return len(self._in_flight)
 
     async def run(self) -> None:
         """Send until cancelled."""
@@ -112,9 +130,13 @@ class DeliveryWorker:
             if key in self._busy_chats:
                 self._chats_waiting.add(key)
                 continue
-            if len(self._in_flight) >= MAX_IN_FLIGHT:
+            is_reply = message.priority <= PRIORITY_REPLY
+            places = MAX_IN_FLIGHT if is_reply else MAX_IN_FLIGHT - REPLY_PLACES
+            if len(self._in_flight) >= places:
                 self._at_limit = True
-                break
+                break  # replies come first: what follows cannot go either
+            if not is_reply and self._in_conversation(key):
+                continue  # a later look finds it, after the next reply or the conversation
             is_group = message.chat_id.startswith("-")
             wait = self.limiter.wait_for(message.chat_id, is_group)
             if wait > 0:
@@ -123,12 +145,34 @@ class DeliveryWorker:
                 # go, but the overall limit is what usually blocks, and it blocks everyone.
                 continue
             self.limiter.take(message.chat_id, is_group)
+            if is_reply:
+                self._replied[key] = self.limiter.monotonic()
             self._busy_chats.add(key)
             self._in_flight.add(message.id)
             task = asyncio.create_task(self._send(message))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return max(next_look, 0.005)
+
+    def _in_conversation(self, key: tuple[str, str]) -> bool:
+        """Whether a bulk message to this chat should wait because its person is answering.
+
+        It may go in the short slot after the per-chat gap that follows a reply: answers
+        come seconds apart, so the gap it opens has passed before the next reply is due.
+        Outside that slot a bulk message sent now could make the next reply wait a second.
+        """
+        replied = self._replied.get(key)
+        if replied is None:
+            return False
+        now = self.limiter.monotonic()
+        since = now - replied
+        if since >= CONVERSATION_SECONDS:
+            # Ended conversations are forgotten here, so the map holds only recent ones.
+            self._replied = {
+                k: t for k, t in self._replied.items() if now - t < CONVERSATION_SECONDS
+            }
+            return False
+        return since > self.limiter.chat_gap() + BULK_SLOT_SECONDS
 
     async def _send(self, message: OutboxMessage) -> None:
         accepted = False
@@ -182,8 +226,7 @@ class DeliveryWorker:
         if not ids:
             return
         async with self.db.write() as tx:
-            for message_id in ids:
-                await tx.outbox.mark_sent(message_id)
+            await tx.outbox.mark_sent_many(ids)
         del self._accepted[: len(ids)]  # _send only appends
         self._settle(ids)
         if self._at_limit:

@@ -47,11 +47,17 @@ class RateLimiter:
                 waits.append(window[0] + 60.0 * SAFETY - now)
         return max(0.0, *waits)
 
+    def chat_gap(self) -> float:
+        """Seconds between two messages to one chat (0: no per-chat limit)."""
+        if not self.limits.per_chat_per_second:
+            return 0.0
+        return SAFETY / self.limits.per_chat_per_second
+
     def take(self, chat_id: str, is_group: bool = False) -> None:
         """Count a message as sent now."""
         now = self.monotonic()
         if self.limits.per_chat_per_second:
-            self._chat_next[chat_id] = now + SAFETY / self.limits.per_chat_per_second
+            self._chat_next[chat_id] = now + self.chat_gap()
         if self.limits.global_per_second:
             self._global_sent.append(now)
         if is_group and self.limits.group_per_minute:

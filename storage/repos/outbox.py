@@ -135,6 +135,11 @@ class OutboxWriter(OutboxReader):
         when = codec.timestamp(at or self._s.now())
         return await self._s.run(_MARK_SENT, (when, message_id)) > 0
 
+    async def mark_sent_many(self, message_ids: list[int], at: datetime | None = None) -> int:
+        """Record the delivery of several messages in one statement round; how many changed."""
+        when = codec.timestamp(at or self._s.now())
+        return await self._s.run_many(_MARK_SENT, [(when, i) for i in message_ids])
+
     async def mark_failed(self, message_id: int, error: str, at: datetime | None = None) -> bool:
         """Give up on a message for good (e.g. the chat no longer exists)."""
         when = codec.timestamp(at or self._s.now())

@@ -68,6 +68,29 @@ async def test_sent_and_failed_messages_leave_the_queue(db: Database, clock: Fak
     assert f is not None and (f.failed_at, f.last_error) == (sent_at, "Forbidden: bot was blocked")
 
 
+async def test_mark_sent_many_settles_only_the_unsettled(db: Database, clock: FakeClock) -> None:
+    async with db.write() as tx:
+        ids = [await tx.outbox.enqueue("telegram", str(n), {}) for n in range(4)]
+        waiting = await tx.outbox.enqueue("telegram", "9", {})
+    assert None not in ids and waiting is not None
+    first, second, failed, unknown = (i for i in ids if i is not None)
+    sent_at = clock.advance(seconds=1)
+    async with db.write() as tx:
+        assert await tx.outbox.mark_sent(first) is True
+        assert await tx.outbox.mark_failed(failed, "Forbidden") is True
+        assert await tx.outbox.mark_unknown(unknown, "timeout") is True
+        # An unknown outcome that turns out delivered is settled too; the others are not.
+        assert await tx.outbox.mark_sent_many([first, second, failed, unknown]) == 2
+    async with db.read() as r:
+        assert [m.id for m in await r.outbox.due()] == [waiting]
+        settled = [await r.outbox.get(i) for i in (first, second, unknown)]
+    assert [(m.sent_at, m.attempts) for m in settled if m is not None] == [
+        (sent_at, 1),
+        (sent_at, 1),
+        (sent_at, 2),
+    ]
+
+
 async def test_reschedule_retries_later(db: Database) -> None:
     retry_at = START + timedelta(seconds=30)
     async with db.write() as tx:

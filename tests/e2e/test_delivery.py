@@ -1,0 +1,118 @@
+"""The delivery worker against the fake Bot API: replies go ahead of a broadcast.
+
+A broadcast must not starve conversations: neither when the platform answers slowly and the
+broadcast fills the places for messages in flight, nor through the per-chat gap that a bulk
+message opens just before the person's next answer needs a reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fakes.telegram_server import FakeTelegramServer
+
+from bot.channels.telegram import TelegramChannel
+from bot.clock import system_clock
+from bot.delivery import MAX_IN_FLIGHT, REPLY_PLACES, DeliveryWorker
+from bot.ratelimit import Limits, RateLimiter
+from storage import PRIORITY_BULK, PRIORITY_REPLY, Database
+
+PERSON = 5000
+
+
+@dataclass
+class Delivery:
+    """A running delivery worker sending to the fake server."""
+
+    db: Database
+    worker: DeliveryWorker
+    fake: FakeTelegramServer
+
+    async def queue(self, chat_id: int, text: str, priority: int) -> None:
+        async with self.db.write() as tx:
+            await tx.outbox.enqueue("telegram", str(chat_id), {"text": text}, priority=priority)
+        self.worker.wake()
+
+    def texts(self) -> list[str]:
+        return [m.text for m in self.fake.all_sent()]
+
+
+async def running(
+    fake: FakeTelegramServer, tmp_path: Path, limits: Limits
+) -> AsyncIterator[Delivery]:
+    channel = TelegramChannel(fake.token, fake.base_url)
+    await channel.start()
+    db = await Database.open(tmp_path / "baocao.sqlite3")
+    worker = DeliveryWorker(db, {"telegram": channel}, RateLimiter(limits), system_clock)
+    task = asyncio.create_task(worker.run())
+    try:
+        yield Delivery(db, worker, fake)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await db.close()
+        await channel.stop()
+
+
+@pytest.fixture
+async def unlimited(fake_telegram: FakeTelegramServer, tmp_path: Path) -> AsyncIterator[Delivery]:
+    """Delivery with the rate limits off, as against a local Bot API server."""
+    async for delivery in running(fake_telegram, tmp_path, Limits(0, 0, 0)):
+        yield delivery
+
+
+@pytest.fixture
+async def limited(fake_telegram: FakeTelegramServer, tmp_path: Path) -> AsyncIterator[Delivery]:
+    """Delivery with Telegram's limits, which the fake enforces too."""
+    fake_telegram.enforce_limits(per_chat_per_sec=1, global_per_sec=30, group_per_min=20)
+    async for delivery in running(fake_telegram, tmp_path, Limits()):
+        yield delivery
+
+
+async def test_a_reply_overtakes_a_broadcast_the_platform_is_slow_to_take(
+    unlimited: Delivery,
+) -> None:
+    fake = unlimited.fake
+    bulk = MAX_IN_FLIGHT + 20
+    for chat in [PERSON, *range(1, bulk + 1)]:
+        fake.register_chat(chat)
+    # Every send takes a while: a broadcast keeps as many in flight as it is allowed to.
+    fake.delay_next("sendMessage", 1.5, count=10 * bulk)
+    async with unlimited.db.write() as tx:
+        for chat in range(1, bulk + 1):
+            prompt = {"text": f"prompt {chat}"}
+            await tx.outbox.enqueue("telegram", str(chat), prompt, PRIORITY_BULK)
+    unlimited.worker.wake()
+    while unlimited.worker.in_flight < MAX_IN_FLIGHT - REPLY_PLACES:
+        await asyncio.sleep(0.01)
+
+    await unlimited.queue(PERSON, "reply", PRIORITY_REPLY)
+    await fake.wait_for_messages(PERSON, 1, timeout=30)
+
+    # The reply found a free place at once and was taken with the first wave of prompts,
+    # not after it (when every place was a prompt's, it came after 64 of them).
+    texts = unlimited.texts()
+    assert texts.index("reply") <= MAX_IN_FLIGHT - REPLY_PLACES
+    await fake.wait_until(lambda: len(fake.all_sent()) == bulk + 1, timeout=30)
+
+
+async def test_a_bulk_message_waits_for_the_slot_after_a_reply(limited: Delivery) -> None:
+    fake = limited.fake
+    fake.register_chat(PERSON)
+    await limited.queue(PERSON, "reply 1", PRIORITY_REPLY)
+    await fake.wait_for_messages(PERSON, 1, timeout=10)
+    # The person is still answering: past the slot after that reply's per-chat gap, a
+    # prompt sent now could hold up the reply to their next answer.
+    await asyncio.sleep(2.0)
+    await limited.queue(PERSON, "prompt", PRIORITY_BULK)
+    await asyncio.sleep(0.5)
+    await limited.queue(PERSON, "reply 2", PRIORITY_REPLY)
+
+    sent = await fake.wait_for_messages(PERSON, 3, timeout=15)
+
+    assert [m.text for m in sent] == ["reply 1", "reply 2", "prompt"]
+    assert fake.count_429 == 0
