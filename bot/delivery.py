@@ -2,9 +2,9 @@
 
 Messages go in priority order (replies to people answering before bulk prompts) and in order
 within a chat. Bulk messages never take the last in-flight places, so a slow platform busy
-with a broadcast never keeps a reply waiting for a place; and a chat whose person is
-answering gets bulk messages only right after a reply, so the per-chat gap that a bulk
-message opens has passed by the time their next answer needs a reply.
+with a broadcast never keeps a reply waiting for a place. And a bulk message to a chat whose
+person is answering waits until they pause (for at most half a minute): sent in between, it
+would open the 1 s per-chat gap just before their next answer needs a reply.
 
 A message is marked sent right after the platform accepted it, so a restart
 resends only what was in flight at the crash. Messages accepted while a marking transaction
@@ -38,11 +38,15 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=10)
 MAX_IN_FLIGHT = 64
+# Enough due messages per look to fill the in-flight places past those that must wait.
+DUE_PER_LOOK = 200
 # In-flight places only replies may take.
 REPLY_PLACES = 16
 # A chat that got a reply this recently is in a conversation: its bulk messages wait...
 CONVERSATION_SECONDS = 10.0
-# ...unless they can go this soon after the chat's per-chat gap after that reply ends.
+# ...for at most this long; then they go in the slot right after the per-chat gap that
+# follows a reply, the moment least likely to delay the reply to the next answer.
+MAX_HOLD_SECONDS = 30.0
 BULK_SLOT_SECONDS = 0.5
 SHUTDOWN_GRACE_SECONDS = 5.0
 UnreachableHook = Callable[[str, str], Awaitable[None]]
@@ -70,6 +74,7 @@ class DeliveryWorker:
         # whether the in-flight limit stopped it. Only their end calls for another look.
         self._chats_waiting: set[tuple[str, str]] = set()
         self._at_limit = False
+        self._rate_limited = False
         # Being sent, or sent and not yet marked: never to be picked up again meanwhile.
         self._in_flight: set[int] = set()
         # When each chat in a conversation last had a reply taken for sending (monotonic).
@@ -118,11 +123,12 @@ class DeliveryWorker:
         """Start sending what may go now; return how long to sleep before looking again."""
         self._settled = set()  # what settled before the snapshot below is in it
         async with self.db.read() as r:
-            due = await r.outbox.due(self.clock(), limit=500)
+            due = await r.outbox.due(self.clock(), limit=DUE_PER_LOOK)
         settled_meanwhile = self._settled
         next_look = 1.0
         self._chats_waiting = set()
         self._at_limit = False
+        self._rate_limited = False
         for message in due:
             key = (message.channel, message.chat_id)
             if message.id in self._in_flight or message.id in settled_meanwhile:
@@ -135,18 +141,17 @@ class DeliveryWorker:
             if len(self._in_flight) >= places:
                 self._at_limit = True
                 break  # replies come first: what follows cannot go either
-            if not is_reply and self._in_conversation(key):
-                continue  # a later look finds it, after the next reply or the conversation
+            if not is_reply and self._hold_bulk(key, message):
+                continue  # a later look finds it, once the person pauses
             is_group = message.chat_id.startswith("-")
             wait = self.limiter.wait_for(message.chat_id, is_group)
             if wait > 0:
                 next_look = min(next_look, wait)
+                self._rate_limited = True  # a send ending may free a place sooner
                 # Never skip a chat's turn for another chat of lower priority: others still
                 # go, but the overall limit is what usually blocks, and it blocks everyone.
                 continue
             self.limiter.take(message.chat_id, is_group)
-            if is_reply:
-                self._replied[key] = self.limiter.monotonic()
             self._busy_chats.add(key)
             self._in_flight.add(message.id)
             task = asyncio.create_task(self._send(message))
@@ -154,13 +159,8 @@ class DeliveryWorker:
             task.add_done_callback(self._tasks.discard)
         return max(next_look, 0.005)
 
-    def _in_conversation(self, key: tuple[str, str]) -> bool:
-        """Whether a bulk message to this chat should wait because its person is answering.
-
-        It may go in the short slot after the per-chat gap that follows a reply: answers
-        come seconds apart, so the gap it opens has passed before the next reply is due.
-        Outside that slot a bulk message sent now could make the next reply wait a second.
-        """
+    def _hold_bulk(self, key: tuple[str, str], message: OutboxMessage) -> bool:
+        """Whether a bulk message should wait because the chat's person is answering."""
         replied = self._replied.get(key)
         if replied is None:
             return False
@@ -172,6 +172,9 @@ class DeliveryWorker:
                 k: t for k, t in self._replied.items() if now - t < CONVERSATION_SECONDS
             }
             return False
+        due_since = message.not_before or message.created_at
+        if (self.clock() - due_since).total_seconds() < MAX_HOLD_SECONDS:
+            return True
         return since > self.limiter.chat_gap() + BULK_SLOT_SECONDS
 
     async def _send(self, message: OutboxMessage) -> None:
@@ -181,14 +184,18 @@ class DeliveryWorker:
         except Exception:
             log.exception("delivery of outbox %s failed unexpectedly", message.id)
         finally:
-            # The chat's next message may go as soon as the platform has this one.
+            # The chat's next message may go once the platform has this one (and the
+            # per-chat gap after it has passed).
             key = (message.channel, message.chat_id)
+            self.limiter.release(message.chat_id)
             self._busy_chats.discard(key)
+            if message.priority <= PRIORITY_REPLY:
+                self._replied[key] = self.limiter.monotonic()
             if accepted:
                 self._accepted.append(message.id)
                 self._mark_wake.set()
                 # Another look is only worth it if something waited for this one to end.
-                if key in self._chats_waiting or self._at_limit:
+                if key in self._chats_waiting or self._at_limit or self._rate_limited:
                     self.wake()
             else:
                 self._settle([message.id])

@@ -1,4 +1,13 @@
-"""Send-rate limits as Telegram publishes them: per chat, overall, and per group per minute."""
+"""Send-rate limits as Telegram publishes them: per chat, overall, and per group per minute.
+
+Telegram counts a message when it arrives, and we cannot know when that is: somewhere
+between sending the request and getting the answer. Counting at sending time with a margin
+still cost 429s whenever requests were delayed on the way unevenly. So a message counts from
+the moment it is sent until `window` after its answer came back: whenever Telegram saw it,
+it saw it within that span, and at most `limit` such spans overlap, so no window of
+Telegram's can hold more than `limit` messages. The price is the answer's latency added to
+each message's window (a few per cent at tens of milliseconds), not a fixed 10% margin.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +16,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Our clock starts when a request leaves, Telegram's when it arrives: two requests sent a
-# second apart can arrive closer together. A 10% margin keeps network jitter from costing a
-# 429 (which would cost far more than the margin).
-SAFETY = 1.1
+# Timers fire a little late or early; a message never counts for less than this longer span.
+MARGIN = 1.02
+# The per-group limit is per minute and counted at sending time, with a wider margin.
+GROUP_SAFETY = 1.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,45 +32,61 @@ class Limits:
 
 
 class RateLimiter:
-    """Decides when the next message to a chat may go; never lets a burst exceed a limit."""
+    """Decides when the next message to a chat may go; never lets a burst exceed a limit.
+
+    Every `take` (a message is being sent) must be followed by one `release` (its answer
+    came back, or it failed).
+    """
 
     def __init__(self, limits: Limits, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.monotonic = monotonic
         self._chat_next: dict[str, float] = {}
-        self._global_sent: deque[float] = deque()
+        self._sending = 0  # taken, not yet released
+        self._answered: deque[float] = deque()  # when released, within the last second
         self._group_sent: dict[str, deque[float]] = {}
         self._paused_until = 0.0
 
-    def wait_for(self, chat_id: str, is_group: bool = False) -> float:
-        """Seconds until a message to this chat may be sent (0: now)."""
-        now = self.monotonic()
-        waits = [self._paused_until - now, self._chat_next.get(chat_id, 0.0) - now]
-        if self.limits.global_per_second:
-            window = _trim(self._global_sent, now, SAFETY)
-            if len(window) >= self.limits.global_per_second:
-                waits.append(window[0] + SAFETY - now)
-        if is_group and self.limits.group_per_minute:
-            window = _trim(self._group_sent.setdefault(chat_id, deque()), now, 60.0 * SAFETY)
-            if len(window) >= self.limits.group_per_minute:
-                waits.append(window[0] + 60.0 * SAFETY - now)
-        return max(0.0, *waits)
-
     def chat_gap(self) -> float:
-        """Seconds between two messages to one chat (0: no per-chat limit)."""
+        """Seconds between one message's answer and the next message to the same chat."""
         if not self.limits.per_chat_per_second:
             return 0.0
-        return SAFETY / self.limits.per_chat_per_second
+        return MARGIN / self.limits.per_chat_per_second
+
+    def wait_for(self, chat_id: str, is_group: bool = False) -> float:
+        """Seconds until a message to this chat may be sent (0: now).
+
+        While every place of the overall limit belongs to a message still being sent, the
+        wait is unknown: a full second is returned, and `release` frees a place earlier.
+        """
+        now = self.monotonic()
+        waits = [self._paused_until - now, self._chat_next.get(chat_id, 0.0) - now]
+        limit = self.limits.global_per_second
+        if limit:
+            answered = _trim(self._answered, now, MARGIN)
+            if self._sending + len(answered) >= limit:
+                waits.append(answered[0] + MARGIN - now if answered else MARGIN)
+        if is_group and self.limits.group_per_minute:
+            span = 60.0 * GROUP_SAFETY
+            window = _trim(self._group_sent.setdefault(chat_id, deque()), now, span)
+            if len(window) >= self.limits.group_per_minute:
+                waits.append(window[0] + span - now)
+        return max(0.0, *waits)
 
     def take(self, chat_id: str, is_group: bool = False) -> None:
-        """Count a message as sent now."""
-        now = self.monotonic()
-        if self.limits.per_chat_per_second:
-            self._chat_next[chat_id] = now + self.chat_gap()
-        if self.limits.global_per_second:
-            self._global_sent.append(now)
+        """Count a message as being sent now."""
+        self._sending += 1
         if is_group and self.limits.group_per_minute:
-            self._group_sent.setdefault(chat_id, deque()).append(now)
+            self._group_sent.setdefault(chat_id, deque()).append(self.monotonic())
+
+    def release(self, chat_id: str) -> None:
+        """The answer to a message taken before came back (or the send failed)."""
+        now = self.monotonic()
+        self._sending = max(0, self._sending - 1)
+        if self.limits.global_per_second:
+            self._answered.append(now)
+        if self.limits.per_chat_per_second:
+            self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), now + self.chat_gap())
 
     def pause_chat(self, chat_id: str, seconds: float) -> None:
         """Hold a chat back (after a 429 naming it)."""

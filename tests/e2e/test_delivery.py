@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from fakes.telegram_server import FakeTelegramServer
 
+from bot import delivery
 from bot.channels.telegram import TelegramChannel
 from bot.clock import system_clock
 from bot.delivery import MAX_IN_FLIGHT, REPLY_PLACES, DeliveryWorker
@@ -61,16 +62,16 @@ async def running(
 @pytest.fixture
 async def unlimited(fake_telegram: FakeTelegramServer, tmp_path: Path) -> AsyncIterator[Delivery]:
     """Delivery with the rate limits off, as against a local Bot API server."""
-    async for delivery in running(fake_telegram, tmp_path, Limits(0, 0, 0)):
-        yield delivery
+    async for running_delivery in running(fake_telegram, tmp_path, Limits(0, 0, 0)):
+        yield running_delivery
 
 
 @pytest.fixture
 async def limited(fake_telegram: FakeTelegramServer, tmp_path: Path) -> AsyncIterator[Delivery]:
     """Delivery with Telegram's limits, which the fake enforces too."""
     fake_telegram.enforce_limits(per_chat_per_sec=1, global_per_sec=30, group_per_min=20)
-    async for delivery in running(fake_telegram, tmp_path, Limits()):
-        yield delivery
+    async for running_delivery in running(fake_telegram, tmp_path, Limits()):
+        yield running_delivery
 
 
 async def test_a_reply_overtakes_a_broadcast_the_platform_is_slow_to_take(
@@ -100,19 +101,22 @@ async def test_a_reply_overtakes_a_broadcast_the_platform_is_slow_to_take(
     await fake.wait_until(lambda: len(fake.all_sent()) == bulk + 1, timeout=30)
 
 
-async def test_a_bulk_message_waits_for_the_slot_after_a_reply(limited: Delivery) -> None:
+async def test_a_bulk_message_waits_until_the_person_pauses(
+    limited: Delivery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "CONVERSATION_SECONDS", 3.0)
     fake = limited.fake
     fake.register_chat(PERSON)
     await limited.queue(PERSON, "reply 1", PRIORITY_REPLY)
     await fake.wait_for_messages(PERSON, 1, timeout=10)
-    # The person is still answering: past the slot after that reply's per-chat gap, a
-    # prompt sent now could hold up the reply to their next answer.
-    await asyncio.sleep(2.0)
+    # The person is answering: a prompt sent now would open the per-chat gap just before
+    # the reply to their next answer is due.
+    await asyncio.sleep(1.5)
     await limited.queue(PERSON, "prompt", PRIORITY_BULK)
     await asyncio.sleep(0.5)
     await limited.queue(PERSON, "reply 2", PRIORITY_REPLY)
 
-    sent = await fake.wait_for_messages(PERSON, 3, timeout=15)
+    sent = await fake.wait_for_messages(PERSON, 3, timeout=20)
 
     assert [m.text for m in sent] == ["reply 1", "reply 2", "prompt"]
     assert fake.count_429 == 0
