@@ -43,7 +43,7 @@ DUE_PER_LOOK = 200
 # In-flight places only replies may take.
 REPLY_PLACES = 16
 # A chat that got a reply this recently is in a conversation: its bulk messages wait...
-CONVERSATION_SECONDS = 10.0
+CONVERSATION_SECONDS = 3.0
 # ...for at most this long; then they go in the slot right after the per-chat gap that
 # follows a reply, the moment least likely to delay the reply to the next answer.
 MAX_HOLD_SECONDS = 30.0
