@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from storage.connection import open_connection
-from storage.session import InlineStatements
+from storage.session import InlineStatements, Params
 
 
 class Writer:
@@ -49,6 +49,15 @@ class Writer:
     async def run(self, sql: str) -> None:
         """Run a statement that may block (BEGIN IMMEDIATE, COMMIT, ROLLBACK) on the thread."""
         await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.execute, sql)
+
+    async def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        """A statement right here, like those of a write block (call it inside one)."""
+        return await self.statements.execute(sql, params)
+
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """The rows of a statement right here, like those of a write block (call it inside
+        one)."""
+        return await self.statements.execute_fetchall(sql, params)
 
     def fetchall(self, sql: str) -> list[sqlite3.Row]:
         """Rows of a quick statement (a PRAGMA), right here."""

@@ -34,25 +34,6 @@ T = TypeVar("T")
 POLL_READ_MARGIN = 10.0
 
 
-class _Bot(Bot):
-    """PTB's Bot, plus a call that hands back Telegram's JSON answer as it came."""
-
-    async def call(
-        self, endpoint: str, params: dict[str, Any], read_timeout: float | None = None
-    ) -> Any:
-        """Call an API method; the answer's `result` JSON, unparsed.
-
-        `send_message` and `get_updates` build a Message or Update object out of every answer,
-        which costs about as much CPU as the HTTP request itself, and the bot reads neither
-        (updates are stored as JSON). `_post` is the path under all of PTB's methods, with the
-        same errors (RetryAfter, Forbidden, BadRequest, TimedOut, NetworkError).
-        `do_api_request` would do too but warns for every method PTB has a name for.
-        """
-        if read_timeout is None:
-            return await self._post(endpoint, params)
-        return await self._post(endpoint, params, read_timeout=read_timeout)
-
-
 class TelegramChannel:
     """One bot account on Telegram."""
 
@@ -62,7 +43,7 @@ class TelegramChannel:
         # Telegram serves files under /file/bot<token>/ beside the /bot<token>/ methods.
         file_url = base_url.removesuffix("/bot") + "/file/bot"
         self.poll_timeout = poll_timeout
-        self.bot = _Bot(
+        self.bot = Bot(
             token,
             base_url=base_url,
             base_file_url=file_url,
@@ -95,8 +76,8 @@ class TelegramChannel:
         }
         if offset is not None:
             params["offset"] = offset
-        updates = await self.bot.call(
-            "getUpdates", params, read_timeout=self.poll_timeout + POLL_READ_MARGIN
+        updates = await _call(
+            self.bot, "getUpdates", params, read_timeout=self.poll_timeout + POLL_READ_MARGIN
         )
         return list(updates)
 
@@ -116,7 +97,7 @@ class TelegramChannel:
     async def _send(self, chat_id: str, payload: dict[str, Any]) -> None:
         if "callback_query_id" in payload:
             query = {"callback_query_id": payload["callback_query_id"]}
-            await self.bot.call("answerCallbackQuery", query)
+            await _call(self.bot, "answerCallbackQuery", query)
             return
         document = payload_document(payload)
         if document is not None:
@@ -146,7 +127,23 @@ class TelegramChannel:
                     for row in rows
                 ]
             }
-        await self.bot.call("sendMessage", params)
+        await _call(self.bot, "sendMessage", params)
+
+
+async def _call(
+    bot: Bot, endpoint: str, params: dict[str, Any], read_timeout: float | None = None
+) -> Any:
+    """Call a Bot API method; the answer's `result` JSON as it came.
+
+    `send_message` and `get_updates` build a Message or Update object out of every answer,
+    which costs about as much CPU as the HTTP request itself, and the bot reads neither
+    (updates are stored as JSON). `Bot._post` is the path under all of PTB's methods and
+    under `do_api_request` (which would do, but warns for every method PTB has a name for),
+    with the same errors: RetryAfter, Forbidden, BadRequest, TimedOut, NetworkError.
+    """
+    if read_timeout is None:
+        return await bot._post(endpoint, params)
+    return await bot._post(endpoint, params, read_timeout=read_timeout)
 
 
 async def _mapped(work: Awaitable[T]) -> T:

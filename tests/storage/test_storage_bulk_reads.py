@@ -76,6 +76,13 @@ async def test_period_values_come_in_chunks_and_miss_no_unit(db: Database) -> No
             found.update({unit: values for _, unit, values, _ in chunk})
     assert chunks > 1
     assert found == {u.code: {"a": str(i), "b": str(-i)} for i, u in enumerate(units)}
+    # Inside a write block (its statements run on the writer's plain connection) too, and
+    # they see the block's own writes.
+    async with db.write() as tx:
+        await tx.answers.set(answer("U0000", "a", "42"), "t:1")
+        inside = [row async for chunk in tx.answers.period_values(PERIOD) for row in chunk]
+    assert len(inside) == len(units)
+    assert inside[0][1:3] == ("U0000", {"a": "42", "b": "0"})
 
 
 async def test_period_revisions_by_configured_unit_order_form_and_time(
