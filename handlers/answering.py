@@ -7,9 +7,15 @@ from dataclasses import dataclass
 
 from bot.texts import text
 from domain.answers import Answer
-from domain.calendar import deadline_at
+from domain.calendar import deadline_at, period_window
 from domain.forms import Field, FieldType, Form
-from domain.obligations import Obligation, ObligationState, can_edit, state_on_submit
+from domain.obligations import (
+    Obligation,
+    ObligationState,
+    can_edit,
+    obligations_owed,
+    state_on_submit,
+)
 from domain.periods import Period, parse_period
 from domain.validation import Inconsistency, check_consistency, missing_required
 from domain.values import ValueRejected, encode, parse_value
@@ -405,8 +411,26 @@ async def submit(ctx: HandlerContext, event: Incoming, state: ConversationState)
         period=work.period.label,
         at=ctx.now,
         late=work.obligation.state is ObligationState.SUBMITTED_LATE,
+        remaining=await _still_owed(ctx, work),
     )
     return [Reply(chat_id=chat_id, text=receipt)]
+
+
+async def _still_owed(ctx: HandlerContext, work: Obligated) -> list[str]:
+    """Titles of the unit's other forms of the period not sent yet (for the receipt)."""
+    unit = ctx.catalog.units.get(work.unit_code)
+    if unit is None:
+        return []
+    cutoff = period_window(work.period, ctx.catalog.regime)[1]
+    titles: list[str] = []
+    for owed in obligations_owed([unit], work.period, cutoff):
+        form = ctx.catalog.forms.get(owed.form_code)
+        if form is None or owed.form_code == work.form.code:
+            continue
+        stored = await ctx.tx.obligations.get(work.unit_code, owed.form_code, work.period.key)
+        if stored is None or (not stored.state.is_done and can_edit(stored)):
+            titles.append(form.title)
+    return titles
 
 
 def locked_or_done_reply(chat_id: str, work: Obligated) -> Reply:
