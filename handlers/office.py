@@ -234,7 +234,7 @@ async def unlock_unit(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     code, _, rest = event.argument.strip().partition(" ")
     unit_code = code.upper()
     if unit_code not in ctx.catalog.units:
-        return [Reply(chat_id=chat_id, text=text("chat.unknown_unit", code=code))]
+        return [registration.unknown_unit_reply(ctx, event, code)]
     try:
         period = _period_argument(ctx, rest)
     except ValueError:

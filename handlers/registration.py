@@ -75,12 +75,19 @@ def greeting(ctx: HandlerContext, unit_code: str) -> str:
     )
 
 
+def unknown_unit_reply(ctx: HandlerContext, event: Incoming, typed: str) -> Reply:
+    """A unit code that is missing or not in the list: say so, with this command's example."""
+    example = next(iter(ctx.catalog.units), "BDT")
+    reply = text("chat.unknown_unit", code=typed.strip(), command=event.command, example=example)
+    return Reply(chat_id=event.sender.chat_id, text=reply)
+
+
 async def invite_in_chat(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     """/moi UNIT_CODE (office): a fresh invite link for a unit."""
     chat_id = event.sender.chat_id
     unit_code = event.argument.strip().upper()
     if unit_code not in ctx.catalog.units:
-        return [Reply(chat_id=chat_id, text=text("chat.unknown_unit", code=event.argument))]
+        return [unknown_unit_reply(ctx, event, event.argument)]
     code = await create_invite(ctx.tx, unit_code, ctx.now, ctx.office.invite_days)
     unit = ctx.catalog.units[unit_code]
     link = deep_link(ctx.office.bot_username, code)
@@ -94,7 +101,7 @@ async def list_focal_points(ctx: HandlerContext, event: Incoming) -> list[Reply]
     chat_id = event.sender.chat_id
     unit_code = event.argument.strip().upper()
     if unit_code not in ctx.catalog.units:
-        return [Reply(chat_id=chat_id, text=text("chat.unknown_unit", code=event.argument))]
+        return [unknown_unit_reply(ctx, event, event.argument)]
     people = await ctx.tx.focal_points.list_for_unit(unit_code)
     body = text("chat.focal_points", unit=ctx.catalog.units[unit_code].name, people=people)
     choices = tuple(
