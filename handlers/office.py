@@ -192,12 +192,20 @@ async def remind_ask(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     return [Reply(chat_id=chat_id, text=body, choices=((confirm,),))]
 
 
+async def _no_focal_point(ctx: HandlerContext, units: list[UnitProgress]) -> str:
+    """A line naming the units no message can reach (no focal point yet), or ""."""
+    names = [u.name for u in units if not await ctx.tx.focal_points.list_for_unit(u.code)]
+    return "\n" + text("chat.no_focal_point", names=names) if names else ""
+
+
 async def remind_confirmed(ctx: HandlerContext, event: Incoming, period_key: str) -> list[Reply]:
     """The office confirmed /nhacnho: queue a reminder to every laggard's focal points."""
     period = parse_period(period_key)
     reminders = await schedule.remind_laggards_now(ctx, period)
     units = len({(r.channel, r.chat_id) for r in reminders})
+    result = await progress(ctx.tx, ctx.catalog, period)
     body = text("chat.remind_queued", messages=len(reminders), people=units, period=period.label)
+    body += await _no_focal_point(ctx, result.in_progress + result.not_started)
     return [Reply(chat_id=event.sender.chat_id, text=body), *reminders]
 
 
@@ -212,7 +220,9 @@ async def open_now(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     if record is not None and record.locked_at is not None:
         return [Reply(chat_id=chat_id, text=text("chat.period_is_locked", period=period.label))]
     prompts = await schedule.open_period_now(ctx, period)
+    result = await progress(ctx.tx, ctx.catalog, period)
     body = text("chat.period_opened", period=period.label, messages=len(prompts))
+    body += await _no_focal_point(ctx, result.in_progress + result.not_started)
     return [Reply(chat_id=chat_id, text=body), *prompts]
 
 
