@@ -49,6 +49,7 @@ MENU_COMMANDS = (
     "mokhoa",
     "moi",
     "daumoi",
+    "giao",
     "start",
 )
 

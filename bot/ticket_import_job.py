@@ -76,7 +76,9 @@ async def run_import(
     async with db.write() as tx:
         summary = await save_ticket_file(tx, parsed, units, today, payload["by"])
         # The summary is plain text quoting cells of the file: escape it for Telegram's HTML.
-        body = html.escape(shortened(text("tickets.import_summary", s=summary)), quote=False)
+        body = html.escape(
+            shortened(text("tickets.import_summary", s=summary, chat=True)), quote=False
+        )
         await queue_replies(tx, [Reply(chat_id=chat_id, text=body)], reply_channel)
 
 

@@ -10,7 +10,7 @@ from bot.texts import text
 from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
-from handlers import jobs, registration, schedule, ticket_status
+from handlers import jobs, registration, schedule, ticket_assign, ticket_status
 from handlers.context import Catalog, HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from handlers.paging import lines_page, page_moves
@@ -280,6 +280,8 @@ async def button(ctx: HandlerContext, event: Incoming) -> list[Reply] | None:
         if _button_period(value) is None:
             return None  # forged: not a button we sent
         return await remind_confirmed(ctx, event, value)
+    if action == ticket_assign.BUTTON:
+        return await ticket_assign.button(ctx, event, value)
     if action == "rmfp":
         return await registration.remove_focal_point(ctx, event, value)
     return None
@@ -302,6 +304,7 @@ COMMANDS: dict[str, Callable[[HandlerContext, Incoming], Awaitable[list[Reply]]]
     "mokhoa": unlock_unit,
     "moi": registration.invite_in_chat,
     "daumoi": registration.list_focal_points,
+    "giao": ticket_assign.assign_command,
     "tonghop": jobs.compile_report,
     "xuat": jobs.export_workbook,
 }

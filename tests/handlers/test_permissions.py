@@ -40,6 +40,7 @@ ACTIONS: list[tuple[str, EventKind, str]] = [
     ("/moi SYT", EventKind.COMMAND, "moi SYT"),
     ("/daumoi SYT", EventKind.COMMAND, "daumoi SYT"),
     ("/khoa 01/2022", EventKind.COMMAND, "khoa 01/2022"),
+    ("/giao PA-9 SYT", EventKind.COMMAND, "giao PA-9 SYT"),
     ("btn unit:BDT", EventKind.BUTTON, "unit:BDT"),
     ("btn unit:SYT", EventKind.BUTTON, "unit:SYT"),
     ("btn nav:back", EventKind.BUTTON, "nav:back"),
@@ -53,6 +54,7 @@ ACTIONS: list[tuple[str, EventKind, str]] = [
     ("btn st:2022-02:1", EventKind.BUTTON, "st:2022-02:1"),
     ("btn nhac:2022-02", EventKind.BUTTON, "nhac:2022-02"),
     ("btn rmfp:<B>", EventKind.BUTTON, "rmfp:{rmfp}"),
+    ("btn giao:<token>:SYT", EventKind.BUTTON, "giao:0123456789ab:SYT"),
     ("btn tkp:BDT:1", EventKind.BUTTON, "tkp:BDT:1"),
     ("btn tkp:SYT:1", EventKind.BUTTON, "tkp:SYT:1"),
     ("btn tka:SYT", EventKind.BUTTON, "tka:SYT"),
@@ -77,8 +79,9 @@ OFFICE_ONLY = {f"/{n}" for n in OFFICE_COMMANDS} | {
     "/moi SYT",
     "/daumoi SYT",
     "/khoa 01/2022",
+    "/giao PA-9 SYT",
 }
-OFFICE_BUTTONS = {"btn st:2022-02:1", "btn nhac:2022-02", "btn rmfp:<B>"}
+OFFICE_BUTTONS = {"btn st:2022-02:1", "btn nhac:2022-02", "btn rmfp:<B>", "btn giao:<token>:SYT"}
 # Overdue-ticket buttons name their unit: only that unit's focal points get through.
 TICKET_BUTTONS = {
     "btn tkp:BDT:1": "BDT",
@@ -308,6 +311,9 @@ FORGED_DATA = [
     "tkp::",
     "tka:",
     "tkd:BDT:x",
+    "giao:",
+    "giao::",
+    "giao:x:" + "Y" * 300,
     ":",
     "\x00",
 ]
@@ -330,7 +336,7 @@ async def test_forged_button_data_and_odd_arguments_get_an_answer(
                 replies = await world.press(person, data)
                 assert replies and replies[0].text != text("chat.internal_error"), data
                 answered += 1
-            for name in ("mo", "khoa", "mokhoa", "trangthai", "moi", "daumoi"):
+            for name in ("mo", "khoa", "mokhoa", "trangthai", "moi", "daumoi", "giao"):
                 for argument in ODD_ARGUMENTS:
                     replies = await world.command(person, name, argument)
                     assert replies and replies[0].text != text("chat.internal_error")

@@ -1,0 +1,120 @@
+"""/giao: the office gives a ticket the import could not match to a unit (kept aside until
+then), as `baocao tickets assign` does. Without arguments it lists the unassigned tickets
+with the import's suggestion, each with a button that gives the ticket to the suggested unit.
+"""
+
+from __future__ import annotations
+
+from bot.texts import text
+from domain.ticket_answers import find_by_token, ticket_token
+from domain.tickets import Ticket, clean_text
+from domain.unit_matching import UnitMatcher
+from handlers.context import HandlerContext
+from handlers.events import Choice, Incoming, Reply
+from storage.repos.tickets import AssignOutcome
+
+COMMAND = "giao"
+BUTTON = "giao"
+# The list stays well under a chat message's 4096 characters; the rest waits for the next
+# /giao (assigned tickets leave the list) or the command line (`baocao tickets list`).
+LISTED = 20
+UNIT_TEXT_SHOWN = 80
+ID_SHOWN = 20
+
+
+async def assign_command(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """/giao [MÃ_PHIẾU MÃ_ĐƠN_VỊ]: list the unassigned tickets, or give one to a unit."""
+    chat_id = event.sender.chat_id
+    ticket_id, _, unit_typed = event.argument.strip().partition(" ")
+    if not ticket_id:
+        return [await _listing(ctx, chat_id)]
+    if not unit_typed.strip():
+        return [Reply(chat_id=chat_id, text=text("chat_tickets.assign_usage", id=ticket_id))]
+    ticket = await ctx.tx.tickets.get(ticket_id)
+    if ticket is None:
+        return [Reply(chat_id=chat_id, text=text("chat_tickets.assign_no_ticket", id=ticket_id))]
+    # A code, a name or an alias, as the import matches them ("UBND P.6").
+    match = UnitMatcher(ctx.catalog.unit_list()).match(unit_typed)
+    if match.unit_code is None:
+        suggested = ctx.catalog.units.get(match.suggestion or "")
+        body = text(
+            "chat_tickets.assign_no_unit",
+            unit=unit_typed.strip()[:UNIT_TEXT_SHOWN],
+            id=ticket.id,
+            name=suggested.name if suggested else None,
+            code=suggested.code if suggested else None,
+        )
+        return [Reply(chat_id=chat_id, text=body)]
+    return [await _assign(ctx, event, ticket, match.unit_code)]
+
+
+async def button(ctx: HandlerContext, event: Incoming, value: str) -> list[Reply]:
+    """The «give to the suggested unit» button of the list: `token:UNIT_CODE`."""
+    token, _, unit_code = value.partition(":")
+    ticket = find_by_token(await ctx.tx.tickets.unmatched(), token)
+    if ticket is None or unit_code not in ctx.catalog.units:
+        # Assigned meanwhile, or forged: the list as it stands now.
+        note = text("chat_tickets.assign_gone")
+        return [await _listing(ctx, event.sender.chat_id, note)]
+    return [await _assign(ctx, event, ticket, unit_code)]
+
+
+async def _assign(ctx: HandlerContext, event: Incoming, ticket: Ticket, unit_code: str) -> Reply:
+    chat_id = event.sender.chat_id
+    before = ctx.catalog.units.get(ticket.unit_code or "")
+    done = await ctx.tx.tickets.assign(
+        ticket.id,
+        unit_code,
+        event.sender.person_key,
+        source_message=event.message_ref or None,
+        at=ctx.now,
+    )
+    if done.outcome is AssignOutcome.NO_UNIT:
+        # Configured but not yet in the database (the bot syncs units at start).
+        body = text("chat_tickets.assign_no_unit", unit=unit_code, id=ticket.id, name=None)
+        return Reply(chat_id=chat_id, text=body)
+    unit = ctx.catalog.units[unit_code]
+    note = text(
+        "chat_tickets.assigned",
+        id=ticket.id,
+        unit=unit.name,
+        code=unit.code,
+        unchanged=done.outcome is AssignOutcome.UNCHANGED,
+        before=before.name if before is not None and before.code != unit_code else None,
+    )
+    if not await ctx.tx.tickets.unmatched():
+        return Reply(chat_id=chat_id, text=note)
+    return await _listing(ctx, chat_id, note)
+
+
+async def _listing(ctx: HandlerContext, chat_id: str, note: str = "") -> Reply:
+    """The unassigned tickets (oldest first), their suggestion, a button for each suggestion."""
+    unmatched = await ctx.tx.tickets.unmatched()
+    shown = unmatched[:LISTED]
+    items = []
+    rows: list[tuple[Choice, ...]] = []
+    for ticket in shown:
+        suggested = ctx.catalog.units.get(ticket.suggestion or "")
+        items.append(
+            {
+                "id": ticket.id,
+                "received": ticket.received_on,
+                "unit_text": clean_text(ticket.unit_text, UNIT_TEXT_SHOWN),
+                "name": suggested.name if suggested else None,
+                "code": suggested.code if suggested else None,
+            }
+        )
+        if suggested is not None:
+            label = text("chat_tickets.button_assign", id=_short(ticket.id), code=suggested.code)
+            data = f"{BUTTON}:{ticket_token(ticket.id)}:{suggested.code}"
+            rows.append((Choice(label, data),))
+    body = text(
+        "chat_tickets.assign_list", items=items, total=len(unmatched), more=len(unmatched) - LISTED
+    )
+    message = "\n\n".join(part for part in (note, body) if part)
+    return Reply(chat_id=chat_id, text=message, choices=tuple(rows))
+
+
+def _short(ticket_id: str) -> str:
+    """A ticket id short enough for a button: its tail (the running number) when long."""
+    return ticket_id if len(ticket_id) <= ID_SHOWN else "…" + ticket_id[-(ID_SHOWN - 1) :]
