@@ -90,9 +90,10 @@ async def invite_in_chat(ctx: HandlerContext, event: Incoming) -> list[Reply]:
         return [unknown_unit_reply(ctx, event, event.argument)]
     code = await create_invite(ctx.tx, unit_code, ctx.now, ctx.office.invite_days)
     unit = ctx.catalog.units[unit_code]
-    link = deep_link(ctx.office.bot_username, code)
+    # No Telegram username (a Zalo-only bot, the console): no link, the code to send instead.
+    link = deep_link(ctx.office.bot_username, code) if ctx.office.bot_username else ""
     expires = ctx.now + timedelta(days=ctx.office.invite_days)
-    reply = text("chat.invite_created", unit=unit.name, link=link, expires=expires)
+    reply = text("chat.invite_created", unit=unit.name, link=link, code=code, expires=expires)
     return [Reply(chat_id=chat_id, text=reply)]
 
 
@@ -103,7 +104,8 @@ async def list_focal_points(ctx: HandlerContext, event: Incoming) -> list[Reply]
     if unit_code not in ctx.catalog.units:
         return [unknown_unit_reply(ctx, event, event.argument)]
     people = await ctx.tx.focal_points.list_for_unit(unit_code)
-    body = text("chat.focal_points", unit=ctx.catalog.units[unit_code].name, people=people)
+    unit = ctx.catalog.units[unit_code]
+    body = text("chat.focal_points", unit=unit.name, code=unit_code, people=people)
     choices = tuple(
         (Choice(text("chat.button_remove", name=p.display_name or p.user_id), f"rmfp:{p.id}"),)
         for p in people

@@ -4,6 +4,7 @@ no message can reach."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,19 @@ async def test_remind_and_open_name_the_units_without_a_focal_point(tmp_path: Pa
     assert reminded.text.endswith(nobody)
     assert opened.text.startswith("Đã mở kỳ báo cáo 03/2022: xếp 1 tin")
     assert opened.text.endswith(nobody)
+
+
+async def test_without_a_telegram_username_the_invite_is_the_code_to_send(tmp_path: Path) -> None:
+    world = await World.open(tmp_path)
+    world.office = replace(world.office, bot_username="")  # a Zalo-only bot, the console
+    try:
+        (nobody,) = await world.command(OFFICE_USER, "daumoi", "SYT")
+        (invite,) = await world.command(OFFICE_USER, "moi", "SYT")
+        code = invite.text.rsplit("/start ", 1)[-1]
+        (welcome,) = await world.command(1001, "start", code)
+    finally:
+        await world.close()
+    assert "Chưa có đầu mối nào. Gõ /moi SYT để tạo link mời." in nobody.text
+    assert "https://t.me/" not in invite.text
+    assert invite.text.startswith("Mã mời đầu mối của <b>Sở Y tế</b>")
+    assert "Sở Y tế" in welcome.text
