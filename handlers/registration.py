@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from bot.texts import text
-from domain.calendar import current_period, deadline_at
+from domain.calendar import current_period, deadline_at, period_window
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from storage import WriteTransaction
@@ -64,6 +64,7 @@ def greeting(ctx: HandlerContext, unit_code: str) -> str:
     unit = ctx.catalog.units[unit_code]
     period = current_period(ctx.now, ctx.catalog.regime)
     forms = [ctx.catalog.forms[code] for code in unit.forms if code in ctx.catalog.forms]
+    first, last = period_window(period, ctx.catalog.regime)
     return text(
         "chat.welcome",
         unit=unit.name,
@@ -72,6 +73,8 @@ def greeting(ctx: HandlerContext, unit_code: str) -> str:
         period=period.label,
         deadline=deadline_at(period, ctx.catalog.regime),
         window_start_day=ctx.catalog.regime.window_start_day,
+        first=first,
+        last=last,
     )
 
 
