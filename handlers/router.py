@@ -217,6 +217,8 @@ async def _start_unit(
     if reopen:
         return await answering.reopen(ctx, event, state)
     work = await answering.load(ctx, state)
+    if not can_edit(work.obligation):  # the period is locked: no question to ask
+        return [answering.locked_or_done_reply(chat_id, work)]
     intro = text(
         "chat.begin",
         unit=unit.name,

@@ -34,3 +34,16 @@ async def test_after_the_lock_neither_a_paste_on_the_summary_nor_an_explanation_
     assert pasted[0].text == locked
     assert after["answers"] == before["answers"]
     assert after["revisions"] == before["revisions"]
+
+
+async def test_baocao_in_a_locked_period_says_so_instead_of_asking_question_1(
+    tmp_path: Path,
+) -> None:
+    world = await World.open(tmp_path)
+    try:
+        await world.register(A, "BDT")
+        await world.command(OFFICE_USER, "khoa")
+        (started,) = await world.command(A, "baocao")
+    finally:
+        await world.close()
+    assert started.text == text("chat.locked", period="02/2022")
