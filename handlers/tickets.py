@@ -210,7 +210,10 @@ async def _page(
     unit = ctx.catalog.units[unit_code]
     state.ticket_unit, state.ticket_id = unit_code, ""
     if not overdue.tickets:
-        state.awaiting, state.ticket_page = Awaiting.NOTHING, 1
+        # Leave a question of the figures being answered as it was: only end the tickets.
+        if state.awaiting in (Awaiting.TICKETS, Awaiting.TICKET_DATE, Awaiting.TICKET_REASON):
+            state.awaiting = Awaiting.NOTHING
+        state.ticket_page = 1
         body = text("chat_tickets.none_overdue", unit=unit.name)
         return Reply(chat_id=chat_id, text="\n\n".join(part for part in (note, body) if part))
     pages = page_count(len(overdue.tickets), PAGE_SIZE)
