@@ -229,11 +229,13 @@ def new_problems(work: Obligated, field_keys: set[str]) -> list[Inconsistency]:
 
 
 async def answer_current(
-    ctx: HandlerContext, event: Incoming, state: ConversationState
+    ctx: HandlerContext, event: Incoming, state: ConversationState, work: Obligated | None = None
 ) -> list[Reply]:
-    """Take a typed answer to the current question (or several pasted lines)."""
+    """Take a typed answer to the current question (or several pasted lines); `work` is the
+    conversation's obligation if the caller has just loaded it in this transaction."""
     chat_id = event.sender.chat_id
-    work = await load(ctx, state)
+    if work is None:
+        work = await load(ctx, state)
     if not can_edit(work.obligation) or work.obligation.state.is_done:
         return [locked_or_done_reply(chat_id, work)]
     if len(event.text) > MAX_MESSAGE_LENGTH:

@@ -338,4 +338,4 @@ async def _text(
         state.back_to_summary = True
         lines = [line for line in event.text.splitlines() if line.strip()]
         return [await answering.take_pasted(ctx, event, state, work, lines)]
-    return await answering.answer_current(ctx, event, state)
+    return await answering.answer_current(ctx, event, state, work)

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from telegram import Bot, BotCommand
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import (
     OutcomeUnknown,
@@ -21,6 +20,7 @@ from bot.channels.base import (
     payload_choices,
     payload_document,
 )
+from bot.channels.httppool import PooledRequest
 from bot.channels.plaintext import plain
 from handlers.events import EventKind, Incoming, Sender
 
@@ -47,8 +47,8 @@ class TelegramChannel:
             token,
             base_url=base_url,
             base_file_url=file_url,
-            request=HTTPXRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10),
-            get_updates_request=HTTPXRequest(connection_pool_size=2),
+            request=PooledRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10),
+            get_updates_request=PooledRequest(connection_pool_size=2),
         )
         self.username = ""
         self.started = False
