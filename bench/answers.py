@@ -40,7 +40,6 @@ import argparse
 import asyncio
 import cProfile
 import logging
-import math
 import os
 import random
 import shutil
@@ -50,9 +49,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -63,6 +61,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path[1:1] = [str(ROOT / "tests"), str(ROOT / "tests" / "e2e")]  # fakes, harness
 
+from botproc import (  # noqa: E402
+    REPLY_TIMEOUT,
+    BotProcess,
+    Replies,
+    percentile,
+    prepare_database,
+    serve_bot,
+)
 from fakes.telegram_server import FakeTelegramServer, SentMessage  # noqa: E402
 from harness import CONFIG, START  # noqa: E402
 
@@ -70,13 +76,11 @@ import bot.app  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.datafiles import load_workspace  # noqa: E402
 from bot.ratelimit import Limits  # noqa: E402
-from handlers.registration import create_invite  # noqa: E402
 from storage import Database  # noqa: E402
 
 TOKEN_ENV = "BAOCAO_TEST_TOKEN"
 FORM = "bench"
 FIRST_USER = 10_001
-REPLY_TIMEOUT = 30.0
 
 
 # ---------------------------------------------------------------------------------- workspace
@@ -138,18 +142,6 @@ def use_synchronous(level: str) -> None:
     setattr(bot.app, "Database", _Opener)  # noqa: B010 (a module attribute, patched on purpose)
 
 
-async def prepare_database(config: Path, synchronous: str, users: int) -> list[str]:
-    """Create the database with the units and one invite code per unit; the codes."""
-    workspace = load_workspace(config)
-    db = await Database.open(workspace.settings.storage.path, synchronous=synchronous)
-    try:
-        async with db.write() as tx:
-            await tx.units.sync_all(list(workspace.units))
-            return [await create_invite(tx, unit_code(i), START, 14) for i in range(users)]
-    finally:
-        await db.close()
-
-
 # ---------------------------------------------------------------------------------- the bot
 
 
@@ -163,146 +155,7 @@ async def start_app(config: Path, synchronous: str) -> App:
     return app
 
 
-async def serve_bot(config: Path, synchronous: str, profile_path: Path | None) -> None:
-    """Child process: run the bot; obey 'profile on', 'profile off', 'stop' on stdin."""
-    logging.basicConfig(level=logging.WARNING, format="bot: %(levelname)s %(name)s %(message)s")
-    app = await start_app(config, synchronous)
-    profiler = cProfile.Profile() if profile_path else None
-    print("ready", flush=True)
-    loop = asyncio.get_running_loop()
-    try:
-        while True:
-            line = (await loop.run_in_executor(None, sys.stdin.readline)).strip()
-            if line == "profile on" and profiler is not None:
-                profiler.enable()
-            elif line == "profile off" and profiler is not None:
-                profiler.disable()
-            elif line == "cpu":
-                print(f"cpu {time.process_time()}", flush=True)
-                continue
-            elif line in ("stop", ""):
-                break
-            print(f"ok {line}", flush=True)
-    finally:
-        await app.stop()
-    if profiler is not None and profile_path is not None:
-        profiler.dump_stats(profile_path)
-    print("stopped", flush=True)
-
-
-class BotProcess:
-    """The bot in a child process (`serve_bot`)."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.pid = proc.pid
-
-    @classmethod
-    async def start(cls, config: Path, synchronous: str, profile: Path | None) -> BotProcess:
-        argv = [sys.executable, str(Path(__file__).resolve()), "--serve-bot", str(config)]
-        argv += ["--synchronous", synchronous]
-        if profile is not None:
-            argv += ["--profile", str(profile)]
-        proc = await asyncio.create_subprocess_exec(
-            *argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
-        running = cls(proc)
-        try:
-            await running.expect("ready", timeout=60)
-        except BaseException:
-            if proc.returncode is None:
-                proc.kill()
-            await proc.wait()
-            raise
-        return running
-
-    async def expect(self, word: str, timeout: float = 30) -> None:
-        assert self.proc.stdout is not None
-        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
-        if line.decode().strip() != word:
-            raise RuntimeError(f"bot process said {line!r}, expected {word!r}")
-
-    async def tell(self, command: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(f"{command}\n".encode())
-        await self.proc.stdin.drain()
-        await self.expect(f"ok {command}")
-
-    async def cpu_seconds(self) -> float:
-        """CPU time the bot process has used so far (every thread, user and system)."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(b"cpu\n")
-        await self.proc.stdin.drain()
-        line = (await asyncio.wait_for(self.proc.stdout.readline(), 30)).decode().split()
-        if len(line) != 2 or line[0] != "cpu":
-            raise RuntimeError(f"bot process said {line!r}, expected its CPU time")
-        return float(line[1])
-
-    async def stop(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b"stop\n")
-        await self.proc.stdin.drain()
-        await self.expect("stopped", timeout=60)
-        await self.proc.wait()
-
-
 # ---------------------------------------------------------------------------------- the people
-
-
-class Replies:
-    """What the bot sent, per chat, as soon as the fake server records it.
-
-    One thread waits on the fake server's condition (notified on every API call) and hands
-    new messages to the event loop: no per-person polling, and no deep copies of every sent
-    message (`sent_to`/`wait_for_messages` copy them all, which at this scale would cost
-    more than the bot). Relies on the fake's `_cond` and `_sent`.
-    """
-
-    def __init__(self, fake: FakeTelegramServer, loop: asyncio.AbstractEventLoop) -> None:
-        self._fake = fake
-        self._loop = loop
-        self.by_chat: dict[int, list[SentMessage]] = defaultdict(list)
-        self._waiting: dict[int, tuple[int, asyncio.Future[None]]] = {}
-        self._stopping = False
-        self._thread = threading.Thread(target=self._watch, name="replies", daemon=True)
-        self._thread.start()
-
-    def _watch(self) -> None:
-        cond, sent, seen = self._fake._cond, self._fake._sent, 0
-        while True:
-            with cond:
-                while len(sent) == seen and not self._stopping:
-                    cond.wait(0.5)
-                if self._stopping:
-                    return
-                new, seen = sent[seen:], len(sent)
-            self._loop.call_soon_threadsafe(self._arrived, new)
-
-    def _arrived(self, messages: list[SentMessage]) -> None:
-        for message in messages:
-            got = self.by_chat[message.chat_id]
-            got.append(message)
-            waiting = self._waiting.get(message.chat_id)
-            if waiting and len(got) >= waiting[0] and not waiting[1].done():
-                waiting[1].set_result(None)
-
-    async def wait(self, chat_id: int, count: int, timeout: float = REPLY_TIMEOUT) -> SentMessage:
-        """The `count`-th message to the chat, once it was sent."""
-        got = self.by_chat[chat_id]
-        if len(got) < count:
-            future = self._loop.create_future()
-            self._waiting[chat_id] = (count, future)
-            try:
-                await asyncio.wait_for(future, timeout)
-            finally:
-                del self._waiting[chat_id]
-        return got[count - 1]
-
-    def stop(self) -> None:
-        self._stopping = True
-        with self._fake._cond:
-            self._fake._cond.notify_all()
-        self._thread.join(timeout=5)
 
 
 @dataclass
@@ -401,14 +254,6 @@ def stored_answers(db_path: Path, users: int, fields: int) -> tuple[int, int, li
     return len(rows), right, problems
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile of sorted values."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, min(len(sorted_values), math.ceil(p / 100 * len(sorted_values))))
-    return sorted_values[rank - 1]
-
-
 # ---------------------------------------------------------------------------------- the run
 
 
@@ -474,7 +319,9 @@ async def run(args: argparse.Namespace, folder: Path) -> Outcome:
     with FakeTelegramServer() as fake:
         os.environ[TOKEN_ENV] = fake.token
         config = write_workspace(folder, fake.base_url, users, fields)
-        codes = await prepare_database(config, args.synchronous, users)
+        codes = await prepare_database(
+            config, args.synchronous, [unit_code(i) for i in range(users)], START
+        )
         db_path = load_workspace(config).settings.storage.path
         replies = Replies(fake, asyncio.get_running_loop())
         child: BotProcess | None = None
@@ -483,7 +330,9 @@ async def run(args: argparse.Namespace, folder: Path) -> Outcome:
             app = await start_app(config, args.synchronous)
             pid = os.getpid()
         else:
-            child = await BotProcess.start(config, args.synchronous, args.profile)
+            options = ["--synchronous", args.synchronous]
+            options += ["--profile", str(args.profile)] if args.profile else []
+            child = await BotProcess.start(__file__, config, *options)
             pid = child.pid
         try:
             await fake.wait_for_polling(timeout=30)
@@ -618,7 +467,8 @@ def main() -> None:
     parser.add_argument("--serve-bot", type=Path, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.serve_bot is not None:
-        asyncio.run(serve_bot(args.serve_bot, args.synchronous, args.profile))
+        config, synchronous = args.serve_bot, args.synchronous
+        asyncio.run(serve_bot(lambda: start_app(config, synchronous), args.profile))
         return
     logging.basicConfig(level=logging.WARNING, format="bench: %(levelname)s %(name)s %(message)s")
     if args.keep:

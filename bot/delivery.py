@@ -144,14 +144,15 @@ class DeliveryWorker:
             if not is_reply and self._hold_bulk(key, message):
                 continue  # a later look finds it, once the person pauses
             is_group = message.chat_id.startswith("-")
-            wait = self.limiter.wait_for(message.chat_id, is_group)
+            # Bulk is spread evenly, so a place comes free for a reply at any moment.
+            wait = self.limiter.wait_for(message.chat_id, is_group, paced=not is_reply)
             if wait > 0:
                 next_look = min(next_look, wait)
                 self._rate_limited = True  # a send ending may free a place sooner
                 # Never skip a chat's turn for another chat of lower priority: others still
                 # go, but the overall limit is what usually blocks, and it blocks everyone.
                 continue
-            self.limiter.take(message.chat_id, is_group)
+            self.limiter.take(message.chat_id, is_group, paced=not is_reply)
             self._busy_chats.add(key)
             self._in_flight.add(message.id)
             task = asyncio.create_task(self._send(message))

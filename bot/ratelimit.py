@@ -7,6 +7,12 @@ the moment it is sent until `window` after its answer came back: whenever Telegr
 it saw it within that span, and at most `limit` such spans overlap, so no window of
 Telegram's can hold more than `limit` messages. The price is the answer's latency added to
 each message's window (a few per cent at tens of milliseconds), not a fixed 10% margin.
+
+Paced messages (a broadcast) are also spread evenly at the overall rate. Sent as fast as
+places came free, a broadcast went out in bursts: the whole second's allowance within a
+fraction of it, then nothing until those messages' windows ended. A reply to someone
+answering, though first in line, found no place for the rest of that second (the median
+reply waited 0.2 s, the slowest 0.75 s). Spread out, a place comes free every 1/30 s.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ class RateLimiter:
         self._answered: deque[float] = deque()  # when released, within the last second
         self._group_sent: dict[str, deque[float]] = {}
         self._paused_until = 0.0
+        self._paced_next = 0.0  # when the next paced message may go
 
     def chat_gap(self) -> float:
         """Seconds between one message's answer and the next message to the same chat."""
@@ -53,16 +60,19 @@ class RateLimiter:
             return 0.0
         return MARGIN / self.limits.per_chat_per_second
 
-    def wait_for(self, chat_id: str, is_group: bool = False) -> float:
+    def wait_for(self, chat_id: str, is_group: bool = False, *, paced: bool = False) -> float:
         """Seconds until a message to this chat may be sent (0: now).
 
         While every place of the overall limit belongs to a message still being sent, the
         wait is unknown: a full second is returned, and `release` frees a place earlier.
+        A `paced` message also waits its turn in an even spread at the overall rate.
         """
         now = self.monotonic()
         waits = [self._paused_until - now, self._chat_next.get(chat_id, 0.0) - now]
         limit = self.limits.global_per_second
         if limit:
+            if paced:
+                waits.append(self._paced_next - now)
             answered = _trim(self._answered, now, MARGIN)
             if self._sending + len(answered) >= limit:
                 waits.append(answered[0] + MARGIN - now if answered else MARGIN)
@@ -73,9 +83,15 @@ class RateLimiter:
                 waits.append(window[0] + span - now)
         return max(0.0, *waits)
 
-    def take(self, chat_id: str, is_group: bool = False) -> None:
+    def take(self, chat_id: str, is_group: bool = False, *, paced: bool = False) -> None:
         """Count a message as being sent now."""
         self._sending += 1
+        if paced and self.limits.global_per_second:
+            # The overall limit's window (with its margin) is what keeps within Telegram's
+            # limit; the spacing only spreads the sends. A turn taken late (timers fire late)
+            # is made up by at most one interval, so a pause never builds up a burst.
+            interval = 1.0 / self.limits.global_per_second
+            self._paced_next = max(self.monotonic() - interval, self._paced_next) + interval
         if is_group and self.limits.group_per_minute:
             self._group_sent.setdefault(chat_id, deque()).append(self.monotonic())
 

@@ -2,7 +2,8 @@
 
 A broadcast must not starve conversations: neither when the platform answers slowly and the
 broadcast fills the places for messages in flight, nor through the per-chat gap that a bulk
-message opens just before the person's next answer needs a reply.
+message opens just before the person's next answer needs a reply, nor by taking a whole
+second's allowance of the overall limit in one burst.
 """
 
 from __future__ import annotations
@@ -116,4 +117,28 @@ async def test_a_bulk_message_waits_until_the_person_pauses(limited: Delivery) -
     sent = await fake.wait_for_messages(PERSON, 3, timeout=10 + delivery.CONVERSATION_SECONDS)
 
     assert [m.text for m in sent] == ["reply 1", "reply 2", "prompt"]
+    assert fake.count_429 == 0
+
+
+async def test_a_broadcast_is_spread_out_so_a_reply_finds_a_place_at_once(
+    limited: Delivery,
+) -> None:
+    fake = limited.fake
+    bulk = 40
+    for chat in [PERSON, *range(1, bulk + 1)]:
+        fake.register_chat(chat)
+    async with limited.db.write() as tx:
+        for chat in range(1, bulk + 1):
+            prompt = {"text": f"prompt {chat}"}
+            await tx.outbox.enqueue("telegram", str(chat), prompt, PRIORITY_BULK)
+    limited.worker.wake()
+    await fake.wait_until(lambda: len(fake.all_sent()) >= 1, timeout=10)
+
+    await limited.queue(PERSON, "reply", PRIORITY_REPLY)
+    await fake.wait_until(lambda: len(fake.all_sent()) == bulk + 1, timeout=30)
+
+    # Sent in bursts, the first second's 30 prompts were all on their way before the reply
+    # was queued, and it waited for their window to end. Spread out (one every 1/30 s) only
+    # the first few were, and the reply went in the next free place.
+    assert limited.texts().index("reply") < 10
     assert fake.count_429 == 0

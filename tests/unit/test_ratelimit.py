@@ -74,3 +74,17 @@ def test_limits_off_never_wait_and_a_pause_still_holds(clock: Clock) -> None:
     limiter.pause_all(1)
     assert limiter.wait_for("1") == 3
     assert limiter.wait_for("2") == 1
+
+
+def test_paced_messages_are_spread_at_the_overall_rate_and_others_are_not(clock: Clock) -> None:
+    limiter = RateLimiter(Limits(per_chat_per_second=0, global_per_second=30), clock)
+    limiter.take("1", paced=True)
+    limiter.take("2", paced=True)  # a turn missed while idle: made up once, no more
+    assert limiter.wait_for("3", paced=True) == pytest.approx(1 / 30)
+    assert limiter.wait_for("3") == 0  # a reply takes any free place
+    clock.now += 1 / 30
+    assert limiter.wait_for("3", paced=True) == 0
+    clock.now += 5.0  # a pause builds up no burst
+    limiter.take("3", paced=True)
+    limiter.take("4", paced=True)
+    assert limiter.wait_for("5", paced=True) == pytest.approx(1 / 30)
