@@ -20,7 +20,9 @@ platform's limit, not the replies waiting behind the broadcast. The latency of e
 reply to every answer after that is counted: from just before the answer is written into
 the fake server to the moment the fake server recorded the reply. The breakdown splits it
 at the getUpdates call that handed the answer to the bot. `--answer-from-open` has the 20
-answer from the moment the period opens instead, whenever their own prompt comes.
+answer from the moment the period opens instead (each starting at a random moment of the
+first 2 s), whenever their own prompt comes: one reply each then waits for the per-chat gap
+after that person's prompt, which the bot holds back while they answer (30 s at most).
 
 Prints wall time, messages per second, 429s, and the reply latency of the 20.
 
@@ -34,6 +36,7 @@ import asyncio
 import bisect
 import logging
 import os
+import random
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -136,8 +139,12 @@ async def answer_after_prompt(
     from_open: bool,
 ) -> None:
     """Wait for the person's prompt, then answer a question every 2 s, from 2 s after it
-    (`from_open`: from the start, whenever the prompt comes)."""
-    if not from_open:
+    (`from_open`: from a moment in the first 2 s, whenever the prompt comes)."""
+    if from_open:
+        # People answer independently: in step, 20 replies at once would need 20 places of
+        # the overall 30/s that the broadcast keeps full, and the last would wait 0.67 s.
+        await asyncio.sleep(random.Random(user).uniform(0.0, 2.0))
+    else:
         while not has_prompt(replies, user):
             await replies.wait(user, len(replies.by_chat[user]) + 1, timeout=120)
         prompted = next(m for m in replies.by_chat[user] if PROMPT in (m.plain_text or ""))
