@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import logging
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +26,8 @@ from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+logger = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 BOT_ID = 7000000001
@@ -281,6 +285,18 @@ class _Server(ThreadingHTTPServer):
     # The bot sends to every unit at once: a listen backlog of 5 would drop connections.
     request_queue_size = 128
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up is expected; anything else goes to the log, not stderr.
+
+        socketserver prints a traceback to stderr for every failed request; the bot closes
+        kept-alive connections (and its long poll) when it stops, which showed the person
+        running `baocao demo` a traceback for nothing.
+        """
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        logger.exception("local chat server: request from %s failed", client_address)
 
 
 def _params(content_type: str, body: bytes) -> JSON:
