@@ -26,7 +26,7 @@ def explain(error: StorageError, path: Path) -> str:
         return text("cli.database.foreign", path=error.path)
     if isinstance(error, CorruptDatabaseError):
         # The cause (e.g. "file is not a database") stays in English: it is SQLite's word.
-        detail = str(error.__cause__) if error.__cause__ else "không đúng định dạng SQLite"
+        detail = str(error.__cause__) if error.__cause__ else text("cli.database.not_sqlite")
         return text("cli.database.corrupt", path=error.path, detail=detail)
     if isinstance(error, DiskFullError):
         return text("cli.database.full", path=path)
