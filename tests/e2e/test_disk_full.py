@@ -8,7 +8,6 @@ filler rows, so that no update fits anywhere. Raising the cap frees the space ag
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fakes.telegram_server import FakeTelegramServer
-from harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
+from harness import OFFICE_USER, BotUnderTest, Clock, free_port, start_bot, stop_or_explain
 
 from storage import Database
 
@@ -132,12 +131,6 @@ async def test_polling_with_a_full_database_acknowledges_nothing_and_recovers(
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_webhook_with_a_full_database_answers_503_then_stores_once(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
@@ -146,7 +139,7 @@ async def test_webhook_with_a_full_database_answers_503_then_stores_once(
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
     monkeypatch.setenv("BAOCAO_TEST_SECRET", "s3cret-Token_value")
-    port = _free_port()
+    port = free_port()
     running = await start_bot(tmp_path, fake_telegram, clock, mode="webhook", port=port)
     try:
         await fill_database(running.db)

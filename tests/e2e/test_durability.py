@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 import httpx
 import pytest
 from fakes.telegram_server import FakeTelegramServer
-from harness import BotUnderTest, Clock, start_bot, stop_or_explain
+from harness import BotUnderTest, Clock, free_port, start_bot, stop_or_explain
 
 ALICE = 1001
 
@@ -67,12 +66,6 @@ async def test_a_restart_in_mid_conversation_continues_at_the_same_question(
         await stop_or_explain(second)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_the_webhook_refuses_a_missing_or_wrong_secret(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
@@ -81,7 +74,7 @@ async def test_the_webhook_refuses_a_missing_or_wrong_secret(
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
     monkeypatch.setenv("BAOCAO_TEST_SECRET", "s3cret-Token_value")
-    port = _free_port()
+    port = free_port()
     running = await start_bot(tmp_path, fake_telegram, clock, mode="webhook", port=port)
     try:
         assert fake_telegram.webhook["secret_token"] == "s3cret-Token_value"

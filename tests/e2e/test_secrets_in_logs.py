@@ -12,14 +12,13 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fakes.telegram_server import FakeTelegramServer
-from harness import Clock, start_bot, stop_or_explain, write_workspace
+from harness import Clock, free_port, start_bot, stop_or_explain, write_workspace
 
 from bot.channels.telegram import TelegramChannel
 from bot.cli import main
@@ -29,12 +28,6 @@ from bot.logs import configured_secrets, setup_logging
 SECRET = "s3cret-Webhook_value-123"
 ZALO_TOKEN = "8765432109:zalo-Secret-Token-abcdefghijklmnop"
 WRONG_TOKEN = "654321:AAWrongTokenWrongTokenWrongToken9"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _leaks(written: str, secrets: list[str]) -> list[str]:
@@ -64,7 +57,7 @@ async def test_running_bot_at_debug_logs_no_secret(
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
     monkeypatch.setenv("BAOCAO_TEST_SECRET", SECRET)
     monkeypatch.setenv("BAOCAO_ZALO_TOKEN", ZALO_TOKEN)
-    port = _free_port()
+    port = free_port()
     config = write_workspace(tmp_path, fake_telegram.base_url, "webhook", port)
     secrets = configured_secrets(load_workspace(config).settings)
     assert sorted(secrets) == sorted([fake_telegram.token, SECRET, ZALO_TOKEN])
@@ -125,7 +118,7 @@ def test_baocao_run_failing_at_start_prints_no_secret(
     base = fake_telegram.base_url
     token = WRONG_TOKEN
     if fault == "connection refused":
-        base, token = f"http://127.0.0.1:{_free_port()}/bot", fake_telegram.token
+        base, token = f"http://127.0.0.1:{free_port()}/bot", fake_telegram.token
     config = write_workspace(tmp_path, base)
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", token)
     monkeypatch.setenv("BAOCAO_TEST_SECRET", SECRET)

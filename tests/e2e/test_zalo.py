@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +13,7 @@ import docx
 import httpx
 import pytest
 from fakes.zalo_server import MAX_TEXT_LENGTH, FakeZaloServer
-from harness import Clock, stop_or_explain, write_workspace
+from harness import Clock, free_port, stop_or_explain, write_workspace
 
 from bot.app import App
 from bot.channels.zalo import ZaloChannel
@@ -66,12 +65,6 @@ class ZaloBot:
         async with self.db.write() as tx:
             code = await create_invite(tx, unit_code, self.clock(), 14)
         return await self.say(user, f"/start {code}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _write_config(folder: Path, fake: FakeZaloServer, mode: str, port: int, extra: str) -> Path:
@@ -234,7 +227,7 @@ async def test_webhook_refuses_a_missing_or_wrong_secret_and_takes_the_right_one
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
     monkeypatch.setenv("BAOCAO_TEST_ZALO_SECRET", SECRET)
-    port = _free_port()
+    port = free_port()
     app = await _start(tmp_path, fake_zalo, clock, "webhook", port)
     running = ZaloBot(app, fake_zalo, clock)
     try:
@@ -273,7 +266,7 @@ async def test_a_draft_reaches_the_office_on_zalo_as_a_signed_expiring_link(
         f'download_url = "{public}"\n'
         'download_secret_env = "BAOCAO_TEST_DOWNLOAD_SECRET"\ndownload_days = 7\n'
     )
-    app = await _start(tmp_path, fake_zalo, clock, "polling", _free_port(), extra)
+    app = await _start(tmp_path, fake_zalo, clock, "polling", free_port(), extra)
     running = ZaloBot(app, fake_zalo, clock)
     try:
         await running.register(LAN, "SYT")
@@ -372,7 +365,7 @@ def test_run_refuses_to_start_without_its_secrets(
         'download_secret_env = "BAOCAO_TEST_DOWNLOAD_SECRET"\n'
     )
     config = tmp_path / "config.toml"
-    _write_config(tmp_path, fake_zalo, mode, _free_port(), extra)
+    _write_config(tmp_path, fake_zalo, mode, free_port(), extra)
     assert main(["run", "--config", str(config)]) == 1
     assert f"Chưa có mã bí mật: hãy đặt biến môi trường {missing}" in capsys.readouterr().err
     assert fake_zalo.webhook is None
