@@ -125,3 +125,9 @@ async def remove_focal_point(ctx: HandlerContext, event: Incoming, ident: str) -
     removed = known and await ctx.tx.focal_points.remove(int(ident), ctx.now)
     key = "chat.focal_point_removed" if removed else "chat.focal_point_not_found"
     return [Reply(chat_id=chat_id, text=text(key))]
+
+
+def stranger_reply(event: Incoming) -> Reply:
+    """What someone who is not (or no longer) a focal point is told: how to join, per channel."""
+    sender = event.sender
+    return Reply(chat_id=sender.chat_id, text=text("chat.stranger", channel=sender.channel))

@@ -90,11 +90,11 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
             return await jobs.import_tickets_file(ctx, event)
         if units:
             return [Reply(chat_id=chat_id, text=text("chat_tickets.import_refused"))]
-        return [stranger_reply(event)]
+        return [registration.stranger_reply(event)]
     if not units:
         if is_office:
             return [Reply(chat_id=chat_id, text=text("chat.office_help"))]
-        return [stranger_reply(event)]
+        return [registration.stranger_reply(event)]
     # A unit dropped from this person (or from the catalog) ends the conversation.
     if state.in_obligation and (state.unit not in units or state.form not in ctx.catalog.forms):
         state.reset()
@@ -112,12 +112,6 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
             return await _button(event, ctx, state, units, typed)
         return await _text(event, ctx, state, units)
     return [Reply(chat_id=chat_id, text=text("chat.unsupported"))]
-
-
-def stranger_reply(event: Incoming) -> Reply:
-    """What someone who is not (or no longer) a focal point is told: how to join, per channel."""
-    sender = event.sender
-    return Reply(chat_id=sender.chat_id, text=text("chat.stranger", channel=sender.channel))
 
 
 def explain_word() -> str:
@@ -175,7 +169,7 @@ async def _begin(
         )
         return [Reply(chat_id=chat_id, text=text("chat.pick_unit"), choices=choices)]
     if not usable:
-        return [stranger_reply(event)]
+        return [registration.stranger_reply(event)]
     return await _start_unit(event, ctx, state, usable[0], reopen)
 
 

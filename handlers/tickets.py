@@ -25,6 +25,7 @@ from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, Incoming, Reply, named_choice
 from handlers.paging import page_count, page_moves
+from handlers.registration import stranger_reply
 from storage.repos.tickets import local_day
 
 COMMAND = "phananh"
@@ -140,7 +141,7 @@ async def start(
         return [Reply(chat_id=chat_id, text=text("chat_tickets.pick_unit"), choices=choices)]
     chosen = holding[0] if holding else (usable[0] if usable else "")
     if not chosen:
-        return [Reply(chat_id=chat_id, text=text("chat.stranger", channel=event.sender.channel))]
+        return [stranger_reply(event)]
     return [await _page(ctx, chat_id, state, chosen, 1)]
 
 
