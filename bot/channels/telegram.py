@@ -11,6 +11,7 @@ from telegram import Bot, BotCommand
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.base import (
     OutcomeUnknown,
     Rejected,
@@ -20,7 +21,6 @@ from bot.channels.base import (
     payload_choices,
     payload_document,
 )
-from bot.channels.httppool import PooledRequest
 from bot.channels.plaintext import plain
 from handlers.events import EventKind, Incoming, Sender
 
@@ -43,26 +43,40 @@ class TelegramChannel:
         # Telegram serves files under /file/bot<token>/ beside the /bot<token>/ methods.
         file_url = base_url.removesuffix("/bot") + "/file/bot"
         self.poll_timeout = poll_timeout
+        self._requests = (
+            AiohttpRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10),
+            AiohttpRequest(connection_pool_size=2),
+        )
         self.bot = Bot(
             token,
             base_url=base_url,
             base_file_url=file_url,
-            request=PooledRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10),
-            get_updates_request=PooledRequest(connection_pool_size=2),
+            request=self._requests[0],
+            get_updates_request=self._requests[1],
         )
         self.username = ""
         self.started = False
 
     async def start(self) -> None:
         """Check the token (getMe) and learn the bot's username."""
-        await self.bot.initialize()
+        try:
+            await self.bot.initialize()
+        except BaseException:
+            await self._close_requests()  # nobody calls stop() after a failed start
+            raise
         self.username = self.bot.username
         self.started = True
 
     async def stop(self) -> None:
         """Close the HTTP clients."""
         await self.bot.shutdown()
+        # Bot.shutdown skips them when start() failed (a rejected token), leaving them open.
+        await self._close_requests()
         self.started = False
+
+    async def _close_requests(self) -> None:
+        for request in self._requests:
+            await request.shutdown()
 
     async def register_commands(self, commands: list[tuple[str, str]]) -> None:
         """setMyCommands with Vietnamese descriptions."""

@@ -62,7 +62,7 @@ async def test_running_bot_at_debug_logs_no_secret(
     secrets = configured_secrets(load_workspace(config).settings)
     assert sorted(secrets) == sorted([fake_telegram.token, SECRET, ZALO_TOKEN])
     setup_logging(secrets, level=logging.DEBUG)
-    for name in ("httpx", "httpcore", "telegram"):
+    for name in ("aiohttp", "httpx", "httpcore", "telegram"):
         logging.getLogger(name).setLevel(logging.DEBUG)
     written = io.StringIO()
     handler = logging.getLogger().handlers[0]
