@@ -1,14 +1,27 @@
 """Answers per second and reply latency: focal points answering through the fake Bot API.
 
-N focal points (one per unit) each answer a form of M integer questions at full speed: each
-sends the next number only once the bot's reply to the previous one has reached the fake
-Telegram server. Every answer goes the production way: getUpdates long poll, inbox, handler,
-outbox, sendMessage. The platform rate limits are off on both sides (the fake does not
-enforce them; the bot runs with Limits(0, 0, 0)), so the figures are the program's own cost.
+N focal points (one per unit) each answer a form of M integer questions. Every answer goes
+the production way: getUpdates long poll, inbox, handler, outbox, sendMessage, committed
+(synchronous=FULL by default) before its reply. The platform rate limits are off on both
+sides (the fake does not enforce them; the bot runs with Limits(0, 0, 0)), so the figures
+are the program's own cost.
 
 Run from the repository root:
 
-    .venv/bin/python bench/answers.py [--users 50] [--fields 20] [--synchronous FULL]
+    .venv/bin/python bench/answers.py [--users 50] [--fields 20] [--rate R]
+
+Two runs, each with a fresh bot and database, measure the two figures of the target
+(300 answers/s and reply p99 < 100 ms at 50 focal points):
+
+- **capacity** (`--rate 0` alone): each person sends the next number as soon as the reply
+  to the previous one arrived, so the bot is never idle; answers/s is its ceiling. Latency
+  here is only queueing: with nobody pausing it is users / throughput (Little's law), so it
+  says nothing about a reply's own cost.
+- **at the target rate** (`--rate 300` alone): the people send 300 answers/s between them,
+  at random moments (a Poisson stream of N·M answers over N·M/300 s, dealt out in turn so
+  each person answers about every N/300 s), never before the reply to their previous
+  answer. Latency here is what a person waits at that load; answers/s is what the bot kept
+  up with.
 
 By default the bot runs in a child process, as it would against a local Bot API server, so
 the fake server and the simulated people (in this process) do not share its interpreter
@@ -17,18 +30,15 @@ just before `user_sends_text` to the moment the fake server recorded the reply
 (`SentMessage.sent_at`), so it includes the bot's getUpdates pick-up. The figures count only
 if every answer is found in the database afterwards.
 
-`--think-ms T` makes each person pause about T ms before answering, for latency below
-saturation: at full speed the people wait for nothing but the bot, so latency is simply
-users / throughput (Little's law) and p99 < 100 ms with 50 people needs over 500 answers/s.
-
 "bot CPU" is the CPU time of the bot process (all threads) during the answering phase, per
 answer: unlike throughput it hardly depends on what else the machine runs. Profiling the
 bot: `--profile FILE` (cProfile of the bot's event-loop thread during the answering phase;
 `python -m pstats FILE`), `--py-spy FILE` (py-spy, only the thread holding the GIL,
 collapsed stacks; needs `.venv/bin/pip install py-spy`).
 
-Exit status: 0 valid run meeting the target (300 answers/s, p99 < 100 ms), 1 valid run
-missing it, 2 invalid run (an answer lost or a reply wrong).
+Exit status: 0 valid runs meeting the target (capacity >= 300 answers/s; at 300 answers/s
+offered, at least 95% of it kept up with and p99 < 100 ms), 1 valid runs missing it,
+2 an invalid run (an answer lost or a reply wrong).
 
 Use a directory on the disk the bot will run on (`--dir`, default: the current one): on
 tmpfs fsync costs nothing and FULL looks as fast as NORMAL.
@@ -198,15 +208,29 @@ async def register(fake: FakeTelegramServer, replies: Replies, person: Person, c
             raise RuntimeError(f"{typed.split()[0]} of {person.user_id} failed: {person.problems}")
 
 
+def schedule(users: int, fields: int, rate: float, seed: int = 2022) -> list[list[float]]:
+    """When (seconds from the start) each person answers each question, `rate` per second.
+
+    Poisson arrivals over the run (given their number, uniform moments in [0, T]), dealt out
+    in turn: person i gets the i-th, (i + users)-th, ... answer of the stream.
+    """
+    total = users * fields
+    moments = sorted(random.Random(seed).uniform(0, total / rate) for _ in range(total))
+    return [moments[person::users] for person in range(users)]
+
+
 async def answer_all(
-    fake: FakeTelegramServer, replies: Replies, person: Person, fields: int, think: float
+    fake: FakeTelegramServer,
+    replies: Replies,
+    person: Person,
+    fields: int,
+    due: list[float] | None,
 ) -> None:
-    """Answer every question, each as soon as the reply to the previous one arrived (or,
-    with a think time, that long on average after it)."""
-    pause = random.Random(person.user_id)
+    """Answer every question as soon as the reply to the previous one arrived, and not before
+    its moment in `due` (perf_counter times) when given."""
     for question in range(fields):
-        if think:
-            await asyncio.sleep(think * pause.uniform(0.5, 1.5) / (2 if question == 0 else 1))
+        if due is not None:
+            await asyncio.sleep(due[question] - time.perf_counter())
         before = len(replies.by_chat[person.user_id])
         sent = time.time()
         figure = value_for(person.index, question)
@@ -315,7 +339,7 @@ async def py_spy(pid: int, output: Path) -> Callable[[], Awaitable[None]]:
 
 async def run(args: argparse.Namespace, folder: Path) -> Outcome:
     """Start the fake and the bot, register the people, let them answer, check the database."""
-    users, fields, think = args.users, args.fields, args.think_ms / 1000
+    users, fields = args.users, args.fields
     with FakeTelegramServer() as fake:
         os.environ[TOKEN_ENV] = fake.token
         config = write_workspace(folder, fake.base_url, users, fields)
@@ -349,7 +373,13 @@ async def run(args: argparse.Namespace, folder: Path) -> Outcome:
             own_cpu = time.process_time()
             wall_started = time.time()
             started = time.perf_counter()
-            await asyncio.gather(*(answer_all(fake, replies, p, fields, think) for p in people))
+            dues: list[list[float] | None] = [None] * users
+            if args.rate:
+                moments = schedule(users, fields, args.rate)
+                dues = [[started + t for t in times] for times in moments]
+            await asyncio.gather(
+                *(answer_all(fake, replies, p, fields, dues[p.index]) for p in people)
+            )
             ended = max((p.finished_at for p in people), default=started) or time.perf_counter()
             own_cpu = time.process_time() - own_cpu
             bot_cpu = (await child.cpu_seconds() - bot_cpu) if child is not None else own_cpu
@@ -393,20 +423,23 @@ async def run(args: argparse.Namespace, folder: Path) -> Outcome:
     )
 
 
-def report(args: argparse.Namespace, outcome: Outcome) -> int:
-    """Print the table; the exit status: 0 target met, 1 target not met, 2 invalid run."""
+@dataclass
+class Figures:
+    """What one valid run measured."""
+
+    offered: float  # answers/s the people offered (0: as fast as the bot replied)
+    answered: float  # answers/s the bot replied to
+    p99: float  # ms
+
+
+def report(args: argparse.Namespace, outcome: Outcome) -> Figures | None:
+    """Print one run's table; its figures, or None for an invalid run."""
     ms = [x * 1000 for x in outcome.latencies]
     rate = len(ms) / outcome.wall if outcome.wall > 0 else 0.0
-    where = "one process" if args.same_process else "bot in its own process"
-    print(
-        f"baocao answers bench: synchronous={args.synchronous}, {where}, "
-        f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
-    )
+    pace = f"{args.rate:.0f} answers/s offered" if args.rate else "capacity: full speed"
+    print(f"\n{pace}")
     rows = [
-        (
-            "users",
-            f"{args.users}" + (f", thinking {args.think_ms:.0f} ms" if args.think_ms else ""),
-        ),
+        ("users", f"{args.users}"),
         ("fields", f"{args.fields}"),
         ("answers", f"{len(ms)} of {outcome.answers}"),
         ("wall time", f"{outcome.wall:.2f} s"),
@@ -437,13 +470,41 @@ def report(args: argparse.Namespace, outcome: Outcome) -> int:
         print(f"  PROBLEM: {problem}")
     if not valid:
         print("  INVALID RUN: answers were lost or replies went wrong; the figures do not count.")
-        return 2
-    met = rate >= args.target_rate and percentile(ms, 99) < args.target_p99
-    print(
-        f"  target ({args.target_rate:.0f} answers/s, p99 < {args.target_p99:.0f} ms): "
-        + ("met" if met else "NOT met")
-    )
-    return 0 if met else 1
+        return None
+    return Figures(args.rate, rate, percentile(ms, 99))
+
+
+def verdict(args: argparse.Namespace, runs: list[Figures]) -> bool:
+    """Print whether the runs meet the target; whether they all do."""
+    met = True
+    for figures in runs:
+        if not figures.offered:
+            ok = figures.answered >= args.target_rate
+            line = f"capacity {figures.answered:.0f} answers/s >= {args.target_rate:.0f}"
+        else:
+            ok = (
+                figures.offered >= args.target_rate
+                and figures.answered >= 0.95 * figures.offered
+                and figures.p99 < args.target_p99
+            )
+            line = (
+                f"at {figures.offered:.0f} answers/s offered (target {args.target_rate:.0f}): "
+                f"kept up with {figures.answered:.0f}/s, p99 {figures.p99:.1f} ms "
+                f"< {args.target_p99:.0f} ms"
+            )
+        print(f"  {line}: " + ("met" if ok else "NOT met"))
+        met = met and ok
+    return met
+
+
+def measure(args: argparse.Namespace) -> Outcome:
+    """One run in a workspace of its own."""
+    if args.keep:
+        folder = Path(tempfile.mkdtemp(dir=args.dir, prefix="baocao-bench-"))
+        print(f"workspace and database kept in {folder}")
+        return asyncio.run(run(args, folder))
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix="baocao-bench-") as tmp:
+        return asyncio.run(run(args, Path(tmp)))
 
 
 def main() -> None:
@@ -452,10 +513,9 @@ def main() -> None:
     parser.add_argument("--fields", type=int, default=20, help="questions in the form")
     parser.add_argument("--synchronous", default="FULL", type=str.upper, choices=("FULL", "NORMAL"))
     parser.add_argument(
-        "--think-ms",
+        "--rate",
         type=float,
-        default=0.0,
-        help="average pause between a reply and the next answer (0: full speed)",
+        help="answers/s the people offer between them; 0: full speed (default: both runs)",
     )
     parser.add_argument("--dir", type=Path, default=Path.cwd(), help="where to put the files")
     parser.add_argument("--keep", action="store_true", help="keep the workspace and database")
@@ -471,14 +531,21 @@ def main() -> None:
         asyncio.run(serve_bot(lambda: start_app(config, synchronous), args.profile))
         return
     logging.basicConfig(level=logging.WARNING, format="bench: %(levelname)s %(name)s %(message)s")
-    if args.keep:
-        folder = Path(tempfile.mkdtemp(dir=args.dir, prefix="baocao-bench-"))
-        print(f"workspace and database kept in {folder}")
-        outcome = asyncio.run(run(args, folder))
-    else:
-        with tempfile.TemporaryDirectory(dir=args.dir, prefix="baocao-bench-") as tmp:
-            outcome = asyncio.run(run(args, Path(tmp)))
-    sys.exit(report(args, outcome))
+    where = "one process" if args.same_process else "bot in its own process"
+    print(
+        f"baocao answers bench: synchronous={args.synchronous}, {where}, "
+        f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+    )
+    paces = [0.0, args.target_rate] if args.rate is None else [args.rate]
+    runs = []
+    for pace in paces:
+        paced = argparse.Namespace(**{**vars(args), "rate": pace})
+        figures = report(paced, measure(paced))
+        if figures is None:
+            sys.exit(2)
+        runs.append(figures)
+    print()
+    sys.exit(0 if verdict(args, runs) else 1)
 
 
 if __name__ == "__main__":
