@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, StrictUndefined, Template
+from jinja2 import Environment, StrictUndefined, Template, meta
 
 from domain.numbers import format_number, format_percent
 
@@ -84,6 +84,17 @@ def _template(catalog: str, key: str) -> Template:
     return environment(html=catalog.startswith("chat")).from_string(_catalog(catalog)[key])
 
 
+@cache
+def _fixed(catalog: str, key: str) -> str | None:
+    """The text of a snippet that takes no values (a button label, a word), rendered once;
+    None if it takes values."""
+    # Rendering costs a Jinja context each time, and a reply carries several such labels.
+    env = environment(html=catalog.startswith("chat"))
+    if meta.find_undeclared_variables(env.parse(_catalog(catalog)[key])):
+        return None
+    return _template(catalog, key).render().strip()
+
+
 def _flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in entries.items():
@@ -98,6 +109,10 @@ def text(name: str, /, **context: Any) -> str:
     """Render the text `name` ("catalog.key") with the given values."""
     catalog, _, key = name.partition(".")
     try:
+        if not context:
+            fixed = _fixed(catalog, key)
+            if fixed is not None:
+                return fixed
         template = _template(catalog, key)
     except KeyError:
         raise KeyError(f"no text {key!r} in templates/texts/{catalog}.toml") from None

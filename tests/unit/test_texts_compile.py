@@ -6,6 +6,7 @@ from __future__ import annotations
 from importlib import resources
 
 import pytest
+from jinja2 import UndefinedError
 
 from bot import texts
 
@@ -27,3 +28,17 @@ def test_every_text_compiles(catalog: str) -> None:
     for key in keys:
         assert texts.has_text(f"{catalog}.{key}")
         texts._template(catalog, key)  # raises TemplateSyntaxError if broken
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_texts_without_values_are_rendered_once_the_same(catalog: str) -> None:
+    # A text that takes no values is kept rendered; one that takes values never is.
+    for key in texts._catalog(catalog):
+        fixed = texts._fixed(catalog, key)
+        if fixed is not None:
+            assert texts.text(f"{catalog}.{key}") == fixed
+            assert fixed == texts._template(catalog, key).render().strip()
+    assert texts._fixed("chat", "button_pause") == texts._catalog("chat")["button_pause"]
+    assert texts._fixed("chat", "recorded") is None
+    with pytest.raises(UndefinedError):
+        texts.text("chat.recorded")
