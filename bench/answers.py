@@ -214,8 +214,8 @@ def schedule(users: int, fields: int, rate: float, seed: int = 2022) -> list[lis
     Poisson arrivals over the run (given their number, uniform moments in [0, T]), dealt out
     in turn: person i gets the i-th, (i + users)-th, ... answer of the stream.
     """
-    total = users * fields
-    moments = sorted(random.Random(seed).uniform(0, total / rate) for _ in range(total))
+    total, draw = users * fields, random.Random(seed)
+    moments = sorted(draw.uniform(0, total / rate) for _ in range(total))
     return [moments[person::users] for person in range(users)]
 
 
