@@ -11,13 +11,17 @@ answers and raises its errors (RetryAfter, Forbidden, BadRequest...) as before.
 Timeouts: aiohttp has no separate write or pool timeout. `connect` covers waiting for a
 pooled connection plus opening one, `sock_read` is the read timeout, and the whole request
 is capped at the sum of the four budgets, so a request stuck in any phase still ends.
-Like httpx, proxies come from the environment (HTTPS_PROXY, NO_PROXY).
+Like httpx, proxies come from the environment (HTTPS_PROXY, NO_PROXY), read once per
+origin: aiohttp's own `trust_env` looks them up (and ~/.netrc) in a worker thread on every
+request, which cost more than the request itself.
 """
 
 from __future__ import annotations
 
 import logging
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -52,6 +56,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float:
@@ -62,7 +67,7 @@ class AiohttpRequest(BaseRequest):
         """Open the session (it must be made inside the running event loop)."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size)
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=True)
+            self._session = aiohttp.ClientSession(connector=connector)
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
@@ -97,6 +102,7 @@ class AiohttpRequest(BaseRequest):
                 data=_body(request_data),
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout,
+                proxy=self._proxy_for(url),
             ) as response:
                 body = await response.read()
                 # As httpx logs each request (the token in the URL is redacted by bot.logs).
@@ -108,6 +114,14 @@ class AiohttpRequest(BaseRequest):
             # The class name helps when the message is empty (ServerDisconnectedError).
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
+    def _proxy_for(self, url: str) -> str | None:
+        """The proxy the environment names for the URL's origin (None: go direct)."""
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.netloc)
+        if origin not in self._proxies:
+            self._proxies[origin] = _env_proxy(parts.scheme, parts.hostname or "")
+        return self._proxies[origin]
+
     @staticmethod
     def _timeout(
         read: float | None, write: float | None, connect: float | None, pool: float | None
@@ -118,6 +132,13 @@ class AiohttpRequest(BaseRequest):
         return aiohttp.ClientTimeout(
             total=total, connect=waiting, sock_connect=connect, sock_read=read
         )
+
+
+def _env_proxy(scheme: str, host: str) -> str | None:
+    """HTTPS_PROXY / HTTP_PROXY for the scheme unless NO_PROXY exempts the host."""
+    if host and urllib.request.proxy_bypass(host):
+        return None
+    return urllib.request.getproxies().get(scheme)
 
 
 def _given(value: Any, default: float) -> float | None:

@@ -42,7 +42,11 @@ async def server() -> AsyncIterator[Server]:
 
     async def handle(request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
-        seen: dict[str, Any] = {"method": method, "content_type": request.content_type}
+        seen: dict[str, Any] = {
+            "method": method,
+            "content_type": request.content_type,
+            "host": request.host,
+        }
         if request.content_type == "multipart/form-data":
             async for part in await request.multipart():
                 assert isinstance(part, BodyPartReader)
@@ -156,3 +160,21 @@ async def test_shutdown_closes_the_session_and_it_can_start_again(server: Server
         await bot._post("getMe")
     async with bot:
         assert bot.username == "baocao_bot"
+
+
+async def test_the_proxy_named_by_the_environment_is_used_unless_no_proxy_exempts(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    # The test server plays the proxy: a port nobody listens on is reached only through it.
+    monkeypatch.setenv("HTTP_PROXY", server.base_url.removesuffix("/bot"))
+    nowhere = f"localhost:{_free_port()}"
+    async with _bot(f"http://{nowhere}/bot") as bot:
+        assert bot.username == "baocao_bot"
+    assert server.received[-1]["host"] == "localhost"  # the proxy was asked for that host
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    bot = _bot(f"http://{nowhere}/bot")
+    with pytest.raises(NetworkError, match="ClientConnectorError"):  # went direct: refused
+        await bot.initialize()
+    await bot.request.shutdown()
