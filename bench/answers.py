@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import cProfile
 import logging
 import os
@@ -175,6 +176,7 @@ class Person:
     index: int
     user_id: int
     latencies: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)  # time.time() of each answer
     problems: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     finished_at: float = 0.0
@@ -240,6 +242,7 @@ async def answer_all(
         if reply is None:
             return
         person.latencies.append(reply.sent_at - sent)
+        person.sent_at.append(sent)
         if not (reply.plain_text or "").startswith(f"✓ Đã ghi: {figure}"):
             person.problems.append(f"answer {question + 1}: reply {reply.plain_text!r}")
     person.finished_at = time.perf_counter()
@@ -288,6 +291,7 @@ class Outcome:
     answers: int
     wall: float
     latencies: list[float]
+    picked_up: list[float]  # per answer: from sending to the getUpdates that returned it
     stored: int
     stored_right: int
     problems: list[str]
@@ -405,6 +409,13 @@ async def run(args: argparse.Namespace, folder: Path) -> Outcome:
             problems.extend(f"fake server: {e}" for e in fake.internal_errors)
     stored, right, db_problems = stored_answers(db_path, users, fields)
     latencies = sorted(x for p in people for x in p.latencies)
+    # A getUpdates call is logged as it returns: an answer left with the first one after it.
+    returns = sorted(c.at for c in fake.calls("getUpdates") if c.status == 200)
+    picked_up = []
+    for p in people:
+        for sent in p.sent_at:
+            found = bisect.bisect_right(returns, sent)
+            picked_up.append(returns[found] - sent if found < len(returns) else float("nan"))
     problems += db_problems
     extra = received - users * (fields + 2)
     cpu = CpuUse(bot_cpu, own_cpu if child is not None else None)
@@ -413,6 +424,7 @@ async def run(args: argparse.Namespace, folder: Path) -> Outcome:
         users * fields,
         ended - started,
         latencies,
+        sorted(picked_up),
         stored,
         right,
         problems,
@@ -449,6 +461,7 @@ def report(args: argparse.Namespace, outcome: Outcome) -> Figures | None:
         ("latency p99", f"{percentile(ms, 99):.1f} ms"),
         ("latency max", f"{max(ms, default=float('nan')):.1f} ms"),
         ("latency mean", f"{statistics.fmean(ms) if ms else float('nan'):.1f} ms"),
+        ("to pick-up", _spread([x * 1000 for x in outcome.picked_up])),
         ("stored answers", f"{outcome.stored} ({outcome.stored_right} with the sent figure)"),
         (
             "bot CPU",
@@ -472,6 +485,11 @@ def report(args: argparse.Namespace, outcome: Outcome) -> Figures | None:
         print("  INVALID RUN: answers were lost or replies went wrong; the figures do not count.")
         return None
     return Figures(args.rate, rate, percentile(ms, 99))
+
+
+def _spread(ms: list[float]) -> str:
+    """p50/p99 of sorted milliseconds."""
+    return f"p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms (getUpdates)"
 
 
 def verdict(args: argparse.Namespace, runs: list[Figures]) -> bool:
