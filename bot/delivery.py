@@ -122,7 +122,7 @@ class DeliveryWorker:
     async def send_due(self) -> float:
         """Start sending what may go now; return how long to sleep before looking again."""
         self._settled = set()  # what settled before the snapshot below is in it
-        async with self.db.read() as r:
+        async with self.db.read(one_statement=True) as r:
             due = await r.outbox.due(self.clock(), limit=DUE_PER_LOOK)
         settled_meanwhile = self._settled
         next_look = 1.0
@@ -230,10 +230,12 @@ class DeliveryWorker:
     async def _mark_accepted(self) -> None:
         # They leave the list only once committed: if this is cancelled or fails, the next
         # call marks them again (marking twice is harmless).
-        ids = list(self._accepted)
-        if not ids:
+        if not self._accepted:
             return
         async with self.db.write() as tx:
+            # Taken once the transaction holds the write lock, so that what was accepted
+            # while another transaction held it is marked in this one: one disk sync for all.
+            ids = list(self._accepted)
             await tx.outbox.mark_sent_many(ids)
         del self._accepted[: len(ids)]  # _send only appends
         self._settle(ids)

@@ -20,6 +20,7 @@ from storage.errors import (
     DatabaseClosedError,
     DiskFullError,
     StorageError,
+    is_busy,
     is_disk_full,
 )
 from storage.fileprobe import probe
@@ -196,10 +197,12 @@ class Database:
 
     async def _begin(self) -> None:
         try:
+            if self._writer.begin_here():
+                return
             # On the writer's thread: it waits (busy_timeout) while another process writes.
             await self._writer.run("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e):
+            if not is_busy(e):
                 raise StorageError(f"cannot begin a transaction on {self._path}: {e}") from e
             raise DatabaseBusyError(
                 f"{self._path} stayed locked by another process for longer than the busy "
@@ -207,22 +210,27 @@ class Database:
             ) from e
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[ReadView]:
+    async def read(self, *, one_statement: bool = False) -> AsyncIterator[ReadView]:
         """A read-only snapshot: every query in the block sees the same committed state.
 
         Inside a `db.write()` block, read through the transaction instead to see its writes.
+        With `one_statement` the block may run a single statement, a snapshot by itself, with
+        no BEGIN and ROLLBACK around it: each is a hop to the reader's thread and back, which
+        costs more CPU than a small query (the delivery worker reads its due messages so).
         """
         self._check_open()
         conn = await self._readers.get()
-        session = Session(conn, self._clock)
+        session = Session(conn, self._clock, statements=1 if one_statement else None)
         try:
-            # A deferred BEGIN pins the snapshot at the first query of the block.
-            await conn.execute("BEGIN")
+            if not one_statement:
+                # A deferred BEGIN pins the snapshot at the first query of the block.
+                await conn.execute("BEGIN")
             yield ReadView(session)
         finally:
             session.close()
             try:
-                await _rollback_quietly(conn.execute)
+                if not one_statement:
+                    await _rollback_quietly(conn.execute)
             finally:
                 # Even when cancelled while rolling back: the ROLLBACK is already queued on
                 # the connection's thread, so the next user finds it clean. Not returning the

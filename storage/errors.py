@@ -73,3 +73,11 @@ def is_disk_full(error: sqlite3.Error) -> bool:
     if code is not None:
         return (int(code) & 0xFF) == sqlite3.SQLITE_FULL
     return "database or disk is full" in str(error)
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for a lock another connection holds (BUSY or LOCKED)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return (int(code) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(error) or "busy" in str(error)

@@ -94,12 +94,20 @@ class InlineCursor:
 class Session:
     """Runs statements on one connection until its block ends, then refuses further use."""
 
-    __slots__ = ("_clock", "_conn", "_open")
+    __slots__ = ("_clock", "_conn", "_left", "_open")
 
-    def __init__(self, conn: aiosqlite.Connection | InlineStatements, clock: Clock) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection | InlineStatements,
+        clock: Clock,
+        statements: int | None = None,
+    ) -> None:
+        """A session on `conn`; at most `statements` statements if given (a block that is
+        no transaction: more statements would not share one snapshot)."""
         self._conn = conn
         self._clock = clock
         self._open = True
+        self._left = statements
 
     def now(self) -> datetime:
         """The current time from the database's clock (tests inject a fixed one)."""
@@ -115,9 +123,16 @@ class Session:
                 "this read/write block has ended; open a new `db.read()` or `db.write()`"
             )
 
+    def _start_statement(self) -> None:
+        self._check()
+        if self._left is not None:
+            if self._left <= 0:
+                raise StorageError("this read block runs one statement: use `db.read()`")
+            self._left -= 1
+
     async def rows(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """All rows of a query (or of a statement with RETURNING), in one round trip."""
-        self._check()
+        self._start_statement()
         try:
             # execute_fetchall drains the statement at once (one hop to a reader's thread).
             return cast(list[sqlite3.Row], await self._conn.execute_fetchall(sql, params))
@@ -140,7 +155,7 @@ class Session:
         For bulk reads (a whole period for the report): tuples cost less than sqlite3.Row,
         and the caller never holds every row at once. One hop to the worker thread per chunk.
         """
-        self._check()
+        self._start_statement()
         return Chunks(self, sql, params, size, convert)
 
     async def row(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
@@ -162,7 +177,7 @@ class Session:
 
     async def run(self, sql: str, params: Params = ()) -> int:
         """Execute a statement without results; return the number of rows it changed."""
-        self._check()
+        self._start_statement()
         try:
             cursor = await self._conn.execute(sql, params)
         except sqlite3.IntegrityError as e:
@@ -174,7 +189,7 @@ class Session:
 
     async def run_many(self, sql: str, params: Iterable[Params]) -> int:
         """Execute a statement once per parameter set in one round trip; return rows changed."""
-        self._check()
+        self._start_statement()
         try:
             cursor = await self._conn.executemany(sql, params)
         except sqlite3.IntegrityError as e:

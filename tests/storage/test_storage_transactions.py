@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,35 @@ async def test_a_lock_held_elsewhere_too_long_is_a_busy_error(
     finally:
         other.close()
         await db.close()
+
+
+async def test_a_one_statement_read_sees_what_is_committed_and_runs_one_statement(
+    db: Database,
+) -> None:
+    async with db.write() as tx:
+        await tx.conversations.put("telegram", "1", {"v": 1})
+        async with db.read(one_statement=True) as r:
+            assert await r.conversations.get("telegram", "1") is None  # not committed yet
+    async with db.read(one_statement=True) as r:
+        assert await r.conversations.get("telegram", "1") == {"v": 1}
+        with pytest.raises(StorageError, match="one statement"):
+            await r.conversations.get("telegram", "1")
+    async with db.read() as r:  # the connection went back to the pool clean
+        assert await r.conversations.get("telegram", "1") == {"v": 1}
+        assert await r.conversations.get("telegram", "2") is None
+
+
+async def test_begin_waits_for_what_the_writer_thread_still_has_to_run(db: Database) -> None:
+    # A COMMIT or ROLLBACK still queued on the writer's thread (its block was cancelled)
+    # owns the connection: BEGIN must queue behind it instead of running on the loop.
+    writer = db._writer
+    release = threading.Event()
+    writer._last = writer._thread.submit(release.wait)
+    assert writer.begin_here() is False
+    release.set()
+    async with db.write() as tx:
+        await tx.conversations.put("telegram", "1", {"v": 1})
+    assert writer._last is not None and writer._last.done()
+    assert writer.begin_here() is True  # the thread is idle: BEGIN right here
+    writer.fetchall("ROLLBACK")
+    assert (await db.pragmas())["writer.busy_timeout"] == 5000  # restored after trying
