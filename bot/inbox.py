@@ -66,6 +66,9 @@ class InboxWorker:
         self.on_writable = on_writable
         self.full_retry_seconds = full_retry_seconds
         self._wake = asyncio.Event()
+        # Whether the last batch may have left events behind (it was full, stopped at its
+        # deadline, or failed): if not, draining stops without another transaction.
+        self._more = False
 
     def wake(self) -> None:
         """Tell the worker new events are stored."""
@@ -94,10 +97,13 @@ class InboxWorker:
         total = 0
         while True:
             handled = await self.handle_batch()
-            if not handled:
-                return total
             total += handled
-            self.on_queued()
+            if handled:
+                self.on_queued()
+            # A batch that took every pending event leaves none: events stored since come
+            # with a wake(), so looking again would only cost an empty transaction.
+            if not handled or not self._more:
+                return total
 
     async def handle_batch(self) -> int:
         """Handle the next pending events in one transaction; return how many were handled.
@@ -109,6 +115,7 @@ class InboxWorker:
         again in a transaction each.
         """
         attempted: list[InboxItem] = []
+        self._more = True
         try:
             async with self.db.write() as tx:
                 items = await tx.inbox.next_unhandled(self.batch_size)
@@ -118,6 +125,7 @@ class InboxWorker:
                     await self._handle(tx, item)
                     if time.monotonic() >= deadline:
                         break
+            self._more = len(items) >= self.batch_size or len(attempted) < len(items)
         except Exception:
             if not attempted:
                 raise  # not even the events could be read: nothing to fall back on
