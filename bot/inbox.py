@@ -118,14 +118,7 @@ class InboxWorker:
         self._more = True
         try:
             async with self.db.write() as tx:
-                items = await tx.inbox.next_unhandled(self.batch_size)
-                deadline = time.monotonic() + self.batch_seconds
-                for item in items:
-                    attempted.append(item)
-                    await self._handle(tx, item)
-                    if time.monotonic() >= deadline:
-                        break
-            self._more = len(items) >= self.batch_size or len(attempted) < len(items)
+                self._more = not await self._handle_pending(tx, attempted)
         except Exception:
             if not attempted:
                 raise  # not even the events could be read: nothing to fall back on
@@ -136,6 +129,48 @@ class InboxWorker:
             for item in attempted:
                 await self.handle_one(item)
         return len(attempted)
+
+    async def store_and_handle(self, channel: str, updates: list[dict[str, Any]]) -> None:
+        """Store a polled batch and handle the pending events in the same transaction.
+
+        One transaction and one disk sync instead of two, and no hand-over to `run()`; the
+        poller confirms the batch to the platform only after this returns, as after a plain
+        store. Events stored earlier and still pending are handled first, in arrival order.
+        Should an event fail, nothing is kept: the batch is stored on its own and `run()`
+        handles it as any stored batch (one by one if need be). Raises only when storing
+        fails (the batch is then not confirmed and comes again).
+        """
+        attempted: list[InboxItem] = []
+        try:
+            async with self.db.write() as tx:
+                await store_batch(tx, channel, updates)
+                finished = await self._handle_pending(tx, attempted)
+        except DiskFullError:
+            raise
+        except Exception:
+            if not attempted:
+                raise  # storing failed
+            log.info("a polled batch failed in handling; storing it alone to handle later")
+            async with self.db.write() as tx:
+                await store_batch(tx, channel, updates)
+            self.wake()
+            return
+        if attempted:
+            self.on_queued()
+        if not finished:
+            self.wake()  # the batch's limits left events for run()
+
+    async def _handle_pending(self, tx: WriteTransaction, attempted: list[InboxItem]) -> bool:
+        """Handle pending events in arrival order within the batch limits, adding each to
+        `attempted` before handling it; whether none was left for lack of time or room."""
+        items = await tx.inbox.next_unhandled(self.batch_size)
+        deadline = time.monotonic() + self.batch_seconds
+        for index, item in enumerate(items):
+            attempted.append(item)
+            await self._handle(tx, item)
+            if time.monotonic() >= deadline:
+                return index + 1 == len(items) and len(items) < self.batch_size
+        return len(items) < self.batch_size
 
     async def _handle(self, tx: WriteTransaction, item: InboxItem) -> None:
         """Handle one event inside `tx`; raise (for the caller to roll back) if it fails."""
@@ -173,3 +208,13 @@ class InboxWorker:
             ack = {"callback_query_id": event.ack_id}
             await tx.outbox.enqueue(channel, event.sender.chat_id, ack, priority=PRIORITY_REPLY)
         await queue_replies(tx, replies, channel)
+
+
+async def store_batch(tx: WriteTransaction, channel: str, updates: list[dict[str, Any]]) -> int:
+    """Keep a batch of updates in the inbox within `tx`; return how many were new (the
+    inbox's unique key drops the ones delivered before)."""
+    new = 0
+    for update in updates:
+        stored = await tx.inbox.store(channel, str(update["update_id"]), update)
+        new += stored is not None
+    return new

@@ -12,9 +12,11 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.inbox import store_batch
 from storage import Database, DiskFullError
 
 if TYPE_CHECKING:
+    from bot.inbox import InboxWorker
     from bot.outage import StorageOutage
 
 log = logging.getLogger(__name__)
@@ -32,12 +34,8 @@ class UpdateSource(Protocol):
 
 async def store_updates(db: Database, channel: str, updates: list[dict[str, Any]]) -> int:
     """Keep a batch of updates in the inbox in one transaction; return how many were new."""
-    new = 0
     async with db.write() as tx:
-        for update in updates:
-            stored = await tx.inbox.store(channel, str(update["update_id"]), update)
-            new += stored is not None
-    return new
+        return await store_batch(tx, channel, updates)
 
 
 async def poll_forever(
@@ -46,8 +44,12 @@ async def poll_forever(
     on_stored: Callable[[], None],
     retry_seconds: float = 2.0,
     outage: StorageOutage | None = None,
+    inbox: InboxWorker | None = None,
 ) -> None:
     """Fetch, store, confirm, forever; network errors are logged and retried.
+
+    With `inbox`, a batch is handled in the transaction that stores it
+    (`InboxWorker.store_and_handle`); without, it is stored and `on_stored` called.
 
     With a full database the same batch is fetched again and again (offset unchanged) until
     it can be stored; `outage` tells the senders and the office, and logs it once.
@@ -67,7 +69,10 @@ async def poll_forever(
         if not updates:
             continue
         try:
-            await store_updates(db, source.name, updates)
+            if inbox is not None:
+                await inbox.store_and_handle(source.name, updates)
+            else:
+                await store_updates(db, source.name, updates)
         except asyncio.CancelledError:
             raise
         except DiskFullError as error:
@@ -91,5 +96,6 @@ async def poll_forever(
             continue
         if outage is not None:
             outage.cleared()
-        on_stored()
+        if inbox is None:
+            on_stored()
         offset = max(int(u["update_id"]) for u in updates) + 1
