@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.texts import text
 from domain.answers import Answer
 from domain.calendar import deadline_at, period_window
-from domain.forms import Field, FieldType, Form
+from domain.forms import Field, FieldKind, FieldType, Form
 from domain.obligations import (
     Obligation,
     ObligationState,
@@ -74,8 +74,16 @@ async def load(ctx: HandlerContext, state: ConversationState) -> Obligated:
         obligation = Obligation(state.unit, state.form, period)
         await tx.obligations.ensure([obligation])
     answers = await tx.answers.for_obligation(state.unit, state.form, period.key)
-    previous = await tx.answers.for_obligation(state.unit, state.form, period.previous().key)
+    previous: dict[str, Answer] = {}
+    if uses_previous_period(form):
+        previous = await tx.answers.for_obligation(state.unit, state.form, period.previous().key)
     return Obligated(state.unit, form, period, obligation, answers, previous)
+
+
+def uses_previous_period(form: Form) -> bool:
+    """Whether last period's answers matter to this form: only stocks show them and check
+    against them (a query saved on every answer to a form of flows alone)."""
+    return any(f.kind is FieldKind.STOCK or f.stock_of for f in form.fields)
 
 
 # ---------------------------------------------------------------- asking
