@@ -84,15 +84,11 @@ _SELECT_FIELD_REVISIONS = (
 
 
 def _answer(row: sqlite3.Row) -> Answer:
+    # By position (the order of _ANSWER_COLUMNS, which is Answer's): a handler builds an
+    # Answer per stored answer of the form on every event, and lookups by name cost a third
+    # of that.
     return Answer(
-        unit_code=row["unit_code"],
-        form_code=row["form_code"],
-        period_key=row["period_key"],
-        field_key=row["field_key"],
-        value=row["value"],
-        explanation=row["explanation"],
-        updated_at=codec.parse_timestamp(row["updated_at"]),
-        updated_by=row["updated_by"],
+        row[0], row[1], row[2], row[3], row[4], row[5], codec.parse_timestamp(row[6]), row[7]
     )
 
 
@@ -139,7 +135,7 @@ class AnswersReader(Repository):
         rows = await self._s.rows(
             _SELECT_OBLIGATION, (codec.period_key(period), form_code, unit_code)
         )
-        return {row["field_key"]: _answer(row) for row in rows}
+        return {row[3]: _answer(row) for row in rows}  # row[3]: field_key
 
     async def for_period(
         self, period: Period | str, form_code: str
