@@ -17,7 +17,12 @@ from domain.obligations import (
     state_on_submit,
 )
 from domain.periods import Period, parse_period
-from domain.validation import Inconsistency, check_consistency, missing_required
+from domain.validation import (
+    Inconsistency,
+    check_consistency,
+    missing_required,
+    related_fields,
+)
 from domain.values import ValueRejected, encode, parse_value
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
@@ -52,6 +57,8 @@ class Obligated:
 
     def open_problems(self) -> list[Inconsistency]:
         """Broken relations that the unit has neither fixed nor explained."""
+        if not related_fields(self.form):
+            return []  # no relation to break: spare typing every answer on every event
         values = numeric_values(self.form, self.stored)
         previous = numeric_values(
             self.form, {key: answer.value for key, answer in self.previous.items()}
