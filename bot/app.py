@@ -155,7 +155,7 @@ class App:
             handle,
             make_context,
             self.clock,
-            on_queued=self.delivery.wake,
+            on_queued=self.delivery.offer,
             on_full=self.outage.full,
             on_writable=self.outage.cleared,
         )

@@ -84,6 +84,7 @@ class DeliveryWorker:
         # Accepted by the platform, waiting for the next marking transaction.
         self._accepted: list[int] = []
         self._mark_wake = asyncio.Event()
+        self._looking = False  # reading the due messages
         self._tasks: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
@@ -122,17 +123,54 @@ class DeliveryWorker:
     async def send_due(self) -> float:
         """Start sending what may go now; return how long to sleep before looking again."""
         self._settled = set()  # what settled before the snapshot below is in it
-        async with self.db.read(one_statement=True) as r:
-            due = await r.outbox.due(self.clock(), limit=DUE_PER_LOOK)
+        self._looking = True
+        try:
+            async with self.db.read() as r:
+                due = await r.outbox.due(self.clock(), limit=DUE_PER_LOOK)
+        finally:
+            self._looking = False
         settled_meanwhile = self._settled
-        next_look = 1.0
         self._chats_waiting = set()
         self._at_limit = False
         self._rate_limited = False
+        next_look, _ = self._start(due, settled_meanwhile)
+        return max(next_look, 0.005)
+
+    def offer(self, messages: list[OutboxMessage]) -> None:
+        """Start sending messages the caller has just committed to the outbox.
+
+        The same as a look would do with them, without reading them back: that read hops
+        to a reader thread, and its answer waits while the event loop is busy (handling
+        the next batch), so replies left a batch later. Only when nothing older can be
+        waiting for the same chats, though: with a look pending or under way (it may have
+        read an older message of the same chat), a chat waiting for its message in flight,
+        or a limit reached, a look sends them, in order.
+        """
+        if not messages:
+            return
+        if (
+            self._looking
+            or self._wake.is_set()
+            or self._at_limit
+            or self._rate_limited
+            or any((m.channel, m.chat_id) in self._chats_waiting for m in messages)
+        ):
+            self.wake()
+            return
+        _, all_started = self._start(messages, set())
+        if not all_started:
+            self.wake()  # the look takes what had to wait, and works out when to look again
+
+    def _start(self, due: list[OutboxMessage], settled: set[int]) -> tuple[float, bool]:
+        """Start the sends of those due messages that may go now, in order; return how long
+        until the first that has to wait may go, and whether all of them went."""
+        next_look = 1.0
+        waiting = 0
         for message in due:
             key = (message.channel, message.chat_id)
-            if message.id in self._in_flight or message.id in settled_meanwhile:
+            if message.id in self._in_flight or message.id in settled:
                 continue
+            waiting += 1  # until it is started below
             if key in self._busy_chats:
                 self._chats_waiting.add(key)
                 continue
@@ -158,7 +196,8 @@ class DeliveryWorker:
             task = asyncio.create_task(self._send(message))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return max(next_look, 0.005)
+            waiting -= 1
+        return next_look, waiting == 0
 
     def _hold_bulk(self, key: tuple[str, str], message: OutboxMessage) -> bool:
         """Whether a bulk message should wait because the chat's person is answering."""

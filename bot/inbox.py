@@ -24,7 +24,14 @@ from bot.clock import Clock, wait_event
 from bot.texts import text
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
-from storage import PRIORITY_REPLY, Database, DiskFullError, InboxItem, WriteTransaction
+from storage import (
+    PRIORITY_REPLY,
+    Database,
+    DiskFullError,
+    InboxItem,
+    OutboxMessage,
+    WriteTransaction,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +54,7 @@ class InboxWorker:
         handler: Handler,
         make_context: ContextFactory,
         clock: Clock,
-        on_queued: Callable[[], None],
+        on_queued: Callable[[list[OutboxMessage]], None],
         batch_size: int = 100,
         batch_seconds: float = 0.02,
         on_full: Callable[[DiskFullError], Awaitable[None]] | None = None,
@@ -98,8 +105,6 @@ class InboxWorker:
         while True:
             handled = await self.handle_batch()
             total += handled
-            if handled:
-                self.on_queued()
             # A batch that took every pending event leaves none: events stored since come
             # with a wake(), so looking again would only cost an empty transaction.
             if not handled or not self._more:
@@ -128,6 +133,8 @@ class InboxWorker:
             )
             for item in attempted:
                 await self.handle_one(item)
+        else:
+            self.on_queued(tx.outbox.queued)
         return len(attempted)
 
     async def store_and_handle(self, channel: str, updates: list[dict[str, Any]]) -> None:
@@ -155,8 +162,7 @@ class InboxWorker:
                 await store_batch(tx, channel, updates)
             self.wake()
             return
-        if attempted:
-            self.on_queued()
+        self.on_queued(tx.outbox.queued)
         if not finished:
             self.wake()  # the batch's limits left events for run()
 
@@ -189,6 +195,7 @@ class InboxWorker:
         try:
             async with self.db.write() as tx:
                 await self._handle(tx, item)  # rolls back what it did if it raises
+            self.on_queued(tx.outbox.queued)
         except AlreadyHandled:
             return
         except DiskFullError:
@@ -200,6 +207,7 @@ class InboxWorker:
                     sorry = Reply(chat_id=event.sender.chat_id, text=text("chat.internal_error"))
                     await self._queue(tx, item.channel, event, [sorry])
                 await tx.inbox.mark_handled(item.id, self.clock(), error="handler failed")
+            self.on_queued(tx.outbox.queued)
 
     async def _queue(
         self, tx: WriteTransaction, channel: str, event: Incoming, replies: list[Reply]

@@ -9,6 +9,7 @@ from storage import codec
 from storage.codec import JsonObject
 from storage.records import OutboxMessage
 from storage.repos.base import Repository
+from storage.session import Session
 
 PRIORITY_REPLY = 0  # an answer in a live conversation: goes first
 PRIORITY_BULK = 10  # prompts, reminders, broadcasts
@@ -106,7 +107,13 @@ class OutboxReader(Repository):
 class OutboxWriter(OutboxReader):
     """Queuing messages and recording how sending went."""
 
-    __slots__ = ()
+    __slots__ = ("queued",)
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        # What this transaction queued, as the outbox will hold it once committed: the
+        # inbox worker hands it to delivery, which then need not read it back.
+        self.queued: list[OutboxMessage] = []
 
     async def enqueue(
         self,
@@ -118,17 +125,25 @@ class OutboxWriter(OutboxReader):
         not_before: datetime | None = None,
     ) -> int | None:
         """Queue a message; None (nothing queued) if `dedup_key` was queued before."""
+        stored, now = codec.dump_json(payload), self._s.now()
         params = (
             channel,
             chat_id,
-            codec.dump_json(payload),
+            stored,
             priority,
             dedup_key,
-            codec.timestamp(self._s.now()),
+            codec.timestamp(now),
             codec.optional_timestamp(not_before),
         )
         new_id = await self._s.scalar(_ENQUEUE, params)
-        return None if new_id is None else int(new_id)
+        if new_id is None:
+            return None
+        message = OutboxMessage(
+            int(new_id), channel, chat_id, codec.load_json(stored), priority, dedup_key, now,
+            not_before,
+        )  # fmt: skip
+        self.queued.append(message)
+        return message.id
 
     async def mark_sent(self, message_id: int, at: datetime | None = None) -> bool:
         """Record delivery; False if the message was unknown or already settled."""

@@ -21,7 +21,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.clock import system_clock
 from bot.delivery import MAX_IN_FLIGHT, REPLY_PLACES, DeliveryWorker
 from bot.ratelimit import Limits, RateLimiter
-from storage import PRIORITY_BULK, PRIORITY_REPLY, Database
+from storage import PRIORITY_BULK, PRIORITY_REPLY, Database, OutboxMessage
 
 PERSON = 5000
 
@@ -142,3 +142,64 @@ async def test_a_broadcast_is_spread_out_so_a_reply_finds_a_place_at_once(
     # the first few were, and the reply went in the next free place.
     assert limited.texts().index("reply") < 10
     assert fake.count_429 == 0
+
+
+async def _committed(d: Delivery, chat_id: int, texts: list[str]) -> list[OutboxMessage]:
+    """Queue replies in one transaction; what it queued, as the inbox worker offers it."""
+    async with d.db.write() as tx:
+        for text in texts:
+            await tx.outbox.enqueue("telegram", str(chat_id), {"text": text}, PRIORITY_REPLY)
+    return tx.outbox.queued
+
+
+async def test_offered_replies_go_without_a_look_at_the_outbox(
+    unlimited: Delivery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await asyncio.sleep(0.1)  # the worker's first look, at start, is over
+    looks = 0
+    send_due = unlimited.worker.send_due
+
+    async def counted() -> float:
+        nonlocal looks
+        looks += 1
+        return await send_due()
+
+    monkeypatch.setattr(unlimited.worker, "send_due", counted)
+    offered = await _committed(unlimited, PERSON, ["✓ Đã ghi: 259"])
+    assert [m.payload for m in offered] == [{"text": "✓ Đã ghi: 259"}]
+    unlimited.worker.offer(offered)
+    await unlimited.fake.wait_for_messages(PERSON, 1)
+    assert looks == 0  # sent straight from the offer
+    await unlimited.fake.wait_until(lambda: unlimited.worker.in_flight == 0 or None)
+    async with unlimited.db.read() as r:
+        assert await r.outbox.pending_count() == 0  # and marked sent as any other
+
+
+async def test_offered_replies_keep_their_order_behind_a_message_still_in_flight(
+    unlimited: Delivery,
+) -> None:
+    await asyncio.sleep(0.1)
+    unlimited.fake.delay_next("sendMessage", 0.5)  # the first is slow to be taken
+    first = await _committed(unlimited, PERSON, ["một"])
+    unlimited.worker.offer(first)
+    await asyncio.sleep(0.1)  # "một" is in flight
+    # A later batch's replies, offered while "một" is still in flight: they must wait for
+    # it, then go in their order, also the third one offered after the second had to wait.
+    unlimited.worker.offer(await _committed(unlimited, PERSON, ["hai"]))
+    unlimited.worker.offer(await _committed(unlimited, PERSON, ["ba"]))
+    sent = await unlimited.fake.wait_for_messages(PERSON, 3)
+    assert [m.text for m in sent] == ["một", "hai", "ba"]
+
+
+async def test_an_offer_made_while_a_look_is_due_leaves_the_order_to_the_look(
+    unlimited: Delivery,
+) -> None:
+    await asyncio.sleep(0.1)
+    # An older reply committed elsewhere, its look asked for but not run yet...
+    async with unlimited.db.write() as tx:
+        await tx.outbox.enqueue("telegram", str(PERSON), {"text": "cũ"}, PRIORITY_REPLY)
+    unlimited.worker.wake()
+    # ...then a newer one offered at once: the look sends both, the older first.
+    unlimited.worker.offer(await _committed(unlimited, PERSON, ["mới"]))
+    sent = await unlimited.fake.wait_for_messages(PERSON, 2)
+    assert [m.text for m in sent] == ["cũ", "mới"]

@@ -49,7 +49,7 @@ async def test_handling_waits_for_space_then_runs_once(tmp_path: Path) -> None:
         _handler,
         lambda tx: tx,  # type: ignore[arg-type,return-value]
         lambda: NOW,
-        on_queued=lambda: None,
+        on_queued=lambda queued: None,
         on_full=on_full,
         on_writable=on_writable,
         full_retry_seconds=0.05,
