@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fakes.telegram_server import FakeTelegramServer
-from harness import Clock, start_bot, stop_or_explain
+from harness import BotUnderTest, Clock, start_bot, stop_or_explain
 
 from bot.cli import main
 
@@ -31,6 +31,9 @@ async def test_a_backup_taken_while_running_restores_and_is_served(
         await first.register(ALICE, "SYT")
         await first.command(ALICE, "baocao")
         assert "✓ Đã ghi: 259" in await first.say(ALICE, "259")
+        # Replies are marked sent a moment after Telegram took them: a backup taken before
+        # that would send them again after a restore. This test is about the answers.
+        await _delivery_settled(first)
         config = ["--config", str(office / "config.toml")]
         code = await asyncio.to_thread(main, ["backup", *config, "--out", str(backup)])
         assert code == 0
@@ -63,3 +66,12 @@ async def test_a_backup_taken_while_running_restores_and_is_served(
         assert "✓ Đã ghi: 2.386" in await second.say(ALICE, "2.386")
     finally:
         await stop_or_explain(second)
+
+
+async def _delivery_settled(running: BotUnderTest) -> None:
+    for _ in range(200):
+        async with running.db.read() as r:
+            if await r.outbox.pending_count() == 0:
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the outbox did not settle")
