@@ -5,7 +5,7 @@ its CPU figure moves by a few tenths of a millisecond from run to run, as much a
 to the handlers saves. This drives the same production pieces in one process, HTTP left
 out: each round every person sends the next figure; the updates go in polled batches
 through `InboxWorker.store_and_handle` (stored and handled in one transaction, as the
-poller does), then the due replies are read as the delivery worker reads them and marked
+poller does), then the replies the transaction queued (offered to the delivery worker) are marked
 sent. What is measured is everything of an answer but the HTTP client and the event-loop
 work around it.
 
@@ -47,7 +47,7 @@ from bot.inbox import InboxWorker  # noqa: E402
 from bot.texts import set_timezone  # noqa: E402
 from handlers.context import HandlerContext, Office  # noqa: E402
 from handlers.router import handle  # noqa: E402
-from storage import Database, WriteTransaction  # noqa: E402
+from storage import Database, OutboxMessage, WriteTransaction  # noqa: E402
 
 
 def update(user_id: int, update_id: int, typed: str) -> dict[str, Any]:
@@ -79,7 +79,8 @@ async def one_run(args: argparse.Namespace, folder: Path, profile: Path | None) 
     def make_context(tx: WriteTransaction) -> HandlerContext:
         return HandlerContext(office=office, catalog=catalog, now=clock(), tx=tx)
 
-    inbox = InboxWorker(db, {"telegram": parse_update}, handle, make_context, clock, lambda: None)
+    offered: list[OutboxMessage] = []  # as the delivery worker is offered them
+    inbox = InboxWorker(db, {"telegram": parse_update}, handle, make_context, clock, offered.extend)
     update_ids = iter(range(1, 10**9))
 
     async def round_of(typed: list[str]) -> None:
@@ -89,11 +90,10 @@ async def one_run(args: argparse.Namespace, folder: Path, profile: Path | None) 
             if inbox._wake.is_set():  # the batch's limits left events: run() would drain
                 inbox._wake.clear()
                 await inbox.drain()
-            async with db.read(one_statement=True) as r:
-                due = await r.outbox.due(clock(), limit=200)
-            if due:
+            if offered:  # sent at once; marked in one transaction, as the delivery does
                 async with db.write() as tx:
-                    await tx.outbox.mark_sent_many([m.id for m in due])
+                    await tx.outbox.mark_sent_many([m.id for m in offered])
+                offered.clear()
 
     try:
         await round_of([f"/start {code}" for code in codes])
