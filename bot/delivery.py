@@ -150,12 +150,14 @@ class DeliveryWorker:
         the next batch), so replies left a batch later. Only when nothing older can be
         waiting for the same chats, though: with a look pending or under way (it may have
         read an older message of the same chat), a chat waiting for its message in flight,
-        or a limit reached, a look sends them, in order.
+        a limit reached, or a message not due yet, a look sends them, in order and in time.
         """
         if not messages:
             return
+        now = self.clock()
         if (
             self._looking
+            or any(m.not_before is not None and m.not_before > now for m in messages)
             or self._wake.is_set()
             or self._at_limit
             or self._rate_limited

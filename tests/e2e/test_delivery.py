@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,17 @@ async def test_an_offer_made_while_a_look_is_due_leaves_the_order_to_the_look(
     unlimited.worker.offer(await _committed(unlimited, PERSON, ["mới"]))
     sent = await unlimited.fake.wait_for_messages(PERSON, 2)
     assert [m.text for m in sent] == ["cũ", "mới"]
+
+
+async def test_an_offered_message_not_due_yet_waits_for_its_time(unlimited: Delivery) -> None:
+    await asyncio.sleep(0.1)
+    later = system_clock() + timedelta(seconds=0.5)
+    async with unlimited.db.write() as tx:
+        await tx.outbox.enqueue(
+            "telegram", str(PERSON), {"text": "sau"}, PRIORITY_REPLY, not_before=later
+        )
+    unlimited.worker.offer(tx.outbox.queued)
+    await asyncio.sleep(0.25)
+    assert unlimited.fake.sent_to(PERSON) == []  # not before its time
+    sent = await unlimited.fake.wait_for_messages(PERSON, 1, timeout=5)
+    assert [m.text for m in sent] == ["sau"]
