@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import bisect
 import cProfile
 import gc
 import logging
@@ -82,6 +81,7 @@ from botproc import (  # noqa: E402
     BotProcess,
     Replies,
     percentile,
+    picked_up_at,
     prepare_database,
     serve_bot,
 )
@@ -421,13 +421,8 @@ async def run(args: argparse.Namespace, folder: Path) -> Outcome:
             problems.extend(f"fake server: {e}" for e in fake.internal_errors)
     stored, right, db_problems = stored_answers(db_path, users, fields)
     latencies = sorted(x for p in people for x in p.latencies)
-    # A getUpdates call is logged as it returns: an answer left with the first one after it.
-    returns = sorted(c.at for c in fake.calls("getUpdates") if c.status == 200)
-    picked_up = []
-    for p in people:
-        for sent in p.sent_at:
-            found = bisect.bisect_right(returns, sent)
-            picked_up.append(returns[found] - sent if found < len(returns) else float("nan"))
+    sent_at = [sent for p in people for sent in p.sent_at]
+    picked_up = [at - sent for at, sent in zip(picked_up_at(fake, sent_at), sent_at, strict=True)]
     problems += db_problems
     extra = received - users * (fields + 2)
     cpu = CpuUse(bot_cpu, own_cpu if child is not None else None)

@@ -10,6 +10,7 @@ builds the App its own way and hands it to `serve_bot`.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import cProfile
 import logging
 import math
@@ -185,6 +186,15 @@ class Replies:
         with self._fake._cond:
             self._fake._cond.notify_all()
         self._thread.join(timeout=5)
+
+
+def picked_up_at(fake: FakeTelegramServer, written: list[float]) -> list[float]:
+    """When each update (written at these time.time() moments) left the fake server: the
+    first successful getUpdates returning after it (a call is logged as it returns); NaN if
+    none did."""
+    returns = sorted(c.at for c in fake.calls("getUpdates") if c.status == 200)
+    found = [bisect.bisect_right(returns, at) for at in written]
+    return [returns[i] if i < len(returns) else float("nan") for i in found]
 
 
 def percentile(sorted_values: list[float], p: float) -> float:

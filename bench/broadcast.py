@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import bisect
 import logging
 import os
 import random
@@ -43,7 +42,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from botproc import BotProcess, Replies, percentile, prepare_database, serve_bot
+from botproc import (
+    BotProcess,
+    Replies,
+    percentile,
+    picked_up_at,
+    prepare_database,
+    serve_bot,
+)
 from fakes.telegram_server import FakeTelegramServer
 from harness import CONFIG, CTS_FORM
 
@@ -164,14 +170,6 @@ async def answer_after_prompt(
         await asyncio.sleep(max(0.0, 2.0 - (time.time() - written)))
 
 
-def fetch_times(fake: FakeTelegramServer, answers: list[Answered]) -> list[float]:
-    """When each answer left the fake server: the first getUpdates returning after it was
-    written (a getUpdates call is logged as it returns)."""
-    returns = sorted(c.at for c in fake.calls("getUpdates") if c.status == 200)
-    found = [bisect.bisect_right(returns, a.written) for a in answers]
-    return [returns[i] if i < len(returns) else float("nan") for i in found]
-
-
 async def run_phase(units: int, answering: int, folder: Path, from_open: bool) -> Figures:
     """One phase on a fresh workspace, the bot in a child process; its figures."""
     total = units + answering
@@ -212,7 +210,7 @@ async def run_phase(units: int, answering: int, folder: Path, from_open: bool) -
             stop.set()
             await asyncio.gather(*workers)
             figures.count_429 = fake.count_429
-            figures.fetched = fetch_times(fake, figures.answers)
+            figures.fetched = picked_up_at(fake, [a.written for a in figures.answers])
             return figures
         finally:
             await child.stop()
