@@ -56,8 +56,8 @@ class Incoming:
 
 
 def typed_event(sender: Sender, typed: str, received_at: datetime, message_ref: str) -> Incoming:
-    """A typed text as an event, for channels that deliver plain text (Zalo, the console):
-    "/name argument" is a command, anything else a text."""
+    """A typed text as an event: "/name argument" is a command (Telegram's "/name@bot" form
+    too), anything else a text."""
     if typed.startswith("/"):
         head, _, argument = typed.partition(" ")
         return Incoming(
@@ -65,7 +65,7 @@ def typed_event(sender: Sender, typed: str, received_at: datetime, message_ref: 
             kind=EventKind.COMMAND,
             received_at=received_at,
             text=typed,
-            command=head[1:].lower(),
+            command=head[1:].split("@", 1)[0].lower(),
             argument=argument.strip(),
             message_ref=message_ref,
         )

@@ -22,7 +22,7 @@ from bot.channels.base import (
     payload_document,
 )
 from bot.channels.plaintext import plain
-from handlers.events import EventKind, Incoming, Sender
+from handlers.events import EventKind, Incoming, Sender, typed_event
 
 log = logging.getLogger(__name__)
 
@@ -207,21 +207,7 @@ def parse_update(update: dict[str, Any]) -> Incoming | None:
             message_ref=ref,
             text=message["document"].get("file_id", ""),
         )
-    if text.startswith("/"):
-        head, _, argument = text.partition(" ")
-        command = head[1:].split("@", 1)[0].lower()
-        return Incoming(
-            sender=sender,
-            kind=EventKind.COMMAND,
-            received_at=when,
-            text=text,
-            command=command,
-            argument=argument.strip(),
-            message_ref=ref,
-        )
-    return Incoming(
-        sender=sender, kind=EventKind.TEXT, received_at=when, text=text, message_ref=ref
-    )
+    return typed_event(sender, text, when, ref)
 
 
 def _sender(user: dict[str, Any], chat: dict[str, Any]) -> Sender:
