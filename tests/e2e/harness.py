@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -131,13 +130,6 @@ class Clock:
     def advance(self, **delta: float) -> None:
         """Move time forward."""
         self.now += timedelta(**delta)
-
-
-def free_port() -> int:
-    """A port of 127.0.0.1 free right now (for a webhook server a test starts)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def write_workspace(folder: Path, base_url: str, mode: str = "polling", port: int = 8443) -> Path:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fakes.ports import free_port
 from fakes.telegram_server import FakeTelegramServer
-from harness import OFFICE_USER, BotUnderTest, Clock, free_port, start_bot, stop_or_explain
+from harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
 
 from storage import Database
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fakes.ports import free_port
 from fakes.telegram_server import FakeTelegramServer
-from harness import BotUnderTest, Clock, free_port, start_bot, stop_or_explain
+from harness import BotUnderTest, Clock, start_bot, stop_or_explain
 
 ALICE = 1001
 

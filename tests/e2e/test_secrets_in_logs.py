@@ -17,8 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fakes.ports import free_port
 from fakes.telegram_server import FakeTelegramServer
-from harness import Clock, free_port, start_bot, stop_or_explain, write_workspace
+from harness import Clock, start_bot, stop_or_explain, write_workspace
 
 from bot.channels.telegram import TelegramChannel
 from bot.cli import main

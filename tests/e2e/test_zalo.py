@@ -12,8 +12,9 @@ from pathlib import Path
 import docx
 import httpx
 import pytest
+from fakes.ports import free_port
 from fakes.zalo_server import MAX_TEXT_LENGTH, FakeZaloServer
-from harness import Clock, free_port, stop_or_explain, write_workspace
+from harness import Clock, stop_or_explain, write_workspace
 
 from bot.app import App
 from bot.channels.zalo import ZaloChannel

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from aiohttp import BodyPartReader, web
+from fakes.ports import free_port
 from telegram import Bot
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -27,13 +27,6 @@ class Server:
     base_url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
     answers: dict[str, Any] = field(default_factory=dict)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -68,7 +61,7 @@ async def server() -> AsyncIterator[Server]:
     app.router.add_post("/bot{token}/{method}", handle)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    port = _free_port()
+    port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     state.base_url = f"http://127.0.0.1:{port}/bot"
     state.answers["getMe"] = {"ok": True, "result": ME}
@@ -143,7 +136,7 @@ async def test_a_refused_connection_or_a_hang_up_is_a_network_error(server: Serv
         with pytest.raises(NetworkError) as hang_up:
             await bot._post("sendMessage", {"chat_id": 1, "text": "x"})
     assert not isinstance(hang_up.value, TimedOut)  # the outcome is not "maybe sent"
-    bot = _bot(f"http://127.0.0.1:{_free_port()}/bot")
+    bot = _bot(f"http://127.0.0.1:{free_port()}/bot")
     with pytest.raises(NetworkError) as refused:
         await bot.initialize()
     await bot.request.shutdown()  # Bot.shutdown skips a bot whose start failed
@@ -169,7 +162,7 @@ async def test_the_proxy_named_by_the_environment_is_used_unless_no_proxy_exempt
         monkeypatch.delenv(name, raising=False)
     # The test server plays the proxy: a port nobody listens on is reached only through it.
     monkeypatch.setenv("HTTP_PROXY", server.base_url.removesuffix("/bot"))
-    nowhere = f"localhost:{_free_port()}"
+    nowhere = f"localhost:{free_port()}"
     async with _bot(f"http://{nowhere}/bot") as bot:
         assert bot.username == "baocao_bot"
     assert server.received[-1]["host"] == "localhost"  # the proxy was asked for that host
