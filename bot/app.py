@@ -177,9 +177,7 @@ class App:
         self._spawn(self.housekeeping(), "housekeeping")
         if self.telegram is not None and settings.telegram.mode != "webhook":
             await self.telegram.bot.delete_webhook()
-            polling = poll_forever(
-                self.db, self.telegram, self.inbox.wake, outage=self.outage, inbox=self.inbox
-            )
+            polling = poll_forever(self.telegram, self.inbox, outage=self.outage)
             self._spawn(polling, "polling")
         if self.zalo is not None and settings.zalo.mode != "webhook":
             # Zalo refuses getUpdates while a webhook is set.

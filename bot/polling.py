@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.inbox import store_batch
@@ -39,17 +38,14 @@ async def store_updates(db: Database, channel: str, updates: list[dict[str, Any]
 
 
 async def poll_forever(
-    db: Database,
     source: UpdateSource,
-    on_stored: Callable[[], None],
+    inbox: InboxWorker,
     retry_seconds: float = 2.0,
     outage: StorageOutage | None = None,
-    inbox: InboxWorker | None = None,
 ) -> None:
     """Fetch, store, confirm, forever; network errors are logged and retried.
 
-    With `inbox`, a batch is handled in the transaction that stores it
-    (`InboxWorker.store_and_handle`); without, it is stored and `on_stored` called.
+    A batch is handled in the transaction that stores it (`InboxWorker.store_and_handle`).
 
     With a full database the same batch is fetched again and again (offset unchanged) until
     it can be stored; `outage` tells the senders and the office, and logs it once.
@@ -69,10 +65,7 @@ async def poll_forever(
         if not updates:
             continue
         try:
-            if inbox is not None:
-                await inbox.store_and_handle(source.name, updates)
-            else:
-                await store_updates(db, source.name, updates)
+            await inbox.store_and_handle(source.name, updates)
         except asyncio.CancelledError:
             raise
         except DiskFullError as error:
@@ -96,6 +89,4 @@ async def poll_forever(
             continue
         if outage is not None:
             outage.cleared()
-        if inbox is None:
-            on_stored()
         offset = max(int(u["update_id"]) for u in updates) + 1
