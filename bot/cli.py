@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from bot.config import CONFIG_ENV, CONFIG_FILE_NAME, ConfigError
+from bot.config import CONFIG_ENV, CONFIG_FILE_NAME
 from bot.datafiles import Workspace, load_workspace
+from bot.file_problems import ConfigError
 from bot.texts import text
 from bot.units_file import parse_date
 from domain.calendar import current_period, deadline_at, open_at, period_window

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from bot.cli import command, config_path
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, load_settings
 from bot.db_errors import explain
+from bot.file_problems import ConfigError
 from bot.texts import text
 from storage import StorageError
 from storage.backup import backup_file

@@ -23,10 +23,10 @@ from bot.app import (
 )
 from bot.channels.base import queue_replies
 from bot.cli import command, config_path
-from bot.config import ConfigError
 from bot.config_drift import stored_orphans
 from bot.datafiles import Workspace, load_workspace
 from bot.db_errors import explain, startup_problem
+from bot.file_problems import ConfigError
 from bot.logs import configured_secrets, setup_logging
 from bot.texts import text
 from domain.calendar import current_period

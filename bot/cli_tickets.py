@@ -19,8 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cli import command, config_path
-from bot.config import ConfigError
 from bot.datafiles import Workspace, load_workspace
+from bot.file_problems import ConfigError
 from bot.texts import set_timezone, text
 from bot.tickets_import import TicketFileError, import_tickets
 from bot.units_file import parse_date

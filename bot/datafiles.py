@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, display_path, read_settings
+from bot.config import Settings, read_settings
+from bot.file_problems import ConfigError, display_path
 from bot.forms_file import read_forms
 from bot.units_file import read_units
 from domain.forms import Form

@@ -22,10 +22,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.channels.zalo import SECRET_LENGTH
-from bot.config import ConfigError, Settings, read_settings
+from bot.config import Settings, read_settings
 from bot.config_drift import stored_orphans
 from bot.datafiles import Workspace, load_workspace
 from bot.db_errors import explain
+from bot.file_problems import ConfigError
 from bot.texts import text
 from storage import DatabaseFileError
 from storage.fileprobe import probe

@@ -16,15 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final, TypeVar
 
-from bot.config import (
-    REQUIRED,
-    ConfigError,
-    Problem,
-    TableReader,
-    display_path,
-    parse_toml,
-    read_text,
-)
+from bot.file_problems import ConfigError, Problem, display_path, parse_toml, read_text
+from bot.toml_reader import REQUIRED, TableReader
 from domain.forms import Field, FieldKind, FieldType, Form
 
 FIELD_KEY: Final = re.compile(r"^[a-z][a-z0-9_]*$")

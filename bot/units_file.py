@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-from bot.config import ConfigError, Problem
+from bot.file_problems import ConfigError, Problem
 from domain.units import Unit
 
 # Column -> the header names accepted for it (compared after _normalize_header).

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError
+from bot.file_problems import ConfigError
 from bot.forms_file import TomlLines, load_forms, read_forms
 from domain.forms import FieldKind, FieldType
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError
+from bot.file_problems import ConfigError
 from bot.units_file import load_units, parse_date, read_units
 
 FORMS = {"cntt", "dvc", "buuchinh"}

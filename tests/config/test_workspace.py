@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError
 from bot.datafiles import load_workspace
+from bot.file_problems import ConfigError
 
 STARTER = Path(__file__).resolve().parents[2] / "bot" / "starter"
 

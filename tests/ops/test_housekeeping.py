@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from bot.channels import zalo
-from bot.config import ConfigError, load_settings
+from bot.config import load_settings
+from bot.file_problems import ConfigError
 from bot.housekeeping import Purged, housekeeping, purge_old
 from bot.polling import store_updates
 from bot.scheduler import Scheduler
