@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 from telegram import Bot, BotCommand
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.base import (
@@ -165,7 +167,10 @@ async def _mapped(work: Awaitable[T]) -> T:
     try:
         return await work
     except RetryAfter as error:
-        retry = error.retry_after
+        with warnings.catch_warnings():
+            # PTB 22.2+ warns that retry_after becomes a timedelta; both kinds are read below.
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            retry = error.retry_after
         seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
         raise RetryLater(seconds) from None
     except Forbidden as error:
