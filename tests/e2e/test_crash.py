@@ -187,6 +187,9 @@ class Run:
             if self.zygote.poll() is None:
                 self.zygote.kill()
             self.zygote.wait(timeout=10)
+            for pipe in (self.zygote.stdin, self.zygote.stdout):
+                if pipe is not None:
+                    pipe.close()
 
     def tail(self, lines: int = 40) -> str:
         """The end of the bot's log, for failure messages."""
@@ -364,15 +367,17 @@ def _zygote(
     """The pre-imported baocao that forks each start (clock: START at `real_start`)."""
     script = Path(__file__).with_name("zygote.py")
     args = [str(config), str(log), str(START.timestamp()), str(real_start), str(SPEED)]
-    return subprocess.Popen(
-        [sys.executable, str(script), *args],
-        cwd=config.parent,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=log.open("ab"),
-        text=True,
-    )
+    # The child keeps its own copy of the log's descriptor; ours is closed once it started.
+    with log.open("ab") as errors:
+        return subprocess.Popen(
+            [sys.executable, str(script), *args],
+            cwd=config.parent,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
 
 
 def _office_time(real: float, real_start: float) -> datetime:
