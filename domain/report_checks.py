@@ -29,6 +29,7 @@ class WarningKind(StrEnum):
     """Which relation a warning is about."""
 
     PARTS = "parts"  # a total is not the sum of its parts
+    PARTS_OVER = "parts_over"  # the parts given already exceed their total (some missing)
     STOCK = "stock"  # a stock is not last period's plus the period's flow
     RATIO = "ratio"  # a stated percentage is not what the figures give
     BOUND = "bound"  # a figure exceeds the one it may not exceed
@@ -61,6 +62,7 @@ def _numbers(values: Mapping[str, object], keys: frozenset[str]) -> dict[str, De
 
 _WARNING_KINDS = {
     InconsistencyKind.PARTS: WarningKind.PARTS,
+    InconsistencyKind.PARTS_OVER: WarningKind.PARTS_OVER,
     InconsistencyKind.STOCK: WarningKind.STOCK,
     InconsistencyKind.BOUND: WarningKind.BOUND,
 }

@@ -18,13 +18,18 @@ class InconsistencyKind(StrEnum):
     """Which relation is broken."""
 
     PARTS = "parts"  # a total is not the sum of its parts
+    PARTS_OVER = "parts_over"  # the parts known so far already exceed their total
     STOCK = "stock"  # a stock is not last period's stock plus the period's flow
     BOUND = "bound"  # a figure exceeds the one it is part of ("of which" more than the whole)
 
 
 @dataclass(frozen=True, slots=True)
 class Inconsistency:
-    """A broken relation: `field_key` should be `expected` (from `terms`) but is `actual`."""
+    """A broken relation: `field_key` should be `expected` (from `terms`) but is `actual`.
+
+    For PARTS_OVER, `expected` is the sum of the parts known so far (`terms`): the least the
+    total can be.
+    """
 
     kind: InconsistencyKind
     field_key: str
@@ -48,13 +53,16 @@ PREVIOUS_STOCK = "__previous__"
 
 
 def check_parts(form: Form, values: Mapping[str, Decimal]) -> list[Inconsistency]:
-    """Totals whose parts are all known and do not add up."""
+    """Totals whose parts are all known and do not add up, and totals that the parts known
+    so far already exceed (PARTS_OVER, when the parts still missing cannot be negative)."""
     problems = []
     for field in form.fields:
         if not field.parts or field.key not in values:
             continue
         if any(part not in values for part in field.parts):
-            continue  # not knowable yet
+            if over := _parts_over(form, field.key, field.parts, values):
+                problems.append(over)
+            continue
         terms = tuple((part, values[part]) for part in field.parts)
         expected = sum((value for _, value in terms), Decimal(0))
         if expected != values[field.key]:
@@ -64,6 +72,26 @@ def check_parts(form: Form, values: Mapping[str, Decimal]) -> list[Inconsistency
                 )
             )
     return problems
+
+
+def _parts_over(
+    form: Form, total_key: str, parts: tuple[str, ...], values: Mapping[str, Decimal]
+) -> Inconsistency | None:
+    """The parts answered so far summing to more than their total: a typo such as 1.234 for
+    12 is known at once, not only after the last part (nor never, if that part is skipped)."""
+    missing = [part for part in parts if part not in values]
+    if not all(_never_negative(form, part) for part in missing):
+        return None  # a negative part still to come could bring the sum back down
+    terms = tuple((part, values[part]) for part in parts if part in values)
+    known = sum((value for _, value in terms), Decimal(0))
+    if not terms or known <= values[total_key]:
+        return None
+    return Inconsistency(InconsistencyKind.PARTS_OVER, total_key, known, values[total_key], terms)
+
+
+def _never_negative(form: Form, key: str) -> bool:
+    minimum = form.field(key).min
+    return minimum is not None and minimum >= 0
 
 
 def check_stocks(

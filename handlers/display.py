@@ -42,6 +42,14 @@ def describe_problem(form: Form, problem: Inconsistency) -> str:
             expected=format_number(problem.expected),
             actual=format_number(problem.actual),
         )
+    if problem.kind is InconsistencyKind.PARTS_OVER:
+        return text(
+            "chat.problem_parts_over",
+            total=field.title,
+            actual=format_number(problem.actual),
+            parts=[form.field(key).title for key, _ in problem.terms],
+            known=format_number(problem.expected),
+        )
     if problem.kind is InconsistencyKind.BOUND:
         ((bound_key, bound),) = problem.terms
         return text(

@@ -236,6 +236,14 @@ def _warning_text(warning: ReportWarning) -> str:
             stated=format_number(warning.actual, warning.places) + "%",
             label=warning.label,
         )
+    if warning.kind is WarningKind.PARTS_OVER:
+        return text(
+            "report.warning.parts_over",
+            label=warning.label,
+            actual=n(warning.actual),
+            labels=[label for label, _ in warning.terms],
+            known=n(warning.expected),
+        )
     if warning.kind is WarningKind.BOUND:
         ((bound_label, bound),) = warning.terms
         return text(

@@ -89,6 +89,7 @@ label = "tổ chức"
 type = "integer"
 kind = "stock"
 measure = "chứng thư số"
+min = 0
 
 [[fields]]
 key = "ca_nhan"
@@ -97,6 +98,7 @@ label = "cá nhân"
 type = "integer"
 kind = "stock"
 measure = "chứng thư số"
+min = 0
 
 [[fields]]
 key = "ghi_chu"

@@ -105,6 +105,23 @@ async def test_an_inconsistency_is_flagged_and_explained(bot: BotUnderTest) -> N
     assert total is not None and total.explanation == "25 chứng thư số đã thu hồi trong tháng"
 
 
+async def test_a_part_over_its_total_is_flagged_at_once(bot: BotUnderTest) -> None:
+    await bot.register(ALICE, "SYT")
+    await bot.command(ALICE, "baocao")
+    replies = await answer_all(bot, ALICE, ["259", "2.386", "24.720"])
+    flagged = replies[2]
+    # Said with the very answer, not only once the other part is in.
+    assert "«tổng số» là 2.386, nhưng riêng «tổ chức» đã là 24.720" in flagged
+    assert "Câu 4/5" in flagged
+    # Going back to fix it: the warning is gone, and the full sum is judged later.
+    again = await bot.press(ALICE, "◀ Quay lại")
+    assert "Câu 3/5" in again
+    fixed = await bot.say(ALICE, "472")
+    assert "Chưa khớp" not in fixed and "chưa khớp" not in fixed
+    last = await bot.say(ALICE, "1.914")
+    assert "chưa khớp" not in last
+
+
 async def test_an_unexplained_inconsistency_blocks_sending(bot: BotUnderTest) -> None:
     await bot.register(ALICE, "SYT")
     await bot.command(ALICE, "baocao")

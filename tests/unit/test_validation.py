@@ -58,6 +58,46 @@ def test_parts_are_not_judged_before_every_part_is_known() -> None:
     assert check_parts(CERTIFICATES, {"tong": D(2361), "to_chuc": D(472)}) == []
 
 
+# The same certificates, with parts that cannot be negative (min = 0, as the forms say).
+COUNTED = Form(
+    code="cts",
+    title="Chứng thư số",
+    fields=(
+        _number("tong", parts=("to_chuc", "ca_nhan"), min=D(0)),
+        _number("to_chuc", min=D(0)),
+        _number("ca_nhan", min=D(0)),
+    ),
+)
+
+
+def test_a_part_over_its_total_is_known_before_the_other_parts() -> None:
+    # "1.234" typed for 12 organisations: no part still to come can make it add up.
+    assert check_parts(COUNTED, {"tong": D(12), "to_chuc": D(1234)}) == [
+        Inconsistency(
+            InconsistencyKind.PARTS_OVER,
+            "tong",
+            expected=D(1234),
+            actual=D(12),
+            terms=(("to_chuc", D(1234)),),
+        )
+    ]
+
+
+def test_parts_up_to_their_total_are_not_judged_early() -> None:
+    assert check_parts(COUNTED, {"tong": D(12), "to_chuc": D(12)}) == []
+    assert check_parts(COUNTED, {"tong": D(12)}) == []
+
+
+def test_parts_over_is_not_said_when_a_missing_part_could_be_negative() -> None:
+    # CERTIFICATES' parts have no minimum: a negative part could still bring the sum down.
+    assert check_parts(CERTIFICATES, {"tong": D(12), "to_chuc": D(1234)}) == []
+
+
+def test_once_every_part_is_known_the_full_sum_is_judged_instead() -> None:
+    (problem,) = check_parts(COUNTED, {"tong": D(12), "to_chuc": D(1234), "ca_nhan": D(0)})
+    assert problem.kind is InconsistencyKind.PARTS and problem.expected == D(1234)
+
+
 def test_stock_must_be_last_stock_plus_flow() -> None:
     values = {"tong": D(2361), "cap_moi": D(259)}
     problems = check_stocks(CERTIFICATES, values, previous={"tong": D(2100)})
