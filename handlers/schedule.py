@@ -73,6 +73,13 @@ async def _run_period(
     done = await ctx.tx.schedule.done_steps(period)
     owed = await ensure_obligations(ctx, period)
     by_unit = _group(owed)
+    if period == current_period(ctx.now, ctx.catalog.regime):
+        # Units owing no form this period go through the same steps, about their overdue
+        # tickets alone (only the current period's: tickets belong to no period). Each step
+        # is marked done for them even when they have nothing to answer: tickets imported
+        # later are chased at the next step, never at the import's (maybe quiet) hour.
+        others = [u.code for u in ctx.catalog.unit_list() if u.code not in by_unit]
+        by_unit.update((code, []) for code in others)
     for unit_code, obligations in by_unit.items():
         unit_steps = [
             s
@@ -127,7 +134,9 @@ async def _unit_step(
     unit: Unit,
     obligations: list[Obligation],
 ) -> list[Reply]:
-    outstanding = [o for o in obligations if not o.state.is_done and not o.locked]
+    if not obligations:
+        return await _tickets_only_step(ctx, period, step, unit)
+    outstanding = _outstanding(obligations)
     if step.kind is ScheduleKind.OPEN:
         if not outstanding:
             return []
@@ -145,6 +154,27 @@ async def _unit_step(
         body = await tickets.reminder_text(ctx, unit.code, period.label)
         return await to_focal_points(ctx, unit, body, chase, start=False)
     return []
+
+
+async def _tickets_only_step(
+    ctx: HandlerContext, period: Period, step: ScheduleStep, unit: Unit
+) -> list[Reply]:
+    """A step for a unit that owes no form this period: about its overdue tickets alone,
+    while it has some it has not answered about since the period opened."""
+    chase = await tickets.chase_choice(ctx, unit.code)
+    if not chase:
+        return []
+    if step.kind is ScheduleKind.OPEN:
+        deadline = deadline_at(period, ctx.catalog.regime)
+        body = await tickets.prompt_text(ctx, unit.code, period.label, deadline)
+    else:
+        body = await tickets.reminder_text(ctx, unit.code, period.label)
+    return await to_focal_points(ctx, unit, body, chase, start=False)
+
+
+def _outstanding(obligations: list[Obligation]) -> list[Obligation]:
+    """The forms still to be sent (not handed in, not frozen by a lock)."""
+    return [o for o in obligations if not o.state.is_done and not o.locked]
 
 
 def prompt_text(ctx: HandlerContext, period: Period, unit: Unit, owed: list[Obligation]) -> str:

@@ -112,8 +112,24 @@ async def chase_choice(ctx: HandlerContext, unit_code: str) -> tuple[Choice, ...
     return (Choice(label, f"tkp:{unit_code}:1"),)
 
 
+async def prompt_text(
+    ctx: HandlerContext, unit_code: str, period_label: str, deadline: datetime
+) -> str:
+    """The opening of a period for a unit that owes no form in it but holds overdue tickets."""
+    overdue = await _overdue(ctx, unit_code)
+    return text(
+        "chat_tickets.prompt_open",
+        unit=ctx.catalog.units[unit_code].name,
+        period=period_label,
+        total=len(overdue.tickets),
+        today=overdue.today,
+        deadline=deadline,
+    )
+
+
 async def reminder_text(ctx: HandlerContext, unit_code: str, period_label: str) -> str:
-    """A reminder to a unit that sent its figures but not its answers about overdue tickets."""
+    """A reminder to a unit with no figures left to send (sent, or no form owed this period)
+    that has not answered about all its overdue tickets."""
     overdue = await _overdue(ctx, unit_code)
     return text(
         "chat_tickets.reminder",

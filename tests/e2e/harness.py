@@ -134,14 +134,17 @@ class Clock:
         self.now += timedelta(**delta)
 
 
-def write_workspace(folder: Path, base_url: str, mode: str = "polling", port: int = 8443) -> Path:
-    """Write config, units and forms for the tests; return the config path."""
+def write_workspace(
+    folder: Path, base_url: str, mode: str = "polling", port: int = 8443, units: str = UNITS
+) -> Path:
+    """Write config, units (`UNITS` unless given) and forms for the tests; return the
+    config path."""
     (folder / "forms").mkdir(parents=True, exist_ok=True)
     config = folder / "config.toml"
     config.write_text(
         CONFIG.format(office=OFFICE_USER, base_url=base_url, mode=mode, port=port), encoding="utf-8"
     )
-    (folder / "units.csv").write_text(UNITS, encoding="utf-8")
+    (folder / "units.csv").write_text(units, encoding="utf-8")
     (folder / "forms" / "cts.toml").write_text(CTS_FORM, encoding="utf-8")
     (folder / "forms" / "ghichu.toml").write_text(NOTE_FORM, encoding="utf-8")
     return config
@@ -206,10 +209,15 @@ class BotUnderTest:
 
 
 async def start_bot(
-    folder: Path, fake: FakeTelegramServer, clock: Clock, mode: str = "polling", port: int = 8443
+    folder: Path,
+    fake: FakeTelegramServer,
+    clock: Clock,
+    mode: str = "polling",
+    port: int = 8443,
+    units: str = UNITS,
 ) -> BotUnderTest:
-    """Start the real app on a workspace in `folder`."""
-    config = write_workspace(folder, fake.base_url, mode, port)
+    """Start the real app on a workspace in `folder` (with `units` as its units.csv)."""
+    config = write_workspace(folder, fake.base_url, mode, port, units)
     workspace = load_workspace(config)
     channel = TelegramChannel(fake.token, fake.base_url, poll_timeout=1)
     app = App(workspace, clock=clock, telegram=channel, limits=Limits(0, 0, 0), run_scheduler=False)

@@ -1,6 +1,6 @@
 """Reminders and overdue tickets: reminders carry the tickets button while some overdue ticket
-is unanswered, and a unit that sent its figures but not its answers is chased about them once
-per timetable step."""
+is unanswered, and a unit that sent its figures (or owes no form) but not its answers is
+chased about them once per timetable step."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fakes.telegram_server import FakeTelegramServer
-from harness import BotUnderTest, Clock, stop_or_explain
+from harness import BotUnderTest, Clock, start_bot, stop_or_explain
 from test_tickets import CSV
 from test_timetable import at, start_early, texts, tick_at
 
@@ -74,5 +74,98 @@ async def test_reminders_carry_the_tickets_button_and_chase_unanswered_tickets(
         await tick_at(bot, at(16, 8))
         assert "đã trễ hạn" in texts(bot, BOB)[-1]
         assert len(texts(bot, ALICE)) == quiet
+    finally:
+        await stop_or_explain(bot)
+
+
+# Two units created on 01/03/2022 owe no form in 02/2022: TTDL holds overdue tickets (its
+# focal point DAVE), TTPV holds one not yet due (ERIN); TTCN holds one and has no focal point.
+NO_FORM_UNITS = """\
+mã đơn vị,tên đơn vị,nhóm,biểu mẫu,hiệu lực từ
+BDT,Bưu điện tỉnh <Trà Vinh> & Co,Doanh nghiệp,cts,
+SYT,Sở Y tế,"Sở, ban, ngành",cts,
+VP,Văn phòng UBND tỉnh,"Sở, ban, ngành",cts;ghichu,
+TTDL,Trung tâm Dữ liệu tỉnh,"Sở, ban, ngành",cts,01/03/2022
+TTPV,Trung tâm Phục vụ hành chính công,"Sở, ban, ngành",cts,01/03/2022
+TTCN,Trung tâm Công nghệ thông tin,"Sở, ban, ngành",cts,01/03/2022
+"""
+NO_FORM_CSV = (
+    "Mã phiếu,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái\n"
+    "DL-1,05/01/2022,20/01/2022,TTDL,Mạng chậm,Đang xử lý\n"
+    "DL-2,06/01/2022,21/01/2022,TTDL,Cổng dịch vụ công lỗi,Đang xử lý\n"
+    "PV-1,01/02/2022,25/02/2022,TTPV,Chưa tới hạn,Đang xử lý\n"
+    "CN-1,05/01/2022,20/01/2022,TTCN,Phần mềm lỗi,Đang xử lý\n"
+    "YT-1,05/01/2022,20/01/2022,SYT,Bệnh viện đông,Đang xử lý\n"
+).encode()
+DAVE = 1004  # TTDL: owes no form, two overdue tickets
+ERIN = 1005  # TTPV: owes no form, no overdue ticket
+OPENED = "Kỳ báo cáo 02/2022 đã mở: phiếu phản ánh quá hạn"
+
+
+async def start_no_form(
+    tmp_path: Path, fake: FakeTelegramServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> BotUnderTest:
+    monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake.token)
+    return await start_bot(tmp_path, fake, clock, units=NO_FORM_UNITS)
+
+
+async def import_no_form_tickets(bot: BotUnderTest, today: date) -> None:
+    async with bot.db.write() as tx:
+        settings = bot.workspace.settings.tickets
+        await import_tickets(
+            tx, NO_FORM_CSV, "phieu.csv", settings=settings, today=today, changed_by="t"
+        )
+
+
+async def test_a_unit_owing_no_form_is_asked_about_its_tickets_once_per_step(
+    tmp_path: Path,
+    fake_telegram: FakeTelegramServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Clock(at(5, 9))
+    bot = await start_no_form(tmp_path, fake_telegram, clock, monkeypatch)
+    try:
+        for user, unit in ((BOB, "BDT"), (DAVE, "TTDL"), (ERIN, "TTPV")):
+            await bot.register(user, unit)
+        erin_registered = len(texts(bot, ERIN))
+        await import_no_form_tickets(bot, date(2022, 2, 5))
+
+        # The opening: Dave is asked about his tickets alone; Bob's prompt is as ever.
+        await tick_at(bot, at(10, 8))
+        opened = texts(bot, DAVE)[-1]
+        assert OPENED in opened and "Trung tâm Dữ liệu tỉnh" in opened
+        assert "không phải gửi số liệu" in opened and "có 2 phiếu quá hạn" in opened
+        assert "17:00 15/02/2022" in opened
+        assert buttons(bot, DAVE) == [f"{TICKETS} (2)"]
+        assert buttons(bot, BOB) == ["📝 Nhập số liệu"]
+        await tick_at(bot, at(10, 9))
+        assert sum(OPENED in t for t in texts(bot, DAVE)) == 1
+        await stop_or_explain(bot)
+
+        # Down over the reminder of the 14th and the deadline's morning: back at 09:00 on
+        # the 15th, only the latest goes out, once.
+        clock.now = at(15, 9)
+        bot = await start_bot(tmp_path, fake_telegram, clock, units=NO_FORM_UNITS)
+        await tick_at(bot, at(15, 9, 1))
+        chases = [t for t in texts(bot, DAVE) if CHASE in t]
+        assert len(chases) == 1 and "còn 2/2 phiếu quá hạn chưa trả lời" in chases[0]
+        assert buttons(bot, DAVE) == [f"{TICKETS} (2)"]
+        async with bot.db.read() as r:
+            done = await r.schedule.done_steps("2022-02")
+        assert {("TTDL", "open"), ("TTDL", "remind-3d"), ("TTDL", "remind-0d")} <= done
+        await stop_or_explain(bot)
+        bot = await start_bot(tmp_path, fake_telegram, clock, units=NO_FORM_UNITS)
+        await tick_at(bot, at(15, 10))
+        assert sum(CHASE in t for t in texts(bot, DAVE)) == 1
+
+        # Dave answers: the late steps leave him alone (Bob's late reminder shows they ran).
+        await bot.press(DAVE, TICKETS)
+        await bot.press(DAVE, "📌 Tất cả vẫn đang xử lý")
+        quiet = len(texts(bot, DAVE))
+        await tick_at(bot, at(16, 8))
+        assert "đã trễ hạn" in texts(bot, BOB)[-1]
+        assert len(texts(bot, DAVE)) == quiet
+        # Erin's unit owes no form and holds no overdue ticket: nothing, all month.
+        assert len(texts(bot, ERIN)) == erin_registered
     finally:
         await stop_or_explain(bot)
