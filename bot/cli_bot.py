@@ -32,7 +32,7 @@ from bot.texts import text
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
 from handlers.context import Catalog, HandlerContext, Office
-from handlers.office import PeriodProgress, UnitProgress, progress
+from handlers.office import PeriodProgress, UnitProgress, progress, units_to_remind
 from handlers.registration import create_invite, deep_link
 from handlers.schedule import remind_laggards_now
 from storage import Database, StorageError
@@ -268,13 +268,15 @@ def remind(args: argparse.Namespace) -> int:
     workspace = checked_workspace(args)
     if workspace is None:
         return 1
-    period, queued, units = asyncio.run(_remind(workspace, dry_run=args.dry_run))
+    period, queued, units, chased = asyncio.run(_remind(workspace, dry_run=args.dry_run))
     key = "cli.remind.dry_run" if args.dry_run else "cli.remind.done"
-    print(text(key, period=period.label, messages=queued, units=units))
+    print(text(key, period=period.label, messages=queued, units=units, tickets=chased))
     return 0
 
 
-async def _remind(workspace: Workspace, dry_run: bool) -> tuple[Period, int, list[str]]:
+async def _remind(workspace: Workspace, dry_run: bool) -> tuple[Period, int, list[str], list[str]]:
+    """What a reminder sends: the period, the messages queued, the names of the units owing
+    figures and of those reminded about their overdue tickets alone."""
     now = datetime.now(UTC)
     catalog = catalog_of(workspace)
     period = current_period(now, catalog.regime)
@@ -284,20 +286,22 @@ async def _remind(workspace: Workspace, dry_run: bool) -> tuple[Period, int, lis
             await tx.units.sync_all(list(workspace.units))
             ctx = HandlerContext(office, catalog, now, tx)
             replies = await remind_laggards_now(ctx, period)
-            laggards = await progress(tx, catalog, period)
-            names = [u.name for u in laggards.in_progress + laggards.not_started]
+            laggards, chased = await units_to_remind(ctx, period)
+            names = [u.name for u in laggards]
+            chased_names = [u.name for u in chased]
             if dry_run:
-                raise _DryRun(len(replies), names)  # rolls the transaction back
+                raise _DryRun(len(replies), names, chased_names)  # rolls the transaction back
             await queue_replies(tx, replies)
     except _DryRun as dry:
-        return period, dry.count, dry.names
-    return period, len(replies), names
+        return period, dry.count, dry.names, dry.chased
+    return period, len(replies), names, chased_names
 
 
 class _DryRun(Exception):
     """Rolls back the transaction of a dry run, carrying what would have been sent."""
 
-    def __init__(self, count: int, names: list[str]) -> None:
+    def __init__(self, count: int, names: list[str], chased: list[str]) -> None:
         super().__init__("dry run")
         self.count = count
         self.names = names
+        self.chased = chased

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,6 +10,7 @@ from bot.texts import text
 from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
+from domain.units import Unit
 from handlers import jobs, registration, schedule, ticket_assign, ticket_status
 from handlers.context import Catalog, HandlerContext
 from handlers.events import Choice, Incoming, Reply
@@ -180,19 +181,36 @@ async def status_page(ctx: HandlerContext, chat_id: str, period: Period, page: i
 
 
 async def remind_ask(ctx: HandlerContext, event: Incoming) -> list[Reply]:
-    """/nhacnho: how many units would be reminded, with a button to confirm."""
+    """/nhacnho: which units would be reminded (of their figures, or of their overdue tickets
+    alone), with a button to confirm."""
     period = current_period(ctx.now, ctx.catalog.regime)
-    result = await progress(ctx.tx, ctx.catalog, period)
-    laggards = result.in_progress + result.not_started
+    laggards, chased = await units_to_remind(ctx, period)
     chat_id = event.sender.chat_id
-    if not laggards:
+    if not laggards and not chased:
         return [Reply(chat_id=chat_id, text=text("chat.remind_nobody", period=period.label))]
     confirm = Choice(text("chat.button_remind_confirm"), f"nhac:{period.key}")
-    body = text("chat.remind_ask", period=period.label, units=[u.name for u in laggards])
+    body = text(
+        "chat.remind_ask",
+        period=period.label,
+        units=[u.name for u in laggards],
+        tickets=[u.name for u in chased],
+    )
     return [Reply(chat_id=chat_id, text=body, choices=((confirm,),))]
 
 
-async def _no_focal_point(ctx: HandlerContext, units: list[UnitProgress]) -> str:
+async def units_to_remind(
+    ctx: HandlerContext, period: Period
+) -> tuple[list[UnitProgress], list[Unit]]:
+    """The units a reminder goes to: those owing figures, and those chased about their
+    overdue tickets alone (each unit in one list only)."""
+    result = await progress(ctx.tx, ctx.catalog, period)
+    laggards = result.in_progress + result.not_started
+    owing = {u.code for u in laggards}
+    chased = [u for u in await schedule.ticket_laggards(ctx, period) if u.code not in owing]
+    return laggards, chased
+
+
+async def _no_focal_point(ctx: HandlerContext, units: Sequence[UnitProgress | Unit]) -> str:
     """A line naming the units no message can reach (no focal point yet), or ""."""
     names = [u.name for u in units if not await ctx.tx.focal_points.list_for_unit(u.code)]
     return "\n" + text("chat.no_focal_point", names=names) if names else ""
@@ -203,9 +221,9 @@ async def remind_confirmed(ctx: HandlerContext, event: Incoming, period_key: str
     period = parse_period(period_key)
     reminders = await schedule.remind_laggards_now(ctx, period)
     units = len({(r.channel, r.chat_id) for r in reminders})
-    result = await progress(ctx.tx, ctx.catalog, period)
+    laggards, chased = await units_to_remind(ctx, period)
     body = text("chat.remind_queued", messages=len(reminders), people=units, period=period.label)
-    body += await _no_focal_point(ctx, result.in_progress + result.not_started)
+    body += await _no_focal_point(ctx, [*laggards, *chased])
     return [Reply(chat_id=event.sender.chat_id, text=body), *reminders]
 
 

@@ -275,16 +275,43 @@ async def late_notice(ctx: HandlerContext, period: Period) -> list[Reply]:
 
 
 async def remind_laggards_now(ctx: HandlerContext, period: Period) -> list[Reply]:
-    """Reminders to every unit that has not submitted, outside the timetable (/nhacnho)."""
+    """Reminders outside the timetable (/nhacnho, `baocao remind`): to every unit that has not
+    submitted, and about their overdue tickets alone to the units of `ticket_laggards`."""
     replies: list[Reply] = []
-    for unit_code, obligations in _group(await ensure_obligations(ctx, period)).items():
-        outstanding = [o for o in obligations if not o.state.is_done and not o.locked]
+    grouped = _group(await ensure_obligations(ctx, period))
+    for unit_code, obligations in grouped.items():
+        outstanding = _outstanding(obligations)
         if outstanding:
             unit = ctx.catalog.units[unit_code]
             body = await reminder_text(ctx, period, unit, outstanding)
             chase = await tickets.chase_choice(ctx, unit_code)
             replies.extend(await to_focal_points(ctx, unit, body, chase))
+    for unit in await _ticket_laggards(ctx, period, grouped):
+        body = await tickets.reminder_text(ctx, unit.code, period.label)
+        chase = await tickets.chase_choice(ctx, unit.code)
+        replies.extend(await to_focal_points(ctx, unit, body, chase, start=False))
     return replies
+
+
+async def ticket_laggards(ctx: HandlerContext, period: Period) -> list[Unit]:
+    """Units a reminder chases about their overdue tickets alone: nothing left to send on the
+    period's forms (sent, or no form owed) but tickets not answered about since the current
+    period opened. None for another period than the current one or a locked one, as in the
+    timetable."""
+    return await _ticket_laggards(ctx, period, _group(await ensure_obligations(ctx, period)))
+
+
+async def _ticket_laggards(
+    ctx: HandlerContext, period: Period, grouped: dict[str, list[Obligation]]
+) -> list[Unit]:
+    if period != current_period(ctx.now, ctx.catalog.regime):
+        return []
+    record = await ctx.tx.periods.get(period)
+    if record is not None and record.locked_at is not None:
+        return []
+    owing = {code for code, obligations in grouped.items() if _outstanding(obligations)}
+    pending = await tickets.pending_unit_codes(ctx)
+    return [ctx.catalog.units[code] for code in pending if code not in owing]
 
 
 async def open_period_now(ctx: HandlerContext, period: Period) -> list[Reply]:

@@ -19,7 +19,7 @@ from domain.ticket_answers import (
     parse_expected,
     ticket_token,
 )
-from domain.tickets import REASON_MAX, Ticket, TicketStatus, clean_text
+from domain.tickets import REASON_MAX, Ticket, TicketStatus, clean_text, pending_units
 from domain.unit_matching import fold
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
@@ -110,6 +110,16 @@ async def chase_choice(ctx: HandlerContext, unit_code: str) -> tuple[Choice, ...
         return ()
     label = text("chat_tickets.button_open", count=len(overdue.tickets))
     return (Choice(label, f"tkp:{unit_code}:1"),)
+
+
+async def pending_unit_codes(ctx: HandlerContext) -> list[str]:
+    """Configured units holding overdue tickets they have not answered about since the
+    current period opened, in the units' order (those a reminder may chase)."""
+    today = _today(ctx)
+    held = await ctx.tx.tickets.overdue(today)
+    pending = pending_units(held, ctx.catalog.unit_list(), today, await answers_since(ctx))
+    # A code no longer in units.csv has no name or conversation to send: nobody to chase.
+    return [p.unit_code for p in pending if p.unit_code in ctx.catalog.units]
 
 
 async def prompt_text(

@@ -89,3 +89,35 @@ def test_status_and_remind_on_a_fresh_database(
     assert main(["remind", "--config", str(office)]) == 0
     assert "đã xếp 1 tin nhắc cho 5 đơn vị" in capsys.readouterr().out
     assert asyncio.run(pending()) == 1
+
+
+def test_remind_lists_the_units_reminded_about_their_overdue_tickets_alone(
+    office: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A unit created far ahead owes no form today, but holds an overdue ticket.
+    with (office.parent / "units.csv").open("a", encoding="utf-8") as units:
+        units.write("TTMOI,Trung tâm mới,Đơn vị trực thuộc Sở,cntt,,01/01/2999,\n")
+    tickets = tmp_path / "phieu.csv"
+    tickets.write_text(
+        "Mã phiếu,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái\n"
+        "PA-1,05/01/2020,20/01/2020,TTMOI,Mạng chậm,Đang xử lý\n",
+        encoding="utf-8",
+    )
+    assert main(["tickets", "import", str(tickets), "--config", str(office)]) == 0
+
+    async def register() -> None:
+        db = await Database.open(office.parent / "baocao.sqlite3")
+        try:
+            async with db.write() as tx:
+                await tx.focal_points.add("TTMOI", "telegram", "78", "78", "Anh Minh")
+        finally:
+            await db.close()
+
+    asyncio.run(register())
+    capsys.readouterr()
+    assert main(["remind", "--config", str(office), "--dry-run"]) == 0
+    dry = capsys.readouterr().out
+    assert "sẽ nhắc 6 đơn vị (1 tin nhắn)" in dry
+    assert "  Trung tâm mới (trả lời phiếu phản ánh quá hạn)" in dry
+    assert main(["remind", "--config", str(office)]) == 0
+    assert "đã xếp 1 tin nhắc cho 6 đơn vị" in capsys.readouterr().out

@@ -1,6 +1,6 @@
 """Reminders and overdue tickets: reminders carry the tickets button while some overdue ticket
 is unanswered, and a unit that sent its figures (or owes no form) but not its answers is
-chased about them once per timetable step."""
+chased about them once per timetable step, and by /nhacnho."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from fakes.telegram_server import FakeTelegramServer
-from harness import BotUnderTest, Clock, start_bot, stop_or_explain
+from harness import OFFICE_USER, START, BotUnderTest, Clock, start_bot, stop_or_explain
+from test_office import submit_alice
 from test_tickets import CSV
 from test_timetable import at, start_early, texts, tick_at
 
@@ -167,5 +168,52 @@ async def test_a_unit_owing_no_form_is_asked_about_its_tickets_once_per_step(
         assert len(texts(bot, DAVE)) == quiet
         # Erin's unit owes no form and holds no overdue ticket: nothing, all month.
         assert len(texts(bot, ERIN)) == erin_registered
+    finally:
+        await stop_or_explain(bot)
+
+
+async def test_remind_now_reaches_units_owing_no_figures_but_answers_about_tickets(
+    tmp_path: Path,
+    fake_telegram: FakeTelegramServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bot = await start_no_form(tmp_path, fake_telegram, Clock(START), monkeypatch)
+    try:
+        for user, unit in ((ALICE, "SYT"), (DAVE, "TTDL"), (ERIN, "TTPV")):
+            await bot.register(user, unit)
+        await import_no_form_tickets(bot, date(2022, 2, 11))
+        await submit_alice(bot)  # her figures are in; her ticket is not answered
+        before = {user: len(texts(bot, user)) for user in (ALICE, DAVE, ERIN)}
+
+        ask = await bot.command(OFFICE_USER, "nhacnho")
+        figures, _, chased = ask.partition("Nhắc thêm 3 đơn vị chưa trả lời về phiếu phản ánh")
+        assert "Nhắc 2 đơn vị chưa gửi báo cáo kỳ 02/2022?" in figures
+        assert "• Bưu điện tỉnh <Trà Vinh> & Co" in figures and "Sở Y tế" not in figures
+        assert "• Sở Y tế" in chased and "• Trung tâm Dữ liệu tỉnh" in chased
+        assert "• Trung tâm Công nghệ thông tin" in chased and "Phục vụ" not in ask
+        done = await bot.press(OFFICE_USER, "🔔 Nhắc ngay")
+        assert "Đã xếp 2 tin nhắc tới 2 đầu mối" in done
+        assert "3 đơn vị chưa có đầu mối" in done and "Trung tâm Công nghệ thông tin" in done
+        for user, count in ((ALICE, 1), (DAVE, 2)):
+            reminder = (await bot.fake.wait_for_messages(user, before[user] + 1))[-1]
+            assert CHASE in (reminder.plain_text or "")
+            assert f"còn {count}/{count} phiếu quá hạn" in (reminder.plain_text or "")
+            assert buttons(bot, user) == [f"{TICKETS} ({count})"]
+        assert len(texts(bot, ERIN)) == before[ERIN]
+
+        # The office's ticket view lists Dave's unit among those that answered none.
+        await bot.command(OFFICE_USER, "trangthai")
+        view = await bot.press(OFFICE_USER, "📨 Phiếu quá hạn")
+        silent = view.partition("Chưa trả lời về phiếu của mình")[2]
+        assert "• Trung tâm Dữ liệu tỉnh" in silent
+
+        # Once Dave and Alice have answered, only the units owing figures (or with no focal
+        # point) are left to remind.
+        for user in (ALICE, DAVE):
+            await bot.press(user, TICKETS)
+            await bot.press(user, "📌 Tất cả vẫn đang xử lý")
+        again = await bot.command(OFFICE_USER, "nhacnho")
+        assert "Nhắc thêm 1 đơn vị chưa trả lời về phiếu phản ánh" in again
+        assert "Trung tâm Dữ liệu tỉnh" not in again and "Sở Y tế" not in again
     finally:
         await stop_or_explain(bot)
