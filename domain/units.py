@@ -25,6 +25,10 @@ class Unit:
             return False
         return not (self.effective_to is not None and on > self.effective_to)
 
+    def has_ended(self, on: date) -> bool:
+        """Whether the unit ceased to exist before the given day (merged or dissolved)."""
+        return self.effective_to is not None and on > self.effective_to
+
     def owes(self, form_code: str) -> bool:
         """Whether this unit reports on the given form."""
         return form_code in self.forms

@@ -78,7 +78,11 @@ async def _run_period(
         # tickets alone (only the current period's: tickets belong to no period). Each step
         # is marked done for them even when they have nothing to answer: tickets imported
         # later are chased at the next step, never at the import's (maybe quiet) hour.
-        others = [u.code for u in ctx.catalog.unit_list() if u.code not in by_unit]
+        others = [
+            u.code
+            for u in ctx.catalog.unit_list()
+            if u.code not in by_unit and tickets.chaseable(ctx, u.code)
+        ]
         by_unit.update((code, []) for code in others)
     for unit_code, obligations in by_unit.items():
         unit_steps = [

@@ -118,8 +118,15 @@ async def pending_unit_codes(ctx: HandlerContext) -> list[str]:
     today = _today(ctx)
     held = await ctx.tx.tickets.overdue(today)
     pending = pending_units(held, ctx.catalog.unit_list(), today, await answers_since(ctx))
-    # A code no longer in units.csv has no name or conversation to send: nobody to chase.
-    return [p.unit_code for p in pending if p.unit_code in ctx.catalog.units]
+    return [p.unit_code for p in pending if chaseable(ctx, p.unit_code)]
+
+
+def chaseable(ctx: HandlerContext, unit_code: str) -> bool:
+    """Whether a unit may be chased about its tickets: it is in units.csv (a code no longer
+    there has no name or conversation to send) and has not ceased to exist (a merged unit's
+    tickets are the office's to hand on, with /giao; its old focal point is not asked)."""
+    unit = ctx.catalog.units.get(unit_code)
+    return unit is not None and not unit.has_ended(_today(ctx))
 
 
 async def prompt_text(

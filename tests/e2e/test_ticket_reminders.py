@@ -81,14 +81,17 @@ async def test_reminders_carry_the_tickets_button_and_chase_unanswered_tickets(
 
 # Two units created on 01/03/2022 owe no form in 02/2022: TTDL holds overdue tickets (its
 # focal point DAVE), TTPV holds one not yet due (ERIN); TTCN holds one and has no focal point.
+# TTCU was merged away on 31/01/2022 and still holds an overdue ticket (its old focal point
+# FRANK): its tickets are the office's to hand on, nobody chases FRANK.
 NO_FORM_UNITS = """\
-mã đơn vị,tên đơn vị,nhóm,biểu mẫu,hiệu lực từ
-BDT,Bưu điện tỉnh <Trà Vinh> & Co,Doanh nghiệp,cts,
-SYT,Sở Y tế,"Sở, ban, ngành",cts,
-VP,Văn phòng UBND tỉnh,"Sở, ban, ngành",cts;ghichu,
-TTDL,Trung tâm Dữ liệu tỉnh,"Sở, ban, ngành",cts,01/03/2022
-TTPV,Trung tâm Phục vụ hành chính công,"Sở, ban, ngành",cts,01/03/2022
-TTCN,Trung tâm Công nghệ thông tin,"Sở, ban, ngành",cts,01/03/2022
+mã đơn vị,tên đơn vị,nhóm,biểu mẫu,hiệu lực từ,hiệu lực đến
+BDT,Bưu điện tỉnh <Trà Vinh> & Co,Doanh nghiệp,cts,,
+SYT,Sở Y tế,"Sở, ban, ngành",cts,,
+VP,Văn phòng UBND tỉnh,"Sở, ban, ngành",cts;ghichu,,
+TTDL,Trung tâm Dữ liệu tỉnh,"Sở, ban, ngành",cts,01/03/2022,
+TTPV,Trung tâm Phục vụ hành chính công,"Sở, ban, ngành",cts,01/03/2022,
+TTCN,Trung tâm Công nghệ thông tin,"Sở, ban, ngành",cts,01/03/2022,
+TTCU,Trung tâm Tin học cũ,"Sở, ban, ngành",cts,,31/01/2022
 """
 NO_FORM_CSV = (
     "Mã phiếu,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái\n"
@@ -97,9 +100,11 @@ NO_FORM_CSV = (
     "PV-1,01/02/2022,25/02/2022,TTPV,Chưa tới hạn,Đang xử lý\n"
     "CN-1,05/01/2022,20/01/2022,TTCN,Phần mềm lỗi,Đang xử lý\n"
     "YT-1,05/01/2022,20/01/2022,SYT,Bệnh viện đông,Đang xử lý\n"
+    "CU-1,05/01/2022,20/01/2022,TTCU,Máy chủ cũ,Đang xử lý\n"
 ).encode()
 DAVE = 1004  # TTDL: owes no form, two overdue tickets
 ERIN = 1005  # TTPV: owes no form, no overdue ticket
+FRANK = 1006  # TTCU: merged away, an overdue ticket left with it
 OPENED = "Kỳ báo cáo 02/2022 đã mở: phiếu phản ánh quá hạn"
 
 
@@ -126,9 +131,10 @@ async def test_a_unit_owing_no_form_is_asked_about_its_tickets_once_per_step(
     clock = Clock(at(5, 9))
     bot = await start_no_form(tmp_path, fake_telegram, clock, monkeypatch)
     try:
-        for user, unit in ((BOB, "BDT"), (DAVE, "TTDL"), (ERIN, "TTPV")):
+        for user, unit in ((BOB, "BDT"), (DAVE, "TTDL"), (ERIN, "TTPV"), (FRANK, "TTCU")):
             await bot.register(user, unit)
         erin_registered = len(texts(bot, ERIN))
+        frank_registered = len(texts(bot, FRANK))
         await import_no_form_tickets(bot, date(2022, 2, 5))
 
         # The opening: Dave is asked about his tickets alone; Bob's prompt is as ever.
@@ -166,8 +172,10 @@ async def test_a_unit_owing_no_form_is_asked_about_its_tickets_once_per_step(
         await tick_at(bot, at(16, 8))
         assert "đã trễ hạn" in texts(bot, BOB)[-1]
         assert len(texts(bot, DAVE)) == quiet
-        # Erin's unit owes no form and holds no overdue ticket: nothing, all month.
+        # Erin's unit owes no form and holds no overdue ticket: nothing, all month; nor for
+        # Frank, whose unit no longer exists.
         assert len(texts(bot, ERIN)) == erin_registered
+        assert len(texts(bot, FRANK)) == frank_registered
     finally:
         await stop_or_explain(bot)
 
@@ -191,6 +199,7 @@ async def test_remind_now_reaches_units_owing_no_figures_but_answers_about_ticke
         assert "• Bưu điện tỉnh <Trà Vinh> & Co" in figures and "Sở Y tế" not in figures
         assert "• Sở Y tế" in chased and "• Trung tâm Dữ liệu tỉnh" in chased
         assert "• Trung tâm Công nghệ thông tin" in chased and "Phục vụ" not in ask
+        assert "Tin học cũ" not in ask  # merged away: not chased
         done = await bot.press(OFFICE_USER, "🔔 Nhắc ngay")
         assert "Đã xếp 2 tin nhắc tới 2 đầu mối" in done
         assert "3 đơn vị chưa có đầu mối" in done and "Trung tâm Công nghệ thông tin" in done
