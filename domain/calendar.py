@@ -367,3 +367,14 @@ def overdue_as_of(period: Period, now: datetime, regime: ReportingRegime) -> dat
     if period < current_period(now, regime):
         return min(today, cutoff_date(period, regime))
     return today
+
+
+def tickets_stood_at(period: Period, now: datetime, regime: ReportingRegime) -> datetime | None:
+    """The moment a period's figures take the tickets as they stood: None (as they stand
+    now) while the period is the one units answer; once a later period has opened, the end
+    of the day `overdue_as_of` judges on (the office's midnight after it), so that an old
+    report compiled again counts each ticket's status and unit of then, not of today."""
+    if period < current_period(now, regime):
+        day = overdue_as_of(period, now, regime)
+        return datetime.combine(day + _ONE_DAY, time(0), tzinfo=_zone(regime))
+    return None

@@ -247,6 +247,60 @@ def changes(before: Ticket | None, after: Ticket) -> list[tuple[str, str | None,
     return [(name, old[name], new[name]) for name in TRACKED_FIELDS if old[name] != new[name]]
 
 
+def as_they_stood(
+    tickets: Iterable[Ticket], revisions: Iterable[TicketRevision], moment: datetime
+) -> list[Ticket]:
+    """The tickets as they stood just before `moment`, from today's tickets and their history.
+
+    Every change made at or after `moment` is undone, newest first, restoring the old value of
+    its tracked field (status, unit, due date, expected date, reason). A ticket whose first
+    import is undone this way did not exist yet and is left out. `revisions` may hold any
+    others (older ones, other tickets'): they are ignored. Order is kept.
+
+    Only the tracked fields have a history. The others are today's values: the export's
+    received date, channel, unit text and summary (a change to them is the feedback system
+    correcting its record, not the ticket moving on), the unit's last answer stamp
+    (`reported_at`, an answer repeating the previous one leaves no revision) and the
+    bookkeeping stamps.
+    """
+    later: dict[str, list[TicketRevision]] = {}
+    for revision in revisions:
+        if revision.changed_at >= moment:
+            later.setdefault(revision.ticket_id, []).append(revision)
+    stood = []
+    for ticket in tickets:
+        undone = later.get(ticket.id)
+        if not undone:
+            stood.append(ticket)
+            continue
+        values = tracked_values(ticket)
+        # Undone newest first; changes of one moment (one transaction) in reverse of their
+        # recorded order (the sort is stable).
+        for revision in reversed(sorted(undone, key=lambda r: r.changed_at)):
+            values[revision.field] = revision.old_value
+        if values["status"] is None:  # its first import came later
+            continue
+        stood.append(_with_tracked(ticket, values))
+    return stood
+
+
+def _with_tracked(ticket: Ticket, values: dict[str, str | None]) -> Ticket:
+    """`ticket` with its tracked fields set from their text (as `tracked_values` writes it)."""
+    status, unit_code = values["status"], values["unit_code"]
+    assert status is not None
+    due_on, expected_on = values["due_on"], values["expected_on"]
+    return replace(
+        ticket,
+        status=TicketStatus(status),
+        unit_code=unit_code,
+        # A hint kept only while unmatched (an assignment clears it; it has no history).
+        suggestion=ticket.suggestion if unit_code is None else None,
+        due_on=None if due_on is None else date.fromisoformat(due_on),
+        expected_on=None if expected_on is None else date.fromisoformat(expected_on),
+        reason=values["reason"],
+    )
+
+
 def same_content(a: Ticket, b: Ticket) -> bool:
     """Whether two versions of a ticket hold the same data (bookkeeping stamps aside)."""
     return replace(a, updated_at=None, updated_by=None) == replace(
