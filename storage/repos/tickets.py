@@ -22,6 +22,7 @@ from domain.tickets import (
     TicketFigures,
     TicketRevision,
     TicketStatus,
+    as_they_stood,
     changes,
     clean_text,
     compute_figures,
@@ -89,6 +90,14 @@ _INSERT_REVISION = (
 _SELECT_REVISIONS = (
     f"SELECT {_REVISION_COLUMNS} FROM ticket_revisions WHERE ticket_id = ? ORDER BY id"
 )
+# Timestamps are fixed-width UTC text: text order is time order. No index on changed_at: an
+# old period's figures need the changes since its end to the tickets received by then, a
+# scan of a table of a few rows per ticket.
+_SELECT_REVISIONS_SINCE = f"""
+SELECT {_REVISION_COLUMNS} FROM ticket_revisions
+WHERE changed_at >= ? AND ticket_id IN (SELECT id FROM tickets WHERE received_on <= ?)
+ORDER BY id
+"""
 
 
 def _ticket(row: sqlite3.Row) -> Ticket:
@@ -168,9 +177,18 @@ class TicketsReader(Repository):
         """Every ticket, oldest received first."""
         return [_ticket(r) for r in await self._s.rows(_SELECT_ALL)]
 
-    async def received_until(self, last_day: date) -> list[Ticket]:
-        """Tickets received on or before `last_day`, oldest first."""
-        return [_ticket(r) for r in await self._s.rows(_SELECT_UNTIL, (last_day.isoformat(),))]
+    async def received_until(
+        self, last_day: date, stood_at: datetime | None = None
+    ) -> list[Ticket]:
+        """Tickets received on or before `last_day`, oldest first: as they stand now, or as
+        they stood at `stood_at` (`domain.tickets.as_they_stood`: those imported later left
+        out, later answers, assignments and re-imports undone)."""
+        rows = await self._s.rows(_SELECT_UNTIL, (last_day.isoformat(),))
+        tickets = [_ticket(r) for r in rows]
+        if stood_at is None:
+            return tickets
+        later = await self.revisions_since(stood_at, received_until=last_day)
+        return as_they_stood(tickets, later, stood_at)
 
     async def unmatched(self) -> list[Ticket]:
         """Tickets with no unit, waiting for the office to assign them; oldest first."""
@@ -187,6 +205,14 @@ class TicketsReader(Repository):
     async def revisions(self, ticket_id: str) -> list[TicketRevision]:
         """The history of a ticket, oldest change first."""
         return [_revision(r) for r in await self._s.rows(_SELECT_REVISIONS, (ticket_id,))]
+
+    async def revisions_since(
+        self, moment: datetime, received_until: date = date.max
+    ) -> list[TicketRevision]:
+        """The changes made at or after `moment` to the tickets received on or before
+        `received_until` (all, by default), in the order they were made."""
+        since = (codec.timestamp(moment), received_until.isoformat())
+        return [_revision(r) for r in await self._s.rows(_SELECT_REVISIONS_SINCE, since)]
 
     async def _many(self, ids: Sequence[str]) -> dict[str, Ticket]:
         found: dict[str, Ticket] = {}
@@ -401,7 +427,9 @@ async def ticket_figures(
     timezone: str = DEFAULT_TIMEZONE,
 ) -> TicketFigures:
     """The report's hotline figures for a period window (first and last day, as from
-    `domain.calendar.period_window`), overdue judged on the office's day at `now`.
+    `domain.calendar.period_window`), overdue judged on the office's day at `now`, the
+    tickets as they stand now (a past period's take them as they stood at its end:
+    `received_until(last_day, stood_at)`).
     """
     tickets = await view.tickets.received_until(period_window[1])
     return compute_figures(tickets, units, period_window, local_day(now, timezone), campaign_start)

@@ -292,3 +292,41 @@ def test_the_office_day_is_taken_in_its_time_zone() -> None:
     assert local_day(date(2022, 2, 1)) == date(2022, 2, 1)
     with pytest.raises(ValueError, match="naive"):
         local_day(datetime(2022, 2, 14))
+
+
+async def test_tickets_as_they_stood_at_a_moment(db: Database, clock: Clock) -> None:
+    async with db.write() as tx:
+        await tx.tickets.save_imported(
+            [row("PA-1", received_on=date(2022, 2, 1)), row("PA-2", received_on=date(2022, 2, 20))],
+            WHO,
+        )
+    imported = clock()
+    moment = clock.advance(hours=1)
+    async with db.write() as tx:
+        for ticket_id in ("PA-1", "PA-2"):
+            await tx.tickets.report_status(
+                ticket_id, HANDLED, "telegram:1", at=clock.advance(minutes=1)
+            )
+        await tx.tickets.assign("PA-1", "SYT", WHO, at=clock.advance(minutes=1))
+        await tx.tickets.save_imported(
+            [row("PA-3", received_on=date(2022, 2, 2))], WHO, at=clock.advance(minutes=1)
+        )
+    async with db.read() as r:
+        later = await r.tickets.revisions_since(moment, received_until=date(2022, 2, 14))
+        then = await r.tickets.received_until(date(2022, 2, 14), stood_at=moment)
+        before_any = await r.tickets.received_until(date(2022, 2, 14), stood_at=imported)
+        now = await r.tickets.received_until(date(2022, 2, 14))
+    # PA-2 was received after the 14th: its changes are not read.
+    assert [(v.ticket_id, v.field) for v in later] == [
+        ("PA-1", "status"),
+        ("PA-1", "unit_code"),
+        ("PA-3", "status"),
+        ("PA-3", "unit_code"),
+        ("PA-3", "due_on"),
+    ]
+    assert [(t.id, t.status, t.unit_code) for t in then] == [("PA-1", IN_PROGRESS, "P6TV")]
+    assert before_any == []  # the first import itself is at `imported`: not before it
+    assert [(t.id, t.status, t.unit_code) for t in now] == [
+        ("PA-1", HANDLED, "SYT"),
+        ("PA-3", IN_PROGRESS, "P6TV"),
+    ]
