@@ -116,7 +116,7 @@ def export(args: argparse.Namespace) -> int:
 async def _export(workspace: Workspace, period: Period) -> bytes:
     db = await Database.open(workspace.settings.storage.path)
     try:
-        listed = await imported_tickets(db, workspace, period)
+        listed = await imported_tickets(db, workspace, period, _now(workspace))
         return await export_xlsx(db, workspace, period, listed)
     finally:
         await db.close()

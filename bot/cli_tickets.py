@@ -21,15 +21,16 @@ from zoneinfo import ZoneInfo
 from bot.cli import command, config_path
 from bot.datafiles import Workspace, load_workspace
 from bot.file_problems import ConfigError
+from bot.report.tickets_source import period_figures, period_tickets
 from bot.texts import set_timezone, text
 from bot.tickets_import import TicketFileError, import_tickets
 from bot.units_file import parse_date
-from domain.calendar import current_period, overdue_as_of, period_window
+from domain.calendar import current_period
 from domain.periods import Period, parse_period
 from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket
 from domain.unit_matching import UnitMatcher
 from storage import Database, StorageError
-from storage.repos.tickets import AssignOutcome, ticket_figures
+from storage.repos.tickets import AssignOutcome
 
 Action = Callable[[argparse.Namespace], int]
 
@@ -274,18 +275,13 @@ def _figures(args: argparse.Namespace) -> int:
     except ValueError:
         _err(text("tickets.cli.bad_period", typed=args.period))
         return 2
-    window = period_window(period, regime)
 
     async def work(db: Database) -> Any:
+        # The report's path: an old period's tickets as they stood then.
         async with db.read() as view:
-            return await ticket_figures(
-                view,
-                workspace.units,
-                window,
-                overdue_as_of(period, now, regime),  # as the report judges it
-                campaign_start=workspace.settings.tickets.campaign_start,
-                timezone=regime.timezone,
-            )
+            tickets = await period_tickets(view, workspace, period, now)
+        start = workspace.settings.tickets.campaign_start
+        return period_figures(tickets, workspace, period, now, start)
 
     try:
         figures = _run(workspace, work)

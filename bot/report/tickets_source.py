@@ -3,17 +3,26 @@ them in chat), for `compile_draft(tickets=...)` from /tonghop and `baocao report
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from bot.datafiles import Workspace
 from bot.report.spec_file import spec_for
 from bot.texts import text
-from domain.calendar import overdue_as_of, period_window
+from domain.calendar import overdue_as_of, period_window, tickets_stood_at
 from domain.periods import Period
 from domain.report import ReportSpec
 from domain.report_tickets import TicketSummary, summary_from_figures
-from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket, channel_key, compute_figures
+from domain.tickets import (
+    CHANNELS,
+    OTHER_CHANNEL,
+    Ticket,
+    TicketFigures,
+    channel_key,
+    compute_figures,
+)
 from storage import Database
+from storage.repos.tickets import TicketsView
 
 
 def channel_labels(spec: ReportSpec | None) -> dict[str, str]:
@@ -31,11 +40,37 @@ def channel_labels(spec: ReportSpec | None) -> dict[str, str]:
     return {key: text(f"tickets.channel.{key}") for key in CHANNELS}
 
 
-async def imported_tickets(db: Database, workspace: Workspace, period: Period) -> list[Ticket]:
-    """The tickets received up to the period's last day (none: the forms give the figures)."""
-    last_day = period_window(period, workspace.settings.regime)[1]
+async def period_tickets(
+    view: TicketsView, workspace: Workspace, period: Period, now: datetime
+) -> list[Ticket]:
+    """The tickets received up to the period's last day as the period's figures count them:
+    as they stand now while the period is current, as they stood at the end of its last day
+    once a later period has opened (`domain.calendar.tickets_stood_at`)."""
+    regime = workspace.settings.regime
+    last_day = period_window(period, regime)[1]
+    return await view.tickets.received_until(last_day, tickets_stood_at(period, now, regime))
+
+
+async def imported_tickets(
+    db: Database, workspace: Workspace, period: Period, now: datetime
+) -> list[Ticket]:
+    """`period_tickets` in a read snapshot of its own (none: the forms give the figures)."""
     async with db.read() as view:
-        return await view.tickets.received_until(last_day)
+        return await period_tickets(view, workspace, period, now)
+
+
+def period_figures(
+    tickets: Sequence[Ticket],
+    workspace: Workspace,
+    period: Period,
+    now: datetime,
+    campaign_start: date | None,
+) -> TicketFigures:
+    """The hotline figures of `period_tickets`, overdue judged on `overdue_as_of`'s day."""
+    regime = workspace.settings.regime
+    window = period_window(period, regime)
+    as_of = overdue_as_of(period, now, regime)
+    return compute_figures(tickets, workspace.units, window, as_of, campaign_start)
 
 
 async def imported_summary(
@@ -45,18 +80,16 @@ async def imported_summary(
     now: datetime,
     spec: ReportSpec | None = None,
 ) -> TicketSummary | None:
-    """The hotline block's figures from imported tickets; None when none was imported up to
-    the period's end, so that the hotline unit's form gives them instead."""
-    tickets = await imported_tickets(db, workspace, period)
+    """The hotline block's figures from imported tickets; None when none was received up to
+    the period's end (or, for a past period, imported by then), so that the hotline unit's
+    form gives them instead, as it did in the period's report."""
+    tickets = await imported_tickets(db, workspace, period, now)
     if not tickets:
         return None
-    settings = workspace.settings
-    start = settings.tickets.campaign_start
+    start = workspace.settings.tickets.campaign_start
     if start is None and spec is not None and spec.tickets is not None:
         start = spec.tickets.since
-    window = period_window(period, settings.regime)
-    as_of = overdue_as_of(period, now, settings.regime)
-    figures = compute_figures(tickets, workspace.units, window, as_of, start)
+    figures = period_figures(tickets, workspace, period, now, start)
     return summary_from_figures(figures, channel_labels(spec))
 
 

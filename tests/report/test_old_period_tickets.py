@@ -1,0 +1,204 @@
+"""A period's report compiled again once a later period has opened counts the tickets as they
+stood at the end of its last day: answers, hand-offs and re-imports made since, and tickets
+first imported since, change nothing. /tonghop (the compile job), `baocao report`,
+`baocao tickets figures` and `baocao export` alike; a real SQLite file, the .docx read back."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from docx_reading import full_text, open_docx
+from openpyxl import load_workbook
+
+from bot.cli import main
+from bot.datafiles import Workspace
+from bot.jobs import JobsChannel
+from bot.report.answers_file import load_answers, read_answers_file
+from bot.tickets_import import import_tickets
+from domain.periods import Period
+from domain.tickets import TicketStatus
+from storage import Database
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+FEBRUARY = Period(2022, 2)  # 15/01 to 14/02/2022; 03/2022 opens on 10/03/2022 at 08:00
+HEADER = "Mã phiếu,Kênh tiếp nhận,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái\n"
+# Imported on 11/02: four overdue on 14/02 (T1-T3 of SYT, T4 of VPUBND), T5 and T0 handled,
+# T6 not yet due.
+FIRST = (
+    HEADER
+    + """T1,Tổng đài 1022,20/01/2022,30/01/2022,Sở Y tế,a,Đang xử lý
+T2,Tổng đài 1022,21/01/2022,31/01/2022,SYT,b,Đang xử lý
+T3,Zalo,22/01/2022,01/02/2022,Sở Y tế,c,Đang xử lý
+T4,Facebook,23/01/2022,02/02/2022,VP UBND tỉnh,d,Đang xử lý
+T5,Trực tiếp,24/01/2022,03/02/2022,Sở Y tế,e,Đã xử lý
+T6,Tổng đài 1022,10/02/2022,28/02/2022,Sở Y tế,f,Đang xử lý
+T0,Tổng đài 1022,10/12/2021,20/12/2021,Sở Y tế,g,Đã xử lý
+"""
+)
+# Imported in March: T3 handled, T6's due date moved, and T7 (received in February, overdue
+# then) listed for the first time.
+MARCH = FIRST.replace("c,Đang xử lý", "c,Đã xử lý").replace("28/02/2022", "20/03/2022") + (
+    "T7,Tổng đài 1022,12/02/2022,13/02/2022,Sở Y tế,h,Đang xử lý\n"
+)
+UNITS_LINE = "- Các đơn vị đang xử lý trễ hạn:"
+# As compiled on 14/02, and as it must read whenever compiled again.
+FEBRUARY_BLOCK = [
+    "Tổng số phản ánh đã tiếp nhận trong tháng: 6",
+    "+ Qua tổng đài 1022: 3;",
+    "+ Trực tiếp: 1;",
+    "+ Qua app: 0;",
+    "+ Qua web: 0;",
+    "+ Qua mail: 0;",
+    "+ Zalo: 1;",
+    "+ Facebook: 1.",
+    "- Từ 16 giờ ngày 03/12/2021 đến 16 giờ ngày 14/02/2022 tiếp nhận: 7",
+    "- Kết quả giải quyết:",
+    "+ Đã xử lý: 2 phản ánh;",
+    "+ Đang xử lý: 5 (trong đó: 4 phiếu trễ hạn);",
+    UNITS_LINE,
+    "+ Văn phòng UBND tỉnh: 1;",
+    "+ Sở Y tế: 3.",
+]
+
+
+def at(month: int, day: int, hour: int = 9) -> datetime:
+    return datetime(2022, month, day, hour, tzinfo=VN)
+
+
+def hotline_block(docx: bytes) -> list[str]:
+    """The hotline block of a draft: from its first figure to the units holding overdue ones."""
+    lines = full_text(open_docx(docx)).splitlines()
+    first = next(i for i, line in enumerate(lines) if "đã tiếp nhận trong tháng" in line)
+    block = [lines[first][lines[first].index("Tổng số") :]]
+    for line in lines[first + 1 :]:
+        if UNITS_LINE in block and not line.startswith("+ "):
+            break
+        block.append(line)
+    return block
+
+
+class Office:
+    """The sample office's database on a clock the test moves, and its /tonghop job."""
+
+    def __init__(self, db: Database, workspace: Workspace, moment: list[datetime]) -> None:
+        self.db, self.workspace, self.moment = db, workspace, moment
+
+    async def import_list(self, csv: str, when: datetime) -> None:
+        self.moment[0] = when  # an import is stamped with the database's clock
+        async with self.db.write() as tx:
+            await import_tickets(
+                tx,
+                csv.encode(),
+                "phieu.csv",
+                settings=self.workspace.settings.tickets,
+                today=when.date(),
+                changed_by="cli:office",
+                units=self.workspace.units,
+            )
+
+    async def tonghop(self, when: datetime) -> bytes:
+        """February's draft as /tonghop compiles it at `when`."""
+        jobs = JobsChannel(self.db, self.workspace, lambda: when, lambda: None)
+        payload = {"job": "compile", "period": "2022-02", "reply_channel": "telegram", "by": "t"}
+        await jobs.send("900", payload)
+        async with self.db.read() as view:
+            draft = await view.drafts.latest(FEBRUARY)
+        assert draft is not None
+        return draft.content
+
+
+async def february_then_march(db: Database, workspace: Workspace, moment: list[datetime]) -> bytes:
+    """February's tickets and answers, its draft on 14/02 (returned), then March's changes."""
+    office = Office(db, workspace, moment)
+    await office.import_list(FIRST, at(2, 11))
+    async with db.write() as tx:  # as a unit's answer in chat: still in progress, a reason
+        await tx.tickets.report_status(
+            "T2",
+            TicketStatus.IN_PROGRESS,
+            "telegram:1",
+            unit_code="SYT",
+            expected_on=date(2022, 2, 20),
+            reason="chờ kinh phí",
+            at=at(2, 14, 15),
+        )
+    compiled_then = await office.tonghop(at(2, 14, 22))
+    async with db.write() as tx:  # after the last day: counts from March's report on
+        await tx.tickets.report_status(
+            "T1", TicketStatus.HANDLED, "telegram:1", unit_code="SYT", at=at(2, 17)
+        )
+    await office.import_list(MARCH, at(3, 15))
+    async with db.write() as tx:  # /giao: handed to another unit in March
+        done = await tx.tickets.assign("T4", "SYT", "telegram:9", at=at(3, 16))
+        await tx.tickets.report_status(
+            "T2", TicketStatus.HANDLED, "telegram:1", unit_code="SYT", at=at(3, 17)
+        )
+    assert done.ticket is not None and done.ticket.unit_code == "SYT"
+    return compiled_then
+
+
+async def test_tonghop_in_april_counts_februarys_tickets_as_they_stood(
+    sample_db: Database, sample_workspace: Workspace
+) -> None:
+    moment = [at(2, 11)]
+    db = await Database.open(sample_db.path, synchronous="OFF", clock=lambda: moment[0])
+    try:
+        compiled_then = await february_then_march(db, sample_workspace, moment)
+        again = await Office(db, sample_workspace, moment).tonghop(at(4, 5))
+    finally:
+        await db.close()
+    assert hotline_block(compiled_then) == FEBRUARY_BLOCK
+    assert hotline_block(again) == FEBRUARY_BLOCK
+
+
+def test_the_command_line_counts_februarys_tickets_as_they_stood(
+    sample_dir: Path, sample_workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def prepare() -> None:
+        moment = [at(2, 11)]
+        db = await Database.open(sample_dir / "baocao.sqlite3", clock=lambda: moment[0])
+        try:
+            for name in ("2022-01.toml", "2022-02.toml"):
+                answers = read_answers_file(sample_dir / "answers" / name)
+                await load_answers(db, sample_workspace, answers)
+            await february_then_march(db, sample_workspace, moment)
+        finally:
+            await db.close()
+
+    asyncio.run(prepare())
+    config = str(sample_dir / "config.toml")
+    out = sample_dir / "draft.docx"
+    assert main(["report", "--config", config, "--period", "2022-02", "--out", str(out)]) == 0
+    assert hotline_block(out.read_bytes()) == FEBRUARY_BLOCK
+
+    capsys.readouterr()
+    figures = ["tickets", "figures", "--config", config, "--period", "2022-02", "--json"]
+    assert main(figures) == 0
+    february = json.loads(capsys.readouterr().out)
+    assert february["as_of"] == "2022-02-14"
+    assert (february["period"]["received"], february["cumulative"]["handled"]) == (6, 2)
+    assert february["cumulative"]["overdue"] == 4
+    assert [(u["unit_code"], u["count"]) for u in february["overdue_units"]] == [
+        ("VPUBND", 1),
+        ("SYT", 3),
+    ]
+
+    sheet = sample_dir / "february.xlsx"
+    assert main(["export", "--config", config, "--period", "2022-02", "--out", str(sheet)]) == 0
+    book = load_workbook(io.BytesIO(sheet.read_bytes()))
+    rows = list(book["Phiếu phản ánh"].iter_rows(min_row=2, values_only=True))
+    listed = {row[0]: (row[1], row[4], row[5]) for row in rows}
+    assert listed == {
+        "T0": ("Sở Y tế", "20/12/2021", "đã xử lý"),
+        "T1": ("Sở Y tế", "30/01/2022", "đang xử lý"),
+        "T2": ("Sở Y tế", "31/01/2022", "đang xử lý"),
+        "T3": ("Sở Y tế", "01/02/2022", "đang xử lý"),
+        "T4": ("Văn phòng UBND tỉnh", "02/02/2022", "đang xử lý"),
+        "T5": ("Sở Y tế", "03/02/2022", "đã xử lý"),
+        "T6": ("Sở Y tế", "28/02/2022", "đang xử lý"),
+    }
