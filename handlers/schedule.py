@@ -73,17 +73,10 @@ async def _run_period(
     done = await ctx.tx.schedule.done_steps(period)
     owed = await ensure_obligations(ctx, period)
     by_unit = _group(owed)
-    if period == current_period(ctx.now, ctx.catalog.regime):
-        # Units owing no form this period go through the same steps, about their overdue
-        # tickets alone (only the current period's: tickets belong to no period). Each step
-        # is marked done for them even when they have nothing to answer: tickets imported
-        # later are chased at the next step, never at the import's (maybe quiet) hour.
-        others = [
-            u.code
-            for u in ctx.catalog.unit_list()
-            if u.code not in by_unit and tickets.chaseable(ctx, u.code)
-        ]
-        by_unit.update((code, []) for code in others)
+    # Each step is marked done for the units owing no form even when they have nothing to
+    # answer: tickets imported later are chased at the next step, never at the import's
+    # (maybe quiet) hour.
+    by_unit.update((code, []) for code in _owing_no_form(ctx, period, by_unit))
     for unit_code, obligations in by_unit.items():
         unit_steps = [
             s
@@ -109,6 +102,22 @@ async def _run_period(
         replies = await late_notice(ctx, period)
         outcome.replies.extend(replies)
         outcome.sent.append((period.key, OFFICE_WIDE, notice[0].key))
+
+
+def _owing_no_form(
+    ctx: HandlerContext, period: Period, by_unit: dict[str, list[Obligation]]
+) -> list[str]:
+    """Units that go through the period's steps about their overdue tickets alone: those
+    owing no form in it that may be chased; none in a period older than the current one
+    (tickets belong to no period: an older period's steps would chase them a second time).
+    A period the office opens early by hand (/mo) is newer than the current one."""
+    if period < current_period(ctx.now, ctx.catalog.regime):
+        return []
+    return [
+        u.code
+        for u in ctx.catalog.unit_list()
+        if u.code not in by_unit and tickets.chaseable(ctx, u.code)
+    ]
 
 
 def _group(owed: list[Obligation]) -> dict[str, list[Obligation]]:
@@ -139,7 +148,8 @@ async def _unit_step(
     obligations: list[Obligation],
 ) -> list[Reply]:
     if not obligations:
-        return await _tickets_only_step(ctx, period, step, unit)
+        opening = step.kind is ScheduleKind.OPEN
+        return await _tickets_only_step(ctx, period, unit, opening=opening)
     outstanding = _outstanding(obligations)
     if step.kind is ScheduleKind.OPEN:
         if not outstanding:
@@ -161,14 +171,14 @@ async def _unit_step(
 
 
 async def _tickets_only_step(
-    ctx: HandlerContext, period: Period, step: ScheduleStep, unit: Unit
+    ctx: HandlerContext, period: Period, unit: Unit, *, opening: bool
 ) -> list[Reply]:
-    """A step for a unit that owes no form this period: about its overdue tickets alone,
-    while it has some it has not answered about since the period opened."""
+    """A step (the opening, or a reminder) for a unit that owes no form this period: about its
+    overdue tickets alone, while it has some it has not answered about since the opening."""
     chase = await tickets.chase_choice(ctx, unit.code)
     if not chase:
         return []
-    if step.kind is ScheduleKind.OPEN:
+    if opening:
         deadline = deadline_at(period, ctx.catalog.regime)
         body = await tickets.prompt_text(ctx, unit.code, period.label, deadline)
     else:
@@ -322,10 +332,15 @@ async def open_period_now(ctx: HandlerContext, period: Period) -> list[Reply]:
     """Open a period at once (/mo): prompts go out, and the timetable's opening is done."""
     await ctx.tx.periods.open(period, ctx.now)
     replies: list[Reply] = []
-    for unit_code, obligations in _group(await ensure_obligations(ctx, period)).items():
+    by_unit = _group(await ensure_obligations(ctx, period))
+    by_unit.update((code, []) for code in _owing_no_form(ctx, period, by_unit))
+    for unit_code, obligations in by_unit.items():
         if not await ctx.tx.schedule.mark_done(period, "open", unit_code=unit_code, at=ctx.now):
             continue  # already prompted
         unit = ctx.catalog.units[unit_code]
+        if not obligations:
+            replies.extend(await _tickets_only_step(ctx, period, unit, opening=True))
+            continue
         outstanding = [o for o in obligations if not o.state.is_done]
         if outstanding:
             body = prompt_text(ctx, period, unit, outstanding)

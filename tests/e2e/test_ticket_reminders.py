@@ -226,3 +226,29 @@ async def test_remind_now_reaches_units_owing_no_figures_but_answers_about_ticke
         assert "Trung tâm Dữ liệu tỉnh" not in again and "Sở Y tế" not in again
     finally:
         await stop_or_explain(bot)
+
+
+async def test_opening_by_hand_asks_units_owing_no_form_about_their_tickets_once(
+    tmp_path: Path,
+    fake_telegram: FakeTelegramServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Clock(at(5, 9))
+    bot = await start_no_form(tmp_path, fake_telegram, clock, monkeypatch)
+    try:
+        for user, unit in ((BOB, "BDT"), (DAVE, "TTDL"), (ERIN, "TTPV"), (FRANK, "TTCU")):
+            await bot.register(user, unit)
+        quiet = {user: len(texts(bot, user)) for user in (ERIN, FRANK)}
+        await import_no_form_tickets(bot, date(2022, 2, 5))
+        before = len(texts(bot, DAVE))
+        opened = await bot.command(OFFICE_USER, "mo", "02/2022")
+        assert "Đã mở kỳ báo cáo 02/2022: xếp 2 tin" in opened  # Bob's prompt, Dave's tickets
+        asked = (await bot.fake.wait_for_messages(DAVE, before + 1))[-1].plain_text or ""
+        assert OPENED in asked and "có 2 phiếu quá hạn" in asked
+        assert buttons(bot, DAVE) == [f"{TICKETS} (2)"]
+        # The timetable's opening is done for Dave too: never asked twice.
+        await tick_at(bot, at(10, 8))
+        assert sum(OPENED in t for t in texts(bot, DAVE)) == 1
+        assert {user: len(texts(bot, user)) for user in (ERIN, FRANK)} == quiet
+    finally:
+        await stop_or_explain(bot)
