@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from bot.texts import text
-from domain.calendar import current_period, deadline_at, period_window
+from domain.calendar import current_period, deadline_at, period_containing, period_window
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from storage import WriteTransaction
@@ -65,8 +65,17 @@ def greeting(ctx: HandlerContext, unit_code: str) -> str:
     period = current_period(ctx.now, ctx.catalog.regime)
     forms = [ctx.catalog.forms[code] for code in unit.forms if code in ctx.catalog.forms]
     first, last = period_window(period, ctx.catalog.regime)
+    # A unit set up ahead of its start (a merger taking effect next month) owes nothing yet:
+    # "Gõ /baocao" would only meet "nothing to send".
+    starts = unit.effective_from
+    first_period = None
+    if starts is not None and starts > last:
+        first_period = period_containing(starts, ctx.catalog.regime).label
     return text(
         "chat.welcome",
+        owes_now=unit.in_force(last),
+        starts=starts,
+        first_period=first_period,
         unit=unit.name,
         office=ctx.office.name,
         forms=[{"title": f.title, "count": len(f.fields)} for f in forms],

@@ -135,6 +135,10 @@ async def test_a_unit_owing_no_form_is_asked_about_its_tickets_once_per_step(
             await bot.register(user, unit)
         erin_registered = len(texts(bot, ERIN))
         frank_registered = len(texts(bot, FRANK))
+        # Set up ahead of its start, Dave's unit is told when it will first report.
+        welcome = texts(bot, DAVE)[-1]
+        assert "Đơn vị có hiệu lực từ 01/03/2022: kỳ báo cáo đầu tiên là kỳ 03/2022" in welcome
+        assert "/baocao" not in welcome and "/baocao" in texts(bot, BOB)[-1]
         await import_no_form_tickets(bot, date(2022, 2, 5))
 
         # The opening: Dave is asked about his tickets alone; Bob's prompt is as ever.
