@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from bot.cli import command, config_path
 from bot.datafiles import Workspace, load_workspace
 from bot.file_problems import ConfigError
-from bot.report.tickets_source import period_figures, period_tickets
+from bot.report.spec_file import ReportSpecError, spec_for
+from bot.report.tickets_source import campaign_start, period_figures, period_tickets
 from bot.texts import set_timezone, text
 from bot.tickets_import import TicketFileError, import_tickets
 from bot.units_file import parse_date
@@ -276,11 +277,17 @@ def _figures(args: argparse.Namespace) -> int:
         _err(text("tickets.cli.bad_period", typed=args.period))
         return 2
 
+    try:  # report.toml's `since` counts as in the report
+        spec = spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
+    except ReportSpecError as error:
+        _err(text("report.cli.failed", detail=str(error)))
+        return 1
+    start = campaign_start(workspace, spec)
+
     async def work(db: Database) -> Any:
         # The report's path: an old period's tickets as they stood then.
         async with db.read() as view:
             tickets = await period_tickets(view, workspace, period, now)
-        start = workspace.settings.tickets.campaign_start
         return period_figures(tickets, workspace, period, now, start)
 
     try:

@@ -59,6 +59,15 @@ async def imported_tickets(
         return await period_tickets(view, workspace, period, now)
 
 
+def campaign_start(workspace: Workspace, spec: ReportSpec | None) -> date | None:
+    """The day "received since the campaign began" counts from: the config's
+    `[tickets] campaign_start`, else report.toml's `since`; None: since the first ticket."""
+    start = workspace.settings.tickets.campaign_start
+    if start is None and spec is not None and spec.tickets is not None:
+        start = spec.tickets.since
+    return start
+
+
 def period_figures(
     tickets: Sequence[Ticket],
     workspace: Workspace,
@@ -86,10 +95,7 @@ async def imported_summary(
     tickets = await imported_tickets(db, workspace, period, now)
     if not tickets:
         return None
-    start = workspace.settings.tickets.campaign_start
-    if start is None and spec is not None and spec.tickets is not None:
-        start = spec.tickets.since
-    figures = period_figures(tickets, workspace, period, now, start)
+    figures = period_figures(tickets, workspace, period, now, campaign_start(workspace, spec))
     return summary_from_figures(figures, channel_labels(spec))
 
 

@@ -152,6 +152,20 @@ def test_assign_then_list_and_figures(
     assert json.loads(capsys.readouterr().out)["cumulative"]["received"] == 0
 
 
+def test_figures_count_since_the_campaign_start_of_report_toml_as_the_report_does(
+    office: Path, export: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(tickets("import", str(export), config=office)) == 0
+    declared = '[tickets]\nform = "phananh"\nunit = "P6TV"\nsince = 2022-02-01\n'
+    (office.parent / "report.toml").write_text(declared, "utf-8")
+    capsys.readouterr()
+    on_14_february = ("figures", "--period", "2022-02", "--today", "14/02/2022", "--json")
+    assert main(tickets(*on_14_february, config=office)) == 0
+    february = json.loads(capsys.readouterr().out)
+    # 1022-001, received on 20/01/2022, came before the campaign the report counts from.
+    assert (february["campaign_start"], february["cumulative"]["received"]) == ("2022-02-01", 3)
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
