@@ -103,8 +103,11 @@ async def prompt_choice(ctx: HandlerContext, unit_code: str) -> tuple[Choice, ..
 
 
 async def chase_choice(ctx: HandlerContext, unit_code: str) -> tuple[Choice, ...]:
-    """The button for a reminder: only while the unit has overdue tickets it has not answered
-    about since the current period opened (answered ones need no chasing)."""
+    """The button for a reminder: only while the unit may be chased (`chaseable`) and has
+    overdue tickets it has not answered about since the current period opened (answered ones
+    need no chasing). Without it, no reminder is about tickets."""
+    if not chaseable(ctx, unit_code):
+        return ()
     overdue = await _overdue(ctx, unit_code)
     if not overdue.pending:
         return ()
