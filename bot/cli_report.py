@@ -116,7 +116,8 @@ def export(args: argparse.Namespace) -> int:
 async def _export(workspace: Workspace, period: Period) -> bytes:
     db = await Database.open(workspace.settings.storage.path)
     try:
-        listed = await imported_tickets(db, workspace, period, _now(workspace))
+        counted = await imported_tickets(db, workspace, period, _now(workspace))
+        listed = counted.tickets
         return await export_xlsx(db, workspace, period, listed)
     finally:
         await db.close()

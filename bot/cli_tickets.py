@@ -287,8 +287,8 @@ def _figures(args: argparse.Namespace) -> int:
     async def work(db: Database) -> Any:
         # The report's path: an old period's tickets as they stood then.
         async with db.read() as view:
-            tickets = await period_tickets(view, workspace, period, now)
-        return period_figures(tickets, workspace, period, now, start)
+            counted = await period_tickets(view, workspace, period, now)
+        return period_figures(counted, workspace, period, start)
 
     try:
         figures = _run(workspace, work)

@@ -94,7 +94,7 @@ async def job_document(
         caption = html.escape(draft.summary, quote=False)
         return Document(draft.file_name, draft.docx, caption)
     if payload["job"] == "export":
-        listed = await imported_tickets(db, workspace, period, now)
+        listed = (await imported_tickets(db, workspace, period, now)).tickets
         content = await export_xlsx(db, workspace, period, listed)
         name = f"{workspace.settings.office.short_code}_{period.key}.xlsx"
         return Document(name, content, text("chat.export_caption", period=period.label))

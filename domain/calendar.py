@@ -358,23 +358,32 @@ def current_period(now: datetime, regime: ReportingRegime) -> Period:
     return candidate
 
 
-def overdue_as_of(period: Period, now: datetime, regime: ReportingRegime) -> date:
-    """The day a period's figures judge tickets overdue on: today while the period is the one
-    units answer (its draft follows their answers), its last day once a later period has
-    opened, so that an old period's report compiled again counts what was overdue in that
-    period, not everything that fell overdue since."""
-    today = _local(now, _zone(regime)).date()
-    if period < current_period(now, regime):
-        return min(today, cutoff_date(period, regime))
-    return today
+def period_closed_at(
+    period: Period, regime: ReportingRegime, locked_at: datetime | None = None
+) -> datetime:
+    """When units stopped answering a period: when the office locked it, or else when the
+    next period opened (units answer after the last day, by the deadline and late, until
+    then)."""
+    next_opening = open_at(period.next(), regime)
+    return next_opening if locked_at is None else min(locked_at, next_opening)
 
 
-def tickets_stood_at(period: Period, now: datetime, regime: ReportingRegime) -> datetime | None:
+def tickets_stood_at(
+    period: Period, now: datetime, regime: ReportingRegime, locked_at: datetime | None = None
+) -> datetime | None:
     """The moment a period's figures take the tickets as they stood: None (as they stand
-    now) while the period is the one units answer; once a later period has opened, the end
-    of the day `overdue_as_of` judges on (the office's midnight after it), so that an old
-    report compiled again counts each ticket's status and unit of then, not of today."""
-    if period < current_period(now, regime):
-        day = overdue_as_of(period, now, regime)
-        return datetime.combine(day + _ONE_DAY, time(0), tzinfo=_zone(regime))
-    return None
+    now) while units still answer the period; once it closed (`period_closed_at`), the
+    moment it closed. A report compiled again then gives what the last draft before the
+    close gave: the answers and imports of the deadline's days count, what changed since
+    does not."""
+    closed = period_closed_at(period, regime, locked_at)
+    return closed if closed <= now else None
+
+
+def overdue_as_of(
+    period: Period, now: datetime, regime: ReportingRegime, locked_at: datetime | None = None
+) -> date:
+    """The day a period's figures judge tickets overdue on: today while units answer it, the
+    day it closed once closed (as the tickets are taken, `tickets_stood_at`)."""
+    moment = tickets_stood_at(period, now, regime, locked_at) or now
+    return _local(moment, _zone(regime)).date()

@@ -3,7 +3,7 @@ them in chat), for `compile_draft(tickets=...)` from /tonghop and `baocao report
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.datafiles import Workspace
@@ -21,8 +21,7 @@ from domain.tickets import (
     channel_key,
     compute_figures,
 )
-from storage import Database
-from storage.repos.tickets import TicketsView
+from storage import Database, ReadView
 
 
 def channel_labels(spec: ReportSpec | None) -> dict[str, str]:
@@ -40,20 +39,32 @@ def channel_labels(spec: ReportSpec | None) -> dict[str, str]:
     return {key: text(f"tickets.channel.{key}") for key in CHANNELS}
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodTickets:
+    """The tickets a period's figures count, and the day they judge overdue on."""
+
+    tickets: list[Ticket]
+    as_of: date
+
+
 async def period_tickets(
-    view: TicketsView, workspace: Workspace, period: Period, now: datetime
-) -> list[Ticket]:
+    view: ReadView, workspace: Workspace, period: Period, now: datetime
+) -> PeriodTickets:
     """The tickets received up to the period's last day as the period's figures count them:
-    as they stand now while the period is current, as they stood at the end of its last day
-    once a later period has opened (`domain.calendar.tickets_stood_at`)."""
+    as they stand now while units answer the period; once it closed (locked, or the next
+    period opened), as they stood then (`domain.calendar.tickets_stood_at`)."""
     regime = workspace.settings.regime
+    record = await view.periods.get(period)
+    locked_at = record.locked_at if record is not None else None
     last_day = period_window(period, regime)[1]
-    return await view.tickets.received_until(last_day, tickets_stood_at(period, now, regime))
+    stood_at = tickets_stood_at(period, now, regime, locked_at)
+    tickets = await view.tickets.received_until(last_day, stood_at)
+    return PeriodTickets(tickets, overdue_as_of(period, now, regime, locked_at))
 
 
 async def imported_tickets(
     db: Database, workspace: Workspace, period: Period, now: datetime
-) -> list[Ticket]:
+) -> PeriodTickets:
     """`period_tickets` in a read snapshot of its own (none: the forms give the figures)."""
     async with db.read() as view:
         return await period_tickets(view, workspace, period, now)
@@ -69,17 +80,11 @@ def campaign_start(workspace: Workspace, spec: ReportSpec | None) -> date | None
 
 
 def period_figures(
-    tickets: Sequence[Ticket],
-    workspace: Workspace,
-    period: Period,
-    now: datetime,
-    campaign_start: date | None,
+    counted: PeriodTickets, workspace: Workspace, period: Period, campaign_start: date | None
 ) -> TicketFigures:
-    """The hotline figures of `period_tickets`, overdue judged on `overdue_as_of`'s day."""
-    regime = workspace.settings.regime
-    window = period_window(period, regime)
-    as_of = overdue_as_of(period, now, regime)
-    return compute_figures(tickets, workspace.units, window, as_of, campaign_start)
+    """The hotline figures of `period_tickets`."""
+    window = period_window(period, workspace.settings.regime)
+    return compute_figures(counted.tickets, workspace.units, window, counted.as_of, campaign_start)
 
 
 async def imported_summary(
@@ -90,12 +95,12 @@ async def imported_summary(
     spec: ReportSpec | None = None,
 ) -> TicketSummary | None:
     """The hotline block's figures from imported tickets; None when none was received up to
-    the period's end (or, for a past period, imported by then), so that the hotline unit's
-    form gives them instead, as it did in the period's report."""
-    tickets = await imported_tickets(db, workspace, period, now)
-    if not tickets:
+    the period's end (or, for a closed period, imported by its close), so that the hotline
+    unit's form gives them instead, as it did in the period's report."""
+    counted = await imported_tickets(db, workspace, period, now)
+    if not counted.tickets:
         return None
-    figures = period_figures(tickets, workspace, period, now, campaign_start(workspace, spec))
+    figures = period_figures(counted, workspace, period, campaign_start(workspace, spec))
     return summary_from_figures(figures, channel_labels(spec))
 
 

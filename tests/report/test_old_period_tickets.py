@@ -1,7 +1,9 @@
-"""A period's report compiled again once a later period has opened counts the tickets as they
-stood at the end of its last day: answers, hand-offs and re-imports made since, and tickets
-first imported since, change nothing. /tonghop (the compile job), `baocao report`,
-`baocao tickets figures` and `baocao export` alike; a real SQLite file, the .docx read back."""
+"""A period's report compiled again once the period has closed (a later period opened) counts
+the tickets as they stood when it closed, as the last draft before then did: the answers and
+imports of the days after its last day (the deadline's) count; answers, hand-offs and
+re-imports made since, and tickets first imported since, change nothing. /tonghop (the
+compile job), `baocao report`, `baocao tickets figures` and `baocao export` alike; a real
+SQLite file, the .docx read back."""
 
 from __future__ import annotations
 
@@ -41,29 +43,31 @@ T6,Tổng đài 1022,10/02/2022,28/02/2022,Sở Y tế,f,Đang xử lý
 T0,Tổng đài 1022,10/12/2021,20/12/2021,Sở Y tế,g,Đã xử lý
 """
 )
-# Imported in March: T3 handled, T6's due date moved, and T7 (received in February, overdue
-# then) listed for the first time.
+# Imported on the deadline's day, 15/02: T8, received on the period's last day.
+DEADLINE_DAY = FIRST + "T8,Tổng đài 1022,14/02/2022,14/02/2022,Sở Y tế,i,Đang xử lý\n"
+# Imported in March, after 03/2022 opened: T3 handled, T6's due date moved, and T7 (received
+# in February, overdue then) listed for the first time.
 MARCH = FIRST.replace("c,Đang xử lý", "c,Đã xử lý").replace("28/02/2022", "20/03/2022") + (
     "T7,Tổng đài 1022,12/02/2022,13/02/2022,Sở Y tế,h,Đang xử lý\n"
 )
 UNITS_LINE = "- Các đơn vị đang xử lý trễ hạn:"
-# As compiled on 14/02, and as it must read whenever compiled again.
+# As compiled on 09/03, the eve of the close, and as it must read whenever compiled again.
 FEBRUARY_BLOCK = [
-    "Tổng số phản ánh đã tiếp nhận trong tháng: 6",
-    "+ Qua tổng đài 1022: 3;",
+    "Tổng số phản ánh đã tiếp nhận trong tháng: 7",
+    "+ Qua tổng đài 1022: 4;",
     "+ Trực tiếp: 1;",
     "+ Qua app: 0;",
     "+ Qua web: 0;",
     "+ Qua mail: 0;",
     "+ Zalo: 1;",
     "+ Facebook: 1.",
-    "- Từ 16 giờ ngày 03/12/2021 đến 16 giờ ngày 14/02/2022 tiếp nhận: 7",
+    "- Từ 16 giờ ngày 03/12/2021 đến 16 giờ ngày 14/02/2022 tiếp nhận: 8",
     "- Kết quả giải quyết:",
-    "+ Đã xử lý: 2 phản ánh;",
-    "+ Đang xử lý: 5 (trong đó: 4 phiếu trễ hạn);",
+    "+ Đã xử lý: 3 phản ánh;",
+    "+ Đang xử lý: 5 (trong đó: 5 phiếu trễ hạn);",
     UNITS_LINE,
     "+ Văn phòng UBND tỉnh: 1;",
-    "+ Sở Y tế: 3.",
+    "+ Sở Y tế: 4.",
 ]
 
 
@@ -114,7 +118,8 @@ class Office:
 
 
 async def february_then_march(db: Database, workspace: Workspace, moment: list[datetime]) -> bytes:
-    """February's tickets and answers, its draft on 14/02 (returned), then March's changes."""
+    """February's tickets and answers, its draft on 09/03 (returned), then the changes made
+    after 03/2022 opened (10/03 08:00)."""
     office = Office(db, workspace, moment)
     await office.import_list(FIRST, at(2, 11))
     async with db.write() as tx:  # as a unit's answer in chat: still in progress, a reason
@@ -127,11 +132,12 @@ async def february_then_march(db: Database, workspace: Workspace, moment: list[d
             reason="chờ kinh phí",
             at=at(2, 14, 15),
         )
-    compiled_then = await office.tonghop(at(2, 14, 22))
-    async with db.write() as tx:  # after the last day: counts from March's report on
+    await office.import_list(DEADLINE_DAY, at(2, 15))  # after the last day: counts
+    async with db.write() as tx:  # answered late, before the close: counts too
         await tx.tickets.report_status(
             "T1", TicketStatus.HANDLED, "telegram:1", unit_code="SYT", at=at(2, 17)
         )
+    compiled_then = await office.tonghop(at(3, 9, 22))
     await office.import_list(MARCH, at(3, 15))
     async with db.write() as tx:  # /giao: handed to another unit in March
         done = await tx.tickets.assign("T4", "SYT", "telegram:9", at=at(3, 16))
@@ -180,12 +186,12 @@ def test_the_command_line_counts_februarys_tickets_as_they_stood(
     figures = ["tickets", "figures", "--config", config, "--period", "2022-02", "--json"]
     assert main(figures) == 0
     february = json.loads(capsys.readouterr().out)
-    assert february["as_of"] == "2022-02-14"
-    assert (february["period"]["received"], february["cumulative"]["handled"]) == (6, 2)
-    assert february["cumulative"]["overdue"] == 4
+    assert february["as_of"] == "2022-03-10"  # the day it closed
+    assert (february["period"]["received"], february["cumulative"]["handled"]) == (7, 3)
+    assert february["cumulative"]["overdue"] == 5
     assert [(u["unit_code"], u["count"]) for u in february["overdue_units"]] == [
         ("VPUBND", 1),
-        ("SYT", 3),
+        ("SYT", 4),
     ]
 
     sheet = sample_dir / "february.xlsx"
@@ -195,10 +201,11 @@ def test_the_command_line_counts_februarys_tickets_as_they_stood(
     listed = {row[0]: (row[1], row[4], row[5]) for row in rows}
     assert listed == {
         "T0": ("Sở Y tế", "20/12/2021", "đã xử lý"),
-        "T1": ("Sở Y tế", "30/01/2022", "đang xử lý"),
+        "T1": ("Sở Y tế", "30/01/2022", "đã xử lý"),
         "T2": ("Sở Y tế", "31/01/2022", "đang xử lý"),
         "T3": ("Sở Y tế", "01/02/2022", "đang xử lý"),
         "T4": ("Văn phòng UBND tỉnh", "02/02/2022", "đang xử lý"),
         "T5": ("Sở Y tế", "03/02/2022", "đã xử lý"),
         "T6": ("Sở Y tế", "28/02/2022", "đang xử lý"),
+        "T8": ("Sở Y tế", "14/02/2022", "đang xử lý"),
     }

@@ -50,12 +50,11 @@ ON_17_FEBRUARY = [
     "+ Đang xử lý: 4 (trong đó: 3 phiếu trễ hạn);",
     "+ Sở Y tế: 2.",
 ]
-# From the command line years later, both as of the period's last day (14/02/2022): T6, due
-# 28/02, fell overdue after the period and is not counted; T2's answer of 17/02 came after
-# that day, so T2 counts as it stood then, in progress and overdue.
+# From the command line years later, as the period closed (03/2022 opened on 10/03/2022):
+# T2's answer of 17/02 counts, and T6, due 28/02 and still in progress then, is overdue.
 LATER = [
-    "+ Đã xử lý: 2 phản ánh;",
-    "+ Đang xử lý: 5 (trong đó: 4 phiếu trễ hạn);",
+    "+ Đã xử lý: 3 phản ánh;",
+    "+ Đang xử lý: 4 (trong đó: 4 phiếu trễ hạn);",
     "+ Sở Y tế: 3.",
 ]
 # The list was imported during the period (an import is stamped with the database's clock).

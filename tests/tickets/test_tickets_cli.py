@@ -143,8 +143,8 @@ def test_assign_then_list_and_figures(
     assert (february["period_start"], february["period_end"]) == ("2022-01-15", "2022-02-14")
     assert february["period"]["by_channel"]["hotline"] == 1
     assert february["overdue_units"][0] == {"unit_code": "SYT", "unit_name": "Sở Y tế", "count": 2}
-    # Today, 02/2022 is long past: its figures take the tickets as they stood at its end,
-    # before this list was imported.
+    # Today, 02/2022 is long closed: its figures take the tickets as they stood when it
+    # closed, before this list was imported.
     assert main(tickets("figures", "--period", "2022-02", "--json", config=office)) == 0
     assert json.loads(capsys.readouterr().out)["cumulative"]["received"] == 0
     # The window of 01/2022 ends on 14/01/2022, before the first ticket.

@@ -21,6 +21,7 @@ from domain.calendar import (
     next_working_day,
     open_at,
     overdue_as_of,
+    period_closed_at,
     period_containing,
     period_window,
     schedule_steps,
@@ -532,12 +533,26 @@ def test_steps_are_never_in_quiet_hours_nor_off_working_days() -> None:
         (vn(2022, 2, 9, 12), date(2022, 2, 9)),  # before the opening: still today
         (vn(2022, 2, 17, 8), date(2022, 2, 17)),  # units still answer 02/2022: today
         (vn(2022, 3, 10, 7, 59), date(2022, 3, 10)),  # the last minute before 03/2022 opens
-        (vn(2022, 3, 10, 8), date(2022, 2, 14)),  # 03/2022 open: 02/2022's last day
-        (vn(2026, 11, 29, 9), date(2022, 2, 14)),  # years later: the same
+        (vn(2022, 3, 10, 8), date(2022, 3, 10)),  # 03/2022 open: the day 02/2022 closed
+        (vn(2026, 11, 29, 9), date(2022, 3, 10)),  # years later: the same
     ],
 )
-def test_overdue_is_judged_on_the_last_day_once_the_period_is_past(
+def test_overdue_is_judged_on_the_day_the_period_closed_once_it_did(
     moment: datetime, as_of: date
 ) -> None:
     assert open_at(Period(2022, 3), DEFAULT) == vn(2022, 3, 10, 8)
     assert overdue_as_of(Period(2022, 2), moment, DEFAULT) == as_of
+
+
+def test_a_lock_closes_the_period_for_its_figures() -> None:
+    locked_at = vn(2022, 2, 21, 16)
+    assert period_closed_at(Period(2022, 2), DEFAULT, locked_at) == locked_at
+    assert period_closed_at(Period(2022, 2), DEFAULT) == vn(2022, 3, 10, 8)
+    # Locked while still the current period: judged on the lock's day from then on.
+    assert overdue_as_of(Period(2022, 2), vn(2022, 2, 25, 9), DEFAULT, locked_at) == date(
+        2022, 2, 21
+    )
+    assert overdue_as_of(Period(2022, 2), vn(2022, 2, 25, 9), DEFAULT) == date(2022, 2, 25)
+    # A lock later than the next opening changes nothing: the period had closed by then.
+    late_lock = vn(2022, 4, 1, 9)
+    assert period_closed_at(Period(2022, 2), DEFAULT, late_lock) == vn(2022, 3, 10, 8)

@@ -183,11 +183,18 @@ DEFAULT = ReportingRegime()  # Trà Vinh: 02/2022 is 15/01 to 14/02, 03/2022 ope
     [
         (at(2, 17, 8), None),  # units still answer 02/2022: the tickets as they are
         (datetime(2022, 3, 10, 7, 59, tzinfo=VN), None),  # the last minute before 03/2022
-        (datetime(2022, 3, 10, 8, 0, tzinfo=VN), datetime(2022, 2, 15, tzinfo=VN)),
-        (datetime(2026, 4, 1, 9, tzinfo=VN), datetime(2022, 2, 15, tzinfo=VN)),  # years later
+        (datetime(2022, 3, 10, 8, 0, tzinfo=VN), datetime(2022, 3, 10, 8, 0, tzinfo=VN)),
+        (datetime(2026, 4, 1, 9, tzinfo=VN), datetime(2022, 3, 10, 8, 0, tzinfo=VN)),  # later
     ],
 )
-def test_an_old_period_takes_its_tickets_at_the_end_of_its_last_day(
+def test_an_old_period_takes_its_tickets_as_they_stood_when_it_closed(
     now: datetime, stood_at: datetime | None
 ) -> None:
     assert tickets_stood_at(Period(2022, 2), now, DEFAULT) == stood_at
+
+
+def test_a_locked_period_takes_its_tickets_as_they_stood_at_the_lock() -> None:
+    locked_at = datetime(2022, 2, 21, 16, tzinfo=VN)
+    # Still the current period, but locked: its figures no longer move.
+    assert tickets_stood_at(Period(2022, 2), at(2, 25), DEFAULT, locked_at) == locked_at
+    assert tickets_stood_at(Period(2022, 2), at(2, 25), DEFAULT) is None
