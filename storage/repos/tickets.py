@@ -1,8 +1,4 @@
-"""Citizen-feedback tickets and their history (ticket_revisions, append-only).
-
-Also the two questions the report and the office ask of them: `ticket_figures` and
-`units_not_answered`, thin wrappers that load the tickets and apply `domain.tickets`.
-"""
+"""Citizen-feedback tickets and their history (ticket_revisions, append-only)."""
 
 from __future__ import annotations
 
@@ -11,26 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from domain.tickets import (
     REASON_MAX,
     ImportedTicket,
-    PendingUnit,
     Ticket,
-    TicketFigures,
     TicketRevision,
     TicketStatus,
     as_they_stood,
     changes,
     clean_text,
-    compute_figures,
     merge_import,
-    pending_units,
     same_content,
 )
-from domain.units import Unit
 from storage import codec
 from storage.errors import NotFoundError
 from storage.repos.base import Repository
@@ -401,13 +391,6 @@ def _row_values(ticket: Ticket, imported_at: str) -> tuple[object, ...]:
 # ---------------------------------------------------------------- for the report and the office
 
 
-class TicketsView(Protocol):
-    """A `db.read()` view or a `db.write()` transaction: anything with a tickets reader."""
-
-    @property
-    def tickets(self) -> TicketsReader: ...
-
-
 def local_day(now: datetime | date, timezone: str = DEFAULT_TIMEZONE) -> date:
     """The office's calendar day at `now` (an aware datetime), or `now` if it is a date."""
     if isinstance(now, datetime):
@@ -415,36 +398,3 @@ def local_day(now: datetime | date, timezone: str = DEFAULT_TIMEZONE) -> date:
             raise ValueError(f"naive datetime {now!r}: pass a timezone-aware datetime")
         return now.astimezone(ZoneInfo(timezone)).date()
     return now
-
-
-async def ticket_figures(
-    view: TicketsView,
-    units: Sequence[Unit],
-    period_window: tuple[date, date],
-    now: datetime | date,
-    *,
-    campaign_start: date | None = None,
-    timezone: str = DEFAULT_TIMEZONE,
-) -> TicketFigures:
-    """The report's hotline figures for a period window (first and last day, as from
-    `domain.calendar.period_window`), overdue judged on the office's day at `now`, the
-    tickets as they stand now (a past period's take them as they stood at its end:
-    `received_until(last_day, stood_at)`).
-    """
-    tickets = await view.tickets.received_until(period_window[1])
-    return compute_figures(tickets, units, period_window, local_day(now, timezone), campaign_start)
-
-
-async def units_not_answered(
-    view: TicketsView,
-    units: Sequence[Unit],
-    now: datetime | date,
-    *,
-    since: datetime | None = None,
-    timezone: str = DEFAULT_TIMEZONE,
-) -> tuple[PendingUnit, ...]:
-    """Units holding overdue tickets they have not answered about (since `since`, e.g. when
-    they were last asked; ever, if None), in the units' configured order.
-    """
-    today = local_day(now, timezone)
-    return pending_units(await view.tickets.overdue(today), units, today, since)

@@ -17,14 +17,10 @@ from domain.tickets import (
     TicketStatus,
     UnitOverdue,
     compute_figures,
+    pending_units,
 )
 from storage import ConstraintError, Database, NotFoundError
-from storage.repos.tickets import (
-    AssignOutcome,
-    local_day,
-    ticket_figures,
-    units_not_answered,
-)
+from storage.repos.tickets import AssignOutcome, local_day
 
 HANDLED = TicketStatus.HANDLED
 IN_PROGRESS = TicketStatus.IN_PROGRESS
@@ -260,8 +256,8 @@ async def test_figures_and_pending_units_from_the_database(db: Database, clock: 
     async with db.write() as tx:
         await tx.tickets.save_imported(rows, WHO)
     async with db.read() as r:
-        figures = await ticket_figures(r, UNITS, WINDOW, NOW)
-        pending = await units_not_answered(r, UNITS, NOW)
+        figures = compute_figures(await r.tickets.received_until(WINDOW[1]), UNITS, WINDOW, TODAY)
+        pending = pending_units(await r.tickets.overdue(TODAY), UNITS, TODAY)
         everything = await r.tickets.all()
     assert figures == compute_figures(everything, UNITS, WINDOW, TODAY)
     assert (figures.period.received, figures.period.handled, figures.period.overdue) == (3, 1, 2)
@@ -279,10 +275,11 @@ async def test_figures_and_pending_units_from_the_database(db: Database, clock: 
     answered_at = clock.advance(hours=1)
     async with db.write() as tx:
         await tx.tickets.report_status("PA-1", IN_PROGRESS, "telegram:9", unit_code="SYT")
-        assert await units_not_answered(tx, UNITS, NOW) == pending[:1]
+        overdue = await tx.tickets.overdue(TODAY)
+        assert pending_units(overdue, UNITS, TODAY) == pending[:1]
         asked_again = datetime(2022, 2, 20, tzinfo=UTC)
         assert answered_at < asked_again
-        assert (await units_not_answered(tx, UNITS, NOW, since=asked_again))[1] == pending[1]
+        assert pending_units(overdue, UNITS, TODAY, since=asked_again)[1] == pending[1]
 
 
 def test_the_office_day_is_taken_in_its_time_zone() -> None:
