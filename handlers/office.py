@@ -237,11 +237,17 @@ async def open_now(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     record = await ctx.tx.periods.get(period)
     if record is not None and record.locked_at is not None:
         return [Reply(chat_id=chat_id, text=text("chat.period_is_locked", period=period.label))]
-    prompts = await schedule.open_period_now(ctx, period)
+    opening = await schedule.open_period_now(ctx, period)
     result = await progress(ctx.tx, ctx.catalog, period)
-    body = text("chat.period_opened", period=period.label, messages=len(prompts))
-    body += await _no_focal_point(ctx, result.in_progress + result.not_started)
-    return [Reply(chat_id=chat_id, text=body), *prompts]
+    body = text(
+        "chat.period_opened",
+        period=period.label,
+        messages=len(opening.prompts),
+        ticket_questions=len(opening.ticket_questions),
+    )
+    laggards = result.in_progress + result.not_started
+    body += await _no_focal_point(ctx, [*laggards, *opening.asked_about_tickets])
+    return [Reply(chat_id=chat_id, text=body), *opening.prompts, *opening.ticket_questions]
 
 
 async def lock(ctx: HandlerContext, event: Incoming) -> list[Reply]:

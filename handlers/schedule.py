@@ -31,6 +31,9 @@ from storage import OFFICE_WIDE
 
 # Late reminders stop once the next period opens, or earlier when the period is locked.
 PERIODS_LOOKED_AT = 2
+# The steps of a unit owing no form (about its overdue tickets alone) have keys of their own,
+# "open:tickets", so that a form given to it later in the period still gets its opening.
+TICKETS_ONLY = ":tickets"
 
 
 @dataclass(slots=True)
@@ -71,37 +74,48 @@ async def _run_period(
     ctx: HandlerContext, period: Period, steps: list[ScheduleStep], outcome: StepOutcome
 ) -> None:
     done = await ctx.tx.schedule.done_steps(period)
-    owed = await ensure_obligations(ctx, period)
-    by_unit = _group(owed)
     # Each step is marked done for the units owing no form even when they have nothing to
     # answer: tickets imported later are chased at the next step, never at the import's
     # (maybe quiet) hour.
-    by_unit.update((code, []) for code in _owing_no_form(ctx, period, by_unit))
-    for unit_code, obligations in by_unit.items():
+    for unit_code, obligations in (await _steps_owed(ctx, period)).items():
         unit_steps = [
-            s
+            (s, _step_key(s.key, obligations))
             for s in steps
-            if s.kind is not ScheduleKind.OFFICE_LATE_NOTICE and (unit_code, s.key) not in done
+            if s.kind is not ScheduleKind.OFFICE_LATE_NOTICE
+            and (unit_code, _step_key(s.key, obligations)) not in done
         ]
         if not unit_steps:
             continue
-        latest = unit_steps[-1]
-        for step in unit_steps[:-1]:
-            await ctx.tx.schedule.mark_done(period, step.key, unit_code=unit_code, at=ctx.now)
-            outcome.skipped.append((period.key, unit_code, step.key))
-        await ctx.tx.schedule.mark_done(period, latest.key, unit_code=unit_code, at=ctx.now)
+        latest, latest_key = unit_steps[-1]
+        for _, key in unit_steps[:-1]:
+            await ctx.tx.schedule.mark_done(period, key, unit_code=unit_code, at=ctx.now)
+            outcome.skipped.append((period.key, unit_code, key))
+        await ctx.tx.schedule.mark_done(period, latest_key, unit_code=unit_code, at=ctx.now)
         replies = await _unit_step(ctx, period, latest, ctx.catalog.units[unit_code], obligations)
         if replies:
-            outcome.sent.append((period.key, unit_code, latest.key))
+            outcome.sent.append((period.key, unit_code, latest_key))
             outcome.replies.extend(replies)
         else:
-            outcome.skipped.append((period.key, unit_code, latest.key))
+            outcome.skipped.append((period.key, unit_code, latest_key))
     notice = [s for s in steps if s.kind is ScheduleKind.OFFICE_LATE_NOTICE]
     if notice and (OFFICE_WIDE, notice[0].key) not in done:
         await ctx.tx.schedule.mark_done(period, notice[0].key, unit_code=OFFICE_WIDE, at=ctx.now)
         replies = await late_notice(ctx, period)
         outcome.replies.extend(replies)
         outcome.sent.append((period.key, OFFICE_WIDE, notice[0].key))
+
+
+async def _steps_owed(ctx: HandlerContext, period: Period) -> dict[str, list[Obligation]]:
+    """Unit code -> its obligations in the period, for every unit that goes through the
+    period's steps: those owing forms, then those owing none but chased about tickets."""
+    by_unit = _group(await ensure_obligations(ctx, period))
+    by_unit.update((code, []) for code in _owing_no_form(ctx, period, by_unit))
+    return by_unit
+
+
+def _step_key(key: str, obligations: list[Obligation]) -> str:
+    """The key a unit's step is marked done under (TICKETS_ONLY for a unit owing no form)."""
+    return key if obligations else key + TICKETS_ONLY
 
 
 def _owing_no_form(
@@ -148,8 +162,7 @@ async def _unit_step(
     obligations: list[Obligation],
 ) -> list[Reply]:
     if not obligations:
-        opening = step.kind is ScheduleKind.OPEN
-        return await _tickets_only_step(ctx, period, unit, opening=opening)
+        return await _tickets_only(ctx, period, unit, opening=step.kind is ScheduleKind.OPEN)
     outstanding = _outstanding(obligations)
     if step.kind is ScheduleKind.OPEN:
         if not outstanding:
@@ -165,16 +178,16 @@ async def _unit_step(
     # period's steps only (tickets belong to no period: an older period's late steps would
     # chase them a second time). The step is marked done like any other: once per step.
     if chase and period == current_period(ctx.now, ctx.catalog.regime):
-        body = await tickets.reminder_text(ctx, unit.code, period.label)
-        return await to_focal_points(ctx, unit, body, chase, start=False)
+        return await _tickets_only(ctx, period, unit, opening=False)
     return []
 
 
-async def _tickets_only_step(
+async def _tickets_only(
     ctx: HandlerContext, period: Period, unit: Unit, *, opening: bool
 ) -> list[Reply]:
-    """A step (the opening, or a reminder) for a unit that owes no form this period: about its
-    overdue tickets alone, while it has some it has not answered about since the opening."""
+    """A message about a unit's overdue tickets alone (the period's opening for a unit owing
+    no form, or a reminder), while it has some it has not answered about since the opening;
+    none otherwise."""
     chase = await tickets.chase_choice(ctx, unit.code)
     if not chase:
         return []
@@ -301,9 +314,7 @@ async def remind_laggards_now(ctx: HandlerContext, period: Period) -> list[Reply
             chase = await tickets.chase_choice(ctx, unit_code)
             replies.extend(await to_focal_points(ctx, unit, body, chase))
     for unit in await _ticket_laggards(ctx, period, grouped):
-        body = await tickets.reminder_text(ctx, unit.code, period.label)
-        chase = await tickets.chase_choice(ctx, unit.code)
-        replies.extend(await to_focal_points(ctx, unit, body, chase, start=False))
+        replies.extend(await _tickets_only(ctx, period, unit, opening=False))
     return replies
 
 
@@ -328,22 +339,34 @@ async def _ticket_laggards(
     return [ctx.catalog.units[code] for code in pending if code not in owing]
 
 
-async def open_period_now(ctx: HandlerContext, period: Period) -> list[Reply]:
+@dataclass(slots=True)
+class Opening:
+    """What opening a period by hand queued: prompts for figures, and questions about their
+    overdue tickets to units owing no form (`asked_about_tickets`, focal point or not)."""
+
+    prompts: list[Reply] = field(default_factory=list)
+    ticket_questions: list[Reply] = field(default_factory=list)
+    asked_about_tickets: list[Unit] = field(default_factory=list)
+
+
+async def open_period_now(ctx: HandlerContext, period: Period) -> Opening:
     """Open a period at once (/mo): prompts go out, and the timetable's opening is done."""
     await ctx.tx.periods.open(period, ctx.now)
-    replies: list[Reply] = []
-    by_unit = _group(await ensure_obligations(ctx, period))
-    by_unit.update((code, []) for code in _owing_no_form(ctx, period, by_unit))
-    for unit_code, obligations in by_unit.items():
-        if not await ctx.tx.schedule.mark_done(period, "open", unit_code=unit_code, at=ctx.now):
+    opening = Opening()
+    for unit_code, obligations in (await _steps_owed(ctx, period)).items():
+        key = _step_key("open", obligations)
+        if not await ctx.tx.schedule.mark_done(period, key, unit_code=unit_code, at=ctx.now):
             continue  # already prompted
         unit = ctx.catalog.units[unit_code]
         if not obligations:
-            replies.extend(await _tickets_only_step(ctx, period, unit, opening=True))
+            if await tickets.chase_choice(ctx, unit_code):
+                opening.asked_about_tickets.append(unit)
+                questions = await _tickets_only(ctx, period, unit, opening=True)
+                opening.ticket_questions.extend(questions)
             continue
         outstanding = [o for o in obligations if not o.state.is_done]
         if outstanding:
             body = prompt_text(ctx, period, unit, outstanding)
             more = await tickets.prompt_choice(ctx, unit.code)
-            replies.extend(await to_focal_points(ctx, unit, body, more))
-    return replies
+            opening.prompts.extend(await to_focal_points(ctx, unit, body, more))
+    return opening

@@ -163,7 +163,8 @@ async def test_a_unit_owing_no_form_is_asked_about_its_tickets_once_per_step(
         assert buttons(bot, DAVE) == [f"{TICKETS} (2)"]
         async with bot.db.read() as r:
             done = await r.schedule.done_steps("2022-02")
-        assert {("TTDL", "open"), ("TTDL", "remind-3d"), ("TTDL", "remind-0d")} <= done
+        tickets_only = {("TTDL", f"{key}:tickets") for key in ("open", "remind-3d", "remind-0d")}
+        assert tickets_only <= done
         await stop_or_explain(bot)
         bot = await start_bot(tmp_path, fake_telegram, clock, units=NO_FORM_UNITS)
         await tick_at(bot, at(15, 10))
@@ -246,7 +247,12 @@ async def test_opening_by_hand_asks_units_owing_no_form_about_their_tickets_once
         await import_no_form_tickets(bot, date(2022, 2, 5))
         before = len(texts(bot, DAVE))
         opened = await bot.command(OFFICE_USER, "mo", "02/2022")
-        assert "Đã mở kỳ báo cáo 02/2022: xếp 2 tin" in opened  # Bob's prompt, Dave's tickets
+        assert (
+            "xếp 1 tin mời nhập số liệu và 1 tin hỏi về phiếu phản ánh quá hạn" in opened
+        )  # Bob's prompt, Dave's tickets
+        # TTCN holds an overdue ticket but has nobody to ask: the office is told, as for
+        # the units owing figures with no focal point.
+        assert "không nhận được tin" in opened and "Trung tâm Công nghệ thông tin" in opened
         asked = (await bot.fake.wait_for_messages(DAVE, before + 1))[-1].plain_text or ""
         assert OPENED in asked and "có 2 phiếu quá hạn" in asked
         assert buttons(bot, DAVE) == [f"{TICKETS} (2)"]
@@ -254,5 +260,35 @@ async def test_opening_by_hand_asks_units_owing_no_form_about_their_tickets_once
         await tick_at(bot, at(10, 8))
         assert sum(OPENED in t for t in texts(bot, DAVE)) == 1
         assert {user: len(texts(bot, user)) for user in (ERIN, FRANK)} == quiet
+    finally:
+        await stop_or_explain(bot)
+
+
+async def test_a_form_given_later_in_the_period_still_gets_its_opening(
+    tmp_path: Path,
+    fake_telegram: FakeTelegramServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Clock(at(5, 9))
+    bot = await start_no_form(tmp_path, fake_telegram, clock, monkeypatch)
+    try:
+        await bot.register(DAVE, "TTDL")
+        await import_no_form_tickets(bot, date(2022, 2, 5))
+        await tick_at(bot, at(10, 8))
+        assert OPENED in texts(bot, DAVE)[-1]  # asked about tickets alone
+        await stop_or_explain(bot)
+
+        # The office corrects units.csv: TTDL was in force all along and owes its form.
+        clock.now = at(11, 9)
+        in_force = NO_FORM_UNITS.replace(
+            'TTDL,Trung tâm Dữ liệu tỉnh,"Sở, ban, ngành",cts,01/03/2022,',
+            'TTDL,Trung tâm Dữ liệu tỉnh,"Sở, ban, ngành",cts,,',
+        )
+        assert in_force != NO_FORM_UNITS
+        bot = await start_bot(tmp_path, fake_telegram, clock, units=in_force)
+        await tick_at(bot, at(11, 9, 1))
+        prompt = texts(bot, DAVE)[-1]
+        assert "Kỳ báo cáo 02/2022 đã mở – Trung tâm Dữ liệu tỉnh" in prompt
+        assert "Cần gửi: Chứng thư số" in prompt
     finally:
         await stop_or_explain(bot)
