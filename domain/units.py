@@ -23,7 +23,7 @@ class Unit:
         """Whether the unit exists on the given day (units merge and vanish)."""
         if self.effective_from is not None and on < self.effective_from:
             return False
-        return not (self.effective_to is not None and on > self.effective_to)
+        return not self.has_ended(on)
 
     def has_ended(self, on: date) -> bool:
         """Whether the unit ceased to exist before the given day (merged or dissolved)."""
