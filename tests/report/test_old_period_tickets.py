@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from docx_reading import full_text, open_docx
 from openpyxl import load_workbook
+from test_tickets_in_report import CSV
 
 from bot.cli import main
 from bot.datafiles import Workspace
@@ -29,20 +30,9 @@ from storage import Database
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FEBRUARY = Period(2022, 2)  # 15/01 to 14/02/2022; 03/2022 opens on 10/03/2022 at 08:00
-HEADER = "Mã phiếu,Kênh tiếp nhận,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái\n"
 # Imported on 11/02: four overdue on 14/02 (T1-T3 of SYT, T4 of VPUBND), T5 and T0 handled,
 # T6 not yet due.
-FIRST = (
-    HEADER
-    + """T1,Tổng đài 1022,20/01/2022,30/01/2022,Sở Y tế,a,Đang xử lý
-T2,Tổng đài 1022,21/01/2022,31/01/2022,SYT,b,Đang xử lý
-T3,Zalo,22/01/2022,01/02/2022,Sở Y tế,c,Đang xử lý
-T4,Facebook,23/01/2022,02/02/2022,VP UBND tỉnh,d,Đang xử lý
-T5,Trực tiếp,24/01/2022,03/02/2022,Sở Y tế,e,Đã xử lý
-T6,Tổng đài 1022,10/02/2022,28/02/2022,Sở Y tế,f,Đang xử lý
-T0,Tổng đài 1022,10/12/2021,20/12/2021,Sở Y tế,g,Đã xử lý
-"""
-)
+FIRST = CSV.decode()  # the tickets of test_tickets_in_report
 # Imported on the deadline's day, 15/02: T8, received on the period's last day.
 DEADLINE_DAY = FIRST + "T8,Tổng đài 1022,14/02/2022,14/02/2022,Sở Y tế,i,Đang xử lý\n"
 # Imported in March, after 03/2022 opened: T3 handled, T6's due date moved, and T7 (received
