@@ -160,8 +160,17 @@ def check_consistency(
     form: Form, values: Mapping[str, Decimal], previous: Mapping[str, Decimal]
 ) -> list[Inconsistency]:
     """Every broken relation of a form's answers, in field order."""
-    problems = check_parts(form, values) + check_stocks(form, values, previous)
-    problems += check_bounds(form, values)
+    bounds = check_bounds(form, values)
+    # A part over its total that is also bounded by it (at_most) is one mistake: its BOUND
+    # says it; the PARTS_OVER it causes would say it again.
+    bounded = {(p.field_key, p.terms[0][0]) for p in bounds}
+    problems = [
+        p
+        for p in check_parts(form, values)
+        if p.kind is not InconsistencyKind.PARTS_OVER
+        or not any((part, p.field_key) in bounded for part, _ in p.terms)
+    ]
+    problems += check_stocks(form, values, previous) + bounds
     order = {field.key: index for index, field in enumerate(form.fields)}
     return sorted(problems, key=lambda p: (order[p.field_key], p.kind))
 

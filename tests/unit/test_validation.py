@@ -98,6 +98,20 @@ def test_once_every_part_is_known_the_full_sum_is_judged_instead() -> None:
     assert problem.kind is InconsistencyKind.PARTS and problem.expected == D(1234)
 
 
+def test_a_part_bounded_by_its_total_is_one_problem_not_two() -> None:
+    bounded = Form(
+        code="cts",
+        title="Chứng thư số",
+        fields=(
+            _number("tong", parts=("to_chuc", "ca_nhan"), min=D(0)),
+            _number("to_chuc", min=D(0), at_most="tong"),
+            _number("ca_nhan", min=D(0)),
+        ),
+    )
+    (problem,) = check_consistency(bounded, {"tong": D(12), "to_chuc": D(1234)}, {})
+    assert (problem.kind, problem.field_key) == (InconsistencyKind.BOUND, "to_chuc")
+
+
 def test_stock_must_be_last_stock_plus_flow() -> None:
     values = {"tong": D(2361), "cap_moi": D(259)}
     problems = check_stocks(CERTIFICATES, values, previous={"tong": D(2100)})
