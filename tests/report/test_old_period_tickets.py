@@ -23,6 +23,7 @@ from bot.cli import main
 from bot.datafiles import Workspace
 from bot.jobs import JobsChannel
 from bot.report.answers_file import load_answers, read_answers_file
+from bot.report.tickets_source import period_tickets
 from bot.tickets_import import import_tickets
 from domain.periods import Period
 from domain.tickets import TicketStatus
@@ -150,6 +151,31 @@ async def test_tonghop_in_april_counts_februarys_tickets_as_they_stood(
         await db.close()
     assert hotline_block(compiled_then) == FEBRUARY_BLOCK
     assert hotline_block(again) == FEBRUARY_BLOCK
+
+
+async def test_a_period_locked_while_current_counts_its_tickets_as_they_stood_at_the_lock(
+    sample_db: Database, sample_workspace: Workspace
+) -> None:
+    """/khoa closes the period for its ticket figures before the next one opens: the lock is
+    read from the database, and its day is the office's (00:30 on 22/02 is 21/02 in UTC)."""
+    moment = [at(2, 11)]
+    db = await Database.open(sample_db.path, synchronous="OFF", clock=lambda: moment[0])
+    try:
+        await Office(db, sample_workspace, moment).import_list(FIRST, at(2, 11))
+        locked = datetime(2022, 2, 22, 0, 30, tzinfo=VN)
+        async with db.write() as tx:
+            record = await tx.periods.lock(FEBRUARY, locked)
+            await tx.tickets.report_status(  # answered after the lock: not counted
+                "T1", TicketStatus.HANDLED, "telegram:1", unit_code="SYT", at=at(2, 23)
+            )
+        async with db.read() as view:  # 02/2022 is still current: 03/2022 opens on 10/03
+            counted = await period_tickets(view, sample_workspace, FEBRUARY, at(2, 25))
+    finally:
+        await db.close()
+    assert record.locked_at == locked
+    assert counted.as_of == date(2022, 2, 22)
+    statuses = {t.id: t.status for t in counted.tickets}
+    assert statuses["T1"] is TicketStatus.IN_PROGRESS
 
 
 def test_the_command_line_counts_februarys_tickets_as_they_stood(
