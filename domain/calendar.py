@@ -358,32 +358,26 @@ def current_period(now: datetime, regime: ReportingRegime) -> Period:
     return candidate
 
 
-def period_closed_at(
-    period: Period, regime: ReportingRegime, locked_at: datetime | None = None
-) -> datetime:
-    """When units stopped answering a period: when the office locked it, or else when the
-    next period opened (units answer after the last day, by the deadline and late, until
-    then)."""
-    next_opening = open_at(period.next(), regime)
-    return next_opening if locked_at is None else min(locked_at, next_opening)
+def period_closed_at(period: Period, regime: ReportingRegime) -> datetime:
+    """When units stopped answering a period: when the next period opened by the timetable
+    (they answer after the last day, by the deadline and late, until then; the office's
+    /khoa stops figures, not answers about tickets, and an early /mo changes nothing here,
+    as for `current_period`)."""
+    return open_at(period.next(), regime)
 
 
-def tickets_stood_at(
-    period: Period, now: datetime, regime: ReportingRegime, locked_at: datetime | None = None
-) -> datetime | None:
+def tickets_stood_at(period: Period, now: datetime, regime: ReportingRegime) -> datetime | None:
     """The moment a period's figures take the tickets as they stood: None (as they stand
     now) while units still answer the period; once it closed (`period_closed_at`), the
-    moment it closed. A report compiled again then gives what the last draft before the
-    close gave: the answers and imports of the deadline's days count, what changed since
-    does not."""
-    closed = period_closed_at(period, regime, locked_at)
+    moment it closed. A report compiled again then gives what a draft made at the close
+    gave: the answers and imports of the deadline's days count, what changed since does
+    not."""
+    closed = period_closed_at(period, regime)
     return closed if closed <= now else None
 
 
-def overdue_as_of(
-    period: Period, now: datetime, regime: ReportingRegime, locked_at: datetime | None = None
-) -> date:
+def overdue_as_of(period: Period, now: datetime, regime: ReportingRegime) -> date:
     """The day a period's figures judge tickets overdue on: today while units answer it, the
     day it closed once closed (as the tickets are taken, `tickets_stood_at`)."""
-    moment = tickets_stood_at(period, now, regime, locked_at) or now
+    moment = tickets_stood_at(period, now, regime) or now
     return _local(moment, _zone(regime)).date()

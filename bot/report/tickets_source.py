@@ -51,15 +51,12 @@ async def period_tickets(
     view: ReadView, workspace: Workspace, period: Period, now: datetime
 ) -> PeriodTickets:
     """The tickets received up to the period's last day as the period's figures count them:
-    as they stand now while units answer the period; once it closed (locked, or the next
-    period opened), as they stood then (`domain.calendar.tickets_stood_at`)."""
+    as they stand now while units answer the period (locked or not); once it closed (the
+    next period opened), as they stood then (`domain.calendar.tickets_stood_at`)."""
     regime = workspace.settings.regime
-    record = await view.periods.get(period)
-    locked_at = record.locked_at if record is not None else None
     last_day = period_window(period, regime)[1]
-    stood_at = tickets_stood_at(period, now, regime, locked_at)
-    tickets = await view.tickets.received_until(last_day, stood_at)
-    return PeriodTickets(tickets, overdue_as_of(period, now, regime, locked_at))
+    tickets = await view.tickets.received_until(last_day, tickets_stood_at(period, now, regime))
+    return PeriodTickets(tickets, overdue_as_of(period, now, regime))
 
 
 async def imported_tickets(

@@ -153,29 +153,30 @@ async def test_tonghop_in_april_counts_februarys_tickets_as_they_stood(
     assert hotline_block(again) == FEBRUARY_BLOCK
 
 
-async def test_a_period_locked_while_current_counts_its_tickets_as_they_stood_at_the_lock(
+async def test_a_locked_period_still_follows_its_tickets_until_the_next_opens(
     sample_db: Database, sample_workspace: Workspace
 ) -> None:
-    """/khoa closes the period for its ticket figures before the next one opens: the lock is
-    read from the database, and its day is the office's (00:30 on 22/02 is 21/02 in UTC)."""
+    """/khoa stops the units' figures, not their answers about tickets, nor an import the
+    office makes before compiling: until the next period opens its drafts take the tickets
+    as they stand."""
     moment = [at(2, 11)]
     db = await Database.open(sample_db.path, synchronous="OFF", clock=lambda: moment[0])
     try:
         await Office(db, sample_workspace, moment).import_list(FIRST, at(2, 11))
-        locked = datetime(2022, 2, 22, 0, 30, tzinfo=VN)
         async with db.write() as tx:
-            record = await tx.periods.lock(FEBRUARY, locked)
-            await tx.tickets.report_status(  # answered after the lock: not counted
+            await tx.periods.lock(FEBRUARY, datetime(2022, 2, 22, 0, 30, tzinfo=VN))
+            await tx.tickets.report_status(  # answered after the lock: counted
                 "T1", TicketStatus.HANDLED, "telegram:1", unit_code="SYT", at=at(2, 23)
             )
+        await Office(db, sample_workspace, moment).import_list(DEADLINE_DAY, at(2, 24))
         async with db.read() as view:  # 02/2022 is still current: 03/2022 opens on 10/03
             counted = await period_tickets(view, sample_workspace, FEBRUARY, at(2, 25))
     finally:
         await db.close()
-    assert record.locked_at == locked
-    assert counted.as_of == date(2022, 2, 22)
+    assert counted.as_of == date(2022, 2, 25)
     statuses = {t.id: t.status for t in counted.tickets}
-    assert statuses["T1"] is TicketStatus.IN_PROGRESS
+    assert statuses["T1"] is TicketStatus.HANDLED
+    assert "T8" in statuses  # imported after the lock
 
 
 def test_the_command_line_counts_februarys_tickets_as_they_stood(

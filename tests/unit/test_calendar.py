@@ -544,15 +544,6 @@ def test_overdue_is_judged_on_the_day_the_period_closed_once_it_did(
     assert overdue_as_of(Period(2022, 2), moment, DEFAULT) == as_of
 
 
-def test_a_lock_closes_the_period_for_its_figures() -> None:
-    locked_at = vn(2022, 2, 21, 16)
-    assert period_closed_at(Period(2022, 2), DEFAULT, locked_at) == locked_at
+def test_a_period_closes_when_the_next_one_opens() -> None:
     assert period_closed_at(Period(2022, 2), DEFAULT) == vn(2022, 3, 10, 8)
-    # Locked while still the current period: judged on the lock's day from then on.
-    assert overdue_as_of(Period(2022, 2), vn(2022, 2, 25, 9), DEFAULT, locked_at) == date(
-        2022, 2, 21
-    )
-    assert overdue_as_of(Period(2022, 2), vn(2022, 2, 25, 9), DEFAULT) == date(2022, 2, 25)
-    # A lock later than the next opening changes nothing: the period had closed by then.
-    late_lock = vn(2022, 4, 1, 9)
-    assert period_closed_at(Period(2022, 2), DEFAULT, late_lock) == vn(2022, 3, 10, 8)
+    assert period_closed_at(Period(2021, 12), DEFAULT) == open_at(Period(2022, 1), DEFAULT)

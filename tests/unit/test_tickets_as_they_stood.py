@@ -191,10 +191,3 @@ def test_an_old_period_takes_its_tickets_as_they_stood_when_it_closed(
     now: datetime, stood_at: datetime | None
 ) -> None:
     assert tickets_stood_at(Period(2022, 2), now, DEFAULT) == stood_at
-
-
-def test_a_locked_period_takes_its_tickets_as_they_stood_at_the_lock() -> None:
-    locked_at = datetime(2022, 2, 21, 16, tzinfo=VN)
-    # Still the current period, but locked: its figures no longer move.
-    assert tickets_stood_at(Period(2022, 2), at(2, 25), DEFAULT, locked_at) == locked_at
-    assert tickets_stood_at(Period(2022, 2), at(2, 25), DEFAULT) is None
