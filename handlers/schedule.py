@@ -82,7 +82,7 @@ async def _run_period(
             (s, _step_key(s.key, obligations))
             for s in steps
             if s.kind is not ScheduleKind.OFFICE_LATE_NOTICE
-            and (unit_code, _step_key(s.key, obligations)) not in done
+            and not _is_done(done, unit_code, s.key, obligations)
         ]
         if not unit_steps:
             continue
@@ -116,6 +116,15 @@ async def _steps_owed(ctx: HandlerContext, period: Period) -> dict[str, list[Obl
 def _step_key(key: str, obligations: list[Obligation]) -> str:
     """The key a unit's step is marked done under (TICKETS_ONLY for a unit owing no form)."""
     return key if obligations else key + TICKETS_ONLY
+
+
+def _is_done(
+    done: set[tuple[str, str]], unit_code: str, key: str, obligations: list[Obligation]
+) -> bool:
+    """Whether a unit's step was done. For a unit owing no form, the ordinary step counts
+    too: a unit that owed a form when the step went out (units.csv changed since) already
+    had its tickets button or tickets reminder then, and is not chased twice for it."""
+    return (unit_code, _step_key(key, obligations)) in done or (unit_code, key) in done
 
 
 def _owing_no_form(
@@ -353,7 +362,10 @@ async def open_period_now(ctx: HandlerContext, period: Period) -> Opening:
     """Open a period at once (/mo): prompts go out, and the timetable's opening is done."""
     await ctx.tx.periods.open(period, ctx.now)
     opening = Opening()
+    done = await ctx.tx.schedule.done_steps(period)
     for unit_code, obligations in (await _steps_owed(ctx, period)).items():
+        if not obligations and (unit_code, "open") in done:
+            continue  # prompted for figures when it owed a form, tickets button included
         key = _step_key("open", obligations)
         if not await ctx.tx.schedule.mark_done(period, key, unit_code=unit_code, at=ctx.now):
             continue  # already prompted

@@ -292,3 +292,35 @@ async def test_a_form_given_later_in_the_period_still_gets_its_opening(
         assert "Cần gửi: Chứng thư số" in prompt
     finally:
         await stop_or_explain(bot)
+
+
+async def test_a_form_taken_away_in_the_period_does_not_repeat_a_step(
+    tmp_path: Path,
+    fake_telegram: FakeTelegramServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    in_force = NO_FORM_UNITS.replace(
+        'TTDL,Trung tâm Dữ liệu tỉnh,"Sở, ban, ngành",cts,01/03/2022,',
+        'TTDL,Trung tâm Dữ liệu tỉnh,"Sở, ban, ngành",cts,,',
+    )
+    monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
+    clock = Clock(at(5, 9))
+    bot = await start_bot(tmp_path, fake_telegram, clock, units=in_force)
+    try:
+        await bot.register(DAVE, "TTDL")
+        await import_no_form_tickets(bot, date(2022, 2, 5))
+        await tick_at(bot, at(10, 8))  # the figures prompt, with the tickets button
+        await tick_at(bot, at(14, 9))  # the reminder of the 14th
+        assert "Nhắc báo cáo kỳ 02/2022" in texts(bot, DAVE)[-1]
+        await stop_or_explain(bot)
+
+        # The office moves TTDL's start to 01/03: it owes no form this period any more.
+        clock.now = at(14, 10)
+        bot = await start_bot(tmp_path, fake_telegram, clock, units=NO_FORM_UNITS)
+        before = len(texts(bot, DAVE))
+        await tick_at(bot, at(14, 10, 1))
+        assert len(texts(bot, DAVE)) == before  # the 14th's step was done: nothing again
+        await tick_at(bot, at(15, 9))  # the deadline's morning: about its tickets alone
+        assert CHASE in texts(bot, DAVE)[-1] and len(texts(bot, DAVE)) == before + 1
+    finally:
+        await stop_or_explain(bot)
