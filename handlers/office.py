@@ -250,16 +250,33 @@ async def open_now(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     return [Reply(chat_id=chat_id, text=body), *opening.prompts, *opening.ticket_questions]
 
 
-async def lock(ctx: HandlerContext, event: Incoming) -> list[Reply]:
-    """/khoa [MM/YYYY]: lock a period; no more edits (unless one unit is unlocked)."""
+async def lock_ask(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """/khoa [MM/YYYY]: which period would be locked, with a button to confirm. A lock has
+    no undo for the whole period, and a bare /khoa just after a period opened means the new
+    one: the question names it before anything happens."""
     chat_id = event.sender.chat_id
     try:
         period = _period_argument(ctx, event.argument)
     except ValueError:
         return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=event.argument))]
+    record = await ctx.tx.periods.get(period)
+    if record is not None and record.locked_at is not None:
+        body = text("chat.period_already_locked", period=period.label, at=record.locked_at)
+        return [Reply(chat_id=chat_id, text=body)]
+    result = await progress(ctx.tx, ctx.catalog, period)
+    late = len(result.in_progress) + len(result.not_started)
+    confirm = Choice(text("chat.button_lock_confirm", period=period.label), f"khoa:{period.key}")
+    body = text("chat.lock_ask", period=period.label, late=late)
+    return [Reply(chat_id=chat_id, text=body, choices=((confirm,),))]
+
+
+async def lock_confirmed(ctx: HandlerContext, event: Incoming, period: Period) -> list[Reply]:
+    """The lock's button: no more edits to the period (unless one unit is unlocked)."""
     await ctx.tx.periods.ensure(period)
     await ctx.tx.periods.lock(period, ctx.now)
-    return [Reply(chat_id=chat_id, text=text("chat.period_locked", period=period.label))]
+    return [
+        Reply(chat_id=event.sender.chat_id, text=text("chat.period_locked", period=period.label))
+    ]
 
 
 async def unlock_unit(ctx: HandlerContext, event: Incoming) -> list[Reply]:
@@ -304,6 +321,9 @@ async def button(ctx: HandlerContext, event: Incoming) -> list[Reply] | None:
         if _button_period(value) is None:
             return None  # forged: not a button we sent
         return await remind_confirmed(ctx, event, value)
+    if action == "khoa":
+        period = _button_period(value)
+        return None if period is None else await lock_confirmed(ctx, event, period)
     if action == ticket_assign.BUTTON:
         return await ticket_assign.button(ctx, event, value)
     if action == "rmfp":
@@ -324,7 +344,7 @@ COMMANDS: dict[str, Callable[[HandlerContext, Incoming], Awaitable[list[Reply]]]
     "trangthai": status,
     "nhacnho": remind_ask,
     "mo": open_now,
-    "khoa": lock,
+    "khoa": lock_ask,
     "mokhoa": unlock_unit,
     "moi": registration.invite_in_chat,
     "daumoi": registration.list_focal_points,

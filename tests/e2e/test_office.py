@@ -36,8 +36,13 @@ async def test_lock_stops_edits_and_unlock_reopens_one_unit(bot: BotUnderTest) -
     await bot.register(ALICE, "SYT")
     await bot.register(BOB, "BDT")
     await submit_alice(bot)
-    locked = await bot.command(OFFICE_USER, "khoa", "02/2022")
+    asked = await bot.command(OFFICE_USER, "khoa", "02/2022")
+    assert "Khóa kỳ 02/2022?" in asked and "Còn 2 đơn vị chưa gửi báo cáo kỳ này." in asked
+    assert "Tóm tắt" in await bot.command(ALICE, "sua")  # nothing locked until confirmed
+    locked = await bot.press(OFFICE_USER, "🔒 Khóa kỳ 02/2022")
     assert "Đã khóa kỳ 02/2022" in locked
+    again = await bot.command(OFFICE_USER, "khoa", "02/2022")
+    assert "Kỳ 02/2022 đã khóa từ" in again
     assert "đã khóa" in await bot.command(ALICE, "sua")
     assert "đã khóa" in await bot.command(BOB, "baocao")  # not a question to answer in vain
     before = len(bot.fake.sent_to(ALICE))

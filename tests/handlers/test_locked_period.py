@@ -24,6 +24,7 @@ async def test_after_the_lock_neither_a_paste_on_the_summary_nor_an_explanation_
         await world.press(A, "why:tong")  # A starts explaining
         before = world.rows()
         await world.command(OFFICE_USER, "khoa")
+        await world.press(OFFICE_USER, "khoa:2022-02")
         locked = text("chat.locked", period="02/2022")
         explained = await world.say(A, "vì lý do")
         pasted = await world.say(A, "1: 11")
@@ -43,6 +44,7 @@ async def test_baocao_in_a_locked_period_says_so_instead_of_asking_question_1(
     try:
         await world.register(A, "BDT")
         await world.command(OFFICE_USER, "khoa")
+        await world.press(OFFICE_USER, "khoa:2022-02")
         (started,) = await world.command(A, "baocao")
     finally:
         await world.close()

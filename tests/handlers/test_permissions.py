@@ -53,6 +53,7 @@ ACTIONS: list[tuple[str, EventKind, str]] = [
     ("btn sum:edit", EventKind.BUTTON, "sum:edit"),
     ("btn st:2022-02:1", EventKind.BUTTON, "st:2022-02:1"),
     ("btn nhac:2022-02", EventKind.BUTTON, "nhac:2022-02"),
+    ("btn khoa:2022-02", EventKind.BUTTON, "khoa:2022-02"),
     ("btn rmfp:<B>", EventKind.BUTTON, "rmfp:{rmfp}"),
     ("btn giao:<token>:SYT", EventKind.BUTTON, "giao:0123456789ab:SYT"),
     ("btn tkp:BDT:1", EventKind.BUTTON, "tkp:BDT:1"),
@@ -81,7 +82,13 @@ OFFICE_ONLY = {f"/{n}" for n in OFFICE_COMMANDS} | {
     "/khoa 01/2022",
     "/giao PA-9 SYT",
 }
-OFFICE_BUTTONS = {"btn st:2022-02:1", "btn nhac:2022-02", "btn rmfp:<B>", "btn giao:<token>:SYT"}
+OFFICE_BUTTONS = {
+    "btn st:2022-02:1",
+    "btn nhac:2022-02",
+    "btn khoa:2022-02",
+    "btn rmfp:<B>",
+    "btn giao:<token>:SYT",
+}
 # Overdue-ticket buttons name their unit: only that unit's focal points get through.
 TICKET_BUTTONS = {
     "btn tkp:BDT:1": "BDT",
@@ -296,6 +303,8 @@ async def test_replayed_buttons_of_another_unit_reach_only_the_pressers_own_unit
 FORGED_DATA = [
     "nhac:xyz",
     "nhac:",
+    "khoa:xyz",
+    "khoa:",
     "nhac:01/0001",
     "rmfp:" + "9" * 30,
     "rmfp:-1",

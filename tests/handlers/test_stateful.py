@@ -59,11 +59,13 @@ FORGED = [
     "sum:edit",
     "st:2022-02:1",
     "nhac:2022-02",
+    "khoa:2022-02",
     "rmfp:1",
     "rmfp:3",
     "unit:",
     "",
     "nhac:xyz",
+    "khoa:xyz",
     "rmfp:" + "9" * 30,
     "st:0001-01:1",
 ]
