@@ -171,7 +171,8 @@ async def _unit_step(
     obligations: list[Obligation],
 ) -> list[Reply]:
     if not obligations:
-        return await _tickets_only(ctx, period, unit, opening=step.kind is ScheduleKind.OPEN)
+        chase = await tickets.chase_choice(ctx, unit.code)
+        return await _tickets_only(ctx, period, unit, chase, opening=step.kind is ScheduleKind.OPEN)
     outstanding = _outstanding(obligations)
     if step.kind is ScheduleKind.OPEN:
         if not outstanding:
@@ -186,18 +187,17 @@ async def _unit_step(
     # Figures sent, tickets not answered: a reminder about the tickets alone, on the current
     # period's steps only (tickets belong to no period: an older period's late steps would
     # chase them a second time). The step is marked done like any other: once per step.
-    if chase and period == current_period(ctx.now, ctx.catalog.regime):
-        return await _tickets_only(ctx, period, unit, opening=False)
+    if period == current_period(ctx.now, ctx.catalog.regime):
+        return await _tickets_only(ctx, period, unit, chase, opening=False)
     return []
 
 
 async def _tickets_only(
-    ctx: HandlerContext, period: Period, unit: Unit, *, opening: bool
+    ctx: HandlerContext, period: Period, unit: Unit, chase: tuple[Choice, ...], *, opening: bool
 ) -> list[Reply]:
     """A message about a unit's overdue tickets alone (the period's opening for a unit owing
-    no form, or a reminder), while it has some it has not answered about since the opening;
-    none otherwise."""
-    chase = await tickets.chase_choice(ctx, unit.code)
+    no form, or a reminder) under its `chase` button (`tickets.chase_choice`, the caller's
+    already): none without one, i.e. nothing left unanswered since the opening."""
     if not chase:
         return []
     if opening:
@@ -323,7 +323,8 @@ async def remind_laggards_now(ctx: HandlerContext, period: Period) -> list[Reply
             chase = await tickets.chase_choice(ctx, unit_code)
             replies.extend(await to_focal_points(ctx, unit, body, chase))
     for unit in await _ticket_laggards(ctx, period, grouped):
-        replies.extend(await _tickets_only(ctx, period, unit, opening=False))
+        chase = await tickets.chase_choice(ctx, unit.code)
+        replies.extend(await _tickets_only(ctx, period, unit, chase, opening=False))
     return replies
 
 
@@ -371,9 +372,9 @@ async def open_period_now(ctx: HandlerContext, period: Period) -> Opening:
             continue  # already prompted
         unit = ctx.catalog.units[unit_code]
         if not obligations:
-            if await tickets.chase_choice(ctx, unit_code):
+            if chase := await tickets.chase_choice(ctx, unit_code):
                 opening.asked_about_tickets.append(unit)
-                questions = await _tickets_only(ctx, period, unit, opening=True)
+                questions = await _tickets_only(ctx, period, unit, chase, opening=True)
                 opening.ticket_questions.extend(questions)
             continue
         outstanding = [o for o in obligations if not o.state.is_done]
