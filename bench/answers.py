@@ -85,14 +85,14 @@ from botproc import (  # noqa: E402
     prepare_database,
     serve_bot,
 )
-from fakes.telegram_server import FakeTelegramServer, SentMessage  # noqa: E402
-from harness import CONFIG, START  # noqa: E402
 
-import bot.app  # noqa: E402
-from bot.app import App  # noqa: E402
-from bot.datafiles import load_workspace  # noqa: E402
-from bot.ratelimit import Limits  # noqa: E402
+import bot.runtime.app  # noqa: E402
+from bot.runtime.app import App  # noqa: E402
+from bot.runtime.ratelimit import Limits  # noqa: E402
+from bot.workspace.load import load_workspace  # noqa: E402
 from storage import Database  # noqa: E402
+from tests.support.harness import CONFIG, START  # noqa: E402
+from tests.support.telegram_server import FakeTelegramServer, SentMessage  # noqa: E402
 
 TOKEN_ENV = "BAOCAO_TEST_TOKEN"
 FORM = "bench"
@@ -155,7 +155,7 @@ def use_synchronous(level: str) -> None:
         async def open(path: Any, **kwargs: Any) -> Database:
             return await Database.open(path, synchronous=level, **kwargs)
 
-    setattr(bot.app, "Database", _Opener)  # noqa: B010 (a module attribute, patched on purpose)
+    setattr(bot.runtime.app, "Database", _Opener)  # noqa: B010 (a module attribute, patched on purpose)
 
 
 # ---------------------------------------------------------------------------------- the bot

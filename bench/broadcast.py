@@ -50,12 +50,12 @@ from botproc import (
     prepare_database,
     serve_bot,
 )
-from fakes.telegram_server import FakeTelegramServer
-from harness import CONFIG, CTS_FORM
 
-from bot.app import App
-from bot.datafiles import load_workspace
-from bot.ratelimit import Limits
+from bot.runtime.app import App
+from bot.runtime.ratelimit import Limits
+from bot.workspace.load import load_workspace
+from tests.support.harness import CONFIG, CTS_FORM
+from tests.support.telegram_server import FakeTelegramServer
 
 OFFICE = 900
 # Before period 02/2022 opens (10/02 08:00 Vietnam time) people answer period 01/2022.

@@ -38,16 +38,16 @@ sys.path[1:1] = [str(ROOT / "bench"), str(ROOT / "tests"), str(ROOT / "tests" / 
 
 from answers import FIRST_USER, RunningClock, unit_code, value_for, write_workspace  # noqa: E402
 from botproc import prepare_database  # noqa: E402
-from harness import START  # noqa: E402
 
-from bot.app import catalog_of  # noqa: E402
 from bot.channels.telegram import parse_update  # noqa: E402
-from bot.datafiles import load_workspace  # noqa: E402
-from bot.inbox import InboxWorker  # noqa: E402
-from bot.texts import set_timezone  # noqa: E402
+from bot.runtime.app import catalog_of  # noqa: E402
+from bot.runtime.inbox import InboxWorker  # noqa: E402
+from bot.workspace.load import load_workspace  # noqa: E402
 from handlers.context import HandlerContext, Office  # noqa: E402
 from handlers.router import handle  # noqa: E402
 from storage import Database, OutboxMessage, WriteTransaction  # noqa: E402
+from templates.catalog import set_timezone  # noqa: E402
+from tests.support.harness import START  # noqa: E402
 
 
 def update(user_id: int, update_id: int, typed: str) -> dict[str, Any]:

@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.datafiles import load_workspace
 from bot.report import compile_draft, export_xlsx
+from bot.workspace.load import load_workspace
 from domain.periods import Period
 from storage import Database
 
@@ -45,7 +45,9 @@ def _periods(count: int) -> list[Period]:
 def write_workspace(folder: Path, units: int, fields: int) -> Path:
     """config.toml, units.csv, one form of `fields` questions and a report declaration."""
     (folder / "forms").mkdir(parents=True, exist_ok=True)
-    starter = Path(__file__).resolve().parent.parent / "bot" / "starter" / "config.toml"
+    starter = (
+        Path(__file__).resolve().parent.parent / "bot" / "workspace" / "starter" / "config.toml"
+    )
     (folder / "config.toml").write_text(starter.read_text(encoding="utf-8"), encoding="utf-8")
     lines = ["mã đơn vị,tên đơn vị,nhóm,biểu mẫu"]
     lines += [f"U{i:05d},Đơn vị số {i},{GROUPS[i % 3]},{FORM}" for i in range(units)]

@@ -1,0 +1,1 @@
+"""baocao's program: the command line, the running bot and the office's files it reads."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.texts import text
 from domain.answers import Answer
 from domain.calendar import deadline_at, period_window
 from domain.forms import Field, FieldKind, FieldType, Form
@@ -30,6 +29,7 @@ from handlers.display import describe_problem, numeric_values, show_stored, show
 from handlers.events import Choice, Incoming, Reply, named_choice
 from handlers.jobs import drafts_outdated
 from handlers.problems import describe_value_problem
+from templates.catalog import text
 
 # "3: 1.924.862", "luot_quet = 1924862", "3. 1924862", "3) 1924862". A dot or parenthesis
 # counts only when a space follows: "2.386" is a number (two thousand three hundred...).

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-from bot.texts import text
 from domain.forms import Field, FieldType, Form
 from domain.numbers import format_number
 from domain.validation import PREVIOUS_STOCK, Inconsistency, InconsistencyKind
 from domain.values import TypedValue, decode
+from templates.catalog import text
 
 
 def show_value(field: Field, value: TypedValue, with_measure: bool = True) -> str:

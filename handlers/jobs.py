@@ -1,16 +1,16 @@
 """Asking for long work (the draft, the export) from chat: a job entry in the outbox.
 
-The job runs after this transaction commits (see bot/jobs.py), so a handler stays quick and
+The job runs after this transaction commits (see bot/runtime/jobs.py), so a handler stays quick and
 the request survives a crash.
 """
 
 from __future__ import annotations
 
-from bot.texts import text
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
+from templates.catalog import text
 
 JOBS_CHANNEL = "jobs"
 IMPORT_TICKETS = "import_tickets"
@@ -53,7 +53,7 @@ async def export_workbook(ctx: HandlerContext, event: Incoming) -> list[Reply]:
 
 
 async def import_tickets_file(ctx: HandlerContext, event: Incoming) -> list[Reply]:
-    """An office member sent a file: import it as the ticket list, in a job (bot/jobs.py)."""
+    """An office member sent a file: import it as the ticket list, in a job (bot/runtime)."""
     sender = event.sender
     if not event.text:
         return [Reply(chat_id=sender.chat_id, text=text("chat_tickets.import_no_file"))]

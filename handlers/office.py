@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.texts import text
 from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
@@ -16,6 +15,7 @@ from handlers.context import Catalog, HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from handlers.paging import lines_page, page_moves
 from storage import ReadView, WriteTransaction
+from templates.catalog import text
 
 BAR_WIDTH = 10
 

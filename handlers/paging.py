@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.texts import text
 from handlers.events import Choice
+from templates.catalog import text
 
 # Lines of a status list per message: well under Telegram's 4096 characters with long names.
 LINES_PER_PAGE = 40

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.texts import text
 from domain.forms import Field, FieldType
 from domain.numbers import format_number
 from domain.values import ValueProblem
+from templates.catalog import text
 
 _EXAMPLES = {
     FieldType.INTEGER: "1.924.862",

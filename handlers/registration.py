@@ -6,11 +6,11 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from bot.texts import text
 from domain.calendar import current_period, deadline_at, period_containing, period_window
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from storage import WriteTransaction
+from templates.catalog import text
 
 FAILED_LOGIN_WINDOW = timedelta(hours=1)
 # Telegram deep-link payloads: at most 64 characters of A-Za-z0-9_-.

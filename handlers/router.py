@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.texts import text
 from domain.calendar import current_period, period_window
 from domain.obligations import can_edit, obligations_owed
 from handlers import answering, jobs, office, registration, tickets
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import EventKind, Incoming, Reply, named_choice
+from templates.catalog import text
 
 # Words that work like the buttons, for channels without buttons and for typing habits.
 TYPED_BUTTONS = {

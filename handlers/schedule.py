@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.texts import text
 from domain.calendar import (
     ScheduleKind,
     ScheduleStep,
@@ -28,6 +27,7 @@ from handlers.context import HandlerContext
 from handlers.conversation import ConversationState
 from handlers.events import Choice, Reply
 from storage import OFFICE_WIDE
+from templates.catalog import text
 
 # Late reminders stop once the next period opens, or earlier when the period is locked.
 PERIODS_LOOKED_AT = 2

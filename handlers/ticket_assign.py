@@ -5,13 +5,13 @@ with the import's suggestion, each with a button that gives the ticket to the su
 
 from __future__ import annotations
 
-from bot.texts import text
 from domain.ticket_answers import find_by_token, ticket_token
 from domain.tickets import Ticket, clean_text
 from domain.unit_matching import UnitMatcher
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from storage.repos.tickets import AssignOutcome
+from templates.catalog import text
 
 COMMAND = "giao"
 BUTTON = "giao"

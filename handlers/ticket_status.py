@@ -3,13 +3,13 @@ which units have not answered about theirs."""
 
 from __future__ import annotations
 
-from bot.texts import text
 from domain.tickets import overdue_by_unit, pending_units
 from handlers.context import HandlerContext
 from handlers.events import Choice, Reply
 from handlers.paging import lines_page, page_moves
 from handlers.tickets import answers_since
 from storage.repos.tickets import local_day
+from templates.catalog import text
 
 
 def view_button() -> Choice:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.texts import text
 from domain.calendar import current_period
 from domain.ticket_answers import (
     DateProblem,
@@ -27,6 +26,7 @@ from handlers.events import Choice, Incoming, Reply, named_choice
 from handlers.paging import page_count, page_moves
 from handlers.registration import stranger_reply
 from storage.repos.tickets import local_day
+from templates.catalog import text
 
 COMMAND = "phananh"
 PAGE_SIZE = 5

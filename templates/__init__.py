@@ -1,0 +1,1 @@
+"""Every sentence users see (Vietnamese): the text catalog and the report templates."""

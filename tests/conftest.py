@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-try:  # tests/ has no __init__.py: pytest puts tests/ itself on sys.path
-    from fakes.telegram_server import FakeTelegramServer
-except ModuleNotFoundError:  # pragma: no cover - if tests/ ever becomes a package
-    from tests.fakes.telegram_server import FakeTelegramServer
+from tests.support.telegram_server import FakeTelegramServer
 
 
 @pytest.fixture
@@ -27,6 +25,17 @@ def fake_telegram() -> Iterator[FakeTelegramServer]:
         yield server
     server.assert_no_unexpected_calls()
     assert not server.internal_errors, f"fake Telegram server errors: {server.internal_errors}"
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """Commands run in-process (`main(["run", ...])`) set up logging on the stderr of their
+    test; later tests must not log into that closed stream."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 # ---- hypothesis: bounded in CI, reproducible --------------------------------------------

@@ -105,7 +105,7 @@ class AiohttpRequest(BaseRequest):
                 proxy=self._proxy_for(url),
             ) as response:
                 body = await response.read()
-                # As httpx logs each request (the token in the URL is redacted by bot.logs).
+                # As httpx logs each request (the token in the URL is redacted by bot.runtime.logs).
                 log.debug("HTTP %s %s -> %d", method, url, response.status)
                 return response.status, body
         except (TimeoutError, aiohttp.ServerTimeoutError) as error:

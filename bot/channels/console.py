@@ -26,19 +26,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import App, catalog_of
 from bot.channels.base import queue_replies, reply_to_payload
 from bot.channels.plaintext import draw, plain
-from bot.clock import Clock, system_clock
-from bot.datafiles import Workspace
-from bot.jobs import CHANNEL as JOBS_CHANNEL
-from bot.jobs import job_document
-from bot.texts import set_timezone, text
+from bot.runtime.app import App, catalog_of
+from bot.runtime.clock import Clock, system_clock
+from bot.runtime.jobs import CHANNEL as JOBS_CHANNEL
+from bot.runtime.jobs import job_document
+from bot.workspace.load import Workspace
 from domain.periods import parse_period
 from handlers.context import HandlerContext
 from handlers.events import Document, EventKind, Incoming, Reply, Sender, typed_event
 from handlers.router import handle
 from storage import Database
+from templates.catalog import set_timezone, text
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.channels.base import payload_choices, payload_document
-from bot.texts import text as catalog_text
 from handlers.events import Choice, Document
 from handlers.router import TYPED_BUTTONS, explain_word
+from templates.catalog import text as catalog_text
 
 _TAG = re.compile(r"<[^>]*>")
 # Emoji, arrows and punctuation around a label ("◀ Quay lại", "✅ Gửi báo cáo").

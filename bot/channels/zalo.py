@@ -11,7 +11,7 @@ but poorer:
   characters. Our Telegram-HTML replies are drawn as plain text, choices as numbered lines
   (a typed number picks one, see ``handlers.router``) or as words to type, long texts are
   split at line breaks, and a document becomes its caption and a signed, expiring download
-  link served by the bot's own HTTP server (``bot.downloads``), or, with no public address
+  link served by the bot's own HTTP server (``bot.runtime.downloads``), or, with no public address
   configured, a note that the file is not sent on Zalo.
 * A split text whose later part failed is retried from that part (remembered in memory).
 """
@@ -37,13 +37,13 @@ from bot.channels.base import (
     payload_document,
 )
 from bot.channels.plaintext import draw, plain, typed_word
-from bot.downloads import Downloads
-from bot.texts import text as catalog_text
+from bot.runtime.downloads import Downloads
 from handlers.events import Document, Incoming, Sender, typed_event
 from storage import Database, DiskFullError
+from templates.catalog import text as catalog_text
 
 if TYPE_CHECKING:
-    from bot.outage import StorageOutage
+    from bot.runtime.outage import StorageOutage
 
 log = logging.getLogger(__name__)
 

@@ -21,17 +21,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import bot
-from bot.app import App
 from bot.channels.telegram import TelegramChannel
-from bot.datafiles import Workspace, load_workspace
 from bot.demo.local_server import ChatMessage, LocalChatServer
-from bot.ratelimit import Limits
-from bot.report.answers_file import Submission, load_answers, read_answers_file
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
-from bot.texts import text
+from bot.runtime.app import App
+from bot.runtime.ratelimit import Limits
+from bot.workspace.answers_file import Submission, load_answers, read_answers_file
+from bot.workspace.load import Workspace, load_workspace
 from domain.periods import parse_period
 from handlers.registration import create_invite
+from templates.catalog import text
 
 PERIOD = "2022-02"
 OFFICE_USER = 900

@@ -6,19 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.datafiles import Workspace
 from bot.report.compose import ReportInputs, compose
 from bot.report.docx import render_docx
 from bot.report.gather import read_history, read_standing
 from bot.report.markdown import render_markdown
 from bot.report.model import Document
-from bot.report.spec_file import spec_for
-from bot.texts import text
+from bot.workspace.load import Workspace
+from bot.workspace.report_spec import spec_for
 from domain.calendar import period_window
 from domain.periods import Period
 from domain.report import ReportSpec
 from domain.report_tickets import TicketSummary, summary_from_forms
 from storage import Database
+from templates.catalog import text
 
 DRAFT_AUTHOR = "baocao"
 

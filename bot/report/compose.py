@@ -9,10 +9,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
 from bot.report.model import Document, Gap, Paragraph, Segment, Style, UnitLine, WarningLine
 from bot.report.snippets import Fig, clean, compiled, lead, segments
-from bot.texts import text
+from bot.workspace.config import Settings
 from domain.calendar import period_window
 from domain.forms import FieldType, Form
 from domain.numbers import format_number
@@ -29,6 +28,7 @@ from domain.report_dates import document_month
 from domain.report_figures import FigureBook, FigureValue, PeriodAnswers, ValueKind, figure_units
 from domain.report_tickets import TicketSummary, overdue_warning
 from domain.units import Unit
+from templates.catalog import text
 
 _HEADINGS = {1: Style.HEADING1, 2: Style.HEADING2}
 

@@ -17,7 +17,7 @@ from jinja2 import Environment
 
 from bot.report.model import Document, Paragraph, SegmentKind, UnitLine
 from bot.report.snippets import clean
-from bot.texts import text
+from templates.catalog import text
 
 TEMPLATE_PACKAGE = "templates"
 TEMPLATE_PATH = ("report", "report.docx")

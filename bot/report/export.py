@@ -9,9 +9,8 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot.datafiles import Workspace
 from bot.report.xlsx_writer import Cell, XlsxWriter
-from bot.texts import text
+from bot.workspace.load import Workspace
 from domain.calendar import period_window
 from domain.forms import Form
 from domain.obligations import Obligation, ObligationState, obligations_owed
@@ -20,6 +19,7 @@ from domain.tickets import Ticket
 from domain.values import decoder
 from storage import Database, RevisionRow
 from storage.codec import parse_timestamp
+from templates.catalog import text
 
 _UNIT_WIDTHS = (12, 36, 16, 18)
 _MESSAGES_KEPT = 10_000  # (time, author) cells remembered while writing the revisions

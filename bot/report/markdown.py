@@ -13,7 +13,7 @@ from jinja2 import Environment, StrictUndefined, Template
 from bot.report.docx import context
 from bot.report.model import Document, Paragraph, SegmentKind
 from bot.report.snippets import clean
-from bot.texts import text
+from templates.catalog import text
 
 # Characters that would turn a unit's text into Markdown or HTML markup.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")

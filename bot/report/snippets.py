@@ -19,9 +19,9 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined, Template
 
 from bot.report.model import Segment, SegmentKind
-from bot.texts import text
 from domain.numbers import format_number, format_percent
 from domain.report_figures import FigureValue, ValueKind
+from templates.catalog import text
 
 FIGURE = ("\ue000", "\ue001")
 GAP = ("\ue002", "\ue003")

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.datafiles import Workspace
-from bot.report.spec_file import spec_for
-from bot.texts import text
+from bot.workspace.load import Workspace
+from bot.workspace.report_spec import spec_for
 from domain.calendar import overdue_as_of, period_window, tickets_stood_at
 from domain.periods import Period
 from domain.report import ReportSpec
@@ -22,6 +21,7 @@ from domain.tickets import (
     compute_figures,
 )
 from storage import Database, ReadView
+from templates.catalog import text
 
 
 def channel_labels(spec: ReportSpec | None) -> dict[str, str]:

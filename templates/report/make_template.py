@@ -27,7 +27,7 @@ from docx.text.paragraph import Paragraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.texts import text
+from templates.catalog import text
 
 OUT = Path(__file__).with_name("report.docx")
 FONT = "Times New Roman"

@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fakes.telegram_server import FakeTelegramServer
-from harness import START, BotUnderTest, Clock, start_bot, stop_or_explain
+
+from tests.support.harness import START, BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.telegram_server import FakeTelegramServer
 
 
 @pytest.fixture

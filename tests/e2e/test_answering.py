@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness import OFFICE_USER, BotUnderTest
+from tests.support.harness import OFFICE_USER, BotUnderTest
 
 ALICE = 1001  # focal point of SYT
 BOB = 1002  # focal point of BDT

@@ -21,17 +21,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from fakes.telegram_server import FakeTelegramServer
-from harness import OFFICE_USER, START, BotUnderTest, Clock, stop_or_explain, write_workspace
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.app import App
 from bot.channels.base import queue_replies
 from bot.channels.telegram import TelegramChannel
-from bot.datafiles import load_workspace
-from bot.ratelimit import Limits
+from bot.runtime.app import App
+from bot.runtime.ratelimit import Limits
+from bot.workspace.load import load_workspace
 from handlers.events import Reply
+from tests.support.harness import (
+    OFFICE_USER,
+    START,
+    BotUnderTest,
+    Clock,
+    stop_or_explain,
+    write_workspace,
+)
+from tests.support.telegram_server import FakeTelegramServer
 
 PEOPLE = {2001 + i: ("BDT", "SYT", "VP")[i % 3] for i in range(9)}
 READ_TIMEOUT = 0.5  # the bot's; the fake holds "timed out" requests longer

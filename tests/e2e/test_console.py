@@ -16,13 +16,13 @@ from pathlib import Path
 
 import docx
 import pytest
-from harness import START, write_workspace
 
 from bot.channels.console import ConsoleIdentity
-from bot.cli import main
-from bot.datafiles import load_workspace
+from bot.cli.main import main
+from bot.workspace.load import load_workspace
 from handlers.registration import create_invite
 from storage import Database
+from tests.support.harness import START, write_workspace
 
 BAOCAO = Path(sys.executable).parent / ("baocao.exe" if os.name == "nt" else "baocao")
 FOCAL = "4242"  # a Telegram focal point of BDT, registered the real way
@@ -103,9 +103,9 @@ class _Clock:
 def _converse(
     config: Path, identity: ConsoleIdentity, lines: Iterator[str] | list[str], out_dir: Path
 ) -> str:
-    # Imported here: importing bot.cli_chat registers `chat`, and the CLI's help test expects
+    # Imported here: importing bot.cli.chat registers `chat`, and the CLI's help test expects
     # the commands in the order main() registers them.
-    from bot.cli_chat import run_console
+    from bot.cli.chat import run_console
 
     out = io.StringIO()
     workspace = load_workspace(config)

@@ -42,16 +42,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fakes.telegram_server import FakeTelegramServer, SentMessage, parse_html
-from harness import START, write_workspace
 
-from bot.datafiles import Workspace, load_workspace
+from bot.workspace.load import Workspace, load_workspace
 from domain.answers import Answer, Revision
 from domain.calendar import ScheduleKind, schedule_steps
 from domain.forms import Form
 from domain.periods import Period
 from handlers.registration import create_invite
 from storage import Database, InboxItem, OutboxMessage
+from tests.support.harness import START, write_workspace
+from tests.support.telegram_server import FakeTelegramServer, SentMessage, parse_html
 
 # Focal points (Telegram user ids) by unit: several people answer for each unit.
 FOCAL_POINTS = {

@@ -15,14 +15,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fakes.telegram_server import FakeTelegramServer
 
-from bot import delivery
 from bot.channels.telegram import TelegramChannel
-from bot.clock import system_clock
-from bot.delivery import MAX_IN_FLIGHT, REPLY_PLACES, DeliveryWorker
-from bot.ratelimit import Limits, RateLimiter
+from bot.runtime import delivery
+from bot.runtime.clock import system_clock
+from bot.runtime.delivery import MAX_IN_FLIGHT, REPLY_PLACES, DeliveryWorker
+from bot.runtime.ratelimit import Limits, RateLimiter
 from storage import PRIORITY_BULK, PRIORITY_REPLY, Database, OutboxMessage
+from tests.support.telegram_server import FakeTelegramServer
 
 PERSON = 5000
 

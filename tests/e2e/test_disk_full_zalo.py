@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakes.zalo_server import FakeZaloServer
-from harness import Clock, stop_or_explain
-from test_disk_full import OFFICE_NOTICE, USER_NOTICE, fill_database, free_space
-from test_zalo import LAN, OFFICE, ZaloBot, _start
+
+from tests.e2e.test_disk_full import OFFICE_NOTICE, USER_NOTICE, fill_database, free_space
+from tests.e2e.test_zalo import LAN, OFFICE, ZaloBot, _start
+from tests.support.harness import Clock, stop_or_explain
+from tests.support.zalo_server import FakeZaloServer
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fakes.ports import free_port
-from fakes.telegram_server import FakeTelegramServer
-from harness import BotUnderTest, Clock, start_bot, stop_or_explain
+
+from tests.support.harness import BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.ports import free_port
+from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 1001
 

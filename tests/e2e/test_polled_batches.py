@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.telegram_server import FakeTelegramServer
-from harness import Clock, start_bot, stop_or_explain
 
-import bot.app
-from bot.texts import text
+import bot.runtime.app
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
 from handlers.router import handle
+from templates.catalog import text
+from tests.support.harness import Clock, start_bot, stop_or_explain
+from tests.support.telegram_server import FakeTelegramServer
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 POISON = "259999"  # the answer whose handling fails (a bug in a handler, say)
@@ -33,7 +33,7 @@ async def test_a_failing_event_in_a_polled_batch_leaves_the_others_answered_once
             raise RuntimeError("a handler bug")
         return replies
 
-    monkeypatch.setattr(bot.app, "handle", failing_on_poison)
+    monkeypatch.setattr(bot.runtime.app, "handle", failing_on_poison)
     first = await start_bot(tmp_path, fake_telegram, clock)
     for user, unit in ((ALICE, "SYT"), (BOB, "BDT"), (CAROL, "VP")):
         await first.register(user, unit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness import OFFICE_USER, BotUnderTest
+from tests.support.harness import OFFICE_USER, BotUnderTest
 
 UNIT_USER = 1001
 

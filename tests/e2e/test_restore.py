@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fakes.telegram_server import FakeTelegramServer
-from harness import BotUnderTest, Clock, start_bot, stop_or_explain
 
-from bot.cli import main
+from bot.cli.main import main
+from tests.support.harness import BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 501
 

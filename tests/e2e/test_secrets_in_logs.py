@@ -17,14 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fakes.ports import free_port
-from fakes.telegram_server import FakeTelegramServer
-from harness import Clock, start_bot, stop_or_explain, write_workspace
 
 from bot.channels.telegram import TelegramChannel
-from bot.cli import main
-from bot.datafiles import load_workspace
-from bot.logs import configured_secrets, setup_logging
+from bot.cli.main import main
+from bot.runtime.logs import configured_secrets, setup_logging
+from bot.workspace.load import load_workspace
+from tests.support.harness import Clock, start_bot, stop_or_explain, write_workspace
+from tests.support.ports import free_port
+from tests.support.telegram_server import FakeTelegramServer
 
 SECRET = "s3cret-Webhook_value-123"
 ZALO_TOKEN = "8765432109:zalo-Secret-Token-abcdefghijklmnop"

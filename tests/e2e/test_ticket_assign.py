@@ -3,8 +3,8 @@ can, and the unit then answers about them like any other."""
 
 from __future__ import annotations
 
-from harness import OFFICE_USER, BotUnderTest
-from test_tickets import HEADER, STRANGER
+from tests.e2e.test_tickets import HEADER, STRANGER
+from tests.support.harness import OFFICE_USER, BotUnderTest
 
 ALICE = 1001  # SYT
 # Overdue on 11/02/2022, in the harness's units' words the import cannot be sure of.

@@ -8,13 +8,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fakes.telegram_server import FakeTelegramServer
-from harness import OFFICE_USER, START, BotUnderTest, Clock, start_bot, stop_or_explain
-from test_office import submit_alice
-from test_tickets import CSV
-from test_timetable import at, start_early, texts, tick_at
 
-from bot.tickets_import import import_tickets
+from bot.tickets.importing import import_tickets
+from tests.e2e.test_office import submit_alice
+from tests.e2e.test_tickets import CSV
+from tests.e2e.test_timetable import at, start_early, texts, tick_at
+from tests.support.harness import (
+    OFFICE_USER,
+    START,
+    BotUnderTest,
+    Clock,
+    start_bot,
+    stop_or_explain,
+)
+from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 1001  # SYT: seven overdue tickets, sends her figures on time
 BOB = 1002  # BDT: one overdue ticket, never sends his figures

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fakes.telegram_server import FakeTelegramServer
-from harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
 
-from bot.tickets_import import import_tickets
+from bot.tickets.importing import import_tickets
 from domain.ticket_answers import ticket_token
 from domain.tickets import TicketStatus
+from tests.support.harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 1001  # SYT
 BOB = 1002  # BDT

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fakes.telegram_server import FakeTelegramServer
-from harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
+
+from tests.support.harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 1001  # SYT: answers on time
 BOB = 1002  # BDT: never answers

@@ -12,18 +12,18 @@ from pathlib import Path
 import docx
 import httpx
 import pytest
-from fakes.ports import free_port
-from fakes.zalo_server import MAX_TEXT_LENGTH, FakeZaloServer
-from harness import Clock, stop_or_explain, write_workspace
 
-from bot.app import App
 from bot.channels.zalo import ZaloChannel
-from bot.cli import main
-from bot.datafiles import load_workspace
-from bot.ratelimit import Limits
-from bot.tickets_import import import_tickets
+from bot.cli.main import main
+from bot.runtime.app import App
+from bot.runtime.ratelimit import Limits
+from bot.tickets.importing import import_tickets
+from bot.workspace.load import load_workspace
 from handlers.registration import create_invite
 from storage import Database
+from tests.support.harness import Clock, stop_or_explain, write_workspace
+from tests.support.ports import free_port
+from tests.support.zalo_server import MAX_TEXT_LENGTH, FakeZaloServer
 
 SECRET = "zalo-secret-0123456789"
 LAN = "zl1001"  # focal point of SYT and VP

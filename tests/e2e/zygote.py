@@ -3,7 +3,7 @@
 Starting the bot as a new interpreter costs seconds of imports on a busy machine; twenty
 SIGKILLs in a row would spend most of a test waiting for imports. This process imports
 everything once, then for each "start" line on stdin forks a child that runs
-`bot.cli.main(["run", "--config", CONFIG])`: the real command, in its own process, killed
+`bot.cli.main.main(["run", "--config", CONFIG])`: the real command, in its own process, killed
 with a real SIGKILL. Only the clock differs: the child's App gets a fast clock, shared by
 every child, so the period's timetable (reminders, late notices) plays out across restarts.
 
@@ -23,22 +23,26 @@ import time
 from datetime import UTC, datetime
 from importlib import resources
 
-import bot.app
-import bot.cli
-import bot.cli_bot
-import bot.texts
+import bot.cli.main
+import bot.cli.running
+import bot.runtime.app
 import domain.calendar
+import templates.catalog
 
 # What `baocao run` imports and compiles on its way, done here once, before any fork (as a
 # preforking server does): the command modules, the text catalogs (Jinja2 templates) and the
 # holiday calendar. The children still run the whole start-up; they find these warm.
-for name in bot.cli.COMMAND_MODULES:
+for name in bot.cli.main.COMMAND_MODULES:
     __import__(name)
-for entry in resources.files(bot.texts.TEXTS_PACKAGE).joinpath(bot.texts.TEXTS_FOLDER).iterdir():
+for entry in (
+    resources.files(templates.catalog.TEXTS_PACKAGE)
+    .joinpath(templates.catalog.TEXTS_FOLDER)
+    .iterdir()
+):
     if entry.name.endswith(".toml"):
         catalog = entry.name.removesuffix(".toml")
-        for key in bot.texts._catalog(catalog):
-            bot.texts._template(catalog, key)
+        for key in templates.catalog._catalog(catalog):
+            templates.catalog._template(catalog, key)
 for year in (2022, 2023):
     domain.calendar._days_off(year)
 
@@ -53,9 +57,9 @@ def _child(config: str, log: str, clock: functools.partial[datetime]) -> None:
     out = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     os.dup2(out, 1)
     os.dup2(out, 2)
-    bot.cli_bot.App = functools.partial(bot.app.App, clock=clock)  # type: ignore[misc]
+    bot.cli.running.App = functools.partial(bot.runtime.app.App, clock=clock)  # type: ignore[misc]
     try:
-        code = bot.cli.main(["run", "--config", config])
+        code = bot.cli.main.main(["run", "--config", config])
     except BaseException:
         import traceback
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from world import World
-
-from bot.texts import text
+from templates.catalog import text
+from tests.support.world import World
 
 A = 1001  # a focal point of VP, which owes two forms: cts, then ghichu
 

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fakes.telegram_server import parse_html, utf16_len
 from hypothesis import given
 from hypothesis import strategies as st
-from world import World
 
 from bot.channels.base import split_long_text
-from bot.texts import text
 from domain.values import decode, encode
+from templates.catalog import text
+from tests.support.telegram_server import parse_html, utf16_len
+from tests.support.world import World
 
 A, B = 1001, 1002
 TELEGRAM_TEXT_LIMIT = 4096

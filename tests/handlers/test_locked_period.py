@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from e2e.harness import OFFICE_USER
-from world import World
-
-from bot.texts import text
+from templates.catalog import text
+from tests.support.harness import OFFICE_USER
+from tests.support.world import World
 
 A = 1001
 

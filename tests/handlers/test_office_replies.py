@@ -8,8 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from e2e.harness import OFFICE_USER
-from world import World
+
+from tests.support.harness import OFFICE_USER
+from tests.support.world import World
 
 
 @pytest.mark.parametrize("command", ["moi", "mokhoa", "daumoi"])

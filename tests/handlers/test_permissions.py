@@ -15,13 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2e.harness import OFFICE_USER
-from world import World
 
-from bot.app import MENU_COMMANDS
-from bot.texts import text
+from bot.runtime.app import MENU_COMMANDS
 from handlers.events import EventKind, Reply
 from handlers.office import COMMANDS as OFFICE_COMMANDS
+from templates.catalog import text
+from tests.support.harness import OFFICE_USER
+from tests.support.world import World
 
 STRANGER, A, B, OFFICE = 5000, 1001, 1002, OFFICE_USER
 ROLES = {"stranger": STRANGER, "focal A": A, "focal B": B, "office": OFFICE}

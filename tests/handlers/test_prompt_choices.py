@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from e2e.harness import START
-from world import World
 
-from bot.texts import text
 from domain.tickets import TicketStatus
 from handlers import schedule, tickets
 from handlers.context import HandlerContext
+from templates.catalog import text
+from tests.support.harness import START
+from tests.support.world import World
 
 FOCAL = 1001  # SYT
 CSV = (

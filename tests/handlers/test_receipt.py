@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from world import World
+from tests.support.world import World
 
 A = 1001  # a focal point of VP, which owes two forms: «Chứng thư số», then «Ghi chú»
 B = 1002  # a focal point of SYT, which owes only «Chứng thư số»

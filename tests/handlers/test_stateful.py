@@ -21,18 +21,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from e2e.harness import OFFICE_USER
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from world import World
 
-from bot.texts import text
 from domain.forms import FieldType, Form
 from domain.obligations import can_edit
 from domain.values import ValueRejected, encode, parse_value
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import EventKind, Reply
+from templates.catalog import text
+from tests.support.harness import OFFICE_USER
+from tests.support.world import World
 
 A1, A2, B, STRANGER, OFFICE = 1001, 1003, 1002, 5000, OFFICE_USER
 UNIT_OF = {A1: "BDT", A2: "BDT", B: "SYT"}

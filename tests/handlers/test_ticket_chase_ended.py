@@ -12,13 +12,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from world import World
 
 from domain.obligations import ObligationState
 from domain.periods import Period
 from handlers import schedule
 from handlers.context import HandlerContext
 from handlers.events import Reply
+from tests.support.world import World
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FEBRUARY = Period(2022, 2)  # 15/01 to 14/02/2022, due 15/02/2022 at 17:00

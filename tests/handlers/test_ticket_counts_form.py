@@ -4,18 +4,18 @@ exceed in progress, said in Vietnamese in chat and in the draft's warnings."""
 from __future__ import annotations
 
 from decimal import Decimal as D
-from pathlib import Path
 
-from bot.forms_file import load_forms
 from bot.report.compose import _warning_text
+from bot.workspace.forms_file import load_forms
 from domain.periods import Period
 from domain.report_checks import WarningKind, form_warnings
 from domain.report_figures import PeriodAnswers
 from domain.units import Unit
 from domain.validation import check_consistency
 from handlers.display import describe_problem
+from tests.support.paths import REPO_ROOT
 
-FORMS = load_forms(Path(__file__).resolve().parents[2] / "bot" / "starter" / "forms")
+FORMS = load_forms(REPO_ROOT / "bot" / "workspace" / "starter" / "forms")
 COUNTS = FORMS["phananh"]
 TOO_MANY_OVERDUE = {"tiep_nhan": D(10), "da_xu_ly": D(6), "dang_xu_ly": D(4), "qua_han": D(5)}
 

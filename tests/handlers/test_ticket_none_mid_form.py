@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from world import World
-
-from bot.texts import text
+from templates.catalog import text
+from tests.support.world import World
 
 A = 1001  # SYT, no ticket imported
 

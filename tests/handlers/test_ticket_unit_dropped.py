@@ -7,11 +7,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from world import World
-
-from bot.texts import text
 from domain.ticket_answers import ticket_token
 from handlers.conversation import Awaiting
+from templates.catalog import text
+from tests.support.world import World
 
 FOCAL = 1001  # SYT
 CSV = (

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from world import World
+
+from tests.support.world import World
 
 FOCAL = 1001  # SYT
 

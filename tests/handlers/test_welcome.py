@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from world import World
+from tests.support.world import World
 
 
 async def _welcome(tmp_path: Path, window_start_day: int = 15, **unit_changes: object) -> str:

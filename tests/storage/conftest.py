@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from storage_helpers import PERIOD, UNITS, FakeClock, sha256
 
 from domain.obligations import Obligation
 from storage import Database
+from tests.support.storage_helpers import PERIOD, UNITS, FakeClock, sha256
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from storage_helpers import PERIOD, START, FakeClock
 
 from domain.answers import Answer, Revision
 from storage import Database
+from tests.support.storage_helpers import PERIOD, START, FakeClock
 
 
 def answer(

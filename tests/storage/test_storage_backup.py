@@ -7,10 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from storage_helpers import PERIOD, FakeClock
 
 from domain.answers import Answer
 from storage import Database, StorageError
+from tests.support.storage_helpers import PERIOD, FakeClock
 
 
 async def test_backup_during_an_open_write_copies_committed_data(

@@ -4,12 +4,12 @@ and form, and every revision in the units' configured order."""
 from __future__ import annotations
 
 import pytest
-from storage_helpers import PERIOD, FakeClock
 
 from domain.answers import Answer
 from domain.obligations import Obligation
 from domain.units import Unit
 from storage import Database, TransactionClosedError, UnitValues
+from tests.support.storage_helpers import PERIOD, FakeClock
 
 # Every character JSON has to escape, and some it does not: all must come back as typed.
 AWKWARD = 'Bộ TT&TT "trích" \\ <b> \t tab\nline 2 \x01 ✓ 😀'

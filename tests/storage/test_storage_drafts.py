@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from storage_helpers import PERIOD, START, FakeClock
 
 from domain.periods import Period
 from storage import ConstraintError, Database
+from tests.support.storage_helpers import PERIOD, START, FakeClock
 
 DOCX = b"PK\x03\x04" + bytes(range(256)) * 40
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage_helpers import START, FakeClock
-
 from storage import Database
+from tests.support.storage_helpers import START, FakeClock
 
 
 async def test_count_since_counts_one_chat_within_the_window(

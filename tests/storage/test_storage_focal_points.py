@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from storage_helpers import START, FakeClock
 
 from storage import ConstraintError, Database
+from tests.support.storage_helpers import START, FakeClock
 
 
 async def test_add_and_list(seeded: Database, clock: FakeClock) -> None:

@@ -6,10 +6,9 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from storage_helpers import START, FakeClock
-
 from storage import Database
 from storage.repos import inbox, outbox
+from tests.support.storage_helpers import START, FakeClock
 
 UPDATE = {"update_id": 7, "message": {"text": "Dân số: 1.924.862 người", "chat": {"id": 111}}}
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from storage_helpers import START, FakeClock
 
 from storage import ConstraintError, Database
 from storage.repos.invites import InviteOutcome
+from tests.support.storage_helpers import START, FakeClock
 
 EXPIRES = START + timedelta(days=14)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from storage_helpers import PERIOD, START, UNITS, FakeClock
 
 from domain.obligations import Obligation, ObligationState
 from domain.periods import Period
 from storage import Database, NotFoundError
+from tests.support.storage_helpers import PERIOD, START, UNITS, FakeClock
 
 
 async def test_ensure_creates_missing_obligations_and_their_period(db: Database) -> None:

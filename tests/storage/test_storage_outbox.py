@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage_helpers import START, FakeClock
-
 from storage import PRIORITY_BULK, PRIORITY_REPLY, Database
+from tests.support.storage_helpers import START, FakeClock
 
 
 async def test_due_orders_by_priority_then_id(db: Database) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from storage_helpers import PERIOD, START, FakeClock
 
 from domain.periods import Period
 from storage import Database, PeriodRecord
+from tests.support.storage_helpers import PERIOD, START, FakeClock
 
 
 async def test_ensure_is_idempotent(db: Database) -> None:

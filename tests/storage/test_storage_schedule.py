@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage_helpers import PERIOD, FakeClock
-
 from domain.periods import Period
 from storage import OFFICE_WIDE, Database
+from tests.support.storage_helpers import PERIOD, FakeClock
 
 
 async def test_mark_done_only_once(db: Database) -> None:

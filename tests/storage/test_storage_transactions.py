@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from storage_helpers import PERIOD, FakeClock
 
 from domain.answers import Answer
 from storage import (
@@ -21,6 +20,7 @@ from storage import (
     TransactionClosedError,
     WriteTransaction,
 )
+from tests.support.storage_helpers import PERIOD, FakeClock
 
 
 class Boom(Exception):

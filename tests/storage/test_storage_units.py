@@ -6,10 +6,10 @@ import dataclasses
 from datetime import date
 
 import pytest
-from storage_helpers import UNITS
 
 from domain.units import Unit
 from storage import Database, UnitSyncResult
+from tests.support.storage_helpers import UNITS
 
 
 async def test_sync_all_round_trips_every_field(db: Database) -> None:

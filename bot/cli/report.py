@@ -1,0 +1,148 @@
+"""`baocao report`, `baocao export`, `baocao load-answers`: the draft report and the data
+behind it, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.cli.main import command
+from bot.cli.running import checked_workspace
+from bot.report.compile import compile_draft
+from bot.report.export import export_xlsx
+from bot.report.tickets_source import draft_inputs, imported_tickets
+from bot.workspace.answers_file import AnswersFileError, load_answers, read_answers_file
+from bot.workspace.load import Workspace
+from bot.workspace.report_spec import ReportSpecError
+from domain.calendar import current_period
+from domain.periods import Period, parse_period
+from storage import Database, StorageError
+from templates.catalog import text
+
+
+def _period(value: str) -> Period:
+    try:
+        return parse_period(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(text("report.cli.bad_period", value=value)) from None
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
+    parser.add_argument(
+        "--period", type=_period, metavar="YYYY-MM", help=text("report.cli.arg_period")
+    )
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--out", metavar="FILE.docx|FILE.md", help=text("report.cli.arg_out"))
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument(
+        "--out", metavar="FILE.xlsx", required=True, help=text("report.cli.arg_xlsx")
+    )
+
+
+def _load_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
+    parser.add_argument("files", nargs="+", metavar="FILE.toml", help=text("report.cli.arg_files"))
+
+
+def _now(workspace: Workspace) -> datetime:
+    return datetime.now(ZoneInfo(workspace.settings.regime.timezone))
+
+
+def _chosen(args: argparse.Namespace, workspace: Workspace) -> Period:
+    chosen: Period | None = args.period
+    return chosen or current_period(_now(workspace), workspace.settings.regime)
+
+
+@command("report", help="report.cli.report", arguments=_report_arguments)
+def report(args: argparse.Namespace) -> int:
+    """Compile the period's draft report, store it as a new version, write .docx or .md."""
+    workspace = checked_workspace(args)
+    if workspace is None:
+        return 1
+    period = _chosen(args, workspace)
+    try:
+        draft = asyncio.run(_compile(workspace, period))
+    except (ReportSpecError, StorageError) as error:
+        print(text("report.cli.failed", detail=str(error)), file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else Path(draft.file_name)
+    data = draft.markdown.encode("utf-8") if out.suffix.lower() == ".md" else draft.docx
+    out.write_bytes(data)
+    print(draft.summary)
+    print(text("report.cli.written", path=out))
+    return 0
+
+
+async def _compile(workspace: Workspace, period: Period):  # type: ignore[no-untyped-def]
+    db = await Database.open(workspace.settings.storage.path)
+    try:
+        now = _now(workspace)
+        spec, tickets = await draft_inputs(db, workspace, period, now)
+        return await compile_draft(
+            db, workspace, period, now, created_by="cli", spec=spec, tickets=tickets
+        )
+    finally:
+        await db.close()
+
+
+@command("export", help="report.cli.export", arguments=_export_arguments)
+def export(args: argparse.Namespace) -> int:
+    """Write the period's answers, tickets and revisions as a spreadsheet."""
+    workspace = checked_workspace(args)
+    if workspace is None:
+        return 1
+    period = _chosen(args, workspace)
+    try:
+        data = asyncio.run(_export(workspace, period))
+    except StorageError as error:
+        print(text("report.cli.failed", detail=str(error)), file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(data)
+    print(text("report.cli.written", path=args.out))
+    return 0
+
+
+async def _export(workspace: Workspace, period: Period) -> bytes:
+    db = await Database.open(workspace.settings.storage.path)
+    try:
+        counted = await imported_tickets(db, workspace, period, _now(workspace))
+        listed = counted.tickets
+        return await export_xlsx(db, workspace, period, listed)
+    finally:
+        await db.close()
+
+
+@command("load-answers", help="report.cli.load", arguments=_load_arguments)
+def load(args: argparse.Namespace) -> int:
+    """Load answers files (the sample data set's format) into the database."""
+    workspace = checked_workspace(args)
+    if workspace is None:
+        return 1
+    try:
+        files = [read_answers_file(Path(name)) for name in args.files]
+        counts = asyncio.run(_load(workspace, files))
+    except (AnswersFileError, StorageError) as error:
+        print(text("report.cli.failed", detail=str(error)), file=sys.stderr)
+        return 1
+    for answers, count in zip(files, counts, strict=True):
+        print(text("report.cli.loaded", period=answers.period.label, count=count))
+    return 0
+
+
+async def _load(workspace: Workspace, files: list) -> list[int]:  # type: ignore[type-arg]
+    db = await Database.open(workspace.settings.storage.path)
+    try:
+        return [await load_answers(db, workspace, answers) for answers in files]
+    finally:
+        await db.close()

@@ -1,0 +1,303 @@
+"""`baocao tickets import|assign|list|figures`: citizen-feedback tickets from the command line.
+
+Exit codes: 0 done; 1 nothing done (config problems, unreadable file, unknown ticket or
+unit); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.cli.main import command, config_path
+from bot.report.tickets_source import campaign_start, period_figures, period_tickets
+from bot.tickets.importing import TicketFileError, import_tickets
+from bot.workspace.load import Workspace, load_workspace
+from bot.workspace.problems import ConfigError
+from bot.workspace.report_spec import ReportSpecError, spec_for
+from bot.workspace.units_file import parse_date
+from domain.calendar import current_period
+from domain.periods import Period, parse_period
+from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket
+from domain.unit_matching import UnitMatcher
+from storage import Database, StorageError
+from storage.repos.tickets import AssignOutcome
+from templates.catalog import set_timezone, text
+
+Action = Callable[[argparse.Namespace], int]
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _day(value: str) -> date:
+    parsed = parse_date(value.strip())
+    if parsed is None:
+        raise argparse.ArgumentTypeError(text("cli.args.bad_date", value=value))
+    return parsed
+
+
+def _common(parser: argparse.ArgumentParser, *, today: bool = True) -> None:
+    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
+    if today:
+        parser.add_argument(
+            "--today", type=_day, metavar="DD/MM/YYYY", help=text("cli.args.check_today")
+        )
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", title=text("tickets.args.actions_title"))
+
+    def add(name: str, run: Action) -> argparse.ArgumentParser:
+        child = actions.add_parser(
+            name, help=text(f"tickets.args.{name}"), description=text(f"tickets.args.{name}")
+        )
+        child.set_defaults(tickets_action=run)
+        return child
+
+    importing = add("import", _import)
+    importing.add_argument("file", metavar="FILE", help=text("tickets.args.import_file"))
+    _common(importing)
+    importing.add_argument("--json", action="store_true", help=text("cli.args.json"))
+
+    assigning = add("assign", _assign)
+    assigning.add_argument("ticket", metavar="TICKET_ID", help=text("tickets.args.assign_ticket"))
+    assigning.add_argument("unit", metavar="UNIT_CODE", help=text("tickets.args.assign_unit"))
+    _common(assigning, today=False)
+
+    _common(add("list", _list))
+
+    figures = add("figures", _figures)
+    _common(figures)
+    figures.add_argument("--period", metavar="YYYY-MM", help=text("tickets.args.period"))
+    figures.add_argument("--json", action="store_true", help=text("cli.args.json"))
+
+
+@command("tickets", help="tickets.args.tickets", arguments=_arguments)
+def tickets(args: argparse.Namespace) -> int:
+    """Run the chosen `baocao tickets` action."""
+    action: Action | None = getattr(args, "tickets_action", None)
+    if action is None:
+        _err(text("tickets.args.no_action", actions="import, assign, list, figures"))
+        return 2
+    return action(args)
+
+
+# ---------------------------------------------------------------- shared
+
+
+def checked_workspace(args: argparse.Namespace) -> Workspace | None:
+    """The checked workspace, or None after printing why it cannot be used."""
+    path = config_path(args.config)
+    if not path.is_file():
+        _err(text("cli.check.no_config", path=path, folder=path.parent))
+        return None
+    try:
+        workspace = load_workspace(path)
+    except ConfigError as error:
+        for problem in error.problems:
+            _err(str(problem))
+        _err(text("cli.check.failed", count=len(error.problems), config=path))
+        return None
+    set_timezone(workspace.settings.regime.timezone)
+    return workspace
+
+
+def _now(workspace: Workspace, args: argparse.Namespace) -> datetime:
+    """The office's present moment; noon of --today when given."""
+    zone = ZoneInfo(workspace.settings.regime.timezone)
+    if getattr(args, "today", None):
+        return datetime.combine(args.today, time(12, 0), tzinfo=zone)
+    return datetime.now(zone)
+
+
+def _who() -> str:
+    """Who made a change from the command line, for the tickets' history."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return "cli"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(dataclasses.asdict(value), ensure_ascii=False, indent=2, default=str)
+
+
+def _run(workspace: Workspace, work: Callable[[Database], Any]) -> Any:
+    """Open the database, do the work, close it; StorageError goes up to the caller."""
+
+    async def run() -> Any:
+        db = await Database.open(workspace.settings.storage.path)
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+# ---------------------------------------------------------------- import
+
+
+def _import(args: argparse.Namespace) -> int:
+    """Import an export file and print what it did."""
+    workspace = checked_workspace(args)
+    if workspace is None:
+        return 1
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        _err(text("tickets.cli.file_unreadable", path=path, detail=error.strerror or error))
+        return 1
+    today = _now(workspace, args).date()
+
+    async def work(db: Database) -> Any:
+        async with db.write() as tx:
+            await tx.units.sync_all(list(workspace.units))
+            return await import_tickets(
+                tx,
+                data,
+                path.name,
+                settings=workspace.settings.tickets,
+                today=today,
+                changed_by=_who(),
+            )
+
+    try:
+        summary = _run(workspace, work)
+    except TicketFileError as error:
+        _err(error.message())
+        return 1
+    except StorageError as error:
+        _err(text("cli.run.storage_error", detail=str(error)))
+        return 1
+    print(_json(summary) if args.json else text("tickets.import_summary", s=summary))
+    return 0
+
+
+# ---------------------------------------------------------------- assign
+
+
+def _assign(args: argparse.Namespace) -> int:
+    """Give a ticket to a unit, named by its code (or a name the units file knows)."""
+    workspace = checked_workspace(args)
+    if workspace is None:
+        return 1
+    units = {u.code: u for u in workspace.units}
+    match = UnitMatcher(workspace.units).match(args.unit)
+    if match.unit_code is None:
+        suggestion = units.get(match.suggestion or "")
+        _err(text("tickets.cli.no_unit", unit=args.unit, suggestion=suggestion))
+        return 1
+    code = match.unit_code
+
+    async def work(db: Database) -> Any:
+        async with db.write() as tx:
+            await tx.units.sync_all(list(workspace.units))
+            return await tx.tickets.assign(args.ticket, code, _who())
+
+    try:
+        outcome = _run(workspace, work).outcome
+    except StorageError as error:
+        _err(text("cli.run.storage_error", detail=str(error)))
+        return 1
+    if outcome is AssignOutcome.NO_TICKET:
+        _err(text("tickets.cli.no_ticket", ticket=args.ticket))
+        return 1
+    key = "assigned" if outcome is AssignOutcome.ASSIGNED else "unchanged"
+    print(text(f"tickets.cli.{key}", ticket=args.ticket, unit=units[code].name, code=code))
+    return 0
+
+
+# ---------------------------------------------------------------- list
+
+
+def _list(args: argparse.Namespace) -> int:
+    """Print the unassigned tickets and every unit's overdue tickets."""
+    workspace = checked_workspace(args)
+    if workspace is None:
+        return 1
+    today = _now(workspace, args).date()
+
+    async def work(db: Database) -> tuple[list[Ticket], list[Ticket]]:
+        async with db.read() as view:
+            return await view.tickets.unmatched(), await view.tickets.overdue(today)
+
+    try:
+        unmatched, overdue = _run(workspace, work)
+    except StorageError as error:
+        _err(text("cli.run.storage_error", detail=str(error)))
+        return 1
+    names = {u.code: u.name for u in workspace.units}
+    order = {u.code: (u.order, u.code) for u in workspace.units}
+    held: dict[str, list[Ticket]] = {}
+    for ticket in overdue:
+        held.setdefault(ticket.unit_code or "", []).append(ticket)
+    by_unit = [
+        {"name": names.get(code, code) if code else text("tickets.cli.no_unit_yet"), "tickets": t}
+        for code, t in sorted(held.items(), key=lambda i: (i[0] == "", order.get(i[0], (0, i[0]))))
+    ]
+    print(
+        text(
+            "tickets.cli.list",
+            unmatched=unmatched,
+            overdue=overdue,
+            by_unit=by_unit,
+            names=names,
+            today=today,
+        )
+    )
+    return 0
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _figures(args: argparse.Namespace) -> int:
+    """Print a period's ticket figures as the report uses them."""
+    workspace = checked_workspace(args)
+    if workspace is None:
+        return 1
+    regime = workspace.settings.regime
+    now = _now(workspace, args)
+    try:
+        period: Period = parse_period(args.period) if args.period else current_period(now, regime)
+    except ValueError:
+        _err(text("tickets.cli.bad_period", typed=args.period))
+        return 2
+
+    try:  # report.toml's `since` counts as in the report
+        spec = spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
+    except ReportSpecError as error:
+        _err(text("report.cli.failed", detail=str(error)))
+        return 1
+    start = campaign_start(workspace, spec)
+
+    async def work(db: Database) -> Any:
+        # The report's path: an old period's tickets as they stood then.
+        async with db.read() as view:
+            counted = await period_tickets(view, workspace, period, now)
+        return period_figures(counted, workspace, period, start)
+
+    try:
+        figures = _run(workspace, work)
+    except StorageError as error:
+        _err(text("cli.run.storage_error", detail=str(error)))
+        return 1
+    if args.json:
+        print(_json(figures))
+        return 0
+    channels = {key: text(f"tickets.channel.{key}") for key in (*CHANNELS, OTHER_CHANNEL)}
+    print(text("tickets.cli.figures", f=figures, period=period.label, channels=channels))
+    return 0

@@ -1,0 +1,1 @@
+"""The running bot: App, ingress, inbox, delivery, rate limits, timetable, jobs, upkeep."""

@@ -1,0 +1,101 @@
+"""Long work asked for in chat (compile the draft, export a workbook), run after the asking
+transaction commits, through the outbox.
+
+A job is an outbox message to the pseudo-channel "jobs": it is stored in the same
+transaction as the office's command, survives a crash (and is then simply run again), and is
+run by the delivery worker like any message, outside the handler's transaction, so it may
+read and write the database itself.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.channels.base import Rejected, queue_replies
+from bot.report.compile import compile_draft
+from bot.report.export import export_xlsx
+from bot.report.tickets_source import draft_inputs, imported_tickets
+from bot.runtime.clock import Clock
+from bot.tickets.job import FileFetcher, run_import
+from bot.workspace.load import Workspace
+from domain.periods import parse_period
+from handlers.events import Document, Reply
+from handlers.jobs import IMPORT_TICKETS, JOBS_CHANNEL
+from storage import Database
+from templates.catalog import text
+
+log = logging.getLogger(__name__)
+
+CHANNEL = JOBS_CHANNEL
+
+
+class JobsChannel:
+    """Runs jobs and queues their results (documents) for the chat that asked."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        db: Database,
+        workspace: Workspace,
+        clock: Clock,
+        on_queued: Callable[[], None],
+        fetch_file: FileFetcher | None = None,
+    ) -> None:
+        self.db = db
+        self.workspace = workspace
+        self.clock = clock
+        self.on_queued = on_queued
+        self.fetch_file = fetch_file
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        """Run the job named in the payload; its document is queued for `chat_id`."""
+        if payload["job"] == IMPORT_TICKETS:
+            await run_import(self.db, self.workspace, self.clock, self.fetch_file, chat_id, payload)
+            self.on_queued()
+            return
+        period = parse_period(payload["period"])
+        try:
+            document = await job_document(self.db, self.workspace, payload, self.clock())
+        except Rejected:
+            raise
+        except Exception as error:
+            log.exception("job %s for %s failed", payload.get("job"), payload.get("period"))
+            failure = text("chat.job_failed", period=period.label)
+            await self._queue(payload, chat_id, Reply(chat_id=chat_id, text=failure))
+            raise Rejected(f"job failed: {type(error).__name__}") from None
+        reply = Reply(chat_id=chat_id, document=document)
+        await self._queue(payload, chat_id, reply)
+
+    async def _queue(self, payload: dict[str, Any], chat_id: str, reply: Reply) -> None:
+        async with self.db.write() as tx:
+            await queue_replies(tx, [reply], payload["reply_channel"])
+        self.on_queued()
+
+
+async def job_document(
+    db: Database, workspace: Workspace, payload: dict[str, Any], now: datetime
+) -> Document:
+    """Run the job a payload names (compile the draft, export the workbook): its document.
+
+    Rejected for a job this program does not know; other errors pass through.
+    """
+    period = parse_period(payload["period"])
+    if payload["job"] == "compile":
+        spec, tickets = await draft_inputs(db, workspace, period, now)
+        draft = await compile_draft(
+            db, workspace, period, now, created_by=payload["by"], spec=spec, tickets=tickets
+        )
+        # The summary is plain text (unit names may hold < or &): escape it for HTML.
+        caption = html.escape(draft.summary, quote=False)
+        return Document(draft.file_name, draft.docx, caption)
+    if payload["job"] == "export":
+        listed = (await imported_tickets(db, workspace, period, now)).tickets
+        content = await export_xlsx(db, workspace, period, listed)
+        name = f"{workspace.settings.office.short_code}_{period.key}.xlsx"
+        return Document(name, content, text("chat.export_caption", period=period.label))
+    raise Rejected(f"unknown job {payload['job']!r}")

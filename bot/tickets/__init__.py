@@ -1,0 +1,1 @@
+"""Citizen-feedback tickets: reading the export, saving it, the import job in chat."""

@@ -1,0 +1,87 @@
+"""The office sent the ticket export to the bot: fetch the file from the chat platform, import
+it (bot/tickets/importing.py) and tell the office the same summary as `baocao tickets import`,
+queued in the transaction that stores the tickets."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.channels.base import OutcomeUnknown, RetryLater, Unavailable, queue_replies
+from bot.runtime.clock import Clock
+from bot.tickets.importing import TicketFileError, read_ticket_file, save_ticket_file
+from bot.workspace.load import Workspace
+from handlers.events import Reply
+from storage import Database
+from storage.repos.tickets import local_day
+from templates.catalog import text
+
+log = logging.getLogger(__name__)
+
+# (channel, file reference) -> the file's bytes.
+FileFetcher = Callable[[str, str], Awaitable[bytes]]
+# A chat message holds 4096 characters; the rest of a long summary is left to the CLI.
+SHOWN_CHARACTERS = 3500
+
+
+def shortened(summary: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """The summary cut at a line break to fit a chat message, saying how much was left out."""
+    if len(summary) <= limit:
+        return summary
+    lines = summary.split("\n")
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join([*kept, text("chat_tickets.import_cut", more=len(lines) - len(kept))])
+
+
+async def run_import(
+    db: Database,
+    workspace: Workspace,
+    clock: Clock,
+    fetch: FileFetcher | None,
+    chat_id: str,
+    payload: dict[str, Any],
+) -> None:
+    """Import the file the payload names and queue the summary (or what went wrong)."""
+    name = payload.get("file_name") or "?"
+    reply_channel = payload["reply_channel"]
+    try:
+        if fetch is None:
+            raise LookupError("no channel can fetch files")
+        data = await fetch(reply_channel, payload["file_ref"])
+    except (RetryLater, Unavailable, OutcomeUnknown):
+        raise  # the platform is unreachable for now: the delivery worker runs the job again
+    except Exception:
+        log.exception("fetching %r for a ticket import failed", name)
+        await _tell(
+            db, chat_id, reply_channel, text("chat_tickets.import_download_failed", file=name)
+        )
+        return
+    units = list(workspace.units)
+    settings = workspace.settings
+    try:
+        # Read before the write transaction: parsing a large file would hold other writers up.
+        parsed = read_ticket_file(data, name, settings.tickets, units)
+    except TicketFileError as error:
+        await _tell(db, chat_id, reply_channel, html.escape(error.message(), quote=False))
+        return
+    today = local_day(clock(), settings.regime.timezone)
+    async with db.write() as tx:
+        summary = await save_ticket_file(tx, parsed, units, today, payload["by"])
+        # The summary is plain text quoting cells of the file: escape it for Telegram's HTML.
+        body = html.escape(
+            shortened(text("tickets.import_summary", s=summary, chat=True)), quote=False
+        )
+        await queue_replies(tx, [Reply(chat_id=chat_id, text=body)], reply_channel)
+
+
+async def _tell(db: Database, chat_id: str, channel: str, body: str) -> None:
+    async with db.write() as tx:
+        await queue_replies(tx, [Reply(chat_id=chat_id, text=body)], channel)

@@ -1,0 +1,1 @@
+"""The office's files: config, units, forms, report.toml, answers files, the starter set."""

@@ -1,0 +1,392 @@
+"""Form definitions: one TOML file per form in the forms folder, read into domain Forms.
+
+Every problem names the file and the line, so that an administrator editing the forms in
+a plain text editor can go straight to it. tomllib gives no positions, so lines are found
+by scanning the raw text for table headers and `key =` lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Final, TypeVar
+
+from bot.workspace.problems import ConfigError, Problem, display_path, parse_toml, read_text
+from bot.workspace.toml_reader import REQUIRED, TableReader
+from domain.forms import Field, FieldKind, FieldType, Form
+
+FIELD_KEY: Final = re.compile(r"^[a-z][a-z0-9_]*$")
+FORM_CODE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_LINE = re.compile(r"""^\s*["']?([A-Za-z0-9_-]+)["']?\s*=""")
+
+
+class TomlLines:
+    """Where tables and keys are in a TOML text: just enough to point users at a line."""
+
+    def __init__(self, source: str) -> None:
+        # (table name, index among tables of that name) -> header line and key lines
+        self._headers: dict[tuple[str, int], int] = {}
+        self._keys: dict[tuple[str, int], dict[str, int]] = {("", 0): {}}
+        counts: dict[str, int] = {}
+        current = ("", 0)
+        in_multiline = False
+        for number, line in enumerate(source.splitlines(), start=1):
+            # Lines inside a """multi-line string""" are text, not keys.
+            quotes = line.count('"""') + line.count("'''")
+            if in_multiline:
+                in_multiline = quotes % 2 == 0
+                continue
+            if quotes % 2 == 1:
+                in_multiline = True
+            header = _HEADER.match(line)
+            if header:
+                name = header[2].strip().strip("\"'")
+                index = counts.get(name, 0)
+                counts[name] = index + 1
+                current = (name, index)
+                self._headers[current] = number
+                self._keys[current] = {}
+                continue
+            key = _KEY_LINE.match(line)
+            if key:
+                self._keys[current].setdefault(key[1], number)
+
+    def line_of(self, table: str, index: int, key: str) -> int | None:
+        """The line of `key` in the index-th table `table`; its header line if key is absent."""
+        where = (table, index)
+        return self._keys.get(where, {}).get(key) or self._headers.get(where)
+
+
+@dataclass(slots=True)
+class _FieldDraft:
+    """A field as read, before the relations between fields can be checked."""
+
+    reader: TableReader
+    key: str
+    type: FieldType | None
+    kind: FieldKind | None
+    parts: tuple[str, ...]
+    stock_of: str
+    built: Field | None
+    at_most: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FormsRead:
+    """The forms of a folder that are sound, the codes every file declares, the problems."""
+
+    forms: dict[str, Form]
+    declared: frozenset[str]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_forms(folder: Path | str) -> dict[str, Form]:
+    """The forms of a folder by code; ConfigError listing every problem if any."""
+    folder = Path(folder).absolute()
+    result = read_forms(folder, folder.parent)
+    if result.problems:
+        raise ConfigError(result.problems)
+    return result.forms
+
+
+def read_forms(folder: Path, base: Path) -> FormsRead:
+    """Read every *.toml of a folder; paths in problems are shown relative to `base`."""
+    problems: list[Problem] = []
+    shown_folder = display_path(folder, base)
+    if not folder.is_dir():
+        problems.append(Problem(shown_folder, "forms_folder_missing"))
+        return FormsRead({}, frozenset(), problems)
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        problems.append(Problem(shown_folder, "forms_folder_empty"))
+    forms: dict[str, Form] = {}
+    declared: dict[str, str] = {}  # code -> file that declared it first
+    for path in files:
+        shown = display_path(path, base)
+        form, code, line = _read_form_file(path, shown, problems)
+        if code is None:
+            continue
+        if code in declared:
+            problems.append(
+                Problem(
+                    shown,
+                    "duplicate_form",
+                    key="form.code",
+                    line=line,
+                    values={"code": code, "other": declared[code]},
+                )
+            )
+            continue
+        declared[code] = shown
+        if form is not None:
+            forms[code] = form
+    return FormsRead(forms, frozenset(declared), problems)
+
+
+def _read_form_file(
+    path: Path, shown: str, problems: list[Problem]
+) -> tuple[Form | None, str | None, int | None]:
+    """The form (None if it has problems), its declared code and the line of that code."""
+    mine: list[Problem] = []
+    source = read_text(path, shown, mine)
+    raw = None if source is None else parse_toml(source, shown, mine)
+    if source is None or raw is None:
+        problems.extend(mine)
+        return None, None, None
+    lines = TomlLines(source)
+    root = TableReader(
+        raw,
+        file=shown,
+        problems=mine,
+        # A top-level name is either a key or a [table] header.
+        line_of=lambda k: lines.line_of("", 0, k) or lines.line_of(k, 0, ""),
+    )
+    head = root.table_reader("form", line_of=lambda k: lines.line_of("form", 0, k))
+    code = head.text("code", example="cntt", empty=False)
+    if code and not FORM_CODE.match(code):
+        head.problem("code", "bad_form_code", value=code)
+    title = head.text("title", example="Ứng dụng công nghệ thông tin", empty=False)
+    description = head.text("description", "", example="Số liệu tháng của đơn vị")
+    head.finish()
+    readers = root.tables(
+        "fields",
+        [],
+        example='[[fields]] key = "vb_di" ...',
+        line_of=lambda index, k: lines.line_of("fields", index, k),
+    )
+    if not readers and isinstance(raw.get("fields", []), list):
+        root.problem("fields", "no_fields")
+    root.finish()
+    drafts = [_read_field(r) for r in readers]
+    _check_relations(drafts)
+    problems.extend(mine)
+    code_line = lines.line_of("form", 0, "code")
+    declared = code or None
+    if mine:
+        return None, declared, code_line
+    fields = tuple(d.built for d in drafts if d.built is not None)
+    return Form(code=code, title=title, fields=fields, description=description), declared, code_line
+
+
+def _read_field(r: TableReader) -> _FieldDraft:
+    """Read one [[fields]] table; relations to other fields are checked afterwards."""
+    before = len(r.problems)
+    key = r.text("key", example="vb_di", empty=False)
+    if key and not FIELD_KEY.match(key):
+        r.problem("key", "bad_field_key", value=key)
+    elif key:
+        r.prefix = key  # from here on, problems name the field by its key
+    question = r.text("question", example="Tổng số văn bản đi trong tháng?", empty=False)
+    label = r.text("label", "", example="văn bản đi")
+    field_type = _field_type(r)
+    kind = _field_kind(r)
+    if kind is None and field_type is not None and not r.has("kind"):
+        kind = FieldKind.FLOW if field_type.is_numeric else FieldKind.TEXT
+    elif kind is not None and field_type is not None:
+        numeric_kind = kind in (FieldKind.FLOW, FieldKind.STOCK)
+        if numeric_kind != field_type.is_numeric:
+            r.problem(
+                "kind",
+                "kind_for_type",
+                kind=kind.value,
+                type=field_type.value,
+                allowed="flow, stock" if field_type.is_numeric else "text",
+            )
+    measure = r.text("measure", "", example="văn bản")
+    required = r.boolean("required", True)
+    numeric = field_type is not None and field_type.is_numeric
+    low = _only_for(r, "min", numeric, field_type, r.decimal)
+    high = _only_for(r, "max", numeric, field_type, r.decimal)
+    if low is not None and high is not None and low > high:
+        r.problem("min", "min_gt_max", low=_plain(low), high=_plain(high))
+    is_choice = field_type is FieldType.CHOICE
+    choices = _only_for(
+        r, "choices", is_choice, field_type, lambda k: r.texts(k, (), example='["Có", "Không"]')
+    )
+    if is_choice and not choices:
+        r.problem("choices", "choices_missing")
+    is_text = field_type is FieldType.TEXT
+    max_length = _only_for(
+        r, "max_length", is_text, field_type, lambda k: r.integer(k, 2000, low=1, example=2000)
+    )
+    parts = r.texts("parts", (), example='["vb_di_ky_so", "vb_di_giay"]')
+    stock_of = r.text("stock_of", "", example="vb_moi")
+    at_most = r.text("at_most", "", example="dang_xu_ly")
+    r.finish()
+    built = None
+    if len(r.problems) == before and field_type is not None and kind is not None:
+        built = Field(
+            key=key,
+            question=question,
+            type=field_type,
+            kind=kind,
+            label=label,
+            measure=measure,
+            required=required,
+            min=low,
+            max=high,
+            choices=choices or (),
+            parts=parts,
+            stock_of=stock_of or None,
+            at_most=at_most or None,
+            max_length=max_length or 2000,
+        )
+    return _FieldDraft(r, key, field_type, kind, parts, stock_of, built, at_most)
+
+
+def _field_type(r: TableReader) -> FieldType | None:
+    """The field's type (required); None, with a problem, if missing or unknown."""
+    value = r.text("type", REQUIRED, example="integer", empty=False)
+    return _member(r, "type", value, FieldType) if value else None
+
+
+def _field_kind(r: TableReader) -> FieldKind | None:
+    """The field's kind if set; None if absent or unknown (a problem for the latter)."""
+    value = r.text("kind", "", example="flow")
+    return _member(r, "kind", value, FieldKind) if value else None
+
+
+def _member(r: TableReader, key: str, value: str, enum: type[E]) -> E | None:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = [e.value for e in enum]
+        close = difflib.get_close_matches(value, allowed, n=1)
+        r.problem(
+            key,
+            f"bad_field_{key}",
+            value=value,
+            allowed=", ".join(allowed),
+            suggestion=close[0] if close else "",
+        )
+        return None
+
+
+def _only_for(
+    r: TableReader,
+    key: str,
+    allowed: bool,
+    field_type: FieldType | None,
+    read: Callable[[str], T],
+) -> T | None:
+    """A key that only some types take (min for numbers, choices for choice...)."""
+    if not r.has(key):
+        return None
+    if not allowed:
+        if field_type is not None:
+            r.problem(key, "key_not_for_type", target=key, type=field_type.value)
+        return None
+    return read(key)
+
+
+def _plain(number: Decimal) -> str:
+    """A number as it is written in the TOML file (not in Vietnamese notation)."""
+    return format(number.normalize(), "f")
+
+
+def _check_relations(drafts: list[_FieldDraft]) -> None:
+    """Duplicate keys, parts and stock_of naming other fields, and cycles among parts."""
+    by_key: dict[str, _FieldDraft] = {}
+    for draft in drafts:
+        if not draft.key:
+            continue
+        if draft.key in by_key:
+            first = by_key[draft.key].reader.line("key")
+            draft.reader.problem("key", "duplicate_field", target=draft.key, other_line=first)
+        else:
+            by_key[draft.key] = draft
+    for draft in drafts:
+        _check_parts(draft, by_key)
+        _check_stock_of(draft, by_key)
+        _check_at_most(draft, by_key)
+    _check_cycles(drafts, by_key)
+
+
+def _suggest(name: str, keys: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(keys), n=1)
+    return close[0] if close else ""
+
+
+def _check_parts(draft: _FieldDraft, by_key: dict[str, _FieldDraft]) -> None:
+    r = draft.reader
+    if draft.parts and draft.type is not None and not draft.type.is_numeric:
+        r.problem("parts", "key_not_for_type", target="parts", type=draft.type.value)
+        return
+    for part in draft.parts:
+        target = by_key.get(part)
+        if target is None:
+            r.problem("parts", "unknown_part", target=part, suggestion=_suggest(part, by_key))
+        elif target.type is not None and not target.type.is_numeric:
+            r.problem("parts", "part_not_numeric", target=part, type=target.type.value)
+
+
+def _check_at_most(draft: _FieldDraft, by_key: dict[str, _FieldDraft]) -> None:
+    if not draft.at_most:
+        return
+    r = draft.reader
+    if draft.type is not None and not draft.type.is_numeric:
+        r.problem("at_most", "key_not_for_type", target="at_most", type=draft.type.value)
+        return
+    target = by_key.get(draft.at_most)
+    if target is None or target is draft:
+        suggestion = _suggest(draft.at_most, [k for k in by_key if k != draft.key])
+        r.problem("at_most", "unknown_at_most", target=draft.at_most, suggestion=suggestion)
+    elif target.type is not None and not target.type.is_numeric:
+        r.problem("at_most", "at_most_not_numeric", target=draft.at_most, type=target.type.value)
+
+
+def _check_stock_of(draft: _FieldDraft, by_key: dict[str, _FieldDraft]) -> None:
+    if not draft.stock_of:
+        return
+    r = draft.reader
+    if draft.kind is not None and draft.kind is not FieldKind.STOCK:
+        r.problem("stock_of", "stock_of_not_stock", kind=draft.kind.value)
+    target = by_key.get(draft.stock_of)
+    if target is None:
+        r.problem(
+            "stock_of",
+            "unknown_stock_of",
+            target=draft.stock_of,
+            suggestion=_suggest(draft.stock_of, by_key),
+        )
+    elif target.kind is not None and target.kind is not FieldKind.FLOW:
+        r.problem("stock_of", "stock_of_not_flow", target=draft.stock_of, kind=target.kind.value)
+
+
+def _check_cycles(drafts: list[_FieldDraft], by_key: dict[str, _FieldDraft]) -> None:
+    """Report each cycle of parts once, at the first field of the cycle in the file."""
+    graph = {key: tuple(p for p in d.parts if p in by_key) for key, d in by_key.items()}
+    reported: set[frozenset[str]] = set()
+    for draft in drafts:
+        if by_key.get(draft.key) is not draft:
+            continue
+        cycle = _cycle_through(draft.key, graph)
+        if cycle is None or frozenset(cycle) in reported:
+            continue
+        reported.add(frozenset(cycle))
+        draft.reader.problem("parts", "parts_cycle", cycle=" → ".join(cycle))
+
+
+def _cycle_through(start: str, graph: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """A path start -> ... -> start along `parts`, if there is one."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for following in graph.get(node, ()):
+            if following == start:
+                return [*path, start]
+            if following not in seen:
+                seen.add(following)
+                stack.append((following, [*path, following]))
+    return None

@@ -1,0 +1,256 @@
+"""report.toml: the office's report declaration, read into a domain ReportSpec and checked
+against its forms and units; or, when an office has none, a plain declaration made from
+its forms (a section per form, a sentence per figure, the units' texts)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from domain.forms import FieldType, Form
+from domain.report import (
+    CheckSpec,
+    DerivedKind,
+    DerivedSpec,
+    FigureSpec,
+    ItemKind,
+    ItemSpec,
+    ReportSpec,
+    SectionSpec,
+    TicketRole,
+    TicketSourceSpec,
+)
+from domain.units import Unit
+from templates.catalog import text
+
+REPORT_FILE_NAME = "report.toml"
+
+
+class ReportSpecError(ValueError):
+    """report.toml has mistakes; `problems` lists every one."""
+
+    def __init__(self, file: str, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(f"{file}: {p}" for p in problems))
+
+
+def load_spec(path: Path, forms: Mapping[str, Form], units: Sequence[Unit]) -> ReportSpec:
+    """Read and check a report declaration; ReportSpecError listing every problem."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ReportSpecError(path.name, [str(error)]) from None
+    problems: list[str] = []
+    spec = parse_spec(raw, problems)
+    problems += check_spec(spec, forms, units)
+    if problems:
+        raise ReportSpecError(path.name, problems)
+    return spec
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return ()
+
+
+def _units(table: Mapping[str, Any]) -> tuple[str, ...]:
+    return _strings(table.get("units", table.get("unit", ())))
+
+
+def parse_spec(raw: Mapping[str, Any], problems: list[str]) -> ReportSpec:
+    """The declaration in a parsed TOML document; shape mistakes go to `problems`."""
+    figures = {}
+    for name, table in raw.get("figures", {}).items():
+        if not isinstance(table, dict) or "form" not in table or "field" not in table:
+            problems.append(text("report.spec.figure_shape", name=name))
+            continue
+        figures[name] = FigureSpec(
+            name,
+            str(table["form"]),
+            str(table["field"]),
+            _units(table),
+            str(table.get("group", "")),
+            str(table.get("label", "")),
+        )
+    derived = {}
+    for name, table in raw.get("derived", {}).items():
+        kinds = [k for k in DerivedKind if k.value in table] if isinstance(table, dict) else []
+        if len(kinds) != 1:
+            problems.append(text("report.spec.derived_shape", name=name))
+            continue
+        derived[name] = DerivedSpec(
+            name,
+            kinds[0],
+            _strings(table[kinds[0].value]),
+            int(table.get("places", 2)),
+            str(table.get("stated", "")),
+            str(table.get("label", "")),
+        )
+    sections = tuple(
+        SectionSpec(str(s.get("key", "")), str(s.get("number", "")), str(s.get("title", "")))
+        for s in raw.get("sections", [])
+    )
+    items = []
+    for table in raw.get("items", []):
+        try:
+            kind = ItemKind(table.get("kind", "sentence"))
+        except ValueError:
+            problems.append(text("report.spec.item_kind", value=table.get("kind")))
+            continue
+        items.append(
+            ItemSpec(
+                str(table.get("section", "")),
+                kind,
+                str(table.get("text", "")),
+                str(table.get("lead", "")),
+                str(table.get("bullet", "")),
+                str(table.get("form", "")),
+                str(table.get("field", "")),
+                _units(table),
+                str(table.get("group", "")),
+            )
+        )
+    checks = tuple(
+        CheckSpec(str(c.get("total", "")), _strings(c.get("parts", ())))
+        for c in raw.get("checks", [])
+    )
+    return ReportSpec(
+        sections=sections,
+        items=tuple(items),
+        figures=figures,
+        derived=derived,
+        checks=checks,
+        tickets=_tickets(raw.get("tickets"), problems),
+        subject=str(raw.get("subject", "")),
+        closing=str(raw.get("closing", "")),
+    )
+
+
+def _tickets(table: Any, problems: list[str]) -> TicketSourceSpec | None:
+    if table is None:
+        return None
+    fields = {}
+    for role, key in table.get("fields", {}).items():
+        try:
+            fields[TicketRole(role)] = str(key)
+        except ValueError:
+            problems.append(text("report.spec.ticket_role", value=role))
+    since = table.get("since")
+    return TicketSourceSpec(
+        form=str(table.get("form", "")),
+        unit=str(table.get("unit", "")),
+        fields=fields,
+        channels=tuple((str(c["field"]), str(c["label"])) for c in table.get("channels", [])),
+        overdue_form=str(table.get("overdue_form", "")),
+        overdue_field=str(table.get("overdue_field", "")),
+        since=since if isinstance(since, date) else None,
+    )
+
+
+def _field_problem(forms: Mapping[str, Form], form: str, field: str, where: str) -> str | None:
+    if form not in forms:
+        return text("report.spec.unknown_form", where=where, form=form)
+    if not forms[form].has_field(field):
+        return text("report.spec.unknown_field", where=where, form=form, field=field)
+    return None
+
+
+def check_spec(spec: ReportSpec, forms: Mapping[str, Form], units: Sequence[Unit]) -> list[str]:
+    """Every reference of the declaration that points nowhere."""
+    problems: list[str] = []
+    codes = {u.code for u in units}
+    groups = {u.group for u in units}
+    names = spec.names()
+    for figure in spec.figures.values():
+        if problem := _field_problem(forms, figure.form, figure.field, figure.name):
+            problems.append(problem)
+        for code in figure.units:
+            if code not in codes:
+                problems.append(text("report.spec.unknown_unit", where=figure.name, unit=code))
+        if figure.group and figure.group not in groups:
+            problems.append(
+                text("report.spec.unknown_group", where=figure.name, group=figure.group)
+            )
+    for derived in spec.derived.values():
+        wanted = 2 if derived.kind is DerivedKind.RATIO else None
+        if wanted is not None and len(derived.of) != wanted:
+            problems.append(text("report.spec.ratio_terms", where=derived.name))
+        for name in (*derived.of, *([derived.stated] if derived.stated else [])):
+            if name not in names:
+                problems.append(text("report.spec.unknown_figure", where=derived.name, name=name))
+        if derived.stated and derived.stated not in spec.figures:
+            problems.append(text("report.spec.stated_not_read", where=derived.name))
+    for check in spec.checks:
+        for name in (check.total, *check.parts):
+            if name not in names:
+                problems.append(text("report.spec.unknown_figure", where="checks", name=name))
+    keys = {s.key for s in spec.sections}
+    for item in spec.items:
+        if item.section not in keys:
+            problems.append(text("report.spec.unknown_section", section=item.section))
+        if item.kind is ItemKind.NARRATIVE and (
+            problem := _field_problem(forms, item.form, item.field, item.section)
+        ):
+            problems.append(problem)
+        if item.kind is ItemKind.SENTENCE and not item.text:
+            problems.append(text("report.spec.empty_text", section=item.section))
+    if spec.tickets is not None:
+        t = spec.tickets
+        for key in (*t.fields.values(), *(key for key, _ in t.channels)):
+            if problem := _field_problem(forms, t.form, key, "tickets"):
+                problems.append(problem)
+        if t.overdue_form and (
+            problem := _field_problem(forms, t.overdue_form, t.overdue_field, "tickets")
+        ):
+            problems.append(problem)
+        if t.unit not in codes:
+            problems.append(text("report.spec.unknown_unit", where="tickets", unit=t.unit))
+    return problems
+
+
+def default_spec(forms: Mapping[str, Form]) -> ReportSpec:
+    """A plain declaration for an office without report.toml: a section per form, a
+    sentence per number (summed over the units owing the form), the units' texts."""
+    sections = [SectionSpec("I", "I.", text("report.default_section"))]
+    items: list[ItemSpec] = []
+    figures: dict[str, FigureSpec] = {}
+    for index, form in enumerate(forms.values(), start=1):
+        key = f"I.{index}"
+        sections.append(SectionSpec(key, f"{index}.", form.title))
+        for field in form.fields:
+            if field.type in (FieldType.TEXT, FieldType.CHOICE):
+                items.append(
+                    ItemSpec(key, ItemKind.NARRATIVE, bullet="-", form=form.code, field=field.key)
+                )
+                continue
+            name = f"{form.code}__{field.key}"
+            figures[name] = FigureSpec(name, form.code, field.key)
+            items.append(
+                ItemSpec(
+                    key,
+                    ItemKind.SENTENCE,
+                    text(
+                        "report.default_sentence",
+                        # The sentence is itself a snippet: the title is quoted as raw text.
+                        title="{% raw %}" + field.title + "{% endraw %}",
+                        value="{{ " + name + " | number }}",
+                        measure="{% raw %}" + field.measure + "{% endraw %}",
+                    ),
+                    bullet="-",
+                )
+            )
+    return ReportSpec(sections=tuple(sections), items=tuple(items), figures=figures)
+
+
+def spec_for(config_folder: Path, forms: Mapping[str, Form], units: Sequence[Unit]) -> ReportSpec:
+    """The office's declaration (report.toml beside config.toml), or the plain one."""
+    path = config_folder / REPORT_FILE_NAME
+    if path.is_file():
+        return load_spec(path, forms, units)
+    return default_spec(forms)

@@ -1,0 +1,70 @@
+"""Signed download links: only the published file, only with its signature, only in time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.runtime.downloads import Downloads
+from handlers.events import Document
+
+NOW = datetime(2022, 2, 11, 2, 0, tzinfo=UTC)
+SECRET = "s" * 32
+
+
+def _downloads(folder: Path, now: list[datetime]) -> Downloads:
+    return Downloads(folder, "https://bot.example.vn/", SECRET, 7, lambda: now[0])
+
+
+def _target(link: str) -> str:
+    parts = urlsplit(link)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_a_published_file_is_served_by_its_link_until_it_expires(tmp_path: Path) -> None:
+    now = [NOW]
+    downloads = _downloads(tmp_path / "downloads", now)
+    link, expires = downloads.publish(Document("BC 02/2022 (v1).docx", b"PK-docx"))
+    assert link.startswith("https://bot.example.vn/files/") and expires == NOW + timedelta(days=7)
+    served = downloads.serve(_target(link))
+    assert (served.status, served.body, served.file_name) == (200, b"PK-docx", "2022_v1_.docx")
+    assert served.content_type.endswith("wordprocessingml.document")
+    now[0] = expires + timedelta(seconds=1)
+    assert downloads.serve(_target(link)).status == 403
+
+
+def test_another_secret_or_name_or_expiry_is_refused(tmp_path: Path) -> None:
+    now = [NOW]
+    downloads = _downloads(tmp_path / "downloads", now)
+    link, _ = downloads.publish(Document("a.docx", b"a"))
+    other = Downloads(tmp_path / "downloads", "https://x", "t" * 32, 7, lambda: now[0])
+    path, _, query = _target(link).partition("?")
+    name = path.rsplit("/", 1)[1]
+    assert other.serve(_target(link)).status == 403
+    assert downloads.serve(path).status == 403
+    expiry = query.split("&")[0]
+    assert downloads.serve(_target(link).replace(expiry, expiry + "0")).status == 403
+    assert downloads.serve(_target(link).replace(expiry, "e=%C2%B2")).status == 403
+    # A valid signature for a name that was never published: nothing to serve.
+    ghost = "0" * 24 + "-b.docx"
+    assert downloads.serve(_target(downloads.link(ghost, 2_000_000_000))).status == 404
+    assert name != ghost
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../config.toml", "..%2Fconfig.toml", "%2e%2e/x", "/etc/passwd", "", "a" * 24 + "-x/../y"],
+)
+def test_names_that_could_leave_the_folder_are_not_found(tmp_path: Path, name: str) -> None:
+    (tmp_path / "config.toml").write_text("secret = 1")
+    downloads = _downloads(tmp_path / "downloads", [NOW])
+    signed = downloads.link(name, 2_000_000_000)  # even when signed
+    assert downloads.serve(f"/files/{name}?{urlsplit(signed).query}").status == 404
+
+
+def test_a_short_secret_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        Downloads(tmp_path, "https://x", "short", 7)
