@@ -74,6 +74,19 @@ def working_days_between(a: date, b: date) -> int:
     return sum(is_working_day(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
 
 
+# --- The office's day ----------------------------------------------------------------------
+
+
+def local_day(now: datetime | date, timezone: str) -> date:
+    """The office's calendar day at `now` (an aware datetime) in the IANA `timezone`, or `now`
+    itself if it is a date."""
+    if isinstance(now, datetime):
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError(f"naive datetime {now!r}: pass a timezone-aware datetime")
+        return now.astimezone(ZoneInfo(timezone)).date()
+    return now
+
+
 # --- The regime ---------------------------------------------------------------------------
 
 

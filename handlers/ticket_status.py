@@ -3,12 +3,12 @@ which units have not answered about theirs."""
 
 from __future__ import annotations
 
+from domain.calendar import local_day
 from domain.tickets import overdue_by_unit, pending_units
 from handlers.context import HandlerContext
 from handlers.events import Choice, Reply
 from handlers.paging import lines_page, page_moves
 from handlers.tickets import answers_since
-from storage.repos.tickets import local_day
 from templates.catalog import text
 
 

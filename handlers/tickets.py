@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from domain.calendar import current_period
+from domain.calendar import current_period, local_day
 from domain.ticket_answers import (
     DateProblem,
     find_by_token,
@@ -25,7 +25,6 @@ from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, Incoming, Reply, named_choice
 from handlers.paging import page_count, page_moves
 from handlers.registration import stranger_reply
-from storage.repos.tickets import local_day
 from templates.catalog import text
 
 COMMAND = "phananh"

@@ -13,9 +13,9 @@ from bot.channels.base import OutcomeUnknown, RetryLater, Unavailable, queue_rep
 from bot.runtime.clock import Clock
 from bot.tickets.importing import TicketFileError, read_ticket_file, save_ticket_file
 from bot.workspace.load import Workspace
+from domain.calendar import local_day
 from handlers.events import Reply
 from storage import Database
-from storage.repos.tickets import local_day
 from templates.catalog import text
 
 log = logging.getLogger(__name__)

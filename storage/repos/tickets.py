@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from domain.tickets import (
     REASON_MAX,
@@ -25,7 +24,6 @@ from storage import codec
 from storage.errors import NotFoundError
 from storage.repos.base import Repository
 
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Ids per `IN (...)` list: well under SQLite's (and any other database's) parameter limit.
 _CHUNK = 500
 
@@ -386,15 +384,3 @@ def _row_values(ticket: Ticket, imported_at: str) -> tuple[object, ...]:
         codec.timestamp(ticket.updated_at),
         ticket.updated_by,
     )
-
-
-# ---------------------------------------------------------------- for the report and the office
-
-
-def local_day(now: datetime | date, timezone: str = DEFAULT_TIMEZONE) -> date:
-    """The office's calendar day at `now` (an aware datetime), or `now` if it is a date."""
-    if isinstance(now, datetime):
-        if now.tzinfo is None or now.utcoffset() is None:
-            raise ValueError(f"naive datetime {now!r}: pass a timezone-aware datetime")
-        return now.astimezone(ZoneInfo(timezone)).date()
-    return now

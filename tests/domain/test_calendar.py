@@ -18,6 +18,7 @@ from domain.calendar import (
     deadline_at,
     deadline_status,
     is_working_day,
+    local_day,
     next_working_day,
     open_at,
     overdue_as_of,
@@ -547,3 +548,12 @@ def test_overdue_is_judged_on_the_day_the_period_closed_once_it_did(
 def test_a_period_closes_when_the_next_one_opens() -> None:
     assert period_closed_at(Period(2022, 2), DEFAULT) == vn(2022, 3, 10, 8)
     assert period_closed_at(Period(2021, 12), DEFAULT) == open_at(Period(2022, 1), DEFAULT)
+
+
+def test_the_office_day_is_taken_in_its_time_zone() -> None:
+    late_evening = datetime(2022, 2, 14, 18, 30, tzinfo=UTC)  # 01:30 on the 15th in Vietnam
+    assert local_day(late_evening, DEFAULT.timezone) == date(2022, 2, 15)
+    assert local_day(late_evening, "UTC") == date(2022, 2, 14)
+    assert local_day(date(2022, 2, 1), DEFAULT.timezone) == date(2022, 2, 1)
+    with pytest.raises(ValueError, match="naive"):
+        local_day(datetime(2022, 2, 14), DEFAULT.timezone)

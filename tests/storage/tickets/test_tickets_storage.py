@@ -19,7 +19,7 @@ from domain.tickets import (
     pending_units,
 )
 from storage import ConstraintError, Database, NotFoundError
-from storage.repos.tickets import AssignOutcome, local_day
+from storage.repos.tickets import AssignOutcome
 from tests.support.tickets_helpers import NOW, TODAY, UNITS, WINDOW, Clock
 
 HANDLED = TicketStatus.HANDLED
@@ -280,15 +280,6 @@ async def test_figures_and_pending_units_from_the_database(db: Database, clock: 
         asked_again = datetime(2022, 2, 20, tzinfo=UTC)
         assert answered_at < asked_again
         assert pending_units(overdue, UNITS, TODAY, since=asked_again)[1] == pending[1]
-
-
-def test_the_office_day_is_taken_in_its_time_zone() -> None:
-    late_evening = datetime(2022, 2, 14, 18, 30, tzinfo=UTC)  # 01:30 on the 15th in Vietnam
-    assert local_day(late_evening) == date(2022, 2, 15)
-    assert local_day(late_evening, "UTC") == date(2022, 2, 14)
-    assert local_day(date(2022, 2, 1)) == date(2022, 2, 1)
-    with pytest.raises(ValueError, match="naive"):
-        local_day(datetime(2022, 2, 14))
 
 
 async def test_tickets_as_they_stood_at_a_moment(db: Database, clock: Clock) -> None:
