@@ -6,10 +6,10 @@ with the import's suggestion, each with a button that gives the ticket to the su
 from __future__ import annotations
 
 from domain.ticket_answers import find_by_token, ticket_token
-from domain.tickets import Ticket, clean_text
-from domain.unit_matching import UnitMatcher
+from domain.tickets import clean_text
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
+from handlers.ticket_assignment import TicketAssignment, assign_ticket
 from storage.repos.tickets import AssignOutcome
 from templates.catalog import text
 
@@ -30,22 +30,7 @@ async def assign_command(ctx: HandlerContext, event: Incoming) -> list[Reply]:
         return [await _listing(ctx, chat_id)]
     if not unit_typed.strip():
         return [Reply(chat_id=chat_id, text=text("chat_tickets.assign_usage", id=ticket_id))]
-    ticket = await ctx.tx.tickets.get(ticket_id)
-    if ticket is None:
-        return [Reply(chat_id=chat_id, text=text("chat_tickets.assign_no_ticket", id=ticket_id))]
-    # A code, a name or an alias, as the import matches them ("UBND P.6").
-    match = UnitMatcher(ctx.catalog.unit_list()).match(unit_typed)
-    if match.unit_code is None:
-        suggested = ctx.catalog.units.get(match.suggestion or "")
-        body = text(
-            "chat_tickets.assign_no_unit",
-            unit=unit_typed.strip()[:UNIT_TEXT_SHOWN],
-            id=ticket.id,
-            name=suggested.name if suggested else None,
-            code=suggested.code if suggested else None,
-        )
-        return [Reply(chat_id=chat_id, text=body)]
-    return [await _assign(ctx, event, ticket, match.unit_code)]
+    return [await _assign(ctx, event, ticket_id, unit_typed.strip())]
 
 
 async def button(ctx: HandlerContext, event: Incoming, value: str) -> list[Reply]:
@@ -56,35 +41,50 @@ async def button(ctx: HandlerContext, event: Incoming, value: str) -> list[Reply
         # Assigned meanwhile, or forged: the list as it stands now.
         note = text("chat_tickets.assign_gone")
         return [await _listing(ctx, event.sender.chat_id, note)]
-    return [await _assign(ctx, event, ticket, unit_code)]
+    return [await _assign(ctx, event, ticket.id, unit_code)]
 
 
-async def _assign(ctx: HandlerContext, event: Incoming, ticket: Ticket, unit_code: str) -> Reply:
+async def _assign(ctx: HandlerContext, event: Incoming, ticket_id: str, unit_named: str) -> Reply:
+    """Give the ticket to the unit named, and say how it went (with the list, if any left)."""
     chat_id = event.sender.chat_id
-    before = ctx.catalog.units.get(ticket.unit_code or "")
-    done = await ctx.tx.tickets.assign(
-        ticket.id,
-        unit_code,
+    done = await assign_ticket(
+        ctx.tx,
+        ctx.catalog.unit_list(),
+        ticket_id,
+        unit_named,
         event.sender.person_key,
         source_message=event.message_ref or None,
         at=ctx.now,
     )
+    if done.outcome is AssignOutcome.NO_TICKET:
+        return Reply(chat_id=chat_id, text=text("chat_tickets.assign_no_ticket", id=ticket_id))
     if done.outcome is AssignOutcome.NO_UNIT:
-        # Configured but not yet in the database (the bot syncs units at start).
-        body = text("chat_tickets.assign_no_unit", unit=unit_code, id=ticket.id, name=None)
-        return Reply(chat_id=chat_id, text=body)
-    unit = ctx.catalog.units[unit_code]
+        return Reply(chat_id=chat_id, text=_no_unit(done, ticket_id, unit_named))
+    assert done.unit is not None
     note = text(
         "chat_tickets.assigned",
-        id=ticket.id,
-        unit=unit.name,
-        code=unit.code,
+        id=ticket_id,
+        unit=done.unit.name,
+        code=done.unit.code,
         unchanged=done.outcome is AssignOutcome.UNCHANGED,
-        before=before.name if before is not None and before.code != unit_code else None,
+        before=done.previous.name if done.previous is not None else None,
     )
     if not await ctx.tx.tickets.unmatched():
         return Reply(chat_id=chat_id, text=note)
     return await _listing(ctx, chat_id, note)
+
+
+def _no_unit(done: TicketAssignment, ticket_id: str, unit_named: str) -> str:
+    """No such unit (with the closest one, if any); or one the database does not hold yet
+    (configured since the bot synced its units at start): named by its code."""
+    suggested = done.suggestion
+    return text(
+        "chat_tickets.assign_no_unit",
+        unit=done.unit.code if done.unit is not None else unit_named[:UNIT_TEXT_SHOWN],
+        id=ticket_id,
+        name=suggested.name if suggested else None,
+        code=suggested.code if suggested else None,
+    )
 
 
 async def _listing(ctx: HandlerContext, chat_id: str, note: str = "") -> Reply:

@@ -28,7 +28,7 @@ from bot.workspace.units_file import parse_date
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
 from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket
-from domain.unit_matching import UnitMatcher
+from handlers.ticket_assignment import TicketAssignment, assign_ticket
 from storage import Database, StorageError
 from storage.repos.tickets import AssignOutcome
 from templates.catalog import set_timezone, text
@@ -194,29 +194,25 @@ def _assign(args: argparse.Namespace) -> int:
     workspace = checked_workspace(args)
     if workspace is None:
         return 1
-    units = {u.code: u for u in workspace.units}
-    match = UnitMatcher(workspace.units).match(args.unit)
-    if match.unit_code is None:
-        suggestion = units.get(match.suggestion or "")
-        _err(text("tickets.cli.no_unit", unit=args.unit, suggestion=suggestion))
-        return 1
-    code = match.unit_code
 
-    async def work(db: Database) -> Any:
+    async def work(db: Database) -> TicketAssignment:
         async with db.write() as tx:
             await tx.units.sync_all(list(workspace.units))
-            return await tx.tickets.assign(args.ticket, code, _who())
+            return await assign_ticket(tx, workspace.units, args.ticket, args.unit, _who())
 
     try:
-        outcome = _run(workspace, work).outcome
+        done: TicketAssignment = _run(workspace, work)
     except StorageError as error:
         _err(text("cli.run.storage_error", detail=str(error)))
         return 1
-    if outcome is AssignOutcome.NO_TICKET:
+    if done.outcome is AssignOutcome.NO_TICKET:
         _err(text("tickets.cli.no_ticket", ticket=args.ticket))
         return 1
-    key = "assigned" if outcome is AssignOutcome.ASSIGNED else "unchanged"
-    print(text(f"tickets.cli.{key}", ticket=args.ticket, unit=units[code].name, code=code))
+    if done.outcome is AssignOutcome.NO_UNIT or done.unit is None:
+        _err(text("tickets.cli.no_unit", unit=args.unit, suggestion=done.suggestion))
+        return 1
+    key = "assigned" if done.outcome is AssignOutcome.ASSIGNED else "unchanged"
+    print(text(f"tickets.cli.{key}", ticket=args.ticket, unit=done.unit.name, code=done.unit.code))
     return 0
 
 
