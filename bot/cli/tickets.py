@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.main import command, config_path
 from bot.report.tickets_source import campaign_start, period_figures, period_tickets
-from bot.tickets.importing import TicketFileError, import_tickets
+from bot.tickets.saving import import_tickets
+from bot.tickets.sheets import TicketFileError
 from bot.workspace.load import Workspace, load_workspace
 from bot.workspace.problems import ConfigError
 from bot.workspace.report_spec import ReportSpecError, spec_for

@@ -1,6 +1,6 @@
-"""The office sent the ticket export to the bot: fetch the file from the chat platform, import
-it (bot/tickets/importing.py) and tell the office the same summary as `baocao tickets import`,
-queued in the transaction that stores the tickets."""
+"""The office sent the ticket export to the bot: fetch the file from the chat platform, read
+it (bot/tickets/reading.py) and save it (saving.py), and tell the office the same summary as
+`baocao tickets import`, queued in the transaction that stores the tickets."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 
 from bot.channels.base import OutcomeUnknown, RetryLater, Unavailable, queue_replies
 from bot.runtime.clock import Clock
-from bot.tickets.importing import TicketFileError, read_ticket_file, save_ticket_file
+from bot.tickets.reading import read_ticket_file
+from bot.tickets.saving import save_ticket_file
+from bot.tickets.sheets import TicketFileError
 from bot.workspace.load import Workspace
 from domain.calendar import local_day
 from handlers.events import Reply

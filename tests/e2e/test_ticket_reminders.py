@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.tickets.importing import import_tickets
+from bot.tickets.saving import import_tickets
 from tests.e2e.test_office import submit_alice
 from tests.e2e.test_tickets import CSV
 from tests.e2e.test_timetable import at, start_early, texts, tick_at

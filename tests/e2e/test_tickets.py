@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.tickets.importing import import_tickets
+from bot.tickets.saving import import_tickets
 from domain.ticket_answers import ticket_token
 from domain.tickets import TicketStatus
 from tests.support.harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain

@@ -17,7 +17,7 @@ from bot.channels.zalo import ZaloChannel
 from bot.cli.main import main
 from bot.runtime.app import App
 from bot.runtime.ratelimit import Limits
-from bot.tickets.importing import import_tickets
+from bot.tickets.saving import import_tickets
 from bot.workspace.load import load_workspace
 from handlers.registration import create_invite
 from storage import Database

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.runtime.app import catalog_of
-from bot.tickets.importing import import_tickets
+from bot.tickets.saving import import_tickets
 from bot.workspace.load import load_workspace
 from handlers.context import Catalog, HandlerContext, Office
 from handlers.events import EventKind, Incoming, Reply, Sender

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from bot.cli.main import main
 from bot.report.tickets_source import period_tickets
 from bot.runtime.jobs import JobsChannel
-from bot.tickets.importing import import_tickets
+from bot.tickets.saving import import_tickets
 from bot.workspace.answers_file import load_answers, read_answers_file
 from bot.workspace.load import Workspace
 from domain.periods import Period

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.cli.main import main
 from bot.runtime.clock import Clock
 from bot.runtime.jobs import JobsChannel
-from bot.tickets.importing import import_tickets
+from bot.tickets.saving import import_tickets
 from bot.workspace.answers_file import load_answers, read_answers_file
 from bot.workspace.load import Workspace
 from domain.periods import Period

@@ -25,7 +25,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from bot.tickets.importing import TicketFileError, import_tickets, read_ticket_file
+from bot.tickets.reading import read_ticket_file
+from bot.tickets.saving import import_tickets
+from bot.tickets.sheets import TicketFileError
 from bot.workspace.config import TicketSettings
 from domain.tickets import clean_text
 from storage import Database

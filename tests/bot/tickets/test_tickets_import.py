@@ -13,13 +13,9 @@ import openpyxl
 import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from bot.tickets.importing import (
-    TicketFileError,
-    header_key,
-    import_tickets,
-    parse_day,
-    read_ticket_file,
-)
+from bot.tickets.reading import header_key, read_ticket_file
+from bot.tickets.saving import import_tickets
+from bot.tickets.sheets import TicketFileError, parse_day
 from bot.workspace.config import TicketSettings
 from domain.tickets import (
     SUMMARY_MAX,
@@ -440,7 +436,7 @@ async def test_a_file_that_cannot_be_read_imports_nothing(db: Database) -> None:
 
 
 def test_trailing_blank_rows_do_not_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.tickets.importing.MAX_ROWS", 3)
+    monkeypatch.setattr("bot.tickets.sheets.MAX_ROWS", 3)
     rows = [HEADER, ["PA-1", "", "01/02/2022"], *[[""] * 7] * 50, ["PA-2", "", "01/02/2022"]]
     parsed = read(csv_file([*rows, *[[""] * 7] * 1000]), "a.csv")
     assert [(t.id, t.line) for t in parsed.tickets] == [("PA-1", 2), ("PA-2", 53)]
