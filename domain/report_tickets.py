@@ -15,7 +15,7 @@ from decimal import Decimal
 from domain.report import TicketRole, TicketSourceSpec
 from domain.report_checks import ReportWarning, WarningKind
 from domain.report_figures import PeriodAnswers
-from domain.tickets import TicketFigures
+from domain.ticket_figures import TicketFigures
 from domain.units import Unit
 
 
@@ -102,7 +102,7 @@ def summary_from_forms(
 def summary_from_figures(
     figures: TicketFigures, channel_labels: Mapping[str, str]
 ) -> TicketSummary:
-    """The block's figures from imported tickets (`domain.tickets.compute_figures`);
+    """The block's figures from imported tickets (`domain.ticket_figures.compute_figures`);
     `channel_labels` names the channels to list, in order (channel key -> label)."""
     return TicketSummary(
         received=figures.period.received,

@@ -4,7 +4,7 @@ which units have not answered about theirs."""
 from __future__ import annotations
 
 from domain.calendar import local_day
-from domain.tickets import overdue_by_unit, pending_units
+from domain.ticket_figures import overdue_by_unit, pending_units
 from handlers.context import HandlerContext
 from handlers.events import Choice, Reply
 from handlers.paging import lines_page, page_moves

@@ -18,7 +18,8 @@ from domain.ticket_answers import (
     parse_expected,
     ticket_token,
 )
-from domain.tickets import REASON_MAX, Ticket, TicketStatus, clean_text, pending_units
+from domain.ticket_figures import pending_units
+from domain.tickets import REASON_MAX, Ticket, TicketStatus, clean_text
 from domain.unit_matching import fold
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState

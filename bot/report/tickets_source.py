@@ -12,14 +12,8 @@ from domain.calendar import overdue_as_of, period_window, tickets_stood_at
 from domain.periods import Period
 from domain.report import ReportSpec
 from domain.report_tickets import TicketSummary, summary_from_figures
-from domain.tickets import (
-    CHANNELS,
-    OTHER_CHANNEL,
-    Ticket,
-    TicketFigures,
-    channel_key,
-    compute_figures,
-)
+from domain.ticket_figures import TicketFigures, compute_figures
+from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket, channel_key
 from storage import Database, ReadView
 from templates.catalog import text
 

@@ -27,18 +27,8 @@ from bot.tickets.sheets import (
     read_sheets,
 )
 from bot.workspace.config import TicketSettings
-from domain.tickets import (
-    CHANNEL_MAX,
-    ID_MAX,
-    STATUS_MAX,
-    SUMMARY_MAX,
-    UNIT_TEXT_MAX,
-    ImportedTicket,
-    RejectedRow,
-    RejectReason,
-    clean_text,
-    status_from_text,
-)
+from domain.ticket_import import ImportedTicket, RejectedRow, RejectReason, status_from_text
+from domain.tickets import CHANNEL_MAX, ID_MAX, STATUS_MAX, SUMMARY_MAX, UNIT_TEXT_MAX, clean_text
 from domain.unit_matching import UnitMatcher, fold
 from domain.units import Unit
 from templates.catalog import text

@@ -9,7 +9,8 @@ from datetime import date
 
 from bot.tickets.reading import TicketFile, read_ticket_file
 from bot.workspace.config import TicketSettings
-from domain.tickets import ImportSummary, UnmatchedRow, overdue_by_unit
+from domain.ticket_figures import overdue_by_unit
+from domain.ticket_import import ImportSummary, UnmatchedRow
 from domain.units import Unit
 from storage import WriteTransaction
 

@@ -8,16 +8,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
+from domain.ticket_import import ImportedTicket, merge_import
 from domain.tickets import (
     REASON_MAX,
-    ImportedTicket,
     Ticket,
     TicketRevision,
     TicketStatus,
     as_they_stood,
     changes,
     clean_text,
-    merge_import,
     same_content,
 )
 from storage import codec
@@ -225,7 +224,7 @@ class TicketsWriter(TicketsReader):
         at: datetime | None = None,
     ) -> SavedImport:
         """Create or update the tickets of an export's rows by id (see
-        `domain.tickets.merge_import` for what an import may change), each change to a
+        `domain.ticket_import.merge_import` for what an import may change), each change to a
         tracked field with its revision. Ids must be unique among `rows`.
         """
         ids = [r.id for r in rows]

@@ -10,14 +10,8 @@ import pytest
 
 from domain.calendar import tickets_stood_at
 from domain.periods import Period, ReportingRegime
-from domain.tickets import (
-    Ticket,
-    TicketRevision,
-    TicketStatus,
-    UnitOverdue,
-    as_they_stood,
-    compute_figures,
-)
+from domain.ticket_figures import UnitOverdue, compute_figures
+from domain.tickets import Ticket, TicketRevision, TicketStatus, as_they_stood
 from domain.units import Unit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

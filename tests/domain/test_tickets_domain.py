@@ -6,22 +6,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.tickets import (
-    ELLIPSIS,
-    ImportedTicket,
+from domain.ticket_figures import (
     PendingUnit,
-    Ticket,
-    TicketStatus,
     UnitOverdue,
-    changes,
-    channel_key,
-    clean_text,
     compute_figures,
-    merge_import,
     overdue_by_unit,
     pending_units,
-    status_from_text,
 )
+from domain.ticket_import import ImportedTicket, merge_import, status_from_text
+from domain.tickets import ELLIPSIS, Ticket, TicketStatus, changes, channel_key, clean_text
 from tests.support.tickets_helpers import NOW, TODAY, UNITS, WINDOW, ticket
 
 HANDLED = TicketStatus.HANDLED

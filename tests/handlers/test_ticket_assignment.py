@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.tickets import ImportedTicket, TicketStatus
+from domain.ticket_import import ImportedTicket
+from domain.tickets import TicketStatus
 from domain.units import Unit
 from handlers.ticket_assignment import TicketAssignment, assign_ticket
 from storage import Database

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from domain.forms import Field, FieldKind, FieldType, Form
 from domain.periods import ReportingRegime
-from domain.tickets import ID_MAX, REASON_MAX, SUMMARY_MAX, ImportedTicket, TicketStatus
+from domain.ticket_import import ImportedTicket
+from domain.tickets import ID_MAX, REASON_MAX, SUMMARY_MAX, TicketStatus
 from domain.units import Unit
 from handlers import tickets
 from handlers.context import Catalog, HandlerContext, Office

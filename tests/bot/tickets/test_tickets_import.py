@@ -17,14 +17,9 @@ from bot.tickets.reading import header_key, read_ticket_file
 from bot.tickets.saving import import_tickets
 from bot.tickets.sheets import TicketFileError, parse_day
 from bot.workspace.config import TicketSettings
-from domain.tickets import (
-    SUMMARY_MAX,
-    ImportSummary,
-    RejectReason,
-    TicketStatus,
-    UnitOverdue,
-    UnmatchedRow,
-)
+from domain.ticket_figures import UnitOverdue
+from domain.ticket_import import ImportSummary, RejectReason, UnmatchedRow
+from domain.tickets import SUMMARY_MAX, TicketStatus
 from storage import Database
 from storage.repos.tickets import AssignOutcome
 from templates.catalog import text

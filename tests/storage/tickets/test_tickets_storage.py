@@ -8,16 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.tickets import (
-    ImportedTicket,
-    PendingUnit,
-    Ticket,
-    TicketRevision,
-    TicketStatus,
-    UnitOverdue,
-    compute_figures,
-    pending_units,
-)
+from domain.ticket_figures import PendingUnit, UnitOverdue, compute_figures, pending_units
+from domain.ticket_import import ImportedTicket
+from domain.tickets import Ticket, TicketRevision, TicketStatus
 from storage import ConstraintError, Database, NotFoundError
 from storage.repos.tickets import AssignOutcome
 from tests.support.tickets_helpers import NOW, TODAY, UNITS, WINDOW, Clock
