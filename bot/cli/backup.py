@@ -9,8 +9,9 @@ from pathlib import Path
 
 from bot.cli.main import command, config_path
 from bot.runtime.db_errors import explain
-from bot.workspace.config import Settings, load_settings
+from bot.workspace.config import load_settings
 from bot.workspace.problems import ConfigError
+from bot.workspace.settings import Settings
 from storage import StorageError
 from storage.backup import backup_file
 from storage.inspection import check_file

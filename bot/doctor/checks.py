@@ -23,10 +23,11 @@ import httpx
 
 from bot.channels.zalo import SECRET_LENGTH
 from bot.runtime.db_errors import explain
-from bot.workspace.config import Settings, read_settings
+from bot.workspace.config import read_settings
 from bot.workspace.drift import stored_orphans
 from bot.workspace.load import Workspace, load_workspace
 from bot.workspace.problems import ConfigError
+from bot.workspace.settings import Settings
 from storage import DatabaseFileError
 from storage.fileprobe import probe
 from storage.inspection import check_file, outbox_state

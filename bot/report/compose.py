@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.report.model import Document, Gap, Paragraph, Segment, Style, UnitLine, WarningLine
 from bot.report.snippets import Fig, clean, compiled, lead, segments
-from bot.workspace.config import Settings
+from bot.workspace.settings import Settings
 from domain.calendar import period_window
 from domain.forms import FieldType, Form
 from domain.numbers import format_number

@@ -27,8 +27,8 @@ from bot.runtime.polling import poll_forever, store_updates
 from bot.runtime.ratelimit import Limits, RateLimiter
 from bot.runtime.timetable import Scheduler
 from bot.runtime.webhook import TryLater, WebhookRoute, WebhookServer
-from bot.workspace.config import Settings
 from bot.workspace.load import Workspace
+from bot.workspace.settings import Settings
 from handlers.context import Catalog, HandlerContext, Office
 from handlers.events import Reply
 from handlers.router import handle

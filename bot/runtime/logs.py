@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 if TYPE_CHECKING:
-    from bot.workspace.config import Settings
+    from bot.workspace.settings import Settings
 
 REDACTED = "[REDACTED]"
 

@@ -26,7 +26,7 @@ from bot.tickets.sheets import (
     parse_day,
     read_sheets,
 )
-from bot.workspace.config import TicketSettings
+from bot.workspace.settings import TicketSettings
 from domain.ticket_import import ImportedTicket, RejectedRow, RejectReason, status_from_text
 from domain.tickets import CHANNEL_MAX, ID_MAX, STATUS_MAX, SUMMARY_MAX, UNIT_TEXT_MAX, clean_text
 from domain.unit_matching import UnitMatcher, fold

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.tickets.reading import TicketFile, read_ticket_file
-from bot.workspace.config import TicketSettings
+from bot.workspace.settings import TicketSettings
 from domain.ticket_figures import overdue_by_unit
 from domain.ticket_import import ImportSummary, UnmatchedRow
 from domain.units import Unit

@@ -1,4 +1,5 @@
-"""The office's configuration file (config.toml), read once into frozen, typed Settings.
+"""The office's configuration file (config.toml), read once into frozen, typed Settings
+(bot/workspace/settings.py), one reader per section.
 
 Reading never stops at the first mistake: every problem is collected, each naming the file
 and the key, so an administrator can fix them all in one pass (bot/workspace/problems.py holds
@@ -8,142 +9,31 @@ the problems, bot/workspace/toml_reader.py the typed reading shared with the dat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.workspace.problems import ConfigError, Problem, parse_toml, read_text
+from bot.workspace.settings import (
+    DEFAULT_KEEP_DAYS,
+    DataSettings,
+    DeliverySettings,
+    InviteSettings,
+    OfficeSettings,
+    Settings,
+    StorageSettings,
+    TelegramSettings,
+    TicketSettings,
+    ZaloSettings,
+)
 from bot.workspace.toml_reader import REQUIRED, TableReader, parse_clock, toml_repr
 from domain.periods import ReminderStep, ReportingRegime
 
 CONFIG_FILE_NAME: Final = "config.toml"
 CONFIG_ENV: Final = "BAOCAO_CONFIG"
-
-
-@dataclass(frozen=True, slots=True)
-class OfficeSettings:
-    """Who the office is, as printed on the report and used in chat sentences."""
-
-    parent_body: str
-    issuing_body: str
-    name: str
-    short_code: str
-    place: str
-    document_code: str
-    report_subject: str
-    signer_titles: tuple[str, ...]
-    signer_name: str
-    recipients: tuple[str, ...]
-    admins: tuple[int, ...] = ()
-    zalo_admins: tuple[str, ...] = ()
-    drafts_chat: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StorageSettings:
-    """Where the bot keeps its data, and how long it keeps what is only a record of traffic."""
-
-    path: Path
-    # Handled updates and settled outgoing messages older than this are deleted once a day.
-    keep_days: int = 90  # DEFAULT_KEEP_DAYS
-
-
-@dataclass(frozen=True, slots=True)
-class DataSettings:
-    """Where the office's units list and form definitions are."""
-
-    units: Path
-    forms: Path
-
-
-@dataclass(frozen=True, slots=True)
-class TelegramSettings:
-    """The Telegram channel. The token is read from the environment variable `token_env`."""
-
-    enabled: bool = True
-    token_env: str = "BAOCAO_TELEGRAM_TOKEN"
-    api_base_url: str = "https://api.telegram.org/bot"
-    mode: str = "polling"  # "polling" | "webhook"
-    webhook_url: str = ""
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
-    webhook_secret_env: str = "BAOCAO_TELEGRAM_WEBHOOK_SECRET"
-
-
-@dataclass(frozen=True, slots=True)
-class ZaloSettings:
-    """The Zalo bot channel. The token is read from the environment variable `token_env`."""
-
-    enabled: bool = False
-    token_env: str = "BAOCAO_ZALO_TOKEN"
-    api_base_url: str = "https://bot-api.zaloplatforms.com/bot"
-    mode: str = "polling"  # "polling" | "webhook"
-    webhook_url: str = ""
-    webhook_secret_env: str = "BAOCAO_ZALO_WEBHOOK_SECRET"
-    # Files (drafts, exports) reach Zalo users as signed, expiring links served by the bot's
-    # own HTTP server at this public https address; "" sends a note instead of a link.
-    download_url: str = ""
-    download_secret_env: str = "BAOCAO_DOWNLOAD_SECRET"
-    download_days: int = 7
-
-
-@dataclass(frozen=True, slots=True)
-class InviteSettings:
-    """Invitations that link a chat account to a unit."""
-
-    expire_days: int = 14
-    max_failed_per_hour: int = 5
-
-
-@dataclass(frozen=True, slots=True)
-class DeliverySettings:
-    """Sending limits, below what the chat platforms tolerate."""
-
-    per_chat_per_second: float = 1.0
-    global_per_second: float = 30.0
-    group_per_minute: float = 20.0
-
-
-@dataclass(frozen=True, slots=True)
-class TicketSettings:
-    """Citizen-feedback tickets: how the feedback system's export names its columns and
-    statuses, and when the campaign started (for the figures "since the start").
-
-    Each *_columns lists the headers a column may have; the first one found is used.
-    """
-
-    campaign_start: date | None = None
-    id_columns: tuple[str, ...] = ("Mã phiếu", "Số phiếu")
-    channel_columns: tuple[str, ...] = ("Kênh tiếp nhận", "Nguồn tiếp nhận")
-    received_columns: tuple[str, ...] = ("Ngày tiếp nhận", "Thời gian tiếp nhận")
-    due_columns: tuple[str, ...] = ("Hạn xử lý", "Hạn giải quyết")
-    unit_columns: tuple[str, ...] = ("Đơn vị xử lý", "Đơn vị chủ trì")
-    summary_columns: tuple[str, ...] = ("Nội dung", "Tóm tắt")
-    status_columns: tuple[str, ...] = ("Trạng thái", "Tình trạng")
-    handled_statuses: tuple[str, ...] = ("Đã xử lý", "Hoàn thành", "Đã giải quyết")
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything config.toml says, checked and typed."""
-
-    source: Path  # the config file itself; relative paths in it are taken from its folder
-    office: OfficeSettings
-    regime: ReportingRegime
-    storage: StorageSettings
-    data: DataSettings
-    telegram: TelegramSettings
-    zalo: ZaloSettings
-    invites: InviteSettings
-    delivery: DeliverySettings
-    tickets: TicketSettings = TicketSettings()
-
-
 MODES: Final = ("polling", "webhook")
 MIN_KEEP_DAYS: Final = 2
-DEFAULT_KEEP_DAYS: Final = 90
 _DEFAULT_REGIME: Final = ReportingRegime()
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.workspace.config import Settings, read_settings
+from bot.workspace.config import read_settings
 from bot.workspace.forms_file import read_forms
 from bot.workspace.problems import ConfigError, display_path
+from bot.workspace.settings import Settings
 from bot.workspace.units_file import read_units
 from domain.forms import Form
 from domain.units import Unit

@@ -28,7 +28,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from bot.tickets.reading import read_ticket_file
 from bot.tickets.saving import import_tickets
 from bot.tickets.sheets import TicketFileError
-from bot.workspace.config import TicketSettings
+from bot.workspace.settings import TicketSettings
 from domain.tickets import clean_text
 from storage import Database
 from templates.catalog import text

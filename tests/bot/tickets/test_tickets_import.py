@@ -16,7 +16,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from bot.tickets.reading import header_key, read_ticket_file
 from bot.tickets.saving import import_tickets
 from bot.tickets.sheets import TicketFileError, parse_day
-from bot.workspace.config import TicketSettings
+from bot.workspace.settings import TicketSettings
 from domain.ticket_figures import UnitOverdue
 from domain.ticket_import import ImportSummary, RejectReason, UnmatchedRow
 from domain.tickets import SUMMARY_MAX, TicketStatus

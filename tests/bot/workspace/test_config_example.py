@@ -9,7 +9,8 @@ import typing
 
 import pytest
 
-from bot.workspace.config import Settings, load_settings
+from bot.workspace.config import load_settings
+from bot.workspace.settings import Settings
 from domain.periods import ReportingRegime
 from tests.support.paths import REPO_ROOT
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.workspace.config import TicketSettings, load_settings, read_settings
+from bot.workspace.config import load_settings, read_settings
+from bot.workspace.settings import TicketSettings
 from tests.support.paths import REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "config.example.toml"
