@@ -48,7 +48,8 @@ async def assign_ticket(
     if ticket is None:
         return TicketAssignment(AssignOutcome.NO_TICKET)
     by_code = {u.code: u for u in units}
-    # An exact code needs no matching (a button carries the code itself).
+    # A code as written is that unit, even where two codes fold alike ("D1", "Đ1"): the
+    # list's buttons carry it.
     exact = unit_named in by_code
     match = UnitMatch(unit_named) if exact else UnitMatcher(units).match(unit_named)
     code = match.unit_code
