@@ -87,12 +87,12 @@ from botproc import (  # noqa: E402
 )
 
 import bot.runtime.app  # noqa: E402
+from bot.demo.telegram_api import FakeTelegramServer, SentMessage  # noqa: E402
 from bot.runtime.app import App  # noqa: E402
 from bot.runtime.ratelimit import Limits  # noqa: E402
 from bot.workspace.load import load_workspace  # noqa: E402
 from storage import Database  # noqa: E402
 from tests.support.harness import CONFIG, START  # noqa: E402
-from tests.support.telegram_server import FakeTelegramServer, SentMessage  # noqa: E402
 
 TOKEN_ENV = "BAOCAO_TEST_TOKEN"
 FORM = "bench"

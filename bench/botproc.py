@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path[1:1] = [str(ROOT / "tests"), str(ROOT / "tests" / "e2e")]  # fakes, harness
 
+from bot.demo.telegram_api import FakeTelegramServer, SentMessage  # noqa: E402
 from bot.runtime.app import App  # noqa: E402
 from bot.workspace.load import load_workspace  # noqa: E402
 from handlers.registration import create_invite  # noqa: E402
 from storage import Database  # noqa: E402
-from tests.support.telegram_server import FakeTelegramServer, SentMessage  # noqa: E402
 
 REPLY_TIMEOUT = 30.0
 

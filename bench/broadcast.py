@@ -51,11 +51,11 @@ from botproc import (
     serve_bot,
 )
 
+from bot.demo.telegram_api import FakeTelegramServer
 from bot.runtime.app import App
 from bot.runtime.ratelimit import Limits
 from bot.workspace.load import load_workspace
 from tests.support.harness import CONFIG, CTS_FORM
-from tests.support.telegram_server import FakeTelegramServer
 
 OFFICE = 900
 # Before period 02/2022 opens (10/02 08:00 Vietnam time) people answer period 01/2022.

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.support.telegram_server import FakeTelegramServer
+from bot.demo.telegram_api import FakeTelegramServer
 
 
 @pytest.fixture

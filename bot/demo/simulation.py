@@ -1,7 +1,7 @@
 """`baocao demo`: a whole reporting month of the sample data set in fast simulated time.
 
 The real program runs (channel adapter, inbox, handlers, scheduler, outbox) against the
-local chat server of `bot.demo.local_server`, with an injected clock. Simulated focal points
+local fake Bot API of `bot.demo.telegram_api`, with an injected clock. Simulated focal points
 answer period 02/2022 from the sample's answers file through the chat, as people would:
 most on time, some after reminders, some pasting, some mistyping first, one explaining a
 total that does not add up, Sở Y tế late, and Hiếu Tử never. Then the draft (.docx, .md)
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import bot
 from bot.channels.telegram import TelegramChannel
-from bot.demo.local_server import ChatMessage, LocalChatServer
+from bot.demo.telegram_api import FakeTelegramServer, FakeTelegramTimeout, SentMessage
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
 from bot.runtime.app import App
@@ -38,6 +38,10 @@ OFFICE_USER = 900
 FIRST_USER = 5001
 MARKER = ".baocao-demo"
 TOKEN_ENV = "BAOCAO_DEMO_TOKEN"
+# The demo's bot: a token of the right shape that Telegram never issued, and its own name.
+DEMO_TOKEN = "7000000001:demo-token-not-a-real-one"
+DEMO_BOT = {"first_name": "baocao (demo)", "username": "baocao_demo_bot"}
+REPLY_TIMEOUT = 10.0  # seconds of real time for the bot to answer a simulated person
 SAMPLE_FILES = ("config.toml", "units.csv", "report.toml", "forms")
 _ZONE_SHIFT = timedelta(hours=7)  # Asia/Ho_Chi_Minh, no daylight saving
 
@@ -173,7 +177,9 @@ class Demo:
         self.say = say
         self.only = set(only) if only is not None else None
         self.clock = SimClock(_at(9, 9, 0))
-        self.server = LocalChatServer(self.clock)
+        self.server = FakeTelegramServer(
+            DEMO_TOKEN, strict_html=False, bot_user=DEMO_BOT, clock=self.clock
+        )
         self.users: dict[str, int] = {}
         self.lines: list[str] = []
         self.started: set[str] = set()
@@ -209,14 +215,14 @@ class Demo:
             await app.start()
             try:
                 result = await self._month(app, workspace, sample)
-            except TimeoutError as error:  # the bot did not answer a simulated person
+            except FakeTelegramTimeout as error:  # the bot did not answer a simulated person
                 raise DemoError(str(error)) from None
             finally:
                 await app.stop()
         finally:
             self.server.stop()
         result.seconds = time.monotonic() - started
-        result.messages = self.server.calls
+        result.messages = sum(1 for call in self.server.calls() if call.status == 200)
         return result
 
     async def _month(self, app: App, workspace: Workspace, sample: Path) -> DemoResult:
@@ -287,7 +293,7 @@ class Demo:
         at = _shown(self.clock())
         if kind == "office":
             notices = self.server.sent_to(OFFICE_USER)[office_before:]
-            names = [u.name for u in workspace.units if any(u.name in m.text for m in notices)]
+            names = [u.name for u in workspace.units if any(u.name in m.shown for m in notices)]
             self.note("step_office", at=at, count=len(names), names=names)
         elif kind == "deadline":
             self.note("step_deadline", at=at)
@@ -308,18 +314,23 @@ class Demo:
 
     # ------------------------------------------------------------------ the people
 
-    async def _say(self, user: int, typed: str, name: str = "") -> ChatMessage:
+    async def _say(self, user: int, typed: str, name: str = "") -> SentMessage:
         count = len(self.server.sent_to(user))
-        self.server.user_sends_text(user, typed, name)
-        return await self.server.wait_for(user, count + 1)
+        self.server.user_sends_text(user, typed, first_name=name or None)
+        return await self._reply(user, count)
 
-    async def _press(self, user: int, message: ChatMessage, label: str) -> ChatMessage:
-        data = message.button(label)
+    async def _press(self, user: int, message: SentMessage, label: str) -> SentMessage:
+        data = message.button_starting(label)
         if data is None:
-            raise DemoError(f"no button {label!r} in: {message.plain_text[:300]}")
+            raise DemoError(f"no button {label!r} in: {message.shown[:300]}")
         count = len(self.server.sent_to(user))
-        self.server.user_presses_button(user, message, data)
-        return await self.server.wait_for(user, count + 1)
+        self.server.user_presses_button(user, message.message_id, data)
+        return await self._reply(user, count)
+
+    async def _reply(self, user: int, count: int) -> SentMessage:
+        """The bot's answer: the newest message once the chat has more than `count`."""
+        sent = await self.server.wait_for_messages(user, count + 1, timeout=REPLY_TIMEOUT)
+        return sent[-1]
 
     async def _session(self, app: App, workspace: Workspace, sub: Submission) -> None:
         """A focal point answers one form through the chat and sends it."""
@@ -327,7 +338,9 @@ class Demo:
         form = workspace.forms[sub.form]
         answers = {key: " ".join(value.split()) for key, value in sub.answers.items()}
         # The first form from the prompt's button, the others with /baocao.
-        prompt = next((m for m in reversed(self.server.sent_to(user)) if m.button("📝")), None)
+        prompt = next(
+            (m for m in reversed(self.server.sent_to(user)) if m.button_starting("📝")), None
+        )
         if prompt is not None and sub.unit not in self.started:
             reply = await self._press(user, prompt, "📝")
         else:
@@ -337,7 +350,7 @@ class Demo:
         mistaken: set[str] = set()
         details: list[tuple[str, dict[str, object]]] = []
         for _ in range(4 * len(form.fields) + 20):
-            shown = reply.plain_text
+            shown = reply.shown
             if "✅ Đã nhận báo cáo" in shown:
                 break
             for problem in re.findall(r"⚠ Số liệu chưa khớp: (.+?)\. Hãy sửa", shown):
@@ -362,15 +375,15 @@ class Demo:
                 if wrong is not None and field_.key not in mistaken:
                     mistaken.add(field_.key)
                     reply = await self._say(user, wrong)
-                    said = reply.plain_text.split("\n")[0]
+                    said = reply.shown.split("\n")[0]
                     details.append(("mistake", {"typed": wrong, "reply": said}))
                     continue
                 reply = await self._say(user, value)
                 continue
             if "Tóm tắt:" in shown:
-                explain = reply.button("Giải thích:")
+                explain = reply.button_starting("Giải thích:")
                 if explain is not None:
-                    label = next(b for b in reply.labels() if b.startswith("Giải thích:"))
+                    label = next(b for b in reply.button_texts if b.startswith("Giải thích:"))
                     key = next(f.key for f in form.fields if label.endswith(f.title))
                     why = sub.explanations.get(key) or text("demo.generic_explanation")
                     await self._press(user, reply, "Giải thích:")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.telegram_api import FakeTelegramServer
 from tests.support.harness import START, BotUnderTest, Clock, start_bot, stop_or_explain
-from tests.support.telegram_server import FakeTelegramServer
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.base import queue_replies
 from bot.channels.telegram import TelegramChannel
+from bot.demo.telegram_api import FakeTelegramServer
 from bot.runtime.app import App
 from bot.runtime.ratelimit import Limits
 from bot.workspace.load import load_workspace
@@ -38,7 +39,6 @@ from tests.support.harness import (
     stop_or_explain,
     write_workspace,
 )
-from tests.support.telegram_server import FakeTelegramServer
 
 PEOPLE = {2001 + i: ("BDT", "SYT", "VP")[i % 3] for i in range(9)}
 READ_TIMEOUT = 0.5  # the bot's; the fake holds "timed out" requests longer

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.telegram_api import FakeTelegramServer, SentMessage, parse_html
 from bot.workspace.load import Workspace, load_workspace
 from domain.answers import Answer, Revision
 from domain.calendar import ScheduleKind, schedule_steps
@@ -51,7 +52,6 @@ from domain.periods import Period
 from handlers.registration import create_invite
 from storage import Database, InboxItem, OutboxMessage
 from tests.support.harness import START, write_workspace
-from tests.support.telegram_server import FakeTelegramServer, SentMessage, parse_html
 
 # Focal points (Telegram user ids) by unit: several people answer for each unit.
 FOCAL_POINTS = {

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from bot.channels.telegram import TelegramChannel
+from bot.demo.telegram_api import FakeTelegramServer
 from bot.runtime import delivery
 from bot.runtime.clock import system_clock
 from bot.runtime.delivery import MAX_IN_FLIGHT, REPLY_PLACES, DeliveryWorker
 from bot.runtime.ratelimit import Limits, RateLimiter
 from storage import PRIORITY_BULK, PRIORITY_REPLY, Database, OutboxMessage
-from tests.support.telegram_server import FakeTelegramServer
 
 PERSON = 5000
 

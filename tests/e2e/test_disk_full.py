@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.demo.telegram_api import FakeTelegramServer
 from storage import Database
 from tests.support.harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
 from tests.support.ports import free_port
-from tests.support.telegram_server import FakeTelegramServer
 
 PEOPLE = {501: "SYT", 502: "BDT", 503: "VP"}
 USER_NOTICE = "chưa lưu được tin nhắn"

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.demo.telegram_api import FakeTelegramServer
 from tests.support.harness import BotUnderTest, Clock, start_bot, stop_or_explain
 from tests.support.ports import free_port
-from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 1001
 

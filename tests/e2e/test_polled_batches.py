@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 import bot.runtime.app
+from bot.demo.telegram_api import FakeTelegramServer
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
 from handlers.router import handle
 from templates.catalog import text
 from tests.support.harness import Clock, start_bot, stop_or_explain
-from tests.support.telegram_server import FakeTelegramServer
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 POISON = "259999"  # the answer whose handling fails (a bug in a handler, say)

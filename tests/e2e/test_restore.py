@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from bot.demo.telegram_api import FakeTelegramServer
 from tests.support.harness import BotUnderTest, Clock, start_bot, stop_or_explain
-from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 501
 

@@ -20,11 +20,11 @@ import pytest
 
 from bot.channels.telegram import TelegramChannel
 from bot.cli.main import main
+from bot.demo.telegram_api import FakeTelegramServer
 from bot.runtime.logs import configured_secrets, setup_logging
 from bot.workspace.load import load_workspace
 from tests.support.harness import Clock, start_bot, stop_or_explain, write_workspace
 from tests.support.ports import free_port
-from tests.support.telegram_server import FakeTelegramServer
 
 SECRET = "s3cret-Webhook_value-123"
 ZALO_TOKEN = "8765432109:zalo-Secret-Token-abcdefghijklmnop"

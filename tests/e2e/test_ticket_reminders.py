@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.telegram_api import FakeTelegramServer
 from bot.tickets.saving import import_tickets
 from tests.e2e.test_office import submit_alice
 from tests.e2e.test_tickets import CSV
@@ -21,7 +22,6 @@ from tests.support.harness import (
     start_bot,
     stop_or_explain,
 )
-from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 1001  # SYT: seven overdue tickets, sends her figures on time
 BOB = 1002  # BDT: one overdue ticket, never sends his figures

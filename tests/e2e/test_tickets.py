@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.telegram_api import FakeTelegramServer
 from bot.tickets.saving import import_tickets
 from domain.ticket_answers import ticket_token
 from domain.tickets import TicketStatus
 from tests.support.harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
-from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 1001  # SYT
 BOB = 1002  # BDT

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.telegram_api import FakeTelegramServer
 from tests.support.harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
-from tests.support.telegram_server import FakeTelegramServer
 
 ALICE = 1001  # SYT: answers on time
 BOB = 1002  # BDT: never answers

@@ -20,9 +20,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.channels.base import split_long_text
+from bot.demo.telegram_api import parse_html, utf16_len
 from domain.values import decode, encode
 from templates.catalog import text
-from tests.support.telegram_server import parse_html, utf16_len
 from tests.support.world import World
 
 A, B = 1001, 1002

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.channels.telegram import TelegramChannel
+from bot.demo.telegram_api import FakeTelegramServer
 from bot.runtime.app import App
 from bot.runtime.ratelimit import Limits
 from bot.workspace.load import Workspace, load_workspace
 from handlers.registration import create_invite
 from storage import Database
-from tests.support.telegram_server import FakeTelegramServer
 
 OFFICE_USER = 900
 # 09:00 on 11/02/2022 in Vietnam: period 02/2022 opened on the 10th, deadline the 15th 17:00.

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from bot.cli.main import main
-from bot.demo.local_server import LocalChatServer
 from bot.demo.simulation import DemoError, DemoResult, run_demo, sample_folder
+from bot.demo.telegram_api import FakeTelegramServer
 from bot.workspace.load import load_workspace
 
 
@@ -106,23 +106,24 @@ def test_the_sample_is_found_from_the_package() -> None:
     assert (sample_folder() / "answers" / "2022-02.toml").is_file()
 
 
-def test_local_server_keeps_a_hung_up_client_off_the_terminal(
+def test_the_chat_server_keeps_a_hung_up_client_off_the_terminal(
     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A client gone mid-request prints nothing; a real failure is logged, still not printed."""
-    server = LocalChatServer().start()
+    server = FakeTelegramServer().start()
     try:
-        assert server._server is not None
+        assert server._httpd is not None
         try:
             raise ConnectionResetError(104, "Connection reset by peer")
         except ConnectionResetError:
-            server._server.handle_error(None, ("127.0.0.1", 1))
+            server._httpd.handle_error(None, ("127.0.0.1", 1))
         try:
             raise ValueError("a bug in the fake")
         except ValueError:
-            server._server.handle_error(None, ("127.0.0.1", 2))
+            server._httpd.handle_error(None, ("127.0.0.1", 2))
     finally:
         server.stop()
     assert capsys.readouterr().err == ""
     failures = [r for r in caplog.records if r.exc_info]
     assert [type(r.exc_info[1]) for r in failures if r.exc_info] == [ValueError]
+    assert server.internal_errors == ["HTTP handler: ValueError('a bug in the fake')"]

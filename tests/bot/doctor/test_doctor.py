@@ -14,12 +14,12 @@ import pytest
 import bot.doctor.checks
 from bot.cli.main import main
 from bot.cli.running import warn_about_orphans
+from bot.demo.telegram_api import FakeTelegramServer
 from bot.workspace.load import load_workspace
 from domain.answers import Answer
 from domain.obligations import Obligation
 from domain.periods import parse_period
 from storage import Database
-from tests.support.telegram_server import FakeTelegramServer
 from tests.support.zalo_server import FakeZaloServer
 
 TOKEN_ENV = "BAOCAO_TELEGRAM_TOKEN"
