@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -32,6 +33,23 @@ async def test_get_me_returns_the_test_bot(bot: Bot) -> None:
         "baocao_test_bot",
         "Báo cáo",
     )
+
+
+async def test_the_demo_names_its_bot_and_dates_messages_by_its_clock() -> None:
+    """`baocao demo` runs in simulated time: every message is dated by the clock it gives."""
+    moment = datetime(2022, 2, 10, 1, 0, tzinfo=UTC)
+    demo = FakeTelegramServer(
+        "7000000001:demo", bot_user={"username": "demo_bot"}, clock=lambda: moment
+    )
+    with demo:
+        async with demo.make_bot() as client:
+            me = await client.get_me()
+            demo.user_sends_text(USER, "/start", first_name="Lan")
+            update = (await client.get_updates(timeout=0))[0]
+            sent = await client.send_message(USER, "Chào Lan")
+    assert (me.id, me.username, me.first_name) == (7000000001, "demo_bot", "Báo cáo")
+    assert update.message is not None and update.message.date == moment
+    assert sent.date == moment and demo.sent_to(USER)[0].date == moment.timestamp()
 
 
 async def test_wrong_token_is_rejected_with_401(fake_telegram: FakeTelegramServer) -> None:
