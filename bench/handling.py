@@ -40,7 +40,7 @@ from answers import FIRST_USER, RunningClock, unit_code, value_for, write_worksp
 from botproc import prepare_database  # noqa: E402
 
 from bot.channels.telegram import parse_update  # noqa: E402
-from bot.runtime.app import catalog_of  # noqa: E402
+from bot.runtime.build import catalog_of  # noqa: E402
 from bot.runtime.inbox import InboxWorker  # noqa: E402
 from bot.workspace.load import load_workspace  # noqa: E402
 from handlers.context import HandlerContext, Office  # noqa: E402

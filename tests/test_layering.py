@@ -16,6 +16,8 @@ ALLOWED = {
     "domain": {"domain"},
     "storage": {"storage", "domain"},
     "handlers": {"handlers", "domain", "storage", "templates.catalog"},
+    # The channels fetch, parse, draw and send: no storage, no runtime, no other bot part.
+    "bot/channels": {"bot.channels", "handlers", "templates"},
 }
 # I/O modules that would make the domain impure.
 DOMAIN_FORBIDDEN = {"os", "io", "pathlib", "sqlite3", "aiosqlite", "socket", "httpx", "telegram"}
@@ -58,4 +60,14 @@ def test_the_check_catches_a_forbidden_import(tmp_path: Path) -> None:
     assert _violations("domain", tmp_path) == [
         "domain/leak.py imports storage.db",
         "domain/leak.py imports os (I/O)",
+    ]
+
+
+def test_the_check_keeps_storage_and_the_runtime_out_of_the_channels(tmp_path: Path) -> None:
+    (tmp_path / "bot" / "channels").mkdir(parents=True)
+    leak = "from storage import Database\nimport bot.runtime.app\nfrom bot.channels import base\n"
+    (tmp_path / "bot" / "channels" / "leak.py").write_text(leak)
+    assert _violations("bot/channels", tmp_path) == [
+        "bot/channels/leak.py imports storage",
+        "bot/channels/leak.py imports bot.runtime.app",
     ]

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any, Protocol
 
 from handlers.events import Choice, Document, Reply
-from storage import PRIORITY_BULK, PRIORITY_REPLY, WriteTransaction
 
 
 class DeliveryError(Exception):
@@ -100,28 +97,6 @@ def split_long_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
             size += added
     parts.append("\n".join(current))
     return [part for part in parts if part.strip()]
-
-
-async def queue_replies(
-    tx: WriteTransaction, replies: Iterable[Reply], default_channel: str = "telegram"
-) -> int:
-    """Put replies in the outbox of this transaction: bulk ones behind conversation replies.
-
-    A text too long for one message goes as several, each its own outbox message (so each
-    is delivered once); the choices go with the last.
-    """
-    count = 0
-    for reply in replies:
-        priority = PRIORITY_BULK if reply.bulk else PRIORITY_REPLY
-        channel = reply.channel or default_channel
-        parts = split_long_text(reply.text) if reply.document is None else [reply.text]
-        for number, part in enumerate(parts, 1):
-            piece = reply if len(parts) == 1 else replace(reply, text=part)
-            if number < len(parts):
-                piece = replace(piece, choices=())
-            await tx.outbox.enqueue(channel, reply.chat_id, reply_to_payload(piece), priority)
-            count += 1
-    return count
 
 
 def payload_choices(payload: dict[str, Any]) -> list[list[Choice]]:

@@ -183,6 +183,12 @@ async def _mapped(work: Awaitable[T]) -> T:
         raise Unavailable(str(error)) from None
 
 
+def update_key(update: dict[str, Any]) -> str | None:
+    """The id the inbox keeps an update under (its update_id); None if it has none."""
+    key = update.get("update_id")
+    return None if key is None else str(key)
+
+
 def parse_update(update: dict[str, Any]) -> Incoming | None:
     """A stored Telegram update as a channel-neutral event; None for what we ignore."""
     message = update.get("message")

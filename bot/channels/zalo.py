@@ -10,20 +10,19 @@ but poorer:
 * There are no buttons, no documents, no edits and no HTML; a text holds at most 2000
   characters. Our Telegram-HTML replies are drawn as plain text, choices as numbered lines
   (a typed number picks one, see ``handlers.router``) or as words to type, long texts are
-  split at line breaks, and a document becomes its caption and a signed, expiring download
-  link served by the bot's own HTTP server (``bot.runtime.downloads``), or, with no public address
+  split at line breaks, and a document becomes its caption and an expiring download link
+  (``publish``, given by the runtime, which serves the file), or, with no public address
   configured, a note that the file is not sent on Zalo.
 * A split text whose later part failed is retried from that part (remembered in memory).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -37,13 +36,8 @@ from bot.channels.base import (
     payload_document,
 )
 from bot.channels.plaintext import draw, plain, typed_word
-from bot.runtime.downloads import Downloads
 from handlers.events import Document, Incoming, Sender, typed_event
-from storage import Database, DiskFullError
 from templates.catalog import text as catalog_text
-
-if TYPE_CHECKING:
-    from bot.runtime.outage import StorageOutage
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +49,18 @@ TEXT_EVENT = "message.text.received"
 POLL_TIMED_OUT = 408
 DEFAULT_RETRY_SECONDS = 5.0
 MAX_REMEMBERED_SPLITS = 1000
+# Keeps a document where a link can reach it: the link and when it expires.
+Publish = Callable[[Document], tuple[str, datetime]]
 
-__all__ = ["ZaloChannel", "parse_update", "plain", "render", "split_text", "typed_word"]
+__all__ = [
+    "ZaloChannel",
+    "parse_update",
+    "plain",
+    "render",
+    "split_text",
+    "typed_word",
+    "update_key",
+]
 
 
 class ZaloApiError(Exception):
@@ -79,15 +83,15 @@ class ZaloChannel:
         token: str,
         base_url: str,
         poll_timeout: int = 25,
-        downloads: Downloads | None = None,
+        publish: Publish | None = None,
     ) -> None:
         self.url = f"{base_url.rstrip('/')}{token}/"
         self.poll_timeout = poll_timeout
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=10.0))
         self.bot_name = ""
         self.started = False
-        # Documents become signed download links when set (Zalo sends no files).
-        self.downloads = downloads
+        # Documents become download links when set (Zalo sends no files).
+        self.publish = publish
         # Parts of split texts already delivered when a later part failed, so that the retry
         # of the outbox message sends only the rest: (chat, text digest) -> parts sent.
         self._parts_sent: dict[tuple[str, str], int] = {}
@@ -185,9 +189,9 @@ class ZaloChannel:
     def _link(self, payload: dict[str, Any]) -> tuple[str, datetime] | None:
         """The download link of the payload's document, if it has one and links are on."""
         document = payload_document(payload)
-        if document is None or self.downloads is None:
+        if document is None or self.publish is None:
             return None
-        return self.downloads.publish(document)
+        return self.publish(document)
 
 
 def _delivery_error(error: ZaloApiError) -> Exception:
@@ -256,6 +260,13 @@ def _cut_line(line: str, limit: int) -> list[str]:
 # ------------------------------------------------------------------------------ receiving
 
 
+def update_key(update: dict[str, Any]) -> str | None:
+    """The id the inbox keeps an update under: its message id (Zalo updates have no id of
+    their own); None if it has none."""
+    message_id = (update.get("message") or {}).get("message_id")
+    return None if message_id is None else str(message_id)
+
+
 def parse_update(update: dict[str, Any]) -> Incoming | None:
     """A stored Zalo update as a channel-neutral event; None for what we ignore."""
     if update.get("event_name") != TEXT_EVENT:
@@ -269,65 +280,3 @@ def parse_update(update: dict[str, Any]) -> Incoming | None:
     when = datetime.fromtimestamp(int(message.get("date") or 0) / 1000, UTC)
     ref = f"zalo:{chat_id}:{message.get('message_id')}"
     return typed_event(sender, str(message.get("text") or ""), when, ref)
-
-
-async def store_update(db: Database, update: dict[str, Any]) -> bool:
-    """Keep one update in the inbox under its message id; False if it was there already."""
-    message_id = (update.get("message") or {}).get("message_id")
-    if message_id is None:
-        log.warning("zalo update without a message id ignored: %s", update.get("event_name"))
-        return False
-    async with db.write() as tx:
-        stored = await tx.inbox.store(CHANNEL, str(message_id), update)
-    return stored is not None
-
-
-async def poll_forever(
-    db: Database,
-    channel: ZaloChannel,
-    on_stored: Callable[[], None],
-    retry_seconds: float = 2.0,
-    outage: StorageOutage | None = None,
-) -> None:
-    """Fetch one update at a time and store it, forever; errors are logged and retried.
-
-    Zalo hands an update out once (there is no offset to confirm), so an update that could
-    not be stored is kept and stored again before the next one is fetched. With a full
-    database `outage` tells the sender and the office, once.
-    """
-    while True:
-        try:
-            update = await channel.fetch_update()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning(
-                "zalo getUpdates failed (%s); retrying in %.0f s",
-                type(error).__name__,
-                retry_seconds,
-            )
-            await asyncio.sleep(retry_seconds)
-            continue
-        if update is None:
-            continue
-        while True:
-            try:
-                if await store_update(db, update):
-                    on_stored()
-                if outage is not None:
-                    outage.cleared()
-                break
-            except asyncio.CancelledError:
-                raise
-            except DiskFullError as error:
-                if outage is not None:
-                    await outage.full(error)
-                    await outage.refused(CHANNEL, [update])
-                await asyncio.sleep(retry_seconds)
-            except Exception as error:
-                log.error(
-                    "storing a zalo update failed (%s); retrying in %.0f s",
-                    type(error).__name__,
-                    retry_seconds,
-                )
-                await asyncio.sleep(retry_seconds)

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from bot.channels.console import ConsoleIdentity, ConsoleSession
+from bot.channels.console import ConsoleIdentity
 from bot.cli.main import command, config_path
 from bot.cli.running import checked_workspace
 from bot.runtime.clock import Clock, system_clock
+from bot.runtime.console import ConsoleSession
 from bot.workspace.load import Workspace
 from storage import StorageError
 from templates.catalog import text

@@ -14,10 +14,9 @@ from pathlib import Path
 import segno
 from telegram.error import InvalidToken, NetworkError
 
-from bot.channels.base import queue_replies
 from bot.cli.main import command, config_path
-from bot.runtime.app import (
-    App,
+from bot.runtime.app import App
+from bot.runtime.build import (
     MissingSecretError,
     MissingTokenError,
     catalog_of,
@@ -25,6 +24,7 @@ from bot.runtime.app import (
 )
 from bot.runtime.db_errors import explain, startup_problem
 from bot.runtime.logs import configured_secrets, setup_logging
+from bot.runtime.outbox import queue_replies
 from bot.workspace.drift import stored_orphans
 from bot.workspace.load import Workspace, load_workspace
 from bot.workspace.problems import ConfigError

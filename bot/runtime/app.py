@@ -1,38 +1,50 @@
 """Builds the running bot from the workspace and starts and stops its parts in order.
 
-inbox <- channel pollers / webhook;  inbox worker -> handlers -> storage + outbox;
-outbox -> delivery worker -> channels.
+channel pollers / webhook -> ingress -> inbox;  inbox worker -> handlers -> storage + outbox;
+outbox -> delivery worker -> channels. How each part is built from the workspace is in
+`bot.runtime.build`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels import zalo
-from bot.channels.base import Channel, queue_replies
-from bot.channels.telegram import TelegramChannel, parse_update
+from bot.channels.base import Channel
+from bot.channels.telegram import TelegramChannel
+from bot.runtime.build import (
+    catalog_of,
+    downloads_from_settings,
+    limits_of,
+    office_chats,
+    office_of,
+    telegram_from_settings,
+    telegram_route,
+    zalo_from_settings,
+    zalo_route,
+)
 from bot.runtime.clock import Clock, system_clock
 from bot.runtime.delivery import DeliveryWorker
-from bot.runtime.downloads import MIN_SECRET_LENGTH, Downloads
+from bot.runtime.downloads import Downloads
 from bot.runtime.housekeeping import Purged, housekeeping
-from bot.runtime.inbox import InboxWorker, Parser
+from bot.runtime.inbox import PARSERS, InboxWorker
+from bot.runtime.ingress import Ingress
 from bot.runtime.jobs import JobsChannel
 from bot.runtime.outage import StorageOutage
-from bot.runtime.polling import poll_forever, store_updates
+from bot.runtime.outbox import queue_replies
+from bot.runtime.polling import TelegramCursor, ZaloCursor, poll_forever
 from bot.runtime.ratelimit import Limits, RateLimiter
 from bot.runtime.timetable import Scheduler
-from bot.runtime.webhook import TryLater, WebhookRoute, WebhookServer
+from bot.runtime.webhook import WebhookRoute, WebhookServer
 from bot.workspace.load import Workspace
-from bot.workspace.settings import Settings
 from handlers.context import Catalog, HandlerContext, Office
 from handlers.events import Reply
 from handlers.router import handle
-from storage import Database, DiskFullError, WriteTransaction
+from storage import Database, WriteTransaction
 from templates.catalog import set_timezone, text
 
 log = logging.getLogger(__name__)
@@ -54,14 +66,6 @@ MENU_COMMANDS = (
 )
 
 
-class MissingTokenError(RuntimeError):
-    """The environment variable named in the config holds no token."""
-
-
-class MissingSecretError(RuntimeError):
-    """The environment variable named in the config holds no usable secret."""
-
-
 @dataclass(slots=True)
 class App:
     """The bot: storage, channels and workers, built from one workspace."""
@@ -81,6 +85,9 @@ class App:
     # Off in tests that drive the timetable by hand with a fake clock.
     run_scheduler: bool = True
     outage: StorageOutage | None = None
+    ingress: Ingress | None = None
+    # The download links of files offered on Zalo (None: files are not offered there).
+    downloads: Downloads | None = None
 
     @property
     def channels(self) -> Mapping[str, Channel]:
@@ -100,28 +107,13 @@ class App:
 
     def office(self) -> Office:
         """The office's settings as handlers need them."""
-        settings = self.workspace.settings
-        admins = {f"telegram:{a}" for a in settings.office.admins}
-        admins |= {f"zalo:{a}" for a in settings.office.zalo_admins}
-        return Office(
-            name=settings.office.name,
-            admins=frozenset(admins),
-            drafts_chat=str(settings.office.drafts_chat or ""),
-            invite_days=settings.invites.expire_days,
-            max_failed_logins=settings.invites.max_failed_per_hour,
-            bot_username=self.telegram.username if self.telegram else "",
-        )
+        return office_of(self.workspace, self.telegram.username if self.telegram else "")
 
     async def start(self) -> None:
         """Open storage, sync the units, connect the channels and start the workers."""
         settings = self.workspace.settings
         set_timezone(settings.regime.timezone)
-        if self.telegram is None and settings.telegram.enabled:
-            self.telegram = telegram_from_settings(self.workspace)
-        if self.zalo is None and settings.zalo.enabled:
-            self.zalo = zalo_from_settings(self.workspace)
-        if self.zalo is not None and self.zalo.downloads is None:
-            self.zalo.downloads = downloads_from_settings(self.workspace, self.clock)
+        self._build_channels()
         self.db = await Database.open(settings.storage.path, clock=self.clock)
         async with self.db.write() as tx:
             await tx.units.sync_all(list(self.workspace.units))
@@ -132,26 +124,51 @@ class App:
             )
         if self.zalo is not None:
             await self.zalo.start()
+        scheduler = self._start_workers(self.db)
+        await scheduler.tick()  # catch up on what fell due while the bot was down
+        if self.run_scheduler:
+            scheduler.start()
+        await self._start_http_server()
+        # In the background: a first run on a large old database takes a while.
+        self._spawn(self.housekeeping(), "housekeeping")
+        await self._start_polling()
+        units, forms = len(self.workspace.units), len(self.workspace.forms)
+        log.info("baocao started: %d units, %d forms", units, forms)
+
+    def _build_channels(self) -> None:
+        """The channels the config enables (unless given), and Zalo's download links."""
+        settings = self.workspace.settings
+        if self.telegram is None and settings.telegram.enabled:
+            self.telegram = telegram_from_settings(self.workspace)
+        if self.zalo is None and settings.zalo.enabled:
+            self.zalo = zalo_from_settings(self.workspace)
+        if self.zalo is not None and self.downloads is None:
+            self.downloads = downloads_from_settings(self.workspace, self.clock)
+        if self.zalo is not None and self.downloads is not None:
+            self.zalo.publish = self.downloads.publish
+
+    def _start_workers(self, db: Database) -> Scheduler:
+        """Start the inbox and delivery workers behind the ingress; the timetable, not
+        started."""
+        settings = self.workspace.settings
         catalog, office = self.catalog(), self.office()
 
         def make_context(tx: WriteTransaction) -> HandlerContext:
             return HandlerContext(office=office, catalog=catalog, now=self.clock(), tx=tx)
 
-        limiter = RateLimiter(self.limits or _limits(self.workspace))
-        db = self.db
+        limiter = RateLimiter(self.limits or limits_of(self.workspace))
         self.jobs = JobsChannel(
-            db, self.workspace, self.clock, lambda: self._wake_delivery(), self._fetch_file
+            db, self.workspace, self.clock, self._wake_delivery, self._fetch_file
         )
         self.delivery = DeliveryWorker(
-            self.db, self.channels, limiter, self.clock, on_unreachable=self._unreachable
+            db, self.channels, limiter, self.clock, on_unreachable=self._unreachable
         )
-        parsers: dict[str, Parser] = {"telegram": parse_update, "zalo": zalo.parse_update}
         self.outage = StorageOutage(
-            lambda: self.channels, parsers, office_chats(settings), self.clock
+            lambda: self.channels, PARSERS, office_chats(settings), self.clock
         )
         self.inbox = InboxWorker(
-            self.db,
-            parsers,
+            db,
+            PARSERS,
             handle,
             make_context,
             self.clock,
@@ -159,93 +176,56 @@ class App:
             on_full=self.outage.full,
             on_writable=self.outage.cleared,
         )
+        self.ingress = Ingress(self.inbox, self.outage)
         self._spawn(self.inbox.run(), "inbox")
         self._spawn(self.delivery.run(), "delivery")
         self.scheduler = Scheduler(
-            self.db,
+            db,
             make_context,
             settings.regime,
             self.clock,
             self.delivery.wake,
             daily=self.housekeeping,
         )
-        await self.scheduler.tick()  # catch up on what fell due while the bot was down
-        if self.run_scheduler:
-            self.scheduler.start()
-        await self._start_http_server()
-        # In the background: a first run on a large old database takes a while.
-        self._spawn(self.housekeeping(), "housekeeping")
-        if self.telegram is not None and settings.telegram.mode != "webhook":
-            await self.telegram.bot.delete_webhook()
-            polling = poll_forever(self.telegram, self.inbox, outage=self.outage)
-            self._spawn(polling, "polling")
-        if self.zalo is not None and settings.zalo.mode != "webhook":
-            # Zalo refuses getUpdates while a webhook is set.
-            await self.zalo.delete_webhook()
-            zalo_polling = zalo.poll_forever(
-                self.db, self.zalo, self.inbox.wake, outage=self.outage
-            )
-            self._spawn(zalo_polling, "zalo-polling")
-        log.info("baocao started: %d units, %d forms", len(catalog.units), len(catalog.forms))
+        return self.scheduler
 
     async def _start_http_server(self) -> None:
         """Serve, on one port, the webhook routes of the channels in webhook mode and the
         download links of files offered on Zalo; then register the webhooks."""
-        assert self.db is not None and self.inbox is not None
-        settings = self.workspace.settings
-        tg, zl = settings.telegram, settings.zalo
-        secret = os.environ.get(tg.webhook_secret_env, "")
-        db, inbox = self.db, self.inbox
-
-        outage = self.outage
-        assert outage is not None
-
-        async def accept(update: dict[str, Any]) -> None:
-            try:
-                await store_updates(db, "telegram", [update])
-            except DiskFullError as error:
-                await outage.full(error)
-                await outage.refused("telegram", [update])
-                raise TryLater(str(error)) from None
-            outage.cleared()
-            inbox.wake()
-
-        async def accept_zalo(update: dict[str, Any]) -> None:
-            try:
-                stored = await zalo.store_update(db, update)
-            except DiskFullError as error:
-                await outage.full(error)
-                await outage.refused(zalo.CHANNEL, [update])
-                raise TryLater(str(error)) from None
-            outage.cleared()
-            if stored:
-                inbox.wake()
-
-        routes = []
-        telegram_hook = self.telegram is not None and tg.mode == "webhook"
-        zalo_hook = self.zalo is not None and zl.mode == "webhook"
-        if telegram_hook:
-            routes.append(
-                WebhookRoute("/telegram", "X-Telegram-Bot-Api-Secret-Token", secret, accept)
-            )
-        zalo_secret = os.environ.get(zl.webhook_secret_env, "")
-        if zalo_hook:
-            if not zalo.SECRET_LENGTH[0] <= len(zalo_secret) <= zalo.SECRET_LENGTH[1]:
-                raise MissingSecretError(zl.webhook_secret_env)
-            routes.append(WebhookRoute("/zalo", zalo.SECRET_HEADER, zalo_secret, accept_zalo))
-        downloads = self.zalo.downloads if self.zalo is not None else None
-        if not routes and downloads is None:
+        assert self.ingress is not None
+        tg, zl = self.workspace.settings.telegram, self.workspace.settings.zalo
+        telegram_hook: WebhookRoute | None = None
+        zalo_hook: WebhookRoute | None = None
+        if self.telegram is not None and tg.mode == "webhook":
+            telegram_hook = telegram_route(self.workspace, self.ingress)
+        if self.zalo is not None and zl.mode == "webhook":
+            zalo_hook = zalo_route(self.workspace, self.ingress)
+        routes = [route for route in (telegram_hook, zalo_hook) if route is not None]
+        if not routes and self.downloads is None:
             return
-        self.webhook = WebhookServer(tg.webhook_listen, tg.webhook_port, routes, downloads)
+        self.webhook = WebhookServer(tg.webhook_listen, tg.webhook_port, routes, self.downloads)
         await self.webhook.start()
-        if telegram_hook:
-            assert self.telegram is not None
+        if self.telegram is not None and telegram_hook is not None:
             await self.telegram.bot.set_webhook(
-                tg.webhook_url, secret_token=secret, allowed_updates=["message", "callback_query"]
+                tg.webhook_url,
+                secret_token=telegram_hook.secret,
+                allowed_updates=["message", "callback_query"],
             )
-        if zalo_hook:
-            assert self.zalo is not None
-            await self.zalo.set_webhook(zl.webhook_url, zalo_secret)
+        if self.zalo is not None and zalo_hook is not None:
+            await self.zalo.set_webhook(zl.webhook_url, zalo_hook.secret)
+
+    async def _start_polling(self) -> None:
+        """Poll the channels not in webhook mode, each through the ingress."""
+        assert self.ingress is not None
+        settings = self.workspace.settings
+        if self.telegram is not None and settings.telegram.mode != "webhook":
+            # Both platforms refuse getUpdates while a webhook is set.
+            await self.telegram.bot.delete_webhook()
+            telegram_polling = poll_forever(TelegramCursor(self.telegram), self.ingress)
+            self._spawn(telegram_polling, "polling")
+        if self.zalo is not None and settings.zalo.mode != "webhook":
+            await self.zalo.delete_webhook()
+            self._spawn(poll_forever(ZaloCursor(self.zalo), self.ingress), "zalo-polling")
 
     async def housekeeping(self) -> Purged | None:
         """Delete the old traffic records (`bot.runtime.housekeeping`); at start and once a day."""
@@ -306,62 +286,6 @@ class App:
             self.db = None
 
 
-def catalog_of(workspace: Workspace) -> Catalog:
-    """The workspace's units and forms by code, and its regime, as handlers use them."""
-    return Catalog(
-        units={u.code: u for u in workspace.units},
-        forms=dict(workspace.forms),
-        regime=workspace.settings.regime,
-    )
-
-
 def _log_crash(task: asyncio.Task[Any]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("worker %s stopped: %r", task.get_name(), task.exception())
-
-
-def office_chats(settings: Settings) -> list[tuple[str, str]]:
-    """Where the office hears of trouble the outbox cannot carry: its Telegram drafts chat,
-    and on Zalo (where the bot has no group) the private chat of each Zalo admin."""
-    chats = [("telegram", str(settings.office.drafts_chat))] if settings.office.drafts_chat else []
-    if settings.zalo.enabled:
-        chats += [(zalo.CHANNEL, admin) for admin in settings.office.zalo_admins]
-    return chats
-
-
-def _limits(workspace: Workspace) -> Limits:
-    d = workspace.settings.delivery
-    return Limits(d.per_chat_per_second, d.global_per_second, d.group_per_minute)
-
-
-def telegram_from_settings(workspace: Workspace) -> TelegramChannel:
-    """The Telegram channel with the token from the environment variable the config names."""
-    tg = workspace.settings.telegram
-    token = os.environ.get(tg.token_env, "").strip()
-    if not token:
-        raise MissingTokenError(tg.token_env)
-    return TelegramChannel(token, tg.api_base_url)
-
-
-def zalo_from_settings(workspace: Workspace) -> zalo.ZaloChannel:
-    """The Zalo channel with the token from the environment variable the config names."""
-    zl = workspace.settings.zalo
-    token = os.environ.get(zl.token_env, "").strip()
-    if not token:
-        raise MissingTokenError(zl.token_env)
-    return zalo.ZaloChannel(token, zl.api_base_url)
-
-
-def downloads_from_settings(workspace: Workspace, clock: Clock) -> Downloads | None:
-    """The download links of files offered on Zalo, if a public address is configured.
-
-    The files are kept in a "downloads" folder next to the database.
-    """
-    zl = workspace.settings.zalo
-    if not zl.download_url:
-        return None
-    secret = os.environ.get(zl.download_secret_env, "")
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise MissingSecretError(zl.download_secret_env)
-    folder = workspace.settings.storage.path.parent / "downloads"
-    return Downloads(folder, zl.download_url, secret, zl.download_days, clock)

@@ -19,8 +19,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.channels.base import queue_replies
+from bot.channels import telegram, zalo
 from bot.runtime.clock import Clock, wait_event
+from bot.runtime.outbox import queue_replies
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
 from storage import (
@@ -38,6 +39,16 @@ log = logging.getLogger(__name__)
 Parser = Callable[[dict[str, Any]], Incoming | None]
 Handler = Callable[[Incoming, HandlerContext], Awaitable[list[Reply]]]
 ContextFactory = Callable[[WriteTransaction], HandlerContext]
+KeyOf = Callable[[dict[str, Any]], str | None]
+# How each channel's updates are told apart (repeats of a key are dropped) and read.
+UPDATE_KEYS: dict[str, KeyOf] = {
+    telegram.CHANNEL: telegram.update_key,
+    zalo.CHANNEL: zalo.update_key,
+}
+PARSERS: dict[str, Parser] = {
+    telegram.CHANNEL: telegram.parse_update,
+    zalo.CHANNEL: zalo.parse_update,
+}
 
 
 class AlreadyHandled(Exception):
@@ -219,10 +230,20 @@ class InboxWorker:
 
 
 async def store_batch(tx: WriteTransaction, channel: str, updates: list[dict[str, Any]]) -> int:
-    """Keep a batch of updates in the inbox within `tx`; return how many were new (the
-    inbox's unique key drops the ones delivered before)."""
+    """Keep a batch of updates in the inbox within `tx`, each under the key its channel gives
+    it; return how many were new (the inbox's unique key drops the ones delivered before)."""
+    key_of = UPDATE_KEYS[channel]
     new = 0
     for update in updates:
-        stored = await tx.inbox.store(channel, str(update["update_id"]), update)
-        new += stored is not None
+        key = key_of(update)
+        if key is None:
+            log.warning("%s update without an id ignored", channel)
+            continue
+        new += await tx.inbox.store(channel, key, update) is not None
     return new
+
+
+async def store_updates(db: Database, channel: str, updates: list[dict[str, Any]]) -> int:
+    """Keep a batch of updates in the inbox in one transaction; return how many were new."""
+    async with db.write() as tx:
+        return await store_batch(tx, channel, updates)

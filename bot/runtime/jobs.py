@@ -15,11 +15,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.channels.base import Rejected, queue_replies
+from bot.channels.base import Rejected
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
 from bot.report.tickets_source import draft_inputs, imported_tickets
 from bot.runtime.clock import Clock
+from bot.runtime.outbox import queue_replies
 from bot.tickets.job import FileFetcher, run_import
 from bot.workspace.load import Workspace
 from domain.periods import parse_period

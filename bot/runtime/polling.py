@@ -1,92 +1,121 @@
-"""Long polling: store each update before Telegram is told it was received.
+"""Long polling, one loop for every channel: fetch, store, and only then confirm.
 
-Telegram keeps an update until a later getUpdates passes an offset above its id. We store the
-batch first and only then ask for the next one with the higher offset, so a crash between
-the two gets the same updates again, and the inbox's unique key drops the repeats.
+Telegram keeps an update until a later getUpdates passes an offset above its id, so its
+cursor confirms a batch by raising the offset, and a batch that was not stored is simply
+fetched again. Zalo hands an update out once (no offset), so its cursor holds an update
+until it is stored and offers it again instead of fetching a new one. A crash between
+storing and confirming gets the same updates again; the inbox's unique key drops the
+repeats. Storing goes through `Ingress` (which also tells people when the disk is full).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from bot.runtime.inbox import store_batch
-from storage import Database, DiskFullError
-
-if TYPE_CHECKING:
-    from bot.runtime.inbox import InboxWorker
-    from bot.runtime.outage import StorageOutage
+from bot.channels.telegram import TelegramChannel
+from bot.channels.zalo import ZaloChannel
+from bot.runtime.ingress import Ingress
 
 log = logging.getLogger(__name__)
 
+Updates = list[dict[str, Any]]
 
-class UpdateSource(Protocol):
-    """A channel that can be polled."""
+
+class Cursor(Protocol):
+    """Where a channel's polling stands: what to fetch next, and how to confirm a batch."""
 
     name: str
 
-    async def fetch_updates(self, offset: int | None) -> list[dict[str, Any]]:
-        """Updates after `offset` (long poll)."""
+    async def fetch(self) -> Updates:
+        """The next updates not yet confirmed (long poll); empty when none came."""
+        ...
+
+    def confirm(self, updates: Updates) -> None:
+        """These updates are stored: the next fetch may leave them behind."""
         ...
 
 
-async def store_updates(db: Database, channel: str, updates: list[dict[str, Any]]) -> int:
-    """Keep a batch of updates in the inbox in one transaction; return how many were new."""
-    async with db.write() as tx:
-        return await store_batch(tx, channel, updates)
+class TelegramCursor:
+    """getUpdates with an offset: confirming a batch raises the offset above its ids."""
+
+    def __init__(self, channel: TelegramChannel) -> None:
+        self.channel = channel
+        self.name = channel.name
+        self.offset: int | None = None
+
+    async def fetch(self) -> Updates:
+        """Updates after the offset; those of a batch not confirmed come again."""
+        return await self.channel.fetch_updates(self.offset)
+
+    def confirm(self, updates: Updates) -> None:
+        """Ask for updates after this batch from now on."""
+        self.offset = max(int(u["update_id"]) for u in updates) + 1
 
 
-async def poll_forever(
-    source: UpdateSource,
-    inbox: InboxWorker,
-    retry_seconds: float = 2.0,
-    outage: StorageOutage | None = None,
-) -> None:
-    """Fetch, store, confirm, forever; network errors are logged and retried.
+class ZaloCursor:
+    """Zalo's getUpdates gives one update, once: one not yet confirmed is held and given
+    again, before any new one is fetched."""
 
-    A batch is handled in the transaction that stores it (`InboxWorker.store_and_handle`).
+    def __init__(self, channel: ZaloChannel) -> None:
+        self.channel = channel
+        self.name = channel.name
+        self._held: Updates = []
 
-    With a full database the same batch is fetched again and again (offset unchanged) until
-    it can be stored; `outage` tells the senders and the office, and logs it once.
+    async def fetch(self) -> Updates:
+        """The held update, or the next one from Zalo."""
+        if not self._held:
+            update = await self.channel.fetch_update()
+            self._held = [update] if update is not None else []
+        return self._held
+
+    def confirm(self, updates: Updates) -> None:
+        """The held update is stored: let it go."""
+        self._held = []
+
+
+async def poll_forever(cursor: Cursor, ingress: Ingress, retry_seconds: float = 2.0) -> None:
+    """Fetch, store, confirm, forever; errors are logged and retried.
+
+    A batch is handled in the transaction that stores it (`Ingress.polled`). A batch that
+    could not be stored (a full database, or any other error) is not confirmed: after
+    `retry_seconds` the cursor gives it again.
     """
-    offset: int | None = None
     while True:
         try:
-            updates = await source.fetch_updates(offset)
+            updates = await cursor.fetch()
         except asyncio.CancelledError:
             raise
         except Exception as error:
             log.warning(
-                "getUpdates failed (%s); retrying in %.0f s", type(error).__name__, retry_seconds
-            )
-            await asyncio.sleep(retry_seconds)
-            continue
-        if not updates:
-            continue
-        try:
-            await inbox.store_and_handle(source.name, updates)
-        except asyncio.CancelledError:
-            raise
-        except DiskFullError as error:
-            # Not stored, so not confirmed: Telegram keeps them until space returns.
-            if outage is None:
-                log.error("database full; %d updates wait at %s", len(updates), source.name)
-            else:
-                await outage.full(error)
-                await outage.refused(source.name, updates)
-            await asyncio.sleep(retry_seconds)
-            continue
-        except Exception as error:
-            # Not stored, so not confirmed: the next getUpdates (same offset) returns them.
-            log.error(
-                "storing %d updates failed (%s); retrying in %.0f s",
-                len(updates),
+                "%s getUpdates failed (%s); retrying in %.0f s",
+                cursor.name,
                 type(error).__name__,
                 retry_seconds,
             )
             await asyncio.sleep(retry_seconds)
             continue
-        if outage is not None:
-            outage.cleared()
-        offset = max(int(u["update_id"]) for u in updates) + 1
+        if not updates:
+            continue
+        if await _stored(cursor.name, updates, ingress, retry_seconds):
+            cursor.confirm(updates)
+        else:
+            await asyncio.sleep(retry_seconds)
+
+
+async def _stored(channel: str, updates: Updates, ingress: Ingress, retry_seconds: float) -> bool:
+    """Whether the batch is stored; a failure other than a full disk is logged."""
+    try:
+        return await ingress.polled(channel, updates)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        log.error(
+            "storing %d %s updates failed (%s); retrying in %.0f s",
+            len(updates),
+            channel,
+            type(error).__name__,
+            retry_seconds,
+        )
+        return False

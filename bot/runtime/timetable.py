@@ -17,8 +17,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.channels.base import queue_replies
 from bot.runtime.clock import Clock
+from bot.runtime.outbox import queue_replies
 from domain.calendar import current_period, schedule_steps
 from domain.periods import ReportingRegime
 from handlers.context import HandlerContext

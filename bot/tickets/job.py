@@ -9,8 +9,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.channels.base import OutcomeUnknown, RetryLater, Unavailable, queue_replies
+from bot.channels.base import OutcomeUnknown, RetryLater, Unavailable
 from bot.runtime.clock import Clock
+from bot.runtime.outbox import queue_replies
 from bot.tickets.reading import read_ticket_file
 from bot.tickets.saving import save_ticket_file
 from bot.tickets.sheets import TicketFileError

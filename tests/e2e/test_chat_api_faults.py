@@ -24,10 +24,10 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import queue_replies
 from bot.channels.telegram import TelegramChannel
 from bot.demo.telegram_api import FakeTelegramServer
 from bot.runtime.app import App
+from bot.runtime.outbox import queue_replies
 from bot.runtime.ratelimit import Limits
 from bot.workspace.load import load_workspace
 from handlers.events import Reply

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.runtime.app import catalog_of
+from bot.runtime.build import catalog_of
 from bot.tickets.saving import import_tickets
 from bot.workspace.load import load_workspace
 from handlers.context import Catalog, HandlerContext, Office

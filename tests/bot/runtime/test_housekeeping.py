@@ -12,7 +12,7 @@ import pytest
 
 from bot.channels import zalo
 from bot.runtime.housekeeping import Purged, housekeeping, purge_old
-from bot.runtime.polling import store_updates
+from bot.runtime.inbox import store_updates
 from bot.runtime.timetable import Scheduler
 from bot.workspace.config import load_settings
 from bot.workspace.problems import ConfigError
@@ -84,7 +84,7 @@ async def test_old_settled_rows_go_pending_stay_and_recent_repeats_are_refused(
     # Day 0: five Telegram updates (three handled, one waiting, one given up on after five
     # failures), two Zalo messages handled; four messages out (sent, failed, unknown, queued).
     assert await store_updates(db, "telegram", [_telegram(n) for n in range(1, 6)]) == 5
-    assert await zalo.store_update(db, _zalo("z1")) and await zalo.store_update(db, _zalo("z2"))
+    assert await store_updates(db, "zalo", [_zalo("z1"), _zalo("z2")]) == 2
     await _handle_all(db, "telegram", ["1", "2", "3"])
     await _handle_all(db, "zalo", ["z1", "z2"])
     async with db.write() as tx:
@@ -99,7 +99,7 @@ async def test_old_settled_rows_go_pending_stay_and_recent_repeats_are_refused(
     # Day 89: one more of each, handled and sent.
     clock.now = START + timedelta(days=KEEP_DAYS - 1)
     assert await store_updates(db, "telegram", [_telegram(6)]) == 1
-    assert await zalo.store_update(db, _zalo("z3"))
+    assert await store_updates(db, "zalo", [_zalo("z3")]) == 1
     await _handle_all(db, "telegram", ["6"])
     await _handle_all(db, "zalo", ["z3"])
     async with db.write() as tx:
@@ -125,7 +125,7 @@ async def test_old_settled_rows_go_pending_stay_and_recent_repeats_are_refused(
         assert await r.outbox.get(sent) is None and await r.outbox.get(failed) is None
     # Recent updates delivered again are still recognised as repeats.
     assert await store_updates(db, "telegram", [_telegram(6)]) == 0
-    assert await zalo.store_update(db, _zalo("z3")) is False
+    assert await store_updates(db, "zalo", [_zalo("z3")]) == 0
     # The pending update is still handled normally afterwards.
     async with db.read() as r:
         assert [i.external_id for i in await r.inbox.next_unhandled()] == ["4"]

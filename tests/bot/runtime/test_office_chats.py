@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.cli.main import main
-from bot.runtime.app import office_chats
+from bot.runtime.build import office_chats
 from bot.workspace.config import load_settings
 
 
