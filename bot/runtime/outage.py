@@ -5,10 +5,10 @@ are sent directly through the channel, best effort, with a fixed text: each chat
 during the outage is told once, within a global budget per minute, and the office once per
 outage (and at most once an hour, so an outage that flaps does not flood it). The updates
 themselves wait at the platform (unacknowledged) and are stored and handled, once, when
-space returns; whoever notices that first (the poller, the webhook, the inbox worker) calls
-`cleared()`. The office is told in its Telegram drafts chat and in the Zalo chat of each of
-its Zalo admins (an office on Zalo only has no group chat with the bot), on the channels
-the bot runs.
+space returns; whoever notices that first (the ingress, for pollers and webhooks alike, or
+the inbox worker) calls `cleared()`. The office is told in its Telegram drafts chat and in
+the Zalo chat of each of its Zalo admins (an office on Zalo only has no group chat with the
+bot), on the channels the bot runs.
 """
 
 from __future__ import annotations
