@@ -11,6 +11,9 @@ from hypothesis import HealthCheck, settings
 
 from bot.demo.telegram_api import FakeTelegramServer
 
+# Fixtures shared by every folder, registered once here (a conftest does not re-export them).
+pytest_plugins = ["tests.support.database"]
+
 
 @pytest.fixture
 def fake_telegram() -> Iterator[FakeTelegramServer]:

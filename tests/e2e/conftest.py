@@ -8,20 +8,15 @@ from pathlib import Path
 import pytest
 
 from bot.demo.telegram_api import FakeTelegramServer
-from tests.support.harness import START, BotUnderTest, Clock, start_bot, stop_or_explain
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """Time in the middle of period 02/2022."""
-    return Clock(START)
+from tests.support.clock import FakeClock
+from tests.support.harness import BotUnderTest, start_bot, stop_or_explain
 
 
 @pytest.fixture
 async def bot(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    clock: Clock,
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[BotUnderTest]:
     """The bot running in polling mode against the fake server."""

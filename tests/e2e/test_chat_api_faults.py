@@ -31,14 +31,8 @@ from bot.runtime.outbox import queue_replies
 from bot.runtime.ratelimit import Limits
 from bot.workspace.load import load_workspace
 from handlers.events import Reply
-from tests.support.harness import (
-    OFFICE_USER,
-    START,
-    BotUnderTest,
-    Clock,
-    stop_or_explain,
-    write_workspace,
-)
+from tests.support.clock import START, FakeClock
+from tests.support.harness import OFFICE_USER, BotUnderTest, stop_or_explain, write_workspace
 
 PEOPLE = {2001 + i: ("BDT", "SYT", "VP")[i % 3] for i in range(9)}
 READ_TIMEOUT = 0.5  # the bot's; the fake holds "timed out" requests longer
@@ -73,7 +67,7 @@ class Figures:
 class Ticker:
     """Moves the clock 20 s every 50 ms of real time while running."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
         self.task: asyncio.Task[None] | None = None
 
@@ -99,7 +93,7 @@ async def bot(
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
     # retry_after as the timedelta PTB will hand out (and no deprecation warning per 429).
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    clock = Clock(START)
+    clock = FakeClock(START)
     workspace = load_workspace(write_workspace(tmp_path, fake_telegram.base_url))
     channel = TelegramChannel(fake_telegram.token, fake_telegram.base_url, poll_timeout=1)
     channel.bot = Bot(

@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import docx
@@ -22,7 +21,8 @@ from bot.cli.main import main
 from bot.workspace.load import load_workspace
 from handlers.registration import create_invite
 from storage import Database
-from tests.support.harness import START, write_workspace
+from tests.support.clock import START, FakeClock
+from tests.support.harness import write_workspace
 
 BAOCAO = Path(sys.executable).parent / ("baocao.exe" if os.name == "nt" else "baocao")
 FOCAL = "4242"  # a Telegram focal point of BDT, registered the real way
@@ -95,11 +95,6 @@ def test_a_unit_code_is_matched_ignoring_case_as_units_csv_spells_it(
     assert "đầu mối của Văn phòng UBND tỉnh (Vp)" in capsys.readouterr().out
 
 
-class _Clock:
-    def __call__(self) -> datetime:
-        return START
-
-
 def _converse(
     config: Path, identity: ConsoleIdentity, lines: Iterator[str] | list[str], out_dir: Path
 ) -> str:
@@ -109,7 +104,7 @@ def _converse(
 
     out = io.StringIO()
     workspace = load_workspace(config)
-    code = run_console(workspace, identity, out_dir, iter(lines), out, "so_bot", _Clock())
+    code = run_console(workspace, identity, out_dir, iter(lines), out, "so_bot", FakeClock(START))
     assert code == 0
     return out.getvalue()
 

@@ -51,7 +51,8 @@ from domain.forms import Form
 from domain.periods import Period
 from handlers.registration import create_invite
 from storage import Database, InboxItem, OutboxMessage
-from tests.support.harness import START, write_workspace
+from tests.support.clock import START
+from tests.support.harness import write_workspace
 
 # Focal points (Telegram user ids) by unit: several people answer for each unit.
 FOCAL_POINTS = {

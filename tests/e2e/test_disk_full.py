@@ -17,7 +17,8 @@ import pytest
 
 from bot.demo.telegram_api import FakeTelegramServer
 from storage import Database
-from tests.support.harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.clock import FakeClock
+from tests.support.harness import OFFICE_USER, BotUnderTest, start_bot, stop_or_explain
 from tests.support.ports import free_port
 
 PEOPLE = {501: "SYT", 502: "BDT", 503: "VP"}
@@ -135,7 +136,7 @@ async def test_polling_with_a_full_database_acknowledges_nothing_and_recovers(
 async def test_webhook_with_a_full_database_answers_503_then_stores_once(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    clock: Clock,
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)

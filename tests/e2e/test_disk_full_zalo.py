@@ -12,7 +12,8 @@ import pytest
 
 from tests.e2e.test_disk_full import OFFICE_NOTICE, USER_NOTICE, fill_database, free_space
 from tests.e2e.test_zalo import LAN, OFFICE, ZaloBot, _start
-from tests.support.harness import Clock, stop_or_explain
+from tests.support.clock import FakeClock
+from tests.support.harness import stop_or_explain
 from tests.support.zalo_server import FakeZaloServer
 
 
@@ -25,7 +26,7 @@ def fake_zalo() -> Iterator[FakeZaloServer]:
 
 
 async def test_zalo_polling_holds_the_update_and_handles_it_once(
-    tmp_path: Path, fake_zalo: FakeZaloServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake_zalo: FakeZaloServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
     app = await _start(tmp_path, fake_zalo, clock, "polling", 8443)

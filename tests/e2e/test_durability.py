@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from bot.demo.telegram_api import FakeTelegramServer
-from tests.support.harness import BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.clock import FakeClock
+from tests.support.harness import BotUnderTest, start_bot, stop_or_explain
 from tests.support.ports import free_port
 
 ALICE = 1001
@@ -35,7 +36,7 @@ async def test_the_same_update_delivered_twice_is_handled_once(bot: BotUnderTest
 async def test_a_restart_in_mid_conversation_continues_at_the_same_question(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    clock: Clock,
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
@@ -71,7 +72,7 @@ async def test_a_restart_in_mid_conversation_continues_at_the_same_question(
 async def test_the_webhook_refuses_a_missing_or_wrong_secret(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    clock: Clock,
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)

@@ -13,7 +13,8 @@ from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
 from handlers.router import handle
 from templates.catalog import text
-from tests.support.harness import Clock, start_bot, stop_or_explain
+from tests.support.clock import FakeClock
+from tests.support.harness import start_bot, stop_or_explain
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 POISON = "259999"  # the answer whose handling fails (a bug in a handler, say)
@@ -22,7 +23,7 @@ POISON = "259999"  # the answer whose handling fails (a bug in a handler, say)
 async def test_a_failing_event_in_a_polled_batch_leaves_the_others_answered_once(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    clock: Clock,
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)

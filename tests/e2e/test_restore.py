@@ -10,7 +10,8 @@ import pytest
 
 from bot.cli.main import main
 from bot.demo.telegram_api import FakeTelegramServer
-from tests.support.harness import BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.clock import FakeClock
+from tests.support.harness import BotUnderTest, start_bot, stop_or_explain
 
 ALICE = 501
 
@@ -18,7 +19,7 @@ ALICE = 501
 async def test_a_backup_taken_while_running_restores_and_is_served(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    clock: Clock,
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)

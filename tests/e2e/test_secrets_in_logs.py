@@ -23,7 +23,8 @@ from bot.cli.main import main
 from bot.demo.telegram_api import FakeTelegramServer
 from bot.runtime.logs import configured_secrets, setup_logging
 from bot.workspace.load import load_workspace
-from tests.support.harness import Clock, start_bot, stop_or_explain, write_workspace
+from tests.support.clock import FakeClock
+from tests.support.harness import start_bot, stop_or_explain, write_workspace
 from tests.support.ports import free_port
 
 SECRET = "s3cret-Webhook_value-123"
@@ -51,7 +52,7 @@ def restore_logging() -> Iterator[None]:
 async def test_running_bot_at_debug_logs_no_secret(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    clock: Clock,
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
     restore_logging: None,
 ) -> None:

@@ -14,14 +14,8 @@ from bot.tickets.saving import import_tickets
 from tests.e2e.test_office import submit_alice
 from tests.e2e.test_tickets import CSV
 from tests.e2e.test_timetable import at, start_early, texts, tick_at
-from tests.support.harness import (
-    OFFICE_USER,
-    START,
-    BotUnderTest,
-    Clock,
-    start_bot,
-    stop_or_explain,
-)
+from tests.support.clock import START, FakeClock
+from tests.support.harness import OFFICE_USER, BotUnderTest, start_bot, stop_or_explain
 
 ALICE = 1001  # SYT: seven overdue tickets, sends her figures on time
 BOB = 1002  # BDT: one overdue ticket, never sends his figures
@@ -39,7 +33,7 @@ async def test_reminders_carry_the_tickets_button_and_chase_unanswered_tickets(
     fake_telegram: FakeTelegramServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bot = await start_early(tmp_path, fake_telegram, Clock(at(5, 9)), monkeypatch)
+    bot = await start_early(tmp_path, fake_telegram, FakeClock(at(5, 9)), monkeypatch)
     try:
         await bot.register(ALICE, "SYT")
         await bot.register(BOB, "BDT")
@@ -116,7 +110,7 @@ OPENED = "Kỳ báo cáo 02/2022 đã mở: phiếu phản ánh quá hạn"
 
 
 async def start_no_form(
-    tmp_path: Path, fake: FakeTelegramServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake: FakeTelegramServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> BotUnderTest:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake.token)
     return await start_bot(tmp_path, fake, clock, units=NO_FORM_UNITS)
@@ -135,7 +129,7 @@ async def test_a_unit_owing_no_form_is_asked_about_its_tickets_once_per_step(
     fake_telegram: FakeTelegramServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = Clock(at(5, 9))
+    clock = FakeClock(at(5, 9))
     bot = await start_no_form(tmp_path, fake_telegram, clock, monkeypatch)
     try:
         for user, unit in ((BOB, "BDT"), (DAVE, "TTDL"), (ERIN, "TTPV"), (FRANK, "TTCU")):
@@ -197,7 +191,7 @@ async def test_remind_now_reaches_units_owing_no_figures_but_answers_about_ticke
     fake_telegram: FakeTelegramServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bot = await start_no_form(tmp_path, fake_telegram, Clock(START), monkeypatch)
+    bot = await start_no_form(tmp_path, fake_telegram, FakeClock(START), monkeypatch)
     try:
         for user, unit in ((ALICE, "SYT"), (DAVE, "TTDL"), (ERIN, "TTPV")):
             await bot.register(user, unit)
@@ -245,7 +239,7 @@ async def test_opening_by_hand_asks_units_owing_no_form_about_their_tickets_once
     fake_telegram: FakeTelegramServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = Clock(at(5, 9))
+    clock = FakeClock(at(5, 9))
     bot = await start_no_form(tmp_path, fake_telegram, clock, monkeypatch)
     try:
         for user, unit in ((BOB, "BDT"), (DAVE, "TTDL"), (ERIN, "TTPV"), (FRANK, "TTCU")):
@@ -276,7 +270,7 @@ async def test_a_form_given_later_in_the_period_still_gets_its_opening(
     fake_telegram: FakeTelegramServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = Clock(at(5, 9))
+    clock = FakeClock(at(5, 9))
     bot = await start_no_form(tmp_path, fake_telegram, clock, monkeypatch)
     try:
         await bot.register(DAVE, "TTDL")
@@ -311,7 +305,7 @@ async def test_a_form_taken_away_in_the_period_does_not_repeat_a_step(
         'TTDL,Trung tâm Dữ liệu tỉnh,"Sở, ban, ngành",cts,,',
     )
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)
-    clock = Clock(at(5, 9))
+    clock = FakeClock(at(5, 9))
     bot = await start_bot(tmp_path, fake_telegram, clock, units=in_force)
     try:
         await bot.register(DAVE, "TTDL")

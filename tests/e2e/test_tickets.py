@@ -12,7 +12,8 @@ from bot.demo.telegram_api import FakeTelegramServer
 from bot.tickets.saving import import_tickets
 from domain.ticket_answers import ticket_token
 from domain.tickets import TicketStatus
-from tests.support.harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.clock import FakeClock
+from tests.support.harness import OFFICE_USER, BotUnderTest, start_bot, stop_or_explain
 
 ALICE = 1001  # SYT
 BOB = 1002  # BDT
@@ -145,7 +146,7 @@ async def test_strangers_and_other_units_see_and_change_nothing(bot: BotUnderTes
 async def test_a_restart_in_mid_ticket_conversation_resumes(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    clock: Clock,
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake_telegram.token)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.demo.telegram_api import FakeTelegramServer
-from tests.support.harness import OFFICE_USER, BotUnderTest, Clock, start_bot, stop_or_explain
+from tests.support.clock import FakeClock
+from tests.support.harness import OFFICE_USER, BotUnderTest, start_bot, stop_or_explain
 
 ALICE = 1001  # SYT: answers on time
 BOB = 1002  # BDT: never answers
@@ -45,13 +46,13 @@ async def tick_at(bot: BotUnderTest, moment: datetime) -> None:
 
 
 @pytest.fixture
-def early_clock() -> Clock:
+def early_clock() -> FakeClock:
     """05/02/2022: before period 02/2022 opens on the 10th."""
-    return Clock(at(5, 9))
+    return FakeClock(at(5, 9))
 
 
 async def start_early(
-    tmp_path: Path, fake: FakeTelegramServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake: FakeTelegramServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> BotUnderTest:
     monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake.token)
     return await start_bot(tmp_path, fake, clock)
@@ -60,7 +61,7 @@ async def start_early(
 async def test_a_month_of_prompts_reminders_and_late_notices(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    early_clock: Clock,
+    early_clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bot = await start_early(tmp_path, fake_telegram, early_clock, monkeypatch)
@@ -122,7 +123,7 @@ async def test_a_month_of_prompts_reminders_and_late_notices(
 async def test_a_restart_never_repeats_and_downtime_sends_only_what_is_still_useful(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
-    early_clock: Clock,
+    early_clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bot = await start_early(tmp_path, fake_telegram, early_clock, monkeypatch)

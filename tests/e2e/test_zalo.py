@@ -21,7 +21,8 @@ from bot.tickets.saving import import_tickets
 from bot.workspace.load import load_workspace
 from handlers.registration import create_invite
 from storage import Database
-from tests.support.harness import Clock, stop_or_explain, write_workspace
+from tests.support.clock import FakeClock
+from tests.support.harness import stop_or_explain, write_workspace
 from tests.support.ports import free_port
 from tests.support.zalo_server import MAX_TEXT_LENGTH, FakeZaloServer
 
@@ -47,7 +48,7 @@ class ZaloBot:
 
     app: App
     fake: FakeZaloServer
-    clock: Clock
+    clock: FakeClock
 
     @property
     def db(self) -> Database:
@@ -86,7 +87,7 @@ def _write_config(folder: Path, fake: FakeZaloServer, mode: str, port: int, extr
 
 
 async def _start(
-    folder: Path, fake: FakeZaloServer, clock: Clock, mode: str, port: int, extra: str = ""
+    folder: Path, fake: FakeZaloServer, clock: FakeClock, mode: str, port: int, extra: str = ""
 ) -> App:
     config = _write_config(folder, fake, mode, port, extra)
     channel = ZaloChannel(fake.token, fake.base_url, poll_timeout=1)
@@ -103,7 +104,7 @@ async def _start(
 
 @pytest.fixture
 async def zalo_bot(
-    tmp_path: Path, fake_zalo: FakeZaloServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake_zalo: FakeZaloServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[ZaloBot]:
     """The bot polling the fake Zalo server."""
     monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
@@ -224,7 +225,7 @@ async def test_a_long_message_is_split_at_line_breaks(zalo_bot: ZaloBot) -> None
 
 
 async def test_webhook_refuses_a_missing_or_wrong_secret_and_takes_the_right_one(
-    tmp_path: Path, fake_zalo: FakeZaloServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake_zalo: FakeZaloServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
     monkeypatch.setenv("BAOCAO_TEST_ZALO_SECRET", SECRET)
@@ -258,7 +259,7 @@ async def test_webhook_refuses_a_missing_or_wrong_secret_and_takes_the_right_one
 
 
 async def test_a_draft_reaches_the_office_on_zalo_as_a_signed_expiring_link(
-    tmp_path: Path, fake_zalo: FakeZaloServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fake_zalo: FakeZaloServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
     monkeypatch.setenv("BAOCAO_TEST_DOWNLOAD_SECRET", DOWNLOAD_SECRET)

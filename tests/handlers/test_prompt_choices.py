@@ -17,7 +17,7 @@ from domain.tickets import TicketStatus
 from handlers import schedule, tickets
 from handlers.context import HandlerContext
 from templates.catalog import text
-from tests.support.harness import START
+from tests.support.clock import START
 from tests.support.world import World
 
 FOCAL = 1001  # SYT

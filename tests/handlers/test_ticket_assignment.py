@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+
+import pytest
 
 from domain.ticket_import import ImportedTicket
 from domain.tickets import TicketStatus
@@ -10,13 +13,23 @@ from domain.units import Unit
 from handlers.ticket_assignment import TicketAssignment, assign_ticket
 from storage import Database
 from storage.repos.tickets import AssignOutcome
-from tests.support.tickets_fixtures import clock, db
+from tests.support.clock import FakeClock
 from tests.support.tickets_helpers import NOW, UNITS
-
-__all__ = ["clock", "db"]  # the fixtures this module uses
 
 WHO = "telegram:42"
 BY_CODE = {u.code: u for u in UNITS}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The tickets tests' moment: 10:00 on 14/02/2022 in Vietnam."""
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+def db_units() -> Sequence[Unit]:
+    """The tickets tests' units, known to the database from the start."""
+    return UNITS
 
 
 def unmatched(ticket_id: str, unit_text: str = "Phòng Y tế huyện") -> ImportedTicket:

@@ -9,7 +9,8 @@ import pytest
 
 from domain.answers import Answer, Revision
 from storage import Database
-from tests.support.storage_helpers import PERIOD, START, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import PERIOD, START
 
 
 def answer(

@@ -10,7 +10,8 @@ import pytest
 
 from domain.answers import Answer
 from storage import Database, StorageError
-from tests.support.storage_helpers import PERIOD, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import PERIOD
 
 
 async def test_backup_during_an_open_write_copies_committed_data(

@@ -9,7 +9,8 @@ from domain.answers import Answer
 from domain.obligations import Obligation
 from domain.units import Unit
 from storage import Database, TransactionClosedError, UnitValues
-from tests.support.storage_helpers import PERIOD, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import PERIOD
 
 # Every character JSON has to escape, and some it does not: all must come back as typed.
 AWKWARD = 'Bộ TT&TT "trích" \\ <b> \t tab\nline 2 \x01 ✓ 😀'

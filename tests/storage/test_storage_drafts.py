@@ -6,7 +6,8 @@ import pytest
 
 from domain.periods import Period
 from storage import ConstraintError, Database
-from tests.support.storage_helpers import PERIOD, START, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import PERIOD, START
 
 DOCX = b"PK\x03\x04" + bytes(range(256)) * 40
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from storage import Database
-from tests.support.storage_helpers import START, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import START
 
 
 async def test_count_since_counts_one_chat_within_the_window(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,78 +16,73 @@ from storage import (
     StorageError,
 )
 from storage.schema import APPLICATION_ID, latest_version
-
-Digest = Callable[[Path], str]
+from tests.support.storage_helpers import sha256
 
 
 async def assert_refused(
-    path: Path, error: type[DatabaseFileError], digest: Digest, match: str
+    path: Path, error: type[DatabaseFileError], match: str
 ) -> DatabaseFileError:
     """Opening raises `error` naming the file, and leaves the folder exactly as it was."""
-    before = digest(path)
+    before = sha256(path)
     listing = sorted(p.name for p in path.parent.iterdir())
     with pytest.raises(error, match=match) as caught:
         await Database.open(path)
     assert caught.value.path == path
     assert str(path) in str(caught.value)
-    assert digest(path) == before
+    assert sha256(path) == before
     assert sorted(p.name for p in path.parent.iterdir()) == listing
     return caught.value
 
 
-async def test_a_garbage_file_is_corrupt(db_path: Path, digest: Digest) -> None:
+async def test_a_garbage_file_is_corrupt(db_path: Path) -> None:
     db_path.write_bytes(b"ma so thue,ten don vi\n" * 200)
-    error = await assert_refused(db_path, CorruptDatabaseError, digest, "not a SQLite database")
+    error = await assert_refused(db_path, CorruptDatabaseError, "not a SQLite database")
     assert isinstance(error, StorageError)
 
 
-async def test_a_damaged_sqlite_file_is_corrupt(db_path: Path, digest: Digest) -> None:
+async def test_a_damaged_sqlite_file_is_corrupt(db_path: Path) -> None:
     db = await Database.open(db_path)
     await db.close()
     data = bytearray(db_path.read_bytes())
     data[16:100] = b"\xff" * 84  # page size and the rest of the header: garbage
     db_path.write_bytes(bytes(data))
-    await assert_refused(db_path, CorruptDatabaseError, digest, "cannot be read")
+    await assert_refused(db_path, CorruptDatabaseError, "cannot be read")
 
 
-async def test_a_foreign_database_is_refused(db_path: Path, digest: Digest) -> None:
+async def test_a_foreign_database_is_refused(db_path: Path) -> None:
     conn = sqlite3.connect(db_path)
     conn.execute("CREATE TABLE contacts (name TEXT)")
     conn.execute("INSERT INTO contacts VALUES ('Nguyễn Văn A')")
     conn.commit()
     conn.close()
-    await assert_refused(db_path, ForeignDatabaseError, digest, "other program")
+    await assert_refused(db_path, ForeignDatabaseError, "other program")
 
 
-async def test_a_foreign_wal_database_is_refused_without_side_files(
-    db_path: Path, digest: Digest
-) -> None:
+async def test_a_foreign_wal_database_is_refused_without_side_files(db_path: Path) -> None:
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("CREATE TABLE contacts (name TEXT)")
     conn.commit()
     conn.close()
-    await assert_refused(db_path, ForeignDatabaseError, digest, "other program")
+    await assert_refused(db_path, ForeignDatabaseError, "other program")
 
 
-async def test_a_database_with_another_application_id_is_refused(
-    db_path: Path, digest: Digest
-) -> None:
+async def test_a_database_with_another_application_id_is_refused(db_path: Path) -> None:
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA application_id = 12345")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
-    await assert_refused(db_path, ForeignDatabaseError, digest, "other program")
+    await assert_refused(db_path, ForeignDatabaseError, "other program")
 
 
-async def test_a_newer_schema_is_refused(db_path: Path, digest: Digest) -> None:
+async def test_a_newer_schema_is_refused(db_path: Path) -> None:
     db = await Database.open(db_path)
     await db.close()
     conn = sqlite3.connect(db_path)
     conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
     conn.close()
-    error = await assert_refused(db_path, NewerSchemaError, digest, "newer baocao")
+    error = await assert_refused(db_path, NewerSchemaError, "newer baocao")
     assert isinstance(error, NewerSchemaError)
     assert (error.found, error.known) == (latest_version() + 1, latest_version())
     assert "Upgrade baocao" in str(error)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from storage import ConstraintError, Database
-from tests.support.storage_helpers import START, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import START
 
 
 async def test_add_and_list(seeded: Database, clock: FakeClock) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from storage import Database
 from storage.repos import inbox, outbox
-from tests.support.storage_helpers import START, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import START
 
 UPDATE = {"update_id": 7, "message": {"text": "Dân số: 1.924.862 người", "chat": {"id": 111}}}
 

@@ -10,7 +10,8 @@ import pytest
 
 from storage import ConstraintError, Database
 from storage.repos.invites import InviteOutcome
-from tests.support.storage_helpers import START, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import START
 
 EXPIRES = START + timedelta(days=14)
 

@@ -9,7 +9,8 @@ import pytest
 from domain.obligations import Obligation, ObligationState
 from domain.periods import Period
 from storage import Database, NotFoundError
-from tests.support.storage_helpers import PERIOD, START, UNITS, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import PERIOD, START, UNITS
 
 
 async def test_ensure_creates_missing_obligations_and_their_period(db: Database) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from storage import PRIORITY_BULK, PRIORITY_REPLY, Database
-from tests.support.storage_helpers import START, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import START
 
 
 async def test_due_orders_by_priority_then_id(db: Database) -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from domain.periods import Period
 from storage import Database, PeriodRecord
-from tests.support.storage_helpers import PERIOD, START, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import PERIOD, START
 
 
 async def test_ensure_is_idempotent(db: Database) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from domain.periods import Period
 from storage import OFFICE_WIDE, Database
-from tests.support.storage_helpers import PERIOD, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import PERIOD
 
 
 async def test_mark_done_only_once(db: Database) -> None:

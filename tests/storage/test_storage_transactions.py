@@ -20,7 +20,8 @@ from storage import (
     TransactionClosedError,
     WriteTransaction,
 )
-from tests.support.storage_helpers import PERIOD, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.storage_helpers import PERIOD
 
 
 class Boom(Exception):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.channels.telegram import TelegramChannel
@@ -14,10 +13,9 @@ from bot.runtime.ratelimit import Limits
 from bot.workspace.load import Workspace, load_workspace
 from handlers.registration import create_invite
 from storage import Database
+from tests.support.clock import FakeClock
 
 OFFICE_USER = 900
-# 09:00 on 11/02/2022 in Vietnam: period 02/2022 opened on the 10th, deadline the 15th 17:00.
-START = datetime(2022, 2, 11, 2, 0, tzinfo=UTC)
 
 CONFIG = """\
 [office]
@@ -119,20 +117,6 @@ type = "text"
 """
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        """Move time forward."""
-        self.now += timedelta(**delta)
-
-
 def write_workspace(
     folder: Path, base_url: str, mode: str = "polling", port: int = 8443, units: str = UNITS
 ) -> Path:
@@ -155,7 +139,7 @@ class BotUnderTest:
 
     app: App
     fake: FakeTelegramServer
-    clock: Clock
+    clock: FakeClock
     workspace: Workspace
 
     @property
@@ -210,7 +194,7 @@ class BotUnderTest:
 async def start_bot(
     folder: Path,
     fake: FakeTelegramServer,
-    clock: Clock,
+    clock: FakeClock,
     mode: str = "polling",
     port: int = 8443,
     units: str = UNITS,

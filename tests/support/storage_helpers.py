@@ -1,9 +1,9 @@
-"""Helpers shared by the storage tests (a module of its own: `conftest` is ambiguous)."""
+"""Data shared by the storage tests: their moment (period 2024-05), two units, a file digest."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from domain.periods import Period
@@ -16,21 +16,6 @@ UNITS = [
     Unit("UBND_A", "UBND xã A", "Xã", ("BC01", "BC02"), order=2, aliases=("xa a",)),
     Unit("UBND_B", "UBND xã B", "Xã", ("BC01",), order=1),
 ]
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> datetime:
-        """Move the clock forward; return the new time."""
-        self.now += timedelta(**kwargs)
-        return self.now
 
 
 def sha256(path: Path) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from domain.tickets import Ticket, TicketStatus
 from domain.units import Unit
@@ -48,18 +48,3 @@ def ticket(
         unit_text=unit or "",
         reported_at=reported_at,
     )
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> datetime:
-        """Move the clock forward; return the new time."""
-        self.now += timedelta(**kwargs)
-        return self.now

@@ -21,7 +21,8 @@ from handlers.events import EventKind, Incoming, Reply, Sender
 from handlers.registration import create_invite
 from handlers.router import handle
 from storage import Database
-from tests.support.harness import OFFICE_USER, START, write_workspace
+from tests.support.clock import START
+from tests.support.harness import OFFICE_USER, write_workspace
 
 # Tables whose rows are what a person may change (or see changed): everything but the
 # conversation state, failed logins and the platform queues.

@@ -27,6 +27,7 @@ from domain.periods import Period
 from domain.tickets import TicketStatus
 from storage import Database
 from tests.bot.report.test_tickets_in_report import CSV
+from tests.support.clock import FakeClock
 from tests.support.docx_reading import full_text, open_docx
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -81,11 +82,11 @@ def hotline_block(docx: bytes) -> list[str]:
 class Office:
     """The sample office's database on a clock the test moves, and its /tonghop job."""
 
-    def __init__(self, db: Database, workspace: Workspace, moment: list[datetime]) -> None:
-        self.db, self.workspace, self.moment = db, workspace, moment
+    def __init__(self, db: Database, workspace: Workspace, clock: FakeClock) -> None:
+        self.db, self.workspace, self.clock = db, workspace, clock
 
     async def import_list(self, csv: str, when: datetime) -> None:
-        self.moment[0] = when  # an import is stamped with the database's clock
+        self.clock.now = when  # an import is stamped with the database's clock
         async with self.db.write() as tx:
             await import_tickets(
                 tx,
@@ -108,10 +109,10 @@ class Office:
         return draft.content
 
 
-async def february_then_march(db: Database, workspace: Workspace, moment: list[datetime]) -> bytes:
+async def february_then_march(db: Database, workspace: Workspace, clock: FakeClock) -> bytes:
     """February's tickets and answers, its draft on 09/03 (returned), then the changes made
     after 03/2022 opened (10/03 08:00)."""
-    office = Office(db, workspace, moment)
+    office = Office(db, workspace, clock)
     await office.import_list(FIRST, at(2, 11))
     async with db.write() as tx:  # as a unit's answer in chat: still in progress, a reason
         await tx.tickets.report_status(
@@ -142,11 +143,11 @@ async def february_then_march(db: Database, workspace: Workspace, moment: list[d
 async def test_tonghop_in_april_counts_februarys_tickets_as_they_stood(
     sample_db: Database, sample_workspace: Workspace
 ) -> None:
-    moment = [at(2, 11)]
-    db = await Database.open(sample_db.path, synchronous="OFF", clock=lambda: moment[0])
+    clock = FakeClock(at(2, 11))
+    db = await Database.open(sample_db.path, synchronous="OFF", clock=clock)
     try:
-        compiled_then = await february_then_march(db, sample_workspace, moment)
-        again = await Office(db, sample_workspace, moment).tonghop(at(4, 5))
+        compiled_then = await february_then_march(db, sample_workspace, clock)
+        again = await Office(db, sample_workspace, clock).tonghop(at(4, 5))
     finally:
         await db.close()
     assert hotline_block(compiled_then) == FEBRUARY_BLOCK
@@ -159,16 +160,16 @@ async def test_a_locked_period_still_follows_its_tickets_until_the_next_opens(
     """/khoa stops the units' figures, not their answers about tickets, nor an import the
     office makes before compiling: until the next period opens its drafts take the tickets
     as they stand."""
-    moment = [at(2, 11)]
-    db = await Database.open(sample_db.path, synchronous="OFF", clock=lambda: moment[0])
+    clock = FakeClock(at(2, 11))
+    db = await Database.open(sample_db.path, synchronous="OFF", clock=clock)
     try:
-        await Office(db, sample_workspace, moment).import_list(FIRST, at(2, 11))
+        await Office(db, sample_workspace, clock).import_list(FIRST, at(2, 11))
         async with db.write() as tx:
             await tx.periods.lock(FEBRUARY, datetime(2022, 2, 22, 0, 30, tzinfo=VN))
             await tx.tickets.report_status(  # answered after the lock: counted
                 "T1", TicketStatus.HANDLED, "telegram:1", unit_code="SYT", at=at(2, 23)
             )
-        await Office(db, sample_workspace, moment).import_list(DEADLINE_DAY, at(2, 24))
+        await Office(db, sample_workspace, clock).import_list(DEADLINE_DAY, at(2, 24))
         async with db.read() as view:  # 02/2022 is still current: 03/2022 opens on 10/03
             counted = await period_tickets(view, sample_workspace, FEBRUARY, at(2, 25))
     finally:
@@ -183,13 +184,13 @@ def test_the_command_line_counts_februarys_tickets_as_they_stood(
     sample_dir: Path, sample_workspace: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def prepare() -> None:
-        moment = [at(2, 11)]
-        db = await Database.open(sample_dir / "baocao.sqlite3", clock=lambda: moment[0])
+        clock = FakeClock(at(2, 11))
+        db = await Database.open(sample_dir / "baocao.sqlite3", clock=clock)
         try:
             for name in ("2022-01.toml", "2022-02.toml"):
                 answers = read_answers_file(sample_dir / "answers" / name)
                 await load_answers(db, sample_workspace, answers)
-            await february_then_march(db, sample_workspace, moment)
+            await february_then_march(db, sample_workspace, clock)
         finally:
             await db.close()
 

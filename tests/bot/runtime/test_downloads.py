@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,13 +10,13 @@ import pytest
 
 from bot.runtime.downloads import Downloads
 from handlers.events import Document
+from tests.support.clock import START, FakeClock
 
-NOW = datetime(2022, 2, 11, 2, 0, tzinfo=UTC)
 SECRET = "s" * 32
 
 
-def _downloads(folder: Path, now: list[datetime]) -> Downloads:
-    return Downloads(folder, "https://bot.example.vn/", SECRET, 7, lambda: now[0])
+def _downloads(folder: Path, clock: FakeClock) -> Downloads:
+    return Downloads(folder, "https://bot.example.vn/", SECRET, 7, clock)
 
 
 def _target(link: str) -> str:
@@ -25,22 +25,22 @@ def _target(link: str) -> str:
 
 
 def test_a_published_file_is_served_by_its_link_until_it_expires(tmp_path: Path) -> None:
-    now = [NOW]
-    downloads = _downloads(tmp_path / "downloads", now)
+    clock = FakeClock(START)
+    downloads = _downloads(tmp_path / "downloads", clock)
     link, expires = downloads.publish(Document("BC 02/2022 (v1).docx", b"PK-docx"))
-    assert link.startswith("https://bot.example.vn/files/") and expires == NOW + timedelta(days=7)
+    assert link.startswith("https://bot.example.vn/files/") and expires == START + timedelta(days=7)
     served = downloads.serve(_target(link))
     assert (served.status, served.body, served.file_name) == (200, b"PK-docx", "2022_v1_.docx")
     assert served.content_type.endswith("wordprocessingml.document")
-    now[0] = expires + timedelta(seconds=1)
+    clock.now = expires + timedelta(seconds=1)
     assert downloads.serve(_target(link)).status == 403
 
 
 def test_another_secret_or_name_or_expiry_is_refused(tmp_path: Path) -> None:
-    now = [NOW]
-    downloads = _downloads(tmp_path / "downloads", now)
+    clock = FakeClock(START)
+    downloads = _downloads(tmp_path / "downloads", clock)
     link, _ = downloads.publish(Document("a.docx", b"a"))
-    other = Downloads(tmp_path / "downloads", "https://x", "t" * 32, 7, lambda: now[0])
+    other = Downloads(tmp_path / "downloads", "https://x", "t" * 32, 7, clock)
     path, _, query = _target(link).partition("?")
     name = path.rsplit("/", 1)[1]
     assert other.serve(_target(link)).status == 403
@@ -60,7 +60,7 @@ def test_another_secret_or_name_or_expiry_is_refused(tmp_path: Path) -> None:
 )
 def test_names_that_could_leave_the_folder_are_not_found(tmp_path: Path, name: str) -> None:
     (tmp_path / "config.toml").write_text("secret = 1")
-    downloads = _downloads(tmp_path / "downloads", [NOW])
+    downloads = _downloads(tmp_path / "downloads", FakeClock(START))
     signed = downloads.link(name, 2_000_000_000)  # even when signed
     assert downloads.serve(f"/files/{name}?{urlsplit(signed).query}").status == 404
 

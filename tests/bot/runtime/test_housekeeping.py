@@ -4,7 +4,7 @@ pending ones and everything else stay, and recent updates are still refused as r
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +21,10 @@ from domain.obligations import Obligation
 from domain.periods import ReportingRegime, parse_period
 from domain.units import Unit
 from storage import Database
+from tests.support.clock import START, FakeClock
 
-START = datetime(2022, 2, 11, 2, 0, tzinfo=UTC)
 PERIOD = parse_period("2022-02")
 KEEP_DAYS = 90
-
-
-class Clock:
-    """The database's and housekeeping's clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def _telegram(update_id: int) -> dict[str, Any]:
@@ -62,21 +52,9 @@ def _counts(path: Path) -> dict[str, int]:
         conn.close()
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> Any:
-    clock = Clock()
-    database = await Database.open(tmp_path / "baocao.sqlite3", clock=clock)
-    database.test_clock = clock  # type: ignore[attr-defined]
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
 async def test_old_settled_rows_go_pending_stay_and_recent_repeats_are_refused(
-    db: Database,
+    db: Database, clock: FakeClock
 ) -> None:
-    clock: Clock = db.test_clock  # type: ignore[attr-defined]
     async with db.write() as tx:
         await tx.units.sync_all([Unit("SYT", "Sở Y tế", "Sở", ("dvc",))])
         await tx.obligations.ensure([Obligation("SYT", "dvc", PERIOD)])
@@ -131,8 +109,9 @@ async def test_old_settled_rows_go_pending_stay_and_recent_repeats_are_refused(
         assert [i.external_id for i in await r.inbox.next_unhandled()] == ["4"]
 
 
-async def test_a_large_backlog_is_deleted_over_several_runs_in_batches(db: Database) -> None:
-    clock: Clock = db.test_clock  # type: ignore[attr-defined]
+async def test_a_large_backlog_is_deleted_over_several_runs_in_batches(
+    db: Database, clock: FakeClock
+) -> None:
     assert await store_updates(db, "telegram", [_telegram(n) for n in range(1, 12)]) == 11
     await _handle_all(db, "telegram", [str(n) for n in range(1, 12)])
     clock.now = START + timedelta(days=KEEP_DAYS + 1)
@@ -144,9 +123,8 @@ async def test_a_large_backlog_is_deleted_over_several_runs_in_batches(db: Datab
 
 
 async def test_a_full_disk_is_logged_not_raised(
-    db: Database, caplog: pytest.LogCaptureFixture
+    db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    clock: Clock = db.test_clock  # type: ignore[attr-defined]
     await store_updates(db, "telegram", [_telegram(1)])
     await _handle_all(db, "telegram", ["1"])
     await db.close()  # any storage error will do: a closed database refuses every write

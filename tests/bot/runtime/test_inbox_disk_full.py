@@ -4,19 +4,16 @@ answered "internal error", and happens exactly once when space returns."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from bot.runtime.inbox import InboxWorker
 from handlers.events import EventKind, Incoming, Reply, Sender
 from storage import Database, DiskFullError
-
-NOW = datetime(2022, 2, 11, 2, 0, tzinfo=UTC)
+from tests.support.clock import START, FakeClock
 
 
 def _parse(update: dict[str, Any]) -> Incoming:
-    return Incoming(Sender("telegram", "7", "7"), EventKind.TEXT, NOW, text=str(update["n"]))
+    return Incoming(Sender("telegram", "7", "7"), EventKind.TEXT, START, text=str(update["n"]))
 
 
 async def _handler(event: Incoming, ctx: Any) -> list[Reply]:
@@ -31,8 +28,7 @@ async def _fill(db: Database) -> None:
         await writer.execute(f"PRAGMA max_page_count = {pages}")
 
 
-async def test_handling_waits_for_space_then_runs_once(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "baocao.sqlite3", clock=lambda: NOW)
+async def test_handling_waits_for_space_then_runs_once(db: Database, clock: FakeClock) -> None:
     fulls: list[DiskFullError] = []
     writable = 0
 
@@ -48,7 +44,7 @@ async def test_handling_waits_for_space_then_runs_once(tmp_path: Path) -> None:
         {"telegram": _parse},
         _handler,
         lambda tx: tx,  # type: ignore[arg-type,return-value]
-        lambda: NOW,
+        clock,
         on_queued=lambda queued: None,
         on_full=on_full,
         on_writable=on_writable,
@@ -76,8 +72,7 @@ async def test_handling_waits_for_space_then_runs_once(tmp_path: Path) -> None:
     async with db.read() as r:
         assert await r.inbox.next_unhandled() == []
         item = await r.inbox.get(1)
-        due = await r.outbox.due(NOW)
-    await db.close()
+        due = await r.outbox.due(clock())
     assert item is not None and item.error is None
     # One handling: its reply (split in two for length) queued once.
     assert [m.payload["text"][:2] for m in due] == ["1 ", "xx"]

@@ -20,10 +20,12 @@ from bot.workspace.settings import TicketSettings
 from domain.ticket_figures import UnitOverdue
 from domain.ticket_import import ImportSummary, RejectReason, UnmatchedRow
 from domain.tickets import SUMMARY_MAX, TicketStatus
+from domain.units import Unit
 from storage import Database
 from storage.repos.tickets import AssignOutcome
 from templates.catalog import text
-from tests.support.tickets_helpers import TODAY, UNITS
+from tests.support.clock import FakeClock
+from tests.support.tickets_helpers import NOW, TODAY, UNITS
 
 SETTINGS = TicketSettings()
 HEADER = [
@@ -35,6 +37,18 @@ HEADER = [
     "Nội dung",
     "Trạng thái",
 ]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The tickets tests' moment: 10:00 on 14/02/2022 in Vietnam."""
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+def db_units() -> Sequence[Unit]:
+    """The tickets tests' units, known to the database from the start."""
+    return UNITS
 
 
 def xlsx(*sheets: Sequence[Sequence[Any]], epoch: datetime | None = None) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,13 +12,27 @@ import pytest
 from domain.ticket_figures import PendingUnit, UnitOverdue, compute_figures, pending_units
 from domain.ticket_import import ImportedTicket
 from domain.tickets import Ticket, TicketRevision, TicketStatus
+from domain.units import Unit
 from storage import ConstraintError, Database, NotFoundError
 from storage.repos.tickets import AssignOutcome
-from tests.support.tickets_helpers import NOW, TODAY, UNITS, WINDOW, Clock
+from tests.support.clock import FakeClock
+from tests.support.tickets_helpers import NOW, TODAY, UNITS, WINDOW
 
 HANDLED = TicketStatus.HANDLED
 IN_PROGRESS = TicketStatus.IN_PROGRESS
 WHO = "cli:office"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The tickets tests' moment: 10:00 on 14/02/2022 in Vietnam."""
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+def db_units() -> Sequence[Unit]:
+    """The tickets tests' units, known to the database from the start."""
+    return UNITS
 
 
 def row(ticket_id: str, **overrides: object) -> ImportedTicket:
@@ -51,7 +66,7 @@ async def test_the_migration_makes_append_only_revisions(db: Database) -> None:
 
 
 async def test_an_imported_ticket_round_trips_through_the_file(
-    db: Database, tmp_path: Path, clock: Clock
+    db: Database, tmp_path: Path, clock: FakeClock
 ) -> None:
     async with db.write() as tx:
         saved = await tx.tickets.save_imported(
@@ -91,7 +106,9 @@ async def test_an_imported_ticket_round_trips_through_the_file(
     ]
 
 
-async def test_reimporting_updates_by_id_and_never_duplicates(db: Database, clock: Clock) -> None:
+async def test_reimporting_updates_by_id_and_never_duplicates(
+    db: Database, clock: FakeClock
+) -> None:
     async with db.write() as tx:
         await tx.tickets.save_imported([row("PA-1"), row("PA-2")], WHO)
     later = clock.advance(days=1)
@@ -124,7 +141,7 @@ async def test_a_ticket_of_an_unknown_unit_code_breaks_a_constraint(db: Database
             await tx.tickets.save_imported([row("PA-1", unit_code="NOPE")], WHO)
 
 
-async def test_assigning_an_unmatched_ticket(db: Database, clock: Clock) -> None:
+async def test_assigning_an_unmatched_ticket(db: Database, clock: FakeClock) -> None:
     async with db.write() as tx:
         await tx.tickets.save_imported([row("PA-1", unit_code=None, suggestion="SYT")], WHO)
     when = clock.advance(hours=2)
@@ -151,7 +168,7 @@ async def test_assigning_an_unmatched_ticket(db: Database, clock: Clock) -> None
 
 
 async def test_a_unit_answer_is_a_revision_and_survives_reimport(
-    db: Database, clock: Clock
+    db: Database, clock: FakeClock
 ) -> None:
     async with db.write() as tx:
         await tx.tickets.save_imported([row("PA-1"), row("PA-2")], WHO)
@@ -190,7 +207,9 @@ async def test_a_unit_answer_is_a_revision_and_survives_reimport(
     assert (stored.status, stored.reported_at, stored.updated_at) == (HANDLED, done, done)
 
 
-async def test_repeating_an_answer_stamps_it_without_a_revision(db: Database, clock: Clock) -> None:
+async def test_repeating_an_answer_stamps_it_without_a_revision(
+    db: Database, clock: FakeClock
+) -> None:
     async with db.write() as tx:
         await tx.tickets.save_imported([row("PA-1")], WHO)
     when = clock.advance(days=3)
@@ -238,7 +257,7 @@ async def test_overdue_tickets_longest_overdue_first(db: Database) -> None:
     assert [(t.id, t.days_overdue(TODAY)) for t in p6] == [("PA-6", 13), ("PA-1", 4)]
 
 
-async def test_figures_and_pending_units_from_the_database(db: Database, clock: Clock) -> None:
+async def test_figures_and_pending_units_from_the_database(db: Database, clock: FakeClock) -> None:
     rows = [
         row("PA-1", received_on=date(2022, 1, 3), due_on=date(2022, 1, 13), unit_code="SYT"),
         row("PA-2", received_on=date(2022, 1, 16), due_on=date(2022, 1, 26)),
@@ -275,7 +294,7 @@ async def test_figures_and_pending_units_from_the_database(db: Database, clock: 
         assert pending_units(overdue, UNITS, TODAY, since=asked_again)[1] == pending[1]
 
 
-async def test_tickets_as_they_stood_at_a_moment(db: Database, clock: Clock) -> None:
+async def test_tickets_as_they_stood_at_a_moment(db: Database, clock: FakeClock) -> None:
     async with db.write() as tx:
         await tx.tickets.save_imported(
             [row("PA-1", received_on=date(2022, 2, 1)), row("PA-2", received_on=date(2022, 2, 20))],
