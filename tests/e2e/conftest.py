@@ -11,6 +11,15 @@ from bot.demo.telegram_api import FakeTelegramServer
 from tests.support.clock import FakeClock
 from tests.support.harness import BotUnderTest, start_bot, stop_or_explain
 
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is an end-to-end test: mark it `e2e` (select with -m)."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
 
 @pytest.fixture
 async def bot(

@@ -220,6 +220,7 @@ async def _people_keep_being_served(bot: BotUnderTest, people: Iterable[int]) ->
     return served
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 async def test_the_bot_survives_a_failing_chat_api(
     bot: BotUnderTest, figures: Callable[[str], None]

@@ -39,6 +39,7 @@ def _rows(config: Path, sql: str) -> list[tuple[object, ...]]:
         return db.execute(sql).fetchall()
 
 
+@pytest.mark.slow
 def test_a_unit_answers_a_form_through_a_pipe(workspace: Path) -> None:
     typed = "/baocao\n259\n2.386\n472\n1.914\nbỏ qua\n1\n"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_")}

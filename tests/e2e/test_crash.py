@@ -645,6 +645,7 @@ def _compare(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(150)
 async def test_sigkill_while_answering_loses_nothing_acknowledged(
     tmp_path: Path, figures: Callable[[str], None]

@@ -76,6 +76,7 @@ async def limited(fake_telegram: FakeTelegramServer, tmp_path: Path) -> AsyncIte
         yield running_delivery
 
 
+@pytest.mark.slow
 async def test_a_reply_overtakes_a_broadcast_the_platform_is_slow_to_take(
     unlimited: Delivery,
 ) -> None:
@@ -103,6 +104,7 @@ async def test_a_reply_overtakes_a_broadcast_the_platform_is_slow_to_take(
     await fake.wait_until(lambda: len(fake.all_sent()) == bulk + 1, timeout=30)
 
 
+@pytest.mark.slow
 async def test_a_bulk_message_waits_until_the_person_pauses(limited: Delivery) -> None:
     fake = limited.fake
     fake.register_chat(PERSON)

@@ -73,6 +73,7 @@ async def _inbox_rows(db: Database) -> list[tuple[str, str | None, str | None]]:
         conn.close()
 
 
+@pytest.mark.slow
 async def test_polling_with_a_full_database_acknowledges_nothing_and_recovers(
     bot: BotUnderTest, fake_telegram: FakeTelegramServer
 ) -> None:

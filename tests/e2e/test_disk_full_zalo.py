@@ -25,6 +25,7 @@ def fake_zalo() -> Iterator[FakeZaloServer]:
     assert not server.internal_errors, server.internal_errors
 
 
+@pytest.mark.slow
 async def test_zalo_polling_holds_the_update_and_handles_it_once(
     tmp_path: Path, fake_zalo: FakeZaloServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

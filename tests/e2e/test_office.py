@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.harness import OFFICE_USER, BotUnderTest
 
 ALICE = 1001  # SYT
@@ -16,6 +18,7 @@ async def submit_alice(bot: BotUnderTest) -> None:
     await bot.press(ALICE, "✅ Gửi báo cáo")
 
 
+@pytest.mark.slow
 async def test_remind_now_asks_then_reminds_only_laggards(bot: BotUnderTest) -> None:
     await bot.register(ALICE, "SYT")
     await bot.register(BOB, "BDT")
@@ -55,6 +58,7 @@ async def test_lock_stops_edits_and_unlock_reopens_one_unit(bot: BotUnderTest) -
     assert "đã khóa" in await bot.command(BOB, "baocao")  # the others stay locked
 
 
+@pytest.mark.slow
 async def test_open_now_prompts_units_once(bot: BotUnderTest) -> None:
     await bot.register(BOB, "BDT")
     before = len(bot.fake.sent_to(BOB))
@@ -66,6 +70,7 @@ async def test_open_now_prompts_units_once(bot: BotUnderTest) -> None:
     assert "xếp 0 tin" in again
 
 
+@pytest.mark.slow
 async def test_a_blocked_chat_is_marked_unreachable_and_the_office_told_once(
     bot: BotUnderTest,
 ) -> None:

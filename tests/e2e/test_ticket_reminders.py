@@ -17,6 +17,10 @@ from tests.e2e.test_timetable import at, start_early, texts, tick_at
 from tests.support.clock import START, FakeClock
 from tests.support.harness import OFFICE_USER, BotUnderTest, start_bot, stop_or_explain
 
+# Each test waits out the delivery of a period's bulk messages (seconds): left out of the
+# quick run (CI runs them).
+pytestmark = pytest.mark.slow
+
 ALICE = 1001  # SYT: seven overdue tickets, sends her figures on time
 BOB = 1002  # BDT: one overdue ticket, never sends his figures
 TICKETS = "📨 Phiếu quá hạn"

@@ -172,6 +172,7 @@ async def test_a_restart_in_mid_ticket_conversation_resumes(
         await stop_or_explain(second)
 
 
+@pytest.mark.slow
 async def test_the_period_prompt_offers_the_units_overdue_tickets(bot: BotUnderTest) -> None:
     await bot.register(ALICE, "SYT")
     await bot.register(BOB, "BDT")

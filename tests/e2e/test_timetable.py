@@ -58,6 +58,7 @@ async def start_early(
     return await start_bot(tmp_path, fake, clock)
 
 
+@pytest.mark.slow
 async def test_a_month_of_prompts_reminders_and_late_notices(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,
@@ -120,6 +121,7 @@ async def test_a_month_of_prompts_reminders_and_late_notices(
         await stop_or_explain(bot)
 
 
+@pytest.mark.slow
 async def test_a_restart_never_repeats_and_downtime_sends_only_what_is_still_useful(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,

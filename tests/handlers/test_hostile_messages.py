@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,6 +25,9 @@ from bot.demo.telegram_api import parse_html, utf16_len
 from domain.values import decode, encode
 from templates.catalog import text
 from tests.support.world import World
+
+# A property test of a few seconds: left out of the quick run (CI runs it).
+pytestmark = pytest.mark.slow
 
 A, B = 1001, 1002
 TELEGRAM_TEXT_LIMIT = 4096

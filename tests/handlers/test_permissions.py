@@ -195,6 +195,7 @@ def _check_privacy(role: str, label: str, replies: list[Reply]) -> None:
                 assert not leaked, f"{role} {label} saw {leaked}: {reply.text!r}"
 
 
+@pytest.mark.slow
 async def test_permission_matrix(
     template: tuple[Path, int], tmp_path: Path, figures: Callable[[str], None]
 ) -> None:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts Python processes (a second or two each): left out of the quick run.
+pytestmark = pytest.mark.slow
+
 BAOCAO = Path(sys.executable).parent / ("baocao.exe" if os.name == "nt" else "baocao")
 
 

@@ -224,6 +224,7 @@ def test_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert any(line.startswith("tickets nhập và theo dõi phiếu phản ánh") for line in lines)
 
 
+@pytest.mark.slow
 def test_the_installed_command(office: Path, export: Path) -> None:
     assert BAOCAO.exists(), f"{BAOCAO} is missing: run `.venv/bin/pip install -e .`"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BAOCAO_")}

@@ -40,6 +40,7 @@ def _docx_text(path: Path) -> str:
     return "\n".join([*(p.text for p in document.paragraphs), *cells])
 
 
+@pytest.mark.slow
 def test_the_draft_holds_the_sample_figures_and_who_was_late(ran: Ran) -> None:
     result = ran.result
     assert result.docx.parent == result.out and result.docx.suffix == ".docx"
@@ -56,6 +57,7 @@ def test_the_draft_holds_the_sample_figures_and_who_was_late(ran: Ran) -> None:
     assert "1.924.862" in markdown and "UBND xã Hiếu Tử" in markdown
 
 
+@pytest.mark.slow
 def test_the_export_has_a_sheet_per_form(ran: Ran) -> None:
     book = openpyxl.load_workbook(ran.result.xlsx)
     workspace = load_workspace(ran.result.workspace / "config.toml")
@@ -70,6 +72,7 @@ def test_the_export_has_a_sheet_per_form(ran: Ran) -> None:
     assert "1924862" in values or "1.924.862" in values
 
 
+@pytest.mark.slow
 def test_the_month_went_through_the_chat_as_people_would(ran: Ran) -> None:
     result, printed = ran.result, "\n".join(ran.printed)
     assert (result.reported, result.total) == (30, 31)

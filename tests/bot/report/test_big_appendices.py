@@ -4,6 +4,8 @@ numbered, with its text as typed."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.report.docx import render_docx
 from bot.report.model import Document, UnitLine
 from domain.periods import Period
@@ -41,6 +43,7 @@ def table_rows(data: bytes, first_cell: str) -> list[list[str]]:
     raise AssertionError(f"no table starting with {first_cell!r}")
 
 
+@pytest.mark.slow
 def test_every_unit_of_a_big_appendix_is_listed_once_in_order() -> None:
     data = render_docx(document())
     pending = table_rows(data, "Xã <0> & Co")

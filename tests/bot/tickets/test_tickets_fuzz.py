@@ -185,6 +185,7 @@ def _check(tmp: Path, data: bytes, name: str, table: list[list[str]]) -> None:
 
 
 # Half the profile's examples (30 in CI): about 0.2 s each (openpyxl both ways).
+@pytest.mark.slow
 @settings(max_examples=max(1, settings.default.max_examples // 2))
 @given(rows, st.booleans())
 def test_hostile_ticket_files_import_or_are_refused_cleanly(
@@ -196,6 +197,7 @@ def test_hostile_ticket_files_import_or_are_refused_cleanly(
     _check(tmp, data, "export.xlsx" if as_xlsx else "export.csv", sheet)
 
 
+@pytest.mark.slow
 @settings(max_examples=max(1, settings.default.max_examples * 2 // 5))
 @given(st.binary(max_size=2000), st.sampled_from(["a.csv", "a.xlsx", "a.xls", "a"]))
 def test_garbage_bytes_are_refused_or_read_never_crash(
@@ -220,6 +222,7 @@ def test_every_hostile_value_in_every_column(tmp_path: Path, as_xlsx: bool) -> N
     )
 
 
+@pytest.mark.slow
 def test_zz_print_ticket_fuzz_figures(figures: Callable[[str], None]) -> None:
     """The figures of the two property tests above (run before this one)."""
     figures(
