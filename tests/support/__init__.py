@@ -1,0 +1,1 @@
+"""What the tests share: the fake clock and servers, the db fixture, paths and sample data."""
