@@ -9,9 +9,7 @@ from decimal import Decimal
 from bot.workspace.forms_file import load_forms
 from domain.forms import Field, FieldKind, FieldType, Form
 from domain.validation import check_consistency, related_fields
-from tests.support.paths import REPO_ROOT
-
-SAMPLE_FORMS = REPO_ROOT / "data" / "sample-travinh" / "forms"
+from tests.support.sample_data import SAMPLE
 
 
 def number(key: str, **kw: object) -> Field:
@@ -38,7 +36,7 @@ def test_parts_stocks_and_bounds_are_related_nothing_else() -> None:
 
 
 def test_checking_only_the_related_fields_finds_the_same_problems() -> None:
-    forms = load_forms(SAMPLE_FORMS)
+    forms = load_forms(SAMPLE / "forms")
     assert any(related_fields(form) for form in forms.values())
     rng = random.Random(6)
     found = 0

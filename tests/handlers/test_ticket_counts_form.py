@@ -13,9 +13,9 @@ from domain.report_figures import PeriodAnswers
 from domain.units import Unit
 from domain.validation import check_consistency
 from handlers.display import describe_problem
-from tests.support.paths import REPO_ROOT
+from tests.support.paths import STARTER
 
-FORMS = load_forms(REPO_ROOT / "bot" / "workspace" / "starter" / "forms")
+FORMS = load_forms(STARTER / "forms")
 COUNTS = FORMS["phananh"]
 TOO_MANY_OVERDUE = {"tiep_nhan": D(10), "da_xu_ly": D(6), "dang_xu_ly": D(4), "qua_han": D(5)}
 

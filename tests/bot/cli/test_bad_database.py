@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from bot.cli.main import main
 from storage import Database
+from tests.support.storage_helpers import sha256
 
 
 @pytest.fixture
@@ -19,10 +19,6 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     assert main(["init", str(tmp_path / "office")]) == 0
     monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", "123456:AAUnusedTokenForTheseTests000000000")
     return tmp_path / "office" / "config.toml"
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _foreign(path: Path) -> None:
@@ -85,10 +81,10 @@ def test_run_refuses_a_bad_database_file_and_leaves_it_unchanged(
     database = office.parent / "baocao.sqlite3"
     assert callable(make)
     make(database)
-    before = _digest(database)
+    before = sha256(database)
     capsys.readouterr()
     assert main(["run", "--config", str(office)]) == 1
     err = capsys.readouterr().err
     assert expected in err and "chưa bị thay đổi" in err and "Cách sửa" in err
-    assert _digest(database) == before
+    assert sha256(database) == before
     assert sorted(p.name for p in database.parent.glob("baocao.sqlite3*")) == ["baocao.sqlite3"]

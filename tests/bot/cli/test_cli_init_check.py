@@ -10,9 +10,8 @@ import pytest
 
 from bot.cli import main as cli
 from bot.cli.main import main
-from tests.support.paths import REPO_ROOT
+from tests.support.paths import STARTER
 
-STARTER = REPO_ROOT / "bot" / "workspace" / "starter"
 STARTER_FILES = [
     "config.toml",
     "forms/buuchinh.toml",

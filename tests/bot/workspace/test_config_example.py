@@ -12,11 +12,7 @@ import pytest
 from bot.workspace.config import load_settings
 from bot.workspace.settings import Settings
 from domain.periods import ReportingRegime
-from tests.support.paths import REPO_ROOT
-
-ROOT = REPO_ROOT
-EXAMPLE = ROOT / "config.example.toml"
-STARTER_CONFIG = ROOT / "bot" / "workspace" / "starter" / "config.toml"
+from tests.support.paths import CONFIG_EXAMPLE, REPO_ROOT, STARTER
 
 # Settings fields that are not keys of the file.
 NOT_KEYS = {"source"}
@@ -81,35 +77,35 @@ def settings_keys() -> set[str]:
 
 
 def test_the_example_loads_into_settings() -> None:
-    settings = load_settings(EXAMPLE)
+    settings = load_settings(CONFIG_EXAMPLE)
     assert settings.office.name == "Sở Thông tin và Truyền thông"
     assert settings.office.signer_titles == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
     assert settings.office.recipients[-1] == "Lưu: VT, VP."
     assert settings.office.admins == (123456789,)
     # The example spells out the defaults of the reporting regime, nothing else.
     assert settings.regime == ReportingRegime()
-    assert settings.storage.path == ROOT / "baocao.sqlite3"
-    assert settings.data.units == ROOT / "units.csv"
-    assert settings.data.forms == ROOT / "forms"
+    assert settings.storage.path == REPO_ROOT / "baocao.sqlite3"
+    assert settings.data.units == REPO_ROOT / "units.csv"
+    assert settings.data.forms == REPO_ROOT / "forms"
     assert settings.telegram.token_env == "BAOCAO_TELEGRAM_TOKEN"
     assert settings.zalo.enabled is False
 
 
 def test_the_starter_config_is_the_example() -> None:
-    assert STARTER_CONFIG.read_bytes() == EXAMPLE.read_bytes()
+    assert (STARTER / "config.toml").read_bytes() == CONFIG_EXAMPLE.read_bytes()
 
 
 def test_every_key_of_the_example_has_a_comment() -> None:
-    assert undocumented_keys(EXAMPLE.read_text(encoding="utf-8")) == []
+    assert undocumented_keys(CONFIG_EXAMPLE.read_text(encoding="utf-8")) == []
 
 
 def test_every_setting_has_a_key_in_the_example() -> None:
-    missing = settings_keys() - example_keys(EXAMPLE.read_text(encoding="utf-8"))
+    missing = settings_keys() - example_keys(CONFIG_EXAMPLE.read_text(encoding="utf-8"))
     assert missing == set()
 
 
 def test_every_key_of_the_example_is_a_setting() -> None:
-    extra = example_keys(EXAMPLE.read_text(encoding="utf-8")) - settings_keys()
+    extra = example_keys(CONFIG_EXAMPLE.read_text(encoding="utf-8")) - settings_keys()
     assert extra == set()
 
 
@@ -130,5 +126,5 @@ def test_the_comment_check_finds_undocumented_keys(source: str, missing: list[st
 
 
 def test_the_key_check_sees_a_missing_setting() -> None:
-    source = EXAMPLE.read_text(encoding="utf-8").replace("late_max_reminders = 10\n", "")
+    source = CONFIG_EXAMPLE.read_text(encoding="utf-8").replace("late_max_reminders = 10\n", "")
     assert settings_keys() - example_keys(source) == {"regime.late_max_reminders"}

@@ -10,9 +10,7 @@ import pytest
 from bot.workspace.forms_file import TomlLines, load_forms, read_forms
 from bot.workspace.problems import ConfigError
 from domain.forms import FieldKind, FieldType
-from tests.support.paths import REPO_ROOT
-
-STARTER_FORMS = REPO_ROOT / "bot" / "workspace" / "starter" / "forms"
+from tests.support.paths import STARTER
 
 HEAD = '[form]\ncode = "cntt"\ntitle = "Ứng dụng CNTT"\n'
 
@@ -44,7 +42,7 @@ def problems_of(tmp_path: Path, *sources: str) -> list[str]:
 
 
 def test_the_starter_forms_load() -> None:
-    forms = load_forms(STARTER_FORMS)
+    forms = load_forms(STARTER / "forms")
     assert sorted(forms) == ["buuchinh", "cntt", "dvc", "phananh"]
     cntt = forms["cntt"]
     assert cntt.title == "Ứng dụng công nghệ thông tin"

@@ -9,13 +9,11 @@ import pytest
 
 from bot.workspace.config import load_settings, read_settings
 from bot.workspace.settings import TicketSettings
-from tests.support.paths import REPO_ROOT
-
-EXAMPLE = REPO_ROOT / "config.example.toml"
+from tests.support.paths import CONFIG_EXAMPLE
 
 
 def config_with(tmp_path: Path, old: str, new: str) -> Path:
-    source = EXAMPLE.read_text(encoding="utf-8")
+    source = CONFIG_EXAMPLE.read_text(encoding="utf-8")
     assert old in source
     path = tmp_path / "config.toml"
     path.write_text(source.replace(old, new), encoding="utf-8")
@@ -27,11 +25,11 @@ def problems(path: Path) -> list[str]:
 
 
 def test_the_example_spells_out_the_defaults() -> None:
-    assert load_settings(EXAMPLE).tickets == TicketSettings()
+    assert load_settings(CONFIG_EXAMPLE).tickets == TicketSettings()
 
 
 def test_a_config_without_the_section_gets_the_defaults(tmp_path: Path) -> None:
-    source = EXAMPLE.read_text(encoding="utf-8")
+    source = CONFIG_EXAMPLE.read_text(encoding="utf-8")
     path = tmp_path / "config.toml"
     path.write_text(source[: source.index("\n# Phiếu phản ánh")] + "\n", encoding="utf-8")
     assert load_settings(path).tickets == TicketSettings()

@@ -9,9 +9,7 @@ import pytest
 
 from bot.workspace.load import load_workspace
 from bot.workspace.problems import ConfigError
-from tests.support.paths import REPO_ROOT
-
-STARTER = REPO_ROOT / "bot" / "workspace" / "starter"
+from tests.support.paths import STARTER
 
 
 @pytest.fixture
