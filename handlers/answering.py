@@ -1,33 +1,28 @@
-"""Giving the figures: one question at a time or pasted, consistency, summary, submission."""
+"""Giving the figures in chat: one question at a time or pasted, consistency, summary,
+submission (the obligation itself, loaded and written, is handlers/obligated.py)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from domain.answers import Answer
 from domain.calendar import deadline_at, period_window
-from domain.forms import Field, FieldKind, FieldType, Form
-from domain.obligations import (
-    Obligation,
-    ObligationState,
-    can_edit,
-    obligations_owed,
-    state_on_submit,
-)
-from domain.periods import Period, parse_period
-from domain.validation import (
-    Inconsistency,
-    check_consistency,
-    missing_required,
-    related_fields,
-)
+from domain.forms import Field, FieldType, Form
+from domain.obligations import ObligationState, can_edit, obligations_owed, state_on_submit
+from domain.validation import missing_required
 from domain.values import ValueRejected, encode, parse_value
+from handlers.buttons import Explain, Move, Navigate, Pick, Summary, SummaryAction
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
-from handlers.display import describe_problem, numeric_values, show_stored, show_value
+from handlers.display import describe_problem, show_stored, show_value
 from handlers.events import Choice, Incoming, Reply, named_choice
-from handlers.jobs import drafts_outdated
+from handlers.obligated import (
+    Obligated,
+    load,
+    new_problems,
+    set_state,
+    store_explanation,
+    store_value,
+)
 from handlers.problems import describe_value_problem
 from templates.catalog import text
 
@@ -37,60 +32,6 @@ _PASTED_LINE = re.compile(
     r"^\s*(?P<key>\d{1,3}|[a-z][a-z0-9_]*)\s*(?:[:=]|[.)]\s)\s*(?P<value>.*?)\s*$"
 )
 MAX_MESSAGE_LENGTH = 4000
-
-
-@dataclass(slots=True)
-class Obligated:
-    """The obligation a conversation works on, with its form and stored answers."""
-
-    unit_code: str
-    form: Form
-    period: Period
-    obligation: Obligation
-    answers: dict[str, Answer]
-    previous: dict[str, Answer]
-
-    @property
-    def stored(self) -> dict[str, str | None]:
-        """Field key to stored canonical value."""
-        return {key: answer.value for key, answer in self.answers.items()}
-
-    def open_problems(self) -> list[Inconsistency]:
-        """Broken relations that the unit has neither fixed nor explained."""
-        if not related_fields(self.form):
-            return []  # no relation to break: spare typing every answer on every event
-        values = numeric_values(self.form, self.stored)
-        previous = numeric_values(
-            self.form, {key: answer.value for key, answer in self.previous.items()}
-        )
-        problems = check_consistency(self.form, values, previous)
-        return [p for p in problems if not self._explained(p.field_key)]
-
-    def _explained(self, key: str) -> bool:
-        answer = self.answers.get(key)
-        return bool(answer and answer.explanation)
-
-
-async def load(ctx: HandlerContext, state: ConversationState) -> Obligated:
-    """The obligation of the conversation, as stored now."""
-    form = ctx.catalog.forms[state.form]
-    period = parse_period(state.period)
-    tx = ctx.tx
-    obligation = await tx.obligations.get(state.unit, state.form, period.key)
-    if obligation is None:
-        obligation = Obligation(state.unit, state.form, period)
-        await tx.obligations.ensure([obligation])
-    answers = await tx.answers.for_obligation(state.unit, state.form, period.key)
-    previous: dict[str, Answer] = {}
-    if uses_previous_period(form):
-        previous = await tx.answers.for_obligation(state.unit, state.form, period.previous().key)
-    return Obligated(state.unit, form, period, obligation, answers, previous)
-
-
-def uses_previous_period(form: Form) -> bool:
-    """Whether last period's answers matter to this form: only stocks show them and check
-    against them (a query saved on every answer to a form of flows alone)."""
-    return any(f.kind is FieldKind.STOCK or f.stock_of for f in form.fields)
 
 
 # ---------------------------------------------------------------- asking
@@ -117,15 +58,16 @@ def question_reply(
     )
     buttons: list[tuple[Choice, ...]] = []
     if field.choices:
-        buttons.append(tuple(named_choice(c, f"pick:{n}") for n, c in enumerate(field.choices, 1)))
+        picks = enumerate(field.choices, 1)
+        buttons.append(tuple(named_choice(choice, Pick(n).pack()) for n, choice in picks))
     nav = []
     if index > 0:
-        nav.append(Choice(text("chat.button_back"), "nav:back"))
+        nav.append(Choice(text("chat.button_back"), Navigate(Move.BACK).pack()))
     if current and current.value is not None:
-        nav.append(Choice(text("chat.button_keep"), "nav:keep"))
+        nav.append(Choice(text("chat.button_keep"), Navigate(Move.KEEP).pack()))
     elif not field.required:
-        nav.append(Choice(text("chat.button_skip"), "nav:skip"))
-    nav.append(Choice(text("chat.button_pause"), "nav:pause"))
+        nav.append(Choice(text("chat.button_skip"), Navigate(Move.SKIP).pack()))
+    nav.append(Choice(text("chat.button_pause"), Navigate(Move.PAUSE).pack()))
     buttons.append(tuple(nav))
     extra = _problem_buttons(work, state)
     if extra:
@@ -140,7 +82,8 @@ def _problem_buttons(work: Obligated, state: ConversationState) -> tuple[Choice,
     key = state.deferred[-1]
     if not work.form.has_field(key):
         return ()
-    return (Choice(text("chat.button_explain", label=work.form.field(key).title), f"why:{key}"),)
+    label = text("chat.button_explain", label=work.form.field(key).title)
+    return (Choice(label, Explain(key).pack()),)
 
 
 def next_unanswered(work: Obligated, start: int, skipped: list[str]) -> int | None:
@@ -174,70 +117,6 @@ async def ask_next(
     state.index = index
     state.awaiting = Awaiting.VALUE
     return question_reply(chat_id, work, index, notes, state)
-
-
-# ---------------------------------------------------------------- storing
-
-
-async def store_value(
-    ctx: HandlerContext,
-    work: Obligated,
-    field: Field,
-    stored: str | None,
-    event: Incoming,
-) -> None:
-    """Keep an answer (with its revision) and mark the obligation as in progress."""
-    answer = Answer(
-        unit_code=work.unit_code,
-        form_code=work.form.code,
-        period_key=work.period.key,
-        field_key=field.key,
-        value=stored,
-        explanation=None,
-        updated_at=ctx.now,
-        updated_by=event.sender.person_key,
-    )
-    if await ctx.tx.answers.set(answer, event.sender.person_key, event.message_ref or None):
-        ctx.notices.extend(await drafts_outdated(ctx, work.period, work.unit_code))
-    work.answers[field.key] = answer
-    if work.obligation.state is ObligationState.NOT_STARTED:
-        await _set_state(ctx, work, ObligationState.IN_PROGRESS)
-
-
-async def store_explanation(
-    ctx: HandlerContext, work: Obligated, field: Field, explanation: str, event: Incoming
-) -> None:
-    """Keep why a flagged figure is right, as a revision of that answer."""
-    current = work.answers.get(field.key)
-    answer = Answer(
-        unit_code=work.unit_code,
-        form_code=work.form.code,
-        period_key=work.period.key,
-        field_key=field.key,
-        value=current.value if current else None,
-        explanation=explanation,
-        updated_at=ctx.now,
-        updated_by=event.sender.person_key,
-    )
-    await ctx.tx.answers.set(answer, event.sender.person_key, event.message_ref or None)
-    work.answers[field.key] = answer
-
-
-async def _set_state(ctx: HandlerContext, work: Obligated, state: ObligationState) -> None:
-    submitted_at = work.obligation.submitted_at
-    if state.is_done and submitted_at is None:
-        submitted_at = ctx.now
-    await ctx.tx.obligations.set_state(
-        work.unit_code, work.form.code, work.period.key, state, ctx.now, submitted_at
-    )
-    work.obligation = Obligation(
-        work.unit_code, work.form.code, work.period, state, submitted_at, work.obligation.locked
-    )
-
-
-def new_problems(work: Obligated, field_keys: set[str]) -> list[Inconsistency]:
-    """Open problems that involve these fields (to show right after they were answered)."""
-    return [p for p in work.open_problems() if field_keys.intersection(p.involved)]
 
 
 # ---------------------------------------------------------------- answering
@@ -387,13 +266,13 @@ def summary_reply(
         tuple(
             Choice(
                 text("chat.button_explain", label=work.form.field(p.field_key).title),
-                f"why:{p.field_key}",
+                Explain(p.field_key).pack(),
             )
             for p in problems[:3]
         ),
         (
-            Choice(text("chat.button_submit"), "sum:send"),
-            Choice(text("chat.button_edit"), "sum:edit"),
+            Choice(text("chat.button_submit"), Summary(SummaryAction.SEND).pack()),
+            Choice(text("chat.button_edit"), Summary(SummaryAction.EDIT).pack()),
         ),
     ]
     return Reply(
@@ -419,7 +298,7 @@ async def submit(ctx: HandlerContext, event: Incoming, state: ConversationState)
         return [summary_reply(chat_id, work, state, [text("chat.submit_problems")])]
     deadline = deadline_at(work.period, ctx.catalog.regime)
     first_submitted = work.obligation.submitted_at or ctx.now
-    await _set_state(ctx, work, state_on_submit(first_submitted, deadline))
+    await set_state(ctx, work, state_on_submit(first_submitted, deadline))
     state.awaiting = Awaiting.NOTHING
     state.deferred.clear()
     receipt = text(
@@ -464,7 +343,7 @@ async def reopen(ctx: HandlerContext, event: Incoming, state: ConversationState)
     if not can_edit(work.obligation):
         return [locked_or_done_reply(chat_id, work)]
     if work.obligation.state.is_done:
-        await _set_state(ctx, work, ObligationState.REOPENED)
+        await set_state(ctx, work, ObligationState.REOPENED)
     return [summary_reply(chat_id, work, state, [text("chat.reopened")])]
 
 

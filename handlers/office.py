@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,7 +10,16 @@ from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
 from domain.units import Unit
-from handlers import jobs, registration, schedule, ticket_assign, ticket_status
+from handlers import registration, schedule, ticket_assign, ticket_status
+from handlers.buttons import (
+    PERIOD_YEARS,
+    AssignTicket,
+    LockConfirm,
+    OfficeButton,
+    RemindConfirm,
+    StatusPage,
+    TicketOverview,
+)
 from handlers.context import Catalog, HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from handlers.paging import lines_page, page_moves
@@ -127,15 +136,10 @@ def progress_bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (BAR_WIDTH - filled) + f" {round(share * 100)}%"
 
 
-# Periods an office may name: far wider than any real use, narrow enough that the period
-# before and after exist (01/0001 made /mo fail on "year 0").
-_YEARS = range(2000, 2101)
-
-
 def _period_argument(ctx: HandlerContext, argument: str) -> Period:
     typed = argument.strip()
     period = parse_period(typed) if typed else current_period(ctx.now, ctx.catalog.regime)
-    if period.year not in _YEARS:
+    if period.year not in PERIOD_YEARS:
         raise ValueError(f"period out of range: {typed!r}")
     return period
 
@@ -174,7 +178,7 @@ async def status_page(ctx: HandlerContext, chat_id: str, period: Period, page: i
     ).splitlines()
     body, page, pages = lines_page(lines, page)
     footer = text("chat.status_page", page=page, pages=pages) if pages > 1 else ""
-    buttons = page_moves(page, pages, lambda n: f"st:{period.key}:{n}")
+    buttons = page_moves(page, pages, lambda n: StatusPage(period, n))
     message = "\n\n".join(part for part in (head, body, footer) if part)
     rows = ((buttons,) if buttons else ()) + ((ticket_status.view_button(),),)
     return Reply(chat_id=chat_id, text=message, choices=rows)
@@ -188,7 +192,7 @@ async def remind_ask(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     chat_id = event.sender.chat_id
     if not laggards and not chased:
         return [Reply(chat_id=chat_id, text=text("chat.remind_nobody", period=period.label))]
-    confirm = Choice(text("chat.button_remind_confirm"), f"nhac:{period.key}")
+    confirm = Choice(text("chat.button_remind_confirm"), RemindConfirm(period).pack())
     body = text(
         "chat.remind_ask",
         period=period.label,
@@ -216,9 +220,8 @@ async def _no_focal_point(ctx: HandlerContext, units: Sequence[UnitProgress | Un
     return "\n" + text("chat.no_focal_point", names=names) if names else ""
 
 
-async def remind_confirmed(ctx: HandlerContext, event: Incoming, period_key: str) -> list[Reply]:
+async def remind_confirmed(ctx: HandlerContext, event: Incoming, period: Period) -> list[Reply]:
     """The office confirmed /nhacnho: queue a reminder to every laggard's focal points."""
-    period = parse_period(period_key)
     reminders = await schedule.remind_laggards_now(ctx, period)
     units = len({(r.channel, r.chat_id) for r in reminders})
     laggards, chased = await units_to_remind(ctx, period)
@@ -265,7 +268,8 @@ async def lock_ask(ctx: HandlerContext, event: Incoming) -> list[Reply]:
         return [Reply(chat_id=chat_id, text=body)]
     result = await progress(ctx.tx, ctx.catalog, period)
     late = len(result.in_progress) + len(result.not_started)
-    confirm = Choice(text("chat.button_lock_confirm", period=period.label), f"khoa:{period.key}")
+    label = text("chat.button_lock_confirm", period=period.label)
+    confirm = Choice(label, LockConfirm(period).pack())
     body = text("chat.lock_ask", period=period.label, late=late)
     return [Reply(chat_id=chat_id, text=body, choices=((confirm,),))]
 
@@ -304,51 +308,17 @@ async def unlock_unit(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     return [Reply(chat_id=chat_id, text=body), *told]
 
 
-async def button(ctx: HandlerContext, event: Incoming) -> list[Reply] | None:
-    """Office buttons (status pages, reminder confirmation); None if not an office button."""
-    action, _, value = event.button.partition(":")
-    if action == "st":
-        key, _, page = value.partition(":")
-        period = _button_period(key)
-        if period is None:
-            return None
-        number = int(page) if page.isdecimal() else 1
-        return [await status_page(ctx, event.sender.chat_id, period, number)]
-    if action == "stk":
-        number = int(value) if value.isdecimal() else 1
-        return [await ticket_status.view_page(ctx, event.sender.chat_id, number)]
-    if action == "nhac":
-        if _button_period(value) is None:
-            return None  # forged: not a button we sent
-        return await remind_confirmed(ctx, event, value)
-    if action == "khoa":
-        period = _button_period(value)
-        return None if period is None else await lock_confirmed(ctx, event, period)
-    if action == ticket_assign.BUTTON:
-        return await ticket_assign.button(ctx, event, value)
-    if action == "rmfp":
-        return await registration.remove_focal_point(ctx, event, value)
-    return None
-
-
-def _button_period(key: str) -> Period | None:
-    """The period a button names; None if it names none we could have sent."""
-    try:
-        period = parse_period(key)
-    except ValueError:
-        return None
-    return period if period.year in _YEARS else None
-
-
-COMMANDS: dict[str, Callable[[HandlerContext, Incoming], Awaitable[list[Reply]]]] = {
-    "trangthai": status,
-    "nhacnho": remind_ask,
-    "mo": open_now,
-    "khoa": lock_ask,
-    "mokhoa": unlock_unit,
-    "moi": registration.invite_in_chat,
-    "daumoi": registration.list_focal_points,
-    "giao": ticket_assign.assign_command,
-    "tonghop": jobs.compile_report,
-    "xuat": jobs.export_workbook,
-}
+async def button(ctx: HandlerContext, event: Incoming, pressed: OfficeButton) -> list[Reply]:
+    """Office buttons: status pages, confirmations, assigning a ticket, removing a person."""
+    chat_id = event.sender.chat_id
+    if isinstance(pressed, StatusPage):
+        return [await status_page(ctx, chat_id, pressed.period, pressed.page)]
+    if isinstance(pressed, TicketOverview):
+        return [await ticket_status.view_page(ctx, chat_id, pressed.page)]
+    if isinstance(pressed, RemindConfirm):
+        return await remind_confirmed(ctx, event, pressed.period)
+    if isinstance(pressed, LockConfirm):
+        return await lock_confirmed(ctx, event, pressed.period)
+    if isinstance(pressed, AssignTicket):
+        return await ticket_assign.button(ctx, event, pressed)
+    return await registration.remove_focal_point(ctx, event, pressed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from handlers.buttons import Button
 from handlers.events import Choice
 from templates.catalog import text
 
@@ -23,11 +24,11 @@ def lines_page(lines: list[str], page: int, per_page: int = LINES_PER_PAGE) -> t
     return "\n".join(lines[(page - 1) * per_page : page * per_page]), page, pages
 
 
-def page_moves(page: int, pages: int, data: Callable[[int], str]) -> tuple[Choice, ...]:
-    """«Trang trước» and «Trang sau» where there is such a page; `data` names a page's button."""
+def page_moves(page: int, pages: int, button: Callable[[int], Button]) -> tuple[Choice, ...]:
+    """«Trang trước» and «Trang sau» where there is such a page; `button` is a page's button."""
     moves = []
     if page > 1:
-        moves.append(Choice(text("chat.button_prev_page"), data(page - 1)))
+        moves.append(Choice(text("chat.button_prev_page"), button(page - 1).pack()))
     if page < pages:
-        moves.append(Choice(text("chat.button_next_page"), data(page + 1)))
+        moves.append(Choice(text("chat.button_next_page"), button(page + 1).pack()))
     return tuple(moves)

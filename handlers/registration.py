@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from domain.calendar import current_period, deadline_at, period_containing, period_window
+from handlers.buttons import RemoveFocalPoint
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from storage import WriteTransaction
@@ -119,19 +120,22 @@ async def list_focal_points(ctx: HandlerContext, event: Incoming) -> list[Reply]
     unit = ctx.catalog.units[unit_code]
     body = text("chat.focal_points", unit=unit.name, code=unit_code, people=people)
     choices = tuple(
-        (Choice(text("chat.button_remove", name=p.display_name or p.user_id), f"rmfp:{p.id}"),)
+        (Choice(text("chat.button_remove", name=p.display_name or p.user_id), _remove(p.id)),)
         for p in people
     )
     return [Reply(chat_id=chat_id, text=body, choices=choices)]
 
 
-async def remove_focal_point(ctx: HandlerContext, event: Incoming, ident: str) -> list[Reply]:
-    """Office pressed "remove" on a focal point."""
+def _remove(focal_point_id: int) -> str:
+    return RemoveFocalPoint(focal_point_id).pack()
+
+
+async def remove_focal_point(
+    ctx: HandlerContext, event: Incoming, pressed: RemoveFocalPoint
+) -> list[Reply]:
+    """Office pressed "remove" on a focal point (a forged id is simply not found)."""
     chat_id = event.sender.chat_id
-    # Decimal digits only ("²" passes isdigit(), not int()); a forged id past SQLite's
-    # integers is simply not found.
-    known = ident.isdecimal() and int(ident) < 2**63
-    removed = known and await ctx.tx.focal_points.remove(int(ident), ctx.now)
+    removed = await ctx.tx.focal_points.remove(pressed.focal_point_id, ctx.now)
     key = "chat.focal_point_removed" if removed else "chat.focal_point_not_found"
     return [Reply(chat_id=chat_id, text=text(key))]
 

@@ -4,23 +4,38 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from domain.calendar import current_period, period_window
-from domain.obligations import can_edit, obligations_owed
-from handlers import answering, jobs, office, registration, tickets
+from domain.obligations import can_edit
+from handlers import answering, commands, jobs, office, registration, starting, tickets
+from handlers.buttons import (
+    Button,
+    Explain,
+    Move,
+    Navigate,
+    ObligationButton,
+    OfficeButton,
+    Pick,
+    StartUnit,
+    Summary,
+    SummaryAction,
+    TicketButton,
+    parse,
+)
+from handlers.commands import Audience, Caller
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
-from handlers.events import EventKind, Incoming, Reply, named_choice
+from handlers.events import EventKind, Incoming, Reply
+from handlers.obligated import Obligated, load
 from templates.catalog import text
 
 # Words that work like the buttons, for channels without buttons and for typing habits.
-TYPED_BUTTONS = {
-    "quay lại": "nav:back",
-    "bỏ qua": "nav:skip",
-    "tạm dừng": "nav:pause",
-    "giữ nguyên": "nav:keep",
-    "gửi báo cáo": "sum:send",
-    "gửi": "sum:send",
-    "sửa": "sum:edit",
+TYPED_BUTTONS: dict[str, ObligationButton] = {
+    "quay lại": Navigate(Move.BACK),
+    "bỏ qua": Navigate(Move.SKIP),
+    "tạm dừng": Navigate(Move.PAUSE),
+    "giữ nguyên": Navigate(Move.KEEP),
+    "gửi báo cáo": Summary(SummaryAction.SEND),
+    "gửi": Summary(SummaryAction.SEND),
+    "sửa": Summary(SummaryAction.EDIT),
 }
 
 
@@ -53,12 +68,12 @@ def _remember_choices(replies: list[Reply], chat_id: str, state: ConversationSta
     if not mine:
         if any(r.chat_id == chat_id for r in replies):
             # The explain word must not pick a figure whose choice is no longer shown.
-            state.choices = [data for data in state.choices if not data.startswith("why:")]
+            state.choices = [data for data in state.choices if not _explains(data)]
         return replies
     last = mine[-1]
     if state.numbers_are_answers:
         # Numbers are answers here; only the explain choice stays reachable, by its word.
-        state.choices = [c.data for c in replies[last].all_choices() if c.data.startswith("why:")]
+        state.choices = [c.data for c in replies[last].all_choices() if _explains(c.data)]
         replies = list(replies)
         replies[last] = replace(replies[last], numbered=False)
     else:
@@ -66,11 +81,44 @@ def _remember_choices(replies: list[Reply], chat_id: str, state: ConversationSta
     return replies
 
 
+def _explains(data: str) -> bool:
+    return isinstance(parse(data), Explain)
+
+
 async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationState) -> list[Reply]:
     sender = event.sender
-    chat_id = sender.chat_id
-    if event.kind is EventKind.COMMAND and event.command == "start" and event.argument:
-        return await registration.start_with_code(ctx, event)
+    caller = await _caller(event, ctx)
+    # A unit dropped from this person (or from the catalog) ends the conversation.
+    dropped = state.unit not in caller.units or state.form not in ctx.catalog.forms
+    if caller.units and state.in_obligation and dropped:
+        state.reset()
+    if event.kind is EventKind.COMMAND:
+        return await commands.dispatch(ctx, event, state, caller)
+    if event.kind is EventKind.BUTTON:
+        return await _pressed(event, ctx, state, caller, parse(event.button))
+    if event.kind is EventKind.DOCUMENT:
+        # Only the office imports ticket lists; a unit's file is refused, a stranger's ignored.
+        if caller.is_office:
+            return await jobs.import_tickets_file(ctx, event)
+        if caller.units:
+            return [Reply(chat_id=sender.chat_id, text=text("chat_tickets.import_refused"))]
+        return [registration.stranger_reply(event)]
+    if not caller.units:
+        return [commands.help_reply(event, caller)]
+    units = list(caller.units)
+    if event.kind is EventKind.TEXT and tickets.awaits_ticket(state):
+        return await tickets.typed(ctx, event, state, units)
+    if event.kind is EventKind.TEXT:
+        typed = _typed_button(event.text, state)
+        if typed and state.in_obligation:
+            return await _button(event, ctx, state, units, typed)
+        return await _text(event, ctx, state, units)
+    return [Reply(chat_id=sender.chat_id, text=text("chat.unsupported"))]
+
+
+async def _caller(event: Incoming, ctx: HandlerContext) -> Caller:
+    """Who the sender is: office staff or not, the units they answer for."""
+    sender = event.sender
     is_office = ctx.is_office(sender.channel, sender.user_id)
     units = list(ctx.acting_for) or await ctx.tx.focal_points.units_of(
         sender.channel, sender.user_id
@@ -78,40 +126,27 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
     if units:
         # Whoever writes to the bot can be reached again (they had blocked it before).
         await ctx.tx.focal_points.mark_reachable(sender.channel, sender.chat_id)
-    if is_office and event.kind is EventKind.COMMAND and event.command in office.COMMANDS:
-        return await office.COMMANDS[event.command](ctx, event)
-    if is_office and event.kind is EventKind.BUTTON:
-        answered = await office.button(ctx, event)
-        if answered is not None:
-            return answered
-    if event.kind is EventKind.DOCUMENT:
-        # Only the office imports ticket lists; a unit's file is refused, a stranger's ignored.
-        if is_office:
-            return await jobs.import_tickets_file(ctx, event)
-        if units:
-            return [Reply(chat_id=chat_id, text=text("chat_tickets.import_refused"))]
-        return [registration.stranger_reply(event)]
-    if not units:
-        if is_office:
-            return [Reply(chat_id=chat_id, text=text("chat.office_help"))]
-        return [registration.stranger_reply(event)]
-    # A unit dropped from this person (or from the catalog) ends the conversation.
-    if state.in_obligation and (state.unit not in units or state.form not in ctx.catalog.forms):
-        state.reset()
-    if event.kind is EventKind.COMMAND:
-        return await _focal_command(event, ctx, state, units)
-    if event.kind is EventKind.BUTTON and tickets.is_ticket_button(event.button):
-        return await tickets.button(ctx, event, state, units)
-    if event.kind is EventKind.TEXT and tickets.awaits_ticket(state):
-        return await tickets.typed(ctx, event, state, units)
-    if event.kind is EventKind.BUTTON:
-        return await _button(event, ctx, state, units, event.button)
-    if event.kind is EventKind.TEXT:
-        typed = _typed_button(event.text, state)
-        if typed and state.in_obligation:
-            return await _button(event, ctx, state, units, typed)
-        return await _text(event, ctx, state, units)
-    return [Reply(chat_id=chat_id, text=text("chat.unsupported"))]
+    return Caller(is_office, tuple(units))
+
+
+async def _pressed(
+    event: Incoming,
+    ctx: HandlerContext,
+    state: ConversationState,
+    caller: Caller,
+    pressed: Button | None,
+) -> list[Reply]:
+    """A button: the office's for the office, a unit's for its focal points; anything else
+    (forged, stale, another audience's) reaches nothing."""
+    if caller.is_office and isinstance(pressed, OfficeButton):
+        return await office.button(ctx, event, pressed)
+    if not caller.units:
+        return [commands.help_reply(event, caller)]
+    if isinstance(pressed, TicketButton):
+        return await tickets.button(ctx, event, pressed, state, list(caller.units))
+    if isinstance(pressed, ObligationButton):
+        return await _button(event, ctx, state, list(caller.units), pressed)
+    return [Reply(chat_id=event.sender.chat_id, text=text("chat.stale_button"))]
 
 
 def explain_word() -> str:
@@ -119,109 +154,16 @@ def explain_word() -> str:
     return text("chat.word_explain")
 
 
-def _typed_button(typed: str, state: ConversationState) -> str:
-    """The button a typed word stands for ("" if none): fixed words, or the explain word for
-    the flagged figure whose explain choice was shown last."""
+def _typed_button(typed: str, state: ConversationState) -> ObligationButton | None:
+    """The button a typed word stands for (None if none): fixed words, or the explain word
+    for the flagged figure whose explain choice was shown last."""
     word = typed.strip().casefold()
     if word in TYPED_BUTTONS:
         return TYPED_BUTTONS[word]
     if word == explain_word().casefold():
-        return next((data for data in state.choices if data.startswith("why:")), "")
-    return ""
-
-
-async def _focal_command(
-    event: Incoming, ctx: HandlerContext, state: ConversationState, units: list[str]
-) -> list[Reply]:
-    chat_id = event.sender.chat_id
-    if event.command == "baocao":
-        return await _begin(event, ctx, state, units)
-    if event.command == tickets.COMMAND:
-        return await tickets.start(ctx, event, state, units)
-    if event.command == "sua":
-        if state.in_obligation:
-            current = (await answering.load(ctx, state)).obligation
-            if current.submitted_at is not None or not can_edit(current):
-                return await answering.reopen(ctx, event, state)
-        # Not on a sent report (or on a form still being filled): find the one sent last.
-        return await _begin(event, ctx, state, units, reopen=True)
-    if event.command == "start" and len(units) == 1:
-        return [Reply(chat_id=chat_id, text=registration.greeting(ctx, units[0]))]
-    return [Reply(chat_id=chat_id, text=text("chat.help"))]
-
-
-async def _begin(
-    event: Incoming,
-    ctx: HandlerContext,
-    state: ConversationState,
-    units: list[str],
-    reopen: bool = False,
-) -> list[Reply]:
-    """Start or resume the person's current obligation, asking for the unit when several."""
-    chat_id = event.sender.chat_id
-    usable = [code for code in units if code in ctx.catalog.units]
-    if state.in_obligation and state.period == current_period(ctx.now, ctx.catalog.regime).key:
-        usable = [state.unit]
-    if len(usable) > 1:
-        state.awaiting = Awaiting.UNIT_CHOICE
-        choices = tuple(
-            (named_choice(ctx.catalog.units[code].name, f"unit:{code}"),) for code in usable
-        )
-        return [Reply(chat_id=chat_id, text=text("chat.pick_unit"), choices=choices)]
-    if not usable:
-        return [registration.stranger_reply(event)]
-    return await _start_unit(event, ctx, state, usable[0], reopen)
-
-
-async def _start_unit(
-    event: Incoming,
-    ctx: HandlerContext,
-    state: ConversationState,
-    unit_code: str,
-    reopen: bool = False,
-) -> list[Reply]:
-    chat_id = event.sender.chat_id
-    regime = ctx.catalog.regime
-    period = current_period(ctx.now, regime)
-    unit = ctx.catalog.units[unit_code]
-    cutoff = period_window(period, regime)[1]
-    owed = [o for o in obligations_owed([unit], period, cutoff) if o.form_code in ctx.catalog.forms]
-    if not owed:
-        return [Reply(chat_id=chat_id, text=text("chat.nothing_owed", period=period.label))]
-    await ctx.tx.obligations.ensure(owed)
-    chosen = None
-    stored_all = [await ctx.tx.obligations.get(unit_code, o.form_code, period.key) for o in owed]
-    if reopen:
-        sent = [s for s in stored_all if s is not None and s.submitted_at is not None]
-        if sent:
-            chosen = max(sent, key=lambda s: s.submitted_at or ctx.now).form_code
-        elif all(s is None or can_edit(s) for s in stored_all):
-            return [Reply(chat_id=chat_id, text=text("chat.nothing_to_edit", period=period.label))]
-    else:
-        for obligation, stored in zip(owed, stored_all, strict=True):
-            if stored is None or not stored.state.is_done:
-                chosen = obligation.form_code
-                break
-    if chosen is None and not reopen:
-        return [Reply(chat_id=chat_id, text=text("chat.all_submitted", period=period.label))]
-    same = state.unit == unit_code and state.form == (chosen or owed[0].form_code)
-    if not same or state.period != period.key:
-        state.reset()
-    state.unit, state.form, state.period = unit_code, chosen or owed[0].form_code, period.key
-    if reopen:
-        return await answering.reopen(ctx, event, state)
-    work = await answering.load(ctx, state)
-    if not can_edit(work.obligation):  # the period is locked: no question to ask
-        return [answering.locked_or_done_reply(chat_id, work)]
-    intro = text(
-        "chat.begin",
-        unit=unit.name,
-        form_title=work.form.title,
-        period=period.label,
-        answered=sum(1 for a in work.answers.values() if a.value is not None),
-        total=len(work.form.fields),
-    )
-    return [await answering.ask_next(ctx, chat_id, state, work, [intro], state.index)]
+        shown = (parse(data) for data in state.choices)
+        return next((button for button in shown if isinstance(button, Explain)), None)
+    return None
 
 
 async def _button(
@@ -229,32 +171,33 @@ async def _button(
     ctx: HandlerContext,
     state: ConversationState,
     units: list[str],
-    data: str,
+    pressed: ObligationButton,
 ) -> list[Reply]:
     chat_id = event.sender.chat_id
-    action, _, value = data.partition(":")
-    if action == "unit":
-        if value not in units:  # a forged or stale button: never reach another unit
+    if isinstance(pressed, StartUnit):
+        if pressed.unit_code not in units:  # a forged or stale button: never another unit
             return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
-        return await _start_unit(event, ctx, state, value)
+        return await starting.start_unit(event, ctx, state, pressed.unit_code)
     if not state.in_obligation:
         return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
-    work = await answering.load(ctx, state)
-    if action == "nav":
-        return await _navigate(event, ctx, state, work, value)
-    if action == "pick" and state.awaiting is Awaiting.VALUE:
-        field = work.form.fields[state.index]
-        if value.isdecimal() and 1 <= int(value) <= len(field.choices):
-            typed = replace(event, kind=EventKind.TEXT, text=value)
-            return await answering.answer_current(ctx, typed, state)
-    if action == "why" and work.form.has_field(value):
+    work = await load(ctx, state)
+    if isinstance(pressed, Navigate):
+        return await _navigate(event, ctx, state, work, pressed.move)
+    if (
+        isinstance(pressed, Pick)
+        and state.awaiting is Awaiting.VALUE
+        and _listed(work, state, pressed)
+    ):
+        typed = replace(event, kind=EventKind.TEXT, text=str(pressed.number))
+        return await answering.answer_current(ctx, typed, state)
+    if isinstance(pressed, Explain) and work.form.has_field(pressed.field_key):
         state.awaiting = Awaiting.EXPLANATION
-        state.explain_field = value
-        label = work.form.field(value).title
+        state.explain_field = pressed.field_key
+        label = work.form.field(pressed.field_key).title
         return [Reply(chat_id=chat_id, text=text("chat.explain_ask", label=label))]
-    if action == "sum" and value == "send":
+    if isinstance(pressed, Summary) and pressed.action is SummaryAction.SEND:
         return await answering.submit(ctx, event, state)
-    if action == "sum" and value == "edit":
+    if isinstance(pressed, Summary):
         if work.obligation.state.is_done:
             return await answering.reopen(ctx, event, state)
         state.awaiting = Awaiting.EDIT_NUMBER
@@ -262,30 +205,35 @@ async def _button(
     return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
 
 
+def _listed(work: Obligated, state: ConversationState, pressed: Pick) -> bool:
+    """Whether the current question lists the picked choice."""
+    return pressed.number <= len(work.form.fields[state.index].choices)
+
+
 async def _navigate(
     event: Incoming,
     ctx: HandlerContext,
     state: ConversationState,
-    work: answering.Obligated,
-    move: str,
+    work: Obligated,
+    move: Move,
 ) -> list[Reply]:
     chat_id = event.sender.chat_id
-    if move == "pause":
+    if move is Move.PAUSE:
         state.awaiting = Awaiting.NOTHING
         return [Reply(chat_id=chat_id, text=text("chat.paused"))]
     if work.obligation.state.is_done:
         return [answering.locked_or_done_reply(chat_id, work)]
-    if move == "back":
+    if move is Move.BACK:
         state.index = max(0, state.index - 1)
         state.awaiting = Awaiting.VALUE
         return [answering.question_reply(chat_id, work, state.index, [], state)]
     field = work.form.fields[state.index]
-    if move == "skip" and not field.required:
+    if move is Move.SKIP and not field.required:
         if field.key not in state.skipped:
             state.skipped.append(field.key)
         note = text("chat.skipped", label=field.title)
         return [await _after(ctx, chat_id, state, work, note)]
-    if move == "keep" and field.key in work.answers:
+    if move is Move.KEEP and field.key in work.answers:
         note = text("chat.kept", label=field.title)
         return [await _after(ctx, chat_id, state, work, note)]
     return [answering.question_reply(chat_id, work, state.index, [], state)]
@@ -295,7 +243,7 @@ async def _after(
     ctx: HandlerContext,
     chat_id: str,
     state: ConversationState,
-    work: answering.Obligated,
+    work: Obligated,
     note: str,
 ) -> Reply:
     """Go to the question after the current one, even if it has an answer."""
@@ -314,10 +262,10 @@ async def _text(
 ) -> list[Reply]:
     chat_id = event.sender.chat_id
     if not state.in_obligation or state.awaiting in (Awaiting.NOTHING, Awaiting.UNIT_CHOICE):
-        return [Reply(chat_id=chat_id, text=text("chat.help"))]
+        return [Reply(chat_id=chat_id, text=commands.help_text(Audience.FOCAL_POINT))]
     if state.awaiting is Awaiting.EXPLANATION:
         return await answering.explain(ctx, event, state)
-    work = await answering.load(ctx, state)
+    work = await load(ctx, state)
     if state.awaiting is Awaiting.EDIT_NUMBER:
         index = answering.pick_question(work, event.text)
         if index is None:

@@ -22,7 +22,8 @@ from domain.calendar import (
 from domain.obligations import Obligation, obligations_owed
 from domain.periods import Period
 from domain.units import Unit
-from handlers import tickets
+from handlers import ticket_overdue
+from handlers.buttons import StartUnit
 from handlers.context import HandlerContext
 from handlers.conversation import ConversationState
 from handlers.events import Choice, Reply
@@ -139,7 +140,7 @@ def _owing_no_form(
     return [
         u.code
         for u in ctx.catalog.unit_list()
-        if u.code not in by_unit and tickets.chaseable(ctx, u.code)
+        if u.code not in by_unit and ticket_overdue.chaseable(ctx, u.code)
     ]
 
 
@@ -171,16 +172,17 @@ async def _unit_step(
     obligations: list[Obligation],
 ) -> list[Reply]:
     if not obligations:
-        chase = await tickets.chase_choice(ctx, unit.code)
+        chase = await ticket_overdue.chase_choice(ctx, unit.code)
         return await _tickets_only(ctx, period, unit, chase, opening=step.kind is ScheduleKind.OPEN)
     outstanding = _outstanding(obligations)
     if step.kind is ScheduleKind.OPEN:
         if not outstanding:
             return []
         body = prompt_text(ctx, period, unit, outstanding)
-        return await to_focal_points(ctx, unit, body, await tickets.prompt_choice(ctx, unit.code))
+        more = await ticket_overdue.prompt_choice(ctx, unit.code)
+        return await to_focal_points(ctx, unit, body, more)
     # The tickets button rides on every reminder while some overdue ticket is unanswered.
-    chase = await tickets.chase_choice(ctx, unit.code)
+    chase = await ticket_overdue.chase_choice(ctx, unit.code)
     if outstanding:
         body = await reminder_text(ctx, period, unit, outstanding)
         return await to_focal_points(ctx, unit, body, chase)
@@ -196,15 +198,15 @@ async def _tickets_only(
     ctx: HandlerContext, period: Period, unit: Unit, chase: tuple[Choice, ...], *, opening: bool
 ) -> list[Reply]:
     """A message about a unit's overdue tickets alone (the period's opening for a unit owing
-    no form, or a reminder) under its `chase` button (`tickets.chase_choice`, the caller's
+    no form, or a reminder) under its `chase` button (`ticket_overdue.chase_choice`, the caller's
     already): none without one, i.e. nothing left unanswered since the opening."""
     if not chase:
         return []
     if opening:
         deadline = deadline_at(period, ctx.catalog.regime)
-        body = await tickets.prompt_text(ctx, unit.code, period.label, deadline)
+        body = await ticket_overdue.prompt_text(ctx, unit.code, period.label, deadline)
     else:
-        body = await tickets.reminder_text(ctx, unit.code, period.label)
+        body = await ticket_overdue.reminder_text(ctx, unit.code, period.label)
     return await to_focal_points(ctx, unit, body, chase, start=False)
 
 
@@ -263,7 +265,7 @@ async def to_focal_points(
     """The same bulk message to every reachable focal point of a unit, with a start button
     (unless `start` is False) and `more` buttons under it, e.g. the unit's overdue tickets."""
     people = [p for p in await ctx.tx.focal_points.list_for_unit(unit.code) if not p.unreachable_at]
-    first = ((Choice(text("chat.button_start"), f"unit:{unit.code}"),),) if start else ()
+    first = ((Choice(text("chat.button_start"), StartUnit(unit.code).pack()),),) if start else ()
     rows = (*first, *((c,) for c in more))
     for person in people:
         await _offer_choices(ctx, person.channel, person.user_id, rows)
@@ -320,10 +322,10 @@ async def remind_laggards_now(ctx: HandlerContext, period: Period) -> list[Reply
         if outstanding:
             unit = ctx.catalog.units[unit_code]
             body = await reminder_text(ctx, period, unit, outstanding)
-            chase = await tickets.chase_choice(ctx, unit_code)
+            chase = await ticket_overdue.chase_choice(ctx, unit_code)
             replies.extend(await to_focal_points(ctx, unit, body, chase))
     for unit in await _ticket_laggards(ctx, period, grouped):
-        chase = await tickets.chase_choice(ctx, unit.code)
+        chase = await ticket_overdue.chase_choice(ctx, unit.code)
         replies.extend(await _tickets_only(ctx, period, unit, chase, opening=False))
     return replies
 
@@ -345,7 +347,7 @@ async def _ticket_laggards(
     if record is not None and record.locked_at is not None:
         return []
     owing = {code for code, obligations in grouped.items() if _outstanding(obligations)}
-    pending = await tickets.pending_unit_codes(ctx)
+    pending = await ticket_overdue.pending_unit_codes(ctx)
     return [ctx.catalog.units[code] for code in pending if code not in owing]
 
 
@@ -372,7 +374,7 @@ async def open_period_now(ctx: HandlerContext, period: Period) -> Opening:
             continue  # already prompted
         unit = ctx.catalog.units[unit_code]
         if not obligations:
-            if chase := await tickets.chase_choice(ctx, unit_code):
+            if chase := await ticket_overdue.chase_choice(ctx, unit_code):
                 opening.asked_about_tickets.append(unit)
                 questions = await _tickets_only(ctx, period, unit, chase, opening=True)
                 opening.ticket_questions.extend(questions)
@@ -380,6 +382,6 @@ async def open_period_now(ctx: HandlerContext, period: Period) -> Opening:
         outstanding = [o for o in obligations if not o.state.is_done]
         if outstanding:
             body = prompt_text(ctx, period, unit, outstanding)
-            more = await tickets.prompt_choice(ctx, unit.code)
+            more = await ticket_overdue.prompt_choice(ctx, unit.code)
             opening.prompts.extend(await to_focal_points(ctx, unit, body, more))
     return opening

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from domain.ticket_answers import find_by_token, ticket_token
 from domain.tickets import clean_text
+from handlers.buttons import AssignTicket
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
 from handlers.ticket_assignment import TicketAssignment, assign_ticket
 from storage.repos.tickets import AssignOutcome
 from templates.catalog import text
 
-COMMAND = "giao"
-BUTTON = "giao"
 # The list stays well under a chat message's 4096 characters; the rest waits for the next
 # /giao (assigned tickets leave the list) or the command line (`baocao tickets list`).
 LISTED = 20
@@ -33,10 +32,10 @@ async def assign_command(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     return [await _assign(ctx, event, ticket_id, unit_typed.strip())]
 
 
-async def button(ctx: HandlerContext, event: Incoming, value: str) -> list[Reply]:
-    """The «give to the suggested unit» button of the list: `token:UNIT_CODE`."""
-    token, _, unit_code = value.partition(":")
-    ticket = find_by_token(await ctx.tx.tickets.unmatched(), token)
+async def button(ctx: HandlerContext, event: Incoming, pressed: AssignTicket) -> list[Reply]:
+    """The «give to the suggested unit» button of the list."""
+    unit_code = pressed.unit_code
+    ticket = find_by_token(await ctx.tx.tickets.unmatched(), pressed.token)
     if ticket is None or unit_code not in ctx.catalog.units:
         # Assigned meanwhile, or forged: the list as it stands now.
         note = text("chat_tickets.assign_gone")
@@ -106,7 +105,7 @@ async def _listing(ctx: HandlerContext, chat_id: str, note: str = "") -> Reply:
         )
         if suggested is not None:
             label = text("chat_tickets.button_assign", id=_short(ticket.id), code=suggested.code)
-            data = f"{BUTTON}:{ticket_token(ticket.id)}:{suggested.code}"
+            data = AssignTicket(ticket_token(ticket.id), suggested.code).pack()
             rows.append((Choice(label, data),))
     body = text(
         "chat_tickets.assign_list", items=items, total=len(unmatched), more=len(unmatched) - LISTED

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from domain.calendar import local_day
 from domain.ticket_figures import overdue_by_unit, pending_units
+from handlers.buttons import TicketOverview
 from handlers.context import HandlerContext
 from handlers.events import Choice, Reply
 from handlers.paging import lines_page, page_moves
-from handlers.tickets import answers_since
+from handlers.ticket_overdue import answers_since
 from templates.catalog import text
 
 
 def view_button() -> Choice:
     """The button under /trangthai that opens this view."""
-    return Choice(text("chat_tickets.button_office_view"), "stk:1")
+    return Choice(text("chat_tickets.button_office_view"), TicketOverview(1).pack())
 
 
 async def view_page(ctx: HandlerContext, chat_id: str, page: int) -> Reply:
@@ -46,6 +47,6 @@ async def view_page(ctx: HandlerContext, chat_id: str, page: int) -> Reply:
     lines = text("chat_tickets.office_view_lines", units=rows, silent=silent).splitlines()
     body, page, pages = lines_page(lines, page)
     footer = text("chat_tickets.office_view_page", page=page, pages=pages) if pages > 1 else ""
-    buttons = page_moves(page, pages, lambda n: f"stk:{n}")
+    buttons = page_moves(page, pages, TicketOverview)
     message = "\n\n".join(part for part in (head, body, footer) if part)
     return Reply(chat_id=chat_id, text=message, choices=(buttons,) if buttons else ())

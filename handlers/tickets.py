@@ -8,19 +8,20 @@ tickets after checking the person is the unit's focal point: forged data reaches
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from domain.calendar import current_period, local_day
-from domain.ticket_answers import (
-    DateProblem,
-    find_by_token,
-    parse_expected,
-    ticket_token,
-)
-from domain.ticket_figures import pending_units
+from domain.ticket_answers import DateProblem, find_by_token, parse_expected, ticket_token
 from domain.tickets import REASON_MAX, Ticket, TicketStatus, clean_text
 from domain.unit_matching import fold
+from handlers import ticket_overdue
+from handlers.buttons import (
+    SkipReason,
+    TicketButton,
+    TicketHandled,
+    TicketInProgress,
+    TicketPage,
+    TicketsAllInProgress,
+)
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, Incoming, Reply, named_choice
@@ -28,7 +29,6 @@ from handlers.paging import page_count, page_moves
 from handlers.registration import stranger_reply
 from templates.catalog import text
 
-COMMAND = "phananh"
 PAGE_SIZE = 5
 # Summaries and reasons are cut in the list so that a page of PAGE_SIZE tickets with the
 # longest ids stays well under Telegram's 4096 characters.
@@ -37,33 +37,12 @@ REASON_SHOWN = 150
 # A button names its ticket by id, cut from the left past this length: ids tend to differ
 # in their last characters (a running number), so the tail is what tells them apart.
 ID_SHOWN = 20
-BUTTON_PREFIXES = ("tkp", "tkd", "tki", "tka", "tks")
 
 # Typed words that work like the buttons (Zalo users and typing habits), folded.
 _WORD_ALL = ("tat ca", "tat ca van dang xu ly")
 _WORD_SKIP = ("bo qua",)
 _WORD_NEXT = ("trang sau",)
 _WORD_PREVIOUS = ("trang truoc",)
-
-
-@dataclass(frozen=True, slots=True)
-class _Overdue:
-    """A unit's overdue tickets as the conversation sees them."""
-
-    unit_code: str
-    tickets: list[Ticket]
-    today: date
-    since: datetime | None
-
-    @property
-    def pending(self) -> list[Ticket]:
-        """The tickets the unit has not answered about (since it was last prompted)."""
-        return [t for t in self.tickets if not t.answered_since(self.since)]
-
-
-def is_ticket_button(data: str) -> bool:
-    """Whether button data belongs to the tickets conversation."""
-    return data.partition(":")[0] in BUTTON_PREFIXES
 
 
 def awaits_ticket(state: ConversationState) -> bool:
@@ -77,101 +56,18 @@ def _answers_for(ctx: HandlerContext, units: list[str], unit_code: str) -> bool:
     return unit_code in units and unit_code in ctx.catalog.units
 
 
-def _today(ctx: HandlerContext) -> date:
-    return local_day(ctx.now, ctx.catalog.regime.timezone)
-
-
-async def answers_since(ctx: HandlerContext) -> datetime | None:
-    """Answers count from the current period's opening (its prompt asked again); before any
-    period opened, every answer counts."""
-    record = await ctx.tx.periods.get(current_period(ctx.now, ctx.catalog.regime))
-    return record.opened_at if record is not None else None
-
-
-async def _overdue(ctx: HandlerContext, unit_code: str) -> _Overdue:
-    today = _today(ctx)
-    tickets = await ctx.tx.tickets.overdue(today, unit_code)
-    return _Overdue(unit_code, tickets, today, await answers_since(ctx))
-
-
-async def prompt_choice(ctx: HandlerContext, unit_code: str) -> tuple[Choice, ...]:
-    """The button under a period prompt that opens the unit's overdue tickets (if any)."""
-    held = await ctx.tx.tickets.overdue(_today(ctx), unit_code)
-    if not held:
-        return ()
-    return (Choice(text("chat_tickets.button_open", count=len(held)), f"tkp:{unit_code}:1"),)
-
-
-async def chase_choice(ctx: HandlerContext, unit_code: str) -> tuple[Choice, ...]:
-    """The button for a reminder: only while the unit may be chased (`chaseable`) and has
-    overdue tickets it has not answered about since the current period opened (answered ones
-    need no chasing). Without it, no reminder is about tickets."""
-    if not chaseable(ctx, unit_code):
-        return ()
-    overdue = await _overdue(ctx, unit_code)
-    if not overdue.pending:
-        return ()
-    label = text("chat_tickets.button_open", count=len(overdue.tickets))
-    return (Choice(label, f"tkp:{unit_code}:1"),)
-
-
-async def pending_unit_codes(ctx: HandlerContext) -> list[str]:
-    """Configured units holding overdue tickets they have not answered about since the
-    current period opened, in the units' order (those a reminder may chase)."""
-    today = _today(ctx)
-    held = await ctx.tx.tickets.overdue(today)
-    pending = pending_units(held, ctx.catalog.unit_list(), today, await answers_since(ctx))
-    return [p.unit_code for p in pending if chaseable(ctx, p.unit_code)]
-
-
-def chaseable(ctx: HandlerContext, unit_code: str) -> bool:
-    """Whether a unit may be chased about its tickets: it is in units.csv (a code no longer
-    there has no name or conversation to send) and has not ceased to exist (a merged unit's
-    tickets are the office's to hand on, with /giao; its old focal point is not asked)."""
-    unit = ctx.catalog.units.get(unit_code)
-    return unit is not None and not unit.has_ended(_today(ctx))
-
-
-async def prompt_text(
-    ctx: HandlerContext, unit_code: str, period_label: str, deadline: datetime
-) -> str:
-    """The opening of a period for a unit that owes no form in it but holds overdue tickets."""
-    overdue = await _overdue(ctx, unit_code)
-    return text(
-        "chat_tickets.prompt_open",
-        unit=ctx.catalog.units[unit_code].name,
-        period=period_label,
-        total=len(overdue.tickets),
-        today=overdue.today,
-        deadline=deadline,
-    )
-
-
-async def reminder_text(ctx: HandlerContext, unit_code: str, period_label: str) -> str:
-    """A reminder to a unit with no figures left to send (sent, or no form owed this period)
-    that has not answered about all its overdue tickets."""
-    overdue = await _overdue(ctx, unit_code)
-    return text(
-        "chat_tickets.reminder",
-        unit=ctx.catalog.units[unit_code].name,
-        period=period_label,
-        total=len(overdue.tickets),
-        pending=len(overdue.pending),
-        today=overdue.today,
-    )
-
-
 async def start(
     ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
 ) -> list[Reply]:
     """/phananh: the overdue tickets of the person's unit (asking which when several hold some)."""
     chat_id = event.sender.chat_id
     usable = [code for code in units if code in ctx.catalog.units]
-    today = _today(ctx)
-    holding = [code for code in usable if await ctx.tx.tickets.overdue(today, code)]
+    day = ticket_overdue.today(ctx)
+    holding = [code for code in usable if await ctx.tx.tickets.overdue(day, code)]
     if len(holding) > 1:
         choices = tuple(
-            (named_choice(ctx.catalog.units[code].name, f"tkp:{code}:1"),) for code in holding
+            (named_choice(ctx.catalog.units[code].name, TicketPage(code, 1).pack()),)
+            for code in holding
         )
         state.awaiting = Awaiting.TICKETS
         return [Reply(chat_id=chat_id, text=text("chat_tickets.pick_unit"), choices=choices)]
@@ -182,30 +78,33 @@ async def start(
 
 
 async def button(
-    ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
+    ctx: HandlerContext,
+    event: Incoming,
+    pressed: TicketButton,
+    state: ConversationState,
+    units: list[str],
 ) -> list[Reply]:
     """A button of the tickets conversation (or its typed number on Zalo)."""
     chat_id = event.sender.chat_id
-    action, _, rest = event.button.partition(":")
-    if action == "tks":
+    if isinstance(pressed, SkipReason):
         return await _skip_reason(ctx, event, state, units)
-    unit_code, _, value = rest.partition(":")
+    unit_code = pressed.unit_code
     if not _answers_for(ctx, units, unit_code):
         # A forged or stale button: never reach another unit's tickets.
         return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
-    if action == "tkp":
-        return [await _page(ctx, chat_id, state, unit_code, int(value) if value.isdecimal() else 1)]
-    if action == "tka":
+    if isinstance(pressed, TicketPage):
+        return [await _page(ctx, chat_id, state, unit_code, pressed.page)]
+    if isinstance(pressed, TicketsAllInProgress):
         return [await _all_in_progress(ctx, event, state, unit_code)]
-    overdue = await _overdue(ctx, unit_code)
-    ticket = find_by_token(overdue.tickets, value)
+    overdue = await ticket_overdue.overdue(ctx, unit_code)
+    ticket = find_by_token(overdue.tickets, pressed.token)
     if ticket is None:
         return [await _gone(ctx, chat_id, state, unit_code)]
-    if action == "tkd":
+    if isinstance(pressed, TicketHandled):
         await _record(ctx, event, ticket, unit_code, TicketStatus.HANDLED)
         note = text("chat_tickets.recorded_handled", id=ticket.id)
         return [await _page(ctx, chat_id, state, unit_code, state.ticket_page, note)]
-    # "tki": in progress; the date comes next.
+    # In progress: the date comes next.
     state.awaiting, state.ticket_unit, state.ticket_id = Awaiting.TICKET_DATE, unit_code, ticket.id
     return [_ask_date(ctx, chat_id, state, ticket.id)]
 
@@ -243,7 +142,7 @@ async def _page(
     note: str = "",
 ) -> Reply:
     """One page of the unit's overdue tickets, with a pair of buttons per ticket."""
-    overdue = await _overdue(ctx, unit_code)
+    overdue = await ticket_overdue.overdue(ctx, unit_code)
     unit = ctx.catalog.units[unit_code]
     state.ticket_unit, state.ticket_id = unit_code, ""
     if not overdue.tickets:
@@ -289,17 +188,22 @@ async def _page(
         token, label = ticket_token(ticket.id), _button_id(ticket.id)
         rows.append(
             (
-                Choice(text("chat_tickets.button_handled", id=label), f"tkd:{unit_code}:{token}"),
                 Choice(
-                    text("chat_tickets.button_in_progress", id=label), f"tki:{unit_code}:{token}"
+                    text("chat_tickets.button_handled", id=label),
+                    TicketHandled(unit_code, token).pack(),
+                ),
+                Choice(
+                    text("chat_tickets.button_in_progress", id=label),
+                    TicketInProgress(unit_code, token).pack(),
                 ),
             )
         )
-    moves = page_moves(page, pages, lambda n: f"tkp:{unit_code}:{n}")
+    moves = page_moves(page, pages, lambda n: TicketPage(unit_code, n))
     if moves:
         rows.append(moves)
     if pending:
-        rows.append((Choice(text("chat_tickets.button_all"), f"tka:{unit_code}"),))
+        everything = TicketsAllInProgress(unit_code).pack()
+        rows.append((Choice(text("chat_tickets.button_all"), everything),))
     message = "\n\n".join(part for part in (note, body) if part)
     return Reply(chat_id=chat_id, text=message, choices=tuple(rows))
 
@@ -313,20 +217,29 @@ def _button_id(ticket_id: str) -> str:
 
 def _example(ctx: HandlerContext) -> str:
     """A week from today, in full and as typed short: "18/02/2022 hoặc 18/2"."""
-    day = _today(ctx) + timedelta(days=7)
+    day = ticket_overdue.today(ctx) + timedelta(days=7)
     return text("chat_tickets.date_example", full=day, day=day.day, month=day.month)
 
 
 def _ask_date(ctx: HandlerContext, chat_id: str, state: ConversationState, ticket_id: str) -> Reply:
-    back = Choice(text("chat_tickets.button_list"), f"tkp:{state.ticket_unit}:{state.ticket_page}")
+    back = _back_to_list(state.ticket_unit, state.ticket_page)
     body = text("chat_tickets.ask_date", id=ticket_id, example=_example(ctx))
     return Reply(chat_id=chat_id, text=body, choices=((back,),))
+
+
+def _back_to_list(unit_code: str, page: int) -> Choice:
+    """«Back to the list», at the page the person was on."""
+    return Choice(text("chat_tickets.button_list"), TicketPage(unit_code, page).pack())
 
 
 async def _current(ctx: HandlerContext, state: ConversationState, unit_code: str) -> Ticket | None:
     """The ticket being answered, if it is still the unit's and overdue."""
     ticket = await ctx.tx.tickets.get(state.ticket_id)
-    if ticket is None or ticket.unit_code != unit_code or not ticket.is_overdue(_today(ctx)):
+    if (
+        ticket is None
+        or ticket.unit_code != unit_code
+        or not ticket.is_overdue(ticket_overdue.today(ctx))
+    ):
         return None
     return ticket
 
@@ -341,7 +254,7 @@ async def _gone(
 
 def _with_skip(chat_id: str, body: str) -> Reply:
     """`body` with the «Bỏ qua» choice that leaves the reason out."""
-    skip = Choice(text("chat_tickets.button_skip"), "tks")
+    skip = Choice(text("chat_tickets.button_skip"), SkipReason().pack())
     return Reply(chat_id=chat_id, text=body, choices=((skip,),))
 
 
@@ -353,16 +266,16 @@ async def _take_date(
     if ticket is None:
         return await _gone(ctx, chat_id, state, unit_code)
     typed_text = event.text.strip()
-    parsed = parse_expected(typed_text, _today(ctx))
+    parsed = parse_expected(typed_text, ticket_overdue.today(ctx))
     if isinstance(parsed, DateProblem):
         body = text(
             "chat_tickets.date_problem",
             problem=parsed.value,
             typed=typed_text[:40],
-            today=_today(ctx),
+            today=ticket_overdue.today(ctx),
             example=_example(ctx),
         )
-        back = Choice(text("chat_tickets.button_list"), f"tkp:{unit_code}:{state.ticket_page}")
+        back = _back_to_list(unit_code, state.ticket_page)
         return Reply(chat_id=chat_id, text=body, choices=((back,),))
     # Stored at once: the date is acknowledged before the optional reason is asked.
     await _record(
@@ -416,7 +329,7 @@ async def _all_in_progress(
     ctx: HandlerContext, event: Incoming, state: ConversationState, unit_code: str
 ) -> Reply:
     """Every ticket the unit has not answered about: still in progress (dates kept)."""
-    overdue = await _overdue(ctx, unit_code)
+    overdue = await ticket_overdue.overdue(ctx, unit_code)
     pending = overdue.pending
     for ticket in pending:
         await _record(

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.channels.base import payload_choices, payload_document
+from handlers.buttons import Explain, Pick, parse
 from handlers.events import Choice, Document
 from handlers.router import TYPED_BUTTONS, explain_word
 from templates.catalog import text as catalog_text
@@ -68,14 +69,14 @@ def _navigation_words(choices: list[Choice]) -> list[str]:
     lines = []
     words = []
     for choice in choices:
-        action, _, value = choice.data.partition(":")
-        if action == "pick" and value.isdigit():
-            lines.append(f"{value}. {plain(choice.label)}")
+        button = parse(choice.data)
+        if isinstance(button, Pick):
+            lines.append(f"{button.number}. {plain(choice.label)}")
             continue
         word = typed_word(plain(choice.label))
-        if TYPED_BUTTONS.get(word.casefold()) == choice.data:
+        if button is not None and TYPED_BUTTONS.get(word.casefold()) == button:
             words.append(f"«{word}»")
-        elif action == "why":
+        elif isinstance(button, Explain):
             words.append(f"«{explain_word()}»")
     if words:
         lines.append(plain(catalog_text("chat.zalo_type_words", words=" · ".join(words))))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from telegram import Bot, BotCommand
+from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
@@ -80,9 +80,21 @@ class TelegramChannel:
         for request in self._requests:
             await request.shutdown()
 
-    async def register_commands(self, commands: list[tuple[str, str]]) -> None:
-        """setMyCommands with Vietnamese descriptions."""
-        await self.bot.set_my_commands([BotCommand(name, about) for name, about in commands])
+    async def register_commands(
+        self, commands: list[tuple[str, str]], chat_ids: Sequence[str] = ()
+    ) -> None:
+        """setMyCommands with Vietnamese descriptions: for every chat, or (given `chat_ids`)
+        for each of those private chats. A chat Telegram refuses keeps everyone's menu, with
+        a warning: a person who never opened the bot has no chat with it yet."""
+        menu = [BotCommand(name, about) for name, about in commands]
+        if not chat_ids:
+            await self.bot.set_my_commands(menu)
+            return
+        for chat_id in chat_ids:
+            try:
+                await self.bot.set_my_commands(menu, scope=BotCommandScopeChat(int(chat_id)))
+            except (BadRequest, Forbidden) as error:
+                log.warning("Telegram menu of chat %s not set: %s", chat_id, error)
 
     async def fetch_updates(self, offset: int | None) -> list[dict[str, Any]]:
         """Long-poll for updates after `offset`; calling with a higher offset confirms them."""

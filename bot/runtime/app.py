@@ -41,6 +41,7 @@ from bot.runtime.ratelimit import Limits, RateLimiter
 from bot.runtime.timetable import Scheduler
 from bot.runtime.webhook import WebhookRoute, WebhookServer
 from bot.workspace.load import Workspace
+from handlers.commands import menu
 from handlers.context import Catalog, HandlerContext, Office
 from handlers.events import Reply
 from handlers.router import handle
@@ -48,22 +49,6 @@ from storage import Database, WriteTransaction
 from templates.catalog import set_timezone, text
 
 log = logging.getLogger(__name__)
-
-# Commands shown in Telegram's menu (setMyCommands): name -> text key of the description.
-MENU_COMMANDS = (
-    "baocao",
-    "sua",
-    "phananh",
-    "trangthai",
-    "nhacnho",
-    "mo",
-    "khoa",
-    "mokhoa",
-    "moi",
-    "daumoi",
-    "giao",
-    "start",
-)
 
 
 @dataclass(slots=True)
@@ -119,9 +104,10 @@ class App:
             await tx.units.sync_all(list(self.workspace.units))
         if self.telegram is not None:
             await self.telegram.start()
-            await self.telegram.register_commands(
-                [(name, text(f"chat.menu_{name}")) for name in MENU_COMMANDS]
-            )
+            # Telegram's menus from the command table: everyone's, and the office's chats'.
+            await self.telegram.register_commands(menu(office=False))
+            admins = [str(admin) for admin in settings.office.admins]
+            await self.telegram.register_commands(menu(office=True), admins)
         if self.zalo is not None:
             await self.zalo.start()
         scheduler = self._start_workers(self.db)

@@ -18,7 +18,10 @@ CSV = (
 
 async def test_the_office_assigns_unmatched_tickets_in_chat(bot: BotUnderTest) -> None:
     await bot.register(ALICE, "SYT")
-    assert "giao" in [c["command"] for c in bot.fake.commands()]
+    # In the office's menu only: everyone else's lists the focal points' commands.
+    office_menu = bot.fake.commands({"type": "chat", "chat_id": OFFICE_USER})
+    assert "giao" in [c["command"] for c in office_menu]
+    assert "giao" not in [c["command"] for c in bot.fake.commands()]
     before = len(bot.fake.sent_to(OFFICE_USER))
     bot.fake.user_sends_document(OFFICE_USER, "phieu.csv", CSV)
     summary = (await bot.fake.wait_for_messages(OFFICE_USER, before + 2))[-1].plain_text or ""

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime.app import MENU_COMMANDS
+from handlers.commands import COMMANDS, Audience, help_text
 from handlers.events import EventKind, Reply
-from handlers.office import COMMANDS as OFFICE_COMMANDS
 from templates.catalog import text
 from tests.support.harness import OFFICE_USER
 from tests.support.world import World
@@ -30,10 +29,15 @@ A_FIGURE, B_FIGURE = "111111", "777777"  # shown as 111.111 and 777.777
 # What identifies each unit in a text only the unit (or the office) may see.
 SECRETS = {A: ("111.111", "Bưu điện tỉnh"), B: ("777.777", "Sở Y tế")}
 
+# Who may use each command, written here rather than read from the command table: a command
+# given the wrong audience there fails the matrix below.
+FOCAL_COMMANDS = ("baocao", "sua", "phananh")
+OFFICE_COMMANDS = (
+    *("trangthai", "nhacnho", "mo", "khoa", "mokhoa", "moi", "daumoi", "giao", "tonghop", "xuat"),
+)
 # (label, kind, payload); "{rmfp}" is the removal button of B's focal point.
 ACTIONS: list[tuple[str, EventKind, str]] = [
-    *[(f"/{name}", EventKind.COMMAND, name) for name in MENU_COMMANDS if name != "start"],
-    *[(f"/{n}", EventKind.COMMAND, n) for n in OFFICE_COMMANDS if n not in MENU_COMMANDS],
+    *[(f"/{name}", EventKind.COMMAND, name) for name in (*FOCAL_COMMANDS, *OFFICE_COMMANDS)],
     ("/start", EventKind.COMMAND, "start"),
     ("/start <wrong code>", EventKind.COMMAND, "start WRONGCODE0123456789"),
     ("/mokhoa SYT", EventKind.COMMAND, "mokhoa SYT"),
@@ -67,8 +71,8 @@ ACTIONS: list[tuple[str, EventKind, str]] = [
 # Answer classes: the exact refusal texts, or "ok" (anything else, not an error).
 REFUSALS = {
     "stranger": text("chat.stranger"),
-    "help": text("chat.help"),
-    "office help": text("chat.office_help"),
+    "help": help_text(Audience.FOCAL_POINT),
+    "office help": help_text(Audience.OFFICE),
     "not yours": text("chat.not_your_unit"),
     "stale": text("chat.stale_button"),
 }
@@ -96,6 +100,11 @@ TICKET_BUTTONS = {
     "btn tka:SYT": "SYT",
     "btn tkd:SYT:<token>": "SYT",
 }
+
+
+def test_every_command_of_the_table_is_in_the_matrix() -> None:
+    """A command added to the table must be given its audience here too."""
+    assert sorted(c.name for c in COMMANDS) == sorted((*FOCAL_COMMANDS, *OFFICE_COMMANDS, "start"))
 
 
 def expected(role: str, action: str) -> str:

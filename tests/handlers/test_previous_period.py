@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.forms import Field, FieldKind, FieldType, Form
-from handlers.answering import uses_previous_period
+from handlers.obligated import uses_previous_period
 
 FLOW = Field("moi", "Văn bản mới?", FieldType.INTEGER, FieldKind.FLOW)
 STOCK = Field("luy_ke", "Lũy kế?", FieldType.INTEGER, FieldKind.STOCK)

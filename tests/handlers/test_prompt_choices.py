@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from domain.tickets import TicketStatus
-from handlers import schedule, tickets
+from handlers import schedule, ticket_overdue
 from handlers.context import HandlerContext
 from templates.catalog import text
 from tests.support.clock import START
@@ -42,7 +42,7 @@ async def _prompt(world: World) -> None:
     async with world.db.write() as tx:
         ctx = HandlerContext(world.office, world.catalog, START, tx)
         unit = world.catalog.units["SYT"]
-        more = await tickets.prompt_choice(ctx, unit.code)
+        more = await ticket_overdue.prompt_choice(ctx, unit.code)
         assert await schedule.to_focal_points(ctx, unit, "Kỳ báo cáo mới", more)
 
 

@@ -28,6 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from domain.forms import FieldType, Form
 from domain.obligations import can_edit
 from domain.values import ValueRejected, encode, parse_value
+from handlers.commands import Audience, help_text
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import EventKind, Reply
 from templates.catalog import text
@@ -221,8 +222,8 @@ class ChatMachine(RuleBasedStateMachine):
         assert all(r.text != text("chat.internal_error") for r in own)
         STEPS["refused"] += own[0].text in (
             text("chat.stranger"),
-            text("chat.help"),
-            text("chat.office_help"),
+            help_text(Audience.FOCAL_POINT),
+            help_text(Audience.OFFICE),
             text("chat.not_your_unit"),
             text("chat.stale_button"),
         )
