@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+# A field's key travels in the button that explains its figure, "why:<key>", in at most the
+# 64 bytes Telegram allows (keys are ASCII: one byte a character).
+FIELD_KEY_MAX = 60
+
 
 class FieldType(StrEnum):
     """What kind of value a field holds."""

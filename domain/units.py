@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+# A unit's code travels in chat buttons, whose data Telegram limits to 64 bytes; the tightest,
+# "giao:<12-character ticket token>:<code>", leaves this many bytes of UTF-8 for the code.
+CODE_MAX_BYTES = 46
+
 
 @dataclass(frozen=True, slots=True)
 class Unit:

@@ -24,9 +24,6 @@ from domain.ticket_answers import TOKEN_LENGTH
 
 # Telegram's limit on callback data, in bytes of UTF-8.
 MAX_DATA_BYTES = 64
-# The longest unit code every kind of button can carry: "giao:<token>:<code>" is the
-# tightest. Vietnamese letters take two or three bytes each.
-UNIT_CODE_MAX_BYTES = MAX_DATA_BYTES - len("giao:") - TOKEN_LENGTH - len(":")
 # Periods an office may name, in a button or a command: far wider than any real use, narrow
 # enough that the period before and after exist (01/0001 made /mo fail on "year 0").
 PERIOD_YEARS = range(2000, 2101)

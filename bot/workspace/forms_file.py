@@ -18,7 +18,7 @@ from typing import Final, TypeVar
 
 from bot.workspace.problems import ConfigError, Problem, display_path, parse_toml, read_text
 from bot.workspace.toml_reader import REQUIRED, TableReader
-from domain.forms import Field, FieldKind, FieldType, Form
+from domain.forms import FIELD_KEY_MAX, Field, FieldKind, FieldType, Form
 
 FIELD_KEY: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 FORM_CODE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -184,6 +184,8 @@ def _read_field(r: TableReader) -> _FieldDraft:
     key = r.text("key", example="vb_di", empty=False)
     if key and not FIELD_KEY.match(key):
         r.problem("key", "bad_field_key", value=key)
+    elif len(key) > FIELD_KEY_MAX:
+        r.problem("key", "field_key_too_long", value=key, limit=FIELD_KEY_MAX)
     elif key:
         r.prefix = key  # from here on, problems name the field by its key
     question = r.text("question", example="Tổng số văn bản đi trong tháng?", empty=False)

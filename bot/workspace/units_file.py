@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.workspace.problems import ConfigError, Problem
-from domain.units import Unit
+from domain.units import CODE_MAX_BYTES, Unit
 
 # Column -> the header names accepted for it (compared after _normalize_header).
 COLUMNS: Final[dict[str, tuple[str, ...]]] = {
@@ -187,6 +187,8 @@ class _RowReader:
         elif code.casefold() in self.codes:
             first = self.codes[code.casefold()]
             self.problem(line, "code", "duplicate_code", unit=code, first_line=first)
+        elif len(code.encode("utf-8")) > CODE_MAX_BYTES:
+            self.problem(line, "code", "code_too_long", unit=code, limit=CODE_MAX_BYTES)
         else:
             self.codes[code.casefold()] = line
         name = self.cell(row, "name")

@@ -12,13 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.forms import FIELD_KEY_MAX
 from domain.periods import Period
 from domain.ticket_answers import ticket_token
+from domain.units import CODE_MAX_BYTES
 from handlers import buttons
 from handlers.buttons import (
     MAX_DATA_BYTES,
     PERIOD_YEARS,
-    UNIT_CODE_MAX_BYTES,
     AssignTicket,
     Button,
     Explain,
@@ -46,12 +47,12 @@ _KINDS = [k for k in vars(buttons).values() if isinstance(k, type) and hasattr(k
 _PREFIXES = {k.PREFIX for k in _KINDS}
 # The data of a kind without values is its prefix alone ("tks").
 _BARE = {k.PREFIX for k in _KINDS if k is not buttons._Kind and not dataclasses.fields(k)}
-# The longest values each kind realistically carries: a unit code as long as any button can
-# carry, in Vietnamese letters (two bytes each in UTF-8); a field key as long as "why:" leaves
-# room for; pages past any real list (five tickets or forty lines a page), a row id past any
-# real table; the last period an office may name.
-LONG_CODE = "Đ" * (UNIT_CODE_MAX_BYTES // 2)
-LONG_KEY = "k" * (MAX_DATA_BYTES - len("why:"))
+# The longest values each kind realistically carries: a unit code and a field key as long as
+# the office's files may hold (the code in Vietnamese letters, two bytes each in UTF-8);
+# pages past any real list (five tickets or forty lines a page), a row id past any real
+# table; the last period an office may name.
+LONG_CODE = "Đ" * (CODE_MAX_BYTES // 2)
+LONG_KEY = "k" * FIELD_KEY_MAX
 TOKEN = ticket_token("PA-2022-" + "9" * 56)
 PAGE = 999_999
 BIG = 10**17
@@ -156,7 +157,7 @@ def test_every_kind_is_in_the_longest_values_list() -> None:
 
 
 def test_a_unit_code_one_byte_longer_does_not_fit_every_kind() -> None:
-    code = "X" * (UNIT_CODE_MAX_BYTES + 1)
+    code = "X" * (CODE_MAX_BYTES + 1)
     with pytest.raises(ValueError, match="64 bytes"):
         AssignTicket(TOKEN, code).pack()
     with pytest.raises(ValueError, match="64 bytes"):

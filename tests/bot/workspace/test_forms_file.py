@@ -9,7 +9,7 @@ import pytest
 
 from bot.workspace.forms_file import TomlLines, load_forms, read_forms
 from bot.workspace.problems import ConfigError
-from domain.forms import FieldKind, FieldType
+from domain.forms import FIELD_KEY_MAX, FieldKind, FieldType
 from tests.support.paths import STARTER
 
 HEAD = '[form]\ncode = "cntt"\ntitle = "Ứng dụng CNTT"\n'
@@ -298,3 +298,10 @@ def test_lines_inside_multiline_strings_are_not_keys() -> None:
     assert lines.line_of("fields", 1, "key") == 7
     assert lines.line_of("fields", 1, "question") == 9
     assert lines.line_of("nowhere", 0, "key") is None
+
+
+def test_a_field_key_too_long_for_a_chat_button(tmp_path: Path) -> None:
+    """The explain button carries the key ("why:<key>", 64 bytes at most)."""
+    longest, too_long = "k" * FIELD_KEY_MAX, "k" * (FIELD_KEY_MAX + 1)
+    (problem,) = problems_of(tmp_path, HEAD + field(longest) + field(too_long))
+    assert f'khóa "{too_long}" quá dài; hãy dùng khóa tới {FIELD_KEY_MAX} ký tự' in problem

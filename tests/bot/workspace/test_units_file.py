@@ -10,6 +10,7 @@ import pytest
 
 from bot.workspace.problems import ConfigError
 from bot.workspace.units_file import load_units, parse_date, read_units
+from domain.units import CODE_MAX_BYTES
 
 FORMS = {"cntt", "dvc", "buuchinh"}
 
@@ -186,3 +187,16 @@ def test_load_units_raises_with_every_problem(tmp_path: Path) -> None:
 )
 def test_dates(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
+
+
+def test_a_code_too_long_for_a_chat_button(tmp_path: Path) -> None:
+    """Buttons carry the unit's code: a code that cannot fit is refused here, not in chat."""
+    longest = "Đ" * (CODE_MAX_BYTES // 2)  # two bytes each in UTF-8
+    too_long = longest + "X"
+    path = write(
+        tmp_path,
+        f"mã đơn vị,tên đơn vị,nhóm,biểu mẫu\n{longest},Sở A,Sở,cntt\n{too_long},Sở B,Sở,cntt\n",
+    )
+    (problem,) = problems_of(path)
+    assert problem.startswith(f'units.csv:3: mã đơn vị: mã đơn vị "{too_long}" quá dài')
+    assert f"tới {CODE_MAX_BYTES} byte, khoảng 23 chữ có dấu" in problem
