@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from bot.cli.main import command
-from bot.demo.simulation import DemoError, run_demo
+from bot.demo.errors import DemoError
+from bot.demo.simulation import run_demo
 from templates.catalog import text
 
 DEFAULT_OUT = "baocao-demo"

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import bot
 from bot.channels.telegram import TelegramChannel
-from bot.demo.telegram_api import FakeTelegramServer, FakeTelegramTimeout, SentMessage
+from bot.demo.errors import DemoError
+from bot.demo.people import PASTING, Chat, answer_form
+from bot.demo.telegram_api import FakeTelegramServer, FakeTelegramTimeout
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
 from bot.runtime.app import App
@@ -41,20 +42,9 @@ TOKEN_ENV = "BAOCAO_DEMO_TOKEN"
 # The demo's bot: a token of the right shape that Telegram never issued, and its own name.
 DEMO_TOKEN = "7000000001:demo-token-not-a-real-one"
 DEMO_BOT = {"first_name": "baocao (demo)", "username": "baocao_demo_bot"}
-REPLY_TIMEOUT = 10.0  # seconds of real time for the bot to answer a simulated person
 SAMPLE_FILES = ("config.toml", "units.csv", "report.toml", "forms")
 _ZONE_SHIFT = timedelta(hours=7)  # Asia/Ho_Chi_Minh, no daylight saving
 
-# What the simulated people do beyond answering: the forms some paste in one message, and
-# the wrong first tries some type (the bot refuses them and asks again).
-PASTING = {("VP", "trangtin"), ("TTCNTT", "tongdai"), ("TTCNTT", "dvc"), ("VTP", "tmdt")}
-PASTING |= {(unit, "phieutre") for unit in ("P4", "P8", "LONGDUC", "DAIAN", "P1")}
-MISTAKES = {
-    ("TTCNTT", "covid", "qr_luot_quet"): "1.924,862",
-    ("TTCNTT", "cntt", "ty_le_ky_so"): "80.84",
-    ("VTP", "tmdt", "ho_san"): "38,824",
-    ("P6", "phieutre", "phieu_tre_han"): "12.5",
-}
 # The timetable's moments (Vietnam time, February 2022) and what they are.
 TIMETABLE = (
     ((10, 8, 0), "open"),
@@ -66,10 +56,6 @@ TIMETABLE = (
     ((16, 8, 0), "late"),
     ((17, 8, 0), "late"),
 )
-
-
-class DemoError(RuntimeError):
-    """The demo cannot run or went wrong; the message says why, in Vietnamese."""
 
 
 class SimClock:
@@ -123,7 +109,7 @@ class DemoResult:
 
 def sample_folder() -> Path:
     """The sample data set of the repository checkout the package runs from."""
-    return Path(bot.__file__).resolve().parent.parent / "data" / "sample-travinh"
+    return Path(__file__).resolve().parents[2] / "data" / "sample-travinh"
 
 
 def prepare_out(out: Path) -> None:
@@ -180,6 +166,7 @@ class Demo:
         self.server = FakeTelegramServer(
             DEMO_TOKEN, strict_html=False, bot_user=DEMO_BOT, clock=self.clock
         )
+        self.chat = Chat(self.server)
         self.users: dict[str, int] = {}
         self.lines: list[str] = []
         self.started: set[str] = set()
@@ -234,7 +221,7 @@ class Demo:
             self.users[unit.code] = user
             async with app.db.write() as tx:
                 code = await create_invite(tx, unit.code, self.clock(), 14)
-            await self._say(user, f"/start {code}", name=f"Đầu mối {unit.code}")
+            await self.chat.say(user, f"/start {code}", name=f"Đầu mối {unit.code}")
         self.note("registered", 2, count=len(self.users))
 
         february = read_answers_file(sample / "answers" / f"{PERIOD}.toml")
@@ -312,98 +299,29 @@ class Demo:
             await _sleep()
         raise DemoError("outbox did not drain")
 
-    # ------------------------------------------------------------------ the people
-
-    async def _say(self, user: int, typed: str, name: str = "") -> SentMessage:
-        count = len(self.server.sent_to(user))
-        self.server.user_sends_text(user, typed, first_name=name or None)
-        return await self._reply(user, count)
-
-    async def _press(self, user: int, message: SentMessage, label: str) -> SentMessage:
-        data = message.button_starting(label)
-        if data is None:
-            raise DemoError(f"no button {label!r} in: {message.shown[:300]}")
-        count = len(self.server.sent_to(user))
-        self.server.user_presses_button(user, message.message_id, data)
-        return await self._reply(user, count)
-
-    async def _reply(self, user: int, count: int) -> SentMessage:
-        """The bot's answer: the newest message once the chat has more than `count`."""
-        sent = await self.server.wait_for_messages(user, count + 1, timeout=REPLY_TIMEOUT)
-        return sent[-1]
-
     async def _session(self, app: App, workspace: Workspace, sub: Submission) -> None:
         """A focal point answers one form through the chat and sends it."""
         user = self.users[sub.unit]
         form = workspace.forms[sub.form]
-        answers = {key: " ".join(value.split()) for key, value in sub.answers.items()}
         # The first form from the prompt's button, the others with /baocao.
         prompt = next(
             (m for m in reversed(self.server.sent_to(user)) if m.button_starting("📝")), None
         )
         if prompt is not None and sub.unit not in self.started:
-            reply = await self._press(user, prompt, "📝")
+            reply = await self.chat.press(user, prompt, "📝")
         else:
-            reply = await self._say(user, "/baocao")
+            reply = await self.chat.say(user, "/baocao")
         self.started.add(sub.unit)
-        pasted = (sub.unit, sub.form) in PASTING
-        mistaken: set[str] = set()
-        details: list[tuple[str, dict[str, object]]] = []
-        for _ in range(4 * len(form.fields) + 20):
-            shown = reply.shown
-            if "✅ Đã nhận báo cáo" in shown:
-                break
-            for problem in re.findall(r"⚠ Số liệu chưa khớp: (.+?)\. Hãy sửa", shown):
-                details.append(("flagged", {"problem": problem}))
-            question = re.search(r"Câu (\d+)/\d+ · ", shown)
-            if pasted and question:
-                pasted_lines = [
-                    f"{form.position(key)}: {MISTAKES.get((sub.unit, sub.form, key), value)}"
-                    for key, value in answers.items()
-                ]
-                mistaken |= {k for (u, f, k) in MISTAKES if (u, f) == (sub.unit, sub.form)}
-                reply = await self._say(user, "\n".join(pasted_lines))
-                pasted = False
-                continue
-            if question:
-                field_ = form.fields[int(question[1]) - 1]
-                value = answers.get(field_.key)
-                if value is None:
-                    reply = await self._press(user, reply, text("chat.button_skip"))
-                    continue
-                wrong = MISTAKES.get((sub.unit, sub.form, field_.key))
-                if wrong is not None and field_.key not in mistaken:
-                    mistaken.add(field_.key)
-                    reply = await self._say(user, wrong)
-                    said = reply.shown.split("\n")[0]
-                    details.append(("mistake", {"typed": wrong, "reply": said}))
-                    continue
-                reply = await self._say(user, value)
-                continue
-            if "Tóm tắt:" in shown:
-                explain = reply.button_starting("Giải thích:")
-                if explain is not None:
-                    label = next(b for b in reply.button_texts if b.startswith("Giải thích:"))
-                    key = next(f.key for f in form.fields if label.endswith(f.title))
-                    why = sub.explanations.get(key) or text("demo.generic_explanation")
-                    await self._press(user, reply, "Giải thích:")
-                    reply = await self._say(user, why)
-                    details.append(("explained", {"explanation": why}))
-                    continue
-                reply = await self._press(user, reply, text("chat.button_submit"))
-                continue
-            raise DemoError(f"{sub.unit}/{sub.form}: unexpected reply: {shown[:300]}")
-        else:
-            raise DemoError(f"{sub.unit}/{sub.form}: the conversation did not end")
+        last, details = await answer_form(self.chat, user, form, sub, reply)
         await self._drain(app)
         self.note(
             "session",
             at=_shown(self.clock()),
             unit=workspace_unit_name(workspace, sub.unit),
             form=form.title,
-            questions=len(answers),
+            questions=len(sub.answers),
             pasted=(sub.unit, sub.form) in PASTING,
-            late="(sau hạn)" in shown,
+            late="(sau hạn)" in last,
         )
         for key, values in details:
             self.note(key, 4, **values)

@@ -21,7 +21,7 @@ from bot.report.export import export_xlsx
 from bot.report.tickets_source import draft_inputs, imported_tickets
 from bot.runtime.clock import Clock
 from bot.runtime.outbox import queue_replies
-from bot.tickets.job import FileFetcher, run_import
+from bot.runtime.ticket_import import FileFetcher, run_import
 from bot.workspace.load import Workspace
 from domain.periods import parse_period
 from handlers.events import Document, Reply

@@ -1,5 +1,5 @@
 """The office sent the ticket export to the bot: fetch the file from the chat platform, read
-it (bot/tickets/reading.py) and save it (saving.py), and tell the office the same summary as
+it and save it (bot/tickets/), and tell the office the same summary as
 `baocao tickets import`, queued in the transaction that stores the tickets."""
 
 from __future__ import annotations
