@@ -1,9 +1,11 @@
-"""The tests' own rules: one fake clock, shared fixtures registered once and never re-exported,
-documented support modules, and `e2e`/`slow` markers that select tests while CI runs them all."""
+"""The tests' own rules: one fake clock; code shared only through tests/support; fixtures
+registered once, never re-exported; documented support modules; `e2e` and `slow` markers that
+select tests while CI runs them all."""
 
 from __future__ import annotations
 
 import ast
+import functools
 import shlex
 import tomllib
 from dataclasses import dataclass, field
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import conftest as e2e_conftest
+import tests.e2e.conftest as e2e_conftest
 from tests.support.paths import REPO_ROOT
 
 TESTS = REPO_ROOT / "tests"
@@ -25,6 +27,7 @@ def _modules(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.py") if ".venv" not in p.parts)
 
 
+@functools.cache
 def _tree(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
@@ -57,6 +60,39 @@ def test_there_is_one_fake_clock() -> None:
     }
     assert others == {}, "use tests.support.clock.FakeClock"
     assert _clock_classes(CLOCK_MODULE) == ["FakeClock"]
+
+
+def _may_import(name: str, folder: str) -> bool:
+    """Tests import of tests/ only tests/support, conftests and the helper modules (not test
+    modules) of their own folder, which that folder's tests alone share."""
+    leaf = name.rsplit(".", 1)[-1]
+    own_helper = name.startswith(folder + ".") and not leaf.startswith("test_")
+    return (
+        not name.startswith("tests.")
+        or name.startswith("tests.support.")
+        or own_helper
+        or (leaf == "conftest")
+    )
+
+
+def _imports_of_other_tests(path: Path) -> list[str]:
+    folder = ".".join(path.parent.relative_to(REPO_ROOT).parts)
+    found = []
+    for node in ast.walk(_tree(path)):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        found += [name for name in names if not _may_import(name, folder)]
+    return found
+
+
+def test_tests_share_code_only_through_tests_support() -> None:
+    offending = {
+        str(p.relative_to(REPO_ROOT)): found
+        for p in _modules(TESTS)
+        if (found := _imports_of_other_tests(p))
+    }
+    assert offending == {}, "move what tests share into tests/support"
 
 
 def _re_exports(module: Path) -> list[str]:

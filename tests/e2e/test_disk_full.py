@@ -1,9 +1,7 @@
 """A full database: nothing unstored is acknowledged, people and the office are told once,
 and everything is handled exactly once when space returns.
 
-The disk is "filled" with SQLite's `PRAGMA max_page_count` on the bot's writer connection,
-capped at the file's current size, and the inbox table's last page is packed with handled
-filler rows, so that no update fits anywhere. Raising the cap frees the space again.
+The disk is filled, and freed again, by tests/support/disk_full.py.
 """
 
 from __future__ import annotations
@@ -18,42 +16,11 @@ import pytest
 from bot.demo.telegram_api import FakeTelegramServer
 from storage import Database
 from tests.support.clock import FakeClock
+from tests.support.disk_full import OFFICE_NOTICE, USER_NOTICE, fill_database, free_space
 from tests.support.harness import OFFICE_USER, BotUnderTest, start_bot, stop_or_explain
 from tests.support.ports import free_port
 
 PEOPLE = {501: "SYT", 502: "BDT", 503: "VP"}
-USER_NOTICE = "chưa lưu được tin nhắn"
-OFFICE_NOTICE = "hết chỗ lưu trữ"
-
-
-async def fill_database(db: Database) -> None:
-    """Cap the file at its size and pack the inbox's free space, so no update fits."""
-    # The writer connection is private: the cap is a per-connection setting and only the
-    # writer writes. Taking the write lock keeps the bot's transactions out meanwhile.
-    writer = db._writer
-    async with db.write():
-        pages = next(iter(await writer.execute_fetchall("PRAGMA page_count")))[0]
-        await writer.execute(f"PRAGMA max_page_count = {pages}")
-    serial = 0
-    for size in (60000, 4000, 1000, 200, 40, 1):
-        while True:
-            serial += 1
-            try:
-                async with db.write():
-                    await writer.execute(
-                        "INSERT INTO inbox (channel, external_id, payload, received_at, "
-                        "handled_at) VALUES ('filler', ?, ?, 'x', 'x')",
-                        (str(serial), "x" * size),
-                    )
-            except Exception as error:
-                assert "full" in str(error)
-                break
-
-
-async def free_space(db: Database) -> None:
-    """Space returns (an administrator deleted old files)."""
-    async with db.write():
-        await db._writer.execute("PRAGMA max_page_count = 1073741823")
 
 
 def _count(fake: FakeTelegramServer, chat: int, words: str) -> int:

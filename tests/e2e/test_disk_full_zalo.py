@@ -5,24 +5,17 @@ returns."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_disk_full import OFFICE_NOTICE, USER_NOTICE, fill_database, free_space
-from tests.e2e.test_zalo import LAN, OFFICE, ZaloBot, _start
 from tests.support.clock import FakeClock
+from tests.support.disk_full import OFFICE_NOTICE, USER_NOTICE, fill_database, free_space
 from tests.support.harness import stop_or_explain
+from tests.support.zalo_bot import OFFICE, ZaloBot, start_zalo_app
 from tests.support.zalo_server import FakeZaloServer
 
-
-@pytest.fixture
-def fake_zalo() -> Iterator[FakeZaloServer]:
-    """A fresh fake Zalo server."""
-    with FakeZaloServer() as server:
-        yield server
-    assert not server.internal_errors, server.internal_errors
+LAN = "zl1001"  # focal point of SYT
 
 
 @pytest.mark.slow
@@ -30,7 +23,7 @@ async def test_zalo_polling_holds_the_update_and_handles_it_once(
     tmp_path: Path, fake_zalo: FakeZaloServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
-    app = await _start(tmp_path, fake_zalo, clock, "polling", 8443)
+    app = await start_zalo_app(tmp_path, fake_zalo, clock, "polling", 8443)
     bot = ZaloBot(app, fake_zalo, clock)
     try:
         await bot.register(LAN, "SYT")

@@ -5,24 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tests.support.harness import OFFICE_USER, BotUnderTest
+from tests.support.steps import submit_form
 
 ALICE = 1001  # SYT
 BOB = 1002  # BDT
-
-
-async def submit_alice(bot: BotUnderTest) -> None:
-    await bot.command(ALICE, "baocao")
-    for value in ("259", "2.386", "472", "1.914"):
-        await bot.say(ALICE, value)
-    await bot.press(ALICE, "Bỏ qua")
-    await bot.press(ALICE, "✅ Gửi báo cáo")
 
 
 @pytest.mark.slow
 async def test_remind_now_asks_then_reminds_only_laggards(bot: BotUnderTest) -> None:
     await bot.register(ALICE, "SYT")
     await bot.register(BOB, "BDT")
-    await submit_alice(bot)
+    await submit_form(bot, ALICE)
     alice_before = len(bot.fake.sent_to(ALICE))
     ask = await bot.command(OFFICE_USER, "nhacnho")
     assert "Nhắc 2 đơn vị chưa gửi báo cáo kỳ 02/2022?" in ask
@@ -38,7 +31,7 @@ async def test_remind_now_asks_then_reminds_only_laggards(bot: BotUnderTest) -> 
 async def test_lock_stops_edits_and_unlock_reopens_one_unit(bot: BotUnderTest) -> None:
     await bot.register(ALICE, "SYT")
     await bot.register(BOB, "BDT")
-    await submit_alice(bot)
+    await submit_form(bot, ALICE)
     asked = await bot.command(OFFICE_USER, "khoa", "02/2022")
     assert "Khóa kỳ 02/2022?" in asked and "Còn 2 đơn vị chưa gửi báo cáo kỳ này." in asked
     assert "Tóm tắt" in await bot.command(ALICE, "sua")  # nothing locked until confirmed
@@ -99,7 +92,7 @@ async def test_the_office_gets_the_draft_and_is_told_when_it_goes_out_of_date(
     bot: BotUnderTest,
 ) -> None:
     await bot.register(ALICE, "SYT")
-    await submit_alice(bot)
+    await submit_form(bot, ALICE)
     before = len(bot.fake.sent_to(OFFICE_USER))
     started = await bot.command(OFFICE_USER, "tonghop")
     assert "Đang tổng hợp dự thảo báo cáo kỳ 02/2022" in started
@@ -130,7 +123,7 @@ async def test_the_office_gets_the_draft_and_is_told_when_it_goes_out_of_date(
 
 async def test_the_office_gets_the_workbook(bot: BotUnderTest) -> None:
     await bot.register(ALICE, "SYT")
-    await submit_alice(bot)
+    await submit_form(bot, ALICE)
     before = len(bot.fake.sent_to(OFFICE_USER))
     await bot.command(OFFICE_USER, "xuat", "02/2022")
     messages = await bot.fake.wait_for_messages(OFFICE_USER, before + 2, timeout=20)

@@ -3,13 +3,14 @@ can, and the unit then answers about them like any other."""
 
 from __future__ import annotations
 
-from tests.e2e.test_tickets import HEADER, STRANGER
 from tests.support.harness import OFFICE_USER, BotUnderTest
+from tests.support.steps import TICKETS_HEADER
 
 ALICE = 1001  # SYT
+STRANGER = 3003
 # Overdue on 11/02/2022, in the harness's units' words the import cannot be sure of.
 CSV = (
-    HEADER
+    TICKETS_HEADER
     + "PA-501,05/01/2022,20/01/2022,Sở Y tế tỉnh,Rác,Đang xử lý\n"
     + "PA-502,06/01/2022,21/01/2022,Ban quản lý dự án,Đường,Đang xử lý\n"
     + "PA-503,07/01/2022,22/01/2022,Văn phòng UBND,Hồ sơ,Đang xử lý\n"

@@ -11,11 +11,9 @@ import pytest
 
 from bot.demo.telegram_api import FakeTelegramServer
 from bot.tickets.saving import import_tickets
-from tests.e2e.test_office import submit_alice
-from tests.e2e.test_tickets import CSV
-from tests.e2e.test_timetable import at, start_early, texts, tick_at
 from tests.support.clock import START, FakeClock
 from tests.support.harness import OFFICE_USER, BotUnderTest, start_bot, stop_or_explain
+from tests.support.steps import TICKETS_CSV, at, start_with_token, submit_form, texts, tick_at
 
 # Each test waits out the delivery of a period's bulk messages (seconds): left out of the
 # quick run (CI runs them).
@@ -37,14 +35,19 @@ async def test_reminders_carry_the_tickets_button_and_chase_unanswered_tickets(
     fake_telegram: FakeTelegramServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bot = await start_early(tmp_path, fake_telegram, FakeClock(at(5, 9)), monkeypatch)
+    bot = await start_with_token(tmp_path, fake_telegram, FakeClock(at(5, 9)), monkeypatch)
     try:
         await bot.register(ALICE, "SYT")
         await bot.register(BOB, "BDT")
         async with bot.db.write() as tx:
             settings = bot.workspace.settings.tickets
             await import_tickets(
-                tx, CSV, "phieu.csv", settings=settings, today=date(2022, 2, 5), changed_by="t"
+                tx,
+                TICKETS_CSV,
+                "phieu.csv",
+                settings=settings,
+                today=date(2022, 2, 5),
+                changed_by="t",
             )
         await tick_at(bot, at(10, 8))
         assert f"{TICKETS} (7)" in buttons(bot, ALICE)
@@ -200,7 +203,7 @@ async def test_remind_now_reaches_units_owing_no_figures_but_answers_about_ticke
         for user, unit in ((ALICE, "SYT"), (DAVE, "TTDL"), (ERIN, "TTPV")):
             await bot.register(user, unit)
         await import_no_form_tickets(bot, date(2022, 2, 11))
-        await submit_alice(bot)  # her figures are in; her ticket is not answered
+        await submit_form(bot, ALICE)  # her figures are in; her ticket is not answered
         before = {user: len(texts(bot, user)) for user in (ALICE, DAVE, ERIN)}
 
         ask = await bot.command(OFFICE_USER, "nhacnho")

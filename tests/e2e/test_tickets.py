@@ -14,24 +14,12 @@ from domain.ticket_answers import ticket_token
 from domain.tickets import TicketStatus
 from tests.support.clock import FakeClock
 from tests.support.harness import OFFICE_USER, BotUnderTest, start_bot, stop_or_explain
+from tests.support.steps import TICKETS_CSV, TICKETS_HEADER
 
 ALICE = 1001  # SYT
 BOB = 1002  # BDT
 STRANGER = 3003
 TODAY = date(2022, 2, 11)  # the harness's START, in Vietnam
-
-HEADER = "Mã phiếu,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái\n"
-# Seven overdue tickets of SYT (two pages), one of BDT, one of SYT not yet due, one handled.
-ROWS = [
-    *(
-        f"PA-{n:03d},0{n}/01/2022,1{n}/01/2022,Sở Y tế,Phản ánh số {n} về <vệ sinh>,Đang xử lý"
-        for n in range(1, 8)
-    ),
-    "PA-101,05/01/2022,20/01/2022,BDT,Thư chậm,Đang xử lý",
-    "PA-201,05/02/2022,25/02/2022,Sở Y tế,Chưa tới hạn,Đang xử lý",
-    "PA-301,05/01/2022,20/01/2022,Sở Y tế,Đã xong,Đã xử lý",
-]
-CSV = (HEADER + "\n".join(ROWS) + "\n").encode("utf-8")
 
 
 async def load_tickets(bot: BotUnderTest) -> None:
@@ -39,7 +27,7 @@ async def load_tickets(bot: BotUnderTest) -> None:
     async with bot.db.write() as tx:
         await import_tickets(
             tx,
-            CSV,
+            TICKETS_CSV,
             "phieu.csv",
             settings=bot.workspace.settings.tickets,
             today=TODAY,
@@ -201,7 +189,7 @@ async def test_the_office_imports_the_list_by_sending_the_file(bot: BotUnderTest
     broken = await _send_file(bot, OFFICE_USER, "sai.csv", b"Ma,Ngay\n1,2\n", 2)
     assert "Đang nhập danh sách phiếu từ tệp «sai.csv»" in broken[0]
     assert "thiếu cột bắt buộc" in broken[1]
-    done = await _send_file(bot, OFFICE_USER, "phieu thang 2.csv", CSV, 2)
+    done = await _send_file(bot, OFFICE_USER, "phieu thang 2.csv", TICKETS_CSV, 2)
     summary = done[1]
     assert "Đã nhập tệp phieu thang 2.csv: đọc 10 dòng; 10 phiếu mới" in summary
     assert "Phiếu quá hạn đến ngày 11/02/2022: 8" in summary
@@ -212,15 +200,15 @@ async def test_the_office_imports_the_list_by_sending_the_file(bot: BotUnderTest
     assert {r.changed_by for r in history} == {f"telegram:{OFFICE_USER}"}
     assert {r.source_message for r in history} == {"phieu thang 2.csv"}
     # Sent again: updated by id, never duplicated.
-    again = await _send_file(bot, OFFICE_USER, "phieu thang 2.csv", CSV, 2)
+    again = await _send_file(bot, OFFICE_USER, "phieu thang 2.csv", TICKETS_CSV, 2)
     assert "0 phiếu mới, 0 phiếu cập nhật, 10 phiếu không đổi" in again[1]
 
 
 async def test_a_focal_point_or_a_stranger_cannot_import_a_file(bot: BotUnderTest) -> None:
     await bot.register(ALICE, "SYT")
-    refused = await _send_file(bot, ALICE, "phieu.csv", CSV, 1)
+    refused = await _send_file(bot, ALICE, "phieu.csv", TICKETS_CSV, 1)
     assert "Chỉ văn phòng mới nhập được danh sách phiếu" in refused[0]
-    stranger = await _send_file(bot, STRANGER, "phieu.csv", CSV, 1)
+    stranger = await _send_file(bot, STRANGER, "phieu.csv", TICKETS_CSV, 1)
     assert "Bot chỉ làm việc với cán bộ đầu mối" in stranger[0]
     async with bot.db.read() as view:
         assert await view.tickets.all() == []
@@ -230,7 +218,7 @@ async def test_buttons_show_ids_and_unit_names_as_written(bot: BotUnderTest) -> 
     # Button labels are plain text on Telegram: «&» and «<» are shown, not «&amp;», «&lt;».
     await bot.register(BOB, "BDT")
     await bot.register(BOB, "SYT")
-    export = HEADER + "Q&A<1>,05/01/2022,20/01/2022,BDT,Thư,Đang xử lý\n"
+    export = TICKETS_HEADER + "Q&A<1>,05/01/2022,20/01/2022,BDT,Thư,Đang xử lý\n"
     async with bot.db.write() as tx:
         await import_tickets(
             tx,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,51 +9,17 @@ import pytest
 from bot.demo.telegram_api import FakeTelegramServer
 from tests.support.clock import FakeClock
 from tests.support.harness import OFFICE_USER, BotUnderTest, start_bot, stop_or_explain
+from tests.support.steps import at, start_with_token, texts, tick_at
 
 ALICE = 1001  # SYT: answers on time
 BOB = 1002  # BDT: never answers
 CAROL = 1003  # VP: never answers either
 
 
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    """A moment of February 2022, Vietnam time."""
-    return datetime(2022, 2, day, hour - 7, minute, tzinfo=UTC)
-
-
-def texts(bot: BotUnderTest, chat: int) -> list[str]:
-    """What a chat has received, as its user sees it."""
-    return [m.plain_text or "" for m in bot.fake.sent_to(chat)]
-
-
-async def tick_at(bot: BotUnderTest, moment: datetime) -> None:
-    """Move the clock and run the timetable, then let the outbox drain."""
-    bot.clock.now = moment
-    assert bot.app.scheduler is not None and bot.app.delivery is not None
-    await bot.app.scheduler.tick()
-    async with bot.db.read() as r:
-        pending = await r.outbox.pending_count()
-    for _ in range(200):
-        if pending == 0:
-            return
-        await asyncio.sleep(0.05)
-        async with bot.db.read() as r:
-            pending = await r.outbox.pending_count()
-    async with bot.db.read() as r:
-        stuck = await r.outbox.due(bot.clock() + timedelta(days=1))
-    raise AssertionError(f"{pending} messages still pending: {stuck}")
-
-
 @pytest.fixture
 def early_clock() -> FakeClock:
     """05/02/2022: before period 02/2022 opens on the 10th."""
     return FakeClock(at(5, 9))
-
-
-async def start_early(
-    tmp_path: Path, fake: FakeTelegramServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> BotUnderTest:
-    monkeypatch.setenv("BAOCAO_TEST_TOKEN", fake.token)
-    return await start_bot(tmp_path, fake, clock)
 
 
 @pytest.mark.slow
@@ -65,7 +29,7 @@ async def test_a_month_of_prompts_reminders_and_late_notices(
     early_clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bot = await start_early(tmp_path, fake_telegram, early_clock, monkeypatch)
+    bot = await start_with_token(tmp_path, fake_telegram, early_clock, monkeypatch)
     try:
         for user, unit in ((ALICE, "SYT"), (BOB, "BDT"), (CAROL, "VP")):
             await bot.register(user, unit)
@@ -128,7 +92,7 @@ async def test_a_restart_never_repeats_and_downtime_sends_only_what_is_still_use
     early_clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bot = await start_early(tmp_path, fake_telegram, early_clock, monkeypatch)
+    bot = await start_with_token(tmp_path, fake_telegram, early_clock, monkeypatch)
     await bot.register(BOB, "BDT")
     await tick_at(bot, at(10, 8))
     await tick_at(bot, at(14, 9))

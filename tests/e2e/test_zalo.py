@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -13,93 +12,19 @@ import docx
 import httpx
 import pytest
 
-from bot.channels.zalo import ZaloChannel
 from bot.cli.main import main
-from bot.runtime.app import App
-from bot.runtime.ratelimit import Limits
 from bot.tickets.saving import import_tickets
-from bot.workspace.load import load_workspace
 from handlers.registration import create_invite
-from storage import Database
 from tests.support.clock import FakeClock
-from tests.support.harness import stop_or_explain, write_workspace
+from tests.support.harness import stop_or_explain
 from tests.support.ports import free_port
+from tests.support.zalo_bot import OFFICE, ZaloBot, start_zalo_app, write_zalo_workspace
 from tests.support.zalo_server import MAX_TEXT_LENGTH, FakeZaloServer
 
 SECRET = "zalo-secret-0123456789"
 LAN = "zl1001"  # focal point of SYT and VP
 MINH = "zl1002"
-OFFICE = "zl9000"  # office staff on Zalo
 DOWNLOAD_SECRET = "download-secret-0123456789abcdef"
-
-
-@pytest.fixture
-def fake_zalo() -> Iterator[FakeZaloServer]:
-    """A fresh fake Zalo server; the test fails if the bot called a method it does not know."""
-    with FakeZaloServer() as server:
-        yield server
-    server.assert_no_unexpected_calls()
-    assert not server.internal_errors, server.internal_errors
-
-
-@dataclass
-class ZaloBot:
-    """The running app with only Zalo, and helpers that play a person on Zalo."""
-
-    app: App
-    fake: FakeZaloServer
-    clock: FakeClock
-
-    @property
-    def db(self) -> Database:
-        """The app's open database."""
-        assert self.app.db is not None
-        return self.app.db
-
-    async def say(self, user: str, typed: str) -> str:
-        """Type a text; the bot's one reply as the person sees it."""
-        before = len(self.fake.sent_to(user))
-        self.fake.user_sends_text(user, typed)
-        return (await self.fake.wait_for_messages(user, before + 1))[-1].text
-
-    async def register(self, user: str, unit_code: str) -> str:
-        """Type /start with a fresh invite code of the unit; the welcome."""
-        async with self.db.write() as tx:
-            code = await create_invite(tx, unit_code, self.clock(), 14)
-        return await self.say(user, f"/start {code}")
-
-
-def _write_config(folder: Path, fake: FakeZaloServer, mode: str, port: int, extra: str) -> Path:
-    """The e2e workspace with Zalo only (and office staff on Zalo); the config path."""
-    config = write_workspace(folder, "http://127.0.0.1:9/bot", port=port)
-    source = config.read_text(encoding="utf-8")
-    source = source.replace("[telegram]\n", "[telegram]\nenabled = false\n")
-    source = source.replace("admins = [900]\n", f'admins = [900]\nzalo_admins = ["{OFFICE}"]\n')
-    source += (
-        f'\n[zalo]\nenabled = true\ntoken_env = "BAOCAO_TEST_ZALO_TOKEN"\n'
-        f'api_base_url = "{fake.base_url}"\nmode = "{mode}"\n'
-        'webhook_url = "https://baocao.example.invalid/zalo"\n'
-        'webhook_secret_env = "BAOCAO_TEST_ZALO_SECRET"\n'
-        f"{extra}"
-    )
-    config.write_text(source, encoding="utf-8")
-    return config
-
-
-async def _start(
-    folder: Path, fake: FakeZaloServer, clock: FakeClock, mode: str, port: int, extra: str = ""
-) -> App:
-    config = _write_config(folder, fake, mode, port, extra)
-    channel = ZaloChannel(fake.token, fake.base_url, poll_timeout=1)
-    app = App(
-        load_workspace(config),
-        clock=clock,
-        zalo=channel,
-        limits=Limits(0, 0, 0),
-        run_scheduler=False,
-    )
-    await app.start()
-    return app
 
 
 @pytest.fixture
@@ -108,7 +33,7 @@ async def zalo_bot(
 ) -> AsyncIterator[ZaloBot]:
     """The bot polling the fake Zalo server."""
     monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
-    app = await _start(tmp_path, fake_zalo, clock, "polling", 8443)
+    app = await start_zalo_app(tmp_path, fake_zalo, clock, "polling", 8443)
     running = ZaloBot(app, fake_zalo, clock)
     try:
         yield running
@@ -230,7 +155,7 @@ async def test_webhook_refuses_a_missing_or_wrong_secret_and_takes_the_right_one
     monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
     monkeypatch.setenv("BAOCAO_TEST_ZALO_SECRET", SECRET)
     port = free_port()
-    app = await _start(tmp_path, fake_zalo, clock, "webhook", port)
+    app = await start_zalo_app(tmp_path, fake_zalo, clock, "webhook", port)
     running = ZaloBot(app, fake_zalo, clock)
     try:
         assert app.webhook is not None and "/zalo" in app.webhook.routes
@@ -268,7 +193,7 @@ async def test_a_draft_reaches_the_office_on_zalo_as_a_signed_expiring_link(
         f'download_url = "{public}"\n'
         'download_secret_env = "BAOCAO_TEST_DOWNLOAD_SECRET"\ndownload_days = 7\n'
     )
-    app = await _start(tmp_path, fake_zalo, clock, "polling", free_port(), extra)
+    app = await start_zalo_app(tmp_path, fake_zalo, clock, "polling", free_port(), extra)
     running = ZaloBot(app, fake_zalo, clock)
     try:
         await running.register(LAN, "SYT")
@@ -367,7 +292,7 @@ def test_run_refuses_to_start_without_its_secrets(
         'download_secret_env = "BAOCAO_TEST_DOWNLOAD_SECRET"\n'
     )
     config = tmp_path / "config.toml"
-    _write_config(tmp_path, fake_zalo, mode, free_port(), extra)
+    write_zalo_workspace(tmp_path, fake_zalo, mode, free_port(), extra)
     assert main(["run", "--config", str(config)]) == 1
     assert f"Chưa có mã bí mật: hãy đặt biến môi trường {missing}" in capsys.readouterr().err
     assert fake_zalo.webhook is None

@@ -10,6 +10,7 @@ from bot.runtime.inbox import InboxWorker
 from handlers.events import EventKind, Incoming, Reply, Sender
 from storage import Database, DiskFullError
 from tests.support.clock import START, FakeClock
+from tests.support.disk_full import cap_at_current_size, free_space
 
 
 def _parse(update: dict[str, Any]) -> Incoming:
@@ -19,13 +20,6 @@ def _parse(update: dict[str, Any]) -> Incoming:
 async def _handler(event: Incoming, ctx: Any) -> list[Reply]:
     # A reply too big for any page already in the file: it needs new pages.
     return [Reply(chat_id="7", text=f"{event.text} " + "x" * 6000)]
-
-
-async def _fill(db: Database) -> None:
-    writer = db._writer  # the cap is per connection; only the writer writes
-    async with db.write():
-        pages = next(iter(await writer.execute_fetchall("PRAGMA page_count")))[0]
-        await writer.execute(f"PRAGMA max_page_count = {pages}")
 
 
 async def test_handling_waits_for_space_then_runs_once(db: Database, clock: FakeClock) -> None:
@@ -52,7 +46,7 @@ async def test_handling_waits_for_space_then_runs_once(db: Database, clock: Fake
     )
     async with db.write() as tx:
         await tx.inbox.store("telegram", "1", {"n": 1})
-    await _fill(db)
+    await cap_at_current_size(db)
     task = asyncio.create_task(worker.run())
     try:
         while len(fulls) < 3:  # it keeps trying, and keeps running
@@ -61,8 +55,7 @@ async def test_handling_waits_for_space_then_runs_once(db: Database, clock: Fake
         async with db.read() as r:
             assert [i.external_id for i in await r.inbox.next_unhandled()] == ["1"]
             assert await r.outbox.pending_count() == 0
-        async with db.write():
-            await db._writer.execute("PRAGMA max_page_count = 1073741823")
+        await free_space(db)
         while writable == 0:
             assert not task.done(), "the inbox worker stopped"
             await asyncio.sleep(0.01)
