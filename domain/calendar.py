@@ -92,7 +92,7 @@ def local_day(now: datetime | date, timezone: str) -> date:
 
 def validate_regime(regime: ReportingRegime) -> None:
     """ValueError naming the first setting of the regime that cannot work."""
-    _zone(regime)
+    office_zone(regime)
     if (regime.deadline_day is None) == (regime.deadline_working_days is None):
         raise ValueError("set exactly one of deadline_day and deadline_working_days")
     # The window must start on a day every month has.
@@ -115,7 +115,8 @@ def validate_regime(regime: ReportingRegime) -> None:
         raise ValueError("set both quiet_start and quiet_end, or neither")
 
 
-def _zone(regime: ReportingRegime) -> ZoneInfo:
+def office_zone(regime: ReportingRegime) -> ZoneInfo:
+    """The office's time zone: every time a user sees is shown in it."""
     try:
         return ZoneInfo(regime.timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -168,7 +169,7 @@ def period_containing(d: date, regime: ReportingRegime) -> Period:
 def open_at(period: Period, regime: ReportingRegime) -> datetime:
     """When units are first asked for the period's figures."""
     day = cutoff_date(period, regime) - timedelta(days=regime.open_days_before_cutoff)
-    return _at(day, regime.open_time, _zone(regime))
+    return _at(day, regime.open_time, office_zone(regime))
 
 
 def _first_day_numbered(n: int, after: date) -> date:
@@ -193,7 +194,7 @@ def deadline_at(period: Period, regime: ReportingRegime) -> datetime:
         day = add_working_days(cutoff, regime.deadline_working_days)
     if regime.shift_deadline_to_working_day:
         day = next_working_day(day)
-    return _at(day, regime.deadline_time, _zone(regime))
+    return _at(day, regime.deadline_time, office_zone(regime))
 
 
 class DeadlineStatus(StrEnum):
@@ -207,7 +208,7 @@ class DeadlineStatus(StrEnum):
 def deadline_status(period: Period, moment: datetime, regime: ReportingRegime) -> DeadlineStatus:
     """BEFORE the deadline's local date, DUE_TODAY on it up to the deadline, LATE after."""
     deadline = deadline_at(period, regime)
-    local = _local(moment, _zone(regime))
+    local = _local(moment, office_zone(regime))
     if local > deadline:
         return DeadlineStatus.LATE
     if local.date() == deadline.date():
@@ -218,7 +219,7 @@ def deadline_status(period: Period, moment: datetime, regime: ReportingRegime) -
 def days_late(period: Period, moment: datetime, regime: ReportingRegime) -> int:
     """Calendar days from the deadline's date to the moment's local date; 0 if not late."""
     deadline = deadline_at(period, regime)
-    local = _local(moment, _zone(regime))
+    local = _local(moment, office_zone(regime))
     if local <= deadline:
         return 0
     return (local.date() - deadline.date()).days
@@ -227,7 +228,7 @@ def days_late(period: Period, moment: datetime, regime: ReportingRegime) -> int:
 def working_days_late(period: Period, moment: datetime, regime: ReportingRegime) -> int:
     """Working days from the deadline's date to the moment's local date; 0 if not late."""
     deadline = deadline_at(period, regime)
-    local = _local(moment, _zone(regime))
+    local = _local(moment, office_zone(regime))
     if local <= deadline:
         return 0
     return working_days_between(deadline.date(), local.date())
@@ -260,7 +261,7 @@ class ScheduleStep:
 def schedule_steps(period: Period, regime: ReportingRegime) -> list[ScheduleStep]:
     """Every message of the period, sorted by time, with weekends and quiet hours applied."""
     validate_regime(regime)
-    zone = _zone(regime)
+    zone = office_zone(regime)
     opening = _settle(open_at(period, regime), regime, zone, working_only=False)
     deadline = deadline_at(period, regime)
     # Through UTC, so that "one hour later" stays one hour across a DST change.
@@ -365,7 +366,7 @@ def _out_of_quiet_hours(at: datetime, regime: ReportingRegime, zone: ZoneInfo) -
 def current_period(now: datetime, regime: ReportingRegime) -> Period:
     """The latest period that has opened by `now`: units still answer it after its deadline,
     until the next period opens."""
-    candidate = period_containing(now.astimezone(_zone(regime)).date(), regime)
+    candidate = period_containing(now.astimezone(office_zone(regime)).date(), regime)
     while open_at(candidate, regime) > now:
         candidate = candidate.previous()
     return candidate
@@ -393,4 +394,4 @@ def overdue_as_of(period: Period, now: datetime, regime: ReportingRegime) -> dat
     """The day a period's figures judge tickets overdue on: today while units answer it, the
     day it closed once closed (as the tickets are taken, `tickets_stood_at`)."""
     moment = tickets_stood_at(period, now, regime) or now
-    return _local(moment, _zone(regime)).date()
+    return _local(moment, office_zone(regime)).date()

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import time
 from functools import total_ordering
 
+# The office's time zone when config.toml names none (an IANA name).
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
 
 @total_ordering
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ class ReportingRegime:
     Exactly one of deadline_day and deadline_working_days is set.
     """
 
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_TIMEZONE
     window_start_day: int = 15
     # The period opens (prompts go out) this many days before the cut-off, at open_time.
     open_days_before_cutoff: int = 4
