@@ -46,7 +46,6 @@ from bot.workspace.load import load_workspace  # noqa: E402
 from handlers.context import HandlerContext, Office  # noqa: E402
 from handlers.router import handle  # noqa: E402
 from storage import Database, OutboxMessage, WriteTransaction  # noqa: E402
-from templates.catalog import set_timezone  # noqa: E402
 from tests.support.harness import START  # noqa: E402
 
 
@@ -71,7 +70,6 @@ async def one_run(args: argparse.Namespace, folder: Path, profile: Path | None) 
     config = write_workspace(folder, "http://127.0.0.1:9", args.users, args.fields)
     codes = await prepare_database(config, "FULL", [unit_code(i) for i in range(args.users)], START)
     workspace = load_workspace(config)
-    set_timezone(workspace.settings.regime.timezone)
     clock = RunningClock()
     db = await Database.open(workspace.settings.storage.path, clock=clock)
     catalog, office = catalog_of(workspace), Office(name="bench", admins=frozenset())

@@ -306,6 +306,7 @@ async def submit(ctx: HandlerContext, event: Incoming, state: ConversationState)
         form_title=work.form.title,
         period=work.period.label,
         at=ctx.now,
+        zone=ctx.catalog.zone,
         late=work.obligation.state is ObligationState.SUBMITTED_LATE,
         remaining=await _still_owed(ctx, work),
     )

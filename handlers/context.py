@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from domain.calendar import office_zone
 from domain.forms import Form
 from domain.periods import ReportingRegime
 from domain.units import Unit
@@ -32,6 +34,11 @@ class Catalog:
     units: Mapping[str, Unit]
     forms: Mapping[str, Form]
     regime: ReportingRegime
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The office's time zone, the one every time a user sees is shown in."""
+        return office_zone(self.regime)
 
     def unit_list(self) -> list[Unit]:
         """All units in their configured order."""

@@ -175,6 +175,7 @@ async def status_page(ctx: HandlerContext, chat_id: str, period: Period, page: i
         in_progress=result.in_progress,
         not_started=result.not_started,
         unreachable=result.unreachable,
+        zone=ctx.catalog.zone,
     ).splitlines()
     body, page, pages = lines_page(lines, page)
     footer = text("chat.status_page", page=page, pages=pages) if pages > 1 else ""
@@ -264,7 +265,8 @@ async def lock_ask(ctx: HandlerContext, event: Incoming) -> list[Reply]:
         return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=event.argument))]
     record = await ctx.tx.periods.get(period)
     if record is not None and record.locked_at is not None:
-        body = text("chat.period_already_locked", period=period.label, at=record.locked_at)
+        at, zone = record.locked_at, ctx.catalog.zone
+        body = text("chat.period_already_locked", period=period.label, at=at, zone=zone)
         return [Reply(chat_id=chat_id, text=body)]
     result = await progress(ctx.tx, ctx.catalog, period)
     late = len(result.in_progress) + len(result.not_started)

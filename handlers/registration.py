@@ -85,6 +85,7 @@ def greeting(ctx: HandlerContext, unit_code: str) -> str:
         window_start_day=ctx.catalog.regime.window_start_day,
         first=first,
         last=last,
+        zone=ctx.catalog.zone,
     )
 
 
@@ -106,7 +107,14 @@ async def invite_in_chat(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     # No Telegram username (a Zalo-only bot, the console): no link, the code to send instead.
     link = deep_link(ctx.office.bot_username, code) if ctx.office.bot_username else ""
     expires = ctx.now + timedelta(days=ctx.office.invite_days)
-    reply = text("chat.invite_created", unit=unit.name, link=link, code=code, expires=expires)
+    reply = text(
+        "chat.invite_created",
+        unit=unit.name,
+        link=link,
+        code=code,
+        expires=expires,
+        zone=ctx.catalog.zone,
+    )
     return [Reply(chat_id=chat_id, text=reply)]
 
 

@@ -226,6 +226,7 @@ def prompt_text(ctx: HandlerContext, period: Period, unit: Unit, owed: list[Obli
         start=start,
         end=end,
         deadline=deadline_at(period, regime),
+        zone=ctx.catalog.zone,
         forms=[ctx.catalog.forms[o.form_code].title for o in owed],
     )
 
@@ -247,6 +248,7 @@ async def reminder_text(
         unit=unit.name,
         period=period.label,
         deadline=deadline,
+        zone=ctx.catalog.zone,
         missing=missing,
         late=ctx.now > deadline,
         days_late=days_late(period, ctx.now, regime),
@@ -306,6 +308,7 @@ async def late_notice(ctx: HandlerContext, period: Period) -> list[Reply]:
         "chat.office_late_notice",
         period=period.label,
         deadline=deadline_at(period, regime),
+        zone=ctx.catalog.zone,
         late=late_units,
         days=days_late(period, ctx.now, regime),
     )

@@ -104,6 +104,7 @@ async def prompt_text(
         total=len(held.tickets),
         today=held.today,
         deadline=deadline,
+        zone=ctx.catalog.zone,
     )
 
 

@@ -43,6 +43,7 @@ async def view_page(ctx: HandlerContext, chat_id: str, page: int) -> Reply:
         unassigned=unassigned,
         answered_units=sum(1 for r in rows if not r["pending"]),
         since=since,
+        zone=ctx.catalog.zone,
     )
     lines = text("chat_tickets.office_view_lines", units=rows, silent=silent).splitlines()
     body, page, pages = lines_page(lines, page)

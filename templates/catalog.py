@@ -12,14 +12,14 @@ snippets themselves may use <b> and <i>.
 from __future__ import annotations
 
 import tomllib
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, StrictUndefined, Template, meta
+from jinja2 import Environment, StrictUndefined, Template, meta, pass_context
+from jinja2.runtime import Context
 
 from domain.numbers import format_number, format_percent
 
@@ -35,28 +35,32 @@ def _percent(ratio: Decimal | None, places: int = 2) -> str:
     return "…" if ratio is None else format_percent(ratio, places)
 
 
-# Times are shown in the office's time zone (set from the config at start).
-_zone = ZoneInfo("Asia/Ho_Chi_Minh")
+# Times are shown in the office's time zone, which the caller passes with the values as
+# `zone` (a tzinfo): the catalog keeps no zone of its own, so no caller can print a time in
+# a zone that another caller happened to set, or forgot to.
 
 
-def set_timezone(name: str) -> None:
-    """Show times in this IANA time zone."""
-    global _zone
-    _zone = ZoneInfo(name)
+class MissingZoneError(ValueError):
+    """A text formats a moment but its caller gave no `zone` to show it in."""
 
 
-def _local(value: date | datetime) -> date | datetime:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(_zone)
-    return value
+def _local(context: Context, value: date | datetime) -> date | datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return value
+    zone = context.get("zone")
+    if not isinstance(zone, tzinfo):
+        raise MissingZoneError("it shows a time: pass zone=<the office's time zone>")
+    return value.astimezone(zone)
 
 
-def _date(value: date | datetime | None) -> str:
-    return "" if value is None else _local(value).strftime("%d/%m/%Y")
+@pass_context
+def _date(context: Context, value: date | datetime | None) -> str:
+    return "" if value is None else _local(context, value).strftime("%d/%m/%Y")
 
 
-def _datetime(value: datetime | None) -> str:
-    return "" if value is None else _local(value).strftime("%H:%M %d/%m/%Y")
+@pass_context
+def _datetime(context: Context, value: datetime | None) -> str:
+    return "" if value is None else _local(context, value).strftime("%H:%M %d/%m/%Y")
 
 
 @cache
@@ -106,7 +110,8 @@ def _flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def text(name: str, /, **context: Any) -> str:
-    """Render the text `name` ("catalog.key") with the given values."""
+    """Render the text `name` ("catalog.key") with the given values; a text that shows a
+    time needs `zone`, the office's time zone (MissingZoneError otherwise)."""
     catalog, _, key = name.partition(".")
     try:
         if not context:
@@ -116,7 +121,10 @@ def text(name: str, /, **context: Any) -> str:
         template = _template(catalog, key)
     except KeyError:
         raise KeyError(f"no text {key!r} in templates/texts/{catalog}.toml") from None
-    return template.render(**context).strip()
+    try:
+        return template.render(**context).strip()
+    except MissingZoneError as error:
+        raise MissingZoneError(f"text {name!r}: {error}") from None
 
 
 def has_text(name: str) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import httpx
@@ -84,6 +84,7 @@ class ZaloChannel:
         base_url: str,
         poll_timeout: int = 25,
         publish: Publish | None = None,
+        zone: tzinfo | None = None,
     ) -> None:
         self.url = f"{base_url.rstrip('/')}{token}/"
         self.poll_timeout = poll_timeout
@@ -92,6 +93,8 @@ class ZaloChannel:
         self.started = False
         # Documents become download links when set (Zalo sends no files).
         self.publish = publish
+        # The office's time zone, for when a download link expires (given with `publish`).
+        self.zone = zone
         # Parts of split texts already delivered when a later part failed, so that the retry
         # of the outbox message sends only the rest: (chat, text digest) -> parts sent.
         self._parts_sent: dict[tuple[str, str], int] = {}
@@ -155,7 +158,7 @@ class ZaloChannel:
         """Deliver one outbox payload as one or more plain texts; DeliveryError on failure."""
         if "callback_query_id" in payload:
             return  # Zalo has no buttons, so nothing to acknowledge
-        message = render(payload, self._link(payload))
+        message = render(payload, self._link(payload), self.zone)
         key = (chat_id, hashlib.sha256(message.encode()).hexdigest())
         parts = split_text(message)
         first = self._parts_sent.pop(key, 0)
@@ -208,15 +211,24 @@ def _delivery_error(error: ZaloApiError) -> Exception:
 # ------------------------------------------------------------------------------ rendering
 
 
-def render(payload: dict[str, Any], link: tuple[str, datetime] | None = None) -> str:
+def render(
+    payload: dict[str, Any],
+    link: tuple[str, datetime] | None = None,
+    zone: tzinfo | None = None,
+) -> str:
     """An outbox payload as one plain text: the message, then its choices, or a document's
-    caption and its download `link` (url, expiry), or a note that files are not sent here."""
+    caption and its download `link` (url, expiry shown in `zone`, the office's), or a note
+    that files are not sent here."""
 
     def announced(document: Document) -> str:
         if link is not None:
             url, expires = link
             note = catalog_text(
-                "chat.zalo_download", file_name=document.file_name, url=url, expires=expires
+                "chat.zalo_download",
+                file_name=document.file_name,
+                url=url,
+                expires=expires,
+                zone=zone,
             )
         else:
             note = catalog_text("chat.zalo_file_elsewhere", file_name=document.file_name)

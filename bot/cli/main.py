@@ -323,4 +323,5 @@ def summary(workspace: Workspace, now: datetime) -> str:
         telegram_token=bool(os.environ.get(settings.telegram.token_env)),
         zalo=settings.zalo,
         zalo_token=bool(os.environ.get(settings.zalo.token_env)),
+        zone=ZoneInfo(regime.timezone),
     )

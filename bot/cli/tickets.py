@@ -32,7 +32,7 @@ from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket
 from handlers.ticket_assignment import TicketAssignment, assign_ticket
 from storage import Database, StorageError
 from storage.repos.tickets import AssignOutcome
-from templates.catalog import set_timezone, text
+from templates.catalog import text
 
 Action = Callable[[argparse.Namespace], int]
 
@@ -110,7 +110,6 @@ def checked_workspace(args: argparse.Namespace) -> Workspace | None:
             _err(str(problem))
         _err(text("cli.check.failed", count=len(error.problems), config=path))
         return None
-    set_timezone(workspace.settings.regime.timezone)
     return workspace
 
 
@@ -253,6 +252,7 @@ def _list(args: argparse.Namespace) -> int:
             by_unit=by_unit,
             names=names,
             today=today,
+            zone=ZoneInfo(workspace.settings.regime.timezone),
         )
     )
     return 0

@@ -28,6 +28,7 @@ from bot.workspace.drift import stored_orphans
 from bot.workspace.load import Workspace, load_workspace
 from bot.workspace.problems import ConfigError
 from bot.workspace.settings import Settings
+from domain.calendar import office_zone
 from storage import DatabaseFileError
 from storage.fileprobe import probe
 from storage.inspection import check_file, outbox_state
@@ -251,13 +252,20 @@ class Doctor:
                     oldest=state.oldest_pending,
                     since=state.due_since,
                     minutes=minutes,
+                    zone=office_zone(settings.regime),
                 )
             )
         if state.unknown:
             found.append(_finding("outbox", Level.NOTE, "outbox_unknown", count=state.unknown))
         if state.unreachable:
             found.append(
-                _finding("unreachable", Level.FIX, "unreachable", people=state.unreachable)
+                _finding(
+                    "unreachable",
+                    Level.FIX,
+                    "unreachable",
+                    people=state.unreachable,
+                    zone=office_zone(settings.regime),
+                )
             )
         else:
             found.append(_finding("unreachable", Level.OK, "reachable"))
@@ -318,6 +326,7 @@ def _webhook(settings: Settings, info: dict[str, Any]) -> Finding:
                 "webhook_error",
                 url=url,
                 at=at,
+                zone=office_zone(settings.regime),
                 message=message,
                 pending=pending,
             )

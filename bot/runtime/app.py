@@ -41,12 +41,13 @@ from bot.runtime.ratelimit import Limits, RateLimiter
 from bot.runtime.timetable import Scheduler
 from bot.runtime.webhook import WebhookRoute, WebhookServer
 from bot.workspace.load import Workspace
+from domain.calendar import office_zone
 from handlers.commands import menu
 from handlers.context import Catalog, HandlerContext, Office
 from handlers.events import Reply
 from handlers.router import handle
 from storage import Database, WriteTransaction
-from templates.catalog import set_timezone, text
+from templates.catalog import text
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,6 @@ class App:
     async def start(self) -> None:
         """Open storage, sync the units, connect the channels and start the workers."""
         settings = self.workspace.settings
-        set_timezone(settings.regime.timezone)
         self._build_channels()
         self.db = await Database.open(settings.storage.path, clock=self.clock)
         async with self.db.write() as tx:
@@ -132,6 +132,7 @@ class App:
             self.downloads = downloads_from_settings(self.workspace, self.clock)
         if self.zalo is not None and self.downloads is not None:
             self.zalo.publish = self.downloads.publish
+            self.zalo.zone = office_zone(settings.regime)
 
     def _start_workers(self, db: Database) -> Scheduler:
         """Start the inbox and delivery workers behind the ingress; the timetable, not
@@ -149,9 +150,8 @@ class App:
         self.delivery = DeliveryWorker(
             db, self.channels, limiter, self.clock, on_unreachable=self._unreachable
         )
-        self.outage = StorageOutage(
-            lambda: self.channels, PARSERS, office_chats(settings), self.clock
-        )
+        chats, zone = office_chats(settings), office_zone(settings.regime)
+        self.outage = StorageOutage(lambda: self.channels, PARSERS, chats, self.clock, zone)
         self.inbox = InboxWorker(
             db,
             PARSERS,

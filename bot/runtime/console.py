@@ -33,7 +33,7 @@ from handlers.context import HandlerContext
 from handlers.events import EventKind, Reply
 from handlers.router import handle
 from storage import Database
-from templates.catalog import set_timezone, text
+from templates.catalog import text
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,6 @@ class ConsoleSession:
         bot_username: str = "",
     ) -> ConsoleSession:
         """Open the workspace's database (units synced from units.csv, as the bot does)."""
-        set_timezone(workspace.settings.regime.timezone)
         db = await Database.open(workspace.settings.storage.path, clock=clock)
         try:
             async with db.write() as tx:

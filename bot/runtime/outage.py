@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.channels.base import Channel
@@ -42,6 +42,7 @@ class StorageOutage:
     parsers: Mapping[str, Parser]
     office_chats: Sequence[tuple[str, str]]  # (channel, chat id) of each office chat
     clock: Clock
+    zone: tzinfo  # the office's: the notice says since when, in its time
     notices_per_minute: int = NOTICES_PER_MINUTE
     active: bool = False
     since: datetime | None = None
@@ -68,7 +69,7 @@ class StorageOutage:
         )
         last = self.office_told_at
         if self.office_chats and (last is None or self.since - last >= OFFICE_QUIET):
-            body = text("chat.storage_full_office", since=self.since)
+            body = text("chat.storage_full_office", since=self.since, zone=self.zone)
             told = 0
             for channel, chat_id in self.office_chats:
                 told += await self._send(channel, chat_id, body)

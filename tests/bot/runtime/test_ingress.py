@@ -74,7 +74,7 @@ def _ingress(db: Database, sent: Sent) -> Ingress:
     parsers = {"telegram": parse_update}
     context = lambda tx: tx  # noqa: E731 (handlers never run here)
     worker = InboxWorker(db, parsers, _no_replies, context, lambda: NOW, lambda queued: None)
-    outage = StorageOutage(lambda: {"telegram": sent}, parsers, [], lambda: NOW)
+    outage = StorageOutage(lambda: {"telegram": sent}, parsers, [], lambda: NOW, UTC)
     return Ingress(worker, outage)
 
 
