@@ -7,11 +7,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.cli.main import command, config_path
+from bot.cli.main import command
+from bot.cli.options import add_config, checked_settings
 from bot.runtime.db_errors import explain
-from bot.workspace.config import load_settings
-from bot.workspace.problems import ConfigError
-from bot.workspace.settings import Settings
 from storage import StorageError
 from storage.backup import backup_file
 from storage.inspection import check_file
@@ -23,26 +21,8 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def settings_or_explain(given: str | None) -> Settings | None:
-    """The checked config file's settings, or None after printing why it cannot be used.
-
-    Only config.toml is read: a mistake in the units or forms files must not stop a backup.
-    """
-    path = config_path(given)
-    if not path.is_file():
-        _err(text("cli.check.no_config", path=path, folder=path.parent))
-        return None
-    try:
-        return load_settings(path)
-    except ConfigError as error:
-        for problem in error.problems:
-            _err(str(problem))
-        _err(text("cli.check.failed", count=len(error.problems), config=path))
-        return None
-
-
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
+    add_config(parser)
     parser.add_argument("--out", metavar="FILE", required=True, help=text("cli.backup.arg_out"))
     parser.add_argument("--force", action="store_true", help=text("cli.backup.arg_force"))
 
@@ -50,7 +30,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 @command("backup", help="cli.backup.help", arguments=_arguments)
 def backup(args: argparse.Namespace) -> int:
     """Copy the database to --out, verify the copy, print a summary; 1 on any failure."""
-    settings = settings_or_explain(args.config)
+    # Only config.toml is read: a mistake in the units or forms files must not stop a backup.
+    settings = checked_settings(args)
     if settings is None:
         return 1
     source, dest = settings.storage.path, Path(args.out)

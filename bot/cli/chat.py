@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.console import ConsoleIdentity
-from bot.cli.main import command, config_path
-from bot.cli.running import checked_workspace
+from bot.cli.main import command
+from bot.cli.options import add_config, checked_workspace, config_path
 from bot.runtime.clock import Clock, system_clock
 from bot.runtime.console import ConsoleSession
 from bot.workspace.load import Workspace
@@ -25,7 +25,7 @@ PROMPT = "> "
 
 
 def _chat_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
+    add_config(parser)
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--unit", metavar="UNIT_CODE", help=text("console.arg_unit"))
     who.add_argument("--office", action="store_true", help=text("console.arg_office"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.cli.main import command, config_path
+from bot.cli.main import command
+from bot.cli.options import add_config, config_path
 from bot.doctor.checks import Doctor, Finding, Level
 from bot.runtime.logs import configured_secrets, setup_logging
 from bot.workspace.config import read_settings
@@ -13,7 +14,7 @@ from templates.catalog import text
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
+    add_config(parser)
     parser.add_argument("--offline", action="store_true", help=text("cli.doctor.arg_offline"))
 
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.cli.main import command
-from bot.cli.running import checked_workspace
+from bot.cli.options import add_config, checked_workspace, office_now
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
 from bot.report.tickets_source import draft_inputs, imported_tickets
@@ -32,7 +30,7 @@ def _period(value: str) -> Period:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
+    add_config(parser)
     parser.add_argument(
         "--period", type=_period, metavar="YYYY-MM", help=text("report.cli.arg_period")
     )
@@ -51,17 +49,13 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
+    add_config(parser)
     parser.add_argument("files", nargs="+", metavar="FILE.toml", help=text("report.cli.arg_files"))
-
-
-def _now(workspace: Workspace) -> datetime:
-    return datetime.now(ZoneInfo(workspace.settings.regime.timezone))
 
 
 def _chosen(args: argparse.Namespace, workspace: Workspace) -> Period:
     chosen: Period | None = args.period
-    return chosen or current_period(_now(workspace), workspace.settings.regime)
+    return chosen or current_period(office_now(workspace), workspace.settings.regime)
 
 
 @command("report", help="report.cli.report", arguments=_report_arguments)
@@ -87,7 +81,7 @@ def report(args: argparse.Namespace) -> int:
 async def _compile(workspace: Workspace, period: Period):  # type: ignore[no-untyped-def]
     db = await Database.open(workspace.settings.storage.path)
     try:
-        now = _now(workspace)
+        now = office_now(workspace)
         spec, tickets = await draft_inputs(db, workspace, period, now)
         return await compile_draft(
             db, workspace, period, now, created_by="cli", spec=spec, tickets=tickets
@@ -116,7 +110,7 @@ def export(args: argparse.Namespace) -> int:
 async def _export(workspace: Workspace, period: Period) -> bytes:
     db = await Database.open(workspace.settings.storage.path)
     try:
-        counted = await imported_tickets(db, workspace, period, _now(workspace))
+        counted = await imported_tickets(db, workspace, period, office_now(workspace))
         listed = counted.tickets
         return await export_xlsx(db, workspace, period, listed)
     finally:

@@ -1,68 +1,33 @@
-"""`baocao run`, `baocao invite`, `baocao status`: the commands that use the database and chat."""
+"""`baocao run`: the bot, until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import signal
 import sys
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import segno
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken
 
-from bot.cli.main import command, config_path
+from bot.cli.main import command
+from bot.cli.options import add_config, checked_workspace
 from bot.runtime.app import App
-from bot.runtime.build import (
-    MissingSecretError,
-    MissingTokenError,
-    catalog_of,
-    telegram_from_settings,
-)
+from bot.runtime.build import MissingSecretError, MissingTokenError
 from bot.runtime.db_errors import explain, startup_problem
 from bot.runtime.logs import configured_secrets, setup_logging
-from bot.runtime.outbox import queue_replies
 from bot.workspace.drift import stored_orphans
-from bot.workspace.load import Workspace, load_workspace
-from bot.workspace.problems import ConfigError
-from domain.calendar import current_period
-from domain.periods import Period, parse_period
-from handlers.context import Catalog, HandlerContext, Office
-from handlers.office import PeriodProgress, UnitProgress, progress, units_to_remind
-from handlers.registration import create_invite, deep_link
-from handlers.schedule import remind_laggards_now
-from storage import Database, StorageError
+from bot.workspace.load import Workspace
+from storage import StorageError
 from templates.catalog import text
 
 log = logging.getLogger(__name__)
 
 
-def _config_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
-
-
-def checked_workspace(args: argparse.Namespace) -> Workspace | None:
-    """The checked workspace, or None after printing why it cannot be used."""
-    path = config_path(args.config)
-    if not path.is_file():
-        print(text("cli.check.no_config", path=path, folder=path.parent), file=sys.stderr)
-        return None
-    try:
-        return load_workspace(path)
-    except ConfigError as error:
-        for problem in error.problems:
-            print(str(problem), file=sys.stderr)
-        print(text("cli.check.failed", count=len(error.problems), config=path), file=sys.stderr)
-        return None
-
-
 # ---------------------------------------------------------------- run
 
 
-@command("run", help="cli.args.run", arguments=_config_argument)
+@command("run", help="cli.args.run", arguments=add_config)
 def run(args: argparse.Namespace) -> int:
     """Run the bot until Ctrl-C or SIGTERM."""
     workspace = checked_workspace(args)
@@ -124,184 +89,3 @@ async def _run(workspace: Workspace) -> None:
     finally:
         await app.stop()
     print(text("cli.run.stopped"), file=sys.stderr)
-
-
-# ---------------------------------------------------------------- invite
-
-
-def _invite_arguments(parser: argparse.ArgumentParser) -> None:
-    _config_argument(parser)
-    parser.add_argument("units", nargs="*", metavar="UNIT_CODE", help=text("cli.args.invite_units"))
-    parser.add_argument("--all", action="store_true", help=text("cli.args.invite_all"))
-    parser.add_argument("--json", action="store_true", help=text("cli.args.json"))
-    parser.add_argument("--out", metavar="DIR", default="invites", help=text("cli.args.invite_out"))
-    parser.add_argument("--bot-username", metavar="NAME", help=text("cli.args.invite_bot"))
-
-
-@command("invite", help="cli.args.invite", arguments=_invite_arguments)
-def invite(args: argparse.Namespace) -> int:
-    """Print a single-use deep link per unit and write its QR code as a PNG."""
-    workspace = checked_workspace(args)
-    if workspace is None:
-        return 1
-    known = {u.code: u for u in workspace.units}
-    codes = list(known) if args.all else [c.upper() for c in args.units]
-    unknown = [c for c in codes if c not in known]
-    if not codes or unknown:
-        print(text("cli.invite.which", unknown=unknown, known=list(known)), file=sys.stderr)
-        return 2
-    try:
-        username = args.bot_username or asyncio.run(_bot_username(workspace))
-    except MissingTokenError as missing:
-        print(text("cli.invite.no_username", env=str(missing)), file=sys.stderr)
-        return 1
-    except (InvalidToken, NetworkError):
-        env = workspace.settings.telegram.token_env
-        print(text("cli.invite.no_username", env=env), file=sys.stderr)
-        return 1
-    made = asyncio.run(_create_invites(workspace, codes, username, Path(args.out)))
-    if args.json:
-        print(json.dumps(made, ensure_ascii=False, indent=2))
-    else:
-        print(text("cli.invite.done", invites=made, days=workspace.settings.invites.expire_days))
-    return 0
-
-
-async def _bot_username(workspace: Workspace) -> str:
-    channel = telegram_from_settings(workspace)
-    await channel.start()
-    try:
-        return channel.username
-    finally:
-        await channel.stop()
-
-
-async def _create_invites(
-    workspace: Workspace, codes: list[str], username: str, out: Path
-) -> list[dict[str, str]]:
-    now = datetime.now(UTC)
-    days = workspace.settings.invites.expire_days
-    names = {u.code: u.name for u in workspace.units}
-    out.mkdir(parents=True, exist_ok=True)
-    made = []
-    async with await Database.open(workspace.settings.storage.path) as db, db.write() as tx:
-        await tx.units.sync_all(list(workspace.units))
-        for unit_code in codes:
-            code = await create_invite(tx, unit_code, now, days)
-            link = deep_link(username, code)
-            qr = out / f"{unit_code}.png"
-            segno.make(link, error="m").save(str(qr), scale=8, border=4)
-            made.append(
-                {
-                    "unit": unit_code,
-                    "name": names[unit_code],
-                    "link": link,
-                    "qr": str(qr),
-                    "expires": (now + timedelta(days=days)).isoformat(),
-                }
-            )
-    return made
-
-
-# ---------------------------------------------------------------- status
-
-
-def _status_arguments(parser: argparse.ArgumentParser) -> None:
-    _config_argument(parser)
-    parser.add_argument("--period", metavar="YYYY-MM", help=text("cli.args.status_period"))
-    parser.add_argument("--json", action="store_true", help=text("cli.args.json"))
-
-
-@command("status", help="cli.args.status", arguments=_status_arguments)
-def status(args: argparse.Namespace) -> int:
-    """Print how far the units are with a period."""
-    workspace = checked_workspace(args)
-    if workspace is None:
-        return 1
-    regime = workspace.settings.regime
-    try:
-        now = datetime.now(UTC)
-        period = parse_period(args.period) if args.period else current_period(now, regime)
-    except ValueError:
-        print(text("cli.status.bad_period", typed=args.period), file=sys.stderr)
-        return 2
-    catalog = catalog_of(workspace)
-    result = asyncio.run(_progress(workspace, catalog, period))
-    if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-        return 0
-
-    def names(units: list[UnitProgress]) -> list[str]:
-        return [u.name for u in units]
-
-    print(
-        text(
-            "cli.status.report",
-            period=period.label,
-            done=result.done,
-            total=result.total,
-            submitted=names([u for u in result.submitted if not u.late]),
-            late=names(result.late),
-            in_progress=names(result.in_progress),
-            not_started=names(result.not_started),
-        )
-    )
-    return 0
-
-
-async def _progress(workspace: Workspace, catalog: Catalog, period: Period) -> PeriodProgress:
-    async with await Database.open(workspace.settings.storage.path) as db, db.read() as view:
-        return await progress(view, catalog, period)
-
-
-# ---------------------------------------------------------------- remind
-
-
-def _remind_arguments(parser: argparse.ArgumentParser) -> None:
-    _config_argument(parser)
-    parser.add_argument("--dry-run", action="store_true", help=text("cli.args.remind_dry_run"))
-
-
-@command("remind", help="cli.args.remind", arguments=_remind_arguments)
-def remind(args: argparse.Namespace) -> int:
-    """Queue a reminder to every unit that has not submitted (the running bot sends them)."""
-    workspace = checked_workspace(args)
-    if workspace is None:
-        return 1
-    period, queued, units, chased = asyncio.run(_remind(workspace, dry_run=args.dry_run))
-    key = "cli.remind.dry_run" if args.dry_run else "cli.remind.done"
-    print(text(key, period=period.label, messages=queued, units=units, tickets=chased))
-    return 0
-
-
-async def _remind(workspace: Workspace, dry_run: bool) -> tuple[Period, int, list[str], list[str]]:
-    """What a reminder sends: the period, the messages queued, the names of the units owing
-    figures and of those reminded about their overdue tickets alone."""
-    now = datetime.now(UTC)
-    catalog = catalog_of(workspace)
-    period = current_period(now, catalog.regime)
-    office = Office(name=workspace.settings.office.name, admins=frozenset())
-    try:
-        async with await Database.open(workspace.settings.storage.path) as db, db.write() as tx:
-            await tx.units.sync_all(list(workspace.units))
-            ctx = HandlerContext(office, catalog, now, tx)
-            replies = await remind_laggards_now(ctx, period)
-            laggards, chased = await units_to_remind(ctx, period)
-            names = [u.name for u in laggards]
-            chased_names = [u.name for u in chased]
-            if dry_run:
-                raise _DryRun(len(replies), names, chased_names)  # rolls the transaction back
-            await queue_replies(tx, replies)
-    except _DryRun as dry:
-        return period, dry.count, dry.names, dry.chased
-    return period, len(replies), names, chased_names
-
-
-class _DryRun(Exception):
-    """Rolls back the transaction of a dry run, carrying what would have been sent."""
-
-    def __init__(self, count: int, names: list[str], chased: list[str]) -> None:
-        super().__init__("dry run")
-        self.count = count
-        self.names = names
-        self.chased = chased

@@ -13,19 +13,16 @@ import getpass
 import json
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.cli.main import command, config_path
+from bot.cli.main import command
+from bot.cli.options import add_config, add_workspace, checked_workspace, office_now, zone
 from bot.report.tickets_source import campaign_start, period_figures, period_tickets
 from bot.tickets.saving import import_tickets
 from bot.tickets.sheets import TicketFileError
-from bot.workspace.load import Workspace, load_workspace
-from bot.workspace.problems import ConfigError
+from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError, spec_for
-from bot.workspace.units_file import parse_date
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
 from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket
@@ -41,21 +38,6 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _day(value: str) -> date:
-    parsed = parse_date(value.strip())
-    if parsed is None:
-        raise argparse.ArgumentTypeError(text("cli.args.bad_date", value=value))
-    return parsed
-
-
-def _common(parser: argparse.ArgumentParser, *, today: bool = True) -> None:
-    parser.add_argument("--config", metavar="FILE", help=text("cli.args.check_config"))
-    if today:
-        parser.add_argument(
-            "--today", type=_day, metavar="DD/MM/YYYY", help=text("cli.args.check_today")
-        )
-
-
 def _arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", title=text("tickets.args.actions_title"))
 
@@ -68,18 +50,18 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
     importing = add("import", _import)
     importing.add_argument("file", metavar="FILE", help=text("tickets.args.import_file"))
-    _common(importing)
+    add_workspace(importing)
     importing.add_argument("--json", action="store_true", help=text("cli.args.json"))
 
     assigning = add("assign", _assign)
     assigning.add_argument("ticket", metavar="TICKET_ID", help=text("tickets.args.assign_ticket"))
     assigning.add_argument("unit", metavar="UNIT_CODE", help=text("tickets.args.assign_unit"))
-    _common(assigning, today=False)
+    add_config(assigning)
 
-    _common(add("list", _list))
+    add_workspace(add("list", _list))
 
     figures = add("figures", _figures)
-    _common(figures)
+    add_workspace(figures)
     figures.add_argument("--period", metavar="YYYY-MM", help=text("tickets.args.period"))
     figures.add_argument("--json", action="store_true", help=text("cli.args.json"))
 
@@ -95,30 +77,6 @@ def tickets(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- shared
-
-
-def checked_workspace(args: argparse.Namespace) -> Workspace | None:
-    """The checked workspace, or None after printing why it cannot be used."""
-    path = config_path(args.config)
-    if not path.is_file():
-        _err(text("cli.check.no_config", path=path, folder=path.parent))
-        return None
-    try:
-        workspace = load_workspace(path)
-    except ConfigError as error:
-        for problem in error.problems:
-            _err(str(problem))
-        _err(text("cli.check.failed", count=len(error.problems), config=path))
-        return None
-    return workspace
-
-
-def _now(workspace: Workspace, args: argparse.Namespace) -> datetime:
-    """The office's present moment; noon of --today when given."""
-    zone = ZoneInfo(workspace.settings.regime.timezone)
-    if getattr(args, "today", None):
-        return datetime.combine(args.today, time(12, 0), tzinfo=zone)
-    return datetime.now(zone)
 
 
 def _who() -> str:
@@ -160,7 +118,7 @@ def _import(args: argparse.Namespace) -> int:
     except OSError as error:
         _err(text("tickets.cli.file_unreadable", path=path, detail=error.strerror or error))
         return 1
-    today = _now(workspace, args).date()
+    today = office_now(workspace, args.today).date()
 
     async def work(db: Database) -> Any:
         async with db.write() as tx:
@@ -224,7 +182,7 @@ def _list(args: argparse.Namespace) -> int:
     workspace = checked_workspace(args)
     if workspace is None:
         return 1
-    today = _now(workspace, args).date()
+    today = office_now(workspace, args.today).date()
 
     async def work(db: Database) -> tuple[list[Ticket], list[Ticket]]:
         async with db.read() as view:
@@ -252,7 +210,7 @@ def _list(args: argparse.Namespace) -> int:
             by_unit=by_unit,
             names=names,
             today=today,
-            zone=ZoneInfo(workspace.settings.regime.timezone),
+            zone=zone(workspace),
         )
     )
     return 0
@@ -267,7 +225,7 @@ def _figures(args: argparse.Namespace) -> int:
     if workspace is None:
         return 1
     regime = workspace.settings.regime
-    now = _now(workspace, args)
+    now = office_now(workspace, args.today)
     try:
         period: Period = parse_period(args.period) if args.period else current_period(now, regime)
     except ValueError:

@@ -277,3 +277,16 @@ def test_a_registered_command_runs(
     assert "example" in capsys.readouterr().out
     with pytest.raises(ValueError, match="registered twice"):
         cli.command("example", help="cli.args.check")(remind)
+
+
+def test_commands_are_listed_in_the_order_of_their_modules(
+    registry: dict[str, cli.Command], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A test (or a tool) may import one group's module before main() imports them all.
+    assert main(["--help"]) == 0
+    capsys.readouterr()
+    backwards = list(registry.items())[::-1]
+    registry.clear()
+    registry.update(backwards)
+    modules = [entry.run.__module__ for entry in cli.listed()]
+    assert list(dict.fromkeys(modules)) == cli.COMMAND_MODULES

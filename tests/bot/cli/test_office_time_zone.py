@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.console import ConsoleIdentity
+from bot.cli.chat import run_console
 from bot.cli.main import main
 from bot.workspace.load import load_workspace
 from storage import Database
@@ -68,10 +69,6 @@ def test_remind_queues_the_deadline_in_the_office_zone(
 def test_the_office_chat_says_when_a_period_was_locked_in_the_office_zone(
     office: Path, tmp_path: Path
 ) -> None:
-    # Imported here: importing bot.cli.chat alone registers `chat` before the commands
-    # main() registers, and the CLI's help test expects them in main()'s order.
-    from bot.cli.chat import run_console
-
     out = io.StringIO()
     at_one_utc = datetime(2022, 2, 16, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, 08:00 in Vietnam
     lines = iter(["/khoa 02/2022", "1", "/khoa 02/2022"])
