@@ -3,8 +3,7 @@ and reasons, and its buttons fit Telegram's 64 bytes of callback data."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
 from domain.forms import Field, FieldKind, FieldType, Form
 from domain.periods import ReportingRegime
@@ -16,14 +15,14 @@ from handlers.context import Catalog, HandlerContext, Office
 from handlers.conversation import ConversationState
 from handlers.events import EventKind, Incoming, Sender
 from storage import Database
+from tests.support.clock import START
 
 FORM = Form("f", "Biểu mẫu", (Field("a", "A?", FieldType.INTEGER, FieldKind.FLOW),))
 UNIT = Unit("U" * 20, "Ủy ban nhân dân " * 12, "xa", ("f",))
-NOW = datetime(2022, 2, 11, 2, tzinfo=UTC)
 TELEGRAM_TEXT_LIMIT = 4096
 
 
-async def test_the_longest_page_fits_one_message(tmp_path: Path) -> None:
+async def test_the_longest_page_fits_one_message(db: Database) -> None:
     catalog = Catalog({UNIT.code: UNIT}, {"f": FORM}, ReportingRegime())
     rows = [
         ImportedTicket(
@@ -37,23 +36,17 @@ async def test_the_longest_page_fits_one_message(tmp_path: Path) -> None:
         )
         for n in range(1, 8)
     ]
-    db = await Database.open(tmp_path / "db.sqlite3")
-    try:
-        async with db.write() as tx:
-            await tx.units.sync_all([UNIT])
-            await tx.tickets.save_imported(rows, "test", at=NOW)
-            for row in rows:
-                await tx.tickets.report_status(
-                    row.id, TicketStatus.IN_PROGRESS, "t:1", reason="Lý do " * REASON_MAX, at=NOW
-                )
-            ctx = HandlerContext(Office("Sở", frozenset()), catalog, NOW, tx)
-            event = Incoming(
-                Sender("telegram", "1", "1"), EventKind.COMMAND, NOW, command="phananh"
+    async with db.write() as tx:
+        await tx.units.sync_all([UNIT])
+        await tx.tickets.save_imported(rows, "test", at=START)
+        for row in rows:
+            await tx.tickets.report_status(
+                row.id, TicketStatus.IN_PROGRESS, "t:1", reason="Lý do " * REASON_MAX, at=START
             )
-            state = ConversationState()
-            (page,) = await tickets.start(ctx, event, state, [UNIT.code])
-    finally:
-        await db.close()
+        ctx = HandlerContext(Office("Sở", frozenset()), catalog, START, tx)
+        event = Incoming(Sender("telegram", "1", "1"), EventKind.COMMAND, START, command="phananh")
+        state = ConversationState()
+        (page,) = await tickets.start(ctx, event, state, [UNIT.code])
     assert len(page.text) < TELEGRAM_TEXT_LIMIT
     assert "Trang 1/2" in page.text and "&lt;dài&gt;" in page.text
     assert all(len(c.data.encode()) <= 64 for c in page.all_choices())
