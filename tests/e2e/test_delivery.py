@@ -123,6 +123,7 @@ async def test_a_bulk_message_waits_until_the_person_pauses(limited: Delivery) -
     assert fake.count_429 == 0
 
 
+@pytest.mark.slow
 async def test_a_broadcast_is_spread_out_so_a_reply_finds_a_place_at_once(
     limited: Delivery,
 ) -> None:
@@ -208,6 +209,7 @@ async def test_an_offer_made_while_a_look_is_due_leaves_the_order_to_the_look(
     assert [m.text for m in sent] == ["cũ", "mới"]
 
 
+@pytest.mark.slow
 async def test_an_offered_message_not_due_yet_waits_for_its_time(unlimited: Delivery) -> None:
     await asyncio.sleep(0.1)
     later = system_clock() + timedelta(seconds=0.5)

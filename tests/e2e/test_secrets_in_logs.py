@@ -49,6 +49,7 @@ def restore_logging() -> Iterator[None]:
         logging.getLogger(name).setLevel(old)
 
 
+@pytest.mark.slow
 async def test_running_bot_at_debug_logs_no_secret(
     tmp_path: Path,
     fake_telegram: FakeTelegramServer,

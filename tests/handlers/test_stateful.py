@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -318,9 +319,10 @@ class ChatMachine(RuleBasedStateMachine):
 ChatMachine.TestCase.settings = settings(
     max_examples=max(1, settings.default.max_examples // 5), stateful_step_count=30
 )
-TestChatMachine = ChatMachine.TestCase
+TestChatMachine = pytest.mark.slow(ChatMachine.TestCase)
 
 
+@pytest.mark.slow
 def test_zz_print_stateful_figures(figures: Callable[[str], None]) -> None:
     figures(
         f"stateful chat: runs={STEPS['machines']} events={STEPS['events']} "

@@ -122,6 +122,7 @@ async def test_api_errors_are_ptbs_own(server: Server) -> None:
             await bot._post("sendChatAction", {"chat_id": 1, "action": "typing"})
 
 
+@pytest.mark.slow
 async def test_a_server_that_does_not_answer_in_time_is_a_timeout(server: Server) -> None:
     server.answers["sendMessage"] = "hang"
     async with _bot(server.base_url, read_timeout=0.3) as bot:

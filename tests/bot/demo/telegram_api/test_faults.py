@@ -64,6 +64,7 @@ async def test_blocked_chat_is_forbidden(fake_telegram: FakeTelegramServer, bot:
     assert [m.plain_text for m in fake_telegram.sent_to(USER)] == ["đã bỏ chặn"]
 
 
+@pytest.mark.slow
 async def test_delayed_request_times_out_but_is_still_carried_out(
     fake_telegram: FakeTelegramServer, bot: Bot
 ) -> None:
@@ -74,6 +75,7 @@ async def test_delayed_request_times_out_but_is_still_carried_out(
     assert messages[0].plain_text == "chậm"
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_enforced_limits_answer_429(fake_telegram: FakeTelegramServer, bot: Bot) -> None:
     await bot.send_message(USER, "1")

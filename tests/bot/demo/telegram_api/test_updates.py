@@ -62,6 +62,7 @@ async def test_redeliver_and_deliver_twice(fake_telegram: FakeTelegramServer, bo
     assert await bot.get_updates(offset=second + 1) == ()
 
 
+@pytest.mark.slow
 async def test_long_polling_returns_as_soon_as_a_user_writes(
     fake_telegram: FakeTelegramServer, bot: Bot
 ) -> None:
