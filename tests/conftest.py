@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from bot.demo.telegram_api import FakeTelegramServer
 
 # Fixtures shared by every folder, registered once here (a conftest does not re-export them).
-pytest_plugins = ["tests.support.database", "tests.support.zalo_bot"]
+pytest_plugins = ["tests.support.database", "tests.support.offices", "tests.support.zalo_bot"]
 
 
 @pytest.fixture

@@ -12,13 +12,6 @@ from bot.cli.main import main
 from storage import Database
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Path:
-    """A workspace made by `baocao init`; its database is office/baocao.sqlite3."""
-    assert main(["init", str(tmp_path / "office")]) == 0
-    return tmp_path / "office" / "config.toml"
-
-
 async def test_backup_while_a_writer_writes_is_consistent(
     office: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

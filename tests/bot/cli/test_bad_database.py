@@ -14,11 +14,10 @@ from tests.support.storage_helpers import sha256
 
 
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A workspace made by `baocao init`, with a token set (never used: no network)."""
-    assert main(["init", str(tmp_path / "office")]) == 0
+def office(office: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The office made by `baocao init`, with a token set (never used: no network)."""
     monkeypatch.setenv("BAOCAO_TELEGRAM_TOKEN", "123456:AAUnusedTokenForTheseTests000000000")
-    return tmp_path / "office" / "config.toml"
+    return office
 
 
 def _foreign(path: Path) -> None:

@@ -13,13 +13,6 @@ from bot.workspace.load import load_workspace
 from storage import Database
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Path:
-    """A workspace made by `baocao init`."""
-    assert main(["init", str(tmp_path / "office")]) == 0
-    return tmp_path / "office" / "config.toml"
-
-
 def test_invite_prints_links_and_writes_qr_codes(
     office: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,6 +20,7 @@ from bot.cli.chat import run_console
 from bot.cli.main import main
 from bot.workspace.load import load_workspace
 from storage import Database
+from tests.support.offices import edit_file
 
 
 @pytest.fixture(autouse=True)
@@ -29,15 +30,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def office(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A workspace made by `baocao init`, its office moved to Tokyo; its config path."""
-    assert main(["init", str(tmp_path / "office")]) == 0
-    capsys.readouterr()
-    config = tmp_path / "office" / "config.toml"
-    source = config.read_text(encoding="utf-8")
-    assert 'timezone = "Asia/Ho_Chi_Minh"' in source
-    config.write_text(source.replace("Asia/Ho_Chi_Minh", "Asia/Tokyo"), encoding="utf-8")
-    return config
+def office(office: Path) -> Path:
+    """The office made by `baocao init`, moved to Tokyo; its config path."""
+    edit_file(office, 'timezone = "Asia/Ho_Chi_Minh"', 'timezone = "Asia/Tokyo"')
+    return office
 
 
 def test_check_prints_the_opening_and_deadline_in_the_office_zone(

@@ -25,14 +25,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BAOCAO_CONFIG", raising=False)
 
 
-@pytest.fixture
-def office(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """The config of a folder made by `baocao init`."""
-    assert main(["init", str(tmp_path / "office")]) == 0
-    capsys.readouterr()
-    return tmp_path / "office" / "config.toml"
-
-
 def shared_declarations(folder: Path) -> list[str]:
     """Where a module other than options.py declares a shared option or the loading."""
     return [

@@ -48,14 +48,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def office(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """The config of a folder made by `baocao init` (units BDT, TTCNTT, VPUBND, SYT, P6TV)."""
-    assert main(["init", str(tmp_path / "office")]) == 0
-    capsys.readouterr()
-    return tmp_path / "office" / "config.toml"
-
-
-@pytest.fixture
 def export(tmp_path: Path) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active

@@ -19,6 +19,7 @@ from domain.answers import Answer
 from domain.obligations import Obligation
 from domain.periods import parse_period
 from storage import Database
+from tests.support.offices import init_office
 from tests.support.ports import free_port
 from tests.support.zalo_server import FakeZaloServer
 
@@ -27,8 +28,7 @@ PERIOD = parse_period("2022-02")
 
 
 def _office(tmp_path: Path, base_url: str, mode: str = "polling") -> Path:
-    assert main(["init", str(tmp_path / "office")]) == 0
-    config = tmp_path / "office" / "config.toml"
+    config = init_office(tmp_path / "office")
     source = config.read_text(encoding="utf-8")
     source = source.replace('"https://api.telegram.org/bot"', f'"{base_url}"')
     if mode == "webhook":

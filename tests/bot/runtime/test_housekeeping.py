@@ -22,6 +22,7 @@ from domain.periods import ReportingRegime, parse_period
 from domain.units import Unit
 from storage import Database
 from tests.support.clock import START, FakeClock
+from tests.support.offices import init_office
 
 PERIOD = parse_period("2022-02")
 KEEP_DAYS = 90
@@ -155,10 +156,7 @@ async def test_the_scheduler_runs_it_daily_and_keeps_it_when_replanning(
 
 
 def test_keep_days_is_read_and_too_short_refused(tmp_path: Path) -> None:
-    from bot.cli.main import main
-
-    assert main(["init", str(tmp_path / "office")]) == 0
-    config = tmp_path / "office" / "config.toml"
+    config = init_office(tmp_path / "office")
     assert load_settings(config).storage.keep_days == 90
     source = config.read_text(encoding="utf-8")
     config.write_text(source.replace("keep_days = 90", "keep_days = 1"), encoding="utf-8")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.cli.main import main
 from bot.runtime.build import office_chats
 from bot.workspace.config import load_settings
+from tests.support.offices import init_office
 
 
 def test_the_office_chats_follow_the_config(tmp_path: Path) -> None:
-    assert main(["init", str(tmp_path / "office")]) == 0
-    config = tmp_path / "office" / "config.toml"
+    config = init_office(tmp_path / "office")
     source = config.read_text(encoding="utf-8")
     source = source.replace("zalo_admins = []", 'zalo_admins = ["z1", "z2"]')
     config.write_text(source, encoding="utf-8")

@@ -9,6 +9,7 @@ import pytest
 
 from bot.workspace.load import load_workspace
 from bot.workspace.problems import ConfigError
+from tests.support.offices import edit_file
 from tests.support.paths import STARTER
 
 
@@ -17,12 +18,6 @@ def office(tmp_path: Path) -> Path:
     """A copy of the starter files; returns the config path."""
     shutil.copytree(STARTER, tmp_path / "office")
     return tmp_path / "office" / "config.toml"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    source = path.read_text(encoding="utf-8-sig")
-    assert old in source, f"{path.name} no longer has {old!r}"
-    path.write_text(source.replace(old, new, 1), encoding="utf-8")
 
 
 def test_the_starter_workspace_loads(office: Path) -> None:
@@ -35,9 +30,9 @@ def test_the_starter_workspace_loads(office: Path) -> None:
 
 
 def test_problems_of_all_files_come_together(office: Path) -> None:
-    edit(office, "deadline_day = 15", "deadline_day = 40")
-    edit(office.parent / "units.csv", "SYT,Sở Y tế", "VPUBND,Sở Y tế")
-    edit(office.parent / "forms" / "dvc.toml", 'type = "percent"', 'type = "percnt"')
+    edit_file(office, "deadline_day = 15", "deadline_day = 40")
+    edit_file(office.parent / "units.csv", "SYT,Sở Y tế", "VPUBND,Sở Y tế")
+    edit_file(office.parent / "forms" / "dvc.toml", 'type = "percent"', 'type = "percnt"')
     with pytest.raises(ConfigError) as caught:
         load_workspace(office)
     assert [str(p) for p in caught.value.problems] == [
@@ -50,7 +45,7 @@ def test_problems_of_all_files_come_together(office: Path) -> None:
 
 def test_a_unit_owing_a_broken_form_is_not_blamed(office: Path) -> None:
     # dvc.toml has a mistake, but it does declare "dvc": units owing it are fine.
-    edit(office.parent / "forms" / "dvc.toml", "min = 0\nmax = 100", "min = 100\nmax = 0")
+    edit_file(office.parent / "forms" / "dvc.toml", "min = 0\nmax = 100", "min = 100\nmax = 0")
     with pytest.raises(ConfigError) as caught:
         load_workspace(office)
     assert [p.file for p in caught.value.problems] == ["forms/dvc.toml"]
@@ -59,7 +54,7 @@ def test_a_unit_owing_a_broken_form_is_not_blamed(office: Path) -> None:
 def test_data_files_elsewhere_are_shown_by_full_path(office: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "shared-units.csv"
     elsewhere.write_text("code,name,group,forms\nX,Y,Z,khong_co\n", encoding="utf-8")
-    edit(office, 'units = "units.csv"', f'units = "{elsewhere.as_posix()}"')
+    edit_file(office, 'units = "units.csv"', f'units = "{elsewhere.as_posix()}"')
     with pytest.raises(ConfigError) as caught:
         load_workspace(office)
     assert [p.file for p in caught.value.problems] == [str(elsewhere)]
