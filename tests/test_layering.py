@@ -153,6 +153,54 @@ def module_path(path: Path) -> str:
     return ".".join(path.with_suffix("").parts)
 
 
+def import_graph(root: Path = REPO_ROOT) -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports (`from pkg import mod` counts as pkg.mod)."""
+    modules = {
+        _module_name(path, root): path
+        for package in OURS
+        for path in (root / package).rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        targets = set()
+        for name, taken in _imports(path, module):
+            for full in {f"{name}.{t}" for t in taken} or {name}:
+                targets.add(full if full in modules else name)
+        graph[module] = {t for t in targets if t in modules and t != module}
+    return graph
+
+
+def loops(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Import loops, each as the path that closes it (type-only imports count too)."""
+    found, state = [], dict.fromkeys(graph, 0)  # 0 unseen, 1 on the path, 2 done
+
+    def walk(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            if state[target] == 1:
+                found.append([*path[path.index(target) :], target])
+            elif state[target] == 0:
+                walk(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if state[module] == 0:
+            walk(module, [module])
+    return found
+
+
+def test_no_modules_import_each_other_in_a_loop() -> None:
+    assert loops(import_graph()) == []
+
+
+def test_the_loop_check_finds_a_loop(tmp_path: Path) -> None:
+    _allowed_tree(tmp_path)
+    _write(tmp_path, "bot/runtime/inbox.py", "from bot.runtime import app\n")
+    assert loops(import_graph(tmp_path)) == [
+        ["bot.runtime.app", "bot.runtime.inbox", "bot.runtime.app"]
+    ]
+
+
 def test_every_import_follows_the_layering() -> None:
     assert violations() == []
 

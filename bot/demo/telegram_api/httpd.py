@@ -9,14 +9,32 @@ import select
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from bot.demo.telegram_api.protocol import MAX_UPLOAD_BYTES, error_body
 
-if TYPE_CHECKING:
-    from bot.demo.telegram_api.server import FakeTelegramServer
+
+class RequestTarget(Protocol):
+    """What the HTTP plumbing needs of the fake (FakeTelegramServer): no import of it, so
+    the server module can import this one without a loop."""
+
+    _cond: threading.Condition
+    _stopping: threading.Event
+    internal_errors: list[str]
+
+    def _handle_request(
+        self,
+        http_method: str,
+        path: str,
+        query: str,
+        headers: Any,
+        body: bytes,
+        client_gone: Callable[[], bool] = ...,
+    ) -> tuple[int, bytes, str]: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +47,7 @@ class ApiHTTPServer(ThreadingHTTPServer):
     # The bot sends to every unit at once: a listen backlog of 5 would drop connections.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], handler: type, fake: FakeTelegramServer) -> None:
+    def __init__(self, address: tuple[str, int], handler: type, fake: RequestTarget) -> None:
         self.fake = fake
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
