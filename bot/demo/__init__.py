@@ -1,1 +1,1 @@
-"""`baocao demo`: a simulated reporting month against a built-in local chat server."""
+"""`baocao demo`: a simulated month; telegram_api/ is the fake Bot API it shares with the tests."""

@@ -1,1 +1,1 @@
-"""Citizen-feedback tickets: reading the export, saving it, the import job in chat."""
+"""Citizen-feedback tickets: reading the feedback system's export, and saving it."""
