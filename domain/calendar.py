@@ -167,9 +167,11 @@ def period_containing(d: date, regime: ReportingRegime) -> Period:
 
 
 def open_at(period: Period, regime: ReportingRegime) -> datetime:
-    """When units are first asked for the period's figures."""
+    """When units are first asked for the period's figures: the configured day and time,
+    moved out of quiet hours, as the timetable sends it (and `baocao check` shows it)."""
+    zone = office_zone(regime)
     day = cutoff_date(period, regime) - timedelta(days=regime.open_days_before_cutoff)
-    return _at(day, regime.open_time, office_zone(regime))
+    return _settle(_at(day, regime.open_time, zone), regime, zone, working_only=False)
 
 
 def _first_day_numbered(n: int, after: date) -> date:
@@ -262,7 +264,7 @@ def schedule_steps(period: Period, regime: ReportingRegime) -> list[ScheduleStep
     """Every message of the period, sorted by time, with weekends and quiet hours applied."""
     validate_regime(regime)
     zone = office_zone(regime)
-    opening = _settle(open_at(period, regime), regime, zone, working_only=False)
+    opening = open_at(period, regime)
     deadline = deadline_at(period, regime)
     # Through UTC, so that "one hour later" stays one hour across a DST change.
     notice_at = (
@@ -279,6 +281,20 @@ def schedule_steps(period: Period, regime: ReportingRegime) -> list[ScheduleStep
         *_late_reminders(regime, zone, deadline),
     ]
     return sorted(steps, key=lambda step: (step.at, _KIND_ORDER[step.kind]))
+
+
+def may_send(kind: ScheduleKind, moment: datetime, regime: ReportingRegime) -> bool:
+    """Whether a step of `kind` may go out at `moment`: outside quiet hours, and for
+    reminders on a working day when the regime says so (the rules `schedule_steps` applies,
+    for a step sent later than planned, e.g. after downtime)."""
+    zone = office_zone(regime)
+    local = _local(moment, zone)
+    return _settle(local, regime, zone, _working_only(kind, regime)) == local
+
+
+def _working_only(kind: ScheduleKind, regime: ReportingRegime) -> bool:
+    reminder = kind in (ScheduleKind.REMIND, ScheduleKind.LATE_REMIND)
+    return reminder and regime.reminders_on_working_days_only
 
 
 def _reminder_keys(reminders: tuple[ReminderStep, ...]) -> list[str]:

@@ -3,12 +3,14 @@
 Each step is keyed (period, unit, step) in the database and marked done in the same
 transaction that queues its messages, so a restart never repeats one. A step that fell due
 while the bot was down is sent once if still useful: of a unit's overdue steps only the
-latest goes out (a reminder whose deadline passed gives way to the late reminder).
+latest goes out (a reminder whose deadline passed gives way to the late reminder), and only
+at a moment the timetable's rules allow (quiet hours, working days, holidays).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from domain.calendar import (
     ScheduleKind,
@@ -16,6 +18,8 @@ from domain.calendar import (
     current_period,
     days_late,
     deadline_at,
+    local_day,
+    may_send,
     period_window,
     schedule_steps,
 )
@@ -32,6 +36,11 @@ from templates.catalog import text
 
 # Late reminders stop once the next period opens, or earlier when the period is locked.
 PERIODS_LOOKED_AT = 2
+# A step found due this long after its time was missed (the bot was down), not merely
+# picked up by the next minutely run.
+ON_TIME = timedelta(minutes=10)
+# The steps sent to units (the office's late notice goes to the office).
+UNIT_STEPS = frozenset(set(ScheduleKind) - {ScheduleKind.OFFICE_LATE_NOTICE})
 # The steps of a unit owing no form (about its overdue tickets alone) have keys of their own,
 # "open:tickets", so that a form given to it later in the period still gets its opening.
 TICKETS_ONLY = ":tickets"
@@ -63,16 +72,35 @@ async def run_due_steps(ctx: HandlerContext) -> StepOutcome:
             # Not opened by this bot before its deadline (e.g. it was installed later): no
             # chasing; the office can still open it by hand (/mo).
             continue
-        steps = [s for s in schedule_steps(period, regime) if s.at <= ctx.now]
+        plan = schedule_steps(period, regime)
+        steps = [s for s in plan if s.at <= ctx.now]
         if steps:
             if record is None or record.opened_at is None:
                 await ctx.tx.periods.open(period, ctx.now)
-            await _run_period(ctx, period, steps, outcome)
+            ahead = [s for s in plan if s.at > ctx.now and s.kind in UNIT_STEPS]
+            await _run_period(ctx, period, steps, ahead, outcome)
     return outcome
 
 
+def _held(ctx: HandlerContext, step: ScheduleStep, ahead: list[ScheduleStep]) -> bool:
+    """Whether a due step waits: one sent late (the bot was down) goes out at the next moment
+    its rules allow (out of quiet hours, on a working day for reminders), and gives way to
+    the unit's next step when that one comes later the same day: one message, not two."""
+    regime = ctx.catalog.regime
+    if not may_send(step.kind, ctx.now, regime):
+        return True
+    if ctx.now - step.at <= ON_TIME:
+        return False
+    today = local_day(ctx.now, regime.timezone)
+    return step.kind in UNIT_STEPS and any(local_day(s.at, regime.timezone) == today for s in ahead)
+
+
 async def _run_period(
-    ctx: HandlerContext, period: Period, steps: list[ScheduleStep], outcome: StepOutcome
+    ctx: HandlerContext,
+    period: Period,
+    steps: list[ScheduleStep],
+    ahead: list[ScheduleStep],
+    outcome: StepOutcome,
 ) -> None:
     done = await ctx.tx.schedule.done_steps(period)
     # Each step is marked done for the units owing no form even when they have nothing to
@@ -88,6 +116,8 @@ async def _run_period(
         if not unit_steps:
             continue
         latest, latest_key = unit_steps[-1]
+        if _held(ctx, latest, ahead):
+            continue  # nothing marked: the step is still the one to send, once
         for _, key in unit_steps[:-1]:
             await ctx.tx.schedule.mark_done(period, key, unit_code=unit_code, at=ctx.now)
             outcome.skipped.append((period.key, unit_code, key))
@@ -99,7 +129,7 @@ async def _run_period(
         else:
             outcome.skipped.append((period.key, unit_code, latest_key))
     notice = [s for s in steps if s.kind is ScheduleKind.OFFICE_LATE_NOTICE]
-    if notice and (OFFICE_WIDE, notice[0].key) not in done:
+    if notice and (OFFICE_WIDE, notice[0].key) not in done and not _held(ctx, notice[0], []):
         await ctx.tx.schedule.mark_done(period, notice[0].key, unit_code=OFFICE_WIDE, at=ctx.now)
         replies = await late_notice(ctx, period)
         outcome.replies.extend(replies)

@@ -19,6 +19,7 @@ from domain.calendar import (
     deadline_status,
     is_working_day,
     local_day,
+    may_send,
     next_working_day,
     open_at,
     overdue_as_of,
@@ -557,3 +558,28 @@ def test_the_office_day_is_taken_in_its_time_zone() -> None:
     assert local_day(date(2022, 2, 1), DEFAULT.timezone) == date(2022, 2, 1)
     with pytest.raises(ValueError, match="naive"):
         local_day(datetime(2022, 2, 14), DEFAULT.timezone)
+
+
+def test_an_opening_in_quiet_hours_is_the_end_of_them() -> None:
+    regime = replace(DEFAULT, open_time=time(6, 30))
+    assert open_at(Period(2022, 2), regime) == vn(2022, 2, 10, 7)
+    assert schedule_steps(Period(2022, 2), regime)[0].at == vn(2022, 2, 10, 7)
+
+
+@pytest.mark.parametrize(
+    ("kind", "moment", "allowed"),
+    [
+        (ScheduleKind.LATE_REMIND, vn(2022, 2, 16, 21, 30), False),  # quiet hours
+        (ScheduleKind.LATE_REMIND, vn(2022, 2, 17, 6, 59), False),
+        (ScheduleKind.LATE_REMIND, vn(2022, 2, 17, 7), True),
+        (ScheduleKind.REMIND, vn(2022, 2, 19, 10), False),  # Saturday
+        (ScheduleKind.OPEN, vn(2022, 2, 19, 10), True),  # openings keep their day
+        (ScheduleKind.OFFICE_LATE_NOTICE, vn(2022, 2, 19, 22), False),
+        (ScheduleKind.LATE_REMIND, vn(2023, 1, 23, 9), False),  # Tết
+        (ScheduleKind.LATE_REMIND, vn(2023, 1, 27, 9), True),
+    ],
+)
+def test_may_send(kind: ScheduleKind, moment: datetime, allowed: bool) -> None:
+    assert may_send(kind, moment, DEFAULT) is allowed
+    weekends_too = replace(DEFAULT, reminders_on_working_days_only=False)
+    assert may_send(ScheduleKind.REMIND, vn(2022, 2, 19, 10), weekends_too)

@@ -290,3 +290,15 @@ def test_commands_are_listed_in_the_order_of_their_modules(
     registry.update(backwards)
     modules = [entry.run.__module__ for entry in cli.listed()]
     assert list(dict.fromkeys(modules)) == cli.COMMAND_MODULES
+
+
+def test_check_shows_the_opening_the_bot_really_uses(
+    office: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 06:30 is inside the quiet hours (21:00-07:00): the bot opens at 07:00, and says so.
+    config = office / "config.toml"
+    text = config.read_text(encoding="utf-8").replace('open_time = "08:00"', 'open_time = "06:30"')
+    config.write_text(text, encoding="utf-8")
+    assert main(["check", "--config", str(config), "--today", "12/02/2022"]) == 0
+    out = capsys.readouterr().out
+    assert "mở lúc 07:00 10/02/2022" in out and "06:30" not in out
