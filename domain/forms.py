@@ -9,6 +9,9 @@ from enum import StrEnum
 # A field's key travels in the button that explains its figure, "why:<key>", in at most the
 # 64 bytes Telegram allows (keys are ASCII: one byte a character).
 FIELD_KEY_MAX = 60
+# The most digits a figure may have unless its form says otherwise: beyond this a figure is
+# a slip of the finger, and past 28 digits Decimal arithmetic would no longer be exact.
+MAX_DIGITS = 15
 
 
 class FieldType(StrEnum):
@@ -54,6 +57,8 @@ class Field:
     # A figure that may not exceed another's ("of which overdue" <= "in progress").
     at_most: str | None = None
     max_length: int = 2000
+    # The most digits a number may have (integer and decimal digits together).
+    max_digits: int = MAX_DIGITS
 
     @property
     def title(self) -> str:

@@ -27,6 +27,7 @@ class ValueProblemCode(StrEnum):
     BELOW_MIN = "below_min"
     ABOVE_MAX = "above_max"
     TOO_LONG = "too_long"
+    TOO_MANY_DIGITS = "too_many_digits"
     NOT_A_CHOICE = "not_a_choice"
     NOT_A_DATE = "not_a_date"
 
@@ -83,6 +84,12 @@ def _parse_numeric(field: Field, text: str) -> Decimal:
     try:
         value = parse_number(text)
     except NumberError as error:
+        if field.type is FieldType.INTEGER and not _is_whole(error.suggestion):
+            # "12.5" on a whole-number question: suggesting the decimal 12,5 would only get
+            # "not a whole number" next; say what the question takes instead.
+            raise _rejected(
+                field, ValueProblemCode.NOT_INTEGER, text, number_reason=error.reason
+            ) from None
         raise _rejected(
             field,
             ValueProblemCode.NOT_A_NUMBER,
@@ -92,6 +99,8 @@ def _parse_numeric(field: Field, text: str) -> Decimal:
         ) from None
     if field.type is FieldType.INTEGER and value != value.to_integral_value():
         raise _rejected(field, ValueProblemCode.NOT_INTEGER, text)
+    if digit_count(value) > field.max_digits:
+        raise _rejected(field, ValueProblemCode.TOO_MANY_DIGITS, text, limit=field.max_digits)
     low, high = field.min, field.max
     if field.type is FieldType.PERCENT:
         low = _PERCENT_RANGE[0] if low is None else low
@@ -101,6 +110,18 @@ def _parse_numeric(field: Field, text: str) -> Decimal:
     if high is not None and value > high:
         raise _rejected(field, ValueProblemCode.ABOVE_MAX, text, limit=high)
     return value
+
+
+def _is_whole(suggestion: Decimal | None) -> bool:
+    """Whether a suggested reading is a whole number (None: there is no suggestion)."""
+    return suggestion is None or suggestion == suggestion.to_integral_value()
+
+
+def digit_count(value: Decimal) -> int:
+    """How many digits a number is written with: 1924862 -> 7, 20.33 -> 4, 0.5 -> 1."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # parse_number returns finite numbers only
+    return len(digits) + max(exponent, 0)
 
 
 def _fold(text: str) -> str:

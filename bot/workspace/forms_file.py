@@ -18,7 +18,7 @@ from typing import Final, TypeVar
 
 from bot.workspace.problems import ConfigError, Problem, display_path, parse_toml, read_text
 from bot.workspace.toml_reader import REQUIRED, TableReader
-from domain.forms import FIELD_KEY_MAX, Field, FieldKind, FieldType, Form
+from domain.forms import FIELD_KEY_MAX, MAX_DIGITS, Field, FieldKind, FieldType, Form
 
 FIELD_KEY: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 FORM_CODE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -211,6 +211,13 @@ def _read_field(r: TableReader) -> _FieldDraft:
     high = _only_for(r, "max", numeric, field_type, r.decimal)
     if low is not None and high is not None and low > high:
         r.problem("min", "min_gt_max", low=_plain(low), high=_plain(high))
+    max_digits = _only_for(
+        r,
+        "max_digits",
+        numeric,
+        field_type,
+        lambda k: r.integer(k, MAX_DIGITS, low=1, high=28, example=MAX_DIGITS),
+    )
     is_choice = field_type is FieldType.CHOICE
     choices = _only_for(
         r, "choices", is_choice, field_type, lambda k: r.texts(k, (), example='["Có", "Không"]')
@@ -242,6 +249,7 @@ def _read_field(r: TableReader) -> _FieldDraft:
             stock_of=stock_of or None,
             at_most=at_most or None,
             max_length=max_length or 2000,
+            max_digits=max_digits or MAX_DIGITS,
         )
     return _FieldDraft(r, key, field_type, kind, parts, stock_of, built, at_most)
 

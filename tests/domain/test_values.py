@@ -90,3 +90,28 @@ def test_values_are_stored_as_canonical_text_and_read_back(
 ) -> None:
     assert encode(value) == stored  # type: ignore[arg-type]
     assert decode(field, stored) == value
+
+
+@pytest.mark.parametrize("typed", ["12.5", "1,234.56", "-0.5"])
+def test_a_decimal_on_a_whole_number_question_is_not_suggested_as_a_decimal(typed: str) -> None:
+    with pytest.raises(ValueRejected) as caught:
+        parse_value(SCANS, typed)
+    problem = caught.value.problem
+    assert problem.code is ValueProblemCode.NOT_INTEGER
+    assert problem.suggestion is None
+
+
+@pytest.mark.parametrize(
+    "typed", ["9" * 16, "9.999.999.999.999.999.999.999", "1" * 30, "1,5" + "0" * 14]
+)
+def test_numbers_longer_than_the_limit_are_refused_with_the_limit(typed: str) -> None:
+    field = Field("so", "Số", FieldType.DECIMAL, FieldKind.FLOW)
+    with pytest.raises(ValueRejected) as caught:
+        parse_value(field, typed)
+    assert caught.value.problem.code is ValueProblemCode.TOO_MANY_DIGITS
+    assert caught.value.problem.limit == 15
+
+
+def test_fifteen_digits_are_taken_and_read_back_exactly() -> None:
+    value = parse_value(Field("so", "Số", FieldType.INTEGER, FieldKind.FLOW), "9" * 15)
+    assert encode(value) == "9" * 15

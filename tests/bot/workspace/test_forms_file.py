@@ -305,3 +305,16 @@ def test_a_field_key_too_long_for_a_chat_button(tmp_path: Path) -> None:
     longest, too_long = "k" * FIELD_KEY_MAX, "k" * (FIELD_KEY_MAX + 1)
     (problem,) = problems_of(tmp_path, HEAD + field(longest) + field(too_long))
     assert f'khóa "{too_long}" quá dài; hãy dùng khóa tới {FIELD_KEY_MAX} ký tự' in problem
+
+
+def test_the_digit_limit_is_set_per_numeric_field(tmp_path: Path) -> None:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "a.toml").write_text(
+        HEAD + field("so", max_digits=20) + field("khac"), encoding="utf-8"
+    )
+    form = load_forms(folder)["cntt"]
+    assert [f.max_digits for f in form.fields] == [20, 15]
+    (tmp_path / "x").mkdir()
+    (wrong,) = problems_of(tmp_path / "x", HEAD + field("t", type="text", max_digits=3))
+    assert "max_digits" in wrong

@@ -1,0 +1,46 @@
+"""Checks that say what to send: hints that fit the question, figures that hang together,
+explanations that follow the figures, numbers said back exactly as stored."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.world import World
+
+FOCAL = 1002  # SYT
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    opened = await World.open(tmp_path)
+    try:
+        await opened.register(FOCAL, "SYT")
+        await opened.command(FOCAL, "baocao")
+        yield opened
+    finally:
+        await opened.close()
+
+
+def stored(world: World) -> dict[str, tuple[object, ...]]:
+    """The unit's current answers by field key: (value, explanation)."""
+    rows = world.rows()["answers"]
+    return {row[3]: row for row in rows}
+
+
+@pytest.mark.parametrize("typed", ["12.5", "1,234.56"])
+async def test_a_whole_number_question_never_suggests_a_decimal(world: World, typed: str) -> None:
+    (reply,) = await world.say(FOCAL, typed)
+    assert "không phải số nguyên" in reply.text
+    assert "thập phân" not in reply.text
+    (again,) = await world.say(FOCAL, "12,5")
+    assert "không phải số nguyên" in again.text
+
+
+async def test_a_thirty_digit_number_is_refused_with_the_limit(world: World) -> None:
+    (reply,) = await world.say(FOCAL, "1" * 30)
+    assert "tối đa 15 chữ số" in reply.text
+    assert "Đã ghi" not in reply.text
+    assert "answers" not in world.rows() or not world.rows()["answers"]
