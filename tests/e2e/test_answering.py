@@ -53,7 +53,8 @@ async def test_pasted_answers_take_what_they_can_and_ask_for_the_rest(bot: BotUn
     assert "2. tổng số: 2.386 chứng thư số" in reply
     assert "✗ Chưa nhận 3 dòng:" in reply
     assert "«9: 5»: không rõ câu nào" in reply
-    assert "«3: 12.5»: «12.5» chưa rõ" in reply and "hãy gửi 12,5" in reply
+    # A whole-number question: no decimal suggested, which would only be refused next.
+    assert "«3: 12.5»: «12.5» không phải số nguyên" in reply and "12,5" not in reply
     assert "«xin chào»: không rõ câu nào" in reply
     assert "Câu 3/5" in reply  # the first question still missing
     async with bot.db.read() as r:
@@ -69,7 +70,7 @@ async def test_bad_numbers_are_refused_with_a_reason_and_nothing_is_lost(
     await bot.say(ALICE, "259")
     cases = {
         "hai nghìn": "không phải là số",
-        "1,234.5": "cách viết kiểu Anh",
+        "1,234.5": "không phải số nguyên",  # not "write 1.234,5": a whole number is asked
         "-5": "nhỏ hơn mức thấp nhất (0)",
         "12,5": "không phải số nguyên",
         "5 triệu": "chưa rõ",
