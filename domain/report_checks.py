@@ -31,6 +31,7 @@ class WarningKind(StrEnum):
     PARTS = "parts"  # a total is not the sum of its parts
     PARTS_OVER = "parts_over"  # the parts given already exceed their total (some missing)
     STOCK = "stock"  # a stock is not last period's plus the period's flow
+    STOCK_BELOW_FLOW = "stock_below_flow"  # a stock smaller than the period's own flow
     RATIO = "ratio"  # a stated percentage is not what the figures give
     BOUND = "bound"  # a figure exceeds the one it may not exceed
 
@@ -64,6 +65,7 @@ _WARNING_KINDS = {
     InconsistencyKind.PARTS: WarningKind.PARTS,
     InconsistencyKind.PARTS_OVER: WarningKind.PARTS_OVER,
     InconsistencyKind.STOCK: WarningKind.STOCK,
+    InconsistencyKind.STOCK_BELOW_FLOW: WarningKind.STOCK_BELOW_FLOW,
     InconsistencyKind.BOUND: WarningKind.BOUND,
 }
 

@@ -20,6 +20,7 @@ class InconsistencyKind(StrEnum):
     PARTS = "parts"  # a total is not the sum of its parts
     PARTS_OVER = "parts_over"  # the parts known so far already exceed their total
     STOCK = "stock"  # a stock is not last period's stock plus the period's flow
+    STOCK_BELOW_FLOW = "stock_below_flow"  # a stock smaller than the period's own flow
     BOUND = "bound"  # a figure exceeds the one it is part of ("of which" more than the whole)
 
 
@@ -99,8 +100,9 @@ def check_stocks(
 ) -> list[Inconsistency]:
     """Stocks that are not last period's stock plus this period's flow.
 
-    Nothing is said when last period's stock is unknown (the first period, or a unit that
-    did not report): there is nothing to compare with.
+    When last period's stock is unknown (the first period, or a unit that did not report)
+    a stock can still not be less than the period's flow it includes (STOCK_BELOW_FLOW,
+    `expected` being that flow, the least the stock can be).
     """
     problems = []
     for field in form.fields:
@@ -108,6 +110,16 @@ def check_stocks(
         if flow_key is None or field.key not in values or flow_key not in values:
             continue
         if field.key not in previous:
+            if values[field.key] < values[flow_key]:
+                problems.append(
+                    Inconsistency(
+                        InconsistencyKind.STOCK_BELOW_FLOW,
+                        field.key,
+                        values[flow_key],
+                        values[field.key],
+                        ((flow_key, values[flow_key]),),
+                    )
+                )
             continue
         terms = ((PREVIOUS_STOCK, previous[field.key]), (flow_key, values[flow_key]))
         expected = previous[field.key] + values[flow_key]

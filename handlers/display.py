@@ -59,6 +59,15 @@ def describe_problem(form: Form, problem: Inconsistency) -> str:
             bound_label=form.field(bound_key).title,
             bound=format_number(bound),
         )
+    if problem.kind is InconsistencyKind.STOCK_BELOW_FLOW:
+        ((flow_key, flow),) = problem.terms
+        return text(
+            "chat.problem_stock_below_flow",
+            stock=field.title,
+            actual=format_number(problem.actual),
+            flow=form.field(flow_key).title,
+            flow_value=format_number(flow),
+        )
     previous = dict(problem.terms)[PREVIOUS_STOCK]
     flow_key = next(key for key, _ in problem.terms if key != PREVIOUS_STOCK)
     return text(

@@ -253,6 +253,15 @@ def _warning_text(warning: ReportWarning) -> str:
             bound_label=bound_label,
             bound=n(bound),
         )
+    if warning.kind is WarningKind.STOCK_BELOW_FLOW:
+        ((flow_label, flow),) = warning.terms
+        return text(
+            "report.warning.stock_below_flow",
+            label=warning.label,
+            actual=n(warning.actual),
+            flow_label=flow_label,
+            flow=n(flow),
+        )
     if warning.kind is WarningKind.STOCK:
         (_, before), (flow_label, flow) = warning.terms
         return text(

@@ -130,6 +130,20 @@ def test_stock_must_be_last_stock_plus_flow() -> None:
 
 def test_stock_is_not_judged_without_last_period() -> None:
     assert check_stocks(CERTIFICATES, {"tong": D(2361), "cap_moi": D(259)}, previous={}) == []
+    assert check_stocks(CERTIFICATES, {"tong": D(5), "cap_moi": D(5)}, previous={}) == []
+
+
+def test_a_stock_below_its_own_flow_is_flagged_without_last_period() -> None:
+    problems = check_stocks(CERTIFICATES, {"tong": D(3), "cap_moi": D(5)}, previous={})
+    assert problems == [
+        Inconsistency(
+            InconsistencyKind.STOCK_BELOW_FLOW,
+            "tong",
+            expected=D(5),
+            actual=D(3),
+            terms=(("cap_moi", D(5)),),
+        )
+    ]
 
 
 def test_consistency_lists_both_kinds_in_field_order() -> None:

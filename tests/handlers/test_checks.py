@@ -44,3 +44,9 @@ async def test_a_thirty_digit_number_is_refused_with_the_limit(world: World) -> 
     assert "tối đa 15 chữ số" in reply.text
     assert "Đã ghi" not in reply.text
     assert "answers" not in world.rows() or not world.rows()["answers"]
+
+
+async def test_a_cumulative_below_this_periods_flow_is_flagged(world: World) -> None:
+    await world.say(FOCAL, "5")  # new this month
+    (reply,) = await world.say(FOCAL, "3")  # cumulative to date
+    assert "«tổng số» (lũy kế) là 3, ít hơn «cấp mới» trong kỳ (5)" in reply.text
