@@ -33,16 +33,19 @@ class Obligated:
         """Field key to stored canonical value."""
         return {key: answer.value for key, answer in self.answers.items()}
 
-    def open_problems(self) -> list[Inconsistency]:
-        """Broken relations that the unit has neither fixed nor explained."""
+    def problems(self) -> list[Inconsistency]:
+        """Broken relations, explained or not."""
         if not related_fields(self.form):
             return []  # no relation to break: spare typing every answer on every event
         values = numeric_values(self.form, self.stored)
         previous = numeric_values(
             self.form, {key: answer.value for key, answer in self.previous.items()}
         )
-        problems = check_consistency(self.form, values, previous)
-        return [p for p in problems if not self._explained(p.field_key)]
+        return check_consistency(self.form, values, previous)
+
+    def open_problems(self) -> list[Inconsistency]:
+        """Broken relations that the unit has neither fixed nor explained."""
+        return [p for p in self.problems() if not self._explained(p.field_key)]
 
     def _explained(self, key: str) -> bool:
         answer = self.answers.get(key)
@@ -94,12 +97,27 @@ async def store_value(
     work.answers[field.key] = answer
     if work.obligation.state is ObligationState.NOT_STARTED:
         await set_state(ctx, work, ObligationState.IN_PROGRESS)
+    await _drop_stale_explanations(ctx, work, event)
+
+
+async def _drop_stale_explanations(ctx: HandlerContext, work: Obligated, event: Incoming) -> None:
+    """Explanations of figures whose relations hold again are dropped: the office would
+    read an excuse for a mistake that is no longer there. Their revisions keep them."""
+    related = related_fields(work.form)
+    explained = [k for k, a in work.answers.items() if a.explanation and k in related]
+    if not explained:
+        return
+    failing = {problem.field_key for problem in work.problems()}
+    for key in explained:
+        if key not in failing and work.form.has_field(key):
+            await store_explanation(ctx, work, work.form.field(key), None, event)
 
 
 async def store_explanation(
-    ctx: HandlerContext, work: Obligated, field: Field, explanation: str, event: Incoming
+    ctx: HandlerContext, work: Obligated, field: Field, explanation: str | None, event: Incoming
 ) -> None:
-    """Keep why a flagged figure is right, as a revision of that answer."""
+    """Keep why a flagged figure is right (None: no longer needed), as a revision of that
+    answer."""
     current = work.answers.get(field.key)
     answer = Answer(
         unit_code=work.unit_code,

@@ -3,6 +3,7 @@ explanations that follow the figures, numbers said back exactly as stored."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -50,3 +51,20 @@ async def test_a_cumulative_below_this_periods_flow_is_flagged(world: World) -> 
     await world.say(FOCAL, "5")  # new this month
     (reply,) = await world.say(FOCAL, "3")  # cumulative to date
     assert "«tổng số» (lũy kế) là 3, ít hơn «cấp mới» trong kỳ (5)" in reply.text
+
+
+async def test_an_explanation_is_dropped_once_its_rule_holds_again(world: World) -> None:
+    for typed in ["259", "2.361", "472"]:
+        await world.say(FOCAL, typed)
+    (flagged,) = await world.say(FOCAL, "1.914")
+    assert "nhưng «tổng số» là 2.361" in flagged.text
+    await world.press(FOCAL, "why:tong")
+    await world.say(FOCAL, "25 chứng thư số đã thu hồi")
+    assert stored(world)["tong"][5] == "25 chứng thư số đã thu hồi"
+    await world.say(FOCAL, "4: 1.889")  # 472 + 1.889 = 2.361: the parts now add up
+    assert stored(world)["tong"][5] is None
+    with sqlite3.connect(world.path) as con:
+        history = con.execute(
+            "SELECT explanation FROM revisions WHERE field_key = 'tong'"
+        ).fetchall()
+    assert ("25 chứng thư số đã thu hồi",) in history
