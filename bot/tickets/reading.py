@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,9 +73,9 @@ def read_ticket_file(
     shown = clean_text(file_name, 200) or "?"
     closest: tuple[Sheet, int] | None = None
     # closing(): leaving the loop early must close the workbook at once.
-    with contextlib.closing(read_sheets(data, shown)) as sheets:
+    with contextlib.closing(read_sheets(data, shown, settings.limits)) as sheets:
         for sheet in sheets:
-            found = find_columns(sheet.rows, settings)
+            found = find_columns(sheet.head, settings)
             if isinstance(found, _Columns):
                 return _read_rows(shown, sheet, found, settings, UnitMatcher(units))
             if closest is None or (found >= 0 > closest[1]):
@@ -126,8 +127,8 @@ def _missing_columns(
     row: Sequence[Cell] = ()
     if closest is not None:
         sheet, index = closest
-        nonblank = (r for r in sheet.rows if any(cell_text(c).strip() for c in r))
-        row = sheet.rows[index] if index >= 0 else next(nonblank, ())
+        nonblank = (r for r in sheet.head if any(cell_text(c).strip() for c in r))
+        row = sheet.head[index] if index >= 0 else next(nonblank, ())
     headers = [h for h in (clean_text(cell_text(c), 40) for c in row) if h][:20]
     found = {header_key(h): h for h in headers}
     missing = []
@@ -170,9 +171,9 @@ def _read_rows(
     tickets: list[ImportedTicket] = []
     rejected: list[RejectedRow] = []
     first_line: dict[str, int] = {}
-    for index in range(columns.header_index + 1, len(sheet.rows)):
-        line = index + 1
-        row = _RowCells(sheet.rows[index], columns, sheet.epoch)
+    following = itertools.chain(sheet.head[columns.header_index + 1 :], sheet.rest)
+    for line, cells in enumerate(following, start=columns.header_index + 2):
+        row = _RowCells(cells, columns, sheet.epoch)
         if row.blank():
             continue
         result = _ticket(line, row, settings, matcher)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
-from collections.abc import Generator, Iterable, Sequence
+import zipfile
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Final
@@ -18,12 +20,12 @@ from typing import Any, Final
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 
+from bot.tickets.archive import ArchiveLimit, check_archive
+from bot.workspace.settings import FileLimits
 from domain.tickets import clean_text
 from templates.catalog import text
 
-# Telegram hands bots files of up to 20 MB; an export is far smaller.
-MAX_FILE_BYTES: Final = 20 * 1024 * 1024
-MAX_ROWS: Final = 100_000
+MB: Final = 1024 * 1024
 # The header row may come after a title and a few blank lines.
 HEADER_SCAN_ROWS: Final = 30
 
@@ -43,6 +45,7 @@ _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _SERIAL_RANGE = (1, 2958466)
 
 Cell = Any  # what openpyxl or the csv module hands out: str, numbers, dates, None, ...
+Rows = Iterator[Sequence[Cell]]
 
 
 class TicketFileError(Exception):
@@ -60,34 +63,45 @@ class TicketFileError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """The rows of one sheet (row i is Excel's row i + 1), and its date system."""
+    """One sheet: its first rows, read at once to find the header, and the rows after them,
+    read one at a time (row i is Excel's row i + 1), and its date system.
+
+    Only the first rows are ever held: a large sheet streams through, never whole in memory.
+    """
 
     name: str
-    rows: list[Sequence[Cell]]
+    head: list[Sequence[Cell]]
+    rest: Rows
     epoch: datetime = WINDOWS_EPOCH
 
 
-def read_sheets(data: bytes, file_name: str) -> Generator[Sheet, None, None]:
-    """The sheets of an XLSX file, or the one sheet of a CSV file."""
+def read_sheets(data: bytes, file_name: str, limits: FileLimits) -> Generator[Sheet, None, None]:
+    """The sheets of an XLSX file, or the one sheet of a CSV file; TicketFileError (here, or
+    while a sheet's rows are read) if the file is unreadable or passes a limit.
+    """
     if not data.strip():
         raise TicketFileError("empty", file=file_name)
-    if len(data) > MAX_FILE_BYTES:
-        raise TicketFileError("too_big", file=file_name, limit=MAX_FILE_BYTES // (1024 * 1024))
+    if len(data) > limits.max_file_mb * MB:
+        raise TicketFileError("too_big", file=file_name, limit=limits.max_file_mb)
     if data.startswith(_OLE_MAGIC):
         raise TicketFileError("old_xls", file=file_name)
     if data.startswith(_ZIP_MAGIC):
-        yield from _xlsx_sheets(data, file_name)
+        yield from _xlsx_sheets(data, file_name, limits)
     elif file_name.lower().endswith((".xlsx", ".xlsm")):
         raise TicketFileError("bad_xlsx", file=file_name, detail="not a zip archive")
     else:
-        yield _csv_sheet(data, file_name)
+        yield _csv_sheet(data, file_name, limits)
 
 
-def _xlsx_sheets(data: bytes, file_name: str) -> Generator[Sheet, None, None]:
+def _xlsx_sheets(data: bytes, file_name: str, limits: FileLimits) -> Generator[Sheet, None, None]:
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_archive(archive, limits)
         # Not data_only: a formula cell then reads as its text ("=HYPERLINK(...)"), which
         # is stored as plain text; the cached result may be missing anyway.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except ArchiveLimit as limit:
+        raise TicketFileError(f"xlsx_{limit.code}", file=file_name, limit=limit.limit) from None
     except Exception as error:
         # openpyxl parses an untrusted archive of XML: whatever breaks, the file is unreadable.
         raise TicketFileError("bad_xlsx", file=file_name, detail=type(error).__name__) from error
@@ -95,64 +109,81 @@ def _xlsx_sheets(data: bytes, file_name: str) -> Generator[Sheet, None, None]:
         for sheet in book.worksheets:
             # Some programs declare a sheet far larger than its data: ask for the rows only.
             sheet.reset_dimensions()
-            try:
-                rows = _collect(sheet.iter_rows(min_row=1, values_only=True), file_name)
-            except TicketFileError:
-                raise
-            except Exception as error:  # as above, for the sheet's own XML
-                raise TicketFileError(
-                    "bad_xlsx", file=file_name, detail=type(error).__name__
-                ) from error
-            yield Sheet(sheet.title, rows, book.epoch)
+            rows = _counted(sheet.iter_rows(min_row=1, values_only=True), file_name, limits)
+            head = list(_guarded(itertools.islice(rows, HEADER_SCAN_ROWS), file_name, "bad_xlsx"))
+            yield Sheet(sheet.title, head, _guarded(rows, file_name, "bad_xlsx"), book.epoch)
     finally:
         book.close()
 
 
-def _csv_sheet(data: bytes, file_name: str) -> Sheet:
-    source = _decode(data, file_name).replace("\x00", "")
-    lines = source.splitlines()[:HEADER_SCAN_ROWS]
-    delimiter = max(",;\t", key=lambda sep: max((line.count(sep) for line in lines), default=0))
+def _csv_sheet(data: bytes, file_name: str, limits: FileLimits) -> Sheet:
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    line_limit = limits.max_line_kb * 1024
+    first = list(
+        _guarded(
+            itertools.islice(_lines(data, encoding, line_limit), HEADER_SCAN_ROWS),
+            file_name,
+            "bad_csv",
+        )
+    )
+    delimiter = max(",;\t", key=lambda sep: max((line.count(sep) for line in first), default=0))
+    records = _csv_records(_lines(data, encoding, line_limit), delimiter, line_limit)
+    rows = _guarded(_counted(records, file_name, limits), file_name, "bad_csv")
+    head = list(itertools.islice(rows, HEADER_SCAN_ROWS))
+    return Sheet("", head, rows)
+
+
+def _lines(data: bytes, encoding: str, limit: int) -> Iterator[str]:
+    """The file's lines decoded as they are read, NUL characters dropped; LineTooLong past
+    `limit` characters."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    while line := stream.readline(limit + 1):
+        if len(line) > limit:
+            raise _LineTooLong(limit)
+        yield line.replace("\x00", "")
+
+
+def _csv_records(lines: Iterator[str], delimiter: str, limit: int) -> Rows:
     previous = csv.field_size_limit()
     # The default limit (128 KiB per cell) would abort the whole import on one huge cell;
     # such a cell is cut when stored instead. Restored at once: the limit is process-wide.
-    csv.field_size_limit(max(previous, len(source) + 1))
+    csv.field_size_limit(max(previous, limit + 1))
     try:
-        rows = _collect(csv.reader(io.StringIO(source, newline=""), delimiter=delimiter), file_name)
-    except csv.Error as error:
-        raise TicketFileError("bad_csv", file=file_name, detail=str(error)) from error
+        yield from csv.reader(lines, delimiter=delimiter)
     finally:
         csv.field_size_limit(previous)
-    return Sheet("", rows)
 
 
-def _collect(rows: Iterable[Sequence[Cell]], file_name: str) -> list[Sequence[Cell]]:
-    """The rows up to the last one with data (blank rows between them kept, so that row
-    numbers stay Excel's); TicketFileError past MAX_ROWS rows with data.
-    """
-    kept: list[Sequence[Cell]] = []
-    blank_run = 0
-    filled = 0
-    for cells in rows:
-        if not any(cell_text(c).strip() for c in cells):
-            blank_run += 1
-            continue
-        filled += 1
-        if filled > MAX_ROWS:
-            raise TicketFileError("too_many_rows", file=file_name, limit=MAX_ROWS)
-        kept.extend([()] * blank_run)
-        blank_run = 0
-        kept.append(cells)
-    return kept
+class _LineTooLong(Exception):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
 
 
-def _decode(data: bytes, file_name: str) -> str:
-    """CSV text: UTF-8 (Excel's "CSV UTF-8" adds a BOM) or UTF-16 with its BOM."""
+def _guarded(rows: Iterable[Sequence[Cell]], file_name: str, unreadable: str) -> Rows:
+    """The rows, with whatever breaks while reading them turned into TicketFileError."""
     try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16")
-        return data.decode("utf-8-sig")
+        yield from rows
+    except TicketFileError:
+        raise
     except UnicodeDecodeError as error:
         raise TicketFileError("not_utf8", file=file_name) from error
+    except _LineTooLong as error:
+        raise TicketFileError("line_too_long", file=file_name, limit=error.limit // 1024) from None
+    except Exception as error:  # an untrusted file's XML or CSV: anything may break
+        detail = str(error) if isinstance(error, csv.Error) else type(error).__name__
+        raise TicketFileError(unreadable, file=file_name, detail=detail) from error
+
+
+def _counted(rows: Iterable[Sequence[Cell]], file_name: str, limits: FileLimits) -> Rows:
+    """The rows; TicketFileError past max_rows rows with data under the header (blank ones
+    are not counted)."""
+    filled = 0
+    for cells in rows:
+        if any(cell_text(c).strip() for c in cells):
+            filled += 1
+            if filled > limits.max_rows + 1:  # the header row is not a ticket
+                raise TicketFileError("too_many_rows", file=file_name, limit=limits.max_rows)
+        yield cells
 
 
 # ---------------------------------------------------------------- cells

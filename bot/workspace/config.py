@@ -19,6 +19,7 @@ from bot.workspace.settings import (
     DEFAULT_KEEP_DAYS,
     DataSettings,
     DeliverySettings,
+    FileLimits,
     InviteSettings,
     OfficeSettings,
     Settings,
@@ -338,9 +339,20 @@ def _tickets(r: TableReader) -> TicketSettings:
         summary_columns=_names(r, "summary_columns", d.summary_columns),
         status_columns=_names(r, "status_columns", d.status_columns),
         handled_statuses=_names(r, "handled_statuses", d.handled_statuses),
+        limits=_file_limits(r),
     )
     r.finish()
     return settings
+
+
+def _file_limits(r: TableReader) -> FileLimits:
+    """The [tickets] limits on the files the bot reads."""
+    d = FileLimits()
+    values = {
+        key: r.integer(key, getattr(d, key), low=1, example=getattr(d, key))
+        for key in FileLimits.__dataclass_fields__
+    }
+    return FileLimits(**values)
 
 
 def _names(r: TableReader, key: str, default: tuple[str, ...]) -> tuple[str, ...]:

@@ -102,6 +102,22 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FileLimits:
+    """How large an export the bot reads; a larger one is refused, naming the limit.
+
+    The defaults hold the largest real export (100,000 tickets) with room to spare, and keep
+    the bot under 300 MB while it reads any file within them (bench/ticket_files.py).
+    """
+
+    max_file_mb: int = 20  # the file as sent (Telegram hands bots files of up to 20 MB)
+    max_unpacked_mb: int = 100  # an .xlsx's parts once unpacked, all together
+    max_ratio: int = 100  # how many times a part may grow when unpacked
+    max_rows: int = 100_000  # rows with data under the header
+    max_shared_strings: int = 400_000  # distinct texts of an .xlsx
+    max_line_kb: int = 1024  # one line of a CSV file
+
+
+@dataclass(frozen=True, slots=True)
 class TicketSettings:
     """Citizen-feedback tickets: how the feedback system's export names its columns and
     statuses, and when the campaign started (for the figures "since the start").
@@ -118,6 +134,7 @@ class TicketSettings:
     summary_columns: tuple[str, ...] = ("Nội dung", "Tóm tắt")
     status_columns: tuple[str, ...] = ("Trạng thái", "Tình trạng")
     handled_statuses: tuple[str, ...] = ("Đã xử lý", "Hoàn thành", "Đã giải quyết")
+    limits: FileLimits = FileLimits()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from bot.tickets.reading import header_key, read_ticket_file
 from bot.tickets.saving import import_tickets
 from bot.tickets.sheets import TicketFileError, parse_day
-from bot.workspace.settings import TicketSettings
+from bot.workspace.settings import FileLimits, TicketSettings
 from domain.ticket_figures import UnitOverdue
 from domain.ticket_import import ImportSummary, RejectReason, UnmatchedRow
 from domain.tickets import SUMMARY_MAX, TicketStatus
@@ -444,11 +444,11 @@ async def test_a_file_that_cannot_be_read_imports_nothing(db: Database) -> None:
         assert await r.tickets.all() == []
 
 
-def test_trailing_blank_rows_do_not_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.tickets.sheets.MAX_ROWS", 3)
+def test_trailing_blank_rows_do_not_count() -> None:
+    two = TicketSettings(limits=FileLimits(max_rows=2))  # tickets: the header is not one
     rows = [HEADER, ["PA-1", "", "01/02/2022"], *[[""] * 7] * 50, ["PA-2", "", "01/02/2022"]]
-    parsed = read(csv_file([*rows, *[[""] * 7] * 1000]), "a.csv")
+    parsed = read(csv_file([*rows, *[[""] * 7] * 1000]), "a.csv", two)
     assert [(t.id, t.line) for t in parsed.tickets] == [("PA-1", 2), ("PA-2", 53)]
     with pytest.raises(TicketFileError) as caught:
-        read(xlsx([*rows, ["PA-3", "", "01/02/2022"]]))
+        read(xlsx([*rows, ["PA-3", "", "01/02/2022"]]), settings=two)
     assert caught.value.code == "too_many_rows"

@@ -6,6 +6,7 @@ import dataclasses
 import re
 import tomllib
 import typing
+from dataclasses import is_dataclass
 
 import pytest
 
@@ -70,9 +71,14 @@ def settings_keys() -> set[str]:
     for section in dataclasses.fields(Settings):
         if section.name in NOT_KEYS:
             continue
+        hints = typing.get_type_hints(sections[section.name])
         for field in dataclasses.fields(sections[section.name]):
-            key = f"{section.name}.{field.name}"
-            keys.add(RENAMED.get(key, key))
+            # A group of settings (tickets.limits) is written as keys of its section.
+            group = hints[field.name]
+            names = [f.name for f in dataclasses.fields(group)] if is_dataclass(group) else []
+            for name in names or [field.name]:
+                key = f"{section.name}.{name}"
+                keys.add(RENAMED.get(key, key))
     return keys
 
 
