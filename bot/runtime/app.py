@@ -30,6 +30,7 @@ from bot.runtime.build import (
 from bot.runtime.clock import Clock, system_clock
 from bot.runtime.delivery import DeliveryWorker
 from bot.runtime.downloads import Downloads
+from bot.runtime.health import HealthCheck
 from bot.runtime.housekeeping import Purged, housekeeping
 from bot.runtime.inbox import PARSERS, InboxWorker
 from bot.runtime.ingress import Ingress
@@ -189,7 +190,11 @@ class App:
         routes = [route for route in (telegram_hook, zalo_hook) if route is not None]
         if not routes and self.downloads is None:
             return
-        self.webhook = WebhookServer(tg.webhook_listen, tg.webhook_port, routes, self.downloads)
+        assert self.db is not None and self.delivery is not None
+        health = HealthCheck(self.db, self.delivery.reachability, self.clock, self.outage)
+        self.webhook = WebhookServer(
+            tg.webhook_listen, tg.webhook_port, routes, self.downloads, health=health.reasons
+        )
         await self.webhook.start()
         if self.telegram is not None and telegram_hook is not None:
             await self.telegram.bot.set_webhook(
@@ -202,16 +207,18 @@ class App:
 
     async def _start_polling(self) -> None:
         """Poll the channels not in webhook mode, each through the ingress."""
-        assert self.ingress is not None
+        assert self.ingress is not None and self.delivery is not None
         settings = self.workspace.settings
+        reach = self.delivery.reachability
         if self.telegram is not None and settings.telegram.mode != "webhook":
             # Both platforms refuse getUpdates while a webhook is set.
             await self.telegram.bot.delete_webhook()
-            telegram_polling = poll_forever(TelegramCursor(self.telegram), self.ingress)
-            self._spawn(telegram_polling, "polling")
+            cursor = TelegramCursor(self.telegram)
+            self._spawn(poll_forever(cursor, self.ingress, reachability=reach), "polling")
         if self.zalo is not None and settings.zalo.mode != "webhook":
             await self.zalo.delete_webhook()
-            self._spawn(poll_forever(ZaloCursor(self.zalo), self.ingress), "zalo-polling")
+            zalo_polling = poll_forever(ZaloCursor(self.zalo), self.ingress, reachability=reach)
+            self._spawn(zalo_polling, "zalo-polling")
 
     async def housekeeping(self) -> Purged | None:
         """Delete the old traffic records (`bot.runtime.housekeeping`); at start and once a day."""

@@ -32,6 +32,7 @@ from bot.channels.base import (
     Unreachable,
 )
 from bot.runtime.clock import Clock, wait_event
+from bot.runtime.health import Reachability
 from bot.runtime.ratelimit import RateLimiter
 from storage import PRIORITY_REPLY, Database, DiskFullError, OutboxMessage
 
@@ -74,6 +75,7 @@ class DeliveryWorker:
         self.limiter = limiter
         self.clock = clock
         self.on_unreachable = on_unreachable
+        self.reachability = Reachability()  # for /healthz
         self._wake = asyncio.Event()
         self._busy_chats: set[tuple[str, str]] = set()
         # What the last look left behind: chats waiting for their message in flight, and
@@ -313,11 +315,13 @@ class DeliveryWorker:
             async with self.db.write() as tx:
                 await tx.outbox.mark_failed(message.id, str(error))
         except (Unavailable, OutcomeUnknown) as error:
+            self.reachability.failed(message.channel, error)
             # After a timeout the platform may have the message: resending risks a
             # duplicate, losing it is worse.
             backoff = min(MAX_BACKOFF, timedelta(seconds=2 ** min(message.attempts, 10)))
             await self._retry(message, backoff, f"{type(error).__name__}: {error}")
         else:
+            self.reachability.reached(message.channel)
             return True
         return False
 

@@ -15,10 +15,11 @@ import hmac
 import logging
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from bot.runtime.clock import Clock, system_clock
 from handlers.events import Document
@@ -27,8 +28,12 @@ log = logging.getLogger(__name__)
 
 PATH_PREFIX = "/files/"
 MIN_SECRET_LENGTH = 16
-_NAME = re.compile(r"^[0-9a-f]{24}-[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Letters of any script (Vietnamese names stay readable), digits, "._-" and inner spaces:
+# never a slash, a control character or a leading dot.
+_NAME = re.compile(r"^[0-9a-f]{24}-[^\W_][\w. -]{0,199}$")
+_UNSAFE = re.compile(r"[^\w. -]+")
+# Bytes of the name part on disk: with the hash and ".part", under the usual 255.
+_NAME_BYTES = 200
 OCTET_STREAM = "application/octet-stream"
 _CONTENT_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -71,8 +76,7 @@ class Downloads:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._prune()
         digest = hashlib.sha256(document.content).hexdigest()[:24]
-        safe = _UNSAFE.sub("_", Path(document.file_name).name).strip("._") or "file"
-        name = f"{digest}-{safe[-150:]}"
+        name = f"{digest}-{_safe_name(document.file_name)}"
         path = self.folder / name
         if path.exists():
             path.touch()  # published again: not pruned before this link expires
@@ -92,8 +96,9 @@ class Downloads:
         """Answer a request target ("/files/NAME?e=...&s=..."): 200 with the file, 403 for a
         missing, wrong or expired signature, 404 for a name that is not a published file."""
         parts = urlsplit(target)
-        name = parts.path[len(PATH_PREFIX) :] if parts.path.startswith(PATH_PREFIX) else ""
-        if not _NAME.fullmatch(name):
+        quoted = parts.path[len(PATH_PREFIX) :] if parts.path.startswith(PATH_PREFIX) else ""
+        name = unquote(quoted)  # a byte that is not UTF-8 becomes U+FFFD: not a name
+        if not _NAME.fullmatch(name) or unicodedata.normalize("NFC", name) != name:
             return Served(404)
         query = parse_qs(parts.query)
         expires_text = (query.get("e") or [""])[0]
@@ -126,3 +131,22 @@ class Downloads:
                     path.unlink()
             except OSError as error:  # another process may be pruning too
                 log.info("could not prune %s: %s", path.name, error)
+
+
+def content_disposition(file_name: str) -> str:
+    """An attachment header with the name in full (RFC 6266 `filename*`, UTF-8) and an
+    ASCII approximation for clients that know only `filename`."""
+    stripped = unicodedata.normalize("NFD", file_name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = "".join(c for c in stripped if unicodedata.category(c) != "Mn")
+    fallback = re.sub(r"[^A-Za-z0-9._ -]+", "_", ascii_name) or "file"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def _safe_name(file_name: str) -> str:
+    """The file's own name, NFC, with anything but letters, digits, "._-" and spaces
+    replaced, cut from the front (the extension is kept) to fit a file system's limit."""
+    text = unicodedata.normalize("NFC", Path(file_name.replace("\\", "/")).name)
+    safe = _UNSAFE.sub("_", text).strip("._ ")
+    while len(safe.encode()) > _NAME_BYTES:
+        safe = safe[1:].lstrip("._ ")
+    return safe or "file"

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
+from bot.runtime.health import Reachability
 from bot.runtime.ingress import Ingress
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,12 @@ class ZaloCursor:
         self._held = []
 
 
-async def poll_forever(cursor: Cursor, ingress: Ingress, retry_seconds: float = 2.0) -> None:
+async def poll_forever(
+    cursor: Cursor,
+    ingress: Ingress,
+    retry_seconds: float = 2.0,
+    reachability: Reachability | None = None,
+) -> None:
     """Fetch, store, confirm, forever; errors are logged and retried.
 
     A batch is handled in the transaction that stores it (`Ingress.polled`). A batch that
@@ -88,6 +94,8 @@ async def poll_forever(cursor: Cursor, ingress: Ingress, retry_seconds: float = 
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            if reachability is not None:
+                reachability.failed(cursor.name, error)
             log.warning(
                 "%s getUpdates failed (%s); retrying in %.0f s",
                 cursor.name,
@@ -96,6 +104,8 @@ async def poll_forever(cursor: Cursor, ingress: Ingress, retry_seconds: float = 
             )
             await asyncio.sleep(retry_seconds)
             continue
+        if reachability is not None:
+            reachability.reached(cursor.name)
         if not updates:
             continue
         if await _stored(cursor.name, updates, ingress, retry_seconds):

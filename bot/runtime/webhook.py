@@ -1,8 +1,10 @@
-"""A small HTTP server for platform webhooks: verify the secret, store the update, answer 200.
+"""The bot's HTTP server (aiohttp.web): platform webhooks, download links, /healthz.
 
-The platform is answered only after the update is committed to the inbox, so a 200 always
-means "stored". A request whose secret header is missing or wrong is refused unread.
-It also serves the signed download links of files offered on Zalo (GET /files/...).
+A webhook is answered 200 only after its update is committed to the inbox, so a 200 always
+means "stored"; a request whose secret header is missing or wrong is refused before its body
+is read. The port may be public (download links), so every request is bounded: the request
+line, the number and size of header lines, the body, and the time a client may take to send
+its request (see `Limits`, and docs/operations.md).
 """
 
 from __future__ import annotations
@@ -14,15 +16,32 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.runtime.downloads import PATH_PREFIX, Downloads, Served
+from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from bot.runtime.downloads import PATH_PREFIX, Downloads, Served, content_disposition
 
 log = logging.getLogger(__name__)
+protocol_log = logging.getLogger(__name__ + ".protocol")
 
-MAX_BODY = 1024 * 1024
-# How long a client may take to send its request: the port is public (download links), and
-# a connection that never finishes its request would otherwise be held open for ever.
-READ_SECONDS = 30.0
-Route = Callable[[dict[str, str], bytes], Awaitable[int]]
+Health = Callable[[], Awaitable[list[str]]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one request may cost the server; past any of them it is refused and let go."""
+
+    # The request line ("POST /telegram?x=1 HTTP/1.1") and each header line, in bytes.
+    line_bytes: int = 8190
+    field_bytes: int = 8190
+    # Header lines per request: with the two above, at most ~0.5 MB held per connection.
+    headers: int = 64
+    # A body (a platform's update is a few KB; a forwarded document is a file id, not bytes).
+    body_bytes: int = 1024 * 1024
+    # From the connection's start to the end of its request head, and then to the end of
+    # its body: a connection that never finishes its request is closed, not held for ever.
+    read_seconds: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +67,7 @@ def secret_matches(given: str | None, expected: str) -> bool:
 
 
 class WebhookServer:
-    """Serves the configured webhook routes on one port."""
+    """Serves the configured webhook routes, the download links and /healthz on one port."""
 
     def __init__(
         self,
@@ -56,96 +75,126 @@ class WebhookServer:
         port: int,
         routes: list[WebhookRoute],
         downloads: Downloads | None = None,
-        read_seconds: float = READ_SECONDS,
+        limits: Limits = Limits(),
+        health: Health | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.routes = {route.path: route for route in routes}
         self.downloads = downloads
-        self.read_seconds = read_seconds
-        self._server: asyncio.base_events.Server | None = None
+        self.limits = limits
+        self.health = health
+        self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
         """Listen; `port` is updated when 0 asked for a free one."""
-        self._server = await asyncio.start_server(self._serve, self.host, self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
+        limits = self.limits
+        app = web.Application(client_max_size=limits.body_bytes, middlewares=[_bare_errors])
+        for path in self.routes:
+            app.router.add_post(path, self._hook)
+        app.router.add_get("/healthz", self._healthz)
+        if self.downloads is not None:
+            app.router.add_get(PATH_PREFIX + "{name}", self._download)
+        app.on_response_prepare.append(_hide_server)
+        self._runner = web.AppRunner(
+            app,
+            access_log=None,  # a download link's query is a credential: never logged
+            shutdown_timeout=1.0,
+            # aiohttp closes a connection whose request has not arrived in keepalive_timeout
+            # from its start (and an idle one between requests).
+            keepalive_timeout=limits.read_seconds,
+            max_line_size=limits.line_bytes,
+            max_field_size=limits.field_bytes,
+            max_headers=limits.headers,
+            logger=protocol_log,
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
-        """Stop listening."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
+        """Stop listening and close the connections."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _hook(self, request: web.Request) -> web.Response:
+        route = self.routes[request.path]
+        if not secret_matches(request.headers.get(route.secret_header), route.secret):
+            log.warning("webhook %s: request with a missing or wrong secret refused", route.path)
+            return web.Response(status=403)
         try:
-            answer = await self._respond(reader)
-        except (asyncio.IncompleteReadError, ValueError, ConnectionError):
-            answer = Served(400)
+            async with asyncio.timeout(self.limits.read_seconds):
+                body = await request.read()
+            update = json.loads(body)
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413)
         except TimeoutError:
-            answer = Served(408)
+            return web.Response(status=408)
+        except ValueError:  # not JSON, or not UTF-8
+            return web.Response(status=400)
+        if not isinstance(update, dict):
+            return web.Response(status=400)
+        try:
+            await route.accept(update)
         except TryLater as error:
             log.warning("webhook update not stored (%s); the platform will retry", error)
-            answer = Served(503)
-        except Exception:
-            log.exception("webhook request failed")
-            answer = Served(500)
-        reason = {
-            200: "OK",
-            400: "Bad Request",
-            403: "Forbidden",
-            404: "Not Found",
-            405: "Method Not Allowed",
-            408: "Request Timeout",
-            413: "Payload Too Large",
-            503: "Service Unavailable",
-        }.get(answer.status, "Error")
-        head = f"HTTP/1.1 {answer.status} {reason}\r\nContent-Length: {len(answer.body)}\r\n"
-        if answer.file_name:
-            head += f"Content-Type: {answer.content_type}\r\n"
-            head += f'Content-Disposition: attachment; filename="{answer.file_name}"\r\n'
-        try:
-            writer.write((head + "Connection: close\r\n\r\n").encode() + answer.body)
-            await writer.drain()
-        finally:
-            writer.close()
+            return web.Response(status=503)
+        return web.Response(status=200)
 
-    async def _respond(self, reader: asyncio.StreamReader) -> Served:
-        request_line, headers = await asyncio.wait_for(_read_head(reader), self.read_seconds)
-        if len(request_line) < 2:
-            return Served(400)
-        method, path = request_line[0], request_line[1]
-        if self.downloads is not None and path.startswith(PATH_PREFIX):
-            if method != "GET":
-                return Served(405)
-            # File reads are small and local; off the loop anyway so webhooks never wait.
-            return await asyncio.to_thread(self.downloads.serve, path)
-        route = self.routes.get(path)
-        if route is None:
-            return Served(404)
-        if method != "POST":
-            return Served(405)
-        if not secret_matches(headers.get(route.secret_header.lower()), route.secret):
-            log.warning("webhook %s: request with a missing or wrong secret refused", path)
-            return Served(403)
-        length = int(headers.get("content-length", "0"))
-        if length > MAX_BODY:
-            return Served(413)
-        body = await asyncio.wait_for(reader.readexactly(length), self.read_seconds)
-        update = json.loads(body)
-        if not isinstance(update, dict):
-            return Served(400)
-        await route.accept(update)
-        return Served(200)
+    async def _download(self, request: web.Request) -> web.Response:
+        assert self.downloads is not None
+        # File reads are small and local; off the loop anyway so webhooks never wait.
+        served: Served = await asyncio.to_thread(self.downloads.serve, request.raw_path)
+        if served.status != 200:
+            return web.Response(status=served.status)
+        headers = {
+            "Content-Type": served.content_type,
+            "Content-Disposition": content_disposition(served.file_name),
+        }
+        return web.Response(body=served.body, headers=headers)
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        reasons = await self.health() if self.health is not None else []
+        status = "degraded" if reasons else "ok"
+        body = {"status": status, "reasons": reasons}
+        return web.json_response(body, status=503 if reasons else 200)
 
 
-async def _read_head(reader: asyncio.StreamReader) -> tuple[list[str], dict[str, str]]:
-    """The request line's words and the headers (names in lower case)."""
-    request_line = (await reader.readline()).decode("latin-1").split()
-    headers: dict[str, str] = {}
-    while True:
-        line = (await reader.readline()).decode("latin-1")
-        if line in ("\r\n", "\n", ""):
-            break
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    return request_line, headers
+class _Refusals(logging.Filter):
+    """aiohttp logs each malformed request as an error with its traceback: on a public port
+    that is any stranger's flood, so it becomes one line at INFO (our own failures stay)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg, record.args = "request refused: %s", (type(error).__name__,)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+protocol_log.addFilter(_Refusals())
+
+
+@web.middleware
+async def _bare_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A refusal is its status alone: no body that says what the server is."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return web.Response(status=error.status, headers=_allow(error))
+
+
+def _allow(error: web.HTTPException) -> dict[str, str]:
+    """A 405 names the methods allowed, as HTTP asks."""
+    allow = error.headers.get("Allow")
+    return {"Allow": allow} if allow else {}
+
+
+async def _hide_server(request: web.Request, response: web.StreamResponse) -> None:
+    """No software versions on a public port."""
+    response.headers.pop("Server", None)

@@ -62,7 +62,7 @@ class TelegramSettings:
     api_base_url: str = "https://api.telegram.org/bot"
     mode: str = "polling"  # "polling" | "webhook"
     webhook_url: str = ""
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"  # behind nginx; docs/operations.md
     webhook_port: int = 8443
     webhook_secret_env: str = "BAOCAO_TELEGRAM_WEBHOOK_SECRET"
 

@@ -37,6 +37,7 @@ SELECT {_COLUMNS} FROM outbox
 WHERE unknown_outcome = 1 AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?
 """
 _COUNT_PENDING = f"SELECT COUNT(*) FROM outbox WHERE {_QUEUED}"
+_OLDEST_DUE = f"SELECT MIN(COALESCE(not_before, created_at)) FROM outbox WHERE {_QUEUED}"
 _UNSETTLED = "id = ? AND sent_at IS NULL AND failed_at IS NULL"
 _MARK_SENT = (
     "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, unknown_outcome = 0 "
@@ -98,6 +99,10 @@ class OutboxReader(Repository):
     async def pending_count(self) -> int:
         """How many messages wait to be sent (now or later), not counting unknown outcomes."""
         return int(await self._s.scalar(_COUNT_PENDING))
+
+    async def oldest_due(self) -> datetime | None:
+        """Since when the longest-waiting queued message has been due (None: none queued)."""
+        return codec.optional_parse_timestamp(await self._s.scalar(_OLDEST_DUE))
 
     async def unknown(self, limit: int = 100) -> list[OutboxMessage]:
         """Messages whose delivery is uncertain, for a person (or a policy) to decide on."""

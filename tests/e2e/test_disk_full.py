@@ -120,12 +120,16 @@ async def test_webhook_with_a_full_database_answers_503_then_stores_once(
             refused = [(await client.post(url, json=update, headers=headers)).status_code]
             refused.append((await client.post(url, json=update, headers=headers)).status_code)
             assert refused == [503, 503]
+            health = await client.get(f"http://127.0.0.1:{port}/healthz")
+            assert (health.status_code, health.json()["reasons"]) == (503, ["disk full"])
             assert await _inbox_rows(running.db) == []
             await fake_telegram.wait_for_messages(2001, 1)
             await free_space(running.db)
             # Telegram retries the same update: stored and handled once.
             assert (await client.post(url, json=update, headers=headers)).status_code == 200
             assert (await client.post(url, json=update, headers=headers)).status_code == 200
+            health = await client.get(f"http://127.0.0.1:{port}/healthz")
+            assert health.json() == {"status": "ok", "reasons": []}
         messages = await fake_telegram.wait_for_messages(2001, 2)
         assert USER_NOTICE in (messages[0].plain_text or "")
         assert "Để đăng ký" in (messages[1].plain_text or "")

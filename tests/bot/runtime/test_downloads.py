@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.runtime.downloads import Downloads
+from bot.runtime.downloads import Downloads, content_disposition
 from handlers.events import Document
 from tests.support.clock import START, FakeClock
 
@@ -30,7 +30,7 @@ def test_a_published_file_is_served_by_its_link_until_it_expires(tmp_path: Path)
     link, expires = downloads.publish(Document("BC 02/2022 (v1).docx", b"PK-docx"))
     assert link.startswith("https://bot.example.vn/files/") and expires == START + timedelta(days=7)
     served = downloads.serve(_target(link))
-    assert (served.status, served.body, served.file_name) == (200, b"PK-docx", "2022_v1_.docx")
+    assert (served.status, served.body, served.file_name) == (200, b"PK-docx", "2022 _v1_.docx")
     assert served.content_type.endswith("wordprocessingml.document")
     clock.now = expires + timedelta(seconds=1)
     assert downloads.serve(_target(link)).status == 403
@@ -68,3 +68,26 @@ def test_names_that_could_leave_the_folder_are_not_found(tmp_path: Path, name: s
 def test_a_short_secret_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         Downloads(tmp_path, "https://x", "short", 7)
+
+
+def test_a_vietnamese_file_name_is_kept_whole(tmp_path: Path) -> None:
+    downloads = _downloads(tmp_path / "downloads", FakeClock(START))
+    link, _ = downloads.publish(Document("Báo cáo tháng 11 – Đợt 2.docx", b"PK"))
+    served = downloads.serve(_target(link))
+    assert (served.status, served.file_name) == (200, "Báo cáo tháng 11 _ Đợt 2.docx")
+
+
+def test_the_attachment_header_carries_the_name_in_utf8_and_an_ascii_fallback() -> None:
+    header = content_disposition("Báo cáo Đợt 2.docx")
+    assert header == (
+        'attachment; filename="Bao cao Dot 2.docx"; '
+        "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20%C4%90%E1%BB%A3t%202.docx"
+    )
+
+
+def test_a_name_too_long_for_the_file_system_keeps_its_end(tmp_path: Path) -> None:
+    downloads = _downloads(tmp_path / "downloads", FakeClock(START))
+    link, _ = downloads.publish(Document("ệ" * 300 + ".xlsx", b"PK"))
+    served = downloads.serve(_target(link))
+    assert served.status == 200 and served.file_name.endswith("ệ.xlsx")
+    assert len(served.file_name.encode()) <= 200
