@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from storage import codec
 
@@ -100,6 +101,8 @@ class OutboxState:
     unknown: int  # sends whose outcome is unknown, held back to avoid duplicates
     failed: int
     unreachable: tuple[UnreachablePerson, ...]
+    # Jobs set aside after crashing too often: (id, its payload), oldest first.
+    quarantined: tuple[tuple[int, dict[str, Any]], ...] = ()
 
 
 def outbox_state(path: Path, now: datetime) -> OutboxState:
@@ -129,6 +132,12 @@ def outbox_state(path: Path, now: datetime) -> OutboxState:
                 "ORDER BY unit_code, id"
             )
         )
+        quarantined = tuple(
+            (int(row[0]), codec.load_json(row[1]))
+            for row in conn.execute(
+                "SELECT id, payload FROM outbox WHERE quarantined_at IS NOT NULL ORDER BY id"
+            )
+        )
         conn.execute("ROLLBACK")
     return OutboxState(
         pending=int(pending),
@@ -138,6 +147,7 @@ def outbox_state(path: Path, now: datetime) -> OutboxState:
         unknown=int(unknown),
         failed=int(failed[0]),
         unreachable=people,
+        quarantined=quarantined,
     )
 
 

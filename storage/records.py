@@ -99,6 +99,8 @@ class OutboxMessage:
     failed_at: datetime | None = None
     last_error: str | None = None
     unknown_outcome: bool = False
+    runs: int = 0  # a job's runs started and not ended: cut short by a crash
+    quarantined_at: datetime | None = None  # a job that kept crashing, set aside
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ COMMAND_MODULES: list[str] = [
     "bot.cli.tickets",
     "bot.cli.backup",
     "bot.cli.doctor",
+    "bot.cli.jobs",
     "bot.cli.chat",
 ]
 

@@ -257,6 +257,8 @@ class Doctor:
             )
         if state.unknown:
             found.append(_finding("outbox", Level.NOTE, "outbox_unknown", count=state.unknown))
+        if state.quarantined:
+            found.append(_finding("jobs", Level.FIX, "jobs_quarantined", jobs=state.quarantined))
         if state.unreachable:
             found.append(
                 _finding(

@@ -6,6 +6,11 @@ with a broadcast never keeps a reply waiting for a place. And a bulk message to 
 person is answering waits until they pause (for at most half a minute): sent in between, it
 would open the 1 s per-chat gap just before their next answer needs a reply.
 
+A job (the "jobs" channel: a ticket import, the draft, the export) is a message whose send
+is long work. Its run is recorded before it starts and cleared when it ends; runs cut short
+(the process killed, out of memory) are counted, and past the channel's limit the job is
+quarantined, and the office told once, instead of run again at every restart.
+
 A message is marked sent soon after the platform accepted it: what is accepted within
 MARK_WINDOW_SECONDS of the first is marked in one transaction (one disk sync for many, and
 one transaction less in the way of the inbox's), so a restart resends only what was in
@@ -22,6 +27,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
+from typing import Any, Protocol, runtime_checkable
 
 from bot.channels.base import (
     Channel,
@@ -34,7 +40,7 @@ from bot.channels.base import (
 from bot.runtime.clock import Clock, wait_event
 from bot.runtime.health import Reachability
 from bot.runtime.ratelimit import RateLimiter
-from storage import PRIORITY_REPLY, Database, DiskFullError, OutboxMessage
+from storage import PRIORITY_REPLY, Database, DiskFullError, OutboxMessage, WriteTransaction
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,20 @@ SHUTDOWN_GRACE_SECONDS = 5.0
 # after a crash.
 MARK_WINDOW_SECONDS = 0.05
 UnreachableHook = Callable[[str, str], Awaitable[None]]
+
+
+@runtime_checkable
+class DurableChannel(Protocol):
+    """A channel whose sends are long jobs, counted so that one that crashes cannot loop."""
+
+    name: str
+    max_runs: int  # runs cut short before the job is quarantined
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        """Run the job."""
+
+    async def quarantined(self, tx: WriteTransaction, message: OutboxMessage, runs: int) -> None:
+        """Tell whoever asked for the job that it was set aside after `runs` runs."""
 
 
 class DeliveryWorker:
@@ -300,6 +320,33 @@ class DeliveryWorker:
             async with self.db.write() as tx:
                 await tx.outbox.mark_failed(message.id, f"no channel {message.channel}")
             return False
+        durable = channel if isinstance(channel, DurableChannel) else None
+        if durable is not None and not await self._start_run(durable, message):
+            return False
+        accepted = await self._deliver(channel, message)
+        # Not reached when the run raised something unexpected: it counts as cut short.
+        if durable is not None:
+            async with self.db.write() as tx:
+                await tx.outbox.end_run(message.id)
+        return accepted
+
+    async def _start_run(self, channel: DurableChannel, message: OutboxMessage) -> bool:
+        """Record a job's run before it starts; False (quarantined) past its limit."""
+        async with self.db.write() as tx:
+            runs = await tx.outbox.start_run(message.id)
+            if runs is None:
+                return False  # settled meanwhile
+            if runs <= channel.max_runs:
+                return True
+            cut_short = runs - 1
+            await tx.outbox.quarantine(message.id, f"cut short {cut_short} times")
+            await channel.quarantined(tx, message, cut_short)
+        log.error("job %s quarantined: cut short %d times", message.id, cut_short)
+        self.wake()  # the office's notice
+        return False
+
+    async def _deliver(self, channel: Channel, message: OutboxMessage) -> bool:
+        """Send once; True if the platform accepted it (to be marked sent), else settle it."""
         try:
             await channel.send(message.chat_id, message.payload)
         except RetryLater as error:

@@ -2,9 +2,10 @@
 transaction commits, through the outbox.
 
 A job is an outbox message to the pseudo-channel "jobs": it is stored in the same
-transaction as the office's command, survives a crash (and is then simply run again), and is
-run by the delivery worker like any message, outside the handler's transaction, so it may
-read and write the database itself.
+transaction as the office's command, survives a crash (and is then run again, up to
+[delivery] job_attempts runs cut short: then it is quarantined and the office told once, see
+bot/runtime/delivery.py), and is run by the delivery worker like any message, outside the
+handler's transaction, so it may read and write the database itself.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bot.workspace.load import Workspace
 from domain.periods import parse_period
 from handlers.events import Document, Reply
 from handlers.jobs import IMPORT_TICKETS, JOBS_CHANNEL
-from storage import Database
+from storage import Database, OutboxMessage, WriteTransaction
 from templates.catalog import text
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,21 @@ class JobsChannel:
         self.clock = clock
         self.on_queued = on_queued
         self.fetch_file = fetch_file
+        self.max_runs = workspace.settings.delivery.job_attempts
+
+    async def quarantined(self, tx: WriteTransaction, message: OutboxMessage, runs: int) -> None:
+        """Tell the chat that asked for the job that it was set aside, and what to do."""
+        payload = message.payload
+        notice = text(
+            "chat.job_quarantined",
+            job=payload.get("job"),
+            file=str(payload.get("file_name") or "?"),  # the chat catalog escapes it
+            period=_period_label(payload),
+            runs=runs,
+            id=message.id,
+        )
+        reply = Reply(chat_id=message.chat_id, text=notice)
+        await queue_replies(tx, [reply], payload["reply_channel"])
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
         """Run the job named in the payload; its document is queued for `chat_id`."""
@@ -76,6 +92,13 @@ class JobsChannel:
         async with self.db.write() as tx:
             await queue_replies(tx, [reply], payload["reply_channel"])
         self.on_queued()
+
+
+def _period_label(payload: dict[str, Any]) -> str:
+    try:
+        return parse_period(str(payload.get("period"))).label
+    except ValueError:
+        return "?"
 
 
 async def job_document(

@@ -16,7 +16,7 @@ PRIORITY_BULK = 10  # prompts, reminders, broadcasts
 
 _COLUMNS = (
     "id, channel, chat_id, payload, priority, dedup_key, created_at, not_before, attempts, "
-    "sent_at, failed_at, last_error, unknown_outcome"
+    "sent_at, failed_at, last_error, unknown_outcome, runs, quarantined_at"
 )
 _QUEUED = "sent_at IS NULL AND failed_at IS NULL AND unknown_outcome = 0"
 
@@ -56,11 +56,24 @@ _MARK_UNKNOWN = (
 )
 # Settled messages only (sent, or given up on), a batch at a time: see the inbox's purge.
 # The expression is the one indexed by outbox_settled_at (NULL, unsettled, is never < ?).
+# A quarantined job stays until someone retries or drops it.
 _PURGE = """
 DELETE FROM outbox WHERE id IN (
-    SELECT id FROM outbox WHERE COALESCE(sent_at, failed_at) < ? LIMIT ?
+    SELECT id FROM outbox WHERE COALESCE(sent_at, failed_at) < ? AND quarantined_at IS NULL
+    LIMIT ?
 )
 """
+_START_RUN = f"UPDATE outbox SET runs = runs + 1 WHERE {_UNSETTLED} RETURNING runs"
+_END_RUN = "UPDATE outbox SET runs = 0 WHERE id = ?"
+_QUARANTINE = (
+    f"UPDATE outbox SET failed_at = ?, quarantined_at = ?, last_error = ? WHERE {_UNSETTLED}"
+)
+_SELECT_QUARANTINED = f"SELECT {_COLUMNS} FROM outbox WHERE quarantined_at IS NOT NULL ORDER BY id"
+_RELEASE = (
+    "UPDATE outbox SET failed_at = NULL, quarantined_at = NULL, runs = 0, not_before = NULL "
+    "WHERE id = ? AND quarantined_at IS NOT NULL"
+)
+_DROP = "UPDATE outbox SET quarantined_at = NULL WHERE id = ? AND quarantined_at IS NOT NULL"
 
 
 def _message(row: sqlite3.Row) -> OutboxMessage:
@@ -78,6 +91,8 @@ def _message(row: sqlite3.Row) -> OutboxMessage:
         failed_at=codec.optional_parse_timestamp(row["failed_at"]),
         last_error=row["last_error"],
         unknown_outcome=bool(row["unknown_outcome"]),
+        runs=row["runs"],
+        quarantined_at=codec.optional_parse_timestamp(row["quarantined_at"]),
     )
 
 
@@ -107,6 +122,10 @@ class OutboxReader(Repository):
     async def unknown(self, limit: int = 100) -> list[OutboxMessage]:
         """Messages whose delivery is uncertain, for a person (or a policy) to decide on."""
         return [_message(r) for r in await self._s.rows(_SELECT_UNKNOWN, (limit,))]
+
+    async def quarantined(self) -> list[OutboxMessage]:
+        """Jobs set aside after crashing too often, oldest first."""
+        return [_message(r) for r in await self._s.rows(_SELECT_QUARANTINED)]
 
 
 class OutboxWriter(OutboxReader):
@@ -176,6 +195,31 @@ class OutboxWriter(OutboxReader):
         """The send may or may not have arrived: hold it out of `due` instead of risking a
         duplicate."""
         return await self._s.run(_MARK_UNKNOWN, (error, message_id)) > 0
+
+    async def start_run(self, message_id: int) -> int | None:
+        """Record that a job's run starts (before it does); the runs so far not ended, this
+        one included, or None if the job is settled already."""
+        runs = await self._s.scalar(_START_RUN, (message_id,))
+        return None if runs is None else int(runs)
+
+    async def end_run(self, message_id: int) -> None:
+        """Record that a job's run ended (whatever its outcome): it did not crash."""
+        await self._s.run(_END_RUN, (message_id,))
+
+    async def quarantine(self, message_id: int, error: str, at: datetime | None = None) -> bool:
+        """Set a job aside: never run again unless released; False if already settled."""
+        when = codec.timestamp(at or self._s.now())
+        return await self._s.run(_QUARANTINE, (when, when, error, message_id)) > 0
+
+    async def release(self, message_id: int) -> bool:
+        """Queue a quarantined job again, its runs counted from zero; False if it is not
+        quarantined."""
+        return await self._s.run(_RELEASE, (message_id,)) > 0
+
+    async def drop(self, message_id: int) -> bool:
+        """Give a quarantined job up for good (purged with the other settled messages);
+        False if it is not quarantined."""
+        return await self._s.run(_DROP, (message_id,)) > 0
 
     async def purge_settled(self, before: datetime, limit: int = 500) -> int:
         """Delete at most `limit` messages sent or given up on before `before`; rows deleted.
