@@ -84,9 +84,11 @@ def test_every_command_explains_the_shared_options_alike() -> None:
     config = with_option("--config")
     simple = "check run invite status remind report export load-answers backup doctor chat"
     actions = ("import", "assign", "list", "figures")
-    assert set(config) == {f"baocao {name}" for name in simple.split()} | {
-        f"baocao tickets {action}" for action in actions
-    }
+    assert set(config) == (
+        {f"baocao {name}" for name in simple.split()}
+        | {f"baocao tickets {action}" for action in actions}
+        | {f"baocao jobs {action}" for action in ("list", "retry", "drop")}
+    )
     assert set(config.values()) == {text("cli.args.config")}
 
 
