@@ -17,6 +17,7 @@ from handlers.display import describe_problem, show_stored, show_value
 from handlers.events import Choice, Incoming, Reply, named_choice
 from handlers.obligated import (
     Obligated,
+    frozen,
     load,
     new_problems,
     set_state,
@@ -130,7 +131,7 @@ async def answer_current(
     chat_id = event.sender.chat_id
     if work is None:
         work = await load(ctx, state)
-    if not can_edit(work.obligation) or work.obligation.state.is_done:
+    if frozen(work, state):
         return [locked_or_done_reply(chat_id, work)]
     if len(event.text) > MAX_MESSAGE_LENGTH:
         reply = question_reply(chat_id, work, state.index, [text("chat.too_long")], state)
@@ -338,14 +339,15 @@ def locked_or_done_reply(chat_id: str, work: Obligated) -> Reply:
 
 
 async def reopen(ctx: HandlerContext, event: Incoming, state: ConversationState) -> list[Reply]:
-    """/sua: open a submitted obligation again for changes, until the period is locked."""
+    """/sua: show an obligation's answers to change them, until the period is locked; a sent
+    report stays sent until an answer changes."""
     chat_id = event.sender.chat_id
     work = await load(ctx, state)
     if not can_edit(work.obligation):
         return [locked_or_done_reply(chat_id, work)]
-    if work.obligation.state.is_done:
-        await set_state(ctx, work, ObligationState.REOPENED)
-    return [summary_reply(chat_id, work, state, [text("chat.reopened")])]
+    state.revising = True
+    note = text("chat.reopened", form_title=work.form.title, period=work.period.label)
+    return [summary_reply(chat_id, work, state, [note])]
 
 
 def pick_question(work: Obligated, typed: str) -> int | None:

@@ -82,6 +82,16 @@ class StartUnit(_Kind):
 
 
 @dataclass(frozen=True, slots=True)
+class EditForm(_Kind):
+    """Open one of the unit's forms to look at or change it (/sua among several). The form
+    by its number from 1 in the office's list: a form code may be too long for the data."""
+
+    PREFIX = "edit"
+    unit_code: str
+    form_number: int
+
+
+@dataclass(frozen=True, slots=True)
 class Navigate(_Kind):
     """Back, skip, pause or keep, under a question."""
 
@@ -211,7 +221,7 @@ class SkipReason(_Kind):
     PREFIX = "tks"
 
 
-ObligationButton = StartUnit | Navigate | Pick | Explain | Summary
+ObligationButton = StartUnit | EditForm | Navigate | Pick | Explain | Summary
 OfficeButton = (
     StatusPage | TicketOverview | RemindConfirm | LockConfirm | AssignTicket | RemoveFocalPoint
 )
@@ -259,6 +269,12 @@ def _enum(kind: type[_E], text: str) -> _E | None:
 def _read_start(rest: str) -> Button | None:
     code = _code(rest)
     return StartUnit(code) if code else None
+
+
+def _read_edit(rest: str) -> Button | None:
+    code_text, _, number_text = rest.rpartition(":")
+    code, number = _code(code_text), _number(number_text)
+    return EditForm(code, number) if code and number else None
 
 
 def _read_navigate(rest: str) -> Button | None:
@@ -337,6 +353,7 @@ def _read_all(rest: str) -> Button | None:
 
 _READERS: dict[str, Callable[[str], Button | None]] = {
     StartUnit.PREFIX: _read_start,
+    EditForm.PREFIX: _read_edit,
     Navigate.PREFIX: _read_navigate,
     Pick.PREFIX: _read_pick,
     Explain.PREFIX: _read_explain,

@@ -41,6 +41,9 @@ class ConversationState:
     # Flagged fields the person chose to go on without fixing or explaining (asked again
     # on the summary).
     deferred: list[str] = field(default_factory=list)
+    # The person opened a sent report to change it (/sua, or its summary's edit button): a
+    # change then takes it back until sent again; merely looking leaves it sent.
+    revising: bool = False
     # Optional questions the person chose to skip (not asked again unless they go back).
     skipped: list[str] = field(default_factory=list)
     # What a typed number picks: the data of the numbered choices last shown to the person.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from domain.answers import Answer
 from domain.forms import Field, FieldKind, Form
-from domain.obligations import Obligation, ObligationState
+from domain.obligations import Obligation, ObligationState, can_edit
 from domain.periods import Period, parse_period
 from domain.validation import Inconsistency, check_consistency, related_fields
 from handlers.context import HandlerContext
@@ -68,6 +68,14 @@ async def load(ctx: HandlerContext, state: ConversationState) -> Obligated:
     return Obligated(state.unit, form, period, obligation, answers, previous)
 
 
+def frozen(work: Obligated, state: ConversationState) -> bool:
+    """Whether the answers may not change in this conversation: the period is locked, or the
+    report was sent and the person did not open it to change it (/sua)."""
+    if not can_edit(work.obligation):
+        return True
+    return work.obligation.state.is_done and not state.revising
+
+
 def uses_previous_period(form: Form) -> bool:
     """Whether last period's answers matter to this form: only stocks show them and check
     against them (a query saved on every answer to a form of flows alone)."""
@@ -92,11 +100,15 @@ async def store_value(
         updated_at=ctx.now,
         updated_by=event.sender.person_key,
     )
-    if await ctx.tx.answers.set(answer, event.sender.person_key, event.message_ref or None):
+    changed = await ctx.tx.answers.set(answer, event.sender.person_key, event.message_ref or None)
+    if changed:
         ctx.notices.extend(await drafts_outdated(ctx, work.period, work.unit_code))
     work.answers[field.key] = answer
     if work.obligation.state is ObligationState.NOT_STARTED:
         await set_state(ctx, work, ObligationState.IN_PROGRESS)
+    elif work.obligation.state.is_done and changed:
+        # A change, not a look, takes a sent report back: it must be sent again.
+        await set_state(ctx, work, ObligationState.REOPENED)
     await _drop_stale_explanations(ctx, work, event)
 
 

@@ -40,6 +40,9 @@ class UnitProgress:
     submitted_at: datetime | None = None
     late: bool = False
     unreachable: bool = False
+    # Changes to answers after a form was sent, not sent again yet: how many, the last when.
+    changed: int = 0
+    changed_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -117,6 +120,7 @@ async def progress(
             submitted_at,
             ObligationState.SUBMITTED_LATE in states,
             unreachable,
+            *await _changes_after_sending(view, obligations),
         )
         if all(s.is_done or s is ObligationState.LOCKED for s in states):
             result.submitted.append(entry)
@@ -127,6 +131,24 @@ async def progress(
         if unreachable:
             result.unreachable.append(entry)
     return result
+
+
+async def _changes_after_sending(
+    view: ReadView | WriteTransaction, obligations: list[Obligation]
+) -> tuple[int, datetime | None]:
+    """How many revisions were made to forms taken back after they were sent (a change, not
+    a look, takes one back), and the last one's time: the office sees which sent figures are
+    being changed."""
+    moments: list[datetime] = []
+    for obligation in obligations:
+        sent = obligation.submitted_at
+        if obligation.state is not ObligationState.REOPENED or sent is None:
+            continue
+        history = await view.answers.revisions(
+            obligation.unit_code, obligation.form_code, obligation.period
+        )
+        moments.extend(r.changed_at for r in history if r.changed_at > sent)
+    return len(moments), max(moments, default=None)
 
 
 def progress_bar(done: int, total: int) -> str:

@@ -8,6 +8,7 @@ from domain.obligations import can_edit
 from handlers import answering, commands, jobs, office, registration, starting, tickets
 from handlers.buttons import (
     Button,
+    EditForm,
     Explain,
     Move,
     Navigate,
@@ -24,7 +25,7 @@ from handlers.commands import Audience, Caller
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import EventKind, Incoming, Reply
-from handlers.obligated import Obligated, load
+from handlers.obligated import Obligated, frozen, load
 from templates.catalog import text
 
 # Words that work like the buttons, for channels without buttons and for typing habits.
@@ -178,6 +179,11 @@ async def _button(
         if pressed.unit_code not in units:  # a forged or stale button: never another unit
             return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
         return await starting.start_unit(event, ctx, state, pressed.unit_code)
+    if isinstance(pressed, EditForm):
+        if pressed.unit_code not in units:  # a forged or stale button: never another unit
+            return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
+        form_code = starting.form_code_numbered(ctx, pressed.form_number) or ""
+        return await starting.edit_form(event, ctx, state, pressed.unit_code, form_code)
     if not state.in_obligation:
         return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
     work = await load(ctx, state)
@@ -198,8 +204,9 @@ async def _button(
     if isinstance(pressed, Summary) and pressed.action is SummaryAction.SEND:
         return await answering.submit(ctx, event, state)
     if isinstance(pressed, Summary):
-        if work.obligation.state.is_done:
-            return await answering.reopen(ctx, event, state)
+        if not can_edit(work.obligation):
+            return [answering.locked_or_done_reply(chat_id, work)]
+        state.revising = True  # the edit button of a sent report's summary: to change it
         state.awaiting = Awaiting.EDIT_NUMBER
         return [Reply(chat_id=chat_id, text=text("chat.edit_which", total=len(work.form.fields)))]
     return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
@@ -221,7 +228,7 @@ async def _navigate(
     if move is Move.PAUSE:
         state.awaiting = Awaiting.NOTHING
         return [Reply(chat_id=chat_id, text=text("chat.paused"))]
-    if work.obligation.state.is_done:
+    if frozen(work, state):
         return [answering.locked_or_done_reply(chat_id, work)]
     if move is Move.BACK:
         state.index = max(0, state.index - 1)
@@ -275,7 +282,7 @@ async def _text(
         return [answering.question_reply(chat_id, work, index, [], state)]
     if state.awaiting is Awaiting.CONFIRM_SUBMIT:
         # Pasted corrections work on the summary too, until submitted or locked.
-        if work.obligation.state.is_done or not can_edit(work.obligation):
+        if frozen(work, state):
             return [answering.locked_or_done_reply(chat_id, work)]
         state.back_to_summary = True
         lines = [line for line in event.text.splitlines() if line.strip()]

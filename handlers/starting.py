@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from domain.calendar import current_period, period_window
-from domain.obligations import can_edit, obligations_owed
+from domain.obligations import Obligation, ObligationState, can_edit, obligations_owed
+from domain.periods import Period
 from handlers import answering, obligated, registration
-from handlers.buttons import StartUnit
+from handlers.buttons import EditForm, StartUnit
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Incoming, Reply, named_choice
@@ -22,13 +23,83 @@ async def report(
 async def edit(
     ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
 ) -> list[Reply]:
-    """/sua: open the report being worked on if it was sent, else the one sent last."""
-    if state.in_obligation:
-        current = (await obligated.load(ctx, state)).obligation
-        if current.submitted_at is not None or not can_edit(current):
-            return await answering.reopen(ctx, event, state)
-    # Not on a sent report (or on a form still being filled): find the one sent last.
-    return await begin(event, ctx, state, units, reopen=True)
+    """/sua [CODE]: open a form of the current period to look at or change: the one named,
+    the only one, or a choice among every form the person's units can still change."""
+    chat_id = event.sender.chat_id
+    usable = [code for code in units if code in ctx.catalog.units]
+    if not usable:
+        return [registration.stranger_reply(event)]
+    period = current_period(ctx.now, ctx.catalog.regime)
+    owed = [o for code in usable for o in await _owed(ctx, code, period)]
+    editable = [o for o in owed if can_edit(o) and o.state is not ObligationState.NOT_STARTED]
+    typed = event.argument.strip()
+    if typed:
+        named = [o for o in editable if o.form_code.casefold() == typed.casefold()]
+        if not named:
+            codes = sorted({o.form_code for o in editable})
+            reply = text("chat.edit_unknown_form", typed=typed, codes=codes, period=period.label)
+            return [Reply(chat_id=chat_id, text=reply)]
+        editable = named
+    if not editable:
+        key = "chat.locked" if any(not can_edit(o) for o in owed) else "chat.nothing_to_edit"
+        return [Reply(chat_id=chat_id, text=text(key, period=period.label))]
+    if len(editable) == 1:
+        return await edit_form(event, ctx, state, editable[0].unit_code, editable[0].form_code)
+    several_units = len({o.unit_code for o in editable}) > 1
+    choices = tuple(
+        (
+            named_choice(
+                _edit_label(ctx, o, several_units),
+                EditForm(o.unit_code, _form_number(ctx, o.form_code)).pack(),
+            ),
+        )
+        for o in editable
+    )
+    return [
+        Reply(chat_id=chat_id, text=text("chat.edit_pick", period=period.label), choices=choices)
+    ]
+
+
+def _edit_label(ctx: HandlerContext, obligation: Obligation, with_unit: bool) -> str:
+    """A form's button under /sua: its title, and the unit's name for a person of several."""
+    title = ctx.catalog.forms[obligation.form_code].title
+    sent = "✅ " if obligation.state.is_done else "✏ "
+    unit = f" – {ctx.catalog.units[obligation.unit_code].name}" if with_unit else ""
+    return f"{sent}{title} ({obligation.form_code}){unit}"
+
+
+def _form_number(ctx: HandlerContext, form_code: str) -> int:
+    return list(ctx.catalog.forms).index(form_code) + 1
+
+
+def form_code_numbered(ctx: HandlerContext, number: int) -> str | None:
+    """The code of the office's form numbered `number` from 1 (an edit button's), if any."""
+    codes = list(ctx.catalog.forms)
+    return codes[number - 1] if 1 <= number <= len(codes) else None
+
+
+async def _owed(ctx: HandlerContext, unit_code: str, period: Period) -> list[Obligation]:
+    """The unit's obligations of the period, as stored (created if need be)."""
+    unit = ctx.catalog.units[unit_code]
+    cutoff = period_window(period, ctx.catalog.regime)[1]
+    owed = [o for o in obligations_owed([unit], period, cutoff) if o.form_code in ctx.catalog.forms]
+    await ctx.tx.obligations.ensure(owed)
+    stored = [await ctx.tx.obligations.get(unit_code, o.form_code, period.key) for o in owed]
+    return [s or o for s, o in zip(stored, owed, strict=True)]
+
+
+async def edit_form(
+    event: Incoming, ctx: HandlerContext, state: ConversationState, unit_code: str, form_code: str
+) -> list[Reply]:
+    """Show one of the unit's forms of the current period to look at or change (a sent one
+    stays sent until an answer changes)."""
+    period = current_period(ctx.now, ctx.catalog.regime)
+    if form_code not in {o.form_code for o in await _owed(ctx, unit_code, period)}:
+        return [Reply(chat_id=event.sender.chat_id, text=text("chat.stale_button"))]
+    if (state.unit, state.form, state.period) != (unit_code, form_code, period.key):
+        state.reset()
+    state.unit, state.form, state.period = unit_code, form_code, period.key
+    return await answering.reopen(ctx, event, state)
 
 
 async def begin(
@@ -36,7 +107,6 @@ async def begin(
     ctx: HandlerContext,
     state: ConversationState,
     units: list[str],
-    reopen: bool = False,
 ) -> list[Reply]:
     """Start or resume the person's current obligation, asking for the unit when several."""
     chat_id = event.sender.chat_id
@@ -51,7 +121,7 @@ async def begin(
         return [Reply(chat_id=chat_id, text=text("chat.pick_unit"), choices=choices)]
     if not usable:
         return [registration.stranger_reply(event)]
-    return await start_unit(event, ctx, state, usable[0], reopen)
+    return await start_unit(event, ctx, state, usable[0])
 
 
 async def start_unit(
@@ -59,9 +129,8 @@ async def start_unit(
     ctx: HandlerContext,
     state: ConversationState,
     unit_code: str,
-    reopen: bool = False,
 ) -> list[Reply]:
-    """Work on the unit's first form not yet sent (or, to reopen, the one sent last)."""
+    """Work on the unit's first form not yet sent."""
     chat_id = event.sender.chat_id
     regime = ctx.catalog.regime
     period = current_period(ctx.now, regime)
@@ -73,25 +142,15 @@ async def start_unit(
     await ctx.tx.obligations.ensure(owed)
     chosen = None
     stored_all = [await ctx.tx.obligations.get(unit_code, o.form_code, period.key) for o in owed]
-    if reopen:
-        sent = [s for s in stored_all if s is not None and s.submitted_at is not None]
-        if sent:
-            chosen = max(sent, key=lambda s: s.submitted_at or ctx.now).form_code
-        elif all(s is None or can_edit(s) for s in stored_all):
-            return [Reply(chat_id=chat_id, text=text("chat.nothing_to_edit", period=period.label))]
-    else:
-        for obligation, stored in zip(owed, stored_all, strict=True):
-            if stored is None or not stored.state.is_done:
-                chosen = obligation.form_code
-                break
-    if chosen is None and not reopen:
+    for obligation, stored in zip(owed, stored_all, strict=True):
+        if stored is None or not stored.state.is_done:
+            chosen = obligation.form_code
+            break
+    if chosen is None:
         return [Reply(chat_id=chat_id, text=text("chat.all_submitted", period=period.label))]
-    same = state.unit == unit_code and state.form == (chosen or owed[0].form_code)
-    if not same or state.period != period.key:
+    if (state.unit, state.form, state.period) != (unit_code, chosen, period.key):
         state.reset()
-    state.unit, state.form, state.period = unit_code, chosen or owed[0].form_code, period.key
-    if reopen:
-        return await answering.reopen(ctx, event, state)
+    state.unit, state.form, state.period = unit_code, chosen, period.key
     work = await obligated.load(ctx, state)
     if not can_edit(work.obligation):  # the period is locked: no question to ask
         return [answering.locked_or_done_reply(chat_id, work)]

@@ -158,7 +158,7 @@ async def test_edits_after_sending_are_kept_as_revisions(bot: BotUnderTest) -> N
     await bot.press(ALICE, "Bỏ qua")
     await bot.press(ALICE, "✅ Gửi báo cáo")
     reopened = await bot.command(ALICE, "sua")
-    assert "Báo cáo đã mở lại để sửa" in reopened
+    assert "Báo cáo «Chứng thư số» kỳ 02/2022. Muốn đổi số nào" in reopened
     which = await bot.press(ALICE, "✏ Sửa")
     assert "Muốn sửa câu nào?" in which
     question = await bot.say(ALICE, "1")

@@ -22,6 +22,7 @@ from handlers.buttons import (
     PERIOD_YEARS,
     AssignTicket,
     Button,
+    EditForm,
     Explain,
     LockConfirm,
     Move,
@@ -59,6 +60,7 @@ BIG = 10**17
 LAST = Period(PERIOD_YEARS[-1], 12)
 LONGEST: list[Button] = [
     StartUnit(LONG_CODE),
+    EditForm(LONG_CODE, PAGE),
     Navigate(Move.PAUSE),
     Pick(PAGE),
     Explain(LONG_KEY),
@@ -193,6 +195,7 @@ tokens = st.text("0123456789abcdef", min_size=12, max_size=12)
 periods = st.builds(Period, st.sampled_from(PERIOD_YEARS), st.integers(1, 12))
 any_button = st.one_of(
     st.builds(StartUnit, codes),
+    st.builds(EditForm, codes, pages),
     st.builds(Navigate, st.sampled_from(Move)),
     st.builds(Pick, pages),
     st.builds(Explain, codes),

@@ -1,10 +1,14 @@
-"""/sua reopens a report the unit has sent, even while it is filling in its next form."""
+"""/sua opens a report the unit has sent, even while it is filling in its next form, and
+any of its forms by code or by a choice; looking leaves it sent, a change takes it back."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from handlers.events import Reply
 from templates.catalog import text
+from tests.support.harness import OFFICE_USER
 from tests.support.world import World
 
 A = 1001  # a focal point of VP, which owes two forms: cts, then ghichu
@@ -29,10 +33,11 @@ async def test_edit_on_the_next_form_reopens_the_sent_one_not_the_blank_one(
     finally:
         await world.close()
     assert "Ghi chú" in following
-    assert text("chat.reopened") in edit
+    assert text("chat.reopened", form_title="Chứng thư số", period="02/2022") in edit
     assert "Tóm tắt: Chứng thư số" in edit
     assert "Ghi chú" not in edit
-    assert ("2022-02", "cts", "VP", "reopened") in {r[:4] for r in rows["obligations"]}
+    # Looking is not changing: the report is still sent.
+    assert ("2022-02", "cts", "VP", "submitted") in {r[:4] for r in rows["obligations"]}
 
 
 async def test_edit_before_anything_was_sent_says_there_is_nothing_to_edit(
@@ -46,3 +51,68 @@ async def test_edit_before_anything_was_sent_says_there_is_nothing_to_edit(
     finally:
         await world.close()
     assert edit == text("chat.nothing_to_edit", period="02/2022")
+
+
+def _states(world: World) -> dict[str, object]:
+    return {r[1]: r[3] for r in world.rows()["obligations"] if r[2] == "VP"}
+
+
+def _choices(replies: list[Reply]) -> list[tuple[str, str]]:
+    return [(c.label, c.data) for r in replies for c in r.all_choices()]
+
+
+async def test_edit_offers_every_sent_form_and_a_change_takes_one_back(tmp_path: Path) -> None:
+    world = await World.open(tmp_path)
+    try:
+        await world.register(A, "VP")
+        await world.command(A, "baocao")
+        await world.say(A, "1: 10\n2: 30\n3: 10\n4: 20")
+        await world.press(A, "sum:send")
+        await world.command(A, "baocao")
+        await world.say(A, "Không có gì mới")
+        await world.press(A, "sum:send")
+        assert _states(world) == {"cts": "submitted", "ghichu": "submitted"}
+
+        offered = await world.command(A, "sua")
+        assert text("chat.edit_pick", period="02/2022") in _said(offered)
+        assert _choices(offered) == [
+            ("✅ Chứng thư số (cts)", "edit:VP:1"),
+            ("✅ Ghi chú (ghichu)", "edit:VP:2"),
+        ]
+        # The form sent first, by its button; then the one sent last, by its code.
+        first = _said(await world.press(A, "edit:VP:1"))
+        assert "Tóm tắt: Chứng thư số" in first
+        by_code = _said(await world.command(A, "sua", "GHICHU"))
+        assert "Tóm tắt: Ghi chú" in by_code
+        unknown = _said(await world.command(A, "sua", "dvc"))
+        assert unknown == text(
+            "chat.edit_unknown_form", typed="dvc", codes=["cts", "ghichu"], period="02/2022"
+        )
+        assert _states(world) == {"cts": "submitted", "ghichu": "submitted"}
+
+        # A change to the first form takes it back, and the office sees it.
+        world.now += timedelta(hours=1)
+        await world.command(A, "sua", "cts")
+        await world.press(A, "sum:edit")
+        await world.say(A, "1")
+        await world.say(A, "12")
+        assert _states(world) == {"cts": "reopened", "ghichu": "submitted"}
+        status = _said(await world.command(OFFICE_USER, "trangthai"))
+        assert "Văn phòng UBND tỉnh – 5/6 câu (sửa sau khi gửi: 1 thay đổi" in status
+        resent = _said(await world.press(A, "sum:send"))
+        assert "Đã nhận báo cáo «Chứng thư số»" in resent
+        assert _states(world) == {"cts": "submitted", "ghichu": "submitted"}
+    finally:
+        await world.close()
+
+
+async def test_a_forged_edit_button_opens_nothing(tmp_path: Path) -> None:
+    world = await World.open(tmp_path)
+    try:
+        await world.register(A, "VP")
+        other = _said(await world.press(A, "edit:SYT:1"))
+        unknown = _said(await world.press(A, "edit:VP:9"))
+    finally:
+        await world.close()
+    assert other == text("chat.not_your_unit")
+    assert unknown == text("chat.stale_button")
