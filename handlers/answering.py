@@ -25,6 +25,7 @@ from handlers.obligated import (
     store_value,
 )
 from handlers.problems import describe_value_problem
+from handlers.repeats import ask_which, asks, is_repeat, release, stored_elsewhere
 from templates.catalog import text
 
 # "3: 1.924.862", "luot_quet = 1924862", "3. 1924862", "3) 1924862". A dot or parenthesis
@@ -73,7 +74,12 @@ def question_reply(
     extra = _problem_buttons(work, state)
     if extra:
         buttons.insert(0, extra)
-    return Reply(chat_id=chat_id, text="\n\n".join([*notes, body]), choices=tuple(buttons))
+    return Reply(
+        chat_id=chat_id,
+        text="\n\n".join([*notes, body]),
+        choices=tuple(buttons),
+        extra=asks(work, field),
+    )
 
 
 def _problem_buttons(work: Obligated, state: ConversationState) -> tuple[Choice, ...]:
@@ -129,6 +135,9 @@ async def answer_current(
     """Take a typed answer to the current question (or several pasted lines); `work` is the
     conversation's obligation if the caller has just loaded it in this transaction."""
     chat_id = event.sender.chat_id
+    # Typing while asked which question a repeated value is for: the held value is dropped
+    # (the person has moved on) and what they typed answers the current question.
+    release(state)
     if work is None:
         work = await load(ctx, state)
     if frozen(work, state):
@@ -148,6 +157,9 @@ async def answer_current(
     except ValueRejected as rejected:
         notes = [describe_value_problem(field, rejected.problem)]
         return [question_reply(chat_id, work, state.index, notes, state)]
+    if is_repeat(work, state, field, encode(value)):
+        return [ask_which(chat_id, work, state, event.text, show_value(field, value))]
+    stored_elsewhere(state, field)
     await store_value(ctx, work, field, encode(value), event)
     notes = [text("chat.recorded", value=show_value(field, value))]
     notes.extend(_flag_problems(work, {field.key}, state))

@@ -43,6 +43,13 @@ class Move(StrEnum):
     KEEP = "keep"
 
 
+class RepeatPlace(StrEnum):
+    """Which question a value sent twice is for: the earlier one again, or the current one."""
+
+    EARLIER = "earlier"
+    CURRENT = "current"
+
+
 class SummaryAction(StrEnum):
     """The two choices under the summary of a report."""
 
@@ -121,6 +128,14 @@ class Summary(_Kind):
 
     PREFIX = "sum"
     action: SummaryAction
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat(_Kind):
+    """Say which question a value equal to the one just stored before was meant for."""
+
+    PREFIX = "rep"
+    place: RepeatPlace
 
 
 # ---------------------------------------------------------------- the office
@@ -221,7 +236,7 @@ class SkipReason(_Kind):
     PREFIX = "tks"
 
 
-ObligationButton = StartUnit | EditForm | Navigate | Pick | Explain | Summary
+ObligationButton = StartUnit | EditForm | Navigate | Pick | Explain | Summary | Repeat
 OfficeButton = (
     StatusPage | TicketOverview | RemindConfirm | LockConfirm | AssignTicket | RemoveFocalPoint
 )
@@ -351,6 +366,11 @@ def _read_all(rest: str) -> Button | None:
     return TicketsAllInProgress(code) if code else None
 
 
+def _read_repeat(rest: str) -> Button | None:
+    place = _enum(RepeatPlace, rest)
+    return Repeat(place) if place else None
+
+
 _READERS: dict[str, Callable[[str], Button | None]] = {
     StartUnit.PREFIX: _read_start,
     EditForm.PREFIX: _read_edit,
@@ -358,6 +378,7 @@ _READERS: dict[str, Callable[[str], Button | None]] = {
     Pick.PREFIX: _read_pick,
     Explain.PREFIX: _read_explain,
     Summary.PREFIX: _read_summary,
+    Repeat.PREFIX: _read_repeat,
     StatusPage.PREFIX: _read_status,
     TicketOverview.PREFIX: _read_overview,
     RemindConfirm.PREFIX: _read_remind,

@@ -16,6 +16,7 @@ class Awaiting(StrEnum):
     EXPLANATION = "explanation"  # why a flagged figure is right after all
     EDIT_NUMBER = "edit_number"  # which question to change, from the summary
     CONFIRM_SUBMIT = "confirm_submit"  # the summary is shown
+    REPEAT_CHOICE = "repeat_choice"  # which question a value equal to the one before is for
     TICKETS = "tickets"  # the unit's overdue tickets are shown (handlers/tickets.py)
     TICKET_DATE = "ticket_date"  # when an in-progress ticket is expected to be done
     TICKET_REASON = "ticket_reason"  # why it is late (optional)
@@ -46,6 +47,12 @@ class ConversationState:
     revising: bool = False
     # Optional questions the person chose to skip (not asked again unless they go back).
     skipped: list[str] = field(default_factory=list)
+    # A question whose message may have reached the chat twice (queued before a restart,
+    # not known to be sent): a value equal to its answer, sent for the next question, may
+    # be the person answering it again (handlers/repeats.py).
+    maybe_twice: str = ""
+    # The text of such a value, held while the person says which question it is for.
+    held_text: str = ""
     # What a typed number picks: the data of the numbered choices last shown to the person.
     choices: list[str] = field(default_factory=list)
     # The overdue-tickets conversation, apart from the obligation: whose tickets, which

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.obligations import can_edit
-from handlers import answering, commands, jobs, office, registration, starting, tickets
+from handlers import answering, commands, jobs, office, registration, repeats, starting, tickets
 from handlers.buttons import (
     Button,
     EditForm,
@@ -15,6 +15,8 @@ from handlers.buttons import (
     ObligationButton,
     OfficeButton,
     Pick,
+    Repeat,
+    RepeatPlace,
     StartUnit,
     Summary,
     SummaryAction,
@@ -201,6 +203,8 @@ async def _button(
         state.explain_field = pressed.field_key
         label = work.form.field(pressed.field_key).title
         return [Reply(chat_id=chat_id, text=text("chat.explain_ask", label=label))]
+    if isinstance(pressed, Repeat):
+        return await _repeat(event, ctx, state, work, pressed.place)
     if isinstance(pressed, Summary) and pressed.action is SummaryAction.SEND:
         return await answering.submit(ctx, event, state)
     if isinstance(pressed, Summary):
@@ -210,6 +214,25 @@ async def _button(
         state.awaiting = Awaiting.EDIT_NUMBER
         return [Reply(chat_id=chat_id, text=text("chat.edit_which", total=len(work.form.fields)))]
     return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
+
+
+async def _repeat(
+    event: Incoming,
+    ctx: HandlerContext,
+    state: ConversationState,
+    work: Obligated,
+    place: RepeatPlace,
+) -> list[Reply]:
+    """Which question a held value is for: the earlier one's again (dropped), or the
+    current one (taken as if typed now)."""
+    earlier = state.maybe_twice
+    held = repeats.release(state)
+    if not held:  # typed over, or pressed twice
+        return [Reply(chat_id=event.sender.chat_id, text=text("chat.stale_button"))]
+    if place is RepeatPlace.EARLIER:
+        return [repeats.dropped(event.sender.chat_id, work, state, earlier)]
+    typed = replace(event, kind=EventKind.TEXT, text=held)
+    return await answering.answer_current(ctx, typed, state, work)
 
 
 def _listed(work: Obligated, state: ConversationState, pressed: Pick) -> bool:

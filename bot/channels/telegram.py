@@ -96,16 +96,20 @@ class TelegramChannel:
             except (BadRequest, Forbidden) as error:
                 log.warning("Telegram menu of chat %s not set: %s", chat_id, error)
 
-    async def fetch_updates(self, offset: int | None) -> list[dict[str, Any]]:
-        """Long-poll for updates after `offset`; calling with a higher offset confirms them."""
+    async def fetch_updates(
+        self, offset: int | None, timeout: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Long-poll for updates after `offset` (for `timeout` seconds, the channel's poll
+        timeout unless given); calling with a higher offset confirms them."""
+        timeout = self.poll_timeout if timeout is None else timeout
         params: dict[str, Any] = {
-            "timeout": self.poll_timeout,
+            "timeout": timeout,
             "allowed_updates": list(ALLOWED_UPDATES),
         }
         if offset is not None:
             params["offset"] = offset
         updates = await _call(
-            self.bot, "getUpdates", params, read_timeout=self.poll_timeout + POLL_READ_MARGIN
+            self.bot, "getUpdates", params, read_timeout=timeout + POLL_READ_MARGIN
         )
         return list(updates)
 

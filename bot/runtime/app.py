@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,7 @@ from bot.runtime.outage import StorageOutage
 from bot.runtime.outbox import queue_replies
 from bot.runtime.polling import TelegramCursor, ZaloCursor, poll_forever
 from bot.runtime.ratelimit import Limits, RateLimiter
+from bot.runtime.restart import catch_up, questions_queued, settle_in_doubt
 from bot.runtime.timetable import Scheduler
 from bot.runtime.webhook import WebhookRoute, WebhookServer
 from bot.workspace.load import Workspace
@@ -75,6 +76,8 @@ class App:
     ingress: Ingress | None = None
     # The download links of files offered on Zalo (None: files are not offered there).
     downloads: Downloads | None = None
+    # What handlers get for one transaction (set when the workers start).
+    make_context: Callable[[WriteTransaction], HandlerContext] | None = None
 
     @property
     def channels(self) -> Mapping[str, Channel]:
@@ -111,14 +114,22 @@ class App:
             await self.telegram.register_commands(menu(office=True), admins)
         if self.zalo is not None:
             await self.zalo.start()
+        in_doubt = await questions_queued(self.db)  # before anything new is queued
         scheduler = self._start_workers(self.db)
         await scheduler.tick()  # catch up on what fell due while the bot was down
         if self.run_scheduler:
             scheduler.start()
         await self._start_http_server()
+        # The updates that came while the bot was down first, then what it had queued.
+        assert self.ingress is not None and self.inbox is not None and self.delivery is not None
+        cursor = await self._telegram_cursor()
+        await catch_up(cursor, self.ingress, self.inbox)
+        assert self.make_context is not None
+        await settle_in_doubt(self.db, self.make_context, in_doubt)
+        self.delivery.open()
         # In the background: a first run on a large old database takes a while.
         self._spawn(self.housekeeping(), "housekeeping")
-        await self._start_polling()
+        await self._start_polling(cursor)
         units, forms = len(self.workspace.units), len(self.workspace.forms)
         log.info("baocao started: %d units, %d forms", units, forms)
 
@@ -144,12 +155,13 @@ class App:
         def make_context(tx: WriteTransaction) -> HandlerContext:
             return HandlerContext(office=office, catalog=catalog, now=self.clock(), tx=tx)
 
+        self.make_context = make_context
         limiter = RateLimiter(self.limits or limits_of(self.workspace))
         self.jobs = JobsChannel(
             db, self.workspace, self.clock, self._wake_delivery, self._fetch_file
         )
         self.delivery = DeliveryWorker(
-            db, self.channels, limiter, self.clock, on_unreachable=self._unreachable
+            db, self.channels, limiter, self.clock, on_unreachable=self._unreachable, held=True
         )
         chats, zone = office_chats(settings), office_zone(settings.regime)
         self.outage = StorageOutage(lambda: self.channels, PARSERS, chats, self.clock, zone)
@@ -205,15 +217,20 @@ class App:
         if self.zalo is not None and zalo_hook is not None:
             await self.zalo.set_webhook(zl.webhook_url, zalo_hook.secret)
 
-    async def _start_polling(self) -> None:
+    async def _telegram_cursor(self) -> TelegramCursor | None:
+        """Where Telegram's polling starts, if Telegram is polled (its webhook removed)."""
+        if self.telegram is None or self.workspace.settings.telegram.mode == "webhook":
+            return None
+        # Both platforms refuse getUpdates while a webhook is set.
+        await self.telegram.bot.delete_webhook()
+        return TelegramCursor(self.telegram)
+
+    async def _start_polling(self, cursor: TelegramCursor | None) -> None:
         """Poll the channels not in webhook mode, each through the ingress."""
         assert self.ingress is not None and self.delivery is not None
         settings = self.workspace.settings
         reach = self.delivery.reachability
-        if self.telegram is not None and settings.telegram.mode != "webhook":
-            # Both platforms refuse getUpdates while a webhook is set.
-            await self.telegram.bot.delete_webhook()
-            cursor = TelegramCursor(self.telegram)
+        if cursor is not None:
             self._spawn(poll_forever(cursor, self.ingress, reachability=reach), "polling")
         if self.zalo is not None and settings.zalo.mode != "webhook":
             await self.zalo.delete_webhook()

@@ -89,6 +89,7 @@ class DeliveryWorker:
         limiter: RateLimiter,
         clock: Clock,
         on_unreachable: UnreachableHook | None = None,
+        held: bool = False,
     ) -> None:
         self.db = db
         self.channels = channels
@@ -97,6 +98,11 @@ class DeliveryWorker:
         self.on_unreachable = on_unreachable
         self.reachability = Reachability()  # for /healthz
         self._wake = asyncio.Event()
+        # Until opened nothing is sent: at start, replies queued before a crash wait for the
+        # updates that came meanwhile (see bot/runtime/restart.py).
+        self._open = asyncio.Event()
+        if not held:
+            self._open.set()
         self._busy_chats: set[tuple[str, str]] = set()
         # What the last look left behind: chats waiting for their message in flight, and
         # whether the in-flight limit stopped it. Only their end calls for another look.
@@ -119,6 +125,10 @@ class DeliveryWorker:
         """Tell the worker something was queued."""
         self._wake.set()
 
+    def open(self) -> None:
+        """Start sending (a worker made `held` sends nothing until then)."""
+        self._open.set()
+
     @property
     def in_flight(self) -> int:
         """Messages being sent, or sent and not yet marked."""
@@ -126,6 +136,7 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         """Send until cancelled."""
+        await self._open.wait()
         marker = asyncio.create_task(self._mark_sent_forever(), name="delivery.mark_sent")
         try:
             while True:
@@ -175,6 +186,9 @@ class DeliveryWorker:
         a limit reached, or a message not due yet, a look sends them, in order and in time.
         """
         if not messages:
+            return
+        if not self._open.is_set():
+            self.wake()  # the first look, once open, sends them
             return
         now = self.clock()
         if (

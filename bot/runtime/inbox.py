@@ -214,10 +214,13 @@ class InboxWorker:
         except Exception:
             log.exception("handling inbox item %s failed", item.id)
             async with self.db.write() as tx:
+                # Another worker may have failed on it too (at start, the catch-up drains
+                # beside the worker): the person is told once.
+                if not await tx.inbox.mark_handled(item.id, self.clock(), error="handler failed"):
+                    return
                 if event is not None:
                     sorry = Reply(chat_id=event.sender.chat_id, text=text("chat.internal_error"))
                     await self._queue(tx, item.channel, event, [sorry])
-                await tx.inbox.mark_handled(item.id, self.clock(), error="handler failed")
             self.on_queued(tx.outbox.queued)
 
     async def _queue(
