@@ -69,7 +69,7 @@ def main() -> None:
             "misplaced",
             "shifted_reports",
             "duplicates",
-            "echo_asks",
+            "asked_which",
         )
     }
     print("total: " + " ".join(f"{k}={v}" for k, v in total.items()))

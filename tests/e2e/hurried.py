@@ -85,7 +85,7 @@ class Person:
     questions_seen: Counter[int] = field(default_factory=Counter)
     submitted: bool = False
     done: bool = False
-    echo_asks: int = 0  # times the bot asked which question a value was for
+    asked_which: int = 0  # times the bot asked which question a value was for
 
     def deliver(self, shown: str, buttons: list[str]) -> None:
         """A message reached the person's chat."""
@@ -110,7 +110,7 @@ class Person:
             return
         echo = _echo_button(buttons)
         if echo is not None:
-            self.echo_asks += 1
+            self.asked_which += 1
             await self._send(lambda: self.fake.user_presses_button_with_text(self.user_id, echo))
             return
         match = _QUESTION.search(shown)
@@ -183,7 +183,7 @@ class Outcome:
     misplaced: int  # revisions whose value belongs to another question
     shifted_reports: int  # submitted obligations holding a misplaced value
     duplicates: int  # question messages people saw more than once
-    echo_asks: int  # times the bot asked which question a value was for
+    asked_which: int  # times the bot asked which question a value was for
     superseded: int  # replies queued before the kill, dropped at restart as answered meanwhile
     submitted: int
     people: int
@@ -195,7 +195,7 @@ class Outcome:
             f"run {run}: people={self.people} acknowledged={self.acknowledged} "
             f"lost={self.lost} misplaced={self.misplaced} "
             f"shifted_reports={self.shifted_reports} duplicates_seen={self.duplicates} "
-            f"asked_which_question={self.echo_asks} superseded={self.superseded} "
+            f"asked_which_question={self.asked_which} superseded={self.superseded} "
             f"submitted={self.submitted} "
             f"seconds={self.seconds:.1f}"
         )
@@ -343,7 +343,7 @@ async def _compare(
         misplaced=misplaced,
         shifted_reports=shifted,
         duplicates=sum(p.duplicates for p in crowd),
-        echo_asks=sum(p.echo_asks for p in crowd),
+        asked_which=sum(p.asked_which for p in crowd),
         submitted=submitted,
         superseded=_superseded(path),
         people=len(crowd),
