@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -108,8 +109,10 @@ async def compile_draft(
     `spec` replaces report.toml; `template` replaces the shipped Word template.
     """
     doc = await build_document(db, workspace, period, now, spec=spec, tickets=tickets)
-    docx = render_docx(doc, template)
-    markdown = render_markdown(doc)
+    # Rendering is CPU work of a second or more for a large office: off the event loop, so
+    # the bot keeps answering meanwhile (the document is the thread's alone).
+    docx = await asyncio.to_thread(render_docx, doc, template)
+    markdown = await asyncio.to_thread(render_markdown, doc)
     async with db.write() as tx:
         # The write lock keeps the next version number ours between these two statements.
         latest = await tx.drafts.latest(period)

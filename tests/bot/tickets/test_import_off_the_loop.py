@@ -1,0 +1,42 @@
+"""A ticket import reads its file in a worker thread: the event loop keeps answering others."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bot.runtime.ticket_import
+from bot.runtime.ticket_import import run_import
+from bot.workspace.load import load_workspace
+from storage import Database
+from tests.support.clock import FakeClock
+from tests.support.offices import init_office
+from tests.support.sample_data import TICKETS_CSV
+
+
+async def test_the_file_is_read_off_the_event_loop(
+    db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = load_workspace(init_office(tmp_path / "office"))
+    async with db.write() as tx:
+        await tx.units.sync_all(list(workspace.units))
+    readers: list[int] = []
+    read = bot.runtime.ticket_import.read_ticket_file
+
+    def watched(*args: Any) -> Any:
+        readers.append(threading.get_ident())
+        return read(*args)
+
+    monkeypatch.setattr(bot.runtime.ticket_import, "read_ticket_file", watched)
+
+    async def fetch(channel: str, ref: str) -> bytes:
+        return TICKETS_CSV
+
+    payload = {"file_name": "phieu.csv", "file_ref": "f", "reply_channel": "telegram", "by": "t"}
+    await run_import(db, workspace, clock, fetch, "900", payload)
+    assert readers and readers[0] != threading.get_ident()
+    async with db.read() as r:
+        assert len(await r.tickets.all()) > 0
