@@ -83,6 +83,7 @@ def run(rows: int, every: float, folder: Path) -> None:
             # Warm up: the first reply pays for imports and templates.
             fake.user_sends_text(OTHER, "/trangthai")
             _wait(lambda: len(fake.sent_to(OTHER)) >= 1, 60)
+            before = _peak_mb(bot.pid)
             began = time.time()
             fake.user_sends_document(OFFICE_USER, export.name, export.read_bytes())
             latencies: list[float] = []
@@ -101,7 +102,10 @@ def run(rows: int, every: float, folder: Path) -> None:
             bot.terminate()
             bot.wait(30)
     summary = next(m.text or "" for m in fake.sent_to(OFFICE_USER) if _ends(m.text))
-    print(f"import of {rows:,} rows: {took:.1f} s; bot peak RSS {peak:.0f} MB")
+    print(
+        f"import of {rows:,} rows: {took:.1f} s; bot peak RSS {peak:.0f} MB "
+        f"({before:.0f} MB before the import)"
+    )
     print(f"  summary: {summary.splitlines()[0][:100]}")
     print(
         f"  /trangthai replies during the import: n={len(latencies)} "
