@@ -60,6 +60,8 @@ class ConversationState:
     ticket_unit: str = ""
     ticket_page: int = 1
     ticket_id: str = ""
+    # When the person was last sent a notice (handlers/notices.py), ISO time; "" never.
+    notice_at: str = ""
 
     @property
     def numbers_are_answers(self) -> bool:

@@ -20,6 +20,8 @@ class EventKind(StrEnum):
     COMMAND = "command"
     BUTTON = "button"
     DOCUMENT = "document"
+    # Something the bot cannot read (a photo, sticker, voice message...): `text` says which.
+    UNREADABLE = "unreadable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ class Sender:
     user_id: str
     chat_id: str
     display_name: str = ""
+    # Whether the chat is the person's private chat with the bot (not a group or channel).
+    private: bool = True
 
     @property
     def person_key(self) -> str:
@@ -39,7 +43,8 @@ class Sender:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One event from a person: a text, a /command with its argument, a button or a file."""
+    """One event from a person: a text, a /command with its argument, a button, a file, or
+    something unreadable."""
 
     sender: Sender
     kind: EventKind

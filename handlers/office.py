@@ -10,7 +10,7 @@ from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
 from domain.units import Unit
-from handlers import registration, schedule, ticket_assign, ticket_status
+from handlers import notices, registration, schedule, ticket_assign, ticket_status
 from handlers.buttons import (
     PERIOD_YEARS,
     AssignTicket,
@@ -326,7 +326,7 @@ async def unlock_unit(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     people = await ctx.tx.focal_points.list_for_unit(unit_code)
     told = [
         Reply(chat_id=p.chat_id, channel=p.channel, text=notice)
-        for p in people
+        for p in notices.in_private(people, ctx)
         if p.unreachable_at is None
     ]
     return [Reply(chat_id=chat_id, text=body), *told]

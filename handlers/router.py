@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.obligations import can_edit
-from handlers import answering, commands, jobs, office, registration, repeats, starting, tickets
+from handlers import (
+    answering,
+    commands,
+    jobs,
+    notices,
+    office,
+    registration,
+    repeats,
+    starting,
+    tickets,
+)
 from handlers.buttons import (
     Button,
     EditForm,
@@ -90,6 +100,11 @@ def _explains(data: str) -> bool:
 
 async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationState) -> list[Reply]:
     sender = event.sender
+    grouped = notices.in_group(event, ctx, state)
+    if grouped is not None:
+        return grouped
+    if event.kind is EventKind.UNREADABLE:
+        return notices.unreadable(event, ctx, state)
     caller = await _caller(event, ctx)
     # A unit dropped from this person (or from the catalog) ends the conversation.
     dropped = state.unit not in caller.units or state.form not in ctx.catalog.forms

@@ -26,7 +26,7 @@ from domain.calendar import (
 from domain.obligations import Obligation, obligations_owed
 from domain.periods import Period
 from domain.units import Unit
-from handlers import ticket_overdue
+from handlers import notices, ticket_overdue
 from handlers.buttons import StartUnit
 from handlers.context import HandlerContext
 from handlers.conversation import ConversationState
@@ -296,7 +296,8 @@ async def to_focal_points(
 ) -> list[Reply]:
     """The same bulk message to every reachable focal point of a unit, with a start button
     (unless `start` is False) and `more` buttons under it, e.g. the unit's overdue tickets."""
-    people = [p for p in await ctx.tx.focal_points.list_for_unit(unit.code) if not p.unreachable_at]
+    listed = await ctx.tx.focal_points.list_for_unit(unit.code)
+    people = [p for p in notices.in_private(listed, ctx) if not p.unreachable_at]
     first = ((Choice(text("chat.button_start"), StartUnit(unit.code).pack()),),) if start else ()
     rows = (*first, *((c,) for c in more))
     for person in people:

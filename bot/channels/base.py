@@ -110,3 +110,18 @@ def payload_document(payload: dict[str, Any]) -> Document | None:
     if not doc:
         return None
     return Document(doc["file_name"], base64.b64decode(doc["content"]), doc.get("caption", ""))
+
+
+def shape(value: Any, depth: int = 3) -> str:
+    """A value's keys and types without its contents, for logs that keep no one's words."""
+    if isinstance(value, dict):
+        if depth == 0:
+            return "{...}"
+        # Bounded: a hostile body's keys must not flood the log.
+        shown = list(value.items())[:10]
+        inner = ", ".join(f"{str(key)[:40]}: {shape(item, depth - 1)}" for key, item in shown)
+        more = ", ..." if len(value) > len(shown) else ""
+        return "{" + inner + more + "}"
+    if isinstance(value, list):
+        return f"[{len(value)} items]"
+    return type(value).__name__

@@ -234,9 +234,34 @@ def parse_update(update: dict[str, Any]) -> Incoming | None:
             message_ref=ref,
             text=message["document"].get("file_id", ""),
         )
-    return typed_event(sender, text, when, ref)
+    if "text" in message:
+        return typed_event(sender, text, when, ref)
+    kind = next((kind for key, kind in UNREADABLE.items() if key in message), None)
+    if kind is None:
+        return None  # a service message (someone joined a group, a pin...): nothing said
+    return Incoming(sender, EventKind.UNREADABLE, when, text=kind, message_ref=ref)
+
+
+# What a message without text carries, as the kinds of unreadable message handlers know.
+UNREADABLE = {
+    "photo": "photo",
+    "sticker": "sticker",
+    "voice": "voice",
+    "audio": "voice",
+    "video_note": "voice",
+    "video": "other",
+    "animation": "other",
+    "location": "other",
+    "contact": "other",
+    "poll": "other",
+    "dice": "other",
+}
 
 
 def _sender(user: dict[str, Any], chat: dict[str, Any]) -> Sender:
     name = " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
-    return Sender(CHANNEL, str(user["id"]), str(chat["id"]), name or user.get("username", ""))
+    # A chat of unknown type is private only if it is the person's own (groups have others).
+    private = chat.get("type", "private" if chat["id"] == user["id"] else "") == "private"
+    return Sender(
+        CHANNEL, str(user["id"]), str(chat["id"]), name or user.get("username", ""), private
+    )

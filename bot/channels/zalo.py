@@ -6,7 +6,11 @@ but poorer:
 
 * ``getUpdates`` takes only ``timeout`` and returns ONE update with no update id and no
   offset; error code 408 means the poll timed out. Updates are deduplicated in the inbox by
-  their message id.
+  their message id. The webhook receives the update wrapped as getUpdates answers it,
+  ``{"ok": true, "result": update}``; the bare update is taken too (``unwrap``).
+* An update is ``{event_name, message: {message_id, date (ms), chat: {id, chat_type},
+  from: {id, display_name}, text}}``; besides text, photos, stickers, voice and
+  "unsupported" messages arrive, and ``chat_type`` GROUP marks a group chat.
 * There are no buttons, no documents, no edits and no HTML; a text holds at most 2000
   characters. Our Telegram-HTML replies are drawn as plain text, choices as numbered lines
   (a typed number picks one, see ``handlers.router``) or as words to type, long texts are
@@ -34,9 +38,10 @@ from bot.channels.base import (
     Unavailable,
     Unreachable,
     payload_document,
+    shape,
 )
 from bot.channels.plaintext import draw, plain, typed_word
-from handlers.events import Document, Incoming, Sender, typed_event
+from handlers.events import Document, EventKind, Incoming, Sender, typed_event
 from templates.catalog import text as catalog_text
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,15 @@ TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 SECRET_LENGTH = (8, 256)  # what setWebhook accepts for its secret_token
 TEXT_EVENT = "message.text.received"
+# The documented event names and what each carries.
+EVENT_KINDS = {
+    TEXT_EVENT: "text",
+    "message.image.received": "photo",
+    "message.sticker.received": "sticker",
+    "message.voice.received": "voice",
+    "message.unsupported.received": "other",
+}
+PRIVATE, GROUP = "PRIVATE", "GROUP"  # chat.chat_type
 POLL_TIMED_OUT = 408
 DEFAULT_RETRY_SECONDS = 5.0
 MAX_REMEMBERED_SPLITS = 1000
@@ -57,8 +71,10 @@ __all__ = [
     "parse_update",
     "plain",
     "render",
+    "shape",
     "split_text",
     "typed_word",
+    "unwrap",
     "update_key",
 ]
 
@@ -272,23 +288,57 @@ def _cut_line(line: str, limit: int) -> list[str]:
 # ------------------------------------------------------------------------------ receiving
 
 
+def unwrap(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The update in a body Zalo posted to the webhook: the documented ``{"ok": true,
+    "result": update}`` or the bare update; None for anything else."""
+    if _is_update(body):
+        return body
+    result = body.get("result")
+    if body.get("ok") is True and isinstance(result, dict) and _is_update(result):
+        return result
+    return None
+
+
+def _is_update(value: dict[str, Any]) -> bool:
+    return isinstance(value.get("message"), dict) or isinstance(value.get("event_name"), str)
+
+
 def update_key(update: dict[str, Any]) -> str | None:
     """The id the inbox keeps an update under: its message id (Zalo updates have no id of
     their own); None if it has none."""
-    message_id = (update.get("message") or {}).get("message_id")
+    message = update.get("message")
+    message_id = message.get("message_id") if isinstance(message, dict) else None
     return None if message_id is None else str(message_id)
 
 
 def parse_update(update: dict[str, Any]) -> Incoming | None:
     """A stored Zalo update as a channel-neutral event; None for what we ignore."""
-    if update.get("event_name") != TEXT_EVENT:
+    message = update.get("message")
+    if not isinstance(message, dict):
         return None
-    message = update.get("message") or {}
     chat, user = message.get("chat") or {}, message.get("from") or {}
     if "id" not in user:
         return None
     chat_id = str(chat.get("id", user["id"]))
-    sender = Sender(CHANNEL, str(user["id"]), chat_id, str(user.get("display_name") or ""))
+    # Documented samples name the sender by display_name, one by first_name.
+    name = str(user.get("display_name") or user.get("first_name") or user.get("name") or "")
+    private = str(chat.get("chat_type") or PRIVATE).upper() != GROUP
+    sender = Sender(CHANNEL, str(user["id"]), chat_id, name, private)
     when = datetime.fromtimestamp(int(message.get("date") or 0) / 1000, UTC)
     ref = f"zalo:{chat_id}:{message.get('message_id')}"
-    return typed_event(sender, str(message.get("text") or ""), when, ref)
+    kind = _kind(update.get("event_name"), message)
+    if kind == "text":
+        return typed_event(sender, str(message.get("text") or ""), when, ref)
+    return Incoming(sender, EventKind.UNREADABLE, when, text=kind, message_ref=ref)
+
+
+def _kind(event_name: object, message: dict[str, Any]) -> str:
+    """What was sent: "text", "photo", "sticker", "voice" or "other". getUpdates' documented
+    sample has no event_name: then the message's fields tell."""
+    if isinstance(event_name, str) and event_name:
+        return EVENT_KINDS.get(event_name, "other")
+    if isinstance(message.get("text"), str):
+        return "text"
+    if "photo_url" in message or "photo" in message:
+        return "photo"
+    return "sticker" if "sticker" in message else "other"

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.channels import telegram, zalo
+from bot.channels.base import shape
 from bot.runtime.clock import Clock, wait_event
 from bot.runtime.outbox import queue_replies
 from handlers.context import HandlerContext
@@ -240,7 +241,7 @@ async def store_batch(tx: WriteTransaction, channel: str, updates: list[dict[str
     for update in updates:
         key = key_of(update)
         if key is None:
-            log.warning("%s update without an id ignored", channel)
+            log.warning("%s update without an id ignored: %s", channel, shape(update))
             continue
         new += await tx.inbox.store(channel, key, update) is not None
     return new

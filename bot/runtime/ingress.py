@@ -16,6 +16,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.channels import zalo
+from bot.channels.base import shape
 from bot.runtime.inbox import InboxWorker, store_updates
 from bot.runtime.outage import StorageOutage
 from bot.runtime.webhook import TryLater
@@ -25,6 +27,15 @@ log = logging.getLogger(__name__)
 
 Updates = list[dict[str, Any]]
 Store = Callable[[str, Updates], Awaitable[object]]
+Unwrap = Callable[[dict[str, Any]], dict[str, Any] | None]
+
+
+def _bare(body: dict[str, Any]) -> dict[str, Any] | None:
+    return body
+
+
+# How each channel's webhook body holds its update (Telegram posts the bare update).
+UNWRAP: dict[str, Unwrap] = {zalo.CHANNEL: zalo.unwrap}
 
 
 class Ingress:
@@ -49,10 +60,19 @@ class Ingress:
         return await self._store(channel, updates, self._store_and_wake)
 
     def webhook(self, channel: str) -> Callable[[dict[str, Any]], Awaitable[None]]:
-        """What a webhook route does with a posted update: store it, or raise TryLater (the
-        server answers 503 and the platform delivers it again later)."""
+        """What a webhook route does with a posted body: store its update, or raise TryLater
+        (the server answers 503 and the platform delivers it again later).
 
-        async def accept(update: dict[str, Any]) -> None:
+        A body with no update in it is logged by its shape and answered 200 like a stored
+        one: the platform would only post the same body again.
+        """
+        unwrap = UNWRAP.get(channel, _bare)
+
+        async def accept(body: dict[str, Any]) -> None:
+            update = unwrap(body)
+            if update is None:
+                log.warning("%s webhook body without an update dropped: %s", channel, shape(body))
+                return
             if not await self.pushed(channel, [update]):
                 raise TryLater("database full")
 

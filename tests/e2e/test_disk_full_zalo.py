@@ -15,7 +15,7 @@ from tests.support.harness import stop_or_explain
 from tests.support.zalo_bot import OFFICE, ZaloBot, start_zalo_app
 from tests.support.zalo_server import FakeZaloServer
 
-LAN = "zl1001"  # focal point of SYT
+LAN = "e4ea2cd5189df1c3a88c"  # focal point of SYT
 
 
 @pytest.mark.slow

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -22,23 +21,9 @@ from tests.support.zalo_bot import OFFICE, ZaloBot, start_zalo_app, write_zalo_w
 from tests.support.zalo_server import MAX_TEXT_LENGTH, FakeZaloServer
 
 SECRET = "zalo-secret-0123456789"
-LAN = "zl1001"  # focal point of SYT and VP
-MINH = "zl1002"
+LAN = "e4ea2cd5189df1c3a88c"  # focal point of SYT and VP
+MINH = "1f0c3a77e2b94d5c8a01"
 DOWNLOAD_SECRET = "download-secret-0123456789abcdef"
-
-
-@pytest.fixture
-async def zalo_bot(
-    tmp_path: Path, fake_zalo: FakeZaloServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[ZaloBot]:
-    """The bot polling the fake Zalo server."""
-    monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
-    app = await start_zalo_app(tmp_path, fake_zalo, clock, "polling", 8443)
-    running = ZaloBot(app, fake_zalo, clock)
-    try:
-        yield running
-    finally:
-        await stop_or_explain(running)  # type: ignore[arg-type]
 
 
 async def test_registration_and_a_guided_answer_by_typed_numbers_and_words(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +15,10 @@ from bot.workspace.load import load_workspace
 from handlers.registration import create_invite
 from storage import Database
 from tests.support.clock import FakeClock
-from tests.support.harness import write_workspace
+from tests.support.harness import stop_or_explain, write_workspace
 from tests.support.zalo_server import FakeZaloServer
 
-OFFICE = "zl9000"  # office staff on Zalo (zalo_admins of the workspace)
+OFFICE = "6ede9afa66b88fe6d6a9"  # office staff on Zalo (zalo_admins of the workspace)
 
 
 @pytest.fixture
@@ -91,3 +91,17 @@ async def start_zalo_app(
     )
     await app.start()
     return app
+
+
+@pytest.fixture
+async def zalo_bot(
+    tmp_path: Path, fake_zalo: FakeZaloServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[ZaloBot]:
+    """The bot polling the fake Zalo server."""
+    monkeypatch.setenv("BAOCAO_TEST_ZALO_TOKEN", fake_zalo.token)
+    app = await start_zalo_app(tmp_path, fake_zalo, clock, "polling", 8443)
+    running = ZaloBot(app, fake_zalo, clock)
+    try:
+        yield running
+    finally:
+        await stop_or_explain(running)  # type: ignore[arg-type]

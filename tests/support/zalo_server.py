@@ -7,18 +7,22 @@ answers ``POST /bot<TOKEN>/<method>`` with JSON bodies like the real platform:
 * ``getUpdates`` takes only ``timeout`` and returns ONE update (no update id, no offset), or
   error 408 once ``timeout`` seconds pass with nothing to deliver; it is refused while a
   webhook is set (polling and webhook exclude each other);
+* an update is ``{"event_name": ..., "message": {"message_id", "date" (milliseconds),
+  "chat": {"id", "chat_type": "PRIVATE" | "GROUP"}, "from": {"id", "display_name"}, ...}}``
+  with one of the five documented event names (``EVENTS``); ids are hex strings;
+* a webhook receives the update wrapped as getUpdates answers it: ``webhook_body``;
 * ``sendMessage`` takes ``chat_id`` and ``text`` (at most 2000 characters, else 400);
 * a method the fake does not know is recorded and fails the test at teardown.
 
-Tests play the users (``user_sends_text``), read what the bot sent (``sent_to``,
-``wait_for_messages``) and redeliver (``deliver_twice``).
+Tests play the users (``user_sends_text``, ``user_sends``), read what the bot sent
+(``sent_to``, ``wait_for_messages``) and redeliver (``deliver_twice``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
+import secrets
 import threading
 import time
 from collections import deque
@@ -32,9 +36,17 @@ DEFAULT_TOKEN = "2718281828:ZaloFakeBaocaoTestToken"
 MAX_TEXT_LENGTH = 2000
 MAX_POLL_SECONDS = 30.0
 BOT_INFO: JSON = {
-    "id": "9000000000000000001",
+    "id": "1459232241454765289",
     "account_name": "baocao_bot",
     "can_join_groups": False,
+}
+# The documented event names, by what the person sent.
+EVENTS = {
+    "text": "message.text.received",
+    "photo": "message.image.received",
+    "sticker": "message.sticker.received",
+    "voice": "message.voice.received",
+    "other": "message.unsupported.received",
 }
 KNOWN_METHODS = frozenset(
     {
@@ -78,7 +90,6 @@ class FakeZaloServer:
         self._updates: dict[str, JSON] = {}
         self._sent: list[SentMessage] = []
         self._blocked: set[str] = set()
-        self._ids = itertools.count(1)
         self.calls: list[tuple[str, JSON]] = []
         self.unexpected: list[str] = []
         self.internal_errors: list[str] = []
@@ -134,26 +145,61 @@ class FakeZaloServer:
 
     # -------------------------------------------------------------------- playing users
 
-    def make_update(self, user_id: str, text: str, *, display_name: str = "") -> JSON:
-        """A new text update from a person in their private chat (not yet delivered)."""
-        message_id = f"msg{next(self._ids):06d}"
-        update = {
-            "event_name": "message.text.received",
-            "message": {
-                "message_id": message_id,
-                "date": int(time.time() * 1000),
-                "chat": {"id": str(user_id), "chat_type": "PRIVATE"},
-                "from": {"id": str(user_id), "display_name": display_name or f"User {user_id}"},
-                "text": text,
+    def make_update(
+        self,
+        user_id: str,
+        text: str = "",
+        *,
+        display_name: str = "",
+        kind: str = "text",
+        group: str = "",
+    ) -> JSON:
+        """A new update from a person (not yet delivered): a text, or a message of another
+        `kind` of ``EVENTS``; in their private chat, or in the `group` chat of that id."""
+        message: JSON = {
+            "message_id": secrets.token_hex(10),
+            "date": int(time.time() * 1000),
+            "chat": {
+                "id": group or str(user_id),
+                "chat_type": "GROUP" if group else "PRIVATE",
+            },
+            "from": {
+                "id": str(user_id),
+                "display_name": display_name or f"User {user_id}",
+                "is_bot": False,
             },
         }
+        if kind == "text":
+            message["text"] = text
+        elif kind == "photo":
+            message["photo_url"] = "https://photo.example.invalid/form.jpg"
+            if text:
+                message["caption"] = text
+        elif kind == "sticker":
+            message["sticker"] = "0e078a2fb66a5f34067b"
+            message["url"] = "https://sticker.example.invalid/0e078a2f.png"
+        update = {"event_name": EVENTS[kind], "message": message}
         with self._lock:
-            self._updates[message_id] = update
+            self._updates[message["message_id"]] = update
         return update
 
-    def user_sends_text(self, user_id: str, text: str, *, display_name: str = "") -> str:
-        """A person types `text` to the bot; the update waits for getUpdates. Its message id."""
-        update = self.make_update(user_id, text, display_name=display_name)
+    @staticmethod
+    def webhook_body(update: JSON) -> JSON:
+        """The body Zalo posts to a webhook for `update`: wrapped as getUpdates answers."""
+        return {"ok": True, "result": update}
+
+    def user_sends(self, user_id: str, kind: str, *, group: str = "") -> str:
+        """A person sends a photo, sticker, voice or other message; its message id."""
+        update = self.make_update(user_id, kind=kind, group=group)
+        self._push(update)
+        return str(update["message"]["message_id"])
+
+    def user_sends_text(
+        self, user_id: str, text: str, *, display_name: str = "", group: str = ""
+    ) -> str:
+        """A person types `text` to the bot (in a `group` chat if given); the update waits for
+        getUpdates. Its message id."""
+        update = self.make_update(user_id, text, display_name=display_name, group=group)
         self._push(update)
         return str(update["message"]["message_id"])
 
@@ -310,6 +356,6 @@ class FakeZaloServer:
         with self._lock:
             if chat_id in self._blocked:
                 raise _ApiError(403, "Forbidden: the user blocked the bot")
-            message = SentMessage(chat_id, f"out{next(self._ids):06d}", text, time.time())
+            message = SentMessage(chat_id, secrets.token_hex(10), text, time.time())
             self._sent.append(message)
         return {"message_id": message.message_id, "date": int(message.sent_at * 1000)}

@@ -154,7 +154,8 @@ def test_a_text_update_is_parsed_and_a_command_recognised() -> None:
     update["message"]["text"] = "2"
     plain_text = parse_update(update)
     assert plain_text is not None and plain_text.kind is EventKind.TEXT
-    assert parse_update({**update, "event_name": "message.sticker.received"}) is None
+    sticker = parse_update({**update, "event_name": "message.sticker.received"})
+    assert sticker is not None and (sticker.kind, sticker.text) == (EventKind.UNREADABLE, "sticker")
 
 
 def _channel(answer: Callable[[httpx.Request], httpx.Response]) -> ZaloChannel:
