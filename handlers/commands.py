@@ -90,6 +90,15 @@ async def _start(
     return [help_reply(event, caller)]
 
 
+async def _whoami(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, caller: Caller
+) -> list[Reply]:
+    """/toi: anyone's own id on their channel, for an admin to put in the config."""
+    sender = event.sender
+    reply = text("chat.whoami", channel=sender.channel, user_id=sender.user_id)
+    return [Reply(chat_id=sender.chat_id, text=reply)]
+
+
 def _command(name: str, audience: Audience, handler: Handler, *, listed: bool = True) -> Command:
     return Command(
         name, audience, f"chat.menu_{name}", f"chat.help_{name}" if listed else None, handler
@@ -113,6 +122,7 @@ COMMANDS: tuple[Command, ...] = (
     _command("xuat", _OFFICE, _office(jobs.export_workbook)),
     # Not in the help: whoever reads it has started already.
     _command("start", Audience.ANYONE, _start, listed=False),
+    _command("toi", Audience.ANYONE, _whoami, listed=False),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 

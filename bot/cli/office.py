@@ -1,5 +1,5 @@
 """`baocao invite`, `baocao status`, `baocao remind`: the office's dealings with its units
-from the command line (invite links, progress, reminders), on the bot's database."""
+from the command line (invites on each channel, progress, reminders), on the bot's database."""
 
 from __future__ import annotations
 
@@ -9,13 +9,21 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import segno
 from telegram.error import InvalidToken, NetworkError
 
+from bot.channels.zalo import ZaloApiError
 from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace
-from bot.runtime.build import MissingTokenError, catalog_of, telegram_from_settings
+from bot.runtime.build import (
+    MissingTokenError,
+    catalog_of,
+    telegram_from_settings,
+    zalo_from_settings,
+)
 from bot.runtime.outbox import queue_replies
 from bot.workspace.load import Workspace
 from domain.calendar import current_period
@@ -37,11 +45,13 @@ def _invite_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=text("cli.args.json"))
     parser.add_argument("--out", metavar="DIR", default="invites", help=text("cli.args.invite_out"))
     parser.add_argument("--bot-username", metavar="NAME", help=text("cli.args.invite_bot"))
+    parser.add_argument("--zalo-bot", metavar="NAME", help=text("cli.args.invite_zalo_bot"))
 
 
 @command("invite", help="cli.args.invite", arguments=_invite_arguments)
 def invite(args: argparse.Namespace) -> int:
-    """Print a single-use deep link per unit and write its QR code as a PNG."""
+    """Make a single-use invite per unit and say how to use it on each channel the office
+    is on: a Telegram link and its QR code as a PNG, the Zalo message to send."""
     workspace = checked_workspace(args)
     if workspace is None:
         return 1
@@ -51,16 +61,10 @@ def invite(args: argparse.Namespace) -> int:
     if not codes or unknown:
         print(text("cli.invite.which", unknown=unknown, known=list(known)), file=sys.stderr)
         return 2
-    try:
-        username = args.bot_username or asyncio.run(_bot_username(workspace))
-    except MissingTokenError as missing:
-        print(text("cli.invite.no_username", env=str(missing)), file=sys.stderr)
+    bots = _bot_names(workspace, args)
+    if bots is None:
         return 1
-    except (InvalidToken, NetworkError):
-        env = workspace.settings.telegram.token_env
-        print(text("cli.invite.no_username", env=env), file=sys.stderr)
-        return 1
-    made = asyncio.run(_create_invites(workspace, codes, username, Path(args.out)))
+    made = asyncio.run(_create_invites(workspace, codes, bots, Path(args.out)))
     if args.json:
         print(json.dumps(made, ensure_ascii=False, indent=2))
     else:
@@ -68,7 +72,35 @@ def invite(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _bot_username(workspace: Workspace) -> str:
+def _bot_names(workspace: Workspace, args: argparse.Namespace) -> dict[str, str] | None:
+    """The bot's name on each channel the office is on (given, else asked of the platform);
+    None after saying what is missing."""
+    settings = workspace.settings
+    bots: dict[str, str] = {}
+    if settings.telegram.enabled:
+        try:
+            bots["telegram"] = args.bot_username or asyncio.run(_telegram_name(workspace))
+        except MissingTokenError as missing:
+            print(text("cli.invite.no_username", env=str(missing)), file=sys.stderr)
+            return None
+        except (InvalidToken, NetworkError):
+            env = settings.telegram.token_env
+            print(text("cli.invite.no_username", env=env), file=sys.stderr)
+            return None
+    if settings.zalo.enabled:
+        try:
+            bots["zalo"] = args.zalo_bot or asyncio.run(_zalo_name(workspace))
+        except (MissingTokenError, ZaloApiError, httpx.HTTPError):
+            env = settings.zalo.token_env
+            print(text("cli.invite.no_zalo_name", env=env), file=sys.stderr)
+            return None
+    if not bots:
+        print(text("cli.invite.no_channel"), file=sys.stderr)
+        return None
+    return bots
+
+
+async def _telegram_name(workspace: Workspace) -> str:
     channel = telegram_from_settings(workspace)
     await channel.start()
     try:
@@ -77,31 +109,50 @@ async def _bot_username(workspace: Workspace) -> str:
         await channel.stop()
 
 
+async def _zalo_name(workspace: Workspace) -> str:
+    channel = zalo_from_settings(workspace)
+    try:
+        await channel.start()
+        return channel.bot_name
+    finally:
+        await channel.stop()
+
+
 async def _create_invites(
-    workspace: Workspace, codes: list[str], username: str, out: Path
-) -> list[dict[str, str]]:
+    workspace: Workspace, codes: list[str], bots: dict[str, str], out: Path
+) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     days = workspace.settings.invites.expire_days
     names = {u.code: u.name for u in workspace.units}
-    out.mkdir(parents=True, exist_ok=True)
     made = []
     async with await Database.open(workspace.settings.storage.path) as db, db.write() as tx:
         await tx.units.sync_all(list(workspace.units))
         for unit_code in codes:
             code = await create_invite(tx, unit_code, now, days)
-            link = deep_link(username, code)
-            qr = out / f"{unit_code}.png"
-            segno.make(link, error="m").save(str(qr), scale=8, border=4)
-            made.append(
-                {
-                    "unit": unit_code,
-                    "name": names[unit_code],
-                    "link": link,
-                    "qr": str(qr),
-                    "expires": (now + timedelta(days=days)).isoformat(),
-                }
-            )
+            item: dict[str, Any] = {
+                "unit": unit_code,
+                "name": names[unit_code],
+                "code": code,
+                "expires": (now + timedelta(days=days)).isoformat(),
+            }
+            if "telegram" in bots:
+                qr = out / f"{unit_code}.png"
+                item["telegram"] = _telegram_invite(bots["telegram"], code, qr)
+            if "zalo" in bots:
+                send = f"/start {code}"
+                how = text("cli.invite.zalo_how", bot=bots["zalo"], send=send)
+                item["zalo"] = {"bot": bots["zalo"], "send": send, "instructions": how}
+            made.append(item)
     return made
+
+
+def _telegram_invite(username: str, code: str, qr: Path) -> dict[str, str]:
+    """The deep link of an invite, its QR code written to `qr`, and what to do with them."""
+    link = deep_link(username, code)
+    qr.parent.mkdir(parents=True, exist_ok=True)
+    segno.make(link, error="m").save(str(qr), scale=8, border=4)
+    how = text("cli.invite.telegram_how", link=link, qr=str(qr))
+    return {"link": link, "qr": str(qr), "instructions": how}
 
 
 # ---------------------------------------------------------------- status

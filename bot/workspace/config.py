@@ -95,7 +95,7 @@ def _office(r: TableReader) -> OfficeSettings:
         signer_name=r.text("signer_name", example="Nguyễn Văn A", empty=False),
         recipients=r.texts("recipients", REQUIRED, example='["Như trên;", "Lưu: VT, VP."]'),
         admins=r.integers("admins", (), example="[123456789]"),
-        zalo_admins=r.texts("zalo_admins", (), example='["1234567890123456789"]'),
+        zalo_admins=r.texts("zalo_admins", (), example='["e4ea2cd5189df1c3a88c"]'),
         drafts_chat=drafts_chat,
     )
     r.finish()

@@ -85,3 +85,9 @@ async def test_office_commands_answer_only_office_staff(bot: BotUnderTest) -> No
     assert "t.me" not in reply
     reply = await bot.command(UNIT_USER, "trangthai")
     assert "Tiến độ" not in reply
+
+
+async def test_anyone_learns_their_own_telegram_id_to_put_in_the_config(bot: BotUnderTest) -> None:
+    told = await bot.command(1777, "toi")
+    assert "Mã người dùng của anh/chị trên Telegram: 1777" in told
+    assert "admins = [1777]" in told

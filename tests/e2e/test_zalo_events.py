@@ -112,3 +112,9 @@ async def test_a_group_is_told_to_write_privately_and_an_invite_there_is_not_use
     welcome = await bot.say(MINH, f"/start {code}")  # privately, the same code works
     assert "Văn phòng UBND tỉnh" in welcome
     assert len(bot.fake.sent_to(LAN)) == 1  # nothing of SYT went anywhere but the welcome
+
+
+async def test_anyone_learns_their_own_zalo_id_to_put_in_the_config(zalo_bot: ZaloBot) -> None:
+    told = await zalo_bot.say(MINH, "/toi")
+    assert f"Mã người dùng của anh/chị trên Zalo: {MINH}" in told
+    assert f'zalo_admins = ["{MINH}"]' in told

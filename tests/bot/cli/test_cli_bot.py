@@ -23,11 +23,12 @@ def test_invite_prints_links_and_writes_qr_codes(
     made = json.loads(capsys.readouterr().out)
     assert [m["unit"] for m in made] == ["BDT", "SYT"]
     for item in made:
-        assert item["link"].startswith("https://t.me/so_bot?start=")
-        assert len(item["link"].split("start=")[1]) <= 64
-        png = Path(item["qr"]).read_bytes()
+        assert item["telegram"]["link"].startswith("https://t.me/so_bot?start=")
+        assert len(item["telegram"]["link"].split("start=")[1]) <= 64
+        assert item["telegram"]["link"].endswith(item["code"]) and "zalo" not in item
+        png = Path(item["telegram"]["qr"]).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 200
-    codes = {m["link"].split("start=")[1] for m in made}
+    codes = {m["code"] for m in made}
     assert len(codes) == 2
 
     async def stored() -> set[str]:
