@@ -38,7 +38,7 @@ from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import EventKind, Incoming, Reply
 from handlers.obligated import Obligated, frozen, load
-from templates.catalog import text
+from templates.catalog import speaking_to, text
 
 # Words that work like the buttons, for channels without buttons and for typing habits.
 TYPED_BUTTONS: dict[str, ObligationButton] = {
@@ -57,7 +57,8 @@ async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
     sender = event.sender
     stored = await ctx.tx.conversations.get(sender.channel, sender.user_id)
     state = ConversationState.from_dict(stored)
-    replies = await _dispatch(_numbered_choice(event, state), ctx, state)
+    with speaking_to(sender.channel):
+        replies = await _dispatch(_numbered_choice(event, state), ctx, state)
     replies = _remember_choices(replies, sender.chat_id, state)
     new = state.to_dict()
     if new != stored:
@@ -66,11 +67,12 @@ async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
 
 
 def _numbered_choice(event: Incoming, state: ConversationState) -> Incoming:
-    """A typed "2" picks the second choice last shown (Zalo has no buttons; same on Telegram)."""
+    """A typed "2" picks the second choice last shown (Zalo has no buttons; same on Telegram);
+    on the summary it names a question to fix, never an action."""
     typed = event.text.strip()
     if event.kind is not EventKind.TEXT or not typed.isdecimal() or not state.choices:
         return event
-    if state.numbers_are_answers or not 1 <= int(typed) <= len(state.choices):
+    if _numbers_are_fields(state) or not 1 <= int(typed) <= len(state.choices):
         return event
     return replace(event, kind=EventKind.BUTTON, button=state.choices[int(typed) - 1])
 
@@ -84,14 +86,21 @@ def _remember_choices(replies: list[Reply], chat_id: str, state: ConversationSta
             state.choices = [data for data in state.choices if not _explains(data)]
         return replies
     last = mine[-1]
-    if state.numbers_are_answers:
-        # Numbers are answers here; only the explain choice stays reachable, by its word.
+    if _numbers_are_fields(state):
+        # Numbers are answers or questions here; only the explain choice stays reachable,
+        # by its word.
         state.choices = [c.data for c in replies[last].all_choices() if _explains(c.data)]
         replies = list(replies)
         replies[last] = replace(replies[last], numbered=False)
     else:
         state.choices = [c.data for c in replies[last].all_choices()]
     return replies
+
+
+def _numbers_are_fields(state: ConversationState) -> bool:
+    """Whether a typed number means a question (its answer, or on the summary the question to
+    fix), so that the choices shown are drawn as words and no number picks one."""
+    return state.numbers_are_answers or state.awaiting is Awaiting.CONFIRM_SUBMIT
 
 
 def _explains(data: str) -> bool:
@@ -250,6 +259,17 @@ async def _repeat(
     return await answering.answer_current(ctx, typed, state, work)
 
 
+async def _edit_number(event: Incoming, state: ConversationState, work: Obligated) -> list[Reply]:
+    """The question whose number was typed, asked again to be fixed."""
+    chat_id = event.sender.chat_id
+    index = answering.pick_question(work, event.text)
+    if index is None:
+        state.awaiting = Awaiting.EDIT_NUMBER
+        return [Reply(chat_id=chat_id, text=text("chat.edit_which", total=len(work.form.fields)))]
+    state.index, state.awaiting, state.back_to_summary = index, Awaiting.VALUE, True
+    return [answering.question_reply(chat_id, work, index, [], state)]
+
+
 def _listed(work: Obligated, state: ConversationState, pressed: Pick) -> bool:
     """Whether the current question lists the picked choice."""
     return pressed.number <= len(work.form.fields[state.index].choices)
@@ -312,17 +332,14 @@ async def _text(
         return await answering.explain(ctx, event, state)
     work = await load(ctx, state)
     if state.awaiting is Awaiting.EDIT_NUMBER:
-        index = answering.pick_question(work, event.text)
-        if index is None:
-            reply = text("chat.edit_which", total=len(work.form.fields))
-            return [Reply(chat_id=chat_id, text=reply)]
-        state.index, state.awaiting, state.back_to_summary = index, Awaiting.VALUE, True
-        return [answering.question_reply(chat_id, work, index, [], state)]
+        return await _edit_number(event, state, work)
     if state.awaiting is Awaiting.CONFIRM_SUBMIT:
         # Pasted corrections work on the summary too, until submitted or locked.
         if frozen(work, state):
             return [answering.locked_or_done_reply(chat_id, work)]
         state.back_to_summary = True
+        if event.text.strip().isdecimal():  # a question's number, as the summary shows it
+            return await _edit_number(event, state, work)
         lines = [line for line in event.text.splitlines() if line.strip()]
         return [await answering.take_pasted(ctx, event, state, work, lines)]
     return await answering.answer_current(ctx, event, state, work)

@@ -6,12 +6,17 @@ code lets the office reword the bot without touching Python.
 
 Catalogs whose name starts with "chat" are chat messages in Telegram's HTML subset: every
 value put into them is HTML-escaped (a unit's text is never trusted as markup), while the
-snippets themselves may use <b> and <i>.
+snippets themselves may use <b> and <i>. A text that names a button, a tap or a link is
+worded per channel: it reads `channel` ("telegram" has buttons and links; "zalo" and
+"console" have neither, so there one types a word or a number, or sends a code).
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
@@ -109,9 +114,25 @@ def _flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+# The channel of the person being answered, for texts worded per channel ("bấm" where there
+# are buttons, "gõ" where there are none): set around the handling of one event.
+_channel: ContextVar[str] = ContextVar("channel", default="telegram")
+
+
+@contextmanager
+def speaking_to(channel: str) -> Iterator[None]:
+    """Texts rendered inside are worded for `channel` ("telegram", "zalo", "console")."""
+    token = _channel.set(channel)
+    try:
+        yield
+    finally:
+        _channel.reset(token)
+
+
 def text(name: str, /, **context: Any) -> str:
     """Render the text `name` ("catalog.key") with the given values; a text that shows a
-    time needs `zone`, the office's time zone (MissingZoneError otherwise)."""
+    time needs `zone`, the office's time zone (MissingZoneError otherwise). A text worded
+    per channel reads `channel`, given or else the one of `speaking_to` (Telegram's)."""
     catalog, _, key = name.partition(".")
     try:
         if not context:
@@ -121,6 +142,7 @@ def text(name: str, /, **context: Any) -> str:
         template = _template(catalog, key)
     except KeyError:
         raise KeyError(f"no text {key!r} in templates/texts/{catalog}.toml") from None
+    context.setdefault("channel", _channel.get())
     try:
         return template.render(**context).strip()
     except MissingZoneError as error:

@@ -1,7 +1,8 @@
 """Replies drawn as plain text, for channels without buttons or HTML (Zalo, the console).
 
 Choices become numbered lines that a typed number picks (see ``handlers.router``), or, while
-a number is the answer to a question, the words to type for them.
+a number is the answer to a question (or, on the summary, a question's number), the words to
+type for them: one number never means two things in one message.
 """
 
 from __future__ import annotations

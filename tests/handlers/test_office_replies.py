@@ -40,7 +40,7 @@ async def test_remind_and_open_name_the_units_without_a_focal_point(tmp_path: Pa
         await world.close()
     nobody = (
         "2 đơn vị chưa có đầu mối nên không nhận được tin: Bưu điện tỉnh &lt;Trà Vinh&gt; &amp; Co,"
-        " Văn phòng UBND tỉnh. Gõ /moi MÃ_ĐƠN_VỊ để tạo link mời."
+        " Văn phòng UBND tỉnh. Gõ /moi MÃ_ĐƠN_VỊ để tạo lời mời."
     )
     assert reminded.text.startswith("Đã xếp 1 tin nhắc tới 1 đầu mối (kỳ 02/2022).")
     assert reminded.text.endswith(nobody)
@@ -58,7 +58,7 @@ async def test_without_a_telegram_username_the_invite_is_the_code_to_send(tmp_pa
         (welcome,) = await world.command(1001, "start", code)
     finally:
         await world.close()
-    assert "Chưa có đầu mối nào. Gõ /moi SYT để tạo link mời." in nobody.text
+    assert "Chưa có đầu mối nào. Gõ /moi SYT để tạo lời mời." in nobody.text
     assert "https://t.me/" not in invite.text
     assert invite.text.startswith("Mã mời đầu mối của <b>Sở Y tế</b>")
     assert "Sở Y tế" in welcome.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,16 +46,25 @@ class ZaloBot:
         return self.app.db
 
     async def say(self, user: str, typed: str) -> str:
-        """Type a text; the bot's one reply as the person sees it."""
+        """Type a text; the bot's one reply as the person sees it (checked: no two of its
+        lines begin with the same number, or a typed number would be ambiguous)."""
         before = len(self.fake.sent_to(user))
         self.fake.user_sends_text(user, typed)
-        return (await self.fake.wait_for_messages(user, before + 1))[-1].text
+        reply = (await self.fake.wait_for_messages(user, before + 1))[-1].text
+        assert numbers_shared(reply) == [], reply
+        return reply
 
     async def register(self, user: str, unit_code: str) -> str:
         """Type /start with a fresh invite code of the unit; the welcome."""
         async with self.db.write() as tx:
             code = await create_invite(tx, unit_code, self.clock(), 14)
         return await self.say(user, f"/start {code}")
+
+
+def numbers_shared(message: str) -> list[str]:
+    """The numbers that begin more than one line of a message ("1. …" twice)."""
+    numbers = re.findall(r"^\s*(\d+)\.\s", message, re.MULTILINE)
+    return sorted({n for n in numbers if numbers.count(n) > 1})
 
 
 def write_zalo_workspace(

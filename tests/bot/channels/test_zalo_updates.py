@@ -6,9 +6,12 @@ from typing import Any
 
 import pytest
 
-from bot.channels.base import shape
-from bot.channels.zalo import parse_update, unwrap, update_key
-from handlers.events import EventKind
+from bot.channels.base import reply_to_payload, shape
+from bot.channels.zalo import parse_update, render, unwrap, update_key
+from handlers.buttons import Move, Navigate, Pick
+from handlers.events import Choice, EventKind, Reply, named_choice
+from templates.catalog import text
+from tests.support.zalo_bot import numbers_shared
 
 UPDATE: dict[str, Any] = {
     "event_name": "message.text.received",
@@ -85,3 +88,24 @@ def test_the_sender_name_is_display_name_or_first_name_and_a_group_is_not_privat
     assert not event.sender.private and event.sender.chat_id == "a1b2c3d4e5f6a7b8c9d0"
     private = parse_update(UPDATE)
     assert private is not None and private.sender.private
+
+
+def test_a_questions_options_are_drawn_once_on_zalo() -> None:
+    options = ["Có", "Không"]
+    body = text(
+        "chat.question",
+        number=1,
+        total=2,
+        form_title="Dịch vụ công",
+        question="Đã có cổng dịch vụ công chưa?",
+        measure="",
+        choices=options,
+        previous="",
+        current="",
+        optional=False,
+    )
+    picks = tuple(named_choice(o, Pick(n).pack()) for n, o in enumerate(options, 1))
+    pause = (Choice(text("chat.button_pause"), Navigate(Move.PAUSE).pack()),)
+    drawn = render(reply_to_payload(Reply("1", text=body, choices=(picks, pause), numbered=False)))
+    assert drawn.count("Không") == 1 and "1. Có\n2. Không" in drawn
+    assert numbers_shared(drawn) == []
