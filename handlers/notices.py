@@ -59,3 +59,9 @@ def in_private(people: Sequence[FocalPoint], ctx: HandlerContext) -> list[FocalP
     Telegram and Zalo alike: a group registered before groups were refused gets nothing
     of its unit (the office's configured chat excepted)."""
     return [p for p in people if p.chat_id in (p.user_id, ctx.office.drafts_chat)]
+
+
+async def reachable_in_private(ctx: HandlerContext, unit_code: str) -> list[FocalPoint]:
+    """A unit's focal points that can be reached, each in their private chat."""
+    listed = await ctx.tx.focal_points.list_for_unit(unit_code)
+    return [p for p in in_private(listed, ctx) if p.unreachable_at is None]

@@ -323,12 +323,8 @@ async def unlock_unit(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     count = await ctx.tx.obligations.unlock_unit(unit_code, period, ctx.now)
     body = text("chat.unit_unlocked", unit=unit.name, period=period.label, count=count)
     notice = text("chat.unit_unlocked_notice", period=period.label)
-    people = await ctx.tx.focal_points.list_for_unit(unit_code)
-    told = [
-        Reply(chat_id=p.chat_id, channel=p.channel, text=notice)
-        for p in notices.in_private(people, ctx)
-        if p.unreachable_at is None
-    ]
+    people = await notices.reachable_in_private(ctx, unit_code)
+    told = [Reply(chat_id=p.chat_id, channel=p.channel, text=notice) for p in people]
     return [Reply(chat_id=chat_id, text=body), *told]
 
 

@@ -296,8 +296,7 @@ async def to_focal_points(
 ) -> list[Reply]:
     """The same bulk message to every reachable focal point of a unit, with a start button
     (unless `start` is False) and `more` buttons under it, e.g. the unit's overdue tickets."""
-    listed = await ctx.tx.focal_points.list_for_unit(unit.code)
-    people = [p for p in notices.in_private(listed, ctx) if not p.unreachable_at]
+    people = await notices.reachable_in_private(ctx, unit.code)
     first = ((Choice(text("chat.button_start"), StartUnit(unit.code).pack()),),) if start else ()
     rows = (*first, *((c,) for c in more))
     for person in people:
