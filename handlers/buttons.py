@@ -82,10 +82,16 @@ class _Kind:
 
 @dataclass(frozen=True, slots=True)
 class StartUnit(_Kind):
-    """Start or resume the unit's report (under a period prompt, and the pick of a unit)."""
+    """Start or resume the unit's report (under a period prompt, and the pick of a unit or of
+    a period), of `period` if given and still open to the unit."""
 
     PREFIX = "unit"
     unit_code: str
+    period: Period | None = None
+
+    def values(self) -> tuple[str, ...]:
+        """The unit's code, then the period's key if any (version 1 sent the code alone)."""
+        return (self.unit_code,) if self.period is None else (self.unit_code, self.period.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +288,10 @@ def _enum(kind: type[_E], text: str) -> _E | None:
 
 
 def _read_start(rest: str) -> Button | None:
+    code_text, colon, key = rest.rpartition(":")
+    period = _period(key) if colon and code_text else None
+    if period is not None:
+        return StartUnit(code_text, period)
     code = _code(rest)
     return StartUnit(code) if code else None
 

@@ -204,7 +204,7 @@ async def _button(
     if isinstance(pressed, StartUnit):
         if pressed.unit_code not in units:  # a forged or stale button: never another unit
             return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
-        return await starting.start_unit(event, ctx, state, pressed.unit_code)
+        return await starting.start_unit(event, ctx, state, pressed.unit_code, pressed.period)
     if isinstance(pressed, EditForm):
         if pressed.unit_code not in units:  # a forged or stale button: never another unit
             return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]

@@ -10,7 +10,6 @@ at a moment the timetable's rules allow (quiet hours, working days, holidays).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from domain.calendar import (
     ScheduleKind,
@@ -18,8 +17,6 @@ from domain.calendar import (
     current_period,
     days_late,
     deadline_at,
-    local_day,
-    may_send,
     period_window,
     schedule_steps,
 )
@@ -28,6 +25,7 @@ from domain.periods import Period
 from domain.units import Unit
 from handlers import notices, ticket_overdue
 from handlers.buttons import StartUnit
+from handlers.catch_up import UNIT_STEPS, held
 from handlers.context import HandlerContext
 from handlers.conversation import ConversationState
 from handlers.events import Choice, Reply
@@ -36,11 +34,9 @@ from templates.catalog import text
 
 # Late reminders stop once the next period opens, or earlier when the period is locked.
 PERIODS_LOOKED_AT = 2
-# A step found due this long after its time was missed (the bot was down), not merely
-# picked up by the next minutely run.
-ON_TIME = timedelta(minutes=10)
-# The steps sent to units (the office's late notice goes to the office).
-UNIT_STEPS = frozenset(set(ScheduleKind) - {ScheduleKind.OFFICE_LATE_NOTICE})
+# Marks a period the office opened by hand (/mo) as one a unit may answer besides the
+# current one.
+ANSWERABLE = "answerable"
 # The steps of a unit owing no form (about its overdue tickets alone) have keys of their own,
 # "open:tickets", so that a form given to it later in the period still gets its opening.
 TICKETS_ONLY = ":tickets"
@@ -82,19 +78,6 @@ async def run_due_steps(ctx: HandlerContext) -> StepOutcome:
     return outcome
 
 
-def _held(ctx: HandlerContext, step: ScheduleStep, ahead: list[ScheduleStep]) -> bool:
-    """Whether a due step waits: one sent late (the bot was down) goes out at the next moment
-    its rules allow (out of quiet hours, on a working day for reminders), and gives way to
-    the unit's next step when that one comes later the same day: one message, not two."""
-    regime = ctx.catalog.regime
-    if not may_send(step.kind, ctx.now, regime):
-        return True
-    if ctx.now - step.at <= ON_TIME:
-        return False
-    today = local_day(ctx.now, regime.timezone)
-    return step.kind in UNIT_STEPS and any(local_day(s.at, regime.timezone) == today for s in ahead)
-
-
 async def _run_period(
     ctx: HandlerContext,
     period: Period,
@@ -116,7 +99,7 @@ async def _run_period(
         if not unit_steps:
             continue
         latest, latest_key = unit_steps[-1]
-        if _held(ctx, latest, ahead):
+        if held(latest, ahead, ctx.now, ctx.catalog.regime):
             continue  # nothing marked: the step is still the one to send, once
         for _, key in unit_steps[:-1]:
             await ctx.tx.schedule.mark_done(period, key, unit_code=unit_code, at=ctx.now)
@@ -129,7 +112,11 @@ async def _run_period(
         else:
             outcome.skipped.append((period.key, unit_code, latest_key))
     notice = [s for s in steps if s.kind is ScheduleKind.OFFICE_LATE_NOTICE]
-    if notice and (OFFICE_WIDE, notice[0].key) not in done and not _held(ctx, notice[0], []):
+    if (
+        notice
+        and (OFFICE_WIDE, notice[0].key) not in done
+        and not held(notice[0], [], ctx.now, ctx.catalog.regime)
+    ):
         await ctx.tx.schedule.mark_done(period, notice[0].key, unit_code=OFFICE_WIDE, at=ctx.now)
         replies = await late_notice(ctx, period)
         outcome.replies.extend(replies)
@@ -210,12 +197,12 @@ async def _unit_step(
             return []
         body = prompt_text(ctx, period, unit, outstanding)
         more = await ticket_overdue.prompt_choice(ctx, unit.code)
-        return await to_focal_points(ctx, unit, body, more)
+        return await to_focal_points(ctx, unit, body, more, period=period)
     # The tickets button rides on every reminder while some overdue ticket is unanswered.
     chase = await ticket_overdue.chase_choice(ctx, unit.code)
     if outstanding:
         body = await reminder_text(ctx, period, unit, outstanding)
-        return await to_focal_points(ctx, unit, body, chase)
+        return await to_focal_points(ctx, unit, body, chase, period=period)
     # Figures sent, tickets not answered: a reminder about the tickets alone, on the current
     # period's steps only (tickets belong to no period: an older period's late steps would
     # chase them a second time). The step is marked done like any other: once per step.
@@ -293,11 +280,14 @@ async def to_focal_points(
     more: tuple[Choice, ...] = (),
     *,
     start: bool = True,
+    period: Period | None = None,
 ) -> list[Reply]:
     """The same bulk message to every reachable focal point of a unit, with a start button
-    (unless `start` is False) and `more` buttons under it, e.g. the unit's overdue tickets."""
+    (unless `start` is False; for `period`, when given) and `more` buttons under it, e.g.
+    the unit's overdue tickets."""
     people = await notices.reachable_in_private(ctx, unit.code)
-    first = ((Choice(text("chat.button_start"), StartUnit(unit.code).pack()),),) if start else ()
+    button = StartUnit(unit.code, period).pack()
+    first = ((Choice(text("chat.button_start"), button),),) if start else ()
     rows = (*first, *((c,) for c in more))
     for person in people:
         await _offer_choices(ctx, person.channel, person.user_id, rows)
@@ -356,7 +346,7 @@ async def remind_laggards_now(ctx: HandlerContext, period: Period) -> list[Reply
             unit = ctx.catalog.units[unit_code]
             body = await reminder_text(ctx, period, unit, outstanding)
             chase = await ticket_overdue.chase_choice(ctx, unit_code)
-            replies.extend(await to_focal_points(ctx, unit, body, chase))
+            replies.extend(await to_focal_points(ctx, unit, body, chase, period=period))
     for unit in await _ticket_laggards(ctx, period, grouped):
         chase = await ticket_overdue.chase_choice(ctx, unit.code)
         replies.extend(await _tickets_only(ctx, period, unit, chase, opening=False))
@@ -399,7 +389,10 @@ async def open_period_now(ctx: HandlerContext, period: Period) -> Opening:
     await ctx.tx.periods.open(period, ctx.now)
     opening = Opening()
     done = await ctx.tx.schedule.done_steps(period)
+    by_hand = period != current_period(ctx.now, ctx.catalog.regime)
     for unit_code, obligations in (await _steps_owed(ctx, period)).items():
+        if obligations and by_hand:  # answerable besides the current period (/baocao asks)
+            await ctx.tx.schedule.mark_done(period, ANSWERABLE, unit_code=unit_code, at=ctx.now)
         if not obligations and (unit_code, "open") in done:
             continue  # prompted for figures when it owed a form, tickets button included
         key = _step_key("open", obligations)
@@ -416,5 +409,5 @@ async def open_period_now(ctx: HandlerContext, period: Period) -> Opening:
         if outstanding:
             body = prompt_text(ctx, period, unit, outstanding)
             more = await ticket_overdue.prompt_choice(ctx, unit.code)
-            opening.prompts.extend(await to_focal_points(ctx, unit, body, more))
+            opening.prompts.extend(await to_focal_points(ctx, unit, body, more, period=period))
     return opening

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, can_edit, obligations_owed
-from domain.periods import Period
+from domain.periods import Period, parse_period
 from handlers import answering, obligated, registration
 from handlers.buttons import EditForm, StartUnit
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
-from handlers.events import Incoming, Reply, named_choice
+from handlers.events import Choice, Incoming, Reply, named_choice
+from handlers.schedule import ANSWERABLE
 from templates.catalog import text
 
 
@@ -68,6 +69,32 @@ def _edit_label(ctx: HandlerContext, obligation: Obligation, with_unit: bool) ->
     return f"{sent}{title} ({obligation.form_code}){unit}"
 
 
+async def open_periods(ctx: HandlerContext, unit_code: str) -> list[Period]:
+    """The periods a unit may answer, oldest first: the current one, and those the office
+    opened by hand (/mo) for it that are not locked."""
+    periods = {current_period(ctx.now, ctx.catalog.regime)}
+    for key in await ctx.tx.schedule.periods_with(unit_code, ANSWERABLE):
+        record = await ctx.tx.periods.get(key)
+        if record is None or record.locked_at is None:
+            periods.add(parse_period(key))
+    return sorted(periods)
+
+
+def _to_send(owed: list[Obligation]) -> bool:
+    return any(not o.state.is_done and can_edit(o) for o in owed)
+
+
+def _pick_period(ctx: HandlerContext, chat_id: str, unit_code: str, periods: list[Period]) -> Reply:
+    """Which period to answer, when the office opened another one besides the current."""
+    choices = tuple(
+        (Choice(text("chat.button_period", period=p.label), StartUnit(unit_code, p).pack()),)
+        for p in periods
+    )
+    unit = ctx.catalog.units[unit_code].name
+    body = text("chat.pick_period", unit=unit, periods=[p.label for p in periods])
+    return Reply(chat_id=chat_id, text=body, choices=choices)
+
+
 def _form_number(ctx: HandlerContext, form_code: str) -> int:
     return list(ctx.catalog.forms).index(form_code) + 1
 
@@ -111,8 +138,9 @@ async def begin(
     """Start or resume the person's current obligation, asking for the unit when several."""
     chat_id = event.sender.chat_id
     usable = [code for code in units if code in ctx.catalog.units]
-    if state.in_obligation and state.period == current_period(ctx.now, ctx.catalog.regime).key:
-        usable = [state.unit]
+    if state.in_obligation and state.unit in usable:
+        # Resume the report being filled, of its period while that is open to the unit.
+        return await start_unit(event, ctx, state, state.unit, parse_period(state.period))
     if len(usable) > 1:
         state.awaiting = Awaiting.UNIT_CHOICE
         choices = tuple(
@@ -129,23 +157,22 @@ async def start_unit(
     ctx: HandlerContext,
     state: ConversationState,
     unit_code: str,
+    period: Period | None = None,
 ) -> list[Reply]:
-    """Work on the unit's first form not yet sent."""
+    """Work on the unit's first form not yet sent: of `period` if it is open to the unit and
+    has one, else of the one open period with forms to send (asking which when several)."""
     chat_id = event.sender.chat_id
-    regime = ctx.catalog.regime
-    period = current_period(ctx.now, regime)
     unit = ctx.catalog.units[unit_code]
-    cutoff = period_window(period, regime)[1]
-    owed = [o for o in obligations_owed([unit], period, cutoff) if o.form_code in ctx.catalog.forms]
+    periods = await open_periods(ctx, unit_code)
+    pending = [p for p in periods if _to_send(await _owed(ctx, unit_code, p))]
+    if period not in periods or (period not in pending and pending):
+        if len(pending) > 1:
+            return [_pick_period(ctx, chat_id, unit_code, pending)]
+        period = pending[0] if pending else current_period(ctx.now, ctx.catalog.regime)
+    owed = await _owed(ctx, unit_code, period)
     if not owed:
         return [Reply(chat_id=chat_id, text=text("chat.nothing_owed", period=period.label))]
-    await ctx.tx.obligations.ensure(owed)
-    chosen = None
-    stored_all = [await ctx.tx.obligations.get(unit_code, o.form_code, period.key) for o in owed]
-    for obligation, stored in zip(owed, stored_all, strict=True):
-        if stored is None or not stored.state.is_done:
-            chosen = obligation.form_code
-            break
+    chosen = next((o.form_code for o in owed if not o.state.is_done), None)
     if chosen is None:
         return [Reply(chat_id=chat_id, text=text("chat.all_submitted", period=period.label))]
     if (state.unit, state.form, state.period) != (unit_code, chosen, period.key):

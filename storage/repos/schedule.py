@@ -12,6 +12,7 @@ OFFICE_WIDE = ""  # unit_code of steps that concern the whole office
 
 _SELECT = "SELECT 1 FROM schedule_steps WHERE period_key = ? AND unit_code = ? AND step_key = ?"
 _SELECT_PERIOD = "SELECT unit_code, step_key FROM schedule_steps WHERE period_key = ?"
+_SELECT_UNIT_STEP = "SELECT period_key FROM schedule_steps WHERE unit_code = ? AND step_key = ?"
 _INSERT = """
 INSERT INTO schedule_steps (period_key, unit_code, step_key, done_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (period_key, unit_code, step_key) DO NOTHING
@@ -34,6 +35,11 @@ class ScheduleReader(Repository):
         """Every (unit_code, step_key) done for a period."""
         rows = await self._s.rows(_SELECT_PERIOD, (codec.period_key(period),))
         return {(r["unit_code"], r["step_key"]) for r in rows}
+
+    async def periods_with(self, unit_code: str, step_key: str) -> list[str]:
+        """The keys of the periods in which a unit's step was done, oldest first."""
+        rows = await self._s.rows(_SELECT_UNIT_STEP, (unit_code, step_key))
+        return sorted(r["period_key"] for r in rows)
 
 
 class ScheduleWriter(ScheduleReader):

@@ -61,7 +61,7 @@ PAGE = 999_999
 BIG = 10**17
 LAST = Period(PERIOD_YEARS[-1], 12)
 LONGEST: list[Button] = [
-    StartUnit(LONG_CODE),
+    StartUnit(LONG_CODE, LAST),
     EditForm(LONG_CODE, PAGE),
     Navigate(Move.PAUSE),
     Pick(PAGE),
@@ -198,6 +198,7 @@ tokens = st.text("0123456789abcdef", min_size=12, max_size=12)
 periods = st.builds(Period, st.sampled_from(PERIOD_YEARS), st.integers(1, 12))
 any_button = st.one_of(
     st.builds(StartUnit, codes),
+    st.builds(StartUnit, codes, periods),
     st.builds(EditForm, codes, pages),
     st.builds(Navigate, st.sampled_from(Move)),
     st.builds(Pick, pages),
