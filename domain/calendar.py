@@ -380,12 +380,14 @@ def _out_of_quiet_hours(at: datetime, regime: ReportingRegime, zone: ZoneInfo) -
 
 
 def current_period(now: datetime, regime: ReportingRegime) -> Period:
-    """The latest period that has opened by `now`: units still answer it after its deadline,
-    until the next period opens."""
+    """The latest period that has opened by `now` (never one before the regime's
+    first_period): units still answer it after its deadline, until the next period opens."""
     candidate = period_containing(now.astimezone(office_zone(regime)).date(), regime)
     while open_at(candidate, regime) > now:
         candidate = candidate.previous()
-    return candidate
+    first = regime.first_period
+    # Before collection starts, the first period is the one units answer when it opens.
+    return first if first is not None and candidate < first else candidate
 
 
 def period_closed_at(period: Period, regime: ReportingRegime) -> datetime:

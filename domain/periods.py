@@ -116,3 +116,6 @@ class ReportingRegime:
     # No message goes out between quiet_start and quiet_end (local time), when set.
     quiet_start: time | None = time(21, 0)
     quiet_end: time | None = time(7, 0)
+    # Where collection starts (going live): no earlier period is chased or answered unless
+    # the office opens it by hand (/mo). None: wherever the calendar is.
+    first_period: Period | None = None

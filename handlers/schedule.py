@@ -63,6 +63,8 @@ async def run_due_steps(ctx: HandlerContext) -> StepOutcome:
         record = await ctx.tx.periods.get(period)
         if record is not None and record.locked_at is not None:
             continue
+        if regime.first_period is not None and period < regime.first_period:
+            continue  # before collection started: only the office opens it (/mo)
         never_opened = record is None or record.opened_at is None
         if never_opened and (period != latest or ctx.now > deadline_at(period, regime)):
             # Not opened by this bot before its deadline (e.g. it was installed later): no

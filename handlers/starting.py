@@ -139,8 +139,9 @@ async def begin(
     chat_id = event.sender.chat_id
     usable = [code for code in units if code in ctx.catalog.units]
     if state.in_obligation and state.unit in usable:
-        # Resume the report being filled, of its period while that is open to the unit.
-        return await start_unit(event, ctx, state, state.unit, parse_period(state.period))
+        # Resume the unit being worked on (its form where it was left, unless another period
+        # is open too: then the person picks one).
+        return await start_unit(event, ctx, state, state.unit)
     if len(usable) > 1:
         state.awaiting = Awaiting.UNIT_CHOICE
         choices = tuple(

@@ -29,7 +29,7 @@ from bot.workspace.settings import (
     ZaloSettings,
 )
 from bot.workspace.toml_reader import REQUIRED, TableReader, parse_clock, toml_repr
-from domain.periods import ReminderStep, ReportingRegime
+from domain.periods import Period, ReminderStep, ReportingRegime, parse_period
 
 CONFIG_FILE_NAME: Final = "config.toml"
 CONFIG_ENV: Final = "BAOCAO_CONFIG"
@@ -143,6 +143,7 @@ def _regime(r: TableReader) -> ReportingRegime:
         "reminders_on_working_days_only", d.reminders_on_working_days_only
     )
     quiet_start, quiet_end = _quiet_hours(r)
+    first_period = _first_period(r)
     r.finish()
     return ReportingRegime(
         timezone=timezone,
@@ -161,7 +162,20 @@ def _regime(r: TableReader) -> ReportingRegime:
         reminders_on_working_days_only=working_days_only,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
+        first_period=first_period,
     )
+
+
+def _first_period(r: TableReader) -> Period | None:
+    """Where collection starts, "MM/YYYY"; None (the calendar's period) when not set."""
+    if not r.has("first_period"):
+        return None
+    typed = r.text("first_period", "", example="12/2025")
+    try:
+        return parse_period(typed)
+    except ValueError:
+        r.problem("first_period", "bad_first_period", value=toml_repr(typed), example="12/2025")
+        return None
 
 
 def _deadline(r: TableReader) -> tuple[int | None, int | None]:
