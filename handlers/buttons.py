@@ -102,6 +102,12 @@ class EditForm(_Kind):
     PREFIX = "edit"
     unit_code: str
     form_number: int
+    period: Period | None = None  # None: the current period (the only one open)
+
+    def values(self) -> tuple[str, ...]:
+        """The unit's code, the form's number, then the period's key if any."""
+        head = (self.unit_code, str(self.form_number))
+        return head if self.period is None else (*head, self.period.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,9 +303,13 @@ def _read_start(rest: str) -> Button | None:
 
 
 def _read_edit(rest: str) -> Button | None:
-    code_text, _, number_text = rest.rpartition(":")
+    head, colon, key = rest.rpartition(":")
+    period = _period(key) if colon else None
+    if period is None:
+        head = rest
+    code_text, _, number_text = head.rpartition(":")
     code, number = _code(code_text), _number(number_text)
-    return EditForm(code, number) if code and number else None
+    return EditForm(code, number, period) if code and number else None
 
 
 def _read_navigate(rest: str) -> Button | None:

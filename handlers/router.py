@@ -209,7 +209,8 @@ async def _button(
         if pressed.unit_code not in units:  # a forged or stale button: never another unit
             return [Reply(chat_id=chat_id, text=text("chat.not_your_unit"))]
         form_code = starting.form_code_numbered(ctx, pressed.form_number) or ""
-        return await starting.edit_form(event, ctx, state, pressed.unit_code, form_code)
+        unit_code, period = pressed.unit_code, pressed.period
+        return await starting.edit_form(event, ctx, state, unit_code, form_code, period)
     if not state.in_obligation:
         return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
     work = await load(ctx, state)

@@ -24,14 +24,19 @@ async def report(
 async def edit(
     ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
 ) -> list[Reply]:
-    """/sua [CODE]: open a form of the current period to look at or change: the one named,
-    the only one, or a choice among every form the person's units can still change."""
+    """/sua [CODE]: open a form of an open period to look at or change: the one named, the
+    only one, or a choice among every form the person's units can still change."""
     chat_id = event.sender.chat_id
     usable = [code for code in units if code in ctx.catalog.units]
     if not usable:
         return [registration.stranger_reply(event)]
     period = current_period(ctx.now, ctx.catalog.regime)
-    owed = [o for code in usable for o in await _owed(ctx, code, period)]
+    owed = [
+        o
+        for code in usable
+        for open_period in await open_periods(ctx, code)
+        for o in await _owed(ctx, code, open_period)
+    ]
     editable = [o for o in owed if can_edit(o) and o.state is not ObligationState.NOT_STARTED]
     typed = event.argument.strip()
     if typed:
@@ -45,13 +50,15 @@ async def edit(
         key = "chat.locked" if any(not can_edit(o) for o in owed) else "chat.nothing_to_edit"
         return [Reply(chat_id=chat_id, text=text(key, period=period.label))]
     if len(editable) == 1:
-        return await edit_form(event, ctx, state, editable[0].unit_code, editable[0].form_code)
+        only = editable[0]
+        return await edit_form(event, ctx, state, only.unit_code, only.form_code, only.period)
     several_units = len({o.unit_code for o in editable}) > 1
+    several_periods = len({o.period for o in editable}) > 1
     choices = tuple(
         (
             named_choice(
-                _edit_label(ctx, o, several_units),
-                EditForm(o.unit_code, _form_number(ctx, o.form_code)).pack(),
+                _edit_label(ctx, o, several_units, several_periods),
+                EditForm(o.unit_code, _form_number(ctx, o.form_code), o.period).pack(),
             ),
         )
         for o in editable
@@ -61,12 +68,16 @@ async def edit(
     ]
 
 
-def _edit_label(ctx: HandlerContext, obligation: Obligation, with_unit: bool) -> str:
-    """A form's button under /sua: its title, and the unit's name for a person of several."""
+def _edit_label(
+    ctx: HandlerContext, obligation: Obligation, with_unit: bool, with_period: bool
+) -> str:
+    """A form's button under /sua: its title, the period's and the unit's name when the
+    choice spans several."""
     title = ctx.catalog.forms[obligation.form_code].title
     sent = "✅ " if obligation.state.is_done else "✏ "
+    period = " " + text("chat.edit_period", period=obligation.period.label) if with_period else ""
     unit = f" – {ctx.catalog.units[obligation.unit_code].name}" if with_unit else ""
-    return f"{sent}{title} ({obligation.form_code}){unit}"
+    return f"{sent}{title} ({obligation.form_code}){period}{unit}"
 
 
 async def open_periods(ctx: HandlerContext, unit_code: str) -> list[Period]:
@@ -116,11 +127,18 @@ async def _owed(ctx: HandlerContext, unit_code: str, period: Period) -> list[Obl
 
 
 async def edit_form(
-    event: Incoming, ctx: HandlerContext, state: ConversationState, unit_code: str, form_code: str
+    event: Incoming,
+    ctx: HandlerContext,
+    state: ConversationState,
+    unit_code: str,
+    form_code: str,
+    period: Period | None = None,
 ) -> list[Reply]:
-    """Show one of the unit's forms of the current period to look at or change (a sent one
-    stays sent until an answer changes)."""
-    period = current_period(ctx.now, ctx.catalog.regime)
+    """Show one of the unit's forms of an open period (the current one by default) to look
+    at or change (a sent one stays sent until an answer changes)."""
+    period = period or current_period(ctx.now, ctx.catalog.regime)
+    if period not in await open_periods(ctx, unit_code):
+        return [Reply(chat_id=event.sender.chat_id, text=text("chat.stale_button"))]
     if form_code not in {o.form_code for o in await _owed(ctx, unit_code, period)}:
         return [Reply(chat_id=event.sender.chat_id, text=text("chat.stale_button"))]
     if (state.unit, state.form, state.period) != (unit_code, form_code, period.key):

@@ -62,7 +62,7 @@ BIG = 10**17
 LAST = Period(PERIOD_YEARS[-1], 12)
 LONGEST: list[Button] = [
     StartUnit(LONG_CODE, LAST),
-    EditForm(LONG_CODE, PAGE),
+    EditForm(LONG_CODE, 9_999, LAST),
     Navigate(Move.PAUSE),
     Pick(PAGE),
     Explain(LONG_KEY),
@@ -200,6 +200,7 @@ any_button = st.one_of(
     st.builds(StartUnit, codes),
     st.builds(StartUnit, codes, periods),
     st.builds(EditForm, codes, pages),
+    st.builds(EditForm, codes, pages, periods),
     st.builds(Navigate, st.sampled_from(Move)),
     st.builds(Pick, pages),
     st.builds(Explain, codes),

@@ -76,11 +76,11 @@ async def test_edit_offers_every_sent_form_and_a_change_takes_one_back(tmp_path:
         offered = await world.command(A, "sua")
         assert text("chat.edit_pick", period="02/2022") in _said(offered)
         assert _choices(offered) == [
-            ("✅ Chứng thư số (cts)", "edit:VP:1"),
-            ("✅ Ghi chú (ghichu)", "edit:VP:2"),
+            ("✅ Chứng thư số (cts)", "edit:VP:1:2022-02"),
+            ("✅ Ghi chú (ghichu)", "edit:VP:2:2022-02"),
         ]
         # The form sent first, by its button; then the one sent last, by its code.
-        first = _said(await world.press(A, "edit:VP:1"))
+        first = _said(await world.press(A, "edit:VP:1:2022-02"))
         assert "Tóm tắt: Chứng thư số" in first
         by_code = _said(await world.command(A, "sua", "GHICHU"))
         assert "Tóm tắt: Ghi chú" in by_code
@@ -112,7 +112,8 @@ async def test_a_forged_edit_button_opens_nothing(tmp_path: Path) -> None:
         await world.register(A, "VP")
         other = _said(await world.press(A, "edit:SYT:1"))
         unknown = _said(await world.press(A, "edit:VP:9"))
+        not_open = _said(await world.press(A, "edit:VP:1:2022-01"))
     finally:
         await world.close()
     assert other == text("chat.not_your_unit")
-    assert unknown == text("chat.stale_button")
+    assert unknown == not_open == text("chat.stale_button")

@@ -48,6 +48,9 @@ async def test_a_past_period_opened_by_hand_is_answered_by_the_unit(tmp_path: Pa
         receipt = _said(await world.press(A, "sum:send"))
         assert "Đã nhận báo cáo «Chứng thư số» kỳ 01/2022" in receipt
         assert _obligations(world)["2022-01"] == "submitted_late"
+        # /sua reaches the period opened by hand too.
+        edit = _said(await world.command(A, "sua"))
+        assert "Báo cáo «Chứng thư số» kỳ 01/2022" in edit
 
         # Only 02/2022 is left to send: /baocao goes straight to it.
         current = _said(await world.command(A, "baocao"))
