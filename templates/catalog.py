@@ -9,6 +9,9 @@ value put into them is HTML-escaped (a unit's text is never trusted as markup), 
 snippets themselves may use <b> and <i>. A text that names a button, a tap or a link is
 worded per channel: it reads `channel` ("telegram" has buttons and links; "zalo" and
 "console" have neither, so there one types a word or a number, or sends a code).
+A chat text comes back as `Markup`: put into another chat text (a line into a report, a
+reason into a refusal) it is not escaped a second time, so each piece of user text is
+escaped exactly once, wherever it ends up.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template, meta, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from domain.numbers import format_number, format_percent
 
@@ -101,7 +105,7 @@ def _fixed(catalog: str, key: str) -> str | None:
     env = environment(html=catalog.startswith("chat"))
     if meta.find_undeclared_variables(env.parse(_catalog(catalog)[key])):
         return None
-    return _template(catalog, key).render().strip()
+    return _marked(catalog, _template(catalog, key).render().strip())
 
 
 def _flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -144,9 +148,14 @@ def text(name: str, /, **context: Any) -> str:
         raise KeyError(f"no text {key!r} in templates/texts/{catalog}.toml") from None
     context.setdefault("channel", _channel.get())
     try:
-        return template.render(**context).strip()
+        return _marked(catalog, template.render(**context).strip())
     except MissingZoneError as error:
         raise MissingZoneError(f"text {name!r}: {error}") from None
+
+
+def _marked(catalog: str, rendered: str) -> str:
+    """A chat text as `Markup` (already HTML, escaped once); any other as plain str."""
+    return Markup(rendered) if catalog.startswith("chat") else rendered
 
 
 def has_text(name: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any, Protocol
 
 from handlers.events import Choice, Document, Reply
@@ -74,29 +75,78 @@ def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def split_long_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """A text too long for one message cut at line breaks into parts that each fit.
+# A tag or an entity is never cut; a text run may be, preferably after a space.
+_TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|[^<&\n]+|\n|[<&]")
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_TAG_NAME = re.compile(r"</?\s*([\w-]+)")
+# Room kept in each part for the tags closed at its end and reopened in the next one.
+_TAG_ROOM = 256
 
-    Measured on the HTML source, which is never shorter than what Telegram counts. Tags
-    open and close within a line in our texts, so each part stays valid HTML. A single
-    line longer than a message is cut into pieces of `limit // 2` characters.
+
+def split_long_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """A text too long for one message cut into parts that each fit and each are valid HTML.
+
+    Parts end at line breaks where they can; a line longer than a message is cut between
+    words. A tag or an entity (`&amp;`) is never cut, and a tag open at a cut (a <pre> block,
+    a bold run) is closed at the end of the part and opened again at the start of the next.
+    Measured on the HTML source, which is never shorter than what Telegram counts.
     """
     if _utf16_length(text) <= limit:
         return [text]
+    budget = max(limit - _TAG_ROOM, 16)
     parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        pieces = [line[i : i + limit // 2] for i in range(0, len(line), limit // 2)] or [""]
+    open_tags: list[tuple[str, str]] = []  # (name, the opening tag as written)
+    current, has_text = "", False
+    for line in _lines(text):
+        pieces = [line] if _utf16_length(line) <= budget else _pieces(line, budget // 2)
         for piece in pieces:
-            added = _utf16_length(piece) + (1 if current else 0)
-            if current and size + added > limit:
-                parts.append("\n".join(current))
-                current, size, added = [], 0, _utf16_length(piece)
-            current.append(piece)
-            size += added
-    parts.append("\n".join(current))
-    return [part for part in parts if part.strip()]
+            if has_text and _utf16_length(current) + _utf16_length(piece) > budget:
+                parts.append(current.rstrip("\n") + _closing(open_tags))
+                current, has_text = "".join(tag for _, tag in open_tags), False
+            current += piece
+            has_text = has_text or bool(_ANY_TAG.sub("", piece).strip())
+            _track(piece, open_tags)
+    if has_text:
+        parts.append(current.rstrip("\n"))
+    return parts
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of the text, each with its line break."""
+    return text.splitlines(keepends=True)
+
+
+def _pieces(line: str, size: int) -> list[str]:
+    """A long line as tags, entities and runs of text of at most `size` characters, a run
+    cut after a space where one is near."""
+    pieces: list[str] = []
+    for token in _TOKEN.findall(line):
+        while len(token) > size and not token.startswith(("<", "&")):
+            cut = token.rfind(" ", size // 2, size) + 1 or size
+            pieces.append(token[:cut])
+            token = token[cut:]
+        pieces.append(token)
+    return pieces
+
+
+def _track(html: str, open_tags: list[tuple[str, str]]) -> None:
+    """Follow the tags a piece opens and closes."""
+    for tag in _ANY_TAG.findall(html):
+        found = _TAG_NAME.match(tag)
+        if found is None:
+            continue
+        name = found[1].lower()
+        if not tag.startswith("</"):
+            open_tags.append((name, tag))
+            continue
+        for i in range(len(open_tags) - 1, -1, -1):
+            if open_tags[i][0] == name:
+                del open_tags[i]
+                break
+
+
+def _closing(open_tags: list[tuple[str, str]]) -> str:
+    return "".join(f"</{name}>" for name, _ in reversed(open_tags))
 
 
 def payload_choices(payload: dict[str, Any]) -> list[list[Choice]]:
