@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from domain.calendar import current_period, deadline_at, period_containing, period_window
 from handlers.buttons import RemoveFocalPoint
@@ -149,6 +149,16 @@ async def remove_focal_point(
 
 
 def stranger_reply(event: Incoming) -> Reply:
-    """What someone who is not (or no longer) a focal point is told: how to join, per channel."""
+    """What someone who is not (or no longer) a focal point is told: how to join, per channel.
+
+    At most once a minute per chat, and behind the replies to people answering: hundreds of
+    strangers saying hello must not hold up a registered person's reply.
+    """
     sender = event.sender
-    return Reply(chat_id=sender.chat_id, text=text("chat.stranger", channel=sender.channel))
+    minute = event.received_at.astimezone(UTC).strftime("%Y%m%d%H%M")
+    return Reply(
+        chat_id=sender.chat_id,
+        text=text("chat.stranger", channel=sender.channel),
+        bulk=True,
+        once_key=f"stranger:{sender.channel}:{sender.chat_id}:{minute}",
+    )

@@ -23,7 +23,7 @@ from storage.errors import (
     is_busy,
     is_disk_full,
 )
-from storage.fileprobe import probe
+from storage.fileprobe import existing_files, out_of_space, probe, remove_new_files
 from storage.migrator import migrate
 from storage.schema import latest_version
 from storage.session import Clock, Session
@@ -85,13 +85,20 @@ class Database:
         db_path = Path(path)
         # Checked before any connection opens, because opening (WAL mode) would write.
         await asyncio.to_thread(probe, db_path, latest_version())
-        migrating = await connect(
-            db_path, synchronous=level, busy_timeout_ms=busy_timeout_ms, read_only=False
-        )
+        existed = existing_files(db_path)
         try:
-            await migrate(migrating, db_path)
-        finally:
-            await migrating.close()
+            migrating = await connect(
+                db_path, synchronous=level, busy_timeout_ms=busy_timeout_ms, read_only=False
+            )
+            try:
+                await migrate(migrating, db_path)
+            finally:
+                await migrating.close()
+        except (sqlite3.Error, StorageError) as error:
+            if not out_of_space(db_path, error):
+                raise
+            remove_new_files(db_path, existed)
+            raise DiskFullError(f"no space left to open {db_path}: {error}") from error
         writer = await Writer.open(db_path, synchronous=level, busy_timeout_ms=busy_timeout_ms)
         opened: list[aiosqlite.Connection] = []
         try:

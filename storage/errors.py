@@ -22,6 +22,11 @@ class CorruptDatabaseError(DatabaseFileError):
     """The file is not a readable SQLite database."""
 
 
+class EmptyDatabaseError(DatabaseFileError):
+    """The file is there but empty (0 bytes): never taken for a new database, since it may
+    be a database that was truncated or a copy that failed."""
+
+
 class ForeignDatabaseError(DatabaseFileError):
     """The file is a SQLite database that belongs to some other program."""
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.errors import CorruptDatabaseError, ForeignDatabaseError, NewerSchemaError
+from storage.errors import (
+    CorruptDatabaseError,
+    DiskFullError,
+    EmptyDatabaseError,
+    ForeignDatabaseError,
+    NewerSchemaError,
+)
 from storage.schema import APPLICATION_ID
+
+# Less free space than this beside the database, and a failure to open it is a full disk.
+LOW_SPACE_BYTES = 1024 * 1024
+_SIDE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -21,8 +32,16 @@ class FileState:
 
 def probe(path: Path, known_version: int) -> FileState:
     """Check the file at `path`; raise a DatabaseFileError subclass if it is not ours to open."""
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
         return FileState(0)
+    if path.stat().st_size == 0:
+        # SQLite would set up a new database in it; but an empty file where the database
+        # should be is a truncated one or a failed copy, and the office must decide.
+        raise EmptyDatabaseError(
+            path,
+            f"{path} is empty (0 bytes), not a baocao database. Restore it from a backup; "
+            "or, to start a new database, delete the file. It was not changed.",
+        )
     with path.open("rb") as f:
         header = f.read(len(_SQLITE_MAGIC))
     if header != _SQLITE_MAGIC:
@@ -78,3 +97,37 @@ def _read_identity(path: Path) -> tuple[int, int, list[str]]:
     finally:
         conn.close()
     return int(user_version), int(application_id), tables
+
+
+def existing_files(path: Path) -> set[Path]:
+    """The database file and its side files (-wal, -shm, -journal) that exist now."""
+    return {p for p in _side_files(path) if p.exists()}
+
+
+def out_of_space(path: Path, error: Exception) -> bool:
+    """Whether a failure to open the database at `path` comes from a full disk: SQLite says
+    "disk I/O error" when it cannot size its -shm file, so the free space decides."""
+    if isinstance(error, DiskFullError) or "database or disk is full" in str(error):
+        return True
+    try:
+        return free_bytes(path.parent) < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
+def free_bytes(folder: Path) -> int:
+    """Space left on the disk of `folder` for an ordinary user."""
+    return shutil.disk_usage(folder).free
+
+
+def remove_new_files(path: Path, existed: set[Path]) -> None:
+    """Remove what a failed first open created (an empty database file, side files), so
+    the next start does not find an empty file where the database should be; files that
+    were there before are left alone."""
+    for side in _side_files(path):
+        if side not in existed:
+            side.unlink(missing_ok=True)
+
+
+def _side_files(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in _SIDE_SUFFIXES]

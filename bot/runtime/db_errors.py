@@ -8,6 +8,7 @@ from pathlib import Path
 from storage import (
     CorruptDatabaseError,
     DiskFullError,
+    EmptyDatabaseError,
     ForeignDatabaseError,
     NewerSchemaError,
     StorageError,
@@ -22,6 +23,8 @@ def explain(error: StorageError, path: Path) -> str:
     """What went wrong with the database at `path` and how to fix it (cli.database.*)."""
     if isinstance(error, NewerSchemaError):
         return text("cli.database.newer", path=error.path, found=error.found, known=error.known)
+    if isinstance(error, EmptyDatabaseError):
+        return text("cli.database.empty", path=error.path)
     if isinstance(error, ForeignDatabaseError):
         return text("cli.database.foreign", path=error.path)
     if isinstance(error, CorruptDatabaseError):

@@ -27,6 +27,8 @@ async def queue_replies(
             piece = reply if len(parts) == 1 else replace(reply, text=part)
             if number < len(parts):
                 piece = replace(piece, choices=())
-            await tx.outbox.enqueue(channel, reply.chat_id, reply_to_payload(piece), priority)
-            count += 1
+            key = f"{reply.once_key}:{number}" if reply.once_key else None
+            payload = reply_to_payload(piece)
+            if await tx.outbox.enqueue(channel, reply.chat_id, payload, priority, key):
+                count += 1
     return count

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storage import ConstraintError, Database, MigrationError
+from bot.runtime.db_errors import explain
+from storage import ConstraintError, Database, EmptyDatabaseError, MigrationError
 from storage.schema import APPLICATION_ID, Migration, latest_version, migrations, split_statements
 
 EXPECTED_TABLES = {
@@ -66,11 +67,14 @@ async def test_open_creates_and_migrates_an_absent_file(db_path: Path) -> None:
     assert header_pragma(db_path, "journal_mode") == "wal"
 
 
-async def test_an_empty_zero_byte_file_is_migrated(db_path: Path) -> None:
+async def test_an_empty_zero_byte_file_is_refused_and_left_as_it_is(db_path: Path) -> None:
+    # A truncated database or a failed copy: setting it up as new would hide the loss.
     db_path.write_bytes(b"")
-    db = await Database.open(db_path)
-    await db.close()
-    assert tables(db_path) == EXPECTED_TABLES
+    with pytest.raises(EmptyDatabaseError, match="empty"):
+        await Database.open(db_path)
+    assert db_path.read_bytes() == b""
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
+    assert "rỗng (0 byte)" in explain(EmptyDatabaseError(db_path, ""), db_path)
 
 
 async def test_reopening_keeps_data_and_applies_nothing(db_path: Path) -> None:
