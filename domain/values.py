@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.digits import small_int
 from domain.forms import Field, FieldType
 from domain.numbers import NumberError, NumberErrorReason, parse_number
 
@@ -131,8 +132,10 @@ def _fold(text: str) -> str:
 
 
 def _parse_choice(field: Field, text: str) -> str:
-    if text.isdigit() and 1 <= int(text) <= len(field.choices):
-        return field.choices[int(text) - 1]
+    # small_int, not int(): "²" is a digit int() refuses, and 5,000 digits pass its limit.
+    number = small_int(text)
+    if number is not None and 1 <= number <= len(field.choices):
+        return field.choices[number - 1]
     wanted = _fold(text)
     for choice in field.choices:
         if _fold(choice) == wanted:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from domain.calendar import deadline_at, period_window
+from domain.digits import small_int
 from domain.forms import Field, FieldType, Form
 from domain.obligations import ObligationState, can_edit, obligations_owed, state_on_submit
 from domain.validation import missing_required
@@ -182,8 +183,8 @@ def _looks_pasted(form: Form, line: str) -> bool:
 
 def _field_for(form: Form, key: str) -> Field | None:
     if key.isdecimal():
-        number = int(key)
-        return form.fields[number - 1] if 1 <= number <= len(form.fields) else None
+        number = small_int(key)
+        return form.fields[number - 1] if number and number <= len(form.fields) else None
     return form.field(key) if form.has_field(key) else None
 
 
@@ -365,6 +366,7 @@ async def reopen(ctx: HandlerContext, event: Incoming, state: ConversationState)
 def pick_question(work: Obligated, typed: str) -> int | None:
     """The 0-based index of the question number typed after 'Sửa'."""
     typed = typed.strip().removeprefix("câu").strip()
-    if typed.isdecimal() and 1 <= int(typed) <= len(work.form.fields):
-        return int(typed) - 1
+    number = small_int(typed)
+    if number is not None and 1 <= number <= len(work.form.fields):
+        return number - 1
     return None

@@ -126,9 +126,9 @@ class Reply:
     # the choices are navigation that channels without buttons offer as words to type.
     numbered: bool = True
     extra: dict[str, str] = field(default_factory=dict)
-    # Queued at most once ever: a second reply with the same key is dropped (the outbox's
-    # dedup key). "" for none.
-    once_key: str = ""
+    # Queued at most once a minute: another reply with this key in the same minute is
+    # dropped (strangers' hellos). "" for none.
+    once_a_minute: str = ""
 
     def all_choices(self) -> list[Choice]:
         """The choices in reading order, for numbered rendering."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from domain.calendar import current_period, deadline_at, period_containing, period_window
 from handlers.buttons import RemoveFocalPoint
@@ -155,10 +155,9 @@ def stranger_reply(event: Incoming) -> Reply:
     strangers saying hello must not hold up a registered person's reply.
     """
     sender = event.sender
-    minute = event.received_at.astimezone(UTC).strftime("%Y%m%d%H%M")
     return Reply(
         chat_id=sender.chat_id,
         text=text("chat.stranger", channel=sender.channel),
         bulk=True,
-        once_key=f"stranger:{sender.channel}:{sender.chat_id}:{minute}",
+        once_a_minute=f"stranger:{sender.channel}:{sender.chat_id}",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from domain.digits import small_int
 from domain.obligations import can_edit
 from handlers import (
     answering,
@@ -69,12 +70,12 @@ async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
 def _numbered_choice(event: Incoming, state: ConversationState) -> Incoming:
     """A typed "2" picks the second choice last shown (Zalo has no buttons; same on Telegram);
     on the summary it names a question to fix, never an action."""
-    typed = event.text.strip()
-    if event.kind is not EventKind.TEXT or not typed.isdecimal() or not state.choices:
+    number = small_int(event.text) if event.kind is EventKind.TEXT else None
+    if number is None or not state.choices:
         return event
-    if _numbers_are_fields(state) or not 1 <= int(typed) <= len(state.choices):
+    if _numbers_are_fields(state) or not 1 <= number <= len(state.choices):
         return event
-    return replace(event, kind=EventKind.BUTTON, button=state.choices[int(typed) - 1])
+    return replace(event, kind=EventKind.BUTTON, button=state.choices[number - 1])
 
 
 def _remember_choices(replies: list[Reply], chat_id: str, state: ConversationState) -> list[Reply]:

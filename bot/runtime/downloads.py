@@ -103,8 +103,9 @@ class Downloads:
         query = parse_qs(parts.query)
         expires_text = (query.get("e") or [""])[0]
         signature = (query.get("s") or [""])[0]
-        # isdecimal: "²" passes isdigit() but int() refuses it (a 400 instead of the 403).
-        if not expires_text.isdecimal() or not hmac.compare_digest(
+        # isdecimal: "²" passes isdigit() but int() refuses it (a 400 instead of the 403);
+        # and at most 12 digits, far from int()'s limit of 4300.
+        if not (expires_text.isdecimal() and len(expires_text) <= 12) or not hmac.compare_digest(
             signature.encode(), self._sign(name, int(expires_text)).encode()
         ):
             log.warning("download of %s refused: wrong or missing signature", name)

@@ -27,8 +27,10 @@ async def queue_replies(
             piece = reply if len(parts) == 1 else replace(reply, text=part)
             if number < len(parts):
                 piece = replace(piece, choices=())
-            key = f"{reply.once_key}:{number}" if reply.once_key else None
+            key = f"{reply.once_a_minute}:{number}" if reply.once_a_minute else None
             payload = reply_to_payload(piece)
-            if await tx.outbox.enqueue(channel, reply.chat_id, payload, priority, key):
-                count += 1
+            queued = await tx.outbox.enqueue(
+                channel, reply.chat_id, payload, priority, once_a_minute=key
+            )
+            count += queued is not None
     return count

@@ -80,7 +80,7 @@ def parse_toml(source: str, shown: str, problems: list[Problem]) -> dict[str, An
     """Parse TOML text; None, with a problem naming the line when known, if it is invalid."""
     try:
         return tomllib.loads(source)
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:  # TOMLDecodeError, or an integer past Python's digit limit
         # tomllib (3.11) only tells the position inside its message.
         detail = str(error)
         line: int | None = None

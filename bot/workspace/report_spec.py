@@ -41,7 +41,8 @@ def load_spec(path: Path, forms: Mapping[str, Form], units: Sequence[Unit]) -> R
     """Read and check a report declaration; ReportSpecError listing every problem."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    # ValueError: also an integer past Python's digit limit (tomllib lets it through).
+    except (OSError, ValueError) as error:
         raise ReportSpecError(path.name, [str(error)]) from None
     problems: list[str] = []
     spec = parse_spec(raw, problems)

@@ -152,9 +152,13 @@ class OutboxWriter(OutboxReader):
         priority: int = PRIORITY_REPLY,
         dedup_key: str | None = None,
         not_before: datetime | None = None,
+        once_a_minute: str | None = None,
     ) -> int | None:
-        """Queue a message; None (nothing queued) if `dedup_key` was queued before."""
+        """Queue a message; None (nothing queued) if `dedup_key` was queued before, or a
+        message with the same `once_a_minute` key in this minute of the database's clock."""
         stored, now = codec.dump_json(payload), self._s.now()
+        if once_a_minute is not None:
+            dedup_key = f"{once_a_minute}@{now:%Y-%m-%dT%H:%M}"
         params = (
             channel,
             chat_id,

@@ -115,3 +115,9 @@ def test_numbers_longer_than_the_limit_are_refused_with_the_limit(typed: str) ->
 def test_fifteen_digits_are_taken_and_read_back_exactly() -> None:
     value = parse_value(Field("so", "Số", FieldType.INTEGER, FieldKind.FLOW), "9" * 15)
     assert encode(value) == "9" * 15
+
+
+@pytest.mark.parametrize("typed", ["²", "1" * 5000])
+def test_a_choice_typed_as_odd_or_endless_digits_is_refused_not_crashed(typed: str) -> None:
+    with pytest.raises(ValueRejected):
+        parse_value(ANSWER, typed)

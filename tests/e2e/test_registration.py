@@ -48,6 +48,7 @@ async def test_five_wrong_codes_lock_the_chat_for_an_hour(bot: BotUnderTest) -> 
 
 async def test_a_stranger_learns_how_to_register_and_nothing_else(bot: BotUnderTest) -> None:
     for text in ("/baocao", "/trangthai", "1.234", "/sua"):
+        bot.clock.advance(minutes=1)  # a stranger is answered at most once a minute
         if text.startswith("/"):
             reply = await bot.command(2001, text[1:])
         else:
@@ -91,3 +92,12 @@ async def test_anyone_learns_their_own_telegram_id_to_put_in_the_config(bot: Bot
     told = await bot.command(1777, "toi")
     assert "Mã người dùng của anh/chị trên Telegram: 1777" in told
     assert "admins = [1777]" in told
+
+
+async def test_a_stranger_repeating_himself_is_answered_once_a_minute(bot: BotUnderTest) -> None:
+    for text in ("chào", "alo", "có ai không"):
+        await bot.say(2001, text) if text == "chào" else bot.fake.user_sends_text(2001, text)
+    await bot.command(OFFICE_USER, "trangthai")  # handled after the stranger's messages
+    assert len(bot.fake.sent_to(2001)) == 1
+    bot.clock.advance(minutes=1)
+    assert "Để đăng ký" in await bot.say(2001, "alo")

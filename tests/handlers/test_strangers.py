@@ -3,12 +3,13 @@ who are answering: 300 of them saying hello do not hold up a registered person's
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from bot.runtime.outbox import queue_replies
-from handlers.events import Reply
-from storage import PRIORITY_BULK, PRIORITY_REPLY
+from handlers.events import EventKind, Incoming, Reply, Sender
+from handlers.registration import stranger_reply
+from storage import PRIORITY_BULK, PRIORITY_REPLY, Database
+from tests.support.clock import FakeClock
 from tests.support.world import World
 
 A = 1001
@@ -38,16 +39,15 @@ async def test_a_registered_reply_goes_before_300_strangers_hellos(tmp_path: Pat
     assert {m.priority for m in strangers} == {PRIORITY_BULK}
 
 
-async def test_a_stranger_is_answered_at_most_once_a_minute(tmp_path: Path) -> None:
-    world = await World.open(tmp_path)
-    try:
-        for _ in range(5):
-            await _queue(world, await world.say(5000, "xin chào"))
-        await _queue(world, await world.command(5000, "baocao"))
-        world.now = world.now.replace(second=0) + timedelta(minutes=1)
-        await _queue(world, await world.say(5000, "alo"))
-        async with world.db.read() as view:
-            due = await view.outbox.due(limit=100)
-    finally:
-        await world.close()
+async def test_a_stranger_is_answered_at_most_once_a_minute(db: Database, clock: FakeClock) -> None:
+    hello = Incoming(Sender("telegram", "5000", "5000", "Lạ"), EventKind.TEXT, clock(), "alo")
+    for seconds in (0, 10, 59):
+        clock.now = clock.now.replace(second=seconds)
+        async with db.write() as tx:
+            await queue_replies(tx, [stranger_reply(hello)] * 2)
+    clock.advance(minutes=1)
+    async with db.write() as tx:
+        await queue_replies(tx, [stranger_reply(hello)])
+    async with db.read() as view:
+        due = await view.outbox.due(clock(), limit=100)
     assert [m.chat_id for m in due] == ["5000", "5000"]

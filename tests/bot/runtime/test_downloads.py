@@ -91,3 +91,10 @@ def test_a_name_too_long_for_the_file_system_keeps_its_end(tmp_path: Path) -> No
     served = downloads.serve(_target(link))
     assert served.status == 200 and served.file_name.endswith("ệ.xlsx")
     assert len(served.file_name.encode()) <= 200
+
+
+def test_an_endless_expiry_is_refused_not_crashed(tmp_path: Path) -> None:
+    downloads = _downloads(tmp_path / "downloads", FakeClock(START))
+    link, _ = downloads.publish(Document("a.docx", b"a"))
+    target = _target(link).replace("?e=", "?e=" + "9" * 5000)
+    assert downloads.serve(target).status == 403

@@ -298,3 +298,10 @@ def test_a_broken_file_still_yields_settings_to_go_on_with(tmp_path: Path) -> No
     )
     assert settings is not None and settings.regime.deadline_day == 15
     assert len(problems) == 1
+
+
+def test_an_integer_too_long_for_python_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[office]\nname = " + "1" * 5000 + "\n", encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert problem.startswith("config.toml: sai cú pháp TOML"), problem[:200]
