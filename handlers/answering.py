@@ -315,6 +315,7 @@ async def submit(ctx: HandlerContext, event: Incoming, state: ConversationState)
     await set_state(ctx, work, state_on_submit(first_submitted, deadline))
     state.awaiting = Awaiting.NOTHING
     state.deferred.clear()
+    state.revising = False  # sent again: a later change needs /sua again
     receipt = text(
         "chat.receipt",
         form_title=work.form.title,

@@ -117,3 +117,26 @@ async def test_a_forged_edit_button_opens_nothing(tmp_path: Path) -> None:
         await world.close()
     assert other == text("chat.not_your_unit")
     assert unknown == not_open == text("chat.stale_button")
+
+
+async def test_sending_again_ends_the_edit_an_old_button_changes_nothing(tmp_path: Path) -> None:
+    world = await World.open(tmp_path)
+    try:
+        await world.register(A, "VP")
+        await world.command(A, "baocao")
+        await world.say(A, "1: 10\n2: 30\n3: 10\n4: 20")
+        await world.press(A, "sum:send")
+        await world.command(A, "sua")
+        await world.say(A, "1: 11")  # a change: the report is taken back
+        assert _states(world)["cts"] == "reopened"
+        await world.press(A, "sum:send")
+        assert _states(world)["cts"] == "submitted"
+        # Sent again, the edit is over: an old message's button must not reopen it.
+        await world.press(A, "nav:back")
+        await world.say(A, "12")
+        answers = {r[3]: r[4] for r in world.rows()["answers"] if r[1] == "cts" and r[2] == "VP"}
+        states = _states(world)
+    finally:
+        await world.close()
+    assert states["cts"] == "submitted"
+    assert answers["ca_nhan"] == "20"
