@@ -12,6 +12,8 @@ FIELD_KEY_MAX = 60
 # The most digits a figure may have unless its form says otherwise: beyond this a figure is
 # a slip of the finger, and past 28 digits Decimal arithmetic would no longer be exact.
 MAX_DIGITS = 15
+# A value this many times larger (or smaller) than the unit's last non-zero one is questioned.
+PLAUSIBLE_RATIO = Decimal(10)
 
 
 class FieldType(StrEnum):
@@ -59,6 +61,10 @@ class Field:
     max_length: int = 2000
     # The most digits a number may have (integer and decimal digits together).
     max_digits: int = MAX_DIGITS
+    # Questioned (not refused) beyond this ratio to the unit's last non-zero value (0: never)
+    # or above plausible_max.
+    plausible_ratio: Decimal = PLAUSIBLE_RATIO
+    plausible_max: Decimal | None = None
 
     @property
     def title(self) -> str:

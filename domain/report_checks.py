@@ -34,6 +34,7 @@ class WarningKind(StrEnum):
     STOCK_BELOW_FLOW = "stock_below_flow"  # a stock smaller than the period's own flow
     RATIO = "ratio"  # a stated percentage is not what the figures give
     BOUND = "bound"  # a figure exceeds the one it may not exceed
+    KEPT = "kept"  # a figure questioned as unusual that the unit kept, with its explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,50 @@ def form_warnings(
                         problem.actual,
                         terms,
                         current.explanation(form_code, unit.code, problem.field_key),
+                    )
+                )
+    return warnings
+
+
+def kept_warnings(
+    forms: Mapping[str, Form],
+    units: Sequence[Unit],
+    current: PeriodAnswers,
+    previous: PeriodAnswers,
+    flagged: Sequence[ReportWarning],
+) -> list[ReportWarning]:
+    """Figures the units kept with an explanation that no broken relation accounts for: the
+    unusual values they confirmed (`expected` is last period's value, 0 if none)."""
+    if not current.explanations:
+        return []
+    cited = {(w.unit_code, w.form_code, w.field_key) for w in flagged}
+    warnings = []
+    for unit in units:
+        for form_code in unit.forms:
+            form = forms.get(form_code)
+            if form is None:
+                continue
+            values = current.unit_values(form_code, unit.code)
+            before = previous.unit_values(form_code, unit.code)
+            for field in form.fields:
+                value = values.get(field.key)
+                why = current.explanation(form_code, unit.code, field.key)
+                if not why or not isinstance(value, Decimal):
+                    continue
+                if (unit.code, form_code, field.key) in cited:
+                    continue
+                last = before.get(field.key)
+                warnings.append(
+                    ReportWarning(
+                        WarningKind.KEPT,
+                        unit.code,
+                        form_code,
+                        field.key,
+                        field.title,
+                        last if isinstance(last, Decimal) else Decimal(0),
+                        value,
+                        (),
+                        why,
                     )
                 )
     return warnings

@@ -16,11 +16,11 @@ from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.display import describe_problem, show_stored, show_value
 from handlers.events import Choice, Incoming, Reply, named_choice
+from handlers.flagged import flag
 from handlers.obligated import (
     Obligated,
     frozen,
     load,
-    new_problems,
     set_state,
     store_explanation,
     store_value,
@@ -72,26 +72,12 @@ def question_reply(
         nav.append(Choice(text("chat.button_skip"), Navigate(Move.SKIP).pack()))
     nav.append(Choice(text("chat.button_pause"), Navigate(Move.PAUSE).pack()))
     buttons.append(tuple(nav))
-    extra = _problem_buttons(work, state)
-    if extra:
-        buttons.insert(0, extra)
     return Reply(
         chat_id=chat_id,
         text="\n\n".join([*notes, body]),
         choices=tuple(buttons),
         extra=asks(work, field),
     )
-
-
-def _problem_buttons(work: Obligated, state: ConversationState) -> tuple[Choice, ...]:
-    # Offer to explain a just-flagged figure right under the next question.
-    if not state.deferred:
-        return ()
-    key = state.deferred[-1]
-    if not work.form.has_field(key):
-        return ()
-    label = text("chat.button_explain", label=work.form.field(key).title)
-    return (Choice(label, Explain(key).pack()),)
 
 
 def next_unanswered(work: Obligated, start: int, skipped: list[str]) -> int | None:
@@ -163,17 +149,27 @@ async def answer_current(
     stored_elsewhere(state, field)
     await store_value(ctx, work, field, encode(value), event)
     notes = [text("chat.recorded", value=show_value(field, value))]
-    notes.extend(_flag_problems(work, {field.key}, state))
+    # A flagged value is questioned in a message of its own; the flow waits on it.
+    flagged = await flag(ctx, chat_id, work, state, [field.key], notes)
+    if flagged is not None:
+        return [flagged]
     return [await ask_next(ctx, chat_id, state, work, notes, state.index + 1)]
 
 
-def _flag_problems(work: Obligated, keys: set[str], state: ConversationState) -> list[str]:
-    notes = []
-    for problem in new_problems(work, keys):
-        notes.append(text("chat.problem_found", problem=describe_problem(work.form, problem)))
-        if problem.field_key not in state.deferred:
-            state.deferred.append(problem.field_key)
-    return notes
+async def still_flagged(
+    ctx: HandlerContext, chat_id: str, state: ConversationState, work: Obligated
+) -> Reply:
+    """Anything typed while a value is flagged is taken for nothing (a hurried answer to the
+    next question must not land on the flagged one): the flagged value is questioned again."""
+    note = text("chat.flagged_waiting", label=_title(work, state.flagged))
+    flagged = await flag(ctx, chat_id, work, state, [state.flagged], [note])
+    if flagged is not None:
+        return flagged
+    return await ask_next(ctx, chat_id, state, work, [], state.index + 1)
+
+
+def _title(work: Obligated, key: str) -> str:
+    return work.form.field(key).title if work.form.has_field(key) else key
 
 
 def _looks_pasted(form: Form, line: str) -> bool:
@@ -222,8 +218,10 @@ async def take_pasted(
         )
         touched.append(field.key)
     notes = [text("chat.paste_report", taken=taken, refused=refused)]
-    # Checked once for all the pasted lines: a problem two of them touch is shown once.
-    notes.extend(_flag_problems(work, set(touched), state))
+    # Checked once for all the pasted lines: the first flagged value waits for keep or fix.
+    flagged = await flag(ctx, event.sender.chat_id, work, state, touched, notes)
+    if flagged is not None:
+        return flagged
     return await ask_next(ctx, event.sender.chat_id, state, work, notes, 0)
 
 
@@ -242,6 +240,12 @@ async def explain(ctx: HandlerContext, event: Incoming, state: ConversationState
         state.deferred.remove(field.key)
     state.explain_field = ""
     notes = [text("chat.explained", label=field.title)]
+    if state.flagged:
+        # Kept: the flagged value may still be questioned for another reason.
+        flagged = await flag(ctx, chat_id, work, state, [state.flagged], notes)
+        if flagged is not None:
+            return [flagged]
+        return [await ask_next(ctx, chat_id, state, work, notes, state.index + 1)]
     return [await ask_next(ctx, chat_id, state, work, notes, state.index)]
 
 

@@ -135,6 +135,14 @@ class Explain(_Kind):
 
 
 @dataclass(frozen=True, slots=True)
+class Fix(_Kind):
+    """Give a flagged value again."""
+
+    PREFIX = "fix"
+    field_key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Summary(_Kind):
     """Send the report, or pick a question to change, under its summary."""
 
@@ -248,7 +256,7 @@ class SkipReason(_Kind):
     PREFIX = "tks"
 
 
-ObligationButton = StartUnit | EditForm | Navigate | Pick | Explain | Summary | Repeat
+ObligationButton = StartUnit | EditForm | Navigate | Pick | Explain | Fix | Summary | Repeat
 OfficeButton = (
     StatusPage | TicketOverview | RemindConfirm | LockConfirm | AssignTicket | RemoveFocalPoint
 )
@@ -326,6 +334,10 @@ def _read_explain(rest: str) -> Button | None:
     return Explain(rest) if rest else None
 
 
+def _read_fix(rest: str) -> Button | None:
+    return Fix(rest) if rest else None
+
+
 def _read_summary(rest: str) -> Button | None:
     action = _enum(SummaryAction, rest)
     return Summary(action) if action else None
@@ -397,6 +409,7 @@ _READERS: dict[str, Callable[[str], Button | None]] = {
     Navigate.PREFIX: _read_navigate,
     Pick.PREFIX: _read_pick,
     Explain.PREFIX: _read_explain,
+    Fix.PREFIX: _read_fix,
     Summary.PREFIX: _read_summary,
     Repeat.PREFIX: _read_repeat,
     StatusPage.PREFIX: _read_status,

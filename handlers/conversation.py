@@ -14,6 +14,7 @@ class Awaiting(StrEnum):
     UNIT_CHOICE = "unit_choice"  # a focal point of several units picks one
     VALUE = "value"  # the answer to the current question
     EXPLANATION = "explanation"  # why a flagged figure is right after all
+    FLAGGED = "flagged"  # a flagged value: kept (explained) or fixed before going on
     EDIT_NUMBER = "edit_number"  # which question to change, from the summary
     CONFIRM_SUBMIT = "confirm_submit"  # the summary is shown
     REPEAT_CHOICE = "repeat_choice"  # which question a value equal to the one before is for
@@ -23,7 +24,12 @@ class Awaiting(StrEnum):
 
 
 # While these are awaited a typed number is an answer, never a choice.
-_NUMBERS_ARE_ANSWERS = (Awaiting.VALUE, Awaiting.EXPLANATION, Awaiting.EDIT_NUMBER)
+_NUMBERS_ARE_ANSWERS = (
+    Awaiting.VALUE,
+    Awaiting.EXPLANATION,
+    Awaiting.EDIT_NUMBER,
+    Awaiting.FLAGGED,
+)
 
 
 @dataclass(slots=True)
@@ -39,6 +45,8 @@ class ConversationState:
     back_to_summary: bool = False
     # The field whose flagged value is being explained.
     explain_field: str = ""
+    # The field whose value is questioned (Awaiting.FLAGGED): kept or fixed before going on.
+    flagged: str = ""
     # Flagged fields the person chose to go on without fixing or explaining (asked again
     # on the summary).
     deferred: list[str] = field(default_factory=list)

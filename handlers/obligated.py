@@ -4,11 +4,13 @@ writes to it (an answer, an explanation, its state), each with its revision."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from domain.answers import Answer
 from domain.forms import Field, FieldKind, Form
 from domain.obligations import Obligation, ObligationState, can_edit
 from domain.periods import Period, parse_period
+from domain.plausibility import Implausible, check_plausible
 from domain.validation import Inconsistency, check_consistency, related_fields
 from handlers.context import HandlerContext
 from handlers.conversation import ConversationState
@@ -121,7 +123,9 @@ async def _drop_stale_explanations(ctx: HandlerContext, work: Obligated, event: 
         return
     failing = {problem.field_key for problem in work.problems()}
     for key in explained:
-        if key not in failing and work.form.has_field(key):
+        if key in failing or not work.form.has_field(key):
+            continue
+        if await questioned(ctx, work, key) is None:  # not kept as an unusual figure either
             await store_explanation(ctx, work, work.form.field(key), None, event)
 
 
@@ -161,3 +165,19 @@ async def set_state(ctx: HandlerContext, work: Obligated, state: ObligationState
 def new_problems(work: Obligated, field_keys: set[str]) -> list[Inconsistency]:
     """Open problems that involve these fields (to show right after they were answered)."""
     return [p for p in work.open_problems() if field_keys.intersection(p.involved)]
+
+
+async def questioned(ctx: HandlerContext, work: Obligated, key: str) -> Implausible | None:
+    """Whether the stored value of `key` is far outside the unit's own history (explained
+    or not)."""
+    if not work.form.has_field(key):
+        return None
+    field = work.form.field(key)
+    answer = work.answers.get(key)
+    if not field.type.is_numeric or answer is None or answer.value is None:
+        return None
+    if not field.plausible_ratio and field.plausible_max is None:
+        return None
+    stored = await ctx.tx.answers.last_nonzero(work.unit_code, work.form.code, key, work.period)
+    previous = None if stored is None else Decimal(stored)
+    return check_plausible(field, Decimal(answer.value), previous)

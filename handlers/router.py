@@ -21,6 +21,7 @@ from handlers.buttons import (
     Button,
     EditForm,
     Explain,
+    Fix,
     Move,
     Navigate,
     ObligationButton,
@@ -38,6 +39,7 @@ from handlers.commands import Audience, Caller
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import EventKind, Incoming, Reply
+from handlers.flagged import keep_target
 from handlers.obligated import Obligated, frozen, load
 from templates.catalog import speaking_to, text
 
@@ -50,6 +52,13 @@ TYPED_BUTTONS: dict[str, ObligationButton] = {
     "gửi báo cáo": Summary(SummaryAction.SEND),
     "gửi": Summary(SummaryAction.SEND),
     "sửa": Summary(SummaryAction.EDIT),
+}
+
+
+# While a value is flagged, keep and fix act on that value (resolved in _button).
+FLAGGED_WORDS: dict[str, ObligationButton] = {
+    "giữ nguyên": Navigate(Move.KEEP),
+    "sửa": Fix(""),
 }
 
 
@@ -186,6 +195,8 @@ def _typed_button(typed: str, state: ConversationState) -> ObligationButton | No
     """The button a typed word stands for (None if none): fixed words, or the explain word
     for the flagged figure whose explain choice was shown last."""
     word = typed.strip().casefold()
+    if state.awaiting is Awaiting.FLAGGED and word in FLAGGED_WORDS:
+        return FLAGGED_WORDS[word]
     if word in TYPED_BUTTONS:
         return TYPED_BUTTONS[word]
     if word == explain_word().casefold():
@@ -215,6 +226,13 @@ async def _button(
     if not state.in_obligation:
         return [Reply(chat_id=chat_id, text=text("chat.stale_button"))]
     work = await load(ctx, state)
+    if state.awaiting is Awaiting.FLAGGED and state.flagged:
+        pressed = _on_flagged(work, state, pressed)
+    if isinstance(pressed, Fix) and work.form.has_field(pressed.field_key):
+        state.index = work.form.position(pressed.field_key) - 1
+        state.awaiting, state.flagged = Awaiting.VALUE, ""
+        note = text("chat.fix_ask", label=work.form.field(pressed.field_key).title)
+        return [answering.question_reply(chat_id, work, state.index, [note], state)]
     if isinstance(pressed, Navigate):
         return await _navigate(event, ctx, state, work, pressed.move)
     if (
@@ -270,6 +288,18 @@ async def _edit_number(event: Incoming, state: ConversationState, work: Obligate
         return [Reply(chat_id=chat_id, text=text("chat.edit_which", total=len(work.form.fields)))]
     state.index, state.awaiting, state.back_to_summary = index, Awaiting.VALUE, True
     return [answering.question_reply(chat_id, work, index, [], state)]
+
+
+def _on_flagged(
+    work: Obligated, state: ConversationState, pressed: ObligationButton
+) -> ObligationButton:
+    """While a value is flagged, «Giữ nguyên» (typed, or under an earlier question) keeps that
+    value, with an explanation, and «Sửa» asks it again: never another question's."""
+    if isinstance(pressed, Navigate) and pressed.move is Move.KEEP:
+        return Explain(keep_target(work, state))
+    if isinstance(pressed, Fix) and not pressed.field_key:
+        return Fix(state.flagged)
+    return pressed
 
 
 def _listed(work: Obligated, state: ConversationState, pressed: Pick) -> bool:
@@ -333,6 +363,8 @@ async def _text(
     if state.awaiting is Awaiting.EXPLANATION:
         return await answering.explain(ctx, event, state)
     work = await load(ctx, state)
+    if state.awaiting is Awaiting.FLAGGED:
+        return [await answering.still_flagged(ctx, chat_id, state, work)]
     if state.awaiting is Awaiting.EDIT_NUMBER:
         return await _edit_number(event, state, work)
     if state.awaiting is Awaiting.CONFIRM_SUBMIT:

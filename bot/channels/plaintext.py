@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.channels.base import payload_choices, payload_document
-from handlers.buttons import Explain, Pick, parse
+from handlers.buttons import Explain, Fix, Pick, parse
 from handlers.events import Choice, Document
-from handlers.router import TYPED_BUTTONS, explain_word
+from handlers.router import FLAGGED_WORDS, TYPED_BUTTONS, explain_word
 from templates.catalog import text as catalog_text
 
 _TAG = re.compile(r"<[^>]*>")
@@ -75,8 +75,11 @@ def _navigation_words(choices: list[Choice]) -> list[str]:
             lines.append(f"{button.number}. {plain(choice.label)}")
             continue
         word = typed_word(plain(choice.label))
+        head = word.split(":")[0].strip()
         if button is not None and TYPED_BUTTONS.get(word.casefold()) == button:
             words.append(f"«{word}»")
+        elif isinstance(button, Explain | Fix) and head.casefold() in FLAGGED_WORDS:
+            words.append(f"«{head}»")  # keep or fix a flagged value: typed as the bare word
         elif isinstance(button, Explain):
             words.append(f"«{explain_word()}»")
     if words:

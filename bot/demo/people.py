@@ -64,8 +64,18 @@ async def answer_form(
         shown = reply.shown
         if "✅ Đã nhận báo cáo" in shown:
             break
-        for problem in re.findall(r"⚠ Số liệu chưa khớp: (.+?)\. Hãy sửa", shown):
+        for problem in re.findall(r"⚠ Số liệu chưa khớp: (.+?)\.$", shown, re.MULTILINE):
             details.append(("flagged", {"problem": problem}))
+        keep = text("chat.button_keep_flagged", label="")
+        if reply.button_starting(keep) is not None:
+            # A flagged figure waits for keep or fix: the simulated unit keeps it and explains.
+            label = next(b for b in reply.button_texts if b.startswith(keep))
+            key = next(f.key for f in form.fields if label == keep + f.title)
+            why = sub.explanations.get(key) or text("demo.generic_explanation")
+            await chat.press(user, reply, label)
+            reply = await chat.say(user, why)
+            details.append(("explained", {"explanation": why}))
+            continue
         question = re.search(r"Câu (\d+)/\d+ · ", shown)
         if pasted and question:
             pasted_lines = [

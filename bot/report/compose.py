@@ -22,6 +22,7 @@ from domain.report_checks import (
     WarningKind,
     cross_unit_warnings,
     form_warnings,
+    kept_warnings,
     ratio_warnings,
 )
 from domain.report_dates import document_month
@@ -253,6 +254,13 @@ def _warning_text(warning: ReportWarning) -> str:
             bound_label=bound_label,
             bound=n(bound),
         )
+    if warning.kind is WarningKind.KEPT:
+        return text(
+            "report.warning.kept",
+            label=warning.label,
+            actual=n(warning.actual),
+            previous=n(warning.expected) if warning.expected else "",
+        )
     if warning.kind is WarningKind.STOCK_BELOW_FLOW:
         ((flow_label, flow),) = warning.terms
         return text(
@@ -291,6 +299,7 @@ def _warnings(c: _Composer, summary: TicketSummary | None) -> list[WarningLine]:
     found = form_warnings(inputs.forms, inputs.units, current, previous)
     found += ratio_warnings(inputs.spec, inputs.forms, c.book, current)
     found += cross_unit_warnings(inputs.spec, inputs.forms, c.book, period)
+    found += kept_warnings(inputs.forms, inputs.units, current, previous, found)
     if summary is not None:
         holder = inputs.spec.tickets.unit if inputs.spec.tickets else ""
         extra = overdue_warning(summary, holder, text("report.tickets.overdue_label"), c.names)

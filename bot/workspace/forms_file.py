@@ -18,7 +18,15 @@ from typing import Final, TypeVar
 
 from bot.workspace.problems import ConfigError, Problem, display_path, parse_toml, read_text
 from bot.workspace.toml_reader import REQUIRED, TableReader
-from domain.forms import FIELD_KEY_MAX, MAX_DIGITS, Field, FieldKind, FieldType, Form
+from domain.forms import (
+    FIELD_KEY_MAX,
+    MAX_DIGITS,
+    PLAUSIBLE_RATIO,
+    Field,
+    FieldKind,
+    FieldType,
+    Form,
+)
 
 FIELD_KEY: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 FORM_CODE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -218,6 +226,10 @@ def _read_field(r: TableReader) -> _FieldDraft:
         field_type,
         lambda k: r.integer(k, MAX_DIGITS, low=1, high=28, example=MAX_DIGITS),
     )
+    ratio = _only_for(r, "plausible_ratio", numeric, field_type, r.decimal)
+    if ratio is not None and ratio != 0 and ratio <= 1:
+        r.problem("plausible_ratio", "plausible_ratio_range", value=_plain(ratio))
+    plausible_max = _only_for(r, "plausible_max", numeric, field_type, r.decimal)
     is_choice = field_type is FieldType.CHOICE
     choices = _only_for(
         r, "choices", is_choice, field_type, lambda k: r.texts(k, (), example='["Có", "Không"]')
@@ -250,6 +262,8 @@ def _read_field(r: TableReader) -> _FieldDraft:
             at_most=at_most or None,
             max_length=max_length or 2000,
             max_digits=max_digits or MAX_DIGITS,
+            plausible_ratio=PLAUSIBLE_RATIO if ratio is None else ratio,
+            plausible_max=plausible_max,
         )
     return _FieldDraft(r, key, field_type, kind, parts, stock_of, built, at_most)
 

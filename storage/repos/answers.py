@@ -21,6 +21,13 @@ _KEY = "period_key = ? AND form_code = ? AND unit_code = ?"
 
 _SELECT_ONE = f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE {_KEY} AND field_key = ?"
 _SELECT_OBLIGATION = f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE {_KEY}"
+# The unit's latest non-zero value of a field before a period (keys sort as periods do).
+_SELECT_LAST_NONZERO = """
+SELECT value FROM answers
+WHERE form_code = ? AND unit_code = ? AND field_key = ? AND period_key < ?
+    AND value IS NOT NULL AND CAST(value AS REAL) != 0
+ORDER BY period_key DESC LIMIT 1
+"""
 _SELECT_PERIOD = f"""
 SELECT {_ANSWER_COLUMNS} FROM answers WHERE period_key = ? AND form_code = ?
 ORDER BY unit_code, field_key
@@ -136,6 +143,14 @@ class AnswersReader(Repository):
             _SELECT_OBLIGATION, (codec.period_key(period), form_code, unit_code)
         )
         return {row[3]: _answer(row) for row in rows}  # row[3]: field_key
+
+    async def last_nonzero(
+        self, unit_code: str, form_code: str, field_key: str, before: Period | str
+    ) -> str | None:
+        """The unit's latest non-zero stored value of a field in a period before `before`."""
+        params = (form_code, unit_code, field_key, codec.period_key(before))
+        row = await self._s.row(_SELECT_LAST_NONZERO, params)
+        return None if row is None else str(row[0])
 
     async def for_period(
         self, period: Period | str, form_code: str

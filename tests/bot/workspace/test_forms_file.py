@@ -318,3 +318,18 @@ def test_the_digit_limit_is_set_per_numeric_field(tmp_path: Path) -> None:
     (tmp_path / "x").mkdir()
     (wrong,) = problems_of(tmp_path / "x", HEAD + field("t", type="text", max_digits=3))
     assert "max_digits" in wrong
+
+
+def test_plausibility_is_set_per_numeric_field(tmp_path: Path) -> None:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "a.toml").write_text(
+        HEAD + field("so", plausible_ratio=5, plausible_max=1000) + field("khac"),
+        encoding="utf-8",
+    )
+    first, second = load_forms(folder)["cntt"].fields
+    assert (first.plausible_ratio, first.plausible_max) == (Decimal(5), Decimal(1000))
+    assert (second.plausible_ratio, second.plausible_max) == (Decimal(10), None)
+    (tmp_path / "x").mkdir()
+    (wrong,) = problems_of(tmp_path / "x", HEAD + field("so", plausible_ratio=0.5))
+    assert "plausible_ratio 0.5" in wrong
