@@ -14,6 +14,7 @@ from enum import StrEnum
 from domain.forms import Form
 from domain.numbers import percent_points
 from domain.periods import Period
+from domain.plausibility import check_plausible
 from domain.report import DerivedKind, ReportSpec
 from domain.report_figures import FigureBook, PeriodAnswers
 from domain.units import Unit
@@ -117,8 +118,9 @@ def kept_warnings(
     previous: PeriodAnswers,
     flagged: Sequence[ReportWarning],
 ) -> list[ReportWarning]:
-    """Figures the units kept with an explanation that no broken relation accounts for: the
-    unusual values they confirmed (`expected` is last period's value, 0 if none)."""
+    """Unusual figures the units kept with an explanation (far from last period's value, or
+    over the field's plausible max) that no broken relation accounts for; `expected` is last
+    period's value, 0 if none."""
     if not current.explanations:
         return []
     cited = {(w.unit_code, w.form_code, w.field_key) for w in flagged}
@@ -138,6 +140,9 @@ def kept_warnings(
                 if (unit.code, form_code, field.key) in cited:
                     continue
                 last = before.get(field.key)
+                known = last if isinstance(last, Decimal) and last else None
+                if check_plausible(field, value, known) is None:
+                    continue
                 warnings.append(
                     ReportWarning(
                         WarningKind.KEPT,

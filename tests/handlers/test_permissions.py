@@ -289,7 +289,8 @@ async def test_replayed_buttons_of_another_unit_reach_only_the_pressers_own_unit
     try:
         for person, unit in UNIT_OF.items():
             await world.register(person, unit)
-        for step in ("/baocao", "10", "25", "10", "20", "ghi chú"):  # 25 != 10 + 20: flagged
+        # 25 != 10 + 20: flagged, kept with an explanation, then the summary.
+        for step in ("/baocao", "10", "25", "10", "20", "Giữ nguyên", "lý do", "Bỏ qua"):
             replies = await (
                 world.command(B, step[1:]) if step.startswith("/") else world.say(B, step)
             )
