@@ -330,14 +330,6 @@ def _read_pick(rest: str) -> Button | None:
     return Pick(number) if number else None
 
 
-def _read_explain(rest: str) -> Button | None:
-    return Explain(rest) if rest else None
-
-
-def _read_fix(rest: str) -> Button | None:
-    return Fix(rest) if rest else None
-
-
 def _read_summary(rest: str) -> Button | None:
     action = _enum(SummaryAction, rest)
     return Summary(action) if action else None
@@ -408,8 +400,8 @@ _READERS: dict[str, Callable[[str], Button | None]] = {
     EditForm.PREFIX: _read_edit,
     Navigate.PREFIX: _read_navigate,
     Pick.PREFIX: _read_pick,
-    Explain.PREFIX: _read_explain,
-    Fix.PREFIX: _read_fix,
+    Explain.PREFIX: lambda rest: Explain(rest) if rest else None,
+    Fix.PREFIX: lambda rest: Fix(rest) if rest else None,
     Summary.PREFIX: _read_summary,
     Repeat.PREFIX: _read_repeat,
     StatusPage.PREFIX: _read_status,
