@@ -70,7 +70,7 @@ async def answer_form(
         if reply.button_starting(keep) is not None:
             # A flagged figure waits for keep or fix: the simulated unit keeps it and explains.
             label = next(b for b in reply.button_texts if b.startswith(keep))
-            key = next(f.key for f in form.fields if label == keep + f.title)
+            key = next(f.key for f in form.fields if label.removeprefix(keep).strip() == f.title)
             why = sub.explanations.get(key) or text("demo.generic_explanation")
             await chat.press(user, reply, label)
             reply = await chat.say(user, why)

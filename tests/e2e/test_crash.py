@@ -159,9 +159,15 @@ def _display(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
+# What the person does next when a figure they gave is flagged: keep it, with a reason.
+KEEP = "!keep"
+
+
 def _next_step(text: str, form: Form) -> str:
     """The field key the bot asks next in a reply, or "" when it shows the summary."""
     match = _QUESTION.search(text)
+    if "Nếu số đúng" in text and not match:
+        return KEEP  # a flagged figure waits for keep or fix
     if match:
         return form.fields[int(match.group(1)) - 1].key
     assert "Tóm tắt" in text, f"the reply neither asks a question nor sums up: {text!r}"
@@ -234,6 +240,13 @@ class FocalPoint:
         record, start = self._send(typed, field_.key, value)
         self._next(record, await self._reply(record, start, matches))
 
+    async def keep(self) -> None:
+        """Keep a flagged figure: «Giữ nguyên», then a reason."""
+        record, start = self._send("Giữ nguyên")
+        await self._reply(record, start, lambda t: "giải thích ngắn" in t)
+        record, start = self._send("số liệu đúng")
+        self._next(record, await self._reply(record, start, lambda t: "Đã ghi giải thích" in t))
+
     async def paste(self) -> None:
         """From the summary, correct one figure by pasting "number: value"."""
         field_ = self.rng.choice([f for f in self.form.fields if f.type.is_numeric])
@@ -267,7 +280,9 @@ class FocalPoint:
         try:
             await self.begin()
             while not stop.is_set():
-                if self.asked:
+                if self.asked == KEEP:
+                    await self.keep()
+                elif self.asked:
                     await self.answer()
                 elif self.rng.random() < 0.3:
                     await self.paste()
