@@ -11,7 +11,6 @@ from domain.forms import Field, FieldType, Form
 from domain.obligations import ObligationState, can_edit, obligations_owed, state_on_submit
 from domain.validation import missing_required
 from domain.values import ValueRejected, encode, parse_value
-from handlers.buttons import Explain, Move, Navigate, Pick, Summary, SummaryAction
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.display import describe_problem, show_stored, show_value
@@ -27,6 +26,7 @@ from handlers.obligated import (
 )
 from handlers.problems import describe_value_problem
 from handlers.repeats import ask_which, asks, is_repeat, release, stored_elsewhere
+from handlers.unit_buttons import Explain, Move, Navigate, Pick, Summary, SummaryAction
 from templates.catalog import text
 
 # "3: 1.924.862", "luot_quet = 1924862", "3. 1924862", "3) 1924862". A dot or parenthesis

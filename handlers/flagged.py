@@ -8,12 +8,12 @@ from domain.forms import Form
 from domain.numbers import format_number
 from domain.plausibility import Implausible
 from domain.validation import Inconsistency
-from handlers.buttons import Explain, Fix
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.display import describe_problem
 from handlers.events import Choice, Reply
 from handlers.obligated import Obligated, new_problems, questioned
+from handlers.unit_buttons import Explain, Fix
 from templates.catalog import text
 
 

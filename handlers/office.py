@@ -11,8 +11,10 @@ from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period, parse_period
 from domain.units import Unit
 from handlers import notices, registration, schedule, ticket_assign, ticket_status
-from handlers.buttons import (
-    PERIOD_YEARS,
+from handlers.button_kind import PERIOD_YEARS
+from handlers.context import Catalog, HandlerContext
+from handlers.events import Choice, Incoming, Reply
+from handlers.office_buttons import (
     AssignTicket,
     LockConfirm,
     OfficeButton,
@@ -20,8 +22,6 @@ from handlers.buttons import (
     StatusPage,
     TicketOverview,
 )
-from handlers.context import Catalog, HandlerContext
-from handlers.events import Choice, Incoming, Reply
 from handlers.paging import lines_page, page_moves
 from storage import ReadView, WriteTransaction
 from templates.catalog import text

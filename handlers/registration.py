@@ -7,9 +7,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from domain.calendar import current_period, deadline_at, period_containing, period_window
-from handlers.buttons import RemoveFocalPoint
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
+from handlers.office_buttons import RemoveFocalPoint
 from storage import WriteTransaction
 from templates.catalog import text
 

@@ -11,11 +11,11 @@ stored for that one is held while the person says which question it is for.
 from __future__ import annotations
 
 from domain.forms import Field
-from handlers.buttons import Repeat, RepeatPlace
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, Reply
 from handlers.obligated import Obligated
+from handlers.unit_buttons import Repeat, RepeatPlace
 from templates.catalog import text
 
 # The outbox payload key naming the question a message asks: unit|form|period|field.

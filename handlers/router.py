@@ -17,15 +17,21 @@ from handlers import (
     starting,
     tickets,
 )
-from handlers.buttons import (
-    Button,
+from handlers.buttons import Button, parse
+from handlers.commands import Audience, Caller
+from handlers.context import HandlerContext
+from handlers.conversation import Awaiting, ConversationState
+from handlers.events import EventKind, Incoming, Reply
+from handlers.flagged import keep_target
+from handlers.obligated import Obligated, frozen, load
+from handlers.office_buttons import OfficeButton
+from handlers.unit_buttons import (
     EditForm,
     Explain,
     Fix,
     Move,
     Navigate,
     ObligationButton,
-    OfficeButton,
     Pick,
     Repeat,
     RepeatPlace,
@@ -33,14 +39,7 @@ from handlers.buttons import (
     Summary,
     SummaryAction,
     TicketButton,
-    parse,
 )
-from handlers.commands import Audience, Caller
-from handlers.context import HandlerContext
-from handlers.conversation import Awaiting, ConversationState
-from handlers.events import EventKind, Incoming, Reply
-from handlers.flagged import keep_target
-from handlers.obligated import Obligated, frozen, load
 from templates.catalog import speaking_to, text
 
 # Words that work like the buttons, for channels without buttons and for typing habits.

@@ -24,11 +24,11 @@ from domain.obligations import Obligation, obligations_owed
 from domain.periods import Period
 from domain.units import Unit
 from handlers import notices, ticket_overdue
-from handlers.buttons import StartUnit
 from handlers.catch_up import UNIT_STEPS, held
 from handlers.context import HandlerContext
 from handlers.conversation import ConversationState
 from handlers.events import Choice, Reply
+from handlers.unit_buttons import StartUnit
 from storage import OFFICE_WIDE
 from templates.catalog import text
 

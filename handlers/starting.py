@@ -6,11 +6,11 @@ from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, can_edit, obligations_owed
 from domain.periods import Period, parse_period
 from handlers import answering, obligated, registration
-from handlers.buttons import EditForm, StartUnit
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Choice, Incoming, Reply, named_choice
 from handlers.schedule import ANSWERABLE
+from handlers.unit_buttons import EditForm, StartUnit
 from templates.catalog import text
 
 

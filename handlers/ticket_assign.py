@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from domain.ticket_answers import find_by_token, ticket_token
 from domain.tickets import clean_text
-from handlers.buttons import AssignTicket
 from handlers.context import HandlerContext
 from handlers.events import Choice, Incoming, Reply
+from handlers.office_buttons import AssignTicket
 from handlers.ticket_assignment import TicketAssignment, assign_ticket
 from storage.repos.tickets import AssignOutcome
 from templates.catalog import text

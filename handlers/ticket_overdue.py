@@ -10,9 +10,9 @@ from datetime import date, datetime
 from domain.calendar import current_period, local_day
 from domain.ticket_figures import pending_units
 from domain.tickets import Ticket
-from handlers.buttons import TicketPage
 from handlers.context import HandlerContext
 from handlers.events import Choice
+from handlers.unit_buttons import TicketPage
 from templates.catalog import text
 
 

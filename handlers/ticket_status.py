@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from domain.calendar import local_day
 from domain.ticket_figures import overdue_by_unit, pending_units
-from handlers.buttons import TicketOverview
 from handlers.context import HandlerContext
 from handlers.events import Choice, Reply
+from handlers.office_buttons import TicketOverview
 from handlers.paging import lines_page, page_moves
 from handlers.ticket_overdue import answers_since
 from templates.catalog import text

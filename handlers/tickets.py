@@ -14,7 +14,12 @@ from domain.ticket_answers import DateProblem, find_by_token, parse_expected, ti
 from domain.tickets import REASON_MAX, Ticket, TicketStatus, clean_text
 from domain.unit_matching import fold
 from handlers import ticket_overdue
-from handlers.buttons import (
+from handlers.context import HandlerContext
+from handlers.conversation import Awaiting, ConversationState
+from handlers.events import Choice, Incoming, Reply, named_choice
+from handlers.paging import page_count, page_moves
+from handlers.registration import stranger_reply
+from handlers.unit_buttons import (
     SkipReason,
     TicketButton,
     TicketHandled,
@@ -22,11 +27,6 @@ from handlers.buttons import (
     TicketPage,
     TicketsAllInProgress,
 )
-from handlers.context import HandlerContext
-from handlers.conversation import Awaiting, ConversationState
-from handlers.events import Choice, Incoming, Reply, named_choice
-from handlers.paging import page_count, page_moves
-from handlers.registration import stranger_reply
 from templates.catalog import text
 
 PAGE_SIZE = 5

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.channels.base import payload_choices, payload_document
-from handlers.buttons import Explain, Fix, Pick, parse
+from handlers.buttons import parse
 from handlers.events import Choice, Document
 from handlers.router import FLAGGED_WORDS, TYPED_BUTTONS, explain_word
+from handlers.unit_buttons import Explain, Fix, Pick
 from templates.catalog import text as catalog_text
 
 _TAG = re.compile(r"<[^>]*>")

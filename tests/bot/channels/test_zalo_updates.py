@@ -8,8 +8,8 @@ import pytest
 
 from bot.channels.base import reply_to_payload, shape
 from bot.channels.zalo import parse_update, render, unwrap, update_key
-from handlers.buttons import Move, Navigate, Pick
 from handlers.events import Choice, EventKind, Reply, named_choice
+from handlers.unit_buttons import Move, Navigate, Pick
 from templates.catalog import text
 from tests.support.zalo_bot import numbers_shared
 
