@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from domain.tickets import TicketStatus
-from handlers import schedule, ticket_overdue
+from handlers import ticket_overdue, unit_prompts
 from handlers.context import HandlerContext
 from templates.catalog import text
 from tests.support.clock import START
@@ -43,7 +43,7 @@ async def _prompt(world: World) -> None:
         ctx = HandlerContext(world.office, world.catalog, START, tx)
         unit = world.catalog.units["SYT"]
         more = await ticket_overdue.prompt_choice(ctx, unit.code)
-        assert await schedule.to_focal_points(ctx, unit, "Kỳ báo cáo mới", more)
+        assert await unit_prompts.to_focal_points(ctx, unit, "Kỳ báo cáo mới", more)
 
 
 async def test_a_typed_number_after_a_prompt_picks_the_prompts_choice(world: World) -> None:
