@@ -1,8 +1,8 @@
 """The buttons only the office presses: status pages, the overdue tickets' overview,
 confirming a reminder or a lock, assigning a ticket, removing a focal point.
 
-Their data, packing and reading back are handlers/buttons.py's: this module only says what
-each kind holds and how its values read.
+Packing is handlers/button_kind.py's, reading back handlers/buttons.py's (`parse`): this module
+only says what each kind holds and how its values read.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The buttons a unit's focal point presses: giving the figures, and the unit's overdue tickets.
 
-Their data, packing and reading back are handlers/buttons.py's: this module only says what
-each kind holds and how its values read.
+Packing is handlers/button_kind.py's, reading back handlers/buttons.py's (`parse`): this module
+only says what each kind holds and how its values read.
 """
 
 from __future__ import annotations
