@@ -236,8 +236,6 @@ async def explain(ctx: HandlerContext, event: Incoming, state: ConversationState
     if not explanation or len(explanation) > 500:
         return [Reply(chat_id=chat_id, text=text("chat.explain_bad", limit=500))]
     await store_explanation(ctx, work, field, explanation, event)
-    if field.key in state.deferred:
-        state.deferred.remove(field.key)
     state.explain_field = ""
     notes = [text("chat.explained", label=field.title)]
     if state.flagged:
@@ -318,7 +316,6 @@ async def submit(ctx: HandlerContext, event: Incoming, state: ConversationState)
     first_submitted = work.obligation.submitted_at or ctx.now
     await set_state(ctx, work, state_on_submit(first_submitted, deadline))
     state.awaiting = Awaiting.NOTHING
-    state.deferred.clear()
     state.revising = False  # sent again: a later change needs /sua again
     receipt = text(
         "chat.receipt",

@@ -47,9 +47,6 @@ class ConversationState:
     explain_field: str = ""
     # The field whose value is questioned (Awaiting.FLAGGED): kept or fixed before going on.
     flagged: str = ""
-    # Flagged fields the person chose to go on without fixing or explaining (asked again
-    # on the summary).
-    deferred: list[str] = field(default_factory=list)
     # The person opened a sent report to change it (/sua, or its summary's edit button): a
     # change then takes it back until sent again; merely looking leaves it sent.
     revising: bool = False
