@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from functools import cache
 
 from domain.digits import small_int
 from domain.obligations import can_edit
@@ -42,23 +44,40 @@ from handlers.unit_buttons import (
 )
 from templates.catalog import speaking_to, text
 
-# Words that work like the buttons, for channels without buttons and for typing habits.
-TYPED_BUTTONS: dict[str, ObligationButton] = {
-    "quay lại": Navigate(Move.BACK),
-    "bỏ qua": Navigate(Move.SKIP),
-    "tạm dừng": Navigate(Move.PAUSE),
-    "giữ nguyên": Navigate(Move.KEEP),
-    "gửi báo cáo": Summary(SummaryAction.SEND),
-    "gửi": Summary(SummaryAction.SEND),
-    "sửa": Summary(SummaryAction.EDIT),
-}
+
+@cache
+def typed_buttons() -> dict[str, ObligationButton]:
+    """Words that work like the buttons, for channels without buttons and for typing
+    habits: each button's own label (without its symbol) and the short words the texts
+    tell people to type, all from the catalog."""
+    return {
+        _word("chat.button_back"): Navigate(Move.BACK),
+        _word("chat.button_skip"): Navigate(Move.SKIP),
+        _word("chat.button_pause"): Navigate(Move.PAUSE),
+        _word("chat.button_keep"): Navigate(Move.KEEP),
+        _word("chat.button_submit"): Summary(SummaryAction.SEND),
+        _word("chat.word_send"): Summary(SummaryAction.SEND),
+        _word("chat.word_edit"): Summary(SummaryAction.EDIT),
+    }
 
 
-# While a value is flagged, keep and fix act on that value (resolved in _button).
-FLAGGED_WORDS: dict[str, ObligationButton] = {
-    "giữ nguyên": Navigate(Move.KEEP),
-    "sửa": Fix(""),
-}
+@cache
+def flagged_words() -> dict[str, ObligationButton]:
+    """While a value is flagged, keep and fix act on that value (resolved in _button)."""
+    return {_word("chat.button_keep"): Navigate(Move.KEEP), _word("chat.word_edit"): Fix("")}
+
+
+def _word(key: str) -> str:
+    """A catalog label as typed, case folded."""
+    return typed_word(str(text(key))).casefold()
+
+
+def typed_word(label: str) -> str:
+    """A button label as the word to type: without the emoji and arrows around it."""
+    return _LABEL_EDGES.sub("", label)
+
+
+_LABEL_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
@@ -194,10 +213,10 @@ def _typed_button(typed: str, state: ConversationState) -> ObligationButton | No
     """The button a typed word stands for (None if none): fixed words, or the explain word
     for the flagged figure whose explain choice was shown last."""
     word = typed.strip().casefold()
-    if state.awaiting is Awaiting.FLAGGED and word in FLAGGED_WORDS:
-        return FLAGGED_WORDS[word]
-    if word in TYPED_BUTTONS:
-        return TYPED_BUTTONS[word]
+    if state.awaiting is Awaiting.FLAGGED and word in flagged_words():
+        return flagged_words()[word]
+    if word in typed_buttons():
+        return typed_buttons()[word]
     if word == explain_word().casefold():
         shown = (parse(data) for data in state.choices)
         return next((button for button in shown if isinstance(button, Explain)), None)

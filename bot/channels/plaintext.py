@@ -15,23 +15,17 @@ from typing import Any
 from bot.channels.base import payload_choices, payload_document
 from handlers.buttons import parse
 from handlers.events import Choice, Document
-from handlers.router import FLAGGED_WORDS, TYPED_BUTTONS, explain_word
+from handlers.router import explain_word, flagged_words, typed_buttons, typed_word
 from handlers.unit_buttons import Explain, Fix, Pick
 from templates.catalog import text as catalog_text
 
 _TAG = re.compile(r"<[^>]*>")
 # Emoji, arrows and punctuation around a label ("◀ Quay lại", "✅ Gửi báo cáo").
-_LABEL_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def plain(markup: str) -> str:
     """Telegram's HTML subset (<b>, <i>, &amp; &lt; &gt;) as plain text."""
     return html.unescape(_TAG.sub("", markup))
-
-
-def typed_word(label: str) -> str:
-    """A button label as the word to type: without the emoji and arrows around it."""
-    return _LABEL_EDGES.sub("", label)
 
 
 def draw(payload: dict[str, Any], document_text: Callable[[Document], str]) -> str:
@@ -77,9 +71,9 @@ def _navigation_words(choices: list[Choice]) -> list[str]:
             continue
         word = typed_word(plain(choice.label))
         head = word.split(":")[0].strip()
-        if button is not None and TYPED_BUTTONS.get(word.casefold()) == button:
+        if button is not None and typed_buttons().get(word.casefold()) == button:
             words.append(f"«{word}»")
-        elif isinstance(button, Explain | Fix) and head.casefold() in FLAGGED_WORDS:
+        elif isinstance(button, Explain | Fix) and head.casefold() in flagged_words():
             words.append(f"«{head}»")  # keep or fix a flagged value: typed as the bare word
         elif isinstance(button, Explain):
             words.append(f"«{explain_word()}»")

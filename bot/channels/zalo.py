@@ -40,8 +40,9 @@ from bot.channels.base import (
     payload_document,
     shape,
 )
-from bot.channels.plaintext import draw, plain, typed_word
+from bot.channels.plaintext import draw, plain
 from handlers.events import Document, EventKind, Incoming, Sender, typed_event
+from handlers.router import typed_word
 from templates.catalog import text as catalog_text
 
 log = logging.getLogger(__name__)

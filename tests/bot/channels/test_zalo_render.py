@@ -28,7 +28,7 @@ from bot.channels.zalo import (
     typed_word,
 )
 from handlers.events import Choice, EventKind, Reply
-from handlers.router import TYPED_BUTTONS as _TYPED_BUTTONS
+from handlers.router import typed_buttons
 from templates.catalog import text
 
 
@@ -73,7 +73,7 @@ def test_navigation_is_offered_as_words_the_router_accepts() -> None:
 def test_every_navigation_label_typed_as_shown_does_what_the_button_does(
     key: str, data: str
 ) -> None:
-    assert _TYPED_BUTTONS[typed_word(text(f"chat.{key}")).casefold()].pack() == data
+    assert typed_buttons()[typed_word(text(f"chat.{key}")).casefold()].pack() == data
 
 
 def test_the_explain_choice_under_a_question_is_offered_as_its_word() -> None:
