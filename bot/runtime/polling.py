@@ -14,6 +14,7 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
+from bot.channels import telegram
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.runtime.health import Reachability
@@ -46,13 +47,16 @@ class TelegramCursor:
         self.name = channel.name
         self.offset: int | None = None
 
-    async def fetch(self) -> Updates:
+    async def fetch(self, timeout: int | None = None) -> Updates:
         """Updates after the offset; those of a batch not confirmed come again."""
-        return await self.channel.fetch_updates(self.offset)
+        return await self.channel.fetch_updates(self.offset, timeout=timeout)
 
     def confirm(self, updates: Updates) -> None:
-        """Ask for updates after this batch from now on."""
-        self.offset = max(int(u["update_id"]) for u in updates) + 1
+        """Ask for updates after this batch from now on (an update without an id, which
+        the inbox leaves out too, moves nothing)."""
+        ids = [int(key) for u in updates if (key := telegram.update_key(u)) is not None]
+        if ids:
+            self.offset = max(ids) + 1
 
 
 class ZaloCursor:

@@ -43,7 +43,7 @@ async def catch_up(cursor: TelegramCursor | None, ingress: Ingress, inbox: Inbox
         if cursor is None:
             break
         try:
-            updates = await cursor.channel.fetch_updates(cursor.offset, timeout=0)
+            updates = await cursor.fetch(timeout=0)
         except Exception as error:
             log.warning("fetching the updates pending at start failed: %r", error)
             break

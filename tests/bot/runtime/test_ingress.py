@@ -133,7 +133,9 @@ class FakeTelegram:
     def __init__(self) -> None:
         self.offsets: list[int | None] = []
 
-    async def fetch_updates(self, offset: int | None) -> list[dict[str, Any]]:
+    async def fetch_updates(
+        self, offset: int | None, timeout: int | None = None
+    ) -> list[dict[str, Any]]:
         """Record the offset; two updates."""
         self.offsets.append(offset)
         return [_telegram(5), _telegram(6)]
@@ -147,3 +149,11 @@ async def test_the_telegram_cursor_moves_its_offset_only_on_confirmation() -> No
     cursor.confirm(batch)
     await cursor.fetch()
     assert telegram.offsets == [None, None, 7]
+
+
+def test_an_update_without_an_id_does_not_stop_the_cursor() -> None:
+    cursor = TelegramCursor(FakeTelegram())  # type: ignore[arg-type]
+    cursor.confirm([{"message": {}}])  # left out by the inbox: the offset stays
+    assert cursor.offset is None
+    cursor.confirm([{"message": {}}, _telegram(9)])
+    assert cursor.offset == 10
