@@ -229,7 +229,7 @@ def test_every_folder_of_bot_is_a_known_part_that_says_what_it_is() -> None:
         docstring = ast.get_docstring(
             ast.parse((REPO_ROOT / "bot" / name / "__init__.py").read_text())
         )
-        assert docstring and len(docstring.splitlines()) >= 1, f"bot/{name}/__init__.py"
+        assert docstring and docstring.splitlines()[0].strip(), f"bot/{name}/__init__.py"
 
 
 def _write(root: Path, relative: str, source: str) -> None:

@@ -33,6 +33,10 @@ def test_a_kept_tenfold_value_is_listed_with_its_explanation() -> None:
 
 
 def test_figures_without_an_explanation_are_not_listed() -> None:
-    current = PeriodAnswers(Period(2022, 2), {"cts": {"SYT": {"moi": D(370)}}}, {})
-    before = PeriodAnswers(Period(2022, 1), {})
-    assert kept_warnings({"cts": FORM}, [UNIT], current, before, []) == []
+    # The same tenfold value as above: only its explanation is missing (another unit's is
+    # there, so the check per figure is what leaves it out).
+    other = {("cts", "BDT", "moi"): "Không liên quan"}
+    current = PeriodAnswers(Period(2022, 2), {"cts": {"SYT": {"moi": D(370)}}}, other)
+    before = PeriodAnswers(Period(2022, 1), {"cts": {"SYT": {"moi": D(10)}}})
+    found = form_warnings({"cts": FORM}, [UNIT], current, before)
+    assert kept_warnings({"cts": FORM}, [UNIT], current, before, found) == []
