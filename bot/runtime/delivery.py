@@ -93,6 +93,8 @@ class DeliveryWorker:
     ) -> None:
         self.db = db
         self.channels = channels
+        # Which channels run long jobs: decided once, not per message on the send path.
+        self._durable = {n: c for n, c in channels.items() if isinstance(c, DurableChannel)}
         self.limiter = limiter
         self.clock = clock
         self.on_unreachable = on_unreachable
@@ -334,7 +336,7 @@ class DeliveryWorker:
             async with self.db.write() as tx:
                 await tx.outbox.mark_failed(message.id, f"no channel {message.channel}")
             return False
-        durable = channel if isinstance(channel, DurableChannel) else None
+        durable = self._durable.get(message.channel)
         if durable is not None and not await self._start_run(durable, message):
             return False
         accepted = await self._deliver(channel, message)
