@@ -96,24 +96,22 @@ def split_long_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     budget = max(limit - _TAG_ROOM, 16)
     parts: list[str] = []
     open_tags: list[tuple[str, str]] = []  # (name, the opening tag as written)
-    current, has_text = "", False
-    for line in _lines(text):
+    current, size, has_text = "", 0, False  # size: current's length, kept as it grows
+    for line in text.splitlines(keepends=True):
         pieces = [line] if _utf16_length(line) <= budget else _pieces(line, budget // 2)
         for piece in pieces:
-            if has_text and _utf16_length(current) + _utf16_length(piece) > budget:
+            piece_size = _utf16_length(piece)
+            if has_text and size + piece_size > budget:
                 parts.append(current.rstrip("\n") + _closing(open_tags))
                 current, has_text = "".join(tag for _, tag in open_tags), False
+                size = _utf16_length(current)
             current += piece
+            size += piece_size
             has_text = has_text or bool(_ANY_TAG.sub("", piece).strip())
             _track(piece, open_tags)
     if has_text:
         parts.append(current.rstrip("\n"))
     return parts
-
-
-def _lines(text: str) -> list[str]:
-    """The lines of the text, each with its line break."""
-    return text.splitlines(keepends=True)
 
 
 def _pieces(line: str, size: int) -> list[str]:
