@@ -298,10 +298,14 @@ def summary_reply(
     )
 
 
-async def submit(ctx: HandlerContext, event: Incoming, state: ConversationState) -> list[Reply]:
-    """Hand the obligation in, if nothing is missing and every problem is fixed or explained."""
+async def submit(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, work: Obligated | None = None
+) -> list[Reply]:
+    """Hand the obligation in, if nothing is missing and every problem is fixed or explained;
+    `work` is the obligation when the caller has loaded it already."""
     chat_id = event.sender.chat_id
-    work = await load(ctx, state)
+    if work is None:
+        work = await load(ctx, state)
     if not can_edit(work.obligation):
         return [locked_or_done_reply(chat_id, work)]
     if work.obligation.state.is_done:

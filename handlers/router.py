@@ -259,7 +259,7 @@ async def _button(
         and _listed(work, state, pressed)
     ):
         typed = replace(event, kind=EventKind.TEXT, text=str(pressed.number))
-        return await answering.answer_current(ctx, typed, state)
+        return await answering.answer_current(ctx, typed, state, work)
     if isinstance(pressed, Explain) and work.form.has_field(pressed.field_key):
         state.awaiting = Awaiting.EXPLANATION
         state.explain_field = pressed.field_key
@@ -268,7 +268,7 @@ async def _button(
     if isinstance(pressed, Repeat):
         return await _repeat(event, ctx, state, work, pressed.place)
     if isinstance(pressed, Summary) and pressed.action is SummaryAction.SEND:
-        return await answering.submit(ctx, event, state)
+        return await answering.submit(ctx, event, state, work)
     if isinstance(pressed, Summary):
         if not can_edit(work.obligation):
             return [answering.locked_or_done_reply(chat_id, work)]
