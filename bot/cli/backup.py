@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from pathlib import Path
 
 from bot.cli.main import command
-from bot.cli.options import add_config, checked_settings
+from bot.cli.options import add_config, checked_settings, complain
 from bot.runtime.db_errors import explain
 from storage import StorageError
 from storage.backup import backup_file
 from storage.inspection import check_file
 from storage.schema import APPLICATION_ID, latest_version
 from templates.catalog import text
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,18 +31,18 @@ def backup(args: argparse.Namespace) -> int:
         return 1
     source, dest = settings.storage.path, Path(args.out)
     if dest.exists() and not args.force:
-        _err(text("cli.backup.exists", path=dest))
+        complain(text("cli.backup.exists", path=dest))
         return 1
     if not source.is_file():
-        _err(text("cli.backup.no_database", path=source))
+        complain(text("cli.backup.no_database", path=source))
         return 1
     if not dest.parent.is_dir():
-        _err(text("cli.backup.no_folder", folder=dest.parent))
+        complain(text("cli.backup.no_folder", folder=dest.parent))
         return 1
     try:
         asyncio.run(backup_file(source, dest))
     except StorageError as error:
-        _err(text("cli.backup.failed", path=dest, detail=explain(error, source)))
+        complain(text("cli.backup.failed", path=dest, detail=explain(error, source)))
         return 1
     # Verified from the file itself, as a restore would read it.
     health = check_file(dest, full=True)
@@ -57,7 +52,7 @@ def backup(args: argparse.Namespace) -> int:
             f"user_version={health.user_version}, application_id={health.application_id}"
         )
     if problems:
-        _err(text("cli.backup.verify_failed", path=dest, problems=problems))
+        complain(text("cli.backup.verify_failed", path=dest, problems=problems))
         return 1
     print(
         text(

@@ -11,15 +11,22 @@ import asyncio
 import dataclasses
 import getpass
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bot.cli.main import command
-from bot.cli.options import add_config, add_workspace, checked_workspace, office_now, zone
+from bot.cli.options import (
+    add_config,
+    add_workspace,
+    checked_workspace,
+    complain,
+    office_now,
+    zone,
+)
 from bot.report.tickets_source import campaign_start, period_figures, period_tickets
-from bot.tickets.saving import import_tickets
+from bot.tickets.reading import read_ticket_file
+from bot.tickets.saving import save_ticket_file
 from bot.tickets.sheets import TicketFileError
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError, spec_for
@@ -32,10 +39,6 @@ from storage.repos.tickets import AssignOutcome
 from templates.catalog import text
 
 Action = Callable[[argparse.Namespace], int]
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,7 +74,7 @@ def tickets(args: argparse.Namespace) -> int:
     """Run the chosen `baocao tickets` action."""
     action: Action | None = getattr(args, "tickets_action", None)
     if action is None:
-        _err(text("tickets.args.no_action", actions="import, assign, list, figures"))
+        complain(text("tickets.args.no_action", actions="import, assign, list, figures"))
         return 2
     return action(args)
 
@@ -116,29 +119,26 @@ def _import(args: argparse.Namespace) -> int:
     try:
         data = path.read_bytes()
     except OSError as error:
-        _err(text("tickets.cli.file_unreadable", path=path, detail=error.strerror or error))
+        complain(text("tickets.cli.file_unreadable", path=path, detail=error.strerror or error))
         return 1
     today = office_now(workspace, args.today).date()
+    units = list(workspace.units)
+    try:
+        # Read before the write transaction: a running bot's writes would wait on the parse.
+        parsed = read_ticket_file(data, path.name, workspace.settings.tickets, units)
+    except TicketFileError as error:
+        complain(error.message())
+        return 1
 
     async def work(db: Database) -> Any:
         async with db.write() as tx:
-            await tx.units.sync_all(list(workspace.units))
-            return await import_tickets(
-                tx,
-                data,
-                path.name,
-                settings=workspace.settings.tickets,
-                today=today,
-                changed_by=_who(),
-            )
+            await tx.units.sync_all(units)
+            return await save_ticket_file(tx, parsed, units, today, _who())
 
     try:
         summary = _run(workspace, work)
-    except TicketFileError as error:
-        _err(error.message())
-        return 1
     except StorageError as error:
-        _err(text("cli.run.storage_error", detail=str(error)))
+        complain(text("cli.run.storage_error", detail=str(error)))
         return 1
     print(_json(summary) if args.json else text("tickets.import_summary", s=summary))
     return 0
@@ -161,13 +161,13 @@ def _assign(args: argparse.Namespace) -> int:
     try:
         done: TicketAssignment = _run(workspace, work)
     except StorageError as error:
-        _err(text("cli.run.storage_error", detail=str(error)))
+        complain(text("cli.run.storage_error", detail=str(error)))
         return 1
     if done.outcome is AssignOutcome.NO_TICKET:
-        _err(text("tickets.cli.no_ticket", ticket=args.ticket))
+        complain(text("tickets.cli.no_ticket", ticket=args.ticket))
         return 1
     if done.outcome is AssignOutcome.NO_UNIT or done.unit is None:
-        _err(text("tickets.cli.no_unit", unit=args.unit, suggestion=done.suggestion))
+        complain(text("tickets.cli.no_unit", unit=args.unit, suggestion=done.suggestion))
         return 1
     key = "assigned" if done.outcome is AssignOutcome.ASSIGNED else "unchanged"
     print(text(f"tickets.cli.{key}", ticket=args.ticket, unit=done.unit.name, code=done.unit.code))
@@ -191,7 +191,7 @@ def _list(args: argparse.Namespace) -> int:
     try:
         unmatched, overdue = _run(workspace, work)
     except StorageError as error:
-        _err(text("cli.run.storage_error", detail=str(error)))
+        complain(text("cli.run.storage_error", detail=str(error)))
         return 1
     names = {u.code: u.name for u in workspace.units}
     order = {u.code: (u.order, u.code) for u in workspace.units}
@@ -229,13 +229,13 @@ def _figures(args: argparse.Namespace) -> int:
     try:
         period: Period = parse_period(args.period) if args.period else current_period(now, regime)
     except ValueError:
-        _err(text("tickets.cli.bad_period", typed=args.period))
+        complain(text("tickets.cli.bad_period", typed=args.period))
         return 2
 
     try:  # report.toml's `since` counts as in the report
         spec = spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
     except ReportSpecError as error:
-        _err(text("report.cli.failed", detail=str(error)))
+        complain(text("report.cli.failed", detail=str(error)))
         return 1
     start = campaign_start(workspace, spec)
 
@@ -248,7 +248,7 @@ def _figures(args: argparse.Namespace) -> int:
     try:
         figures = _run(workspace, work)
     except StorageError as error:
-        _err(text("cli.run.storage_error", detail=str(error)))
+        complain(text("cli.run.storage_error", detail=str(error)))
         return 1
     if args.json:
         print(_json(figures))
