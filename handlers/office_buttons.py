@@ -7,6 +7,7 @@ only says what each kind holds and how its values read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.periods import Period
@@ -79,14 +80,14 @@ def _read_overview(rest: str) -> OfficeButton | None:
     return TicketOverview(page) if page else None
 
 
-def _read_remind(rest: str) -> OfficeButton | None:
-    period = read_period(rest)
-    return RemindConfirm(period) if period is not None else None
+def _period_reader(kind: Callable[[Period], OfficeButton]) -> Callable[[str], OfficeButton | None]:
+    """The reader of a kind whose only value is a period (remind, lock)."""
 
+    def read(rest: str) -> OfficeButton | None:
+        period = read_period(rest)
+        return kind(period) if period is not None else None
 
-def _read_lock(rest: str) -> OfficeButton | None:
-    period = read_period(rest)
-    return LockConfirm(period) if period is not None else None
+    return read
 
 
 def _read_assign(rest: str) -> OfficeButton | None:
@@ -105,8 +106,8 @@ known(
     {
         StatusPage.PREFIX: _read_status,
         TicketOverview.PREFIX: _read_overview,
-        RemindConfirm.PREFIX: _read_remind,
-        LockConfirm.PREFIX: _read_lock,
+        RemindConfirm.PREFIX: _period_reader(RemindConfirm),
+        LockConfirm.PREFIX: _period_reader(LockConfirm),
         AssignTicket.PREFIX: _read_assign,
         RemoveFocalPoint.PREFIX: _read_remove,
     }

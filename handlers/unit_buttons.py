@@ -6,6 +6,7 @@ only says what each kind holds and how its values read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -220,16 +221,15 @@ def _read_ticket_page(rest: str) -> UnitButton | None:
     return TicketPage(code, page) if code and page else None
 
 
-def _read_handled(rest: str) -> UnitButton | None:
-    code_text, _, token_text = rest.rpartition(":")
-    code, token = read_code(code_text), read_token(token_text)
-    return TicketHandled(code, token) if code and token else None
+def _ticket_reader(kind: Callable[[str, str], UnitButton]) -> Callable[[str], UnitButton | None]:
+    """The reader of a kind about one ticket of a unit (handled, in progress)."""
 
+    def read(rest: str) -> UnitButton | None:
+        code_text, _, token_text = rest.rpartition(":")
+        code, token = read_code(code_text), read_token(token_text)
+        return kind(code, token) if code and token else None
 
-def _read_in_progress(rest: str) -> UnitButton | None:
-    code_text, _, token_text = rest.rpartition(":")
-    code, token = read_code(code_text), read_token(token_text)
-    return TicketInProgress(code, token) if code and token else None
+    return read
 
 
 def _read_all(rest: str) -> UnitButton | None:
@@ -249,8 +249,8 @@ known(
         Summary.PREFIX: _read_summary,
         Repeat.PREFIX: _read_repeat,
         TicketPage.PREFIX: _read_ticket_page,
-        TicketHandled.PREFIX: _read_handled,
-        TicketInProgress.PREFIX: _read_in_progress,
+        TicketHandled.PREFIX: _ticket_reader(TicketHandled),
+        TicketInProgress.PREFIX: _ticket_reader(TicketInProgress),
         TicketsAllInProgress.PREFIX: _read_all,
     },
     bare={SkipReason.PREFIX: SkipReason()},
