@@ -32,7 +32,7 @@ CATCH_UP_FETCHES = 20
 async def questions_queued(db: Database) -> list[OutboxMessage]:
     """The question messages queued and not known to be sent (call before sending starts)."""
     async with db.read() as r:
-        return [m for m in await r.outbox.waiting() if isinstance(m.payload.get(ASKS), str)]
+        return await r.outbox.waiting_with(ASKS)
 
 
 async def catch_up(cursor: TelegramCursor | None, ingress: Ingress, inbox: InboxWorker) -> int:

@@ -36,7 +36,11 @@ _SELECT_UNKNOWN = f"""
 SELECT {_COLUMNS} FROM outbox
 WHERE unknown_outcome = 1 AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?
 """
-_SELECT_QUEUED = f"SELECT {_COLUMNS} FROM outbox WHERE {_QUEUED} ORDER BY id LIMIT ?"
+# Queued messages whose payload holds a text under a key (a JSON path '$.key').
+_SELECT_QUEUED_WITH = (
+    f"SELECT {_COLUMNS} FROM outbox WHERE {_QUEUED} AND json_type(payload, ?) = 'text' "
+    "ORDER BY id LIMIT ?"
+)
 _COUNT_PENDING = f"SELECT COUNT(*) FROM outbox WHERE {_QUEUED}"
 _OLDEST_DUE = f"SELECT MIN(COALESCE(not_before, created_at)) FROM outbox WHERE {_QUEUED}"
 _UNSETTLED = "id = ? AND sent_at IS NULL AND failed_at IS NULL"
@@ -112,9 +116,11 @@ class OutboxReader(Repository):
         when = codec.timestamp(now or self._s.now())
         return [_message(r) for r in await self._s.rows(_SELECT_DUE, (when, limit))]
 
-    async def waiting(self, limit: int = 10_000) -> list[OutboxMessage]:
-        """Messages waiting to be sent (now or later), oldest first."""
-        return [_message(r) for r in await self._s.rows(_SELECT_QUEUED, (limit,))]
+    async def waiting_with(self, key: str, limit: int = 10_000) -> list[OutboxMessage]:
+        """Messages waiting to be sent (now or later) whose payload has a text under `key`,
+        oldest first: picked by the database, not by loading every queued payload."""
+        rows = await self._s.rows(_SELECT_QUEUED_WITH, (f"$.{key}", limit))
+        return [_message(r) for r in rows]
 
     async def pending_count(self) -> int:
         """How many messages wait to be sent (now or later), not counting unknown outcomes."""
