@@ -50,6 +50,14 @@ class TicketSummary:
     overdue: int | None = None
     overdue_by_unit: tuple[UnitCount, ...] = ()
     missing_units: tuple[str, ...] = ()
+    # Overdue tickets not given to any unit yet: a line of their own, never a unit's figure.
+    overdue_unassigned: int = 0
+    # False when nobody tells the overdue tickets unit by unit (a counts form alone).
+    by_unit_known: bool = True
+
+    def overdue_listed(self) -> int:
+        """The overdue tickets the per-unit lines account for (the unassigned included)."""
+        return sum(item.count for item in self.overdue_by_unit) + self.overdue_unassigned
 
 
 def _count(value: object) -> int | None:
@@ -96,6 +104,7 @@ def summary_from_forms(
         overdue=role(TicketRole.OVERDUE),
         overdue_by_unit=tuple(overdue),
         missing_units=tuple(dict.fromkeys(missing)),
+        by_unit_known=bool(source.overdue_form),
     )
 
 
@@ -117,23 +126,33 @@ def summary_from_figures(
         in_progress=figures.cumulative.in_progress,
         overdue=figures.cumulative.overdue,
         overdue_by_unit=tuple(UnitCount(u.unit_code, u.count) for u in figures.overdue_units),
+        overdue_unassigned=figures.unassigned_overdue,
     )
 
 
 def overdue_warning(
-    summary: TicketSummary, unit_code: str, label: str, unit_labels: dict[str, str]
+    summary: TicketSummary,
+    unit_code: str,
+    label: str,
+    unit_labels: dict[str, str],
+    unassigned_label: str,
 ) -> ReportWarning | None:
-    """A warning when every unit told its overdue count and they do not add up to the
-    total the hotline gave; None otherwise."""
+    """A warning when every unit told its overdue count and they (with the tickets given to
+    no unit yet) do not add up to the total the hotline gave; None otherwise, and None when
+    nobody gives the overdue tickets unit by unit."""
     if summary.overdue is None or summary.missing_units:
         return None
-    expected = sum(item.count for item in summary.overdue_by_unit)
+    if not summary.by_unit_known:
+        return None
+    expected = summary.overdue_listed()
     if expected == summary.overdue:
         return None
     terms = tuple(
         (unit_labels.get(item.unit_code, item.unit_code), Decimal(item.count))
         for item in summary.overdue_by_unit
     )
+    if summary.overdue_unassigned:
+        terms += ((unassigned_label, Decimal(summary.overdue_unassigned)),)
     return ReportWarning(
         WarningKind.PARTS,
         unit_code,

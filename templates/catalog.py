@@ -158,6 +158,16 @@ def _marked(catalog: str, rendered: str) -> str:
     return Markup(rendered) if catalog.startswith("chat") else rendered
 
 
+def source(name: str) -> str:
+    """The raw Jinja source of the text `name`, for callers that render it in an environment
+    of their own (the report's snippets, with figure filters and values)."""
+    catalog, _, key = name.partition(".")
+    try:
+        return _catalog(catalog)[key]
+    except KeyError:
+        raise KeyError(f"no text {key!r} in templates/texts/{catalog}.toml") from None
+
+
 def has_text(name: str) -> bool:
     """Whether the catalog defines this text."""
     catalog, _, key = name.partition(".")

@@ -12,7 +12,7 @@ from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace, office_now
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
-from bot.report.tickets_source import draft_inputs, imported_tickets
+from bot.report.tickets_source import draft_inputs, export_inputs
 from bot.workspace.answers_file import AnswersFileError, load_answers, read_answers_file
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError
@@ -110,9 +110,8 @@ def export(args: argparse.Namespace) -> int:
 async def _export(workspace: Workspace, period: Period) -> bytes:
     db = await Database.open(workspace.settings.storage.path)
     try:
-        counted = await imported_tickets(db, workspace, period, office_now(workspace))
-        listed = counted.tickets
-        return await export_xlsx(db, workspace, period, listed)
+        listed, hotline = await export_inputs(db, workspace, period, office_now(workspace))
+        return await export_xlsx(db, workspace, period, listed, hotline)
     finally:
         await db.close()
 

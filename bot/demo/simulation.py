@@ -26,6 +26,7 @@ from bot.demo.people import PASTING, Chat, answer_form
 from bot.demo.telegram_api import FakeTelegramServer, FakeTelegramTimeout
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
+from bot.report.tickets_source import draft_inputs, export_inputs
 from bot.runtime.app import App
 from bot.runtime.ratelimit import Limits
 from bot.workspace.answers_file import Submission, load_answers, read_answers_file
@@ -241,13 +242,17 @@ class Demo:
 
         self.clock.now = _at(17, 9, 0)
         period = parse_period(PERIOD)
-        draft = await compile_draft(app.db, workspace, period, self.clock(), created_by="demo")
+        spec, hotline = await draft_inputs(app.db, workspace, period, self.clock())
+        draft = await compile_draft(
+            app.db, workspace, period, self.clock(), created_by="demo", spec=spec, tickets=hotline
+        )
         docx = self.out / draft.file_name
         docx.write_bytes(draft.docx)
         markdown = docx.with_suffix(".md")
         markdown.write_text(draft.markdown, encoding="utf-8")
         xlsx = docx.with_suffix(".xlsx")
-        xlsx.write_bytes(await export_xlsx(app.db, workspace, period))
+        listed, _ = await export_inputs(app.db, workspace, period, self.clock())
+        xlsx.write_bytes(await export_xlsx(app.db, workspace, period, listed, hotline))
         self.note("compiled")
         doc = draft.document
         return DemoResult(

@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.report.hotline import overdue_rows, tickets_view
 from bot.report.model import Document, Gap, Paragraph, Segment, Style, UnitLine, WarningLine
 from bot.report.snippets import Fig, clean, compiled, lead, segments
+from bot.report.warning_text import warning_text
 from bot.workspace.settings import Settings
 from domain.calendar import period_window
 from domain.forms import FieldType, Form
-from domain.numbers import format_number
 from domain.periods import Period
 from domain.report import FigureSpec, ItemKind, ItemSpec, ReportSpec, SectionSpec
 from domain.report_checks import (
-    ReportWarning,
-    WarningKind,
     cross_unit_warnings,
     form_warnings,
     kept_warnings,
@@ -29,7 +27,7 @@ from domain.report_dates import document_month
 from domain.report_figures import FigureBook, FigureValue, PeriodAnswers, ValueKind, figure_units
 from domain.report_tickets import TicketSummary, overdue_warning
 from domain.units import Unit
-from templates.catalog import text
+from templates.catalog import source, text
 
 _HEADINGS = {1: Style.HEADING1, 2: Style.HEADING2}
 
@@ -159,59 +157,16 @@ def segments_plain(line: str) -> tuple[Segment, ...]:
     return (Segment(line),)
 
 
-def _tickets_view(c: _Composer, summary: TicketSummary) -> dict[str, Any]:
-    source = c.inputs.spec.tickets
-    holder = (source.unit,) if source else ()
-
-    def count(name: str, value: int | None, label: str) -> Fig:
-        missing = () if value is not None else holder
-        number = Decimal(value) if value is not None else None
-        return c.fig(FigureValue(name, ValueKind.NUMBER, number, missing), label)
-
-    title = text("report.tickets.label")
-    overdue_missing = tuple(code for code in summary.missing_units if code not in holder)
-    return {
-        "received": count("tickets.received", summary.received, title),
-        "by_channel": [
-            {"label": ch.label, "count": count(f"tickets.{ch.label}", ch.count, title)}
-            for ch in summary.by_channel
-        ],
-        "since": summary.since,
-        "until": c.fig(
-            FigureValue(
-                "tickets.until",
-                ValueKind.DATE,
-                summary.until,
-                () if summary.until else holder,
-            ),
-            title,
-        ),
-        "received_since_start": count("tickets.since_start", summary.received_since_start, title),
-        "handled": count("tickets.handled", summary.handled, title),
-        "in_progress": count("tickets.in_progress", summary.in_progress, title),
-        "overdue": count("tickets.overdue", summary.overdue, title),
-        "overdue_by_unit": [
-            {"name": c.names.get(item.unit_code, item.unit_code), "count": item.count}
-            for item in summary.overdue_by_unit
-        ],
-        "overdue_missing": (
-            c.fig(
-                FigureValue("tickets.overdue_by_unit", ValueKind.NUMBER, None, overdue_missing),
-                text("report.tickets.overdue_label"),
-            ).placeholder()
-            if overdue_missing
-            else ""
-        ),
-    }
-
-
 def _item(c: _Composer, item: ItemSpec, context: dict[str, Any]) -> list[Paragraph]:
     if item.kind is ItemKind.NARRATIVE:
         return _narrative(c, item)
     if item.kind is ItemKind.TICKETS:
         summary = c.inputs.tickets or TicketSummary()
-        source = item.text or text("report.tickets.default")
-        rendered = compiled(source).render(context, tickets=_tickets_view(c, summary))
+        holder = (c.inputs.spec.tickets.unit,) if c.inputs.spec.tickets else ()
+        # The catalog's block is a snippet like report.toml's: rendered with the figures.
+        snippet = item.text or source("report.tickets.default")
+        view = tickets_view(summary, holder, c.fig, c.names)
+        rendered = compiled(snippet).render(context, tickets=view)
         return _paragraphs(_lines(rendered), item.bullet, item.lead)
     rendered = compiled(item.text).render(context)
     return _paragraphs(_lines(rendered), item.bullet, item.lead)
@@ -221,74 +176,6 @@ def _heading(section: SectionSpec, context: dict[str, Any]) -> Paragraph:
     style = _HEADINGS.get(section.depth, Style.HEADING3)
     title = compiled(section.title).render(context)
     return Paragraph(style, (Segment(f"{section.number} {title}".strip()),))
-
-
-def _warning_text(warning: ReportWarning) -> str:
-    def n(value: Decimal) -> str:
-        return format_number(value)
-
-    if warning.kind is WarningKind.RATIO:
-        (_, part), (_, whole) = warning.terms
-        return text(
-            "report.warning.ratio",
-            part=n(part),
-            whole=n(whole),
-            computed=format_number(warning.expected, warning.places) + "%",
-            stated=format_number(warning.actual, warning.places) + "%",
-            label=warning.label,
-        )
-    if warning.kind is WarningKind.PARTS_OVER:
-        return text(
-            "report.warning.parts_over",
-            label=warning.label,
-            actual=n(warning.actual),
-            labels=[label for label, _ in warning.terms],
-            known=n(warning.expected),
-        )
-    if warning.kind is WarningKind.BOUND:
-        ((bound_label, bound),) = warning.terms
-        return text(
-            "report.warning.bound",
-            label=warning.label,
-            actual=n(warning.actual),
-            bound_label=bound_label,
-            bound=n(bound),
-        )
-    if warning.kind is WarningKind.KEPT:
-        return text(
-            "report.warning.kept",
-            label=warning.label,
-            actual=n(warning.actual),
-            previous=n(warning.expected) if warning.expected else "",
-        )
-    if warning.kind is WarningKind.STOCK_BELOW_FLOW:
-        ((flow_label, flow),) = warning.terms
-        return text(
-            "report.warning.stock_below_flow",
-            label=warning.label,
-            actual=n(warning.actual),
-            flow_label=flow_label,
-            flow=n(flow),
-        )
-    if warning.kind is WarningKind.STOCK:
-        (_, before), (flow_label, flow) = warning.terms
-        return text(
-            "report.warning.stock",
-            label=warning.label,
-            previous=n(before),
-            flow_label=flow_label,
-            flow=n(flow),
-            expected=n(warning.expected),
-            actual=n(warning.actual),
-        )
-    return text(
-        "report.warning.parts",
-        terms=" + ".join(n(value) for _, value in warning.terms),
-        labels=", ".join(label for label, _ in warning.terms),
-        expected=n(warning.expected),
-        label=warning.label,
-        actual=n(warning.actual),
-    )
 
 
 def _warnings(c: _Composer, summary: TicketSummary | None) -> list[WarningLine]:
@@ -302,14 +189,20 @@ def _warnings(c: _Composer, summary: TicketSummary | None) -> list[WarningLine]:
     found += kept_warnings(inputs.forms, inputs.units, current, previous, found)
     if summary is not None:
         holder = inputs.spec.tickets.unit if inputs.spec.tickets else ""
-        extra = overdue_warning(summary, holder, text("report.tickets.overdue_label"), c.names)
+        extra = overdue_warning(
+            summary,
+            holder,
+            text("report.tickets.overdue_label"),
+            c.names,
+            text("report.tickets.unassigned"),
+        )
         if extra is not None:
             found.append(extra)
     return [
         WarningLine(
             c.names.get(w.unit_code, w.unit_code),
             inputs.forms[w.form_code].title if w.form_code in inputs.forms else "",
-            _warning_text(w),
+            warning_text(w),
             clean(w.explanation) if w.explanation else None,
         )
         for w in found
@@ -371,11 +264,8 @@ def compose(inputs: ReportInputs) -> Document:
         )
         for code, at in inputs.late.items()
     ]
-    if inputs.tickets is not None:
-        doc.overdue = [
-            UnitLine(names.get(item.unit_code, item.unit_code), "", item.count)
-            for item in inputs.tickets.overdue_by_unit
-        ]
+    doc.overdue = overdue_rows(inputs.tickets, names)
+    doc.tickets = inputs.tickets
     doc.units_reported = len(inputs.reported)
     doc.units_total = len(inputs.reported) + len(inputs.pending)
     return doc

@@ -1,5 +1,6 @@
 """`baocao export`: a period's data as a spreadsheet: a sheet per form (a row per unit, a
-column per question), a sheet of hotline tickets, and a sheet of every revision."""
+column per question), the hotline figures, a sheet of hotline tickets, and a sheet of every
+revision."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from bot.report.hotline import hotline_rows
 from bot.report.xlsx_writer import Cell, XlsxWriter
 from bot.workspace.load import Workspace
 from domain.calendar import period_window
 from domain.forms import Form
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period
+from domain.report_tickets import TicketSummary
 from domain.tickets import Ticket
 from domain.values import decoder
 from storage import Database, RevisionRow
@@ -162,8 +165,10 @@ async def export_xlsx(
     workspace: Workspace,
     period: Period,
     tickets: Sequence[Ticket] = (),
+    hotline: TicketSummary | None = None,
 ) -> bytes:
-    """The period's .xlsx: forms, `tickets` (the imported ticket list; may be empty) and
+    """The period's .xlsx: forms, `tickets` (the imported ticket list; may be empty), the
+    hotline figures the draft prints (`hotline`, see tickets_source.hotline_summary) and
     every revision of the period's answers."""
     regime = workspace.settings.regime
     zone = ZoneInfo(regime.timezone)
@@ -198,6 +203,13 @@ async def export_xlsx(
                 form_sheet.write_cells(rows)
                 form_sheet.close()
             del by_form  # the revisions are the bigger half: do not hold both
+            if hotline is not None:
+                book.sheet(
+                    text("report.export.sheet_hotline"),
+                    [text("report.export.col_figure"), text("report.export.col_value")],
+                    hotline_rows(hotline, names),
+                    (50, 14),
+                )
             book.sheet(
                 text("report.export.sheet_tickets"),
                 [text(f"report.export.col_{key}") for key in _TICKET_COLUMNS],

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from domain.periods import Period
+from domain.report_tickets import TicketSummary
 
 
 class SegmentKind(StrEnum):
@@ -99,5 +100,6 @@ class Document:
     overdue: list[UnitLine] = field(default_factory=list)
     warnings: list[WarningLine] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
+    tickets: TicketSummary | None = None  # the hotline figures every part prints
     units_reported: int = 0
     units_total: int = 0

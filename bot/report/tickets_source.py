@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.workspace.load import Workspace
-from bot.workspace.report_spec import spec_for
+from bot.workspace.report_spec import ReportSpecError, spec_for
 from domain.calendar import overdue_as_of, period_window, tickets_stood_at
 from domain.periods import Period
 from domain.report import ReportSpec
-from domain.report_tickets import TicketSummary, summary_from_figures
+from domain.report_figures import PeriodAnswers
+from domain.report_tickets import TicketSummary, summary_from_figures, summary_from_forms
 from domain.ticket_figures import TicketFigures, compute_figures
 from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket, channel_key
+from domain.values import TypedValue, decoder
 from storage import Database, ReadView
 from templates.catalog import text
 
@@ -95,10 +97,52 @@ async def imported_summary(
     return summary_from_figures(figures, channel_labels(spec))
 
 
+async def hotline_summary(
+    db: Database,
+    workspace: Workspace,
+    period: Period,
+    now: datetime,
+    spec: ReportSpec | None = None,
+) -> TicketSummary | None:
+    """The one source of the period's hotline figures, for the draft and the export alike:
+    the imported tickets, or when there are none the hotline unit's counts form; None when
+    the report has no hotline block."""
+    imported = await imported_summary(db, workspace, period, now, spec)
+    if imported is not None or spec is None or spec.tickets is None:
+        return imported
+    cutoff = period_window(period, workspace.settings.regime)[1]
+    async with db.read() as view:
+        values: dict[str, dict[str, dict[str, TypedValue]]] = {}
+        forms = {spec.tickets.form, spec.tickets.overdue_form} - {""}
+        async for chunk in view.answers.period_values(period, sorted(forms), explanations=False):
+            for form_code, unit_code, given, _ in chunk:
+                form = workspace.forms[form_code]
+                values.setdefault(form_code, {})[unit_code] = {
+                    key: decoder(form.field(key))(raw)
+                    for key, raw in given.items()
+                    if raw is not None and form.has_field(key)
+                }
+    answers = PeriodAnswers(period, values)
+    return summary_from_forms(spec.tickets, answers, workspace.units, cutoff)
+
+
 async def draft_inputs(
     db: Database, workspace: Workspace, period: Period, now: datetime
 ) -> tuple[ReportSpec, TicketSummary | None]:
-    """The report declaration and the imported tickets' figures to compile a draft with
-    (ReportSpecError if report.toml is wrong)."""
+    """The report declaration and the hotline figures (`hotline_summary`) to compile a
+    draft with (ReportSpecError if report.toml is wrong)."""
     spec = spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
-    return spec, await imported_summary(db, workspace, period, now, spec)
+    return spec, await hotline_summary(db, workspace, period, now, spec)
+
+
+async def export_inputs(
+    db: Database, workspace: Workspace, period: Period, now: datetime
+) -> tuple[list[Ticket], TicketSummary | None]:
+    """The imported tickets and the hotline figures the export lists: the same figures the
+    draft prints (none when report.toml is wrong: the export does not depend on it)."""
+    counted = await imported_tickets(db, workspace, period, now)
+    try:
+        spec = spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
+    except ReportSpecError:
+        return counted.tickets, None
+    return counted.tickets, await hotline_summary(db, workspace, period, now, spec)

@@ -19,7 +19,7 @@ from typing import Any
 from bot.channels.base import Rejected
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
-from bot.report.tickets_source import draft_inputs, imported_tickets
+from bot.report.tickets_source import draft_inputs, export_inputs
 from bot.runtime.clock import Clock
 from bot.runtime.outbox import queue_replies
 from bot.runtime.ticket_import import FileFetcher, run_import
@@ -118,8 +118,8 @@ async def job_document(
         caption = html.escape(draft.summary, quote=False)
         return Document(draft.file_name, draft.docx, caption)
     if payload["job"] == "export":
-        listed = (await imported_tickets(db, workspace, period, now)).tickets
-        content = await export_xlsx(db, workspace, period, listed)
+        listed, hotline = await export_inputs(db, workspace, period, now)
+        content = await export_xlsx(db, workspace, period, listed, hotline)
         name = f"{workspace.settings.office.short_code}_{period.key}.xlsx"
         return Document(name, content, text("chat.export_caption", period=period.label))
     raise Rejected(f"unknown job {payload['job']!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from bot.report.compose import _warning_text
+from bot.report.warning_text import warning_text
 from bot.workspace.forms_file import load_forms
 from domain.periods import Period
 from domain.report_checks import WarningKind, form_warnings
@@ -33,4 +33,4 @@ def test_the_draft_warns_about_it() -> None:
     answers = PeriodAnswers(Period(2022, 2), {"phananh": {"P6TV": TOO_MANY_OVERDUE}})
     (warning,) = form_warnings(FORMS, [unit], answers, PeriodAnswers(Period(2022, 1), {}))
     assert warning.kind is WarningKind.BOUND and warning.unit_code == "P6TV"
-    assert _warning_text(warning) == "«phiếu quá hạn» là 5, nhiều hơn «phiếu đang xử lý» (4)"
+    assert warning_text(warning) == "«phiếu quá hạn» là 5, nhiều hơn «phiếu đang xử lý» (4)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from bot.report.compose import _warning_text
+from bot.report.warning_text import warning_text
 from domain.forms import Field, FieldKind, FieldType, Form
 from domain.periods import Period
 from domain.report_checks import WarningKind, form_warnings, kept_warnings
@@ -27,7 +27,7 @@ def test_a_kept_tenfold_value_is_listed_with_its_explanation() -> None:
     (kept,) = kept_warnings({"cts": FORM}, [UNIT], current, before, found)
     assert kept.kind is WarningKind.KEPT
     assert kept.explanation == "Đợt cấp cho toàn ngành"
-    assert _warning_text(kept) == (
+    assert warning_text(kept) == (
         "«cấp mới» là 370, kỳ trước 10: số khác thường, đơn vị xác nhận là đúng"
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from bot.report.compose import _warning_text
+from bot.report.warning_text import warning_text
 from domain.forms import Field, FieldKind, FieldType, Form
 from domain.periods import Period
 from domain.report_checks import WarningKind, form_warnings
@@ -42,7 +42,7 @@ def _warnings(values: dict[str, D]) -> list[str]:
     before = PeriodAnswers(Period(2022, 1), {})
     found = form_warnings({"vb": DOCUMENTS}, [UNIT], answers, before)
     assert all(w.kind is WarningKind.PARTS_OVER for w in found)
-    return [_warning_text(w) for w in found]
+    return [warning_text(w) for w in found]
 
 
 def test_a_part_over_its_total_is_warned_about_with_a_part_missing() -> None:

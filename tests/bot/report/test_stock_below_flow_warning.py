@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from bot.report.compose import _warning_text
+from bot.report.warning_text import warning_text
 from domain.forms import Field, FieldKind, FieldType, Form
 from domain.periods import Period
 from domain.report_checks import WarningKind, form_warnings
@@ -30,6 +30,6 @@ def test_a_cumulative_below_the_flow_is_warned_about() -> None:
     before = PeriodAnswers(Period(2022, 1), {})
     (warning,) = form_warnings({"cts": CERTIFICATES}, [UNIT], answers, before)
     assert warning.kind is WarningKind.STOCK_BELOW_FLOW
-    assert _warning_text(warning) == (
+    assert warning_text(warning) == (
         "«lũy kế» là 3, ít hơn «cấp mới» trong kỳ (5), dù đã gồm cả số trong kỳ"
     )
