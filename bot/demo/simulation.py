@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 from bot.channels.telegram import TelegramChannel
@@ -43,6 +44,8 @@ TOKEN_ENV = "BAOCAO_DEMO_TOKEN"
 # The demo's bot: a token of the right shape that Telegram never issued, and its own name.
 DEMO_TOKEN = "7000000001:demo-token-not-a-real-one"
 DEMO_BOT = {"first_name": "baocao (demo)", "username": "baocao_demo_bot"}
+SAMPLE_PACKAGE = "bot.demo"
+SAMPLE_FOLDER = "sample-travinh"
 SAMPLE_FILES = ("config.toml", "units.csv", "report.toml", "forms")
 _ZONE_SHIFT = timedelta(hours=7)  # Asia/Ho_Chi_Minh, no daylight saving
 
@@ -109,8 +112,10 @@ class DemoResult:
 
 
 def sample_folder() -> Path:
-    """The sample data set of the repository checkout the package runs from."""
-    return Path(__file__).resolve().parents[2] / "data" / "sample-travinh"
+    """The sample data set, shipped inside this package (package data of the wheel too)."""
+    # A package installed from a wheel or in editable mode lives in plain folders, so
+    # files() is a real path that shutil can copy from.
+    return Path(str(resources.files(SAMPLE_PACKAGE).joinpath(SAMPLE_FOLDER)))
 
 
 def prepare_out(out: Path) -> None:

@@ -3,7 +3,7 @@ loading them into a database as if units had typed them in chat.
 
 Every value is read with the chat's own parser (`domain.values.parse_value`), so a file
 holds what a person would type ("1.924.862", "0,75", "13/02/2022"). See
-data/sample-travinh/answers/2022-02.toml for the layout.
+bot/demo/sample-travinh/answers/2022-02.toml for the layout.
 """
 
 from __future__ import annotations

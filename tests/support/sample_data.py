@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from tests.support.paths import REPO_ROOT
 
-SAMPLE = REPO_ROOT / "data" / "sample-travinh"
+SAMPLE = REPO_ROOT / "bot" / "demo" / "sample-travinh"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 # Two days after the February deadline: everyone but one commune has reported.
 COMPILED_AT = datetime(2022, 2, 17, 8, 30, tzinfo=ZONE)
