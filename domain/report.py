@@ -28,6 +28,7 @@ class FigureSpec:
     units: tuple[str, ...] = ()
     group: str = ""
     label: str = ""
+    emphasis: bool = False  # printed bold wherever a sentence shows it
 
 
 class DerivedKind(StrEnum):
@@ -53,6 +54,7 @@ class DerivedSpec:
     places: int = 2
     stated: str = ""
     label: str = ""
+    emphasis: bool = False  # printed bold wherever a sentence shows it
 
 
 class ItemKind(StrEnum):
@@ -77,6 +79,7 @@ class ItemSpec:
     field: str = ""
     units: tuple[str, ...] = ()
     group: str = ""
+    lead_apart: bool = False  # the lead is a paragraph of its own, the text starts below it
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +154,8 @@ class ReportSpec:
     def names(self) -> set[str]:
         """Every figure name, read or derived."""
         return set(self.figures) | set(self.derived)
+
+    def emphasised(self, name: str) -> bool:
+        """Whether the declaration marks the figure to be printed bold."""
+        found = self.figures.get(name) or self.derived.get(name)
+        return bool(found and found.emphasis)

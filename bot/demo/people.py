@@ -7,7 +7,7 @@ import re
 from bot.demo.errors import DemoError
 from bot.demo.telegram_api import FakeTelegramServer, SentMessage
 from bot.workspace.answers_file import Submission
-from domain.forms import Form
+from domain.forms import FieldType, Form
 from templates.catalog import text
 
 REPLY_TIMEOUT = 10.0  # seconds of real time for the bot to answer a simulated person
@@ -52,12 +52,23 @@ class Chat:
         return sent[-1]
 
 
+def _as_typed(value: str, *, joined: bool) -> str:
+    if joined:
+        return " ".join(value.split())
+    return "\n".join(" ".join(line.split()) for line in value.splitlines() if line.strip())
+
+
 async def answer_form(
     chat: Chat, user: int, form: Form, sub: Submission, reply: SentMessage
 ) -> tuple[str, Details]:
     """Answer the form from its first question to «Đã nhận»: the last reply and what happened."""
-    answers = {key: " ".join(value.split()) for key, value in sub.answers.items()}
     pasted = (sub.unit, sub.form) in PASTING
+    # A text answer is sent as typed, one task a line (the draft keeps each line its own
+    # paragraph); a pasted "n: value" line cannot hold line breaks, so those are joined.
+    answers = {
+        key: _as_typed(value, joined=pasted or form.field(key).type is not FieldType.TEXT)
+        for key, value in sub.answers.items()
+    }
     mistaken: set[str] = set()
     details: list[tuple[str, dict[str, object]]] = []
     for _ in range(4 * len(form.fields) + 20):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -70,15 +71,16 @@ class _Composer:
         units = tuple(self.names.get(c, c) for c in fig.figure.missing)
         self.gaps.append(Gap(self.section, fig.label, units, fig.figure.previous_missing))
 
-    def fig(self, figure: FigureValue, label: str) -> Fig:
-        return Fig(figure, label, self.unit_names, self.report_gap)
+    def fig(self, figure: FigureValue, label: str, emphasis: bool = False) -> Fig:
+        return Fig(figure, label, self.unit_names, self.report_gap, emphasis)
 
     def context(self) -> dict[str, Any]:
         """What every snippet can use: figures by name, the office, the periods."""
         spec, period = self.inputs.spec, self.inputs.period
         following = period.next()
         values: dict[str, Any] = {
-            name: self.fig(self.book.get(name, period), self.label(name)) for name in spec.names()
+            name: self.fig(self.book.get(name, period), self.label(name), spec.emphasised(name))
+            for name in spec.names()
         }
         values.update(
             office=self.inputs.settings.office,
@@ -108,13 +110,26 @@ def _prefix(bullet: str, lead_text: str) -> str:
     return start + (lead(lead_text) + " " if lead_text else "")
 
 
-def _paragraphs(lines: list[str], bullet: str, lead_text: str) -> list[Paragraph]:
-    """Rendered lines as body paragraphs; the bullet and lead go before the first line."""
-    out = []
+def _lead_apart(item: ItemSpec) -> list[Paragraph]:
+    """The item's bullet and lead as a paragraph of their own (report.toml's lead_apart)."""
+    if not item.lead_apart or not item.lead:
+        return []
+    return [Paragraph(Style.BODY, tuple(segments(_prefix(item.bullet, item.lead).rstrip())))]
+
+
+def _paragraphs(lines: list[str], item: ItemSpec) -> list[Paragraph]:
+    """Rendered lines as body paragraphs; the bullet and lead go before the first line, or
+    on a line of their own above it."""
+    out = _lead_apart(item)
     for index, line in enumerate(lines):
-        start = _prefix(bullet, lead_text) if index == 0 else ""
+        start = _prefix(item.bullet, item.lead) if index == 0 and not out else ""
         out.append(Paragraph(Style.BODY, tuple(segments(start + line))))
     return out
+
+
+# A unit's own list marker at the start of a line ("- ", "+ ", "* ", "2. ", "3) "): the
+# report's bullet or number replaces it.
+_OWN_MARKER = re.compile(r"^(?:[-+*•–]+|\d{1,3}[.)])\s*")
 
 
 def _narrative(c: _Composer, item: ItemSpec) -> list[Paragraph]:
@@ -126,7 +141,8 @@ def _narrative(c: _Composer, item: ItemSpec) -> list[Paragraph]:
     units = figure_units(
         FigureSpec("", item.form, item.field, item.units, item.group), inputs.units, cutoff
     )
-    out: list[Paragraph] = []
+    out = _lead_apart(item)
+    apart = bool(out)
     number = 0
     for unit in units:
         given = answers.unit_values(item.form, unit.code)
@@ -141,10 +157,12 @@ def _narrative(c: _Composer, item: ItemSpec) -> list[Paragraph]:
             )
             continue
         for line in _lines(clean(str(value))):
-            line = line.lstrip("-+* ").strip() if item.bullet else line
+            line = _OWN_MARKER.sub("", line) if item.bullet else line
             if item.bullet == "1.":
                 number += 1
                 start = f"{number}. "
+            elif apart:
+                start = ""  # the bullet and lead are on their own line above
             else:
                 start = _prefix(item.bullet, item.lead if number == 0 else "")
                 number += 1
@@ -167,9 +185,9 @@ def _item(c: _Composer, item: ItemSpec, context: dict[str, Any]) -> list[Paragra
         snippet = item.text or source("report.tickets.default")
         view = tickets_view(summary, holder, c.fig, c.names)
         rendered = compiled(snippet).render(context, tickets=view)
-        return _paragraphs(_lines(rendered), item.bullet, item.lead)
+        return _paragraphs(_lines(rendered), item)
     rendered = compiled(item.text).render(context)
-    return _paragraphs(_lines(rendered), item.bullet, item.lead)
+    return _paragraphs(_lines(rendered), item)
 
 
 def _heading(section: SectionSpec, context: dict[str, Any]) -> Paragraph:

@@ -36,6 +36,8 @@ def _rich(paragraph: Paragraph) -> RichText:
     for segment in paragraph.segments:
         if segment.kind is SegmentKind.LEAD:
             rich.add(segment.text, italic=True)
+        elif segment.kind is SegmentKind.STRONG:
+            rich.add(segment.text, bold=True)
         elif segment.kind is SegmentKind.GAP:
             rich.add(segment.text, bold=True, highlight=PLACEHOLDER_FILL)
         else:

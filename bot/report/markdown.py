@@ -31,7 +31,7 @@ def _segments(paragraph: Paragraph) -> str:
         shown = md(segment.text)
         if segment.kind is SegmentKind.LEAD and shown.strip():
             shown = f"*{shown.strip()}*"
-        elif segment.kind is SegmentKind.GAP:
+        elif segment.kind in (SegmentKind.GAP, SegmentKind.STRONG) and shown.strip():
             shown = f"**{shown}**"
         out.append(shown)
     line = "".join(out).strip()

@@ -16,6 +16,7 @@ class SegmentKind(StrEnum):
     TEXT = "text"
     LEAD = "lead"  # an italic label ("Cài đặt PC-Covid:")
     FIGURE = "figure"  # a computed figure
+    STRONG = "strong"  # a figure the declaration marks as emphasised: bold
     GAP = "gap"  # a visible placeholder for a missing figure
 
 

@@ -26,12 +26,14 @@ from templates.catalog import text
 FIGURE = ("\ue000", "\ue001")
 GAP = ("\ue002", "\ue003")
 LEAD = ("\ue004", "\ue005")
+STRONG = ("\ue006", "\ue007")
 _KINDS = {
     FIGURE[0]: SegmentKind.FIGURE,
     GAP[0]: SegmentKind.GAP,
     LEAD[0]: SegmentKind.LEAD,
+    STRONG[0]: SegmentKind.STRONG,
 }
-_MARKED = re.compile("([\ue000\ue002\ue004])(.*?)[\ue001\ue003\ue005]", re.DOTALL)
+_MARKED = re.compile("([\ue000\ue002\ue004\ue006])(.*?)[\ue001\ue003\ue005\ue007]", re.DOTALL)
 # Our markers, and the characters XML 1.0 cannot hold (C0 controls but tab and newlines).
 _UNSAFE = re.compile("[\ue000-\ue00f\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -72,6 +74,7 @@ class Fig:
     label: str
     unit_names: Callable[[tuple[str, ...]], str]
     report_gap: Callable[[Fig], None]
+    emphasis: bool = False  # printed bold (report.toml's `emphasis = true`)
 
     @property
     def value(self) -> Decimal | str | date | None:
@@ -117,6 +120,12 @@ def _known(value: Any) -> tuple[Fig | None, Any]:
     return None, value
 
 
+def _figure(value: Any, shown: str) -> str:
+    """`shown` marked as a figure: bold when the declaration emphasises it."""
+    strong = isinstance(value, Fig) and value.emphasis
+    return mark(STRONG if strong else FIGURE, shown)
+
+
 def number(value: Any, places: int | None = None) -> str:
     """A number the Vietnamese way ("1.924.862"), or a placeholder."""
     fig, plain = _known(value)
@@ -126,7 +135,7 @@ def number(value: Any, places: int | None = None) -> str:
         return mark(GAP, text("report.gap.unknown"))
     if isinstance(value, Fig) and value.figure.kind is ValueKind.RATIO:
         return percent(value)
-    return mark(FIGURE, format_number(Decimal(plain), places))
+    return _figure(value, format_number(Decimal(plain), places))
 
 
 def padded(value: Any) -> str:
@@ -138,7 +147,7 @@ def padded(value: Any) -> str:
         return mark(GAP, text("report.gap.unknown"))
     whole = Decimal(plain)
     shown = format_number(whole)
-    return mark(FIGURE, "0" + shown if 0 <= whole < 10 and whole == int(whole) else shown)
+    return _figure(value, "0" + shown if 0 <= whole < 10 and whole == int(whole) else shown)
 
 
 def percent(value: Any, places: int | None = None) -> str:
@@ -151,8 +160,8 @@ def percent(value: Any, places: int | None = None) -> str:
     if isinstance(value, Fig):
         digits = value.figure.places if places is None else places
         if value.figure.kind is ValueKind.RATIO:
-            return mark(FIGURE, format_percent(Decimal(plain), digits))
-        return mark(FIGURE, format_number(Decimal(plain), digits) + "%")
+            return _figure(value, format_percent(Decimal(plain), digits))
+        return _figure(value, format_number(Decimal(plain), digits) + "%")
     return mark(FIGURE, format_percent(Decimal(plain), 2 if places is None else places))
 
 
@@ -169,7 +178,7 @@ def change(value: Any) -> str:
         shown = format_number(abs(amount), value.figure.places) + "%"
     else:
         shown = format_number(abs(amount))
-    return word + " " + mark(FIGURE, shown)
+    return word + " " + _figure(value, shown)
 
 
 def vn_date(value: Any) -> str:
@@ -179,7 +188,7 @@ def vn_date(value: Any) -> str:
         return fig.placeholder()
     if not isinstance(plain, date):
         return mark(GAP, text("report.gap.unknown"))
-    return mark(FIGURE, plain.strftime("%d/%m/%Y"))
+    return _figure(value, plain.strftime("%d/%m/%Y"))
 
 
 def lead(value: str) -> str:

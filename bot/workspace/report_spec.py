@@ -78,6 +78,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[str]) -> ReportSpec:
             _units(table),
             str(table.get("group", "")),
             str(table.get("label", "")),
+            bool(table.get("emphasis", False)),
         )
     derived = {}
     for name, table in raw.get("derived", {}).items():
@@ -92,6 +93,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[str]) -> ReportSpec:
             int(table.get("places", 2)),
             str(table.get("stated", "")),
             str(table.get("label", "")),
+            bool(table.get("emphasis", False)),
         )
     sections = tuple(
         SectionSpec(str(s.get("key", "")), str(s.get("number", "")), str(s.get("title", "")))
@@ -115,6 +117,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[str]) -> ReportSpec:
                 str(table.get("field", "")),
                 _units(table),
                 str(table.get("group", "")),
+                bool(table.get("lead_apart", False)),
             )
         )
     checks = tuple(
