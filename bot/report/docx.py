@@ -69,7 +69,7 @@ def context(doc: Document) -> dict[str, Any]:
         "attached": text(
             "report.appendix.attached",
             code=doc.number_line.split("/", 1)[-1],
-            office=doc.issuing_body.title(),
+            office=doc.office_name,
         ),
         "units": [
             {"no": i, "unit": line.unit, "detail": line.detail}

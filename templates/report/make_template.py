@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -22,12 +23,21 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
-from docx.table import Table, _Cell
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from templates.catalog import text
+from templates.report.ooxml import (
+    border,
+    cant_split,
+    cell_box,
+    keep_together,
+    no_borders,
+    page_field,
+    widths,
+)
 
 OUT = Path(__file__).with_name("report.docx")
 FONT = "Times New Roman"
@@ -36,13 +46,18 @@ BODY_PT = 14
 # right 15-20 mm).
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 TEXT_WIDTH_CM = (210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
-LEFT_COL_CM = 6.5
+# The national title «CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM» at 12 pt bold is about 8.8 cm wide:
+# the right column leaves it room on one line (cell margins included), the left one takes
+# the rest for the agency.
+LEFT_COL_CM = 6.8
 RIGHT_COL_CM = TEXT_WIDTH_CM - LEFT_COL_CM
+NATIONAL_TITLE_PT = 12
 CELL_MARGINS_CM = 0.38  # Word's default cell margins, left plus right
 # "Độc lập - Tự do - Hạnh phúc" in Times New Roman bold is 12.2 em wide (sum of the
-# glyphs' advance widths): at 14 pt that is 6.0 cm, the length of the rule under it.
-MOTTO_RULE_CM = 6.0
+# glyphs' advance widths): at 13 pt that is 5.6 cm, the length of the rule under it.
+MOTTO_RULE_CM = 5.6
 SHORT_RULE_CM = 3.0  # under the issuing body and under the subject: a short rule
+DRAFT_MARK_CM = 3.2  # the box around «DỰ THẢO» in the header
 
 
 def _fonts(element: OxmlElement, size_pt: float | None = None) -> None:
@@ -95,52 +110,35 @@ def _page(document: Document) -> None:  # type: ignore[valid-type]
     section.left_margin = Mm(MARGINS_MM["left"])
     section.right_margin = Mm(MARGINS_MM["right"])
     section.header_distance = Mm(10)
-    # Page numbers from page 2 on, centred in the top margin; page 1 carries the draft mark.
+    # Page numbers from page 2 on, centred in the top margin; the draft mark on every page.
     section.different_first_page_header_footer = True
-    number = section.header.paragraphs[0]
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _page_field(number)
-    mark = section.first_page_header.paragraphs[0]
-    mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _header_line(section.header, numbered=True)
+    _header_line(section.first_page_header, numbered=False)
+
+
+def _header_line(header: Any, *, numbered: bool) -> None:
+    """One line of header: the page number in the middle (from page 2), «DỰ THẢO» boxed at
+    the right. A borderless table holds both on one line, so the header stays within the
+    top margin and the box is the word's, not the page's width."""
+    side = DRAFT_MARK_CM
+    table = header.add_table(rows=1, cols=3, width=Cm(TEXT_WIDTH_CM))
+    no_borders(table)
+    widths(table, (side, TEXT_WIDTH_CM - 2 * side, side))
+    _, middle, right = table.rows[0].cells
+    if numbered:
+        number = middle.paragraphs[0]
+        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        page_field(number)
+    mark = right.paragraphs[0]
+    mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = mark.add_run(text("report.draft_mark"))
     run.bold = True
     run.font.size = Pt(13)
-    _border(mark, ("top", "left", "bottom", "right"))
-
-
-def _page_field(paragraph: Paragraph) -> None:
-    """A PAGE field: Word prints the page's number there."""
-    run = paragraph.add_run()
-    run.font.size = Pt(BODY_PT)
-    for kind, instruction in (("begin", None), (None, " PAGE "), ("separate", None)):
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        else:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = instruction
-            run._r.append(instr)
-    shown = paragraph.add_run("2")
-    shown.font.size = Pt(BODY_PT)
-    end = paragraph.add_run()
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), "end")
-    end._r.append(char)
-
-
-def _border(paragraph: Paragraph, sides: tuple[str, ...]) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    borders = OxmlElement("w:pBdr")
-    for side in sides:
-        line = OxmlElement(f"w:{side}")
-        line.set(qn("w:val"), "single")
-        line.set(qn("w:sz"), "6")  # eighths of a point: a 0.75 pt solid line
-        line.set(qn("w:space"), "1")
-        line.set(qn("w:color"), "auto")
-        borders.append(line)
-    ppr.append(borders)
+    cell_box(right)
+    # python-docx starts a header with an empty paragraph: it would add a line.
+    first = header.paragraphs[0]
+    first.paragraph_format.space_after = Pt(0)
+    first.paragraph_format.line_spacing = Pt(1)
 
 
 def _rule(cell_or_doc: _Cell | Document, available_cm: float, length_cm: float) -> None:  # type: ignore[valid-type]
@@ -151,10 +149,10 @@ def _rule(cell_or_doc: _Cell | Document, available_cm: float, length_cm: float) 
     fmt.left_indent = indent
     fmt.right_indent = indent
     fmt.first_line_indent = Cm(0)
-    fmt.space_before = Pt(0)
+    fmt.space_before = Pt(2)  # clear of the descenders of the line above
     fmt.space_after = Pt(0)
     fmt.line_spacing = Pt(2)
-    _border(paragraph, ("top",))
+    border(paragraph, ("top",))
 
 
 def _line(
@@ -178,33 +176,17 @@ def _line(
     return paragraph
 
 
-def _no_borders(table: Table) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        line = OxmlElement(f"w:{side}")
-        line.set(qn("w:val"), "nil")
-        borders.append(line)
-    table._tbl.tblPr.append(borders)
-
-
-def _widths(table: Table, widths_cm: tuple[float, ...]) -> None:
-    table.autofit = False
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_cm, strict=True):
-            cell.width = Cm(width)
-
-
 def _header(document: Document) -> None:  # type: ignore[valid-type]
     table = document.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _no_borders(table)
-    _widths(table, (LEFT_COL_CM, RIGHT_COL_CM))
+    no_borders(table)
+    widths(table, (LEFT_COL_CM, RIGHT_COL_CM))
     left, right = table.rows[0].cells
     _line(left, "{{ parent_body | upper }}", 13, first=True)
     _line(left, "{{ issuing_body | upper }}", 13, bold=True)
     _rule(left, LEFT_COL_CM - CELL_MARGINS_CM, SHORT_RULE_CM)
-    _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, bold=True, first=True)
-    _line(right, "Độc lập - Tự do - Hạnh phúc", 14, bold=True)
+    _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", NATIONAL_TITLE_PT, bold=True, first=True)
+    _line(right, "Độc lập - Tự do - Hạnh phúc", 13, bold=True)
     _rule(right, RIGHT_COL_CM - CELL_MARGINS_CM, MOTTO_RULE_CM)
     number, date = table.rows[1].cells
     _line(number, "{{ number_line }}", 13, first=True, space_before=6)
@@ -217,13 +199,16 @@ def _header(document: Document) -> None:  # type: ignore[valid-type]
 
 def _body(document: Document) -> None:  # type: ignore[valid-type]
     document.add_paragraph("{{p body }}", style="BaoCaoNoiDung")
-    document.add_paragraph("{{ closing }}", style="BaoCaoNoiDung")
+    closing = document.add_paragraph("{{ closing }}", style="BaoCaoNoiDung")
+    # The closing sentence goes with the signature block onto its page: never a signature
+    # alone at the top of a page.
+    closing.paragraph_format.keep_with_next = True
 
 
 def _signature(document: Document) -> None:  # type: ignore[valid-type]
     table = document.add_table(rows=1, cols=2)
-    _no_borders(table)
-    _widths(table, (8.0, TEXT_WIDTH_CM - 8.0))
+    no_borders(table)
+    widths(table, (8.0, TEXT_WIDTH_CM - 8.0))
     left, right = table.rows[0].cells
     _line(
         left,
@@ -245,6 +230,8 @@ def _signature(document: Document) -> None:  # type: ignore[valid-type]
     for _ in range(4):  # room for the signature and the seal
         right.add_paragraph()
     _line(right, "{{ signer_name }}", 14, bold=True)
+    cant_split(table)
+    keep_together(table)
 
 
 def _table(
@@ -257,8 +244,7 @@ def _table(
     document.add_paragraph("{%p if " + rows + " %}")
     table = document.add_table(rows=4, cols=len(columns))
     table.style = document.styles["Table Grid"]
-    widths = tuple(width for _, _, width in columns)
-    _widths(table, widths)
+    widths(table, tuple(width for _, _, width in columns))
     for cell, (title, _, _) in zip(table.rows[0].cells, columns, strict=True):
         _line(cell, text(f"report.appendix.{title}"), 13, bold=True, first=True)
     table.rows[1].cells[0].paragraphs[0].add_run("{%tr for row in " + rows + " %}")

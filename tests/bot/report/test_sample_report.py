@@ -190,10 +190,13 @@ async def test_page_numbers_from_page_two_and_draft_mark(draft: Draft) -> None:
     assert section.different_first_page_header_footer
     header = section.header._element.xml
     assert "PAGE" in header and 'w:fldCharType="begin"' in header
-    assert section.header.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    number = next(p for p in section.header.tables[0].rows[0].cells[1].paragraphs)
+    assert number.alignment == WD_ALIGN_PARAGRAPH.CENTER
     first = section.first_page_header
     assert "PAGE" not in first._element.xml
-    assert "DỰ THẢO" in first.paragraphs[0].text
+    # The draft mark on every page: the first page's header and the others'.
+    for each in (first, section.header):
+        assert each.tables[0].rows[0].cells[2].text == "DỰ THẢO"
 
 
 async def test_recipients_and_signature(draft: Draft) -> None:
