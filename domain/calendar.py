@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from domain.periods import Period, ReminderStep, ReportingRegime
+from domain.report_periods import ReportPeriod
 
 _ONE_DAY = timedelta(days=1)
 
@@ -143,6 +144,9 @@ def _month_end(year: int, month: int) -> date:
 
 def period_window(period: Period, regime: ReportingRegime) -> tuple[date, date]:
     """First and last day (the cut-off) of the data a period collects."""
+    if isinstance(period, ReportPeriod):  # its first month's start to its last's cut-off
+        first, last = period.months[0], period.months[-1]
+        return period_window(first, regime)[0], period_window(last, regime)[1]
     start_day = regime.window_start_day
     if not 1 <= start_day <= 28:
         raise ValueError(f"window_start_day must be 1..28, got {start_day}")

@@ -40,6 +40,19 @@ class FieldKind(StrEnum):
     TEXT = "text"  # narrative
 
 
+class Aggregation(StrEnum):
+    """How a numeric field adds up over the months of a longer period (and across units)."""
+
+    SUM = "sum"  # flows: documents sent, tickets received
+    LAST = "last"  # stocks and levels: the value at the end
+    MAX = "max"
+    AVERAGE = "average"
+    NONE = "none"  # not added up: listed month by month
+    # A percentage recomputed from its numerator and denominator fields (`ratio_of`); not
+    # written in forms, it is what a percentage with `ratio_of` does.
+    RATIO = "ratio"
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     """One question of a form."""
@@ -65,6 +78,11 @@ class Field:
     # or above plausible_max.
     plausible_ratio: Decimal = PLAUSIBLE_RATIO
     plausible_max: Decimal | None = None
+    # How the field adds up over months; None: not declared (see domain.aggregation).
+    aggregate: Aggregation | None = None
+    # For a percentage: its numerator and denominator fields, so that sums of several
+    # months or units recompute it instead of adding percentages.
+    ratio_of: tuple[str, str] | None = None
 
     @property
     def title(self) -> str:

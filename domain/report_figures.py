@@ -68,6 +68,9 @@ class FigureValue:
     missing: tuple[str, ...] = ()
     previous_missing: bool = False
     places: int = 2
+    # A typed percentage of several units, which cannot be added up: shown as the range
+    # from `low` to `value`.
+    low: Decimal | None = None
 
     @property
     def complete(self) -> bool:
@@ -76,7 +79,9 @@ class FigureValue:
 
     @property
     def number(self) -> Decimal | None:
-        """The value if it is a complete number."""
+        """The value if it is a complete single number (not a range)."""
+        if self.low is not None:
+            return None
         return self.value if self.complete and isinstance(self.value, Decimal) else None
 
 
@@ -134,8 +139,50 @@ def read_figure(
         return FigureValue(spec.name, kind, " ".join(str(v) for v in found), tuple(missing))
     if kind is ValueKind.DATE:
         return FigureValue(spec.name, kind, found[0], tuple(missing))
+    if kind is ValueKind.PERCENT or any(isinstance(v, str) for v in found):
+        return _not_summed(spec, form, by_unit, units, found, tuple(missing))
     total = sum([v for v in found if isinstance(v, Decimal)], Decimal(0))
     return FigureValue(spec.name, kind, total, tuple(missing))
+
+
+def _not_summed(
+    spec: FigureSpec,
+    form: Form,
+    by_unit: Mapping[str, Mapping[str, TypedValue]],
+    units: Sequence[Unit],
+    found: list[TypedValue],
+    missing: tuple[str, ...],
+) -> FigureValue:
+    """A typed percentage, or a figure listed month by month, over units: never a sum.
+
+    A percentage with a numerator and a denominator is recomputed from their sums over the
+    units; any other is one unit's value, or the range of the units' values.
+    """
+    field = form.field(spec.field)
+    if all(isinstance(v, Decimal) for v in found) and len(found) == 1:
+        return FigureValue(spec.name, ValueKind.PERCENT, found[0], missing)
+    if field.ratio_of and all(isinstance(v, Decimal) for v in found):
+        part, whole = Decimal(0), Decimal(0)
+        for unit in units:
+            given = by_unit.get(unit.code) or {}
+            p, w = (given.get(key) for key in field.ratio_of)
+            if isinstance(p, Decimal) and isinstance(w, Decimal):
+                part, whole = part + p, whole + w
+        value = part / whole * 100 if whole else None
+        return FigureValue(spec.name, ValueKind.PERCENT, value, missing)
+    numbers = [v for v in found if isinstance(v, Decimal)]
+    if len(numbers) == len(found):
+        low, high = min(numbers), max(numbers)
+        return FigureValue(
+            spec.name, ValueKind.PERCENT, high, missing, low=None if low == high else low
+        )
+    # Listed month by month (aggregation "none"): each unit's list under its name.
+    lists = []
+    for unit in units:
+        listed = (by_unit.get(unit.code) or {}).get(spec.field)
+        if listed is not None:
+            lists.append(f"{unit.name}: {listed}" if len(units) > 1 else str(listed))
+    return FigureValue(spec.name, ValueKind.TEXT, "; ".join(lists), missing)
 
 
 class FigureBook:

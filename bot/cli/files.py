@@ -16,7 +16,9 @@ from bot.workspace.config import CONFIG_FILE_NAME
 from bot.workspace.drift import stored_orphans
 from bot.workspace.load import Workspace, load_workspace
 from bot.workspace.problems import ConfigError
+from domain.aggregation import aggregation_of
 from domain.calendar import current_period, deadline_at, open_at, period_window
+from domain.forms import Form
 from domain.units import units_in_force
 from templates.catalog import text
 
@@ -100,6 +102,17 @@ def check(args: argparse.Namespace) -> int:
     return 0
 
 
+def aggregations(form: Form) -> list[dict[str, object]]:
+    """How each numeric field of a form adds up over months, and whether it was guessed."""
+    shown: list[dict[str, object]] = []
+    for field in form.fields:
+        if not field.type.is_numeric:
+            continue
+        how, guessed = aggregation_of(field)
+        shown.append({"key": field.key, "how": how.value, "guessed": guessed, "of": field.ratio_of})
+    return shown
+
+
 def summary(workspace: Workspace, now: datetime) -> str:
     """The one-screen overview `baocao check` prints when all is well."""
     settings, regime = workspace.settings, workspace.settings.regime
@@ -115,6 +128,7 @@ def summary(workspace: Workspace, now: datetime) -> str:
             "fields": len(form.fields),
             "required": sum(f.required for f in form.fields),
             "owers": sum(unit.owes(form.code) for unit in active),
+            "aggregations": aggregations(form),
         }
         for form in workspace.forms.values()
     ]

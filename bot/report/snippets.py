@@ -126,6 +126,14 @@ def _figure(value: Any, shown: str) -> str:
     return mark(STRONG if strong else FIGURE, shown)
 
 
+def _not_a_number(value: Any) -> bool:
+    """A figure shown as it is rather than as one number: values listed month by month
+    (text), or a range of percentages."""
+    return isinstance(value, Fig) and (
+        value.figure.kind is ValueKind.TEXT or value.figure.low is not None
+    )
+
+
 def number(value: Any, places: int | None = None) -> str:
     """A number the Vietnamese way ("1.924.862"), or a placeholder."""
     fig, plain = _known(value)
@@ -135,6 +143,8 @@ def number(value: Any, places: int | None = None) -> str:
         return mark(GAP, text("report.gap.unknown"))
     if isinstance(value, Fig) and value.figure.kind is ValueKind.RATIO:
         return percent(value)
+    if _not_a_number(value):
+        return str(value) if value.figure.kind is ValueKind.TEXT else percent(value)
     return _figure(value, format_number(Decimal(plain), places))
 
 
@@ -159,6 +169,12 @@ def percent(value: Any, places: int | None = None) -> str:
         return mark(GAP, text("report.gap.unknown"))
     if isinstance(value, Fig):
         digits = value.figure.places if places is None else places
+        if value.figure.kind is ValueKind.TEXT:
+            return str(value)
+        low = value.figure.low
+        if low is not None:
+            shown = f"{format_number(low, digits)}% – {format_number(Decimal(plain), digits)}%"
+            return _figure(value, shown)
         if value.figure.kind is ValueKind.RATIO:
             return _figure(value, format_percent(Decimal(plain), digits))
         return _figure(value, format_number(Decimal(plain), digits) + "%")

@@ -15,7 +15,15 @@ from enum import StrEnum
 from typing import Final, TypeVar
 
 from bot.workspace.toml_reader import REQUIRED, TableReader
-from domain.forms import FIELD_KEY_MAX, MAX_DIGITS, PLAUSIBLE_RATIO, Field, FieldKind, FieldType
+from domain.forms import (
+    FIELD_KEY_MAX,
+    MAX_DIGITS,
+    PLAUSIBLE_RATIO,
+    Aggregation,
+    Field,
+    FieldKind,
+    FieldType,
+)
 
 FIELD_KEY: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -35,6 +43,7 @@ class FieldDraft:
     stock_of: str
     built: Field | None
     at_most: str = ""
+    ratio_of: tuple[str, ...] = ()
 
 
 def read_field(r: TableReader) -> FieldDraft:
@@ -94,6 +103,13 @@ def read_field(r: TableReader) -> FieldDraft:
     parts = r.texts("parts", (), example='["vb_di_ky_so", "vb_di_giay"]')
     stock_of = r.text("stock_of", "", example="vb_moi")
     at_most = r.text("at_most", "", example="dang_xu_ly")
+    aggregate = _only_for(r, "aggregate", numeric, field_type, lambda k: _aggregation(r, k))
+    is_percent = field_type is FieldType.PERCENT
+    ratio_of = _only_for(
+        r, "ratio_of", is_percent, field_type, lambda k: _ratio_of(r, k, aggregate)
+    )
+    if is_percent and aggregate in (Aggregation.SUM, Aggregation.AVERAGE):
+        r.problem("aggregate", "percent_added", value=aggregate.value if aggregate else "")
     r.finish()
     built = None
     if len(r.problems) == before and field_type is not None and kind is not None:
@@ -115,8 +131,29 @@ def read_field(r: TableReader) -> FieldDraft:
             max_digits=max_digits or MAX_DIGITS,
             plausible_ratio=PLAUSIBLE_RATIO if ratio is None else ratio,
             plausible_max=plausible_max,
+            aggregate=aggregate,
+            ratio_of=(ratio_of[0], ratio_of[1]) if ratio_of and len(ratio_of) == 2 else None,
         )
-    return FieldDraft(r, key, field_type, kind, parts, stock_of, built, at_most)
+    return FieldDraft(r, key, field_type, kind, parts, stock_of, built, at_most, ratio_of or ())
+
+
+def _aggregation(r: TableReader, key: str) -> Aggregation | None:
+    """The declared aggregation: sum, last, max, average or none (ratio is implied)."""
+    value = r.text(key, "", example="sum")
+    if value == Aggregation.RATIO.value:
+        r.problem(key, "aggregate_ratio")
+        return None
+    return _member(r, key, value, Aggregation) if value else None
+
+
+def _ratio_of(r: TableReader, key: str, aggregate: Aggregation | None) -> tuple[str, ...]:
+    """A percentage's numerator and denominator fields (checked against the form later)."""
+    terms = r.texts(key, (), example='["hs_dung_han", "hs_giai_quyet"]')
+    if len(terms) != 2:
+        r.problem(key, "ratio_of_terms")
+    elif aggregate is not None:
+        r.problem(key, "ratio_of_aggregate")
+    return terms
 
 
 def _field_type(r: TableReader) -> FieldType | None:

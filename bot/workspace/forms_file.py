@@ -17,7 +17,7 @@ from typing import Final
 from bot.workspace.form_fields import FieldDraft, read_field
 from bot.workspace.problems import ConfigError, Problem, display_path, parse_toml, read_text
 from bot.workspace.toml_reader import TableReader
-from domain.forms import FieldKind, Form
+from domain.forms import FieldKind, FieldType, Form
 
 FORM_CODE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -174,6 +174,7 @@ def _check_relations(drafts: list[FieldDraft]) -> None:
         _check_parts(draft, by_key)
         _check_stock_of(draft, by_key)
         _check_at_most(draft, by_key)
+        _check_ratio_of(draft, by_key)
     _check_cycles(drafts, by_key)
 
 
@@ -208,6 +209,19 @@ def _check_at_most(draft: FieldDraft, by_key: dict[str, FieldDraft]) -> None:
         r.problem("at_most", "unknown_at_most", target=draft.at_most, suggestion=suggestion)
     elif target.type is not None and not target.type.is_numeric:
         r.problem("at_most", "at_most_not_numeric", target=draft.at_most, type=target.type.value)
+
+
+def _check_ratio_of(draft: FieldDraft, by_key: dict[str, FieldDraft]) -> None:
+    r = draft.reader
+    for term in draft.ratio_of:
+        target = by_key.get(term)
+        if target is None or target is draft:
+            others = [k for k in by_key if k != draft.key]
+            r.problem(
+                "ratio_of", "unknown_ratio_of", target=term, suggestion=_suggest(term, others)
+            )
+        elif target.type is not None and target.type not in (FieldType.INTEGER, FieldType.DECIMAL):
+            r.problem("ratio_of", "ratio_of_not_number", target=term, type=target.type.value)
 
 
 def _check_stock_of(draft: FieldDraft, by_key: dict[str, FieldDraft]) -> None:

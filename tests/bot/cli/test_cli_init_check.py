@@ -40,9 +40,15 @@ def summary_lines(folder: Path) -> list[str]:
         "  UBND cấp xã: 1",
         "Biểu mẫu: 4",
         "  buuchinh (Hoạt động bưu chính): 2 câu hỏi, 2 bắt buộc; 1 đơn vị phải nộp",
+        "    cộng dồn quý, năm: san_luong sum, doanh_thu sum",
         "  cntt (Ứng dụng công nghệ thông tin): 6 câu hỏi, 5 bắt buộc; 4 đơn vị phải nộp",
+        "    cộng dồn quý, năm: vb_di sum, vb_di_ky_so sum, vb_di_giay sum, cts_moi sum, "
+        "cts_luy_ke last",
         "  dvc (Dịch vụ công trực tuyến): 5 câu hỏi, 5 bắt buộc; 3 đơn vị phải nộp",
+        "    cộng dồn quý, năm: hs_tiep_nhan sum, hs_truc_tuyen sum, hs_truc_tiep sum, "
+        "ty_le_dung_han none",
         "  phananh (Phiếu phản ánh, kiến nghị): 4 câu hỏi, 4 bắt buộc; 1 đơn vị phải nộp",
+        "    cộng dồn quý, năm: tiep_nhan sum, da_xu_ly sum, dang_xu_ly last, qua_han last",
         "Kỳ đang thu 02/2022: số liệu từ 15/01/2022 đến 14/02/2022; mở lúc 08:00 10/02/2022; "
         "hạn nộp 17:00 15/02/2022",
         "Kỳ sau 03/2022: số liệu từ 15/02/2022 đến 14/03/2022; mở lúc 08:00 10/03/2022; "
