@@ -103,6 +103,9 @@ class OutboxState:
     unreachable: tuple[UnreachablePerson, ...]
     # Jobs set aside after crashing too often: (id, its payload), oldest first.
     quarantined: tuple[tuple[int, dict[str, Any]], ...] = ()
+    # Focal points registered (not removed), and the units they cover.
+    focal_points: int = 0
+    focal_units: int = 0
 
 
 def outbox_state(path: Path, now: datetime) -> OutboxState:
@@ -132,6 +135,9 @@ def outbox_state(path: Path, now: datetime) -> OutboxState:
                 "ORDER BY unit_code, id"
             )
         )
+        focal_points, focal_units = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT unit_code) FROM focal_points WHERE removed_at IS NULL"
+        ).fetchone()
         quarantined = tuple(
             (int(row[0]), codec.load_json(row[1]))
             for row in conn.execute(
@@ -148,6 +154,8 @@ def outbox_state(path: Path, now: datetime) -> OutboxState:
         failed=int(failed[0]),
         unreachable=people,
         quarantined=quarantined,
+        focal_points=int(focal_points),
+        focal_units=int(focal_units),
     )
 
 

@@ -16,6 +16,7 @@ from bot.workspace.config import CONFIG_FILE_NAME
 from bot.workspace.drift import stored_orphans
 from bot.workspace.load import Workspace, load_workspace
 from bot.workspace.problems import ConfigError
+from bot.workspace.starter_values import left_as_shipped
 from domain.aggregation import aggregation_of
 from domain.calendar import current_period, deadline_at, open_at, period_window
 from domain.forms import Form
@@ -24,6 +25,7 @@ from templates.catalog import text
 
 STARTER_PACKAGE = "bot.workspace"
 STARTER_FOLDER = "starter"
+GITIGNORE = ".gitignore"
 
 
 def starter_files() -> Iterator[tuple[Path, Traversable]]:
@@ -64,6 +66,9 @@ def init(args: argparse.Namespace) -> int:
             complain(text("cli.init.write_failed", path=target, detail=error.strerror))
             return 1
         written.append(target)
+    ignore = _write_gitignore(folder)
+    if ignore is not None:
+        written.append(ignore)
     say(
         text(
             "cli.init.done",
@@ -74,6 +79,24 @@ def init(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _write_gitignore(folder: Path) -> Path | None:
+    """Keep invites, the database and backups out of git: write .gitignore, or add our block
+    to the office's own; None when it already has the block (or cannot be written)."""
+    target = folder / GITIGNORE
+    block = text("cli.init.gitignore").rstrip("\n") + "\n"
+    try:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if block.splitlines()[0] in current:
+            return None
+        separator = "\n" if current and not current.endswith("\n") else ""
+        target.write_text(current + separator + block, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        # Not fatal: the office's files are written; say what to keep out of git by hand.
+        complain(text("cli.init.write_failed", path=target, detail=str(error)))
+        return None
+    return target
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,6 +119,9 @@ def check(args: argparse.Namespace) -> int:
         say(text("cli.check.failed", count=len(error.problems), config=shell_word(path)))
         return 1
     say(summary(workspace, office_now(workspace, args.today)))
+    left = left_as_shipped(workspace.settings)
+    if left:  # a warning: the exit status stays 0, a test office may run as shipped
+        say(text("cli.check.starter_left", left=left, config=path, note=True))
     orphans = stored_orphans(workspace)
     if orphans:
         say(text("cli.drift.warning", orphans=orphans))

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import segno
@@ -37,13 +38,15 @@ from templates.catalog import text
 
 # ---------------------------------------------------------------- invite
 
+INVITES_FOLDER = "invites"
+
 
 def _invite_arguments(parser: argparse.ArgumentParser) -> None:
     add_config(parser)
     parser.add_argument("units", nargs="*", metavar="UNIT_CODE", help=text("cli.args.invite_units"))
     parser.add_argument("--all", action="store_true", help=text("cli.args.invite_all"))
     parser.add_argument("--json", action="store_true", help=text("cli.args.json"))
-    parser.add_argument("--out", metavar="DIR", default="invites", help=text("cli.args.invite_out"))
+    parser.add_argument("--out", metavar="DIR", help=text("cli.args.invite_out"))
     parser.add_argument("--bot-username", metavar="NAME", help=text("cli.args.invite_bot"))
     parser.add_argument("--zalo-bot", metavar="NAME", help=text("cli.args.invite_zalo_bot"))
 
@@ -64,7 +67,10 @@ def invite(args: argparse.Namespace) -> int:
     bots = _bot_names(workspace, args)
     if bots is None:
         return 1
-    made = asyncio.run(_create_invites(workspace, codes, bots, Path(args.out)))
+    # Beside the config, not in whatever folder the command ran from: init's .gitignore
+    # keeps this folder (links that let anyone register as a unit) out of version control.
+    out = Path(args.out) if args.out else workspace.settings.source.parent / INVITES_FOLDER
+    made = asyncio.run(_create_invites(workspace, codes, bots, out))
     if args.json:
         print(json.dumps(made, ensure_ascii=False, indent=2))
     else:
@@ -78,26 +84,52 @@ def _bot_names(workspace: Workspace, args: argparse.Namespace) -> dict[str, str]
     settings = workspace.settings
     bots: dict[str, str] = {}
     if settings.telegram.enabled:
+        tg = settings.telegram
         try:
             bots["telegram"] = args.bot_username or asyncio.run(_telegram_name(workspace))
-        except MissingTokenError as missing:
-            print(text("cli.invite.no_username", env=str(missing)), file=sys.stderr)
+        except MissingTokenError:
+            _cannot_ask("no_username", "telegram", tg.token_env)
             return None
-        except (InvalidToken, NetworkError):
-            env = settings.telegram.token_env
-            print(text("cli.invite.no_username", env=env), file=sys.stderr)
+        except InvalidToken:  # 401/404 from getMe
+            _cannot_ask("token_rejected", "telegram", tg.token_env)
+            return None
+        except NetworkError as error:  # refused, unresolved, timed out
+            _cannot_ask("unreachable", "telegram", tg.token_env, tg.api_base_url, error)
             return None
     if settings.zalo.enabled:
+        zl = settings.zalo
         try:
             bots["zalo"] = args.zalo_bot or asyncio.run(_zalo_name(workspace))
-        except (MissingTokenError, ZaloApiError, httpx.HTTPError):
-            env = settings.zalo.token_env
-            print(text("cli.invite.no_zalo_name", env=env), file=sys.stderr)
+        except MissingTokenError:
+            _cannot_ask("no_zalo_name", "zalo", zl.token_env)
+            return None
+        except ZaloApiError as error:
+            _cannot_ask("token_rejected", "zalo", zl.token_env, status=error.error_code)
+            return None
+        except httpx.HTTPError as error:
+            _cannot_ask("unreachable", "zalo", zl.token_env, zl.api_base_url, error)
             return None
     if not bots:
         print(text("cli.invite.no_channel"), file=sys.stderr)
         return None
     return bots
+
+
+def _cannot_ask(
+    key: str,
+    channel: str,
+    env: str,
+    api: str = "",
+    error: BaseException | None = None,
+    status: int | None = None,
+) -> None:
+    """Say why the bot's name could not be learnt: no token, a refused one, no connection."""
+    # The exception's text may hold the token (PTB puts it in InvalidToken): show its kind only.
+    cause = error.__cause__ or error if error is not None else None
+    reason = type(cause).__name__ if cause is not None else ""
+    host = urlsplit(api).netloc
+    values = {"env": env, "zalo": channel == "zalo", "host": host, "reason": reason}
+    print(text(f"cli.invite.{key}", status=status, **values), file=sys.stderr)
 
 
 async def _telegram_name(workspace: Workspace) -> str:

@@ -28,6 +28,7 @@ from bot.workspace.drift import stored_orphans
 from bot.workspace.load import Workspace, load_workspace
 from bot.workspace.problems import ConfigError
 from bot.workspace.settings import Settings
+from bot.workspace.starter_values import left_as_shipped
 from domain.calendar import office_zone
 from storage import DatabaseFileError
 from storage.fileprobe import probe
@@ -78,6 +79,7 @@ class Doctor:
         found, settings, workspace = self.check_config()
         if settings is None:
             return found
+        found.append(self.check_starter(settings))
         found += self.check_database(settings)
         found.append(self.check_stored(workspace))
         found += await self.check_telegram(settings)
@@ -100,6 +102,14 @@ class Doctor:
             fix = _finding("config", Level.FIX, "config_fix", problems=shown, path=self.config)
             return [fix], settings, None
         return [_finding("config", Level.OK, "config_ok", path=self.config)], settings, workspace
+
+    def check_starter(self, settings: Settings) -> Finding:
+        """Sample values of `baocao init` left in config.toml: a note, the bot still runs."""
+        left = left_as_shipped(settings)
+        if not left:
+            return _finding("starter", Level.OK, "starter_ok")
+        message = text("cli.check.starter_left", left=left, config=self.config, note=False)
+        return Finding("starter", Level.NOTE, message)
 
     def check_database(self, settings: Settings) -> list[Finding]:
         """The file is ours, intact (quick_check), and of a schema this version knows."""
@@ -269,8 +279,19 @@ class Doctor:
                     zone=office_zone(settings.regime),
                 )
             )
+        elif state.focal_points == 0:
+            # Nobody to reach is not "everyone reached": the units were never invited.
+            found.append(_finding("unreachable", Level.NOTE, "no_focal_points"))
         else:
-            found.append(_finding("unreachable", Level.OK, "reachable"))
+            found.append(
+                _finding(
+                    "unreachable",
+                    Level.OK,
+                    "reachable",
+                    count=state.focal_points,
+                    units=state.focal_units,
+                )
+            )
         return found
 
     def check_disk(self, settings: Settings) -> Finding:

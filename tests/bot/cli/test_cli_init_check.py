@@ -74,13 +74,14 @@ def test_init_writes_the_starter_and_says_what_next(
     folder = tmp_path / "office"
     assert main(["init", str(folder)]) == 0
     written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    assert written == STARTER_FILES
+    assert written == sorted([*STARTER_FILES, ".gitignore"])
     for name in STARTER_FILES:
         assert (folder / name).read_bytes() == (STARTER / name).read_bytes()
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "Đã tạo:",
         *(f"  {folder / name}" for name in STARTER_FILES),
+        f"  {folder / '.gitignore'}",
         "",
         "Các bước tiếp theo:",
         f"  1. Sửa {folder / 'config.toml'}: tên cơ quan, người ký, nơi nhận, mã Telegram của "
@@ -138,7 +139,24 @@ def test_check_after_init_prints_the_summary(
     office: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["check", "--config", str(office / "config.toml"), "--today", "12/02/2022"]) == 0
-    assert capsys.readouterr().out.splitlines() == summary_lines(office)
+    assert capsys.readouterr().out.splitlines() == [
+        *summary_lines(office),
+        *starter_warning(office),
+    ]
+
+
+def starter_warning(folder: Path) -> list[str]:
+    """What check says about an office whose config is the starter's, unedited."""
+    return [
+        f"Lưu ý: {folder / 'config.toml'} còn 3 giá trị mẫu của baocao init chưa sửa:",
+        '  office.signer_name = "Nguyễn Văn A": họ tên người ký mẫu, sẽ in trên báo cáo; '
+        "hãy ghi họ tên người ký thật",
+        "  office.admins = 123456789: mã Telegram mẫu, không phải của ai trong cơ quan; "
+        "hãy ghi mã của cán bộ quản trị (nhắn /toi cho bot để biết mã)",
+        "  office.drafts_chat = -1001234567890: nhóm nhận dự thảo mẫu, bản dự thảo sẽ không "
+        "tới ai; hãy ghi mã nhóm Telegram của cơ quan (số âm)",
+        "Bot vẫn chạy được với các giá trị này, nhưng hãy sửa trước khi dùng thật.",
+    ]
 
 
 def test_check_keeps_collecting_late_answers_until_the_next_period_opens(
