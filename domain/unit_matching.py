@@ -8,11 +8,12 @@ guessed: the caller gets the closest unit as a suggestion for a person to confir
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
 
 from domain.units import Unit
 
@@ -35,7 +36,7 @@ _CONTRACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 # Words a name may carry or leave out without naming another unit ("Phường 6" is
 # "UBND Phường 6" when no other unit is called that).
 _OPTIONAL_WORDS = frozenset({"ubnd"})
-# How alike (0..1, difflib's ratio) a name must be to a unit's to be suggested.
+# How alike (0..1, the Indel similarity ratio) a name must be to a unit's to be suggested.
 CUTOFF = 0.6
 # The score of a unit whose whole name appears inside the name given.
 CONTAINED = 0.7
@@ -140,18 +141,31 @@ class UnitMatcher:
         best: tuple[float, str] | None = None
         for key, index in self._levels[1:]:
             query = key(text)
-            scored = [
-                (difflib.SequenceMatcher(None, query, found).ratio(), found)
-                for found in difflib.get_close_matches(query, index, n=1, cutoff=CUTOFF)
-            ]
+            # rapidfuzz's ratio (the Indel similarity difflib's ratio approximates), in C and
+            # with the cutoff pruning early: difflib took ~100 ms per name at 5,000 units.
+            found = process.extractOne(
+                query, index.keys(), scorer=fuzz.ratio, score_cutoff=CUTOFF * 100
+            )
+            scored = [] if found is None else [(found[1] / 100, found[0])]
             # A name with words added ("Sở Y tế tỉnh Trà Vinh") is far from the unit's by
             # ratio, yet plainly about it: a unit name found whole inside counts as close.
+            # Looked up as every run of the query's words, not by scanning every unit.
             scored += [
                 (CONTAINED + len(name) / 1000, name)
-                for name in index
-                if len(name) > 2 and f" {name} " in f" {query} "
+                for name in _word_runs(query)
+                if len(name) > 2 and name in index
             ]
             for score, name in scored:
                 if best is None or score > best[0]:
                     best = (score, index[name][0])
         return None if best is None else best[1]
+
+
+def _word_runs(query: str) -> set[str]:
+    """Every run of consecutive words of a space-joined key: "a b c" -> a, b, c, a b, b c..."""
+    tokens = query.split(" ")
+    return {
+        " ".join(tokens[start:end])
+        for start in range(len(tokens))
+        for end in range(start + 1, len(tokens) + 1)
+    }

@@ -86,3 +86,28 @@ def test_a_name_shared_by_two_units_is_not_guessed() -> None:
     assert matcher.match("TT 6") == UnitMatch(None, "TTR6")
     # The exact long form still decides.
     assert matcher.match("Trung tâm 6") == UnitMatch("TTM6")
+
+
+def _many_units(count: int) -> list[Unit]:
+    """A province's worth of communes, plus two units whose names are not numbered."""
+    units = [Unit(f"X{i:04d}", f"UBND xã Tân Hòa {i}", "x", (), order=i) for i in range(count)]
+    units.append(Unit("SYT", "Sở Y tế", "x", ("SYT",), order=count))
+    units.append(Unit("SGD", "Sở Giáo dục và Đào tạo", "x", (), order=count + 1))
+    return units
+
+
+def test_suggestions_among_thousands_of_units_are_the_near_ones() -> None:
+    matcher = UnitMatcher(_many_units(5_000))
+    # A typo in the place name: the same commune, whatever its number's neighbours.
+    assert matcher.match("UBND xã Tân Hoa 4321 cũ") == UnitMatch(None, "X4321")
+    assert matcher.match("Sở Giáo dụcc và Đào tạo") == UnitMatch(None, "SGD")
+    # A unit's whole name inside a longer one wins over names merely alike.
+    assert matcher.match("Phòng khám Sở Y tế tỉnh") == UnitMatch(None, "SYT")
+    assert matcher.match("Công an tỉnh Trà Vinh") == UnitMatch(None, None)
+
+
+def test_a_name_inside_another_counts_on_word_boundaries_only() -> None:
+    matcher = UnitMatcher([Unit("HA", "Hòa An", "x", (), order=1)])
+    assert matcher.match("Xã Hòa An mới") == UnitMatch(None, "HA")
+    # "hoa an" inside "thoa ann" is no word of it, and the names are not alike enough.
+    assert matcher.match("Thoa Ann Bình Phước Long") == UnitMatch(None, None)
