@@ -92,7 +92,8 @@ from bot.runtime.app import App  # noqa: E402
 from bot.runtime.ratelimit import Limits  # noqa: E402
 from bot.workspace.load import load_workspace  # noqa: E402
 from storage import Database  # noqa: E402
-from tests.support.harness import CONFIG, START  # noqa: E402
+from tests.support.clock import START  # noqa: E402
+from tests.support.harness import CONFIG  # noqa: E402
 
 TOKEN_ENV = "BAOCAO_TEST_TOKEN"
 FORM = "bench"

@@ -46,7 +46,7 @@ from bot.workspace.load import load_workspace  # noqa: E402
 from handlers.context import HandlerContext, Office  # noqa: E402
 from handlers.router import handle  # noqa: E402
 from storage import Database, OutboxMessage, WriteTransaction  # noqa: E402
-from tests.support.harness import START  # noqa: E402
+from tests.support.clock import START  # noqa: E402
 
 
 def update(user_id: int, update_id: int, typed: str) -> dict[str, Any]:

@@ -366,7 +366,10 @@ class DeliveryWorker:
         try:
             await channel.send(message.chat_id, message.payload)
         except RetryLater as error:
+            # Telegram does not say which limit was hit: past the overall one, sending on
+            # to other chats would earn more 429s (and longer bans), so everything waits.
             self.limiter.pause_chat(message.chat_id, error.seconds)
+            self.limiter.pause_all(error.seconds)
             await self._retry(message, timedelta(seconds=error.seconds), str(error))
         except Unreachable as error:
             async with self.db.write() as tx:

@@ -1,40 +1,52 @@
 """Send-rate limits as Telegram publishes them: per chat, overall, and per group per minute.
 
-Telegram counts a message when it arrives, and we cannot know when that is: somewhere
-between sending the request and getting the answer. Counting at sending time with a margin
-still cost 429s whenever requests were delayed on the way unevenly. So a message counts from
-the moment it is sent until `window` after its answer came back: whenever Telegram saw it,
-it saw it within that span, and at most `limit` such spans overlap, so no window of
-Telegram's can hold more than `limit` messages. The price is the answer's latency added to
-each message's window (a few per cent at tens of milliseconds), not a fixed 10% margin.
+A message counts from the moment it is sent. Telegram counts it when it arrives, a little
+later; what matters is that two messages a window apart never arrive less than a window
+apart, i.e. that the earlier one was not held up on the way more than the later one. So a
+message counts for the window plus `margin`, plus however much longer than the fastest
+recent round trip its own answer took: a request held up on the way (a busy machine, a
+slow network) may have arrived that much later, and counts that much longer. On a quick,
+even path a message counts for 1.01 s (30 messages per 1.01 s overall); counting until a
+second after the answer, as before, cost the whole round trip plus a 2% margin on every
+message, and 26.5 instead of 28.7 answers/s with 50 people answering (bench/pace.py).
 
-Paced messages (a broadcast) are also spread evenly at the overall rate. Sent as fast as
-places came free, a broadcast went out in bursts: the whole second's allowance within a
-fraction of it, then nothing until those messages' windows ended. A reply to someone
-answering, though first in line, found no place for the rest of that second (the median
-reply waited 0.2 s, the slowest 0.75 s). Spread out, a place comes free every 1/30 s.
+Sends are also spread evenly, one every `margin`-widened 1/30 s: each takes the next turn
+of that spread. A window alone lets the whole second's allowance go at once and then
+nothing until those messages' windows end: the sends came in waves of 30 a second apart,
+and a reply just missing a wave waited for the next (p50 1 s). Replies (interactive) may
+take their turn early while the window is less than a third full, so a few people answering
+at once are answered at once; bulk messages (prompts, reminders) always wait for their
+turn, so a reply never waits for more than the next turn behind a broadcast.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Timers fire a little late or early; a message never counts for less than this longer span.
-MARGIN = 1.02
 # The per-group limit is per minute and counted at sending time, with a wider margin.
 GROUP_SAFETY = 1.1
+# Round trips remembered for the fastest one: enough to span a few seconds of sending.
+ROUND_TRIPS = 64
+# Replies skip the even spread while the overall window holds fewer than this share.
+BURST_SHARE = 1 / 3
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Messages allowed; 0 switches a limit off (e.g. against a local server)."""
+    """Messages allowed; 0 switches a limit off (e.g. against a local server).
+
+    `margin` (seconds) widens every window and the spread's interval: timers fire a little
+    late or early, and the fastest round trip is only an estimate of the path's own delay.
+    """
 
     per_chat_per_second: float = 1.0
     global_per_second: float = 30.0
     group_per_minute: float = 20.0
+    margin: float = 0.01
 
 
 class RateLimiter:
@@ -48,34 +60,39 @@ class RateLimiter:
         self.limits = limits
         self.monotonic = monotonic
         self._chat_next: dict[str, float] = {}
-        self._sending = 0  # taken, not yet released
-        self._answered: deque[float] = deque()  # when released, within the last second
+        self._sending: dict[str, deque[float]] = {}  # per chat: when its messages in flight left
+        self._in_flight = 0
+        self._window: list[float] = []  # heap: when each answered message stops counting
+        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS)
         self._group_sent: dict[str, deque[float]] = {}
         self._paused_until = 0.0
-        self._paced_next = 0.0  # when the next paced message may go
+        self._turn = 0.0  # when the next send of the even spread may go
 
     def chat_gap(self) -> float:
-        """Seconds between one message's answer and the next message to the same chat."""
+        """Seconds between two messages to the same chat (at least; from the first's send)."""
         if not self.limits.per_chat_per_second:
             return 0.0
-        return MARGIN / self.limits.per_chat_per_second
+        return 1.0 / self.limits.per_chat_per_second + self.limits.margin
 
     def wait_for(self, chat_id: str, is_group: bool = False, *, paced: bool = False) -> float:
         """Seconds until a message to this chat may be sent (0: now).
 
-        While every place of the overall limit belongs to a message still being sent, the
-        wait is unknown: a full second is returned, and `release` frees a place earlier.
-        A `paced` message also waits its turn in an even spread at the overall rate.
+        A `paced` (bulk) message waits for its turn in the even spread; others may go early
+        while the window is quiet. While every place of the overall limit belongs to a
+        message still in flight, the wait is unknown: a full window is returned, and
+        `release` frees a place earlier.
         """
         now = self.monotonic()
         waits = [self._paused_until - now, self._chat_next.get(chat_id, 0.0) - now]
+        if self._sending.get(chat_id) and self.limits.per_chat_per_second:
+            waits.append(self.chat_gap())  # known once its answer is back
         limit = self.limits.global_per_second
         if limit:
-            if paced:
-                waits.append(self._paced_next - now)
-            answered = _trim(self._answered, now, MARGIN)
-            if self._sending + len(answered) >= limit:
-                waits.append(answered[0] + MARGIN - now if answered else MARGIN)
+            counted = self._counted(now)
+            if counted >= limit:
+                waits.append(self._place_free(now, int(counted - limit) + 1))
+            if paced or counted >= limit * BURST_SHARE:
+                waits.append(self._turn - now)
         if is_group and self.limits.group_per_minute:
             span = 60.0 * GROUP_SAFETY
             window = _trim(self._group_sent.setdefault(chat_id, deque()), now, span)
@@ -84,25 +101,39 @@ class RateLimiter:
         return max(0.0, *waits)
 
     def take(self, chat_id: str, is_group: bool = False, *, paced: bool = False) -> None:
-        """Count a message as being sent now."""
-        self._sending += 1
-        if paced and self.limits.global_per_second:
-            # The overall limit's window (with its margin) is what keeps within Telegram's
-            # limit; the spacing only spreads the sends. A turn taken late (timers fire late)
-            # is made up by at most one interval, so a pause never builds up a burst.
-            interval = 1.0 / self.limits.global_per_second
-            self._paced_next = max(self.monotonic() - interval, self._paced_next) + interval
+        """Count a message as sent now (`paced`: a bulk message; both take a turn)."""
+        now = self.monotonic()
+        self._in_flight += 1
+        self._sending.setdefault(chat_id, deque()).append(now)
+        if self.limits.global_per_second:
+            # A turn taken late (timers fire late) is made up by at most one interval, so
+            # a pause never builds up a burst; a turn taken early pushes the next ones on.
+            interval = (1.0 + self.limits.margin) / self.limits.global_per_second
+            self._turn = max(now - interval, self._turn) + interval
         if is_group and self.limits.group_per_minute:
-            self._group_sent.setdefault(chat_id, deque()).append(self.monotonic())
+            self._group_sent.setdefault(chat_id, deque()).append(now)
 
     def release(self, chat_id: str) -> None:
         """The answer to a message taken before came back (or the send failed)."""
         now = self.monotonic()
-        self._sending = max(0, self._sending - 1)
+        sending = self._sending.get(chat_id)
+        sent = sending.popleft() if sending else now
+        if sending is not None and not sending:
+            del self._sending[chat_id]
+        self._in_flight = max(0, self._in_flight - 1)
+        round_trip = now - sent
+        # How much later than on the quickest path the message may have arrived. With no
+        # quick path known yet (the first message, a cold connection), the whole round trip.
+        late = max(0.0, round_trip - min(self._round_trips, default=0.0))
+        self._round_trips.append(round_trip)
+        hold = self.limits.margin + late
         if self.limits.global_per_second:
-            self._answered.append(now)
+            heapq.heappush(self._window, sent + 1.0 + hold)
         if self.limits.per_chat_per_second:
-            self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), now + self.chat_gap())
+            next_send = sent + 1.0 / self.limits.per_chat_per_second + hold
+            self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), next_send)
+        if len(self._chat_next) > 4096:  # chats quiet for a while are forgotten
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
 
     def pause_chat(self, chat_id: str, seconds: float) -> None:
         """Hold a chat back (after a 429 naming it)."""
@@ -113,6 +144,18 @@ class RateLimiter:
     def pause_all(self, seconds: float) -> None:
         """Hold every chat back (after a 429 that concerns the whole bot)."""
         self._paused_until = max(self._paused_until, self.monotonic() + seconds)
+
+    def _counted(self, now: float) -> int:
+        """Messages in the overall window now: those in flight and those answered lately."""
+        while self._window and self._window[0] <= now:
+            heapq.heappop(self._window)
+        return self._in_flight + len(self._window)
+
+    def _place_free(self, now: float, places: int) -> float:
+        """Seconds until `places` answered messages stop counting (a window if unknown)."""
+        if places > len(self._window):
+            return 1.0 + self.limits.margin
+        return heapq.nsmallest(places, self._window)[-1] - now
 
 
 def _trim(sent: deque[float], now: float, span: float) -> deque[float]:

@@ -222,3 +222,26 @@ async def test_an_offered_message_not_due_yet_waits_for_its_time(unlimited: Deli
     assert unlimited.fake.sent_to(PERSON) == []  # not before its time
     sent = await unlimited.fake.wait_for_messages(PERSON, 1, timeout=5)
     assert [m.text for m in sent] == ["sau"]
+
+
+@pytest.mark.slow
+async def test_a_429_holds_every_chat_for_its_retry_after(
+    limited: Delivery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # retry_after as PTB will hand it out
+    fake = limited.fake
+    for chat in (PERSON, PERSON + 1):
+        fake.register_chat(chat)
+    fake.fail_next("sendMessage", 429, retry_after=1)
+    await limited.queue(PERSON, "told to wait", PRIORITY_REPLY)
+    await fake.wait_until(lambda: fake.count_429 == 1, timeout=10)
+    told = fake.calls("sendMessage")[-1].at
+
+    # Telegram does not say which limit it was: the overall one holds every chat.
+    await limited.queue(PERSON + 1, "another chat", PRIORITY_REPLY)
+    (other,) = await fake.wait_for_messages(PERSON + 1, 1, timeout=10)
+    (first,) = await fake.wait_for_messages(PERSON, 1, timeout=10)
+
+    assert other.sent_at - told >= 0.9
+    assert first.sent_at - told >= 0.9
+    assert fake.count_429 == 1

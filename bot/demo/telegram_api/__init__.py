@@ -5,8 +5,8 @@ It is a real HTTP server on 127.0.0.1 that speaks the Bot API wire protocol, wit
 checks (HTML and Markdown entities, text and button limits, 429 flood limits, offsets and
 long polls, webhooks, files). Simulated people act through ``user_sends_text``,
 ``user_presses_button``, ...; ``sent_to`` and ``wait_for_messages`` show what the bot sent;
-``fail_next``, ``delay_next``, ``block_chat``, ``enforce_limits`` and ``redeliver`` inject
-Telegram's faults.
+``fail_next``, ``delay_next``, ``network_delay``, ``block_chat``, ``enforce_limits`` and
+``redeliver`` inject Telegram's faults.
 
 Modules: `server` (the class and its HTTP entry point), `httpd` (the HTTP plumbing),
 `params` (request decoding), `entities` and `markdown` (parse modes), `updates`, `sending`,

@@ -65,6 +65,15 @@ class Faults(ApiState):
         with self._cond:
             self._delays.setdefault(canonical(method), deque()).extend([seconds] * count)
 
+    def network_delay(self, one_way: float, jitter: float = 0.0) -> None:
+        """Every call travels `one_way` seconds (plus up to `jitter`, drawn anew each way)
+        to the fake and as long back, as over a real network; (0, 0) switches it off.
+
+        Flood limits count a call when it arrives, after its way there.
+        """
+        with self._cond:
+            self._network = (one_way, jitter)
+
     def enforce_limits(
         self,
         per_chat_per_sec: float = 1,

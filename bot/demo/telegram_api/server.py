@@ -10,6 +10,7 @@ client included -- talks to it exactly as it would talk to ``api.telegram.org``:
 from __future__ import annotations
 
 import json
+import random
 import re
 import threading
 import time
@@ -203,6 +204,7 @@ class FakeTelegramServer(People, Observing, Faults, SettingsApi, EditingApi, Upd
         """Carry out a known method (or the fault queued for it) and log the call."""
         logged = raw
         description: str | None = None
+        self._travel()
         try:
             self._apply_delay(method)
             with self._cond:
@@ -229,6 +231,7 @@ class FakeTelegramServer(People, Observing, Faults, SettingsApi, EditingApi, Upd
             self.count_409 += status == 409
             self._calls.append(ApiCall(method, logged, status, description, time.time()))
             self._cond.notify_all()
+        self._travel()
         return status, payload
 
     def _download(self, token: str, file_path: str) -> tuple[int, bytes, str]:
@@ -239,6 +242,13 @@ class FakeTelegramServer(People, Observing, Faults, SettingsApi, EditingApi, Upd
         if stored is None:
             return error_body(404, "Not Found")
         return 200, stored.content, stored.mime_type
+
+    def _travel(self) -> None:
+        """One way of a call over the network set by `network_delay`."""
+        with self._cond:
+            one_way, jitter = self._network
+        if one_way or jitter:
+            self._stopping.wait(one_way + random.uniform(0.0, jitter))
 
     def _apply_delay(self, method: str) -> None:
         with self._cond:

@@ -107,6 +107,7 @@ class ApiState:
         self._allow_unexpected: set[str] | None = set()
         self._faults: dict[str, deque[Fault]] = {}
         self._delays: dict[str, deque[float]] = {}
+        self._network: tuple[float, float] = (0.0, 0.0)  # one way, jitter (network_delay)
         self._limits: FloodLimits | None = None
         self._send_log: deque[tuple[float, int]] = deque()
         self.count_429 = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -90,6 +91,21 @@ async def test_enforced_limits_answer_429(fake_telegram: FakeTelegramServer, bot
     await asyncio.sleep(1.05)
     await bot.send_message(OTHER, "b")
     assert [m.plain_text for m in fake_telegram.sent_to(OTHER)] == ["a", "b"]
+
+
+async def test_network_delay_holds_calls_both_ways_and_limits_count_on_arrival(
+    fake_telegram: FakeTelegramServer, bot: Bot
+) -> None:
+    fake_telegram.network_delay(0.15)
+    fake_telegram.enforce_limits(per_chat_per_sec=1, global_per_sec=30, group_per_min=20)
+    started = time.time()
+    await bot.send_message(USER, "xa")
+    answered = time.time()
+    (message,) = fake_telegram.sent_to(USER)
+    # Recorded (and counted) on arrival, half-way through the round trip.
+    assert message.sent_at - started >= 0.15
+    assert answered - message.sent_at >= 0.15
+    assert fake_telegram.count_429 == 0
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
