@@ -62,7 +62,8 @@ def office_chats(settings: Settings) -> list[tuple[str, str]]:
 def limits_of(workspace: Workspace) -> Limits:
     """The delivery rate limits the config sets."""
     d = workspace.settings.delivery
-    return Limits(d.per_chat_per_second, d.global_per_second, d.group_per_minute)
+    margin = d.margin_ms / 1000
+    return Limits(d.per_chat_per_second, d.global_per_second, d.group_per_minute, margin)
 
 
 def telegram_from_settings(workspace: Workspace) -> TelegramChannel:

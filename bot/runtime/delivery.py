@@ -39,7 +39,7 @@ from bot.channels.base import (
 )
 from bot.runtime.clock import Clock, wait_event
 from bot.runtime.health import Reachability
-from bot.runtime.ratelimit import RateLimiter
+from bot.runtime.ratelimit import RateLimiter, per_channel
 from storage import PRIORITY_REPLY, Database, DiskFullError, OutboxMessage, WriteTransaction
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,8 @@ class DeliveryWorker:
         # Which channels run long jobs: decided once, not per message on the send path.
         self._durable = {n: c for n, c in channels.items() if isinstance(c, DurableChannel)}
         self.limiter = limiter
+        # Each channel counts its own sends, with `limiter`'s limits; jobs are not messages.
+        self._limiters = per_channel(limiter, channels, unlimited=self._durable)
         self.clock = clock
         self.on_unreachable = on_unreachable
         self.reachability = Reachability()  # for /healthz
@@ -229,15 +231,16 @@ class DeliveryWorker:
             if not is_reply and self._hold_bulk(key, message):
                 continue  # a later look finds it, once the person pauses
             is_group = message.chat_id.startswith("-")
-            # Bulk is spread evenly, so a place comes free for a reply at any moment.
-            wait = self.limiter.wait_for(message.chat_id, is_group, paced=not is_reply)
+            limiter = self._limiter(message.channel)
+            # Bulk waits for its turn in an even spread: a reply finds the next turn free.
+            wait = limiter.wait_for(message.chat_id, is_group, paced=not is_reply)
             if wait > 0:
                 next_look = min(next_look, wait)
                 self._rate_limited = True  # a send ending may free a place sooner
                 # Never skip a chat's turn for another chat of lower priority: others still
                 # go, but the overall limit is what usually blocks, and it blocks everyone.
                 continue
-            self.limiter.take(message.chat_id, is_group, paced=not is_reply)
+            limiter.take(message.chat_id, is_group, paced=not is_reply)
             self._busy_chats.add(key)
             self._in_flight.add(message.id)
             task = asyncio.create_task(self._send(message))
@@ -262,7 +265,10 @@ class DeliveryWorker:
         due_since = message.not_before or message.created_at
         if (self.clock() - due_since).total_seconds() < MAX_HOLD_SECONDS:
             return True
-        return since > self.limiter.chat_gap() + BULK_SLOT_SECONDS
+        return since > self._limiter(message.channel).chat_gap() + BULK_SLOT_SECONDS
+
+    def _limiter(self, channel: str) -> RateLimiter:
+        return self._limiters.get(channel) or self.limiter
 
     async def _send(self, message: OutboxMessage) -> None:
         accepted = False
@@ -274,7 +280,7 @@ class DeliveryWorker:
             # The chat's next message may go once the platform has this one (and the
             # per-chat gap after it has passed).
             key = (message.channel, message.chat_id)
-            self.limiter.release(message.chat_id)
+            self._limiter(message.channel).release(message.chat_id)
             self._busy_chats.discard(key)
             if message.priority <= PRIORITY_REPLY:
                 self._replied[key] = self.limiter.monotonic()
@@ -366,10 +372,9 @@ class DeliveryWorker:
         try:
             await channel.send(message.chat_id, message.payload)
         except RetryLater as error:
-            # Telegram does not say which limit was hit: past the overall one, sending on
-            # to other chats would earn more 429s (and longer bans), so everything waits.
-            self.limiter.pause_chat(message.chat_id, error.seconds)
-            self.limiter.pause_all(error.seconds)
+            # Which limit was hit is not said: past the overall one, sending on to other
+            # chats would earn more 429s (and longer bans), so all of the channel waits.
+            self._limiter(message.channel).pause_all(error.seconds)
             await self._retry(message, timedelta(seconds=error.seconds), str(error))
         except Unreachable as error:
             async with self.db.write() as tx:

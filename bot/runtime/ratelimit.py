@@ -24,7 +24,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 # The per-group limit is per minute and counted at sending time, with a wider margin.
@@ -162,3 +162,20 @@ def _trim(sent: deque[float], now: float, span: float) -> deque[float]:
     while sent and sent[0] <= now - span:
         sent.popleft()
     return sent
+
+
+def per_channel(
+    template: RateLimiter, channels: Iterable[str], unlimited: Collection[str] = ()
+) -> dict[str, RateLimiter]:
+    """A limiter per channel, with the template's limits and clock (none for `unlimited`).
+
+    A platform's sends take nothing from another's allowance, nor does its 429 hold the
+    other's chats. Zalo documents no limits: Telegram's are a prudent default for it. A
+    job (long work, not a message) is not limited at all.
+    """
+    return {
+        name: RateLimiter(
+            Limits(0, 0, 0) if name in unlimited else template.limits, template.monotonic
+        )
+        for name in channels
+    }

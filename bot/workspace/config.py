@@ -336,6 +336,7 @@ def _delivery(r: TableReader) -> DeliverySettings:
         per_chat_per_second=r.number("per_chat_per_second", d.per_chat_per_second, example=1),
         global_per_second=r.number("global_per_second", d.global_per_second, example=30),
         group_per_minute=r.number("group_per_minute", d.group_per_minute, example=20),
+        margin_ms=r.integer("margin_ms", d.margin_ms, low=0, high=1000, example=10),
         job_attempts=r.integer("job_attempts", d.job_attempts, low=1, high=100, example=2),
     )
     r.finish()

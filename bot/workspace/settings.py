@@ -99,6 +99,9 @@ class DeliverySettings:
     per_chat_per_second: float = 1.0
     global_per_second: float = 30.0
     group_per_minute: float = 20.0
+    # Added to each message's second (bot/runtime/ratelimit.py): the platform's own clock
+    # and handling are not exact.
+    margin_ms: int = 10
     # Runs of one job (a ticket import, the draft, the export) cut short by a crash before
     # it is set aside instead of run again at every restart.
     job_attempts: int = 2

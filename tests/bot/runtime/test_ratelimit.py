@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from bot.runtime.ratelimit import Limits, RateLimiter
+from bot.runtime.ratelimit import Limits, RateLimiter, per_channel
 from tests.support.clock import FakeClock
 
 
@@ -164,3 +164,16 @@ def test_limits_off_never_wait_and_a_pause_still_holds(clock: FakeClock) -> None
     limiter.pause_all(1)
     assert limiter.wait_for("1") == 3
     assert limiter.wait_for("2") == 1
+
+
+def test_each_channel_counts_its_own_sends_and_jobs_are_not_limited(clock: FakeClock) -> None:
+    template = RateLimiter(Limits(per_chat_per_second=1, global_per_second=3), clock.monotonic)
+    limiters = per_channel(template, ["telegram", "zalo", "jobs"], unlimited={"jobs"})
+    for chat in ("1", "2", "3"):
+        limiters["telegram"].take(chat)
+    limiters["telegram"].pause_all(5)
+    assert limiters["telegram"].wait_for("4") == 5
+    assert limiters["zalo"].wait_for("4") == 0  # Telegram's allowance and pause are its own
+    for _ in range(10):
+        limiters["jobs"].take("office")
+    assert limiters["jobs"].wait_for("office") == 0
