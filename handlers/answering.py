@@ -134,7 +134,7 @@ async def answer_current(
         return [reply]
     lines = [line for line in event.text.splitlines() if line.strip()]
     field = work.form.fields[state.index]
-    first_is_pasted = bool(lines) and _looks_pasted(work.form, lines[0])
+    first_is_pasted = bool(lines) and looks_pasted(work.form, lines[0])
     # A text question takes paragraphs as they come; only "n: value" lines are a paste.
     free_text = field.type is FieldType.TEXT and not first_is_pasted
     if not free_text and (len(lines) > 1 or first_is_pasted):
@@ -172,7 +172,8 @@ def _title(work: Obligated, key: str) -> str:
     return work.form.field(key).title if work.form.has_field(key) else key
 
 
-def _looks_pasted(form: Form, line: str) -> bool:
+def looks_pasted(form: Form, line: str) -> bool:
+    """Whether a line names a question of the form before its value ("3: 12", "tong = 5")."""
     match = _PASTED_LINE.match(line)
     return bool(match) and _field_for(form, match["key"]) is not None if match else False
 

@@ -58,11 +58,16 @@ class Incoming:
     message_ref: str = ""
     # A platform handle to acknowledge (Telegram's callback query id: stops the spinner).
     ack_id: str = ""
+    # The platform's id of the bot's message this one replies to (Telegram's reply): the
+    # question it answers. "" for none.
+    reply_to: str = ""
 
 
-def typed_event(sender: Sender, typed: str, received_at: datetime, message_ref: str) -> Incoming:
+def typed_event(
+    sender: Sender, typed: str, received_at: datetime, message_ref: str, reply_to: str = ""
+) -> Incoming:
     """A typed text as an event: "/name argument" is a command (Telegram's "/name@bot" form
-    too), anything else a text."""
+    too), anything else a text (replying to the bot's message `reply_to`, if given)."""
     if typed.startswith("/"):
         head, _, argument = typed.partition(" ")
         return Incoming(
@@ -80,6 +85,7 @@ def typed_event(sender: Sender, typed: str, received_at: datetime, message_ref: 
         received_at=received_at,
         text=typed,
         message_ref=message_ref,
+        reply_to=reply_to,
     )
 
 

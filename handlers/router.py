@@ -16,6 +16,7 @@ from handlers import (
     office,
     registration,
     repeats,
+    replied,
     starting,
     tickets,
 )
@@ -167,7 +168,8 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
         typed = _typed_button(event.text, state)
         if typed and state.in_obligation:
             return await _button(event, ctx, state, units, typed)
-        return await _text(event, ctx, state, units)
+        addressed = await replied.answer(ctx, event, state, units) if event.reply_to else None
+        return addressed if addressed is not None else await _text(event, ctx, state, units)
     return [Reply(chat_id=sender.chat_id, text=text("chat.unsupported"))]
 
 

@@ -101,6 +101,7 @@ class OutboxMessage:
     unknown_outcome: bool = False
     runs: int = 0  # a job's runs started and not ended: cut short by a crash
     quarantined_at: datetime | None = None  # a job that kept crashing, set aside
+    platform_ref: str | None = None  # the platform's id of the sent message (a reply names it)
 
 
 @dataclass(frozen=True, slots=True)

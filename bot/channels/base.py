@@ -42,8 +42,10 @@ class Channel(Protocol):
 
     name: str
 
-    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
-        """Deliver one outbox payload; raise a DeliveryError subclass on failure."""
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> str | None:
+        """Deliver one outbox payload; the platform's id of the message sent, if it gives
+        one that a person's reply can name (None otherwise); raise a DeliveryError subclass
+        on failure."""
         ...
 
 

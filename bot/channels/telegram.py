@@ -113,9 +113,10 @@ class TelegramChannel:
         )
         return list(updates)
 
-    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
-        """Deliver one outbox payload (a message, a document, or a callback answer)."""
-        await _mapped(self._send(chat_id, payload))
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> str | None:
+        """Deliver one outbox payload (a message, a document, or a callback answer); the
+        message_id Telegram gave the message (None for a callback answer)."""
+        return await _mapped(self._send(chat_id, payload))
 
     async def download(self, file_id: str) -> bytes:
         """The content of a file a user sent (getFile, then the file's URL)."""
@@ -126,16 +127,16 @@ class TelegramChannel:
 
         return await _mapped(fetch())
 
-    async def _send(self, chat_id: str, payload: dict[str, Any]) -> None:
+    async def _send(self, chat_id: str, payload: dict[str, Any]) -> str | None:
         if "callback_query_id" in payload:
             query = {"callback_query_id": payload["callback_query_id"]}
             await _call(self.bot, "answerCallbackQuery", query)
-            return
+            return None
         document = payload_document(payload)
         if document is not None:
             # Captions are limited to 1024 characters: a longer one follows as a message.
             fits = len(document.caption) <= CAPTION_LIMIT
-            await self.bot.send_document(
+            sent = await self.bot.send_document(
                 chat_id,
                 document.content,
                 filename=document.file_name,
@@ -144,7 +145,7 @@ class TelegramChannel:
             )
             if not fits:
                 await self.bot.send_message(chat_id, document.caption, parse_mode=ParseMode.HTML)
-            return
+            return str(sent.message_id)
         params: dict[str, Any] = {
             "chat_id": chat_id,
             "text": payload["text"],
@@ -159,7 +160,13 @@ class TelegramChannel:
                     for row in rows
                 ]
             }
-        await _call(self.bot, "sendMessage", params)
+        return _message_id(await _call(self.bot, "sendMessage", params))
+
+
+def _message_id(result: Any) -> str | None:
+    """The message_id of a sent Message's JSON (None if the answer has none)."""
+    found = result.get("message_id") if isinstance(result, dict) else None
+    return None if found is None else str(found)
 
 
 async def _call(
@@ -235,11 +242,21 @@ def parse_update(update: dict[str, Any]) -> Incoming | None:
             text=message["document"].get("file_id", ""),
         )
     if "text" in message:
-        return typed_event(sender, text, when, ref)
+        return typed_event(sender, text, when, ref, _replied_to(message))
     kind = next((kind for key, kind in UNREADABLE.items() if key in message), None)
     if kind is None:
         return None  # a service message (someone joined a group, a pin...): nothing said
     return Incoming(sender, EventKind.UNREADABLE, when, text=kind, message_ref=ref)
+
+
+def _replied_to(message: dict[str, Any]) -> str:
+    """The message_id of the bot's message this one replies to; "" if it replies to none,
+    or to a person's message (only the bot's messages ask questions)."""
+    replied = message.get("reply_to_message")
+    if not isinstance(replied, dict) or not (replied.get("from") or {}).get("is_bot"):
+        return ""
+    found = replied.get("message_id")
+    return "" if found is None else str(found)
 
 
 # What a message without text carries, as the kinds of unreadable message handlers know.

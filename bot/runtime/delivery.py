@@ -119,8 +119,10 @@ class DeliveryWorker:
         self._replied: dict[tuple[str, str], float] = {}
         # Settled (outcome committed) since the current look at the due messages began.
         self._settled: set[int] = set()
-        # Accepted by the platform, waiting for the next marking transaction.
+        # Accepted by the platform, waiting for the next marking transaction; the platform's
+        # ids of those it gave one (a person's reply names it: the question it answers).
         self._accepted: list[int] = []
+        self._refs: dict[int, str] = {}
         self._mark_wake = asyncio.Event()
         self._looking = False  # reading the due messages
         self._tasks: set[asyncio.Task[None]] = set()
@@ -329,8 +331,10 @@ class DeliveryWorker:
             # Taken once the transaction holds the write lock, so that what was accepted
             # while another transaction held it is marked in this one: one disk sync for all.
             ids = list(self._accepted)
-            await tx.outbox.mark_sent_many(ids)
+            await tx.outbox.mark_sent_many(ids, platform_refs=self._refs)
         del self._accepted[: len(ids)]  # _send only appends
+        for message_id in ids:
+            self._refs.pop(message_id, None)
         self._settle(ids)
         if self._at_limit:
             self.wake()  # in-flight places came free
@@ -370,7 +374,7 @@ class DeliveryWorker:
     async def _deliver(self, channel: Channel, message: OutboxMessage) -> bool:
         """Send once; True if the platform accepted it (to be marked sent), else settle it."""
         try:
-            await channel.send(message.chat_id, message.payload)
+            ref = await channel.send(message.chat_id, message.payload)
         except RetryLater as error:
             # Which limit was hit is not said: past the overall one, sending on to other
             # chats would earn more 429s (and longer bans), so all of the channel waits.
@@ -393,6 +397,8 @@ class DeliveryWorker:
             await self._retry(message, backoff, f"{type(error).__name__}: {error}")
         else:
             self.reachability.reached(message.channel)
+            if ref is not None:
+                self._refs[message.id] = ref
             return True
         return False
 

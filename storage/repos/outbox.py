@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from datetime import datetime
 
 from storage import codec
@@ -16,7 +17,7 @@ PRIORITY_BULK = 10  # prompts, reminders, broadcasts
 
 _COLUMNS = (
     "id, channel, chat_id, payload, priority, dedup_key, created_at, not_before, attempts, "
-    "sent_at, failed_at, last_error, unknown_outcome, runs, quarantined_at"
+    "sent_at, failed_at, last_error, unknown_outcome, runs, quarantined_at, platform_ref"
 )
 _QUEUED = "sent_at IS NULL AND failed_at IS NULL AND unknown_outcome = 0"
 
@@ -45,8 +46,13 @@ _COUNT_PENDING = f"SELECT COUNT(*) FROM outbox WHERE {_QUEUED}"
 _OLDEST_DUE = f"SELECT MIN(COALESCE(not_before, created_at)) FROM outbox WHERE {_QUEUED}"
 _UNSETTLED = "id = ? AND sent_at IS NULL AND failed_at IS NULL"
 _MARK_SENT = (
-    "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, unknown_outcome = 0 "
-    f"WHERE {_UNSETTLED}"
+    "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, unknown_outcome = 0, "
+    f"platform_ref = COALESCE(?, platform_ref) WHERE {_UNSETTLED}"
+)
+# A sent message by the id its platform gave it (the partial index outbox_by_platform_ref).
+_SELECT_SENT_AS = (
+    f"SELECT {_COLUMNS} FROM outbox WHERE chat_id = ? AND platform_ref = ? AND channel = ? "
+    "ORDER BY id DESC LIMIT 1"
 )
 _MARK_FAILED = (
     f"UPDATE outbox SET failed_at = ?, last_error = ?, attempts = attempts + 1 WHERE {_UNSETTLED}"
@@ -98,6 +104,7 @@ def _message(row: sqlite3.Row) -> OutboxMessage:
         unknown_outcome=bool(row["unknown_outcome"]),
         runs=row["runs"],
         quarantined_at=codec.optional_parse_timestamp(row["quarantined_at"]),
+        platform_ref=row["platform_ref"],
     )
 
 
@@ -121,6 +128,12 @@ class OutboxReader(Repository):
         oldest first: picked by the database, not by loading every queued payload."""
         rows = await self._s.rows(_SELECT_QUEUED_WITH, (f"$.{key}", limit))
         return [_message(r) for r in rows]
+
+    async def sent_as(self, channel: str, chat_id: str, platform_ref: str) -> OutboxMessage | None:
+        """The message sent to a chat that its platform knows by `platform_ref` (None: not
+        known, or purged)."""
+        row = await self._s.row(_SELECT_SENT_AS, (chat_id, platform_ref, channel))
+        return None if row is None else _message(row)
 
     async def pending_count(self) -> int:
         """How many messages wait to be sent (now or later), not counting unknown outcomes."""
@@ -184,15 +197,25 @@ class OutboxWriter(OutboxReader):
         self.queued.append(message)
         return message.id
 
-    async def mark_sent(self, message_id: int, at: datetime | None = None) -> bool:
-        """Record delivery; False if the message was unknown or already settled."""
+    async def mark_sent(
+        self, message_id: int, at: datetime | None = None, platform_ref: str | None = None
+    ) -> bool:
+        """Record delivery (with the platform's id of the message, if it gave one); False if
+        the message was unknown or already settled."""
         when = codec.timestamp(at or self._s.now())
-        return await self._s.run(_MARK_SENT, (when, message_id)) > 0
+        return await self._s.run(_MARK_SENT, (when, platform_ref, message_id)) > 0
 
-    async def mark_sent_many(self, message_ids: list[int], at: datetime | None = None) -> int:
-        """Record the delivery of several messages in one statement round; how many changed."""
+    async def mark_sent_many(
+        self,
+        message_ids: list[int],
+        at: datetime | None = None,
+        platform_refs: Mapping[int, str] | None = None,
+    ) -> int:
+        """Record the delivery of several messages in one statement round, each with the
+        platform's id of it found in `platform_refs`; how many changed."""
         when = codec.timestamp(at or self._s.now())
-        return await self._s.run_many(_MARK_SENT, [(when, i) for i in message_ids])
+        refs = platform_refs or {}
+        return await self._s.run_many(_MARK_SENT, [(when, refs.get(i), i) for i in message_ids])
 
     async def mark_failed(self, message_id: int, error: str, at: datetime | None = None) -> bool:
         """Give up on a message for good (e.g. the chat no longer exists)."""

@@ -137,3 +137,21 @@ async def test_purge_settled(db: Database, clock: FakeClock) -> None:
         assert await tx.outbox.get(unknown) is not None
         assert await tx.outbox.get(queued) is not None
         assert await tx.outbox.enqueue("telegram", "1", {}, dedup_key="k") is not None
+
+
+async def test_a_sent_message_is_found_by_the_id_its_platform_gave_it(db: Database) -> None:
+    async with db.write() as tx:
+        asked = await tx.outbox.enqueue("telegram", "7", {"text": "Câu 3", "asks": "q3"})
+        other = await tx.outbox.enqueue("telegram", "8", {"text": "Câu 3"})
+        unmarked = await tx.outbox.enqueue("telegram", "7", {"text": "Câu 4"})
+        assert asked is not None and other is not None and unmarked is not None
+        await tx.outbox.mark_sent_many([asked, other, unmarked], platform_refs={asked: "41"})
+        await tx.outbox.mark_sent(other, platform_ref="41")  # settled already: kept as it was
+    async with db.read() as r:
+        found = await r.outbox.sent_as("telegram", "7", "41")
+        in_other_chat = await r.outbox.sent_as("telegram", "8", "41")
+        on_other_channel = await r.outbox.sent_as("zalo", "7", "41")
+        never_given = await r.outbox.sent_as("telegram", "7", "42")
+    assert found is not None and found.id == asked and found.payload["asks"] == "q3"
+    assert found.platform_ref == "41"
+    assert in_other_chat is None and on_other_channel is None and never_given is None

@@ -167,6 +167,27 @@ class BotUnderTest:
         messages = await self.fake.wait_for_messages(user_id, before + 1)
         return messages[-1].plain_text or ""
 
+    async def reply(self, user_id: int, asked: str, text: str) -> str:
+        """Reply (Telegram's reply) with `text` to the newest bot message showing `asked`;
+        return the bot's one reply."""
+        sent = self.fake.sent_to(user_id)
+        target = next(m for m in reversed(sent) if asked in (m.plain_text or ""))
+        await self.sent_as(user_id, target.message_id)
+        self.fake.user_sends_text(user_id, text, reply_to_message_id=target.message_id)
+        messages = await self.fake.wait_for_messages(user_id, len(sent) + 1)
+        return messages[-1].plain_text or ""
+
+    async def sent_as(self, user_id: int, message_id: int, seconds: float = 5.0) -> None:
+        """Wait until the bot has recorded the message it sent as `message_id` (it marks sends
+        a few hundredths of a second after the platform took them; a person takes longer to
+        read and reply, a test does not)."""
+        for _ in range(int(seconds / 0.01)):
+            async with self.db.read() as r:
+                if await r.outbox.sent_as("telegram", str(user_id), str(message_id)):
+                    return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"message {message_id} to {user_id} never recorded as sent")
+
     async def command(self, user_id: int, name: str, argument: str = "") -> str:
         """Send /name argument and return the reply."""
         before = len(self.fake.sent_to(user_id))

@@ -44,3 +44,16 @@ def test_only_a_private_chat_is_private(kind: str) -> None:
     assert event is not None and not event.sender.private
     private = parse_update(_update({"id": 1001, "type": "private"}, text="/start abc"))
     assert private is not None and private.sender.private
+
+
+def test_a_reply_to_the_bots_message_names_it_and_a_reply_to_ones_own_does_not() -> None:
+    chat = {"id": 1001, "type": "private"}
+    bot = {"id": 42, "is_bot": True, "first_name": "baocao"}
+    asked = {"message_id": 31, "date": 1644544700, "from": bot, "chat": chat, "text": "Câu 3/5"}
+    own = {"message_id": 30, "date": 1644544700, "from": USER, "chat": chat, "text": "10"}
+    to_bot = parse_update(_update(chat, text="12", reply_to_message=asked))
+    to_self = parse_update(_update(chat, text="12", reply_to_message=own))
+    plain = parse_update(_update(chat, text="12"))
+    assert to_bot is not None and to_bot.reply_to == "31" and to_bot.kind is EventKind.TEXT
+    assert to_self is not None and to_self.reply_to == ""
+    assert plain is not None and plain.reply_to == ""
