@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from domain.calendar import current_period, period_window
 from domain.obligations import Obligation, ObligationState, obligations_owed
@@ -84,6 +84,12 @@ class PeriodProgress:
             "in_progress": codes(self.in_progress),
             "not_started": codes(self.not_started),
             "unreachable": codes(self.unreachable),
+            # Sent reports changed since and not sent again: the changes, the last one's time.
+            "changed_after_submission": {
+                u.code: {"changes": u.changed, "last_change": u.changed_at.isoformat()}
+                for u in self.in_progress
+                if u.changed and u.changed_at is not None
+            },
         }
 
 
@@ -151,6 +157,14 @@ async def _changes_after_sending(
     return len(moments), max(moments, default=None)
 
 
+def changed_after_sending(unit: UnitProgress, zone: tzinfo) -> str:
+    """What the office reads about a unit whose sent report was changed and not sent again
+    (how many changes, the last when; times in `zone`); "" if none was."""
+    if not unit.changed:
+        return ""
+    return text("chat.status_changed", changed=unit.changed, changed_at=unit.changed_at, zone=zone)
+
+
 def progress_bar(done: int, total: int) -> str:
     """A text progress bar, e.g. '▓▓▓▓▓▓░░░░ 60%'."""
     share = 0 if total == 0 else done / total
@@ -197,6 +211,7 @@ async def status_page(ctx: HandlerContext, chat_id: str, period: Period, page: i
         in_progress=result.in_progress,
         not_started=result.not_started,
         unreachable=result.unreachable,
+        changed={u.code: changed_after_sending(u, ctx.catalog.zone) for u in result.in_progress},
         zone=ctx.catalog.zone,
     ).splitlines()
     body, page, pages = lines_page(lines, page)

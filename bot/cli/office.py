@@ -30,7 +30,13 @@ from bot.workspace.load import Workspace
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
 from handlers.context import Catalog, HandlerContext, Office
-from handlers.office import PeriodProgress, UnitProgress, progress, units_to_remind
+from handlers.office import (
+    PeriodProgress,
+    UnitProgress,
+    changed_after_sending,
+    progress,
+    units_to_remind,
+)
 from handlers.registration import create_invite, deep_link
 from handlers.schedule import remind_laggards_now
 from storage import Database
@@ -216,7 +222,10 @@ def status(args: argparse.Namespace) -> int:
         return 0
 
     def names(units: list[UnitProgress]) -> list[str]:
-        return [u.name for u in units]
+        notes = (changed_after_sending(u, catalog.zone) for u in units)
+        return [
+            f"{u.name} {note}" if note else u.name for u, note in zip(units, notes, strict=True)
+        ]
 
     print(
         text(

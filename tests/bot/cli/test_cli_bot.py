@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli.main import main
 from bot.workspace.load import load_workspace
+from domain.answers import Answer
+from domain.obligations import Obligation, ObligationState
+from domain.periods import Period
 from storage import Database
 
 
@@ -115,3 +120,40 @@ def test_remind_lists_the_units_reminded_about_their_overdue_tickets_alone(
     assert "  Trung tâm mới (trả lời phiếu phản ánh quá hạn)" in dry
     assert main(["remind", "--config", str(office)]) == 0
     assert "đã xếp 1 tin nhắc cho 6 đơn vị" in capsys.readouterr().out
+
+
+def test_status_shows_a_sent_report_changed_since_as_the_chat_does(
+    office: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sent, changed = datetime(2022, 3, 3, 2, 0, tzinfo=UTC), datetime(2022, 3, 4, 3, 30, tzinfo=UTC)
+
+    async def send_then_change() -> None:
+        db = await Database.open(office.parent / "baocao.sqlite3")
+        try:
+            async with db.write() as tx:
+                await tx.units.sync_all(list(load_workspace(office).units))
+                await tx.obligations.ensure([Obligation("BDT", "buuchinh", Period(2022, 2))])
+                first = Answer("BDT", "buuchinh", "2022-02", "san_luong", "12", updated_at=sent)
+                await tx.answers.set(first, "telegram:77")
+                await tx.obligations.set_state(
+                    "BDT", "buuchinh", "2022-02", ObligationState.SUBMITTED, sent, sent
+                )
+                again = replace(first, value="13", updated_at=changed)
+                await tx.answers.set(again, "telegram:77")
+                await tx.obligations.set_state(
+                    "BDT", "buuchinh", "2022-02", ObligationState.REOPENED, changed, sent
+                )
+        finally:
+            await db.close()
+
+    asyncio.run(send_then_change())
+    capsys.readouterr()
+    assert main(["status", "--config", str(office), "--period", "2022-02"]) == 0
+    shown = capsys.readouterr().out
+    note = "(sửa sau khi gửi: 1 thay đổi, lần cuối 10:30 04/03/2022; chưa gửi lại)"
+    assert f"Đang nhập: 1 – Bưu điện tỉnh Trà Vinh {note}" in shown
+    assert main(["status", "--config", str(office), "--period", "2022-02", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["changed_after_submission"] == {
+        "BDT": {"changes": 1, "last_change": "2022-03-04T03:30:00+00:00"}
+    }
