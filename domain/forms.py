@@ -14,6 +14,9 @@ FIELD_KEY_MAX = 60
 MAX_DIGITS = 15
 # A value this many times larger (or smaller) than the unit's last non-zero one is questioned.
 PLAUSIBLE_RATIO = Decimal(10)
+# ...unless both it and that one are this small or smaller: 1 then 12 is how small counts
+# vary from month to month, not a slip of the finger (a slip of 12 as 120 still is asked).
+PLAUSIBLE_FLOOR = Decimal(20)
 
 
 class FieldType(StrEnum):
@@ -75,9 +78,10 @@ class Field:
     # The most digits a number may have (integer and decimal digits together).
     max_digits: int = MAX_DIGITS
     # Questioned (not refused) beyond this ratio to the unit's last non-zero value (0: never)
-    # or above plausible_max.
+    # unless both are at or below plausible_floor, or above plausible_max.
     plausible_ratio: Decimal = PLAUSIBLE_RATIO
     plausible_max: Decimal | None = None
+    plausible_floor: Decimal = PLAUSIBLE_FLOOR
     # How the field adds up over months; None: not declared (see domain.aggregation).
     aggregate: Aggregation | None = None
     # For a percentage: its numerator and denominator fields, so that sums of several

@@ -1,8 +1,10 @@
 """Plausibility: a figure far outside the unit's own history is questioned once.
 
 By default a value more than 10 times, or less than a tenth of, the unit's previous non-zero
-value of the same field is questioned; a field may set its own ratio (0: never questioned)
-and a `max` above which a value is questioned whatever the history.
+value of the same field is questioned, unless both are small (at or below the field's floor,
+20 by default: 1 then 12 is ordinary for a small count); a field may set its own ratio (0:
+never questioned), its own floor (0: none) and a `max` above which a value is questioned
+whatever the history.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def check_plausible(field: Field, value: Decimal, previous: Decimal | None) -> I
     ratio = field.plausible_ratio
     if not ratio or previous is None or previous <= 0 or value < 0:
         return None
+    if value <= field.plausible_floor and previous <= field.plausible_floor:
+        return None  # small counts vary by more than tenfold without anything wrong
     if value > previous * ratio:
         return Implausible(field.key, value, previous, _whole(value / previous))
     if value * ratio < previous:

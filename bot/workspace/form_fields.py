@@ -18,6 +18,7 @@ from bot.workspace.toml_reader import REQUIRED, TableReader
 from domain.forms import (
     FIELD_KEY_MAX,
     MAX_DIGITS,
+    PLAUSIBLE_FLOOR,
     PLAUSIBLE_RATIO,
     Aggregation,
     Field,
@@ -90,6 +91,9 @@ def read_field(r: TableReader) -> FieldDraft:
     if ratio is not None and ratio != 0 and ratio <= 1:
         r.problem("plausible_ratio", "plausible_ratio_range", value=_plain(ratio))
     plausible_max = _only_for(r, "plausible_max", numeric, field_type, r.decimal)
+    floor = _only_for(r, "plausible_floor", numeric, field_type, r.decimal)
+    if floor is not None and floor < 0:
+        r.problem("plausible_floor", "plausible_floor_range", value=_plain(floor))
     is_choice = field_type is FieldType.CHOICE
     choices = _only_for(
         r, "choices", is_choice, field_type, lambda k: r.texts(k, (), example='["Có", "Không"]')
@@ -133,6 +137,7 @@ def read_field(r: TableReader) -> FieldDraft:
             plausible_max=plausible_max,
             aggregate=aggregate,
             ratio_of=(ratio_of[0], ratio_of[1]) if ratio_of and len(ratio_of) == 2 else None,
+            plausible_floor=PLAUSIBLE_FLOOR if floor is None else floor,
         )
     return FieldDraft(r, key, field_type, kind, parts, stock_of, built, at_most, ratio_of or ())
 

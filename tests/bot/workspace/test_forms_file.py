@@ -333,3 +333,19 @@ def test_plausibility_is_set_per_numeric_field(tmp_path: Path) -> None:
     (tmp_path / "x").mkdir()
     (wrong,) = problems_of(tmp_path / "x", HEAD + field("so", plausible_ratio=0.5))
     assert "plausible_ratio 0.5" in wrong
+
+
+def test_the_plausibility_floor_is_set_per_numeric_field(tmp_path: Path) -> None:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "a.toml").write_text(
+        HEAD + field("so", plausible_floor=0) + field("khac"), encoding="utf-8"
+    )
+    first, second = load_forms(folder)["cntt"].fields
+    assert (first.plausible_floor, second.plausible_floor) == (Decimal(0), Decimal(20))
+    (tmp_path / "x").mkdir()
+    (wrong,) = problems_of(tmp_path / "x", HEAD + field("so", plausible_floor=-1))
+    assert "plausible_floor -1 không được âm" in wrong
+    (tmp_path / "y").mkdir()
+    (on_text,) = problems_of(tmp_path / "y", HEAD + field("t", type="text", plausible_floor=5))
+    assert "plausible_floor" in on_text
