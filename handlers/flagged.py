@@ -17,14 +17,14 @@ from handlers.unit_buttons import Explain, Fix
 from templates.catalog import text
 
 
-async def doubts(ctx: HandlerContext, work: Obligated, keys: list[str]) -> list[Implausible]:
+def doubts(work: Obligated, keys: list[str]) -> list[Implausible]:
     """The values of `keys` to question that the unit has not explained yet."""
     found = []
     for key in keys:
         answer = work.answers.get(key)
         if answer is not None and answer.explanation:
             continue  # questioned once: kept with an explanation
-        doubt = await questioned(ctx, work, key)
+        doubt = questioned(work, key)
         if doubt is not None:
             found.append(doubt)
     return found
@@ -42,7 +42,7 @@ async def flag(
     or looks implausible, the conversation waiting on it; None if none does."""
     for key in sorted(keys, key=work.form.position):
         problems = new_problems(work, {key})
-        found = await doubts(ctx, work, [key])
+        found = doubts(work, [key])
         if problems or found:
             state.flagged = key
             state.awaiting = Awaiting.FLAGGED

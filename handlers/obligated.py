@@ -29,6 +29,9 @@ class Obligated:
     obligation: Obligation
     answers: dict[str, Answer]
     previous: dict[str, Answer]
+    # The unit's latest non-zero value of each field before this period (the plausibility
+    # check's history), read with the answers: field key -> stored value.
+    history: dict[str, str]
 
     @property
     def stored(self) -> dict[str, str | None]:
@@ -63,11 +66,15 @@ async def load(ctx: HandlerContext, state: ConversationState) -> Obligated:
     if obligation is None:
         obligation = Obligation(state.unit, state.form, period)
         await tx.obligations.ensure([obligation])
-    answers = await tx.answers.for_obligation(state.unit, state.form, period.key)
+    history: dict[str, str] = {}
+    if checks_plausibility(form):
+        answers, history = await tx.answers.with_history(state.unit, state.form, period.key)
+    else:
+        answers = await tx.answers.for_obligation(state.unit, state.form, period.key)
     previous: dict[str, Answer] = {}
     if uses_previous_period(form):
         previous = await tx.answers.for_obligation(state.unit, state.form, period.previous().key)
-    return Obligated(state.unit, form, period, obligation, answers, previous)
+    return Obligated(state.unit, form, period, obligation, answers, previous, history)
 
 
 def frozen(work: Obligated, state: ConversationState) -> bool:
@@ -76,6 +83,15 @@ def frozen(work: Obligated, state: ConversationState) -> bool:
     if not can_edit(work.obligation):
         return True
     return work.obligation.state.is_done and not state.revising
+
+
+def checks_plausibility(form: Form) -> bool:
+    """Whether a figure of this form may be questioned against the unit's history (or a
+    plausible max): the history is read with the answers only then."""
+    return any(
+        f.type.is_numeric and (f.plausible_ratio or f.plausible_max is not None)
+        for f in form.fields
+    )
 
 
 def uses_previous_period(form: Form) -> bool:
@@ -125,7 +141,7 @@ async def _drop_stale_explanations(ctx: HandlerContext, work: Obligated, event: 
     for key in explained:
         if key in failing or not work.form.has_field(key):
             continue
-        if await questioned(ctx, work, key) is None:  # not kept as an unusual figure either
+        if questioned(work, key) is None:  # not kept as an unusual figure either
             await store_explanation(ctx, work, work.form.field(key), None, event)
 
 
@@ -167,7 +183,7 @@ def new_problems(work: Obligated, field_keys: set[str]) -> list[Inconsistency]:
     return [p for p in work.open_problems() if field_keys.intersection(p.involved)]
 
 
-async def questioned(ctx: HandlerContext, work: Obligated, key: str) -> Implausible | None:
+def questioned(work: Obligated, key: str) -> Implausible | None:
     """Whether the stored value of `key` is far outside the unit's own history (explained
     or not)."""
     if not work.form.has_field(key):
@@ -178,6 +194,6 @@ async def questioned(ctx: HandlerContext, work: Obligated, key: str) -> Implausi
         return None
     if not field.plausible_ratio and field.plausible_max is None:
         return None
-    stored = await ctx.tx.answers.last_nonzero(work.unit_code, work.form.code, key, work.period)
-    previous = None if stored is None else Decimal(stored)
+    earlier = work.history.get(key)
+    previous = None if earlier is None else Decimal(earlier)
     return check_plausible(field, Decimal(answer.value), previous)

@@ -21,12 +21,20 @@ _KEY = "period_key = ? AND form_code = ? AND unit_code = ?"
 
 _SELECT_ONE = f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE {_KEY} AND field_key = ?"
 _SELECT_OBLIGATION = f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE {_KEY}"
-# The unit's latest non-zero value of a field before a period (keys sort as periods do).
-_SELECT_LAST_NONZERO = """
-SELECT value FROM answers
-WHERE form_code = ? AND unit_code = ? AND field_key = ? AND period_key < ?
-    AND value IS NOT NULL AND CAST(value AS REAL) != 0
-ORDER BY period_key DESC LIMIT 1
+# One obligation's answers (earlier = 0) and, in the same read, the unit's latest non-zero
+# value of each field before that period (earlier = 1): the plausibility check's history,
+# read once per event instead of a query per figure checked. In the inner select the bare
+# columns come from the row holding MAX(period_key) (SQLite's documented rule for a lone
+# max()); keys sort as periods do. The index answers_by_field serves both halves.
+_SELECT_OBLIGATION_AND_HISTORY = f"""
+SELECT {_ANSWER_COLUMNS}, 0 AS earlier FROM answers WHERE {_KEY}
+UNION ALL
+SELECT {_ANSWER_COLUMNS}, 1 FROM (
+    SELECT {_ANSWER_COLUMNS}, MAX(period_key) AS latest FROM answers
+    WHERE form_code = ? AND unit_code = ? AND period_key < ?
+        AND value IS NOT NULL AND CAST(value AS REAL) != 0
+    GROUP BY field_key
+)
 """
 _SELECT_PERIOD = f"""
 SELECT {_ANSWER_COLUMNS} FROM answers WHERE period_key = ? AND form_code = ?
@@ -144,13 +152,21 @@ class AnswersReader(Repository):
         )
         return {row[3]: _answer(row) for row in rows}  # row[3]: field_key
 
-    async def last_nonzero(
-        self, unit_code: str, form_code: str, field_key: str, before: Period | str
-    ) -> str | None:
-        """The unit's latest non-zero stored value of a field in a period before `before`."""
-        params = (form_code, unit_code, field_key, codec.period_key(before))
-        row = await self._s.row(_SELECT_LAST_NONZERO, params)
-        return None if row is None else str(row[0])
+    async def with_history(
+        self, unit_code: str, form_code: str, period: Period | str
+    ) -> tuple[dict[str, Answer], dict[str, str]]:
+        """A unit's answers to one form for one period, by field key, and in the same read
+        its latest non-zero value of each field in an earlier period (field key -> value)."""
+        key = codec.period_key(period)
+        params = (key, form_code, unit_code, form_code, unit_code, key)
+        answers: dict[str, Answer] = {}
+        history: dict[str, str] = {}
+        for row in await self._s.rows(_SELECT_OBLIGATION_AND_HISTORY, params):
+            if row[8]:  # earlier
+                history[row[3]] = str(row[4])  # field_key, value
+            else:
+                answers[row[3]] = _answer(row)
+        return answers, history
 
     async def for_period(
         self, period: Period | str, form_code: str

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.answers import Answer, Revision
+from domain.obligations import Obligation
+from domain.periods import Period
 from storage import Database
 from tests.support.clock import FakeClock
-from tests.support.storage_helpers import PERIOD, START
+from tests.support.storage_helpers import PERIOD, START, UNITS
 
 
 def answer(
@@ -149,3 +151,32 @@ async def test_a_revision_is_written_exactly_when_something_changes(seeded: Data
             current = await tx.answers.get("UBND_A", "BC01", PERIOD, field)
             if new != (None, None) or old != (None, None):
                 assert current is not None and (current.value, current.explanation) == new
+
+
+async def test_an_obligations_answers_come_with_the_units_latest_nonzero_history(
+    seeded: Database,
+) -> None:
+    def at(period: Period, field: str, value: str, unit: str = "UBND_A") -> Answer:
+        return Answer(unit, "BC01", period.key, field, value)
+
+    earlier, last, later = Period(2024, 3), Period(2024, 4), Period(2024, 6)
+    async with seeded.write() as tx:
+        await tx.obligations.ensure(
+            [Obligation(u.code, "BC01", p) for u in UNITS for p in (earlier, last, later)]
+        )
+        for stored in (
+            at(earlier, "f1", "5"),
+            at(last, "f1", "0"),  # zero: the history looks past it
+            at(last, "f2", "7.5"),
+            at(later, "f1", "100"),  # after the period: not its history
+            at(last, "f3", "9", unit="UBND_B"),  # another unit's
+            at(PERIOD, "f1", "12"),
+        ):
+            await tx.answers.set(stored, "u")
+    async with seeded.read() as r:
+        answers, history = await r.answers.with_history("UBND_A", "BC01", PERIOD)
+        plain = await r.answers.for_obligation("UBND_A", "BC01", PERIOD)
+        first, none_before = await r.answers.with_history("UBND_A", "BC01", earlier)
+    assert answers == plain and {k: a.value for k, a in answers.items()} == {"f1": "12"}
+    assert history == {"f1": "5", "f2": "7.5"}
+    assert none_before == {} and {k: a.value for k, a in first.items()} == {"f1": "5"}
