@@ -17,7 +17,8 @@ from storage.repos.obligations import ObligationsReader, ObligationsWriter
 from storage.repos.outbox import OutboxReader, OutboxWriter
 from storage.repos.periods import PeriodsReader, PeriodsWriter
 from storage.repos.schedule import ScheduleReader, ScheduleWriter
-from storage.repos.tickets import TicketsReader, TicketsWriter
+from storage.repos.ticket_imports import TicketsWriter
+from storage.repos.tickets import TicketsReader
 from storage.repos.units import UnitsReader, UnitsWriter
 from storage.session import Session
 

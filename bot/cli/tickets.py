@@ -26,7 +26,7 @@ from bot.cli.options import (
 )
 from bot.report.tickets_source import campaign_start, period_figures, period_tickets
 from bot.tickets.reading import read_ticket_file
-from bot.tickets.saving import save_ticket_file
+from bot.tickets.saving import clear_leftovers, save_in_batches
 from bot.tickets.sheets import TicketFileError
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError, spec_for
@@ -133,7 +133,9 @@ def _import(args: argparse.Namespace) -> int:
     async def work(db: Database) -> Any:
         async with db.write() as tx:
             await tx.units.sync_all(units)
-            return await save_ticket_file(tx, parsed, units, today, _who())
+        await clear_leftovers(db)
+        # In batches: a running bot's replies are written between them (bot/tickets/saving.py).
+        return await save_in_batches(db, parsed, units, today, _who())
 
     try:
         summary = _run(workspace, work)

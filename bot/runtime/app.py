@@ -42,6 +42,7 @@ from bot.runtime.ratelimit import Limits, RateLimiter
 from bot.runtime.restart import catch_up, questions_queued, settle_in_doubt
 from bot.runtime.timetable import Scheduler
 from bot.runtime.webhook import WebhookRoute, WebhookServer
+from bot.tickets.saving import clear_leftovers
 from bot.workspace.load import Workspace
 from domain.calendar import office_zone
 from handlers.commands import menu
@@ -106,6 +107,8 @@ class App:
         self.db = await Database.open(settings.storage.path, clock=self.clock)
         async with self.db.write() as tx:
             await tx.units.sync_all(list(self.workspace.units))
+        # A ticket import cut short by a crash is deleted before its job can run again.
+        await clear_leftovers(self.db)
         if self.telegram is not None:
             await self.telegram.start()
             # Telegram's menus from the command table: everyone's, and the office's chats'.

@@ -60,6 +60,14 @@ class TicketFileError(Exception):
         """What is wrong and what to do, in Vietnamese (templates/texts/tickets.toml)."""
         return text(f"tickets.file_error.{self.code}", **self.values)
 
+    def __reduce__(self) -> tuple[Any, tuple[str, dict[str, Any]]]:
+        # Raised in the child process that reads the file: rebuilt from code and values.
+        return _file_error, (self.code, self.values)
+
+
+def _file_error(code: str, values: dict[str, Any]) -> TicketFileError:
+    return TicketFileError(code, **values)
+
 
 @dataclass(frozen=True, slots=True)
 class Sheet:

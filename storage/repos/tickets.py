@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from domain.ticket_import import ImportedTicket, merge_import
 from domain.tickets import (
     REASON_MAX,
     Ticket,
@@ -17,7 +16,6 @@ from domain.tickets import (
     as_they_stood,
     changes,
     clean_text,
-    same_content,
 )
 from storage import codec
 from storage.errors import NotFoundError
@@ -26,68 +24,57 @@ from storage.repos.base import Repository
 # Ids per `IN (...)` list: well under SQLite's (and any other database's) parameter limit.
 _CHUNK = 500
 
-_COLUMNS = (
+COLUMNS = (
     "id, received_on, status, channel, due_on, unit_code, unit_text, suggestion, summary, "
     "source_status, expected_on, reason, reported_at, reported_by, imported_at, updated_at, "
     "updated_by"
 )
 _ORDER = "ORDER BY received_on, id"
-_SELECT_ONE = f"SELECT {_COLUMNS} FROM tickets WHERE id = ?"
-_SELECT_ALL = f"SELECT {_COLUMNS} FROM tickets {_ORDER}"
-_SELECT_UNTIL = f"SELECT {_COLUMNS} FROM tickets WHERE received_on <= ? {_ORDER}"
-_SELECT_UNMATCHED = f"SELECT {_COLUMNS} FROM tickets WHERE unit_code IS NULL {_ORDER}"
+# Every reader reads the view: the version of each ticket from the latest published import
+# (0007_ticket_imports.sql); an import still saving is seen by nobody.
+_SHOWN = "shown_tickets"
+_SELECT_ONE = f"SELECT {COLUMNS} FROM {_SHOWN} WHERE id = ?"
+_SELECT_ALL = f"SELECT {COLUMNS} FROM {_SHOWN} {_ORDER}"
+_SELECT_UNTIL = f"SELECT {COLUMNS} FROM {_SHOWN} WHERE received_on <= ? {_ORDER}"
+_SELECT_UNMATCHED = f"SELECT {COLUMNS} FROM {_SHOWN} WHERE unit_code IS NULL {_ORDER}"
 # NULL due dates compare as NULL: tickets without one are never overdue.
 _OVERDUE = "status = 'in_progress' AND due_on < ?"
-_SELECT_OVERDUE = f"SELECT {_COLUMNS} FROM tickets WHERE {_OVERDUE} ORDER BY due_on, id"
+_SELECT_OVERDUE = f"SELECT {COLUMNS} FROM {_SHOWN} WHERE {_OVERDUE} ORDER BY due_on, id"
 _SELECT_OVERDUE_OF_UNIT = (
-    f"SELECT {_COLUMNS} FROM tickets WHERE {_OVERDUE} AND unit_code = ? ORDER BY due_on, id"
+    f"SELECT {COLUMNS} FROM {_SHOWN} WHERE {_OVERDUE} AND unit_code = ? ORDER BY due_on, id"
 )
-_UPSERT = f"""
-INSERT INTO tickets ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET
-    received_on = excluded.received_on,
-    status = excluded.status,
-    channel = excluded.channel,
-    due_on = excluded.due_on,
-    unit_code = excluded.unit_code,
-    unit_text = excluded.unit_text,
-    suggestion = excluded.suggestion,
-    summary = excluded.summary,
-    source_status = excluded.source_status,
-    expected_on = excluded.expected_on,
-    reason = excluded.reason,
-    reported_at = excluded.reported_at,
-    reported_by = excluded.reported_by,
-    imported_at = excluded.imported_at,
-    updated_at = excluded.updated_at,
-    updated_by = excluded.updated_by
-"""
 _UPDATE = """
 UPDATE tickets SET status = ?, unit_code = ?, suggestion = ?, expected_on = ?, reason = ?,
     reported_at = ?, reported_by = ?, updated_at = ?, updated_by = ?
-WHERE id = ?
+WHERE id = ? AND import_id = (SELECT import_id FROM shown_tickets WHERE id = ?)
 """
-_TOUCH_IMPORTED = "UPDATE tickets SET imported_at = ? WHERE id = ?"
 _UNIT_EXISTS = "SELECT 1 FROM units WHERE code = ? AND removed_at IS NULL"
 
 _REVISION_COLUMNS = "ticket_id, field, old_value, new_value, changed_at, changed_by, source_message"
-_INSERT_REVISION = (
-    f"INSERT INTO ticket_revisions ({_REVISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+INSERT_REVISION = (
+    f"INSERT INTO ticket_revisions ({_REVISION_COLUMNS}, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# An unpublished import's changes are hidden like its tickets.
+_SHOWN_REVISION = (
+    "(import_id IS NULL OR import_id IN "
+    "(SELECT id FROM ticket_imports WHERE published_seq IS NOT NULL))"
 )
 _SELECT_REVISIONS = (
-    f"SELECT {_REVISION_COLUMNS} FROM ticket_revisions WHERE ticket_id = ? ORDER BY id"
+    f"SELECT {_REVISION_COLUMNS} FROM ticket_revisions "
+    f"WHERE ticket_id = ? AND {_SHOWN_REVISION} ORDER BY id"
 )
 # Timestamps are fixed-width UTC text: text order is time order. No index on changed_at: an
 # old period's figures need the changes since its end to the tickets received by then, a
 # scan of a table of a few rows per ticket.
 _SELECT_REVISIONS_SINCE = f"""
 SELECT {_REVISION_COLUMNS} FROM ticket_revisions
-WHERE changed_at >= ? AND ticket_id IN (SELECT id FROM tickets WHERE received_on <= ?)
+WHERE changed_at >= ? AND ticket_id IN (SELECT id FROM shown_tickets WHERE received_on <= ?)
+    AND {_SHOWN_REVISION}
 ORDER BY id
 """
 
 
-def _ticket(row: sqlite3.Row) -> Ticket:
+def ticket_from_row(row: sqlite3.Row) -> Ticket:
     return Ticket(
         id=row["id"],
         received_on=date.fromisoformat(row["received_on"]),
@@ -158,11 +145,11 @@ class TicketsReader(Repository):
     async def get(self, ticket_id: str) -> Ticket | None:
         """The ticket with this id, or None."""
         row = await self._s.row(_SELECT_ONE, (ticket_id,))
-        return None if row is None else _ticket(row)
+        return None if row is None else ticket_from_row(row)
 
     async def all(self) -> list[Ticket]:
         """Every ticket, oldest received first."""
-        return [_ticket(r) for r in await self._s.rows(_SELECT_ALL)]
+        return [ticket_from_row(r) for r in await self._s.rows(_SELECT_ALL)]
 
     async def received_until(
         self, last_day: date, stood_at: datetime | None = None
@@ -171,7 +158,7 @@ class TicketsReader(Repository):
         they stood at `stood_at` (`domain.tickets.as_they_stood`: those imported later left
         out, later answers, assignments and re-imports undone)."""
         rows = await self._s.rows(_SELECT_UNTIL, (last_day.isoformat(),))
-        tickets = [_ticket(r) for r in rows]
+        tickets = [ticket_from_row(r) for r in rows]
         if stood_at is None:
             return tickets
         later = await self.revisions_since(stood_at, received_until=last_day)
@@ -179,7 +166,7 @@ class TicketsReader(Repository):
 
     async def unmatched(self) -> list[Ticket]:
         """Tickets with no unit, waiting for the office to assign them; oldest first."""
-        return [_ticket(r) for r in await self._s.rows(_SELECT_UNMATCHED)]
+        return [ticket_from_row(r) for r in await self._s.rows(_SELECT_UNMATCHED)]
 
     async def overdue(self, today: date, unit_code: str | None = None) -> list[Ticket]:
         """Tickets overdue on `today` (of one unit when given), longest overdue first."""
@@ -187,7 +174,7 @@ class TicketsReader(Repository):
             rows = await self._s.rows(_SELECT_OVERDUE, (today.isoformat(),))
         else:
             rows = await self._s.rows(_SELECT_OVERDUE_OF_UNIT, (today.isoformat(), unit_code))
-        return [_ticket(r) for r in rows]
+        return [ticket_from_row(r) for r in rows]
 
     async def revisions(self, ticket_id: str) -> list[TicketRevision]:
         """The history of a ticket, oldest change first."""
@@ -201,75 +188,21 @@ class TicketsReader(Repository):
         since = (codec.timestamp(moment), received_until.isoformat())
         return [_revision(r) for r in await self._s.rows(_SELECT_REVISIONS_SINCE, since)]
 
-    async def _many(self, ids: Sequence[str]) -> dict[str, Ticket]:
+    async def many(self, ids: Sequence[str]) -> dict[str, Ticket]:
+        """The shown tickets among `ids`, by id."""
         found: dict[str, Ticket] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT {_COLUMNS} FROM tickets WHERE id IN ({marks})"
-            found.update((r["id"], _ticket(r)) for r in await self._s.rows(sql, chunk))
+            sql = f"SELECT {COLUMNS} FROM {_SHOWN} WHERE id IN ({marks})"
+            found.update((r["id"], ticket_from_row(r)) for r in await self._s.rows(sql, chunk))
         return found
 
 
-# Tickets merged and written per round of statements when an export is saved.
-_SAVE_SLICE = 2000
-
-
-class TicketsWriter(TicketsReader):
-    """Importing tickets, assigning them to units and recording the units' answers."""
+class TicketEdits(TicketsReader):
+    """Assigning tickets to units and recording the units' answers (imports: ticket_imports)."""
 
     __slots__ = ()
-
-    async def save_imported(
-        self,
-        rows: Sequence[ImportedTicket],
-        changed_by: str,
-        source_message: str | None = None,
-        at: datetime | None = None,
-    ) -> SavedImport:
-        """Create or update the tickets of an export's rows by id (see
-        `domain.ticket_import.merge_import` for what an import may change), each change to a
-        tracked field with its revision. Ids must be unique among `rows`.
-        """
-        ids = [r.id for r in rows]
-        if len(set(ids)) != len(ids):
-            raise ValueError("duplicate ticket ids among the rows to import")
-        when = at or self._s.now()
-        stamp = codec.timestamp(when)
-        new: list[str] = []
-        updated: list[str] = []
-        unchanged: list[str] = []
-        after: dict[str, Ticket] = {}
-        # A slice at a time, in this one transaction: the rows and revisions of 100,000
-        # tickets built at once took the bot past 300 MB (bench/import_latency.py).
-        for start in range(0, len(rows), _SAVE_SLICE):
-            part = rows[start : start + _SAVE_SLICE]
-            stored = await self._many([r.id for r in part])
-            upserts: list[tuple[object, ...]] = []
-            revisions: list[tuple[object, ...]] = []
-            touched: list[tuple[object, ...]] = []
-            for row in part:
-                before = stored.get(row.id)
-                ticket = merge_import(before, row)
-                if before is not None and same_content(before, ticket):
-                    unchanged.append(row.id)
-                    touched.append((stamp, row.id))
-                    after[row.id] = before
-                    continue
-                (new if before is None else updated).append(row.id)
-                ticket = replace(
-                    ticket, updated_at=codec.parse_timestamp(stamp), updated_by=changed_by
-                )
-                after[row.id] = ticket
-                upserts.append(_row_values(ticket, imported_at=stamp))
-                revisions.extend(
-                    (row.id, name, old, value, stamp, changed_by, source_message)
-                    for name, old, value in changes(before, ticket)
-                )
-            await self._s.run_many(_UPSERT, upserts)
-            await self._s.run_many(_TOUCH_IMPORTED, touched)
-            await self._s.run_many(_INSERT_REVISION, revisions)
-        return SavedImport(tuple(new), tuple(updated), tuple(unchanged), after)
 
     async def assign(
         self,
@@ -357,6 +290,7 @@ class TicketsWriter(TicketsReader):
                 stamp,
                 changed_by,
                 saved.id,
+                saved.id,
             ),
         )
         revisions = tuple(
@@ -364,17 +298,27 @@ class TicketsWriter(TicketsReader):
             for name, old, new in changes(before, saved)
         )
         await self._s.run_many(
-            _INSERT_REVISION,
+            INSERT_REVISION,
             [
-                (r.ticket_id, r.field, r.old_value, r.new_value, stamp, changed_by, source_message)
+                # import_id None: not an import's change
+                (
+                    r.ticket_id,
+                    r.field,
+                    r.old_value,
+                    r.new_value,
+                    stamp,
+                    changed_by,
+                    source_message,
+                    None,
+                )
                 for r in revisions
             ],
         )
         return saved, revisions
 
 
-def _row_values(ticket: Ticket, imported_at: str) -> tuple[object, ...]:
-    """A ticket as the values of _UPSERT, in _COLUMNS order."""
+def row_values(ticket: Ticket, imported_at: str) -> tuple[object, ...]:
+    """A ticket as values in COLUMNS order."""
     assert ticket.updated_at is not None and ticket.updated_by is not None
     return (
         ticket.id,

@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "drafts",
     "tickets",
     "ticket_revisions",
+    "ticket_imports",
 }
 
 
