@@ -2,32 +2,26 @@
 it and save it (bot/tickets/), and tell the office the same summary as
 `baocao tickets import`, queued in the transaction that publishes the tickets.
 
-The file is read in a child process: parsing 100,000 rows in a thread of the bot held the
-GIL enough to slow every reply to about a second. It is saved in batches of short
+The file is read in a child process (bot/tickets/apart.py) and saved in batches of short
 transactions (bot/tickets/saving.py), so nobody's reply waits behind the whole import.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
-import multiprocessing
-from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.channels.base import OutcomeUnknown, RetryLater, Unavailable
 from bot.runtime.clock import Clock
 from bot.runtime.outbox import queue_replies
-from bot.tickets.reading import TicketFile, read_ticket_file
+from bot.tickets.apart import read_apart
 from bot.tickets.saving import save_in_batches
 from bot.tickets.sheets import TicketFileError
 from bot.workspace.load import Workspace
-from bot.workspace.settings import TicketSettings
 from domain.calendar import local_day
 from domain.ticket_import import ImportSummary
-from domain.units import Unit
 from handlers.events import Reply
 from storage import Database, WriteTransaction
 from templates.catalog import text
@@ -96,23 +90,6 @@ async def run_import(
         await queue_replies(tx, [Reply(chat_id=chat_id, text=body)], reply_channel)
 
     await save_in_batches(db, parsed, units, today, payload["by"], on_publish=announce)
-
-
-async def read_apart(
-    data: bytes, name: str, settings: TicketSettings, units: Sequence[Unit]
-) -> TicketFile:
-    """`read_ticket_file` in a child process of its own, started for this file and gone
-    after it (its memory with it). TicketFileError as the reading raised it."""
-    # spawn: forking a process that runs threads (the database's) is unsafe.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, _read, data, name, settings, units)
-
-
-def _read(data: bytes, name: str, settings: TicketSettings, units: Sequence[Unit]) -> TicketFile:
-    """What the child process runs."""
-    return read_ticket_file(data, name, settings, units)
 
 
 async def _tell(db: Database, chat_id: str, channel: str, body: str) -> None:

@@ -94,7 +94,7 @@ async def save_in_batches(
                     await tx.tickets.stage(begun, rows[start : start + batch], changed_by, name)
                 )
         async with db.write() as tx:
-            await tx.tickets.publish(begun, {r.id: r for r in rows}, changed_by, name)
+            await tx.tickets.publish(begun, tally.lines, changed_by, name)
             summary = await tally.summary(tx, today)
             if on_publish is not None:
                 await on_publish(tx, summary)
@@ -114,7 +114,7 @@ class _Tally:
         self.parsed = parsed
         self.units = units
         self.names = {u.code: u.name for u in units}
-        self.lines = {row.id: row for row in parsed.tickets}
+        self.lines = {row.id: row for row in parsed.tickets}  # also what publish re-merges
         self.new = self.updated = self.unchanged = 0
         self.unmatched: list[UnmatchedRow] = []
 

@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 import bot.runtime.ticket_import
+import bot.tickets.apart
+import bot.tickets.reading
 from bot.runtime.ticket_import import run_import
+from bot.tickets.reading import read_ticket_file
 from bot.workspace.load import load_workspace
 from storage import Database
 from tests.support.clock import FakeClock
@@ -25,13 +28,14 @@ async def test_the_file_is_read_in_another_process(
     async with db.write() as tx:
         await tx.units.sync_all(list(workspace.units))
     readers: list[str] = []
-    read = bot.runtime.ticket_import.read_ticket_file
 
     def watched(*args: Any) -> Any:
-        readers.append("this process")  # a child process imports the module afresh
-        return read(*args)
+        readers.append("this process")  # a child process imports the modules afresh
+        return read_ticket_file(*args)
 
-    monkeypatch.setattr(bot.runtime.ticket_import, "read_ticket_file", watched)
+    # Wherever the bot may call it from in this process.
+    for module in (bot.tickets.reading, bot.tickets.apart, bot.runtime.ticket_import):
+        monkeypatch.setattr(module, "read_ticket_file", watched, raising=False)
 
     async def fetch(channel: str, ref: str) -> bytes:
         return TICKETS_CSV
