@@ -3,7 +3,7 @@
 An import's tickets are new versions (rows of `tickets` with its import_id): `begin_import`,
 then `stage` a batch per transaction, then `publish` in one small transaction, after which
 `shown_tickets` (every reader's view) shows them. `settle_some` then deletes the versions they
-replaced; `discard_some` deletes an import that failed or was cut short (0007_ticket_imports.sql).
+replaced; `discard_some` deletes an import that failed or was cut short (0008_ticket_imports.sql).
 """
 
 from __future__ import annotations

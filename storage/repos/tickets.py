@@ -31,7 +31,7 @@ COLUMNS = (
 )
 _ORDER = "ORDER BY received_on, id"
 # Every reader reads the view: the version of each ticket from the latest published import
-# (0007_ticket_imports.sql); an import still saving is seen by nobody.
+# (0008_ticket_imports.sql); an import still saving is seen by nobody.
 _SHOWN = "shown_tickets"
 _SELECT_ONE = f"SELECT {COLUMNS} FROM {_SHOWN} WHERE id = ?"
 _SELECT_ALL = f"SELECT {COLUMNS} FROM {_SHOWN} {_ORDER}"
