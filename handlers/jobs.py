@@ -7,7 +7,8 @@ the request survives a crash.
 from __future__ import annotations
 
 from domain.calendar import current_period
-from domain.periods import Period, parse_period
+from domain.periods import Period
+from domain.report_periods import parse_report_period
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
 from templates.catalog import text
@@ -35,9 +36,11 @@ async def _asked(ctx: HandlerContext, event: Incoming, kind: str) -> list[Reply]
     chat_id = event.sender.chat_id
     typed = event.argument.strip()
     try:
-        period = parse_period(typed) if typed else current_period(ctx.now, ctx.catalog.regime)
+        period = (
+            parse_report_period(typed) if typed else current_period(ctx.now, ctx.catalog.regime)
+        )
     except ValueError:
-        return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=typed))]
+        return [Reply(chat_id=chat_id, text=text("chat.bad_report_period", typed=typed))]
     working = Reply(chat_id=chat_id, text=text(f"chat.{kind}_started", period=period.label))
     return [working, job_request(kind, period, event)]
 

@@ -12,28 +12,28 @@ from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace, office_now
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
+from bot.report.export_span import export_span_xlsx
 from bot.report.tickets_source import draft_inputs, export_inputs
 from bot.workspace.answers_file import AnswersFileError, load_answers, read_answers_file
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError
 from domain.calendar import current_period
-from domain.periods import Period, parse_period
+from domain.periods import Period
+from domain.report_periods import ReportPeriod, parse_report_period
 from storage import Database, StorageError
 from templates.catalog import text
 
 
 def _period(value: str) -> Period:
     try:
-        return parse_period(value)
+        return parse_report_period(value)
     except ValueError:
         raise argparse.ArgumentTypeError(text("report.cli.bad_period", value=value)) from None
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     add_config(parser)
-    parser.add_argument(
-        "--period", type=_period, metavar="YYYY-MM", help=text("report.cli.arg_period")
-    )
+    parser.add_argument("--period", type=_period, metavar="KỲ", help=text("report.cli.arg_period"))
 
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -110,6 +110,8 @@ def export(args: argparse.Namespace) -> int:
 async def _export(workspace: Workspace, period: Period) -> bytes:
     db = await Database.open(workspace.settings.storage.path)
     try:
+        if isinstance(period, ReportPeriod):
+            return await export_span_xlsx(db, workspace, period)
         listed, hotline = await export_inputs(db, workspace, period, office_now(workspace))
         return await export_xlsx(db, workspace, period, listed, hotline)
     finally:

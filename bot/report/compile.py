@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.report.aggregate import build_span_document
 from bot.report.compose import ReportInputs, compose
 from bot.report.docx import render_docx
 from bot.report.gather import read_history, read_standing
@@ -17,6 +18,7 @@ from bot.workspace.report_spec import spec_for
 from domain.calendar import period_window
 from domain.periods import Period
 from domain.report import ReportSpec
+from domain.report_periods import ReportPeriod, period_kind
 from domain.report_tickets import TicketSummary, summary_from_forms
 from storage import Database
 from templates.catalog import text
@@ -39,9 +41,10 @@ class Draft:
 
 
 def file_name(workspace: Workspace, period: Period, version: int) -> str:
-    """The draft's file name, e.g. "BC-STTTT-VP_2022-02_v3.docx"."""
+    """The draft's file name, e.g. "BC-STTTT-VP_2022-02_v3.docx" ("..._2025-Q1.docx" for an
+    unstored longer period's)."""
     code = workspace.settings.office.document_code.replace("/", "-")
-    return f"{code}_{period.key}_v{version}.docx"
+    return f"{code}_{period.key}_v{version}.docx" if version else f"{code}_{period.key}.docx"
 
 
 async def build_document(
@@ -55,7 +58,10 @@ async def build_document(
 ) -> Document:
     """The draft Document of a period, read from the database (nothing is stored)."""
     settings = workspace.settings
-    spec = spec or spec_for(settings.source.parent, workspace.forms, workspace.units)
+    kind = period_kind(period)
+    spec = spec or spec_for(settings.source.parent, workspace.forms, workspace.units, kind)
+    if isinstance(period, ReportPeriod):
+        return await build_span_document(db, workspace, period, now, spec, tickets)
     history = await read_history(db, workspace.forms, spec, period)
     async with db.read() as view:
         standing = await read_standing(view, workspace.units, settings.regime, period)
@@ -103,7 +109,8 @@ async def compile_draft(
     tickets: TicketSummary | None = None,
     template: Path | None = None,
 ) -> Draft:
-    """Compile the period's draft, store it as the period's next version, and return it.
+    """Compile the period's draft, store it as the period's next version (a monthly one),
+    and return it.
 
     `tickets` replaces the hotline figures the forms give (e.g. from imported ticket lists);
     `spec` replaces report.toml; `template` replaces the shipped Word template.
@@ -113,6 +120,11 @@ async def compile_draft(
     # the bot keeps answering meanwhile (the document is the thread's alone).
     docx = await asyncio.to_thread(render_docx, doc, template)
     markdown = await asyncio.to_thread(render_markdown, doc)
+    if isinstance(period, ReportPeriod):
+        # A longer period is compiled from the months' stored answers whenever asked; the
+        # drafts table keeps the monthly versions only.
+        name = file_name(workspace, period, 0)
+        return Draft(period, 0, name, docx, markdown, summary(doc, 0), doc)
     async with db.write() as tx:
         # The write lock keeps the next version number ours between these two statements.
         latest = await tx.drafts.latest(period)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.report.hotline import overdue_rows, tickets_view
 from bot.report.model import Document, Gap, Paragraph, Segment, Style, UnitLine, WarningLine
+from bot.report.period_words import period_words
 from bot.report.snippets import Fig, clean, compiled, lead, segments
 from bot.report.warning_text import warning_text
 from bot.workspace.settings import Settings
@@ -49,6 +50,8 @@ class ReportInputs:
     late: Mapping[str, datetime]  # units that handed in late -> when
     pending: Mapping[str, Sequence[str]]  # units that did not -> forms they still owe
     tickets: TicketSummary | None = None
+    # unit code -> the months of a longer period it did not answer (placeholders name them)
+    missing_months: Mapping[str, tuple[Period, ...]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -61,14 +64,22 @@ class _Composer:
     _seen: set[tuple[str, str, bool]] = field(default_factory=set)
 
     def unit_names(self, codes: tuple[str, ...]) -> str:
-        return ", ".join(self.names.get(code, code) for code in codes)
+        return ", ".join(self.gap_name(code) for code in codes)
+
+    def gap_name(self, code: str) -> str:
+        """A unit as a placeholder names it: with the months it left out of a longer period."""
+        name = self.names.get(code, code)
+        months = self.inputs.missing_months.get(code)
+        if not months:
+            return name
+        return text("report.gap.months", unit=name, months=[m.label for m in months])
 
     def report_gap(self, fig: Fig) -> None:
         key = (self.section, fig.figure.name, fig.figure.previous_missing)
         if key in self._seen:
             return
         self._seen.add(key)
-        units = tuple(self.names.get(c, c) for c in fig.figure.missing)
+        units = tuple(self.gap_name(c) for c in fig.figure.missing)
         self.gaps.append(Gap(self.section, fig.label, units, fig.figure.previous_missing))
 
     def fig(self, figure: FigureValue, label: str, emphasis: bool = False) -> Fig:
@@ -90,6 +101,7 @@ class _Composer:
             next_month=document_month(following.month),
             next_year=following.year,
         )
+        values.update(period_words(period, self.book.get))
         return values
 
     def label(self, name: str) -> str:

@@ -127,3 +127,16 @@ async def read_standing(
         if late:
             standing.late[unit_code] = max(late)
     return standing
+
+
+async def read_months(
+    view: ReadView, forms: Mapping[str, Form], months: Iterable[Period]
+) -> dict[Period, PeriodAnswers]:
+    """Every form's typed answers of several months, from one snapshot (no explanations)."""
+    found = {}
+    for month in months:
+        typed = _Typed(forms, list(forms), False)
+        async for chunk in view.answers.period_values(month, None, explanations=False):
+            typed.add(chunk)
+        found[month] = PeriodAnswers(month, typed.values)
+    return found

@@ -88,7 +88,8 @@ class Fig:
         names = self.unit_names(f.missing)
         if f.previous_missing:
             shown = text("report.gap.previous", units=names)
-        elif f.value is not None and isinstance(f.value, Decimal):
+        elif isinstance(f.value, Decimal) and f.kind is ValueKind.NUMBER:
+            # A partial sum is shown as such; a partial percentage or range would mislead.
             shown = text("report.gap.partial", units=names, partial=format_number(f.value))
         elif f.missing:
             shown = text("report.gap.missing", units=names)

@@ -12,6 +12,7 @@ from domain.calendar import overdue_as_of, period_window, tickets_stood_at
 from domain.periods import Period
 from domain.report import ReportSpec
 from domain.report_figures import PeriodAnswers
+from domain.report_periods import ReportPeriod, period_kind
 from domain.report_tickets import TicketSummary, summary_from_figures, summary_from_forms
 from domain.ticket_figures import TicketFigures, compute_figures
 from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket, channel_key
@@ -110,6 +111,8 @@ async def hotline_summary(
     imported = await imported_summary(db, workspace, period, now, spec)
     if imported is not None or spec is None or spec.tickets is None:
         return imported
+    if isinstance(period, ReportPeriod):
+        return None  # a longer period's draft adds the months' counts up itself
     cutoff = period_window(period, workspace.settings.regime)[1]
     async with db.read() as view:
         values: dict[str, dict[str, dict[str, TypedValue]]] = {}
@@ -131,7 +134,8 @@ async def draft_inputs(
 ) -> tuple[ReportSpec, TicketSummary | None]:
     """The report declaration and the hotline figures (`hotline_summary`) to compile a
     draft with (ReportSpecError if report.toml is wrong)."""
-    spec = spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
+    folder, kind = workspace.settings.source.parent, period_kind(period)
+    spec = spec_for(folder, workspace.forms, workspace.units, kind)
     return spec, await hotline_summary(db, workspace, period, now, spec)
 
 

@@ -19,12 +19,13 @@ from typing import Any
 from bot.channels.base import Rejected
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
+from bot.report.export_span import export_span_xlsx
 from bot.report.tickets_source import draft_inputs, export_inputs
 from bot.runtime.clock import Clock
 from bot.runtime.outbox import queue_replies
 from bot.runtime.ticket_import import FileFetcher, run_import
 from bot.workspace.load import Workspace
-from domain.periods import parse_period
+from domain.report_periods import ReportPeriod, parse_report_period
 from handlers.events import Document, Reply
 from handlers.jobs import IMPORT_TICKETS, JOBS_CHANNEL
 from storage import Database, OutboxMessage, WriteTransaction
@@ -75,7 +76,7 @@ class JobsChannel:
             await run_import(self.db, self.workspace, self.clock, self.fetch_file, chat_id, payload)
             self.on_queued()
             return
-        period = parse_period(payload["period"])
+        period = parse_report_period(payload["period"])
         try:
             document = await job_document(self.db, self.workspace, payload, self.clock())
         except Rejected:
@@ -96,7 +97,7 @@ class JobsChannel:
 
 def _period_label(payload: dict[str, Any]) -> str:
     try:
-        return parse_period(str(payload.get("period"))).label
+        return parse_report_period(str(payload.get("period"))).label
     except ValueError:
         return "?"
 
@@ -108,7 +109,7 @@ async def job_document(
 
     Rejected for a job this program does not know; other errors pass through.
     """
-    period = parse_period(payload["period"])
+    period = parse_report_period(payload["period"])
     if payload["job"] == "compile":
         spec, tickets = await draft_inputs(db, workspace, period, now)
         draft = await compile_draft(
@@ -118,8 +119,11 @@ async def job_document(
         caption = html.escape(draft.summary, quote=False)
         return Document(draft.file_name, draft.docx, caption)
     if payload["job"] == "export":
-        listed, hotline = await export_inputs(db, workspace, period, now)
-        content = await export_xlsx(db, workspace, period, listed, hotline)
+        if isinstance(period, ReportPeriod):
+            content = await export_span_xlsx(db, workspace, period)
+        else:
+            listed, hotline = await export_inputs(db, workspace, period, now)
+            content = await export_xlsx(db, workspace, period, listed, hotline)
         name = f"{workspace.settings.office.short_code}_{period.key}.xlsx"
         return Document(name, content, text("chat.export_caption", period=period.label))
     raise Rejected(f"unknown job {payload['job']!r}")

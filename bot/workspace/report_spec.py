@@ -23,6 +23,7 @@ from domain.report import (
     TicketRole,
     TicketSourceSpec,
 )
+from domain.report_periods import PeriodKind
 from domain.units import Unit
 from templates.catalog import text
 
@@ -218,7 +219,7 @@ def check_spec(spec: ReportSpec, forms: Mapping[str, Form], units: Sequence[Unit
     return problems
 
 
-def default_spec(forms: Mapping[str, Form]) -> ReportSpec:
+def default_spec(forms: Mapping[str, Form], *, compare: bool = False) -> ReportSpec:
     """A plain declaration for an office without report.toml: a section per form, a
     sentence per number (summed over the units owing the form), the units' texts."""
     sections = [SectionSpec("I", "I.", text("report.default_section"))]
@@ -245,6 +246,7 @@ def default_spec(forms: Mapping[str, Form]) -> ReportSpec:
                         title="{% raw %}" + field.title + "{% endraw %}",
                         value="{{ " + name + " | number }}",
                         measure="{% raw %}" + field.measure + "{% endraw %}",
+                        compare="{{ vs_last_year('" + name + "') }}" if compare else "",
                     ),
                     bullet="-",
                 )
@@ -252,9 +254,20 @@ def default_spec(forms: Mapping[str, Form]) -> ReportSpec:
     return ReportSpec(sections=tuple(sections), items=tuple(items), figures=figures)
 
 
-def spec_for(config_folder: Path, forms: Mapping[str, Form], units: Sequence[Unit]) -> ReportSpec:
-    """The office's declaration (report.toml beside config.toml), or the plain one."""
+def spec_for(
+    config_folder: Path,
+    forms: Mapping[str, Form],
+    units: Sequence[Unit],
+    kind: PeriodKind = PeriodKind.MONTH,
+) -> ReportSpec:
+    """The office's declaration for a kind of period: report.<kind>.toml beside config.toml
+    (report.quarter.toml, report.half.toml, report.nine_months.toml, report.year.toml) if
+    there is one, else report.toml, else the plain one (comparing a longer period with the
+    same period of the year before)."""
+    special = config_folder / f"report.{kind.value}.toml"
+    if kind is not PeriodKind.MONTH and special.is_file():
+        return load_spec(special, forms, units)
     path = config_folder / REPORT_FILE_NAME
     if path.is_file():
         return load_spec(path, forms, units)
-    return default_spec(forms)
+    return default_spec(forms, compare=kind is not PeriodKind.MONTH)

@@ -1,0 +1,142 @@
+"""Drafts of longer periods (a quarter, six or nine months, the year) from monthly answers.
+
+The months are read from one snapshot and added up field by field as the forms declare
+(`domain.aggregation`); the previous period of the same kind and the same period of the year
+before are added up the same way, for changes, stock checks and comparisons. Then the draft
+is composed exactly as a monthly one is: the same declaration, the same checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.report.compose import ReportInputs, compose
+from bot.report.gather import Standing, read_months, read_standing
+from bot.report.model import Document
+from bot.workspace.load import Workspace
+from domain.aggregation import aggregate_answers
+from domain.calendar import period_window
+from domain.forms import Form
+from domain.obligations import obligations_owed
+from domain.periods import Period
+from domain.report import DerivedKind, ReportSpec
+from domain.report_figures import PeriodAnswers
+from domain.report_periods import ReportPeriod
+from domain.report_tickets import TicketSummary, summary_from_forms
+from domain.units import Unit
+from storage import Database
+
+
+@dataclass(frozen=True, slots=True)
+class SpanHistory:
+    """What a longer period's draft reads: added-up answers by period (the period, the one
+    before, the same one a year before; single months for year-to-date figures), the
+    months each unit left unanswered, and where each unit stands."""
+
+    history: dict[Period, PeriodAnswers]
+    monthly: dict[Period, PeriodAnswers]
+    missing_months: Mapping[str, tuple[Period, ...]]
+    standing: Standing
+
+
+def spans_needed(period: ReportPeriod) -> list[ReportPeriod]:
+    """The period, the previous one of its kind and the same one a year before."""
+    return list(dict.fromkeys((period, period.previous(), period.same_last_year())))
+
+
+def months_needed(spec: ReportSpec, period: ReportPeriod) -> list[Period]:
+    """Every month the spans cover, and January on for year-to-date figures."""
+    wanted = {month for span in spans_needed(period) for month in span.months}
+    if any(d.kind is DerivedKind.YEAR_TO_DATE for d in spec.derived.values()):
+        wanted.update(Period(period.year, m) for m in range(1, period.month + 1))
+    return sorted(wanted)
+
+
+def owing(units: Sequence[Unit], span: ReportPeriod, workspace: Workspace) -> dict[str, set[str]]:
+    """Form code -> the units that owe it in any month of the span."""
+    regime = workspace.settings.regime
+    out: dict[str, set[str]] = {}
+    for month in span.months:
+        for owed in obligations_owed(units, month, period_window(month, regime)[1]):
+            out.setdefault(owed.form_code, set()).add(owed.unit_code)
+    return out
+
+
+def merge_standing(
+    per_month: Sequence[tuple[Period, Standing]], forms: Mapping[str, Form]
+) -> Standing:
+    """Where units stand over several months: a unit still owing a form in any month is
+    pending (the form named with those months); late is its latest late hand-in."""
+    open_months: dict[str, dict[str, list[Period]]] = {}
+    merged = Standing()
+    seen: dict[str, None] = {}
+    for month, standing in per_month:
+        for unit, owed in standing.pending.items():
+            for code in owed:
+                open_months.setdefault(unit, {}).setdefault(code, []).append(month)
+        for unit, at in standing.late.items():
+            merged.late[unit] = max(at, merged.late.get(unit, at))
+        seen.update(dict.fromkeys(standing.reported))
+    merged.reported = [unit for unit in seen if unit not in open_months]
+    for unit, by_form in open_months.items():
+        merged.pending[unit] = [
+            f"{forms[code].title if code in forms else code} ({', '.join(m.label for m in months)})"
+            for code, months in by_form.items()
+        ]
+        merged.late.pop(unit, None)
+    return merged
+
+
+async def read_span(
+    db: Database, workspace: Workspace, spec: ReportSpec, period: ReportPeriod
+) -> SpanHistory:
+    """Everything a longer period's draft needs from the database, from one snapshot."""
+    forms, units, regime = workspace.forms, workspace.units, workspace.settings.regime
+    async with db.read() as view:
+        monthly = await read_months(view, forms, months_needed(spec, period))
+        standings = [
+            (month, await read_standing(view, units, regime, month)) for month in period.months
+        ]
+    history: dict[Period, PeriodAnswers] = {
+        month: answers for month, answers in monthly.items() if month.year == period.year
+    }
+    missing: Mapping[str, tuple[Period, ...]] = {}
+    for span in spans_needed(period):
+        months = [monthly[month] for month in span.months]
+        added = aggregate_answers(span, months, forms, owing(units, span, workspace))
+        history[span] = added.answers
+        if span == period:
+            missing = added.missing_months
+    return SpanHistory(history, monthly, missing, merge_standing(standings, forms))
+
+
+async def build_span_document(
+    db: Database,
+    workspace: Workspace,
+    period: ReportPeriod,
+    now: datetime,
+    spec: ReportSpec,
+    tickets: TicketSummary | None = None,
+) -> Document:
+    """The draft Document of a longer period (nothing is stored)."""
+    read = await read_span(db, workspace, spec, period)
+    if tickets is None and spec.tickets is not None:
+        cutoff = period_window(period, workspace.settings.regime)[1]
+        tickets = summary_from_forms(spec.tickets, read.history[period], workspace.units, cutoff)
+    inputs = ReportInputs(
+        settings=workspace.settings,
+        units=workspace.units,
+        forms=workspace.forms,
+        spec=spec,
+        period=period,
+        now=now,
+        history=read.history,
+        reported=read.standing.reported,
+        late=read.standing.late,
+        pending=read.standing.pending,
+        tickets=tickets,
+        missing_months=read.missing_months,
+    )
+    return compose(inputs)
