@@ -67,8 +67,10 @@ async def load(ctx: HandlerContext, state: ConversationState) -> Obligated:
         obligation = Obligation(state.unit, state.form, period)
         await tx.obligations.ensure([obligation])
     history: dict[str, str] = {}
-    if checks_plausibility(form):
-        answers, history = await tx.answers.with_history(state.unit, state.form, period.key)
+    compared = compared_with_history(form)
+    if compared:
+        unit, code = state.unit, state.form
+        answers, history = await tx.answers.with_history(unit, code, period.key, compared)
     else:
         answers = await tx.answers.for_obligation(state.unit, state.form, period.key)
     previous: dict[str, Answer] = {}
@@ -85,13 +87,10 @@ def frozen(work: Obligated, state: ConversationState) -> bool:
     return work.obligation.state.is_done and not state.revising
 
 
-def checks_plausibility(form: Form) -> bool:
-    """Whether a figure of this form may be questioned against the unit's history (or a
-    plausible max): the history is read with the answers only then."""
-    return any(
-        f.type.is_numeric and (f.plausible_ratio or f.plausible_max is not None)
-        for f in form.fields
-    )
+def compared_with_history(form: Form) -> list[str]:
+    """The fields whose figures are compared with the unit's history (plausible_ratio): the
+    history is read with the answers only for them."""
+    return [f.key for f in form.fields if f.type.is_numeric and f.plausible_ratio]
 
 
 def uses_previous_period(form: Form) -> bool:

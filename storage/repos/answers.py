@@ -22,19 +22,20 @@ _KEY = "period_key = ? AND form_code = ? AND unit_code = ?"
 _SELECT_ONE = f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE {_KEY} AND field_key = ?"
 _SELECT_OBLIGATION = f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE {_KEY}"
 # One obligation's answers (earlier = 0) and, in the same read, the unit's latest non-zero
-# value of each field before that period (earlier = 1): the plausibility check's history,
-# read once per event instead of a query per figure checked. In the inner select the bare
-# columns come from the row holding MAX(period_key) (SQLite's documented rule for a lone
-# max()); keys sort as periods do. The index answers_by_field serves both halves.
+# value of each of the given fields (a JSON array) before that period (earlier = 1): the
+# plausibility check's history, read once per event instead of a query per figure checked.
+# Each field's value is one backwards step in the index answers_by_field from the period,
+# however many periods the unit has answered (grouping all of them cost 5 times as much
+# with three years of history).
 _SELECT_OBLIGATION_AND_HISTORY = f"""
 SELECT {_ANSWER_COLUMNS}, 0 AS earlier FROM answers WHERE {_KEY}
 UNION ALL
-SELECT {_ANSWER_COLUMNS}, 1 FROM (
-    SELECT {_ANSWER_COLUMNS}, MAX(period_key) AS latest FROM answers
-    WHERE form_code = ? AND unit_code = ? AND period_key < ?
+SELECT NULL, NULL, NULL, wanted.value, (
+    SELECT value FROM answers
+    WHERE form_code = ? AND unit_code = ? AND field_key = wanted.value AND period_key < ?
         AND value IS NOT NULL AND CAST(value AS REAL) != 0
-    GROUP BY field_key
-)
+    ORDER BY period_key DESC LIMIT 1
+), NULL, NULL, NULL, 1 FROM json_each(?) AS wanted
 """
 _SELECT_PERIOD = f"""
 SELECT {_ANSWER_COLUMNS} FROM answers WHERE period_key = ? AND form_code = ?
@@ -153,19 +154,21 @@ class AnswersReader(Repository):
         return {row[3]: _answer(row) for row in rows}  # row[3]: field_key
 
     async def with_history(
-        self, unit_code: str, form_code: str, period: Period | str
+        self, unit_code: str, form_code: str, period: Period | str, fields: Collection[str]
     ) -> tuple[dict[str, Answer], dict[str, str]]:
         """A unit's answers to one form for one period, by field key, and in the same read
-        its latest non-zero value of each field in an earlier period (field key -> value)."""
+        its latest non-zero value of each of `fields` in an earlier period (field key ->
+        value; a field never answered with one is left out)."""
         key = codec.period_key(period)
-        params = (key, form_code, unit_code, form_code, unit_code, key)
+        wanted = json.dumps(list(fields))
+        params = (key, form_code, unit_code, form_code, unit_code, key, wanted)
         answers: dict[str, Answer] = {}
         history: dict[str, str] = {}
         for row in await self._s.rows(_SELECT_OBLIGATION_AND_HISTORY, params):
-            if row[8]:  # earlier
-                history[row[3]] = str(row[4])  # field_key, value
-            else:
+            if not row[8]:  # this period's
                 answers[row[3]] = _answer(row)
+            elif row[4] is not None:  # field_key, its latest non-zero value
+                history[row[3]] = str(row[4])
         return answers, history
 
     async def for_period(

@@ -174,9 +174,11 @@ async def test_an_obligations_answers_come_with_the_units_latest_nonzero_history
         ):
             await tx.answers.set(stored, "u")
     async with seeded.read() as r:
-        answers, history = await r.answers.with_history("UBND_A", "BC01", PERIOD)
+        wanted = ["f1", "f2", "f3", "f4"]  # f3 only another unit's, f4 never answered
+        answers, history = await r.answers.with_history("UBND_A", "BC01", PERIOD, wanted)
+        only_f2 = (await r.answers.with_history("UBND_A", "BC01", PERIOD, ["f2"]))[1]
         plain = await r.answers.for_obligation("UBND_A", "BC01", PERIOD)
-        first, none_before = await r.answers.with_history("UBND_A", "BC01", earlier)
+        first, none_before = await r.answers.with_history("UBND_A", "BC01", earlier, wanted)
     assert answers == plain and {k: a.value for k, a in answers.items()} == {"f1": "12"}
-    assert history == {"f1": "5", "f2": "7.5"}
+    assert history == {"f1": "5", "f2": "7.5"} and only_f2 == {"f2": "7.5"}
     assert none_before == {} and {k: a.value for k, a in first.items()} == {"f1": "5"}
