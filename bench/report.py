@@ -1,5 +1,6 @@
 """Compile time and peak memory of the draft report (.docx) and the export (.xlsx) for a big
-office: 5.000 units, 40 fields, 13 periods of history. Run from the repository root:
+office: 5.000 units, 40 fields, 13 periods of history; the month (12/2024), then the year
+2024 added up from its twelve months (docx-year, xlsx-year). Run from the repository root:
 
     .venv/bin/python bench/report.py [--units 5000] [--fields 40] [--periods 13] [--dir DIR]
 
@@ -26,13 +27,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.report import compile_draft, export_xlsx
+from bot.report.export_span import export_span_xlsx
 from bot.workspace.load import load_workspace
 from domain.periods import Period
+from domain.report_periods import PeriodKind, report_period
 from storage import Database
 
 FORM = "bc"
 GROUPS = ("UBND cấp xã", "Sở ban ngành", "Doanh nghiệp")  # no commas: CSV cells
 LAST = Period(2024, 12)
+YEAR = report_period(PeriodKind.YEAR, 2024)
+MEASURES = ("docx", "xlsx", "docx-year", "xlsx-year")
 
 
 def _periods(count: int) -> list[Period]:
@@ -157,9 +162,12 @@ async def _measure(config: Path, db_path: Path, what: str) -> tuple[float, float
     db = await Database.open(db_path, synchronous="NORMAL")
     try:
         started, cpu = time.perf_counter(), time.process_time()
-        if what == "docx":
-            draft = await compile_draft(db, workspace, LAST, datetime.now(UTC))
+        if what.startswith("docx"):
+            period = YEAR if what == "docx-year" else LAST
+            draft = await compile_draft(db, workspace, period, datetime.now(UTC))
             size = len(draft.docx)
+        elif what == "xlsx-year":
+            size = len(await export_span_xlsx(db, workspace, YEAR))
         else:
             size = len(await export_xlsx(db, workspace, LAST))
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -182,7 +190,7 @@ def main() -> None:
     parser.add_argument("--fields", type=int, default=40)
     parser.add_argument("--periods", type=int, default=13)
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
-    parser.add_argument("--measure", choices=("docx", "xlsx"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=MEASURES, help=argparse.SUPPRESS)
     parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -199,7 +207,7 @@ def main() -> None:
             f"{rows} answers (+ as many revisions), "
             f"written in {time.perf_counter() - started:.1f} s"
         )
-        for what in ("docx", "xlsx"):
+        for what in MEASURES:
             out = subprocess.run(
                 [sys.executable, __file__, "--measure", what, "--config", str(config),
                  "--db", str(folder / "bench.sqlite3")],

@@ -9,8 +9,9 @@ the report shows a placeholder naming the unit and the months, never a partial s
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from domain.forms import Aggregation, Field, FieldKind, FieldType, Form
 from domain.numbers import format_number
@@ -60,58 +61,12 @@ def _listed(field: Field, values: Sequence[TypedValue], months: Sequence[Period]
     )
 
 
-def _combine(
-    field: Field, values: list[TypedValue | None], months: Sequence[Period]
-) -> TypedValue | None:
-    """One unit's value of a field over the months; None when it cannot be known."""
-    if not field.type.is_numeric:
-        if field.type is FieldType.TEXT:
-            if field.required and any(v is None for v in values):
-                return None
-            texts = [str(v) for v in values if v]
-            return "\n".join(texts) if texts else None
-        return values[-1]  # a choice or a date: as it stands at the end
-    how = aggregation_of(field)[0]
-    if how in _NEEDS_EVERY_MONTH and any(v is None for v in values):
-        return None
-    numbers = [v for v in values if isinstance(v, Decimal)]
-    if how is Aggregation.SUM:
-        return sum(numbers, Decimal(0))
-    if how is Aggregation.MAX:
-        return max(numbers) if numbers else None
-    if how is Aggregation.AVERAGE:
-        return sum(numbers, Decimal(0)) / len(numbers) if numbers else None
-    if how is Aggregation.NONE:
-        return _listed(field, [v for v in values if v is not None], months)
-    return values[-1]  # LAST (RATIO is recomputed once its terms are known)
-
-
 def _ratio(field: Field, values: Mapping[str, TypedValue]) -> Decimal | None:
     assert field.ratio_of is not None
     part, whole = (values.get(key) for key in field.ratio_of)
     if not isinstance(part, Decimal) or not isinstance(whole, Decimal) or whole == 0:
         return None
     return part / whole * 100
-
-
-def aggregate_unit(
-    form: Form, months: Sequence[Period], per_month: Sequence[Mapping[str, TypedValue]]
-) -> dict[str, TypedValue]:
-    """One unit's answers to one form over the months (empty mappings where it did not
-    answer), added up field by field; fields that cannot be known are left out."""
-    out: dict[str, TypedValue] = {}
-    ratios = []
-    for field in form.fields:
-        if field.ratio_of:
-            ratios.append(field)
-            continue
-        value = _combine(field, [given.get(field.key) for given in per_month], months)
-        if value is not None:
-            out[field.key] = value
-    for field in ratios:
-        if all(given for given in per_month) and (value := _ratio(field, out)) is not None:
-            out[field.key] = value
-    return out
 
 
 def aggregate_answers(
@@ -122,24 +77,129 @@ def aggregate_answers(
 ) -> Aggregated:
     """The answers of `period` from its months' answers (oldest first); `owing` gives,
     for each form, the units that owe it in the period."""
-    months = [answers.period for answers in monthly]
-    values: dict[str, dict[str, dict[str, TypedValue]]] = {}
-    missing: dict[str, set[Period]] = {}
-    for code, form in forms.items():
-        by_month = [answers.values.get(code, {}) for answers in monthly]
-        units = dict.fromkeys(owing.get(code, ()))
-        for given in by_month:
-            units.update(dict.fromkeys(given))
-        filed: dict[str, dict[str, TypedValue]] = {}
-        for unit in units:
-            per_month = [given.get(unit) or {} for given in by_month]
-            absent = [month for month, got in zip(months, per_month, strict=True) if not got]
-            if absent:
-                missing.setdefault(unit, set()).update(absent)
-            if len(absent) < len(months):
-                filed[unit] = aggregate_unit(form, months, per_month)
-        values[code] = filed
-    return Aggregated(
-        PeriodAnswers(period, values),
-        {unit: tuple(sorted(gone)) for unit, gone in missing.items()},
-    )
+    fold = MonthFold(period, forms, owing, [answers.period for answers in monthly])
+    for answers in monthly:
+        for code, by_unit in answers.values.items():
+            for unit, given in by_unit.items():
+                fold.add(answers.period, code, unit, given)
+    return fold.result()
+
+
+@dataclass(slots=True)
+class _UnitFold:
+    """One unit's running state for one form: the months it answered, and per field the
+    running value, how many months gave one, and the last month that did."""
+
+    months: int = 0  # bit i: month i answered
+    values: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    last: dict[str, int] = field(default_factory=dict)
+
+
+class MonthFold:
+    """A longer period's answers added up month by month, as storage hands them over, so
+    that a year of a big office is never held in memory at once. Feed `add` the months in
+    order (oldest first), then take `result()`."""
+
+    def __init__(
+        self,
+        period: Period,
+        forms: Mapping[str, Form],
+        owing: Mapping[str, Iterable[str]],
+        months: Sequence[Period],
+    ) -> None:
+        self._period, self._forms, self._owing = period, forms, owing
+        self._months = list(months)
+        self._index = {month: i for i, month in enumerate(self._months)}
+        # form code -> [(key, aggregation or None for texts and choices, field)]
+        self._plans = {
+            code: [
+                (f.key, aggregation_of(f)[0] if f.type.is_numeric else None, f)
+                for f in form.fields
+                if not f.ratio_of
+            ]
+            for code, form in forms.items()
+        }
+        self._folds: dict[str, dict[str, _UnitFold]] = {code: {} for code in forms}
+
+    def add(
+        self, month: Period, form_code: str, unit_code: str, given: Mapping[str, TypedValue]
+    ) -> None:
+        """One unit's typed answers to one form in one month of the period."""
+        plan = self._plans.get(form_code)
+        i = self._index.get(month)
+        if plan is None or i is None or not given:
+            return
+        fold = self._folds[form_code].get(unit_code)
+        if fold is None:
+            fold = self._folds[form_code][unit_code] = _UnitFold()
+        fold.months |= 1 << i
+        values, counts, last = fold.values, fold.counts, fold.last
+        for key, how, spec in plan:
+            value = given.get(key)
+            if value is None:
+                continue
+            counts[key] = counts.get(key, 0) + 1
+            last[key] = i
+            if how is Aggregation.SUM or how is Aggregation.AVERAGE:
+                values[key] = values.get(key, 0) + value
+            elif how is Aggregation.MAX:
+                before = values.get(key)
+                values[key] = value if before is None or value > before else before
+            elif how is Aggregation.NONE or (how is None and spec.type is FieldType.TEXT):
+                values.setdefault(key, []).append((month, value))
+            else:  # LAST, a choice or a date: as it stands at the end
+                values[key] = value
+
+    def _unit_values(self, form: Form, fold: _UnitFold) -> dict[str, TypedValue]:
+        n = len(self._months)
+        out: dict[str, TypedValue] = {}
+        for key, how, spec in self._plans[form.code]:
+            count = fold.counts.get(key, 0)
+            if not count:
+                continue
+            value = fold.values[key]
+            if how is None:
+                if spec.type is FieldType.TEXT:
+                    if spec.required and count < n:
+                        continue
+                    # A line repeated month after month is said once.
+                    lines = (line for _, v in value for line in str(v).splitlines())
+                    value = "\n".join(dict.fromkeys(line for line in lines if line.strip()))
+                elif fold.last[key] != n - 1:
+                    continue
+                out[key] = value
+            elif how is Aggregation.LAST:
+                if fold.last[key] == n - 1:
+                    out[key] = value
+            elif count == n:
+                if how is Aggregation.AVERAGE:
+                    value = value / n
+                elif how is Aggregation.NONE:
+                    months = [m for m, _ in value]
+                    value = _listed(spec, [v for _, v in value], months)
+                out[key] = value
+        if fold.months == (1 << n) - 1:
+            for spec in form.fields:
+                if spec.ratio_of and (ratio := _ratio(spec, out)) is not None:
+                    out[spec.key] = ratio
+        return out
+
+    def result(self) -> Aggregated:
+        """The period's answers and the months each unit left out."""
+        n = len(self._months)
+        values: dict[str, dict[str, dict[str, TypedValue]]] = {}
+        missing: dict[str, set[Period]] = {}
+        for code, form in self._forms.items():
+            folds = self._folds[code]
+            for unit in dict.fromkeys([*self._owing.get(code, ()), *folds]):
+                fold = folds.get(unit)
+                answered = fold.months if fold else 0
+                if answered != (1 << n) - 1:
+                    gone = [m for i, m in enumerate(self._months) if not answered >> i & 1]
+                    missing.setdefault(unit, set()).update(gone)
+            values[code] = {unit: self._unit_values(form, fold) for unit, fold in folds.items()}
+        return Aggregated(
+            PeriodAnswers(self._period, values),
+            {unit: tuple(sorted(gone)) for unit, gone in missing.items()},
+        )

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.report.compose import ReportInputs, compose
-from bot.report.gather import Standing, read_months, read_standing
+from bot.report.gather import Standing, read_standing, stream_months
 from bot.report.model import Document
 from bot.workspace.load import Workspace
-from domain.aggregation import aggregate_answers
+from domain.aggregation import MonthFold
 from domain.calendar import period_window
 from domain.forms import Form
 from domain.obligations import obligations_owed
@@ -26,6 +26,7 @@ from domain.report_figures import PeriodAnswers
 from domain.report_periods import ReportPeriod
 from domain.report_tickets import TicketSummary, summary_from_forms
 from domain.units import Unit
+from domain.values import TypedValue
 from storage import Database
 
 
@@ -36,7 +37,6 @@ class SpanHistory:
     months each unit left unanswered, and where each unit stands."""
 
     history: dict[Period, PeriodAnswers]
-    monthly: dict[Period, PeriodAnswers]
     missing_months: Mapping[str, tuple[Period, ...]]
     standing: Standing
 
@@ -92,24 +92,34 @@ def merge_standing(
 async def read_span(
     db: Database, workspace: Workspace, spec: ReportSpec, period: ReportPeriod
 ) -> SpanHistory:
-    """Everything a longer period's draft needs from the database, from one snapshot."""
+    """Everything a longer period's draft needs from the database, from one snapshot; the
+    months are added up as they stream (only year-to-date months are kept whole)."""
     forms, units, regime = workspace.forms, workspace.units, workspace.settings.regime
+    spans = spans_needed(period)
+    folds = {
+        span: MonthFold(span, forms, owing(units, span, workspace), span.months) for span in spans
+    }
+    ytd = {
+        Period(period.year, m)
+        for m in range(1, period.month + 1)
+        if any(d.kind is DerivedKind.YEAR_TO_DATE for d in spec.derived.values())
+    }
+    kept: dict[Period, dict[str, dict[str, dict[str, TypedValue]]]] = {m: {} for m in ytd}
     async with db.read() as view:
-        monthly = await read_months(view, forms, months_needed(spec, period))
+        async for month, form, unit, typed in stream_months(
+            view, forms, months_needed(spec, period)
+        ):
+            for span in spans:
+                folds[span].add(month, form, unit, typed)
+            if month in kept:
+                kept[month].setdefault(form, {})[unit] = typed
         standings = [
             (month, await read_standing(view, units, regime, month)) for month in period.months
         ]
-    history: dict[Period, PeriodAnswers] = {
-        month: answers for month, answers in monthly.items() if month.year == period.year
-    }
-    missing: Mapping[str, tuple[Period, ...]] = {}
-    for span in spans_needed(period):
-        months = [monthly[month] for month in span.months]
-        added = aggregate_answers(span, months, forms, owing(units, span, workspace))
-        history[span] = added.answers
-        if span == period:
-            missing = added.missing_months
-    return SpanHistory(history, monthly, missing, merge_standing(standings, forms))
+    history: dict[Period, PeriodAnswers] = {m: PeriodAnswers(m, v) for m, v in kept.items()}
+    added = {span: folds[span].result() for span in spans}
+    history.update({span: result.answers for span, result in added.items()})
+    return SpanHistory(history, added[period].missing_months, merge_standing(standings, forms))
 
 
 async def build_span_document(

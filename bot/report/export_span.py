@@ -1,17 +1,21 @@
-"""`baocao export` for a longer period: a sheet per form, a row per unit, and for each
-numeric question one column per month then the period's figure, added up as the form
-declares (empty where a unit left a month out; the months it left out are listed)."""
+"""`baocao export` for a longer period: a sheet per form, a row per unit, the numeric
+questions of each month, then the period's figures added up as the form declares (empty
+where a unit left a month out; the months it left out are listed).
+
+The months stream from storage into the running totals and into each unit's row already
+written out as cells, so that a year of a big office is never held as values at once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from bot.report.aggregate import owing
-from bot.report.gather import read_months
+from bot.report.gather import stream_months
 from bot.report.xlsx_writer import Cell, XlsxWriter
 from bot.workspace.load import Workspace
-from domain.aggregation import aggregate_answers
+from domain.aggregation import MonthFold
 from domain.forms import Form
 from domain.report_figures import PeriodAnswers
 from domain.report_periods import ReportPeriod
@@ -28,47 +32,60 @@ def _cell(value: TypedValue | None) -> Cell:
 
 
 def _rows(
+    book: XlsxWriter,
     form: Form,
     units: Sequence[Unit],
-    monthly: Sequence[PeriodAnswers],
+    period: ReportPeriod,
+    months: Mapping[str, dict[int, str]],
     added: PeriodAnswers,
     owed: set[str],
-) -> Iterator[list[Cell]]:
-    """A row per unit owing or answering the form, in configured order."""
-    numeric = [f for f in form.fields if f.type.is_numeric]
-    answered = {code for month in monthly for code in month.values.get(form.code, {})}
+) -> Iterator[str]:
+    """A row per unit owing or answering the form, in configured order, written out."""
+    keys = [f.key for f in form.fields if f.type.is_numeric]
+    blank = book.cells(*[None] * len(keys))
     for unit in units:
-        if unit.code not in owed and unit.code not in answered:
+        given = months.get(unit.code)
+        if unit.code not in owed and given is None:
             continue
-        left_out = [m.period.label for m in monthly if not m.unit_values(form.code, unit.code)]
-        row: list[Cell] = [unit.code, unit.name, ", ".join(left_out)]
-        for field in numeric:
-            for month in monthly:
-                row.append(_cell(month.unit_values(form.code, unit.code).get(field.key)))
-            row.append(_cell(added.unit_values(form.code, unit.code).get(field.key)))
-        yield row
+        given = given or {}
+        left_out = [m.label for i, m in enumerate(period.months) if i not in given]
+        period_values = added.unit_values(form.code, unit.code)
+        yield (
+            book.cells(unit.code, unit.name, ", ".join(left_out))
+            + "".join(given.get(i, blank) for i in range(len(period.months)))
+            + book.cells(*[_cell(period_values.get(key)) for key in keys])
+        )
 
 
 async def export_span_xlsx(db: Database, workspace: Workspace, period: ReportPeriod) -> bytes:
     """The longer period's workbook: per form, each month's figures and the period's."""
     forms, units = workspace.forms, workspace.units
-    async with db.read() as view:
-        by_month = await read_months(view, forms, period.months)
-    monthly = [by_month[month] for month in period.months]
     owed = owing(units, period, workspace)
-    added = aggregate_answers(period, monthly, forms, owed)
+    fold = MonthFold(period, forms, owed, period.months)
     book = XlsxWriter()
+    numeric = {
+        code: [f.key for f in form.fields if f.type.is_numeric] for code, form in forms.items()
+    }
+    index = {month: i for i, month in enumerate(period.months)}
+    # form -> unit -> month index -> that month's numeric answers, written out as cells
+    cells: dict[str, dict[str, dict[int, str]]] = {code: {} for code in forms}
+    async with db.read() as view:
+        async for month, form_code, unit_code, typed in stream_months(view, forms, period.months):
+            fold.add(month, form_code, unit_code, typed)
+            row = cells[form_code].setdefault(unit_code, {})
+            row[index[month]] = book.cells(*[_cell(typed.get(k)) for k in numeric[form_code]])
+    added = fold.result().answers
     for form in forms.values():
+        titles = [f.title for f in form.fields if f.type.is_numeric]
         header = [
             text("report.export.col_unit_code"),
             text("report.export.col_unit"),
             text("report.export.col_months_missing"),
         ]
-        numeric = [f for f in form.fields if f.type.is_numeric]
-        for field in numeric:
-            header += [f"{field.title} ({month.label})" for month in period.months]
-            header.append(f"{field.title} ({period.label})")
-        rows = _rows(form, units, monthly, added.answers, owed.get(form.code, set()))
-        widths = (12, 36, 20, *[16] * (len(header) - 3))
-        book.sheet(form.title, header, rows, widths)
+        for label in [m.label for m in period.months] + [period.label]:
+            header += [f"{title} ({label})" for title in titles]
+        rows = _rows(book, form, units, period, cells[form.code], added, owed.get(form.code, set()))
+        _, sheet = book.open_sheet(form.title, header, (12, 36, 20, *[16] * (len(header) - 3)))
+        sheet.write_cells(rows)
+        sheet.close()
     return book.finish()

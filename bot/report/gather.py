@@ -3,7 +3,7 @@ the declaration looks back to, and where each unit stands with its forms."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -129,14 +129,31 @@ async def read_standing(
     return standing
 
 
+async def stream_months(
+    view: ReadView, forms: Mapping[str, Form], months: Iterable[Period]
+) -> AsyncIterator[tuple[Period, str, str, dict[str, TypedValue]]]:
+    """Every form's typed answers of several months, a unit's answers to a form at a time,
+    month by month as given: a longer period is added up without holding its months."""
+    decoders = {code: {f.key: decoder(f) for f in form.fields} for code, form in forms.items()}
+    for month in months:
+        async for chunk in view.answers.period_values(month, None, explanations=False):
+            for form_code, unit_code, given, _ in chunk:
+                fields = decoders.get(form_code)
+                if fields is None:
+                    continue
+                typed = {
+                    key: fields[key](value)
+                    for key, value in given.items()
+                    if value is not None and key in fields
+                }
+                yield month, form_code, unit_code, typed
+
+
 async def read_months(
     view: ReadView, forms: Mapping[str, Form], months: Iterable[Period]
 ) -> dict[Period, PeriodAnswers]:
     """Every form's typed answers of several months, from one snapshot (no explanations)."""
-    found = {}
-    for month in months:
-        typed = _Typed(forms, list(forms), False)
-        async for chunk in view.answers.period_values(month, None, explanations=False):
-            typed.add(chunk)
-        found[month] = PeriodAnswers(month, typed.values)
-    return found
+    found: dict[Period, dict[str, dict[str, dict[str, TypedValue]]]] = {}
+    async for month, form_code, unit_code, typed in stream_months(view, forms, months):
+        found.setdefault(month, {}).setdefault(form_code, {})[unit_code] = typed
+    return {month: PeriodAnswers(month, found.get(month, {})) for month in months}

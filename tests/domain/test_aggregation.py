@@ -122,3 +122,15 @@ def test_typed_percentages_of_several_units_are_never_summed() -> None:
     assert ratio.value == D(570) / D(600) * 100  # (199 + 100 + 271) / (200 + 100 + 300)
     one = read_figure(FigureSpec("t", "f", "tu_ghi", ("A",)), FORM, month, units[:1])
     assert one.value == D("99.5") and one.low is None
+
+
+def test_texts_of_the_months_follow_each_other_each_line_once() -> None:
+    monthly = [
+        _month(MONTHS[0], A={"ghi_chu": "Duy trì hệ thống.\nTập huấn 40 người."}),
+        _month(MONTHS[1], A={"ghi_chu": "Duy trì hệ thống."}),
+        _month(MONTHS[2], A={"ghi_chu": "Nâng cấp máy chủ."}),
+    ]
+    quarter = aggregate_answers(Period(2025, 3), monthly, {"f": FORM}, {"f": ["A"]})
+    assert quarter.answers.unit_values("f", "A")["ghi_chu"] == (
+        "Duy trì hệ thống.\nTập huấn 40 người.\nNâng cấp máy chủ."
+    )
