@@ -37,6 +37,14 @@ class OutcomeUnknown(DeliveryError):
     """A timeout after sending: the platform may or may not have the message."""
 
 
+class FileTooLarge(Exception):
+    """A file a person sent is larger than the caller accepts: not downloaded (or not kept)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the file has {size} bytes")
+        self.size = size
+
+
 class Channel(Protocol):
     """A chat platform adapter."""
 

@@ -15,6 +15,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.base import (
+    FileTooLarge,
     OutcomeUnknown,
     Rejected,
     RetryLater,
@@ -118,12 +119,25 @@ class TelegramChannel:
         message_id Telegram gave the message (None for a callback answer)."""
         return await _mapped(self._send(chat_id, payload))
 
-    async def download(self, file_id: str) -> bytes:
-        """The content of a file a user sent (getFile, then the file's URL)."""
+    async def download(self, file_id: str, max_bytes: int | None = None) -> bytearray:
+        """The content of a file a user sent (getFile, then the file's URL); FileTooLarge,
+        without downloading it, when Telegram says it is larger than `max_bytes`."""
 
-        async def fetch() -> bytes:
-            found = await self.bot.get_file(file_id)
-            return bytes(await found.download_as_bytearray())
+        async def fetch() -> bytearray:
+            try:
+                found = await self.bot.get_file(file_id)
+            except BadRequest as error:
+                # Telegram hands bots files of up to 20 MB; it says so of a larger one.
+                if "too big" in str(error).lower():
+                    raise FileTooLarge(0) from None
+                raise
+            if max_bytes is not None and (found.file_size or 0) > max_bytes:
+                raise FileTooLarge(found.file_size or 0)
+            # Kept as downloaded: a bytes() copy would hold the file twice.
+            content = await found.download_as_bytearray()
+            if max_bytes is not None and len(content) > max_bytes:  # no size was declared
+                raise FileTooLarge(len(content))
+            return content
 
         return await _mapped(fetch())
 

@@ -43,6 +43,7 @@ from bot.runtime.restart import catch_up, questions_queued, settle_in_doubt
 from bot.runtime.timetable import Scheduler
 from bot.runtime.webhook import WebhookRoute, WebhookServer
 from bot.tickets.saving import clear_leftovers
+from bot.tickets.sheets import MB
 from bot.workspace.load import Workspace
 from domain.calendar import office_zone
 from handlers.commands import menu
@@ -247,11 +248,13 @@ class App:
         keep_days = self.workspace.settings.storage.keep_days
         return await housekeeping(self.db, keep_days, self.clock)
 
-    async def _fetch_file(self, channel: str, file_ref: str) -> bytes:
-        """A file a person sent on `channel` (only Telegram delivers files to bots)."""
+    async def _fetch_file(self, channel: str, file_ref: str) -> bytes | bytearray:
+        """A file a person sent on `channel` (only Telegram delivers files to bots), within
+        the ticket files' size limit (FileTooLarge past it, not downloaded)."""
         if channel != "telegram" or self.telegram is None:
             raise LookupError(f"cannot fetch files from {channel!r}")
-        return await self.telegram.download(file_ref)
+        limit = self.workspace.settings.tickets.limits.max_file_mb * MB
+        return await self.telegram.download(file_ref, max_bytes=limit)
 
     def _wake_delivery(self) -> None:
         if self.delivery is not None:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.channels.base import OutcomeUnknown, RetryLater, Unavailable
+from bot.channels.base import FileTooLarge, OutcomeUnknown, RetryLater, Unavailable
 from bot.runtime.clock import Clock
 from bot.runtime.outbox import queue_replies
 from bot.tickets.apart import read_apart
@@ -28,8 +28,8 @@ from templates.catalog import text
 
 log = logging.getLogger(__name__)
 
-# (channel, file reference) -> the file's bytes.
-FileFetcher = Callable[[str, str], Awaitable[bytes]]
+# (channel, file reference) -> the file's bytes; FileTooLarge past the ticket files' limit.
+FileFetcher = Callable[[str, str], Awaitable[bytes | bytearray]]
 # A chat message holds 4096 characters; the rest of a long summary is left to the CLI.
 SHOWN_CHARACTERS = 3500
 
@@ -66,6 +66,11 @@ async def run_import(
         data = await fetch(reply_channel, payload["file_ref"])
     except (RetryLater, Unavailable, OutcomeUnknown):
         raise  # the platform is unreachable for now: the delivery worker runs the job again
+    except FileTooLarge:
+        limit = workspace.settings.tickets.limits.max_file_mb
+        refusal = TicketFileError("too_big", file=name, limit=limit).message()
+        await _tell(db, chat_id, reply_channel, html.escape(refusal, quote=False))
+        return
     except Exception:
         log.exception("fetching %r for a ticket import failed", name)
         await _tell(

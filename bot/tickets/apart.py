@@ -38,7 +38,7 @@ class ReadingFailed(Exception):
 
 
 async def read_apart(
-    data: bytes, name: str, settings: TicketSettings, units: Sequence[Unit]
+    data: bytes | bytearray, name: str, settings: TicketSettings, units: Sequence[Unit]
 ) -> TicketFile:
     """`read_ticket_file` in a child process; TicketFileError as the reading raised it."""
     # stderr is the bot's own: a child's crash is logged with the bot's output.

@@ -44,6 +44,13 @@ _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 # Excel's serials run from 1 (01/01/1900) to 2958465 (31/12/9999).
 _SERIAL_RANGE = (1, 2958466)
 
+# The csv module's limit on one cell is process-wide: set once here, when this module is first
+# imported, never per file (two imports in threads would undo each other's setting). Its
+# default, 128 KiB, would abort a whole import on one huge cell; such a cell is cut when
+# stored instead, and a file is at most [tickets] max_file_mb anyway.
+_FIELD_LIMIT = 1 << 30
+csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
+
 Cell = Any  # what openpyxl or the csv module hands out: str, numbers, dates, None, ...
 Rows = Iterator[Sequence[Cell]]
 
@@ -152,14 +159,8 @@ def _lines(data: bytes, encoding: str, limit: int) -> Iterator[str]:
 
 
 def _csv_records(lines: Iterator[str], delimiter: str, limit: int) -> Rows:
-    previous = csv.field_size_limit()
-    # The default limit (128 KiB per cell) would abort the whole import on one huge cell;
-    # such a cell is cut when stored instead. Restored at once: the limit is process-wide.
-    csv.field_size_limit(max(previous, limit + 1))
-    try:
-        yield from csv.reader(lines, delimiter=delimiter)
-    finally:
-        csv.field_size_limit(previous)
+    # Lines are held to `limit` by _lines; the field limit is set once (_FIELD_LIMIT).
+    return csv.reader(lines, delimiter=delimiter)
 
 
 class _LineTooLong(Exception):

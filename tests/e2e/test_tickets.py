@@ -3,6 +3,7 @@ the office sees the result, nobody else sees or changes anything, a restart resu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -187,6 +188,25 @@ async def _send_file(
     bot.fake.user_sends_document(user, name, content)
     messages = await bot.fake.wait_for_messages(user, before + count)
     return [m.plain_text or "" for m in messages[before:]]
+
+
+async def test_a_file_over_the_size_limit_is_refused_without_downloading_it(
+    bot: BotUnderTest,
+) -> None:
+    # Past Telegram's 20 MB, the default limit: Telegram will not hand it over.
+    huge = b"x" * (20 * 1024 * 1024 + 1)
+    said = await _send_file(bot, OFFICE_USER, "qua lon.csv", huge, 2)
+    assert "Tệp qua lon.csv lớn hơn 20 MB (giới hạn max_file_mb" in said[1]
+    # Under it but past the office's own limit: the size Telegram declares is enough.
+    settings = bot.app.workspace.settings
+    limits = replace(settings.tickets.limits, max_file_mb=1)
+    tickets = replace(settings.tickets, limits=limits)
+    smaller = replace(bot.app.workspace, settings=replace(settings, tickets=tickets))
+    assert bot.app.jobs is not None
+    bot.app.workspace = bot.app.jobs.workspace = smaller  # as if config.toml said so
+    said = await _send_file(bot, OFFICE_USER, "vua.csv", b"x" * (1024 * 1024 + 1), 2)
+    assert "Tệp vua.csv lớn hơn 1 MB (giới hạn max_file_mb" in said[1]
+    assert bot.fake.files_downloaded == 0
 
 
 async def test_the_office_imports_the_list_by_sending_the_file(bot: BotUnderTest) -> None:

@@ -241,6 +241,8 @@ class FakeTelegramServer(People, Observing, Faults, SettingsApi, EditingApi, Upd
             stored = self._files_by_path.get(unquote(file_path))
         if stored is None:
             return error_body(404, "Not Found")
+        with self._lock:
+            self.files_downloaded += 1
         return 200, stored.content, stored.mime_type
 
     def _travel(self) -> None:

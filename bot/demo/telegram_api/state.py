@@ -111,6 +111,7 @@ class ApiState:
         self._limits: FloodLimits | None = None
         self._send_log: deque[tuple[float, int]] = deque()
         self.count_429 = 0
+        self.files_downloaded = 0  # files the bot fetched by their URL
         self.internal_errors: list[str] = []
 
     def _date(self) -> int:
