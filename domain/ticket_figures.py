@@ -5,7 +5,7 @@ about theirs, and the counts the report's hotline section shows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -36,18 +36,18 @@ def overdue_by_unit(
     """Units holding overdue tickets with their counts, in the units' configured order
     (units no longer configured last, by code), and the overdue tickets with no unit.
     """
-    counts: Counter[str] = Counter()
-    unassigned = 0
-    for ticket in tickets:
-        if not ticket.is_overdue(today):
-            continue
-        if ticket.unit_code is None:
-            unassigned += 1
-        else:
-            counts[ticket.unit_code] += 1
+    counts = Counter(t.unit_code for t in tickets if t.is_overdue(today))
+    return ranked_overdue(counts, units)
+
+
+def ranked_overdue(
+    counts: Mapping[str | None, int], units: Sequence[Unit]
+) -> tuple[tuple[UnitOverdue, ...], int]:
+    """`overdue_by_unit` from the overdue tickets counted by unit code (None: no unit)."""
     position, names = _unit_order(units)
-    codes = sorted(counts, key=lambda c: (position.get(c, len(position)), c))
-    return tuple(UnitOverdue(c, names.get(c, c), counts[c]) for c in codes), unassigned
+    held = [c for c, n in counts.items() if c is not None and n]
+    codes = sorted(held, key=lambda c: (position.get(c, len(position)), c))
+    return tuple(UnitOverdue(c, names.get(c, c), counts[c]) for c in codes), counts.get(None, 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from datetime import date
 
 from bot.tickets.reading import TicketFile, read_ticket_file
 from bot.workspace.settings import TicketSettings
-from domain.ticket_figures import overdue_by_unit
+from domain.ticket_figures import ranked_overdue
 from domain.ticket_import import ImportSummary, UnmatchedRow
 from domain.units import Unit
 from storage import Database, WriteTransaction
@@ -138,8 +138,9 @@ class _Tally:
 
     async def summary(self, tx: WriteTransaction, today: date) -> ImportSummary:
         """The summary, with the overdue counts as they stand in `tx`."""
-        overdue = await tx.tickets.overdue(today)
-        overdue_units, unassigned = overdue_by_unit(overdue, self.units, today)
+        # Counted by the database: this runs in the publishing transaction, kept short.
+        counts = await tx.tickets.overdue_counts(today)
+        overdue_units, unassigned = ranked_overdue(counts, self.units)
         return ImportSummary(
             file_name=self.parsed.file_name,
             as_of=today,
