@@ -100,7 +100,12 @@ async def _resume(
     """The conversation's current step again, after `notes`: the question it was asking,
     the summary, the explanation it waits for; questions answered are not asked again."""
     if state.awaiting is Awaiting.FLAGGED:
-        # The flagged value was settled by the answer just stored (the relation holds again).
+        # Still waiting on keep or fix, unless the answer just stored settled it (the
+        # relation holds again): then on to the next question not answered.
+        keys = [state.flagged] if work.form.has_field(state.flagged) else []
+        flagged = await flag(ctx, chat_id, work, state, keys, notes)
+        if flagged is not None:
+            return flagged
         return await answering.ask_next(ctx, chat_id, state, work, notes, state.index + 1)
     if state.awaiting in (Awaiting.CONFIRM_SUBMIT, Awaiting.EDIT_NUMBER):
         state.back_to_summary = False

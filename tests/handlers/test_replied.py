@@ -175,3 +175,22 @@ async def test_a_reply_settling_a_flagged_value_goes_on_to_the_next_unanswered(
     assert settled.text.startswith("✓ Đã ghi cho câu 4/5: <b>18") and "Câu 5/5" in settled.text
     assert stored == {"cap_moi": "5", "tong": "30", "to_chuc": "12", "ca_nhan": "18"}
     assert (state.awaiting, state.index, state.flagged) == (Awaiting.VALUE, 4, "")
+
+
+async def test_a_bad_value_while_a_value_is_flagged_questions_the_flagged_one_again(
+    tmp_path: Path,
+) -> None:
+    world = await World.open(tmp_path)
+    try:
+        refs = await _at_question_3(world)
+        refs += await _sent(world, await world.say(A, "10"))
+        refs += await _sent(world, await world.say(A, "20"))  # at question 5
+        await _reply(world, refs[3], "12")  # câu 3: 12 + 20 is not 30, flagged
+        (refused,) = await _reply(world, refs[4], "mười tám")
+        stored, state = await _stored(world), await _state(world)
+    finally:
+        await world.close()
+    assert refused.text.startswith("Chưa ghi cho câu 4:")
+    assert "Số liệu chưa khớp" in refused.text  # the flagged figure, questioned again
+    assert (state.awaiting, state.flagged) == (Awaiting.FLAGGED, "to_chuc")
+    assert stored == {"cap_moi": "5", "tong": "30", "to_chuc": "12", "ca_nhan": "20"}
