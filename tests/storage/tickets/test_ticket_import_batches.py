@@ -262,3 +262,37 @@ async def test_tickets_stored_before_the_upgrade_are_kept(tmp_path: Path) -> Non
             assert [r.new_value for r in await view.tickets.revisions("PA-9")] == ["handled"]
     finally:
         await db.close()
+
+
+async def test_of_two_imports_saving_at_once_the_one_published_last_wins(
+    db: Database, clock: FakeClock
+) -> None:
+    async with db.write() as tx:
+        await tx.tickets.save_imported([row("PA-1")], WHO, "cu.csv")
+    clock.advance(minutes=1)
+    async with db.write() as tx:
+        first = await tx.tickets.begin_import("a.csv", WHO)
+        await tx.tickets.stage(first, [row("PA-1", "Đã xử lý")], WHO, "a.csv")
+        second = await tx.tickets.begin_import("b.csv", WHO)
+        await tx.tickets.stage(second, [row("PA-1", "Đang xử lý lại")], WHO, "b.csv")
+    clock.advance(minutes=1)
+    async with db.write() as tx:
+        again = {"PA-1": row("PA-1", "Đang xử lý lại")}
+        assert await tx.tickets.publish(second, again, WHO, "b.csv") == 0
+        assert await tx.tickets.settle_some(second.id, "", 10) is None
+    assert await shown(db) == {"PA-1": TicketStatus.IN_PROGRESS}
+    async with db.write() as tx:  # merged again over b.csv's version, published meanwhile
+        done = {"PA-1": row("PA-1", "Đã xử lý")}
+        assert await tx.tickets.publish(first, done, WHO, "a.csv") == 1
+        assert await tx.tickets.settle_some(first.id, "", 10) is None
+    assert await shown(db) == {"PA-1": TicketStatus.HANDLED}
+    assert raw_count(db.path) == 1
+    async with db.read() as view:
+        statuses = [(r.new_value, r.source_message) for r in await view.tickets.revisions("PA-1")]
+    # b.csv changed nothing that is tracked; a.csv's change is recorded against it.
+    assert statuses == [
+        ("in_progress", "cu.csv"),
+        ("SYT", "cu.csv"),
+        ("2022-02-01", "cu.csv"),
+        ("handled", "a.csv"),
+    ]
