@@ -1,5 +1,5 @@
-"""A ticket import reads its file in a child process: even a thread of the bot held the GIL
-enough to slow everyone's replies to about a second (bench/import_latency.py)."""
+"""A ticket import reads its file in a child process: in a thread of the bot, the parse holds
+the GIL and every reply's hops to the database wait their turn (bot/tickets/apart.py)."""
 
 from __future__ import annotations
 
