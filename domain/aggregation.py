@@ -109,8 +109,13 @@ class MonthFold:
         months: Sequence[Period],
     ) -> None:
         self._period, self._forms, self._owing = period, forms, owing
-        self._months = list(months)
-        self._index = {month: i for i, month in enumerate(self._months)}
+        # form code -> the months it is asked in (a quarterly form: each quarter's last)
+        self._months = {
+            code: [m for m in months if form.due_in(m.month)] for code, form in forms.items()
+        }
+        self._index = {
+            code: {month: i for i, month in enumerate(due)} for code, due in self._months.items()
+        }
         # form code -> [(key, aggregation or None for texts and choices, field)]
         self._plans = {
             code: [
@@ -127,7 +132,7 @@ class MonthFold:
     ) -> None:
         """One unit's typed answers to one form in one month of the period."""
         plan = self._plans.get(form_code)
-        i = self._index.get(month)
+        i = self._index.get(form_code, {}).get(month)
         if plan is None or i is None or not given:
             return
         fold = self._folds[form_code].get(unit_code)
@@ -152,7 +157,7 @@ class MonthFold:
                 values[key] = value
 
     def _unit_values(self, form: Form, fold: _UnitFold) -> dict[str, TypedValue]:
-        n = len(self._months)
+        n = len(self._months[form.code])
         out: dict[str, TypedValue] = {}
         for key, how, spec in self._plans[form.code]:
             count = fold.counts.get(key, 0)
@@ -187,16 +192,16 @@ class MonthFold:
 
     def result(self) -> Aggregated:
         """The period's answers and the months each unit left out."""
-        n = len(self._months)
         values: dict[str, dict[str, dict[str, TypedValue]]] = {}
         missing: dict[str, set[Period]] = {}
         for code, form in self._forms.items():
-            folds = self._folds[code]
+            folds, due = self._folds[code], self._months[code]
+            n = len(due)
             for unit in dict.fromkeys([*self._owing.get(code, ()), *folds]):
                 fold = folds.get(unit)
                 answered = fold.months if fold else 0
                 if answered != (1 << n) - 1:
-                    gone = [m for i, m in enumerate(self._months) if not answered >> i & 1]
+                    gone = [m for i, m in enumerate(due) if not answered >> i & 1]
                     missing.setdefault(unit, set()).update(gone)
             values[code] = {unit: self._unit_values(form, fold) for unit, fold in folds.items()}
         return Aggregated(

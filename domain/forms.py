@@ -43,6 +43,21 @@ class FieldKind(StrEnum):
     TEXT = "text"  # narrative
 
 
+class Frequency(StrEnum):
+    """How often a form is asked: every month, or in the last month of each quarter, half
+    year or year (the figures then cover that longer period)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+
+    @property
+    def months(self) -> int:
+        """How many months one answer covers."""
+        return {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}[self.value]
+
+
 class Aggregation(StrEnum):
     """How a numeric field adds up over the months of a longer period (and across units)."""
 
@@ -102,10 +117,16 @@ class Form:
     title: str
     fields: tuple[Field, ...]
     description: str = ""
+    frequency: Frequency = Frequency.MONTHLY
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index.update({f.key: i for i, f in enumerate(self.fields)})
+
+    def due_in(self, month: int) -> bool:
+        """Whether the form is asked in the monthly period of this month (a quarterly form
+        in March, June, September and December)."""
+        return month % self.frequency.months == 0
 
     def field(self, key: str) -> Field:
         """The field with this key; KeyError if there is none."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from domain.forms import Form
 from domain.periods import Period
 from domain.units import Unit
 
@@ -44,12 +45,16 @@ class Obligation:
         return (self.unit_code, self.form_code, self.period.key)
 
 
-def obligations_owed(units: Iterable[Unit], period: Period, on: date) -> list[Obligation]:
-    """What each unit in force on `on` (the period's cut-off day) owes for the period."""
+def obligations_owed(
+    units: Iterable[Unit], period: Period, on: date, forms: Mapping[str, Form] | None = None
+) -> list[Obligation]:
+    """What each unit in force on `on` (the period's cut-off day) owes for the period; with
+    `forms`, a form asked less often than monthly only in its own months."""
+    skipped = {code for code, form in (forms or {}).items() if not form.due_in(period.month)}
     owed: list[Obligation] = []
     for unit in sorted(units, key=lambda u: u.order):
         if unit.in_force(on):
-            owed.extend(Obligation(unit.code, form, period) for form in unit.forms)
+            owed.extend(Obligation(unit.code, f, period) for f in unit.forms if f not in skipped)
     return owed
 
 

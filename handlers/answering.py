@@ -341,7 +341,7 @@ async def _still_owed(ctx: HandlerContext, work: Obligated) -> list[str]:
         return []
     cutoff = period_window(work.period, ctx.catalog.regime)[1]
     titles: list[str] = []
-    for owed in obligations_owed([unit], work.period, cutoff):
+    for owed in obligations_owed([unit], work.period, cutoff, ctx.catalog.forms):
         form = ctx.catalog.forms.get(owed.form_code)
         if form is None or owed.form_code == work.form.code:
             continue

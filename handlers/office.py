@@ -98,7 +98,7 @@ async def progress(
 ) -> PeriodProgress:
     """Each unit that owes forms for the period, classified by its least advanced form."""
     cutoff = period_window(period, catalog.regime)[1]
-    owed = obligations_owed(catalog.unit_list(), period, cutoff)
+    owed = obligations_owed(catalog.unit_list(), period, cutoff, catalog.forms)
     stored = {o.key: o for o in await view.obligations.list_for_period(period.key)}
     by_unit: dict[str, list[Obligation]] = {}
     for obligation in owed:

@@ -180,7 +180,7 @@ async def ensure_obligations(ctx: HandlerContext, period: Period) -> list[Obliga
     cutoff = period_window(period, ctx.catalog.regime)[1]
     owed = [
         o
-        for o in obligations_owed(ctx.catalog.unit_list(), period, cutoff)
+        for o in obligations_owed(ctx.catalog.unit_list(), period, cutoff, ctx.catalog.forms)
         if o.form_code in ctx.catalog.forms
     ]
     await ctx.tx.obligations.ensure(owed, ctx.now)

@@ -120,7 +120,11 @@ async def _owed(ctx: HandlerContext, unit_code: str, period: Period) -> list[Obl
     """The unit's obligations of the period, as stored (created if need be)."""
     unit = ctx.catalog.units[unit_code]
     cutoff = period_window(period, ctx.catalog.regime)[1]
-    owed = [o for o in obligations_owed([unit], period, cutoff) if o.form_code in ctx.catalog.forms]
+    owed = [
+        o
+        for o in obligations_owed([unit], period, cutoff, ctx.catalog.forms)
+        if o.form_code in ctx.catalog.forms
+    ]
     await ctx.tx.obligations.ensure(owed)
     stored = [await ctx.tx.obligations.get(unit_code, o.form_code, period.key) for o in owed]
     return [s or o for s, o in zip(stored, owed, strict=True)]

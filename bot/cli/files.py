@@ -155,6 +155,7 @@ def summary(workspace: Workspace, now: datetime) -> str:
             "required": sum(f.required for f in form.fields),
             "owers": sum(unit.owes(form.code) for unit in active),
             "aggregations": aggregations(form),
+            "frequency": form.frequency.value,
         }
         for form in workspace.forms.values()
     ]

@@ -59,7 +59,9 @@ def owing(units: Sequence[Unit], span: ReportPeriod, workspace: Workspace) -> di
     regime = workspace.settings.regime
     out: dict[str, set[str]] = {}
     for month in span.months:
-        for owed in obligations_owed(units, month, period_window(month, regime)[1]):
+        for owed in obligations_owed(
+            units, month, period_window(month, regime)[1], workspace.forms
+        ):
             out.setdefault(owed.form_code, set()).add(owed.unit_code)
     return out
 
@@ -114,7 +116,8 @@ async def read_span(
             if month in kept:
                 kept[month].setdefault(form, {})[unit] = typed
         standings = [
-            (month, await read_standing(view, units, regime, month)) for month in period.months
+            (month, await read_standing(view, units, regime, month, forms))
+            for month in period.months
         ]
     history: dict[Period, PeriodAnswers] = {m: PeriodAnswers(m, v) for m, v in kept.items()}
     added = {span: folds[span].result() for span in spans}

@@ -64,7 +64,9 @@ async def build_document(
         return await build_span_document(db, workspace, period, now, spec, tickets)
     history = await read_history(db, workspace.forms, spec, period)
     async with db.read() as view:
-        standing = await read_standing(view, workspace.units, settings.regime, period)
+        standing = await read_standing(
+            view, workspace.units, settings.regime, period, workspace.forms
+        )
     if tickets is None and spec.tickets is not None:
         cutoff = period_window(period, settings.regime)[1]
         tickets = summary_from_forms(spec.tickets, history[period], workspace.units, cutoff)

@@ -178,7 +178,9 @@ async def export_xlsx(
     regime = workspace.settings.regime
     zone = ZoneInfo(regime.timezone)
     names = {u.code: u.name for u in workspace.units}
-    owed = obligations_owed(workspace.units, period, period_window(period, regime)[1])
+    owed = obligations_owed(
+        workspace.units, period, period_window(period, regime)[1], workspace.forms
+    )
     book = XlsxWriter()
     unit_head = [
         text("report.export.col_unit_code"),

@@ -48,7 +48,9 @@ def _rows(
         if unit.code not in owed and given is None:
             continue
         given = given or {}
-        left_out = [m.label for i, m in enumerate(period.months) if i not in given]
+        left_out = [
+            m.label for i, m in enumerate(period.months) if i not in given and form.due_in(m.month)
+        ]
         period_values = added.unit_values(form.code, unit.code)
         yield (
             book.cells(unit.code, unit.name, ", ".join(left_out))

@@ -101,13 +101,18 @@ async def read_history(
 
 
 async def read_standing(
-    view: ReadView, units: Iterable[Unit], regime: ReportingRegime, period: Period
+    view: ReadView,
+    units: Iterable[Unit],
+    regime: ReportingRegime,
+    period: Period,
+    forms: Mapping[str, Form] | None = None,
 ) -> Standing:
-    """Each unit owing forms this period, classified as /trangthai does."""
+    """Each unit owing forms this period (`forms`: only those asked this month), classified
+    as /trangthai does."""
     cutoff = period_window(period, regime)[1]
     stored = {o.key: o for o in await view.obligations.list_for_period(period.key)}
     by_unit: dict[str, list[tuple[str, ObligationState, datetime | None]]] = {}
-    for owed in obligations_owed(units, period, cutoff):
+    for owed in obligations_owed(units, period, cutoff, forms):
         obligation = stored.get(owed.key, owed)
         by_unit.setdefault(owed.unit_code, []).append(
             (owed.form_code, obligation.state, obligation.submitted_at)

@@ -105,7 +105,9 @@ async def load_answers(db: Database, workspace: Workspace, answers: AnswersFile)
     async with db.write() as tx:
         await tx.units.sync_all(workspace.units)
         cutoff = period_window(period, regime)[1]
-        await tx.obligations.ensure(obligations_owed(workspace.units, period, cutoff))
+        await tx.obligations.ensure(
+            obligations_owed(workspace.units, period, cutoff, workspace.forms)
+        )
         await tx.periods.open(period, at=open_at(period, regime))
         for sub in answers.submissions:
             where = f"{period.key} {sub.unit}/{sub.form}"

@@ -17,7 +17,7 @@ from typing import Final
 from bot.workspace.form_fields import FieldDraft, read_field
 from bot.workspace.problems import ConfigError, Problem, display_path, parse_toml, read_text
 from bot.workspace.toml_reader import TableReader
-from domain.forms import FieldKind, FieldType, Form
+from domain.forms import FieldKind, FieldType, Form, Frequency
 
 FORM_CODE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -138,6 +138,7 @@ def _read_form_file(
         head.problem("code", "bad_form_code", value=code)
     title = head.text("title", example="Ứng dụng công nghệ thông tin", empty=False)
     description = head.text("description", "", example="Số liệu tháng của đơn vị")
+    frequency = _frequency(head)
     head.finish()
     readers = root.tables(
         "fields",
@@ -156,7 +157,21 @@ def _read_form_file(
     if mine:
         return None, declared, code_line
     fields = tuple(d.built for d in drafts if d.built is not None)
-    return Form(code=code, title=title, fields=fields, description=description), declared, code_line
+    form = Form(code, title, fields, description, frequency or Frequency.MONTHLY)
+    return form, declared, code_line
+
+
+def _frequency(head: TableReader) -> Frequency | None:
+    """How often the form is asked (monthly unless it says quarterly, half_yearly, yearly)."""
+    value = head.text("frequency", "", example="quarterly")
+    if not value:
+        return None
+    try:
+        return Frequency(value)
+    except ValueError:
+        allowed = [f.value for f in Frequency]
+        head.problem("frequency", "bad_form_frequency", value=value, allowed=", ".join(allowed))
+        return None
 
 
 def _check_relations(drafts: list[FieldDraft]) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from domain.aggregation import aggregate_answers, aggregation_of
-from domain.forms import Aggregation, Field, FieldKind, FieldType, Form
+from domain.aggregation import MonthFold, aggregate_answers, aggregation_of
+from domain.forms import Aggregation, Field, FieldKind, FieldType, Form, Frequency
 from domain.periods import Period
 from domain.report import FigureSpec
 from domain.report_figures import PeriodAnswers, ValueKind, read_figure
@@ -134,3 +134,19 @@ def test_texts_of_the_months_follow_each_other_each_line_once() -> None:
     assert quarter.answers.unit_values("f", "A")["ghi_chu"] == (
         "Duy trì hệ thống.\nTập huấn 40 người.\nNâng cấp máy chủ."
     )
+
+
+def test_a_quarterly_form_adds_up_its_own_months_only() -> None:
+    quarterly = Form("q", "Q", (_field("nhan"),), frequency=Frequency.QUARTERLY)
+    months = [Period(2025, m) for m in range(1, 7)]
+    monthly = [
+        PeriodAnswers(Period(2025, 3), {"q": {"A": {"nhan": D(30)}, "B": {"nhan": D(1)}}}),
+        PeriodAnswers(Period(2025, 6), {"q": {"A": {"nhan": D(60)}}}),
+    ]
+    fold = MonthFold(Period(2025, 6), {"q": quarterly}, {"q": ["A", "B"]}, months)
+    for answers in monthly:
+        for unit, given in answers.values["q"].items():
+            fold.add(answers.period, "q", unit, given)
+    half = fold.result()
+    assert half.answers.unit_values("q", "A") == {"nhan": 90}
+    assert half.missing_months == {"B": (Period(2025, 6),)}  # not January, February...

@@ -9,7 +9,7 @@ import pytest
 from bot.cli.main import main
 from bot.workspace.forms_file import load_forms, read_forms
 from domain.aggregation import aggregation_of
-from domain.forms import Aggregation
+from domain.forms import Aggregation, Frequency
 from tests.support.offices import BC_FORM, write_office
 from tests.support.paths import STARTER
 
@@ -111,3 +111,18 @@ def test_check_shows_each_aggregation_and_warns_of_a_guess(
         '    Chú ý: gia chưa ghi aggregate, đang đoán là "sum"; hãy ghi aggregate = "sum", '
         '"last", "max", "average" hoặc "none" trong forms/bc.toml'
     ) in out
+
+
+def test_a_form_says_how_often_it_is_asked(tmp_path: Path) -> None:
+    head = HEAD + 'frequency = "quarterly"\n'
+    folder = tmp_path / "ok"
+    folder.mkdir()
+    (folder / "f.toml").write_text(head + field("a"), encoding="utf-8")
+    form = load_forms(folder)["cntt"]
+    assert form.frequency is Frequency.QUARTERLY
+    assert [m for m in range(1, 13) if form.due_in(m)] == [3, 6, 9, 12]
+    problems = problems_of(tmp_path, HEAD + 'frequency = "quy"\n' + field("a"))
+    assert problems == [
+        'forms/f1.toml:4: form.frequency: "quy" không phải tần suất hợp lệ; hãy ghi một '
+        "trong: monthly, quarterly, half_yearly, yearly (mặc định: monthly, hằng tháng)"
+    ]
