@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from domain.periods import Period, ReminderStep, ReportingRegime
-from domain.report_periods import ReportPeriod
+from domain.report_periods import ReportPeriod, months_of
 
 _ONE_DAY = timedelta(days=1)
 
@@ -399,7 +399,7 @@ def period_closed_at(period: Period, regime: ReportingRegime) -> datetime:
     (they answer after the last day, by the deadline and late, until then; the office's
     /khoa stops figures, not answers about tickets, and an early /mo changes nothing here,
     as for `current_period`)."""
-    return open_at(period.next(), regime)
+    return open_at(months_of(period)[-1].next(), regime)  # a quarter: when its next month did
 
 
 def tickets_stood_at(period: Period, now: datetime, regime: ReportingRegime) -> datetime | None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.calendar import deadline_at, is_working_day, period_window
+from domain.calendar import deadline_at, is_working_day, open_at, period_closed_at, period_window
 from domain.periods import Period, ReportingRegime
 from domain.report_periods import (
     PeriodKind,
@@ -121,3 +121,9 @@ def test_a_period_that_does_not_end_where_its_kind_does_is_refused() -> None:
         ReportPeriod(2025, 2, PeriodKind.QUARTER, 1)
     with pytest.raises(ValueError):
         ReportPeriod(2025, 3, PeriodKind.MONTH, 1)
+
+
+def test_a_quarter_closes_when_the_month_after_it_opens() -> None:
+    q1 = report_period(PeriodKind.QUARTER, 2025, 1)
+    assert period_closed_at(q1, REGIME) == open_at(Period(2025, 4), REGIME)
+    assert deadline_at(q1, REGIME) == deadline_at(Period(2025, 3), REGIME)
