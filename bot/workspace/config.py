@@ -28,6 +28,7 @@ from bot.workspace.settings import (
     TicketSettings,
     ZaloSettings,
 )
+from bot.workspace.toml_positions import toml_positions
 from bot.workspace.toml_reader import REQUIRED, TableReader, parse_clock, toml_repr
 from domain.periods import Period, ReminderStep, ReportingRegime, parse_period
 
@@ -60,7 +61,8 @@ def read_settings(path: Path) -> tuple[Settings | None, list[Problem]]:
     if raw is None:
         return None, problems
     base = path.parent
-    root = TableReader(raw, file=shown, problems=problems)
+    positions = toml_positions(source or "")
+    root = TableReader(raw, file=shown, problems=problems, positions=positions)
     settings = Settings(
         source=path,
         office=_office(root.table_reader("office")),

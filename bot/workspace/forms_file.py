@@ -1,8 +1,7 @@
 """Form definitions: one TOML file per form in the forms folder, read into domain Forms.
 
 Every problem names the file and the line, so that an administrator editing the forms in
-a plain text editor can go straight to it. tomllib gives no positions, so lines are found
-by scanning the raw text for table headers and `key =` lines.
+a plain text editor can go straight to it (positions from bot/workspace/toml_positions.py).
 """
 
 from __future__ import annotations
@@ -16,50 +15,11 @@ from typing import Final
 
 from bot.workspace.form_fields import FieldDraft, read_field
 from bot.workspace.problems import ConfigError, Problem, display_path, parse_toml, read_text
+from bot.workspace.toml_positions import toml_positions
 from bot.workspace.toml_reader import TableReader
 from domain.forms import FieldKind, FieldType, Form, Frequency
 
 FORM_CODE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_LINE = re.compile(r"""^\s*["']?([A-Za-z0-9_-]+)["']?\s*=""")
-
-
-class TomlLines:
-    """Where tables and keys are in a TOML text: just enough to point users at a line."""
-
-    def __init__(self, source: str) -> None:
-        # (table name, index among tables of that name) -> header line and key lines
-        self._headers: dict[tuple[str, int], int] = {}
-        self._keys: dict[tuple[str, int], dict[str, int]] = {("", 0): {}}
-        counts: dict[str, int] = {}
-        current = ("", 0)
-        in_multiline = False
-        for number, line in enumerate(source.splitlines(), start=1):
-            # Lines inside a """multi-line string""" are text, not keys.
-            quotes = line.count('"""') + line.count("'''")
-            if in_multiline:
-                in_multiline = quotes % 2 == 0
-                continue
-            if quotes % 2 == 1:
-                in_multiline = True
-            header = _HEADER.match(line)
-            if header:
-                name = header[2].strip().strip("\"'")
-                index = counts.get(name, 0)
-                counts[name] = index + 1
-                current = (name, index)
-                self._headers[current] = number
-                self._keys[current] = {}
-                continue
-            key = _KEY_LINE.match(line)
-            if key:
-                self._keys[current].setdefault(key[1], number)
-
-    def line_of(self, table: str, index: int, key: str) -> int | None:
-        """The line of `key` in the index-th table `table`; its header line if key is absent."""
-        where = (table, index)
-        return self._keys.get(where, {}).get(key) or self._headers.get(where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +84,9 @@ def _read_form_file(
     if source is None or raw is None:
         problems.extend(mine)
         return None, None, None
-    lines = TomlLines(source)
-    root = TableReader(
-        raw,
-        file=shown,
-        problems=mine,
-        # A top-level name is either a key or a [table] header.
-        line_of=lambda k: lines.line_of("", 0, k) or lines.line_of(k, 0, ""),
-    )
-    head = root.table_reader("form", line_of=lambda k: lines.line_of("form", 0, k))
+    positions = toml_positions(source)
+    root = TableReader(raw, file=shown, problems=mine, positions=positions)
+    head = root.table_reader("form")
     code = head.text("code", example="cntt", empty=False)
     if code and not FORM_CODE.match(code):
         head.problem("code", "bad_form_code", value=code)
@@ -144,7 +98,6 @@ def _read_form_file(
         "fields",
         [],
         example='[[fields]] key = "vb_di" ...',
-        line_of=lambda index, k: lines.line_of("fields", index, k),
     )
     if not readers and isinstance(raw.get("fields", []), list):
         root.problem("fields", "no_fields")
@@ -152,7 +105,7 @@ def _read_form_file(
     drafts = [read_field(r) for r in readers]
     _check_relations(drafts)
     problems.extend(mine)
-    code_line = lines.line_of("form", 0, "code")
+    code_line = head.line("code")
     declared = code or None
     if mine:
         return None, declared, code_line

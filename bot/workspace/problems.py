@@ -26,6 +26,7 @@ class Problem:
     key: str = ""
     line: int | None = None
     values: Mapping[str, Any] = field(default_factory=dict)
+    column: int | None = None  # only where the line alone is not enough
 
     def message(self) -> str:
         """What is wrong and what would be right, in Vietnamese."""
@@ -36,6 +37,7 @@ class Problem:
             "cli.problem_line",
             file=self.file,
             line=self.line,
+            column=self.column,
             key=self.key,
             message=self.message(),
         )

@@ -4,12 +4,13 @@ its forms (a section per form, a sentence per figure, the units' texts)."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.workspace.problems import Problem, parse_toml, read_text
+from bot.workspace.toml_positions import Position, TomlPath, toml_positions
 from domain.forms import FieldType, Form
 from domain.report import (
     CheckSpec,
@@ -30,27 +31,43 @@ from templates.catalog import text
 REPORT_FILE_NAME = "report.toml"
 
 
-class ReportSpecError(ValueError):
-    """report.toml has mistakes; `problems` lists every one."""
+# A problem of report.toml: where it is (a path among toml_positions'), and what is wrong.
+Located = tuple[TomlPath, str]
 
-    def __init__(self, file: str, problems: list[str]) -> None:
+
+class ReportSpecError(ValueError):
+    """report.toml has mistakes; `problems` lists every one, each as file:line: message."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
         self.problems = tuple(problems)
-        super().__init__("\n".join(f"{file}: {p}" for p in problems))
+        super().__init__("\n".join(self.problems))
 
 
 def load_spec(path: Path, forms: Mapping[str, Form], units: Sequence[Unit]) -> ReportSpec:
     """Read and check a report declaration; ReportSpecError listing every problem."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    # ValueError: also an integer past Python's digit limit (tomllib lets it through).
-    except (OSError, ValueError) as error:
-        raise ReportSpecError(path.name, [str(error)]) from None
-    problems: list[str] = []
-    spec = parse_spec(raw, problems)
-    problems += check_spec(spec, forms, units)
-    if problems:
-        raise ReportSpecError(path.name, problems)
+    unreadable: list[Problem] = []
+    source = read_text(path, path.name, unreadable)
+    raw = None if source is None else parse_toml(source, path.name, unreadable)
+    if source is None or raw is None:  # the syntax error's line is in the problem
+        raise ReportSpecError([str(p) for p in unreadable])
+    found: list[Located] = []
+    spec = parse_spec(raw, found)
+    # An item of a wrong kind is left out of spec.items: the others keep their place.
+    dropped = {where[1] for where, _ in found if where[0] == "items"}
+    places = [i for i in range(len(raw.get("items", []))) if i not in dropped]
+    found += check_spec(spec, forms, units, places)
+    if found:
+        positions = toml_positions(source)
+        raise ReportSpecError([_shown(path.name, positions, where, p) for where, p in found])
     return spec
+
+
+def _shown(file: str, positions: Mapping[TomlPath, Position], where: TomlPath, problem: str) -> str:
+    """A problem as printed, at the line of `where` (or of the nearest table holding it)."""
+    while where and where not in positions:
+        where = where[:-1]
+    line = positions[where].line if where else None
+    return text("cli.problem_line", file=file, line=line, column=None, key="", message=problem)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -65,12 +82,12 @@ def _units(table: Mapping[str, Any]) -> tuple[str, ...]:
     return _strings(table.get("units", table.get("unit", ())))
 
 
-def parse_spec(raw: Mapping[str, Any], problems: list[str]) -> ReportSpec:
+def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
     """The declaration in a parsed TOML document; shape mistakes go to `problems`."""
     figures = {}
     for name, table in raw.get("figures", {}).items():
         if not isinstance(table, dict) or "form" not in table or "field" not in table:
-            problems.append(text("report.spec.figure_shape", name=name))
+            problems.append((("figures", name), text("report.spec.figure_shape", name=name)))
             continue
         figures[name] = FigureSpec(
             name,
@@ -85,7 +102,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[str]) -> ReportSpec:
     for name, table in raw.get("derived", {}).items():
         kinds = [k for k in DerivedKind if k.value in table] if isinstance(table, dict) else []
         if len(kinds) != 1:
-            problems.append(text("report.spec.derived_shape", name=name))
+            problems.append((("derived", name), text("report.spec.derived_shape", name=name)))
             continue
         derived[name] = DerivedSpec(
             name,
@@ -101,11 +118,12 @@ def parse_spec(raw: Mapping[str, Any], problems: list[str]) -> ReportSpec:
         for s in raw.get("sections", [])
     )
     items = []
-    for table in raw.get("items", []):
+    for index, table in enumerate(raw.get("items", [])):
         try:
             kind = ItemKind(table.get("kind", "sentence"))
         except ValueError:
-            problems.append(text("report.spec.item_kind", value=table.get("kind")))
+            wrong = text("report.spec.item_kind", value=table.get("kind"))
+            problems.append((("items", index, "kind"), wrong))
             continue
         items.append(
             ItemSpec(
@@ -137,7 +155,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[str]) -> ReportSpec:
     )
 
 
-def _tickets(table: Any, problems: list[str]) -> TicketSourceSpec | None:
+def _tickets(table: Any, problems: list[Located]) -> TicketSourceSpec | None:
     if table is None:
         return None
     fields = {}
@@ -145,7 +163,8 @@ def _tickets(table: Any, problems: list[str]) -> TicketSourceSpec | None:
         try:
             fields[TicketRole(role)] = str(key)
         except ValueError:
-            problems.append(text("report.spec.ticket_role", value=role))
+            wrong = text("report.spec.ticket_role", value=role)
+            problems.append((("tickets", "fields", role), wrong))
     since = table.get("since")
     return TicketSourceSpec(
         form=str(table.get("form", "")),
@@ -166,56 +185,80 @@ def _field_problem(forms: Mapping[str, Form], form: str, field: str, where: str)
     return None
 
 
-def check_spec(spec: ReportSpec, forms: Mapping[str, Form], units: Sequence[Unit]) -> list[str]:
-    """Every reference of the declaration that points nowhere."""
-    problems: list[str] = []
+def check_spec(
+    spec: ReportSpec,
+    forms: Mapping[str, Form],
+    units: Sequence[Unit],
+    item_places: Sequence[int] | None = None,
+) -> list[Located]:
+    """Every reference of the declaration that points nowhere, with where it is written
+    (`item_places`: the index in the file of each of spec.items, when some were dropped)."""
+    problems: list[Located] = []
     codes = {u.code for u in units}
     groups = {u.group for u in units}
     names = spec.names()
     for figure in spec.figures.values():
+        at: TomlPath = ("figures", figure.name)
         if problem := _field_problem(forms, figure.form, figure.field, figure.name):
-            problems.append(problem)
+            problems.append((at, problem))
         for code in figure.units:
             if code not in codes:
-                problems.append(text("report.spec.unknown_unit", where=figure.name, unit=code))
+                wrong = text("report.spec.unknown_unit", where=figure.name, unit=code)
+                problems.append((at, wrong))
         if figure.group and figure.group not in groups:
-            problems.append(
-                text("report.spec.unknown_group", where=figure.name, group=figure.group)
-            )
+            wrong = text("report.spec.unknown_group", where=figure.name, group=figure.group)
+            problems.append((at, wrong))
     for derived in spec.derived.values():
+        at = ("derived", derived.name)
         wanted = 2 if derived.kind is DerivedKind.RATIO else None
         if wanted is not None and len(derived.of) != wanted:
-            problems.append(text("report.spec.ratio_terms", where=derived.name))
+            problems.append((at, text("report.spec.ratio_terms", where=derived.name)))
         for name in (*derived.of, *([derived.stated] if derived.stated else [])):
             if name not in names:
-                problems.append(text("report.spec.unknown_figure", where=derived.name, name=name))
+                wrong = text("report.spec.unknown_figure", where=derived.name, name=name)
+                problems.append((at, wrong))
         if derived.stated and derived.stated not in spec.figures:
-            problems.append(text("report.spec.stated_not_read", where=derived.name))
-    for check in spec.checks:
+            problems.append((at, text("report.spec.stated_not_read", where=derived.name)))
+    for index, check in enumerate(spec.checks):
         for name in (check.total, *check.parts):
             if name not in names:
-                problems.append(text("report.spec.unknown_figure", where="checks", name=name))
+                wrong = text("report.spec.unknown_figure", where="checks", name=name)
+                problems.append((("checks", index), wrong))
+    problems += _check_items(spec, forms, item_places or range(len(spec.items)))
+    if spec.tickets is not None:
+        problems += [(("tickets",), p) for p in _ticket_problems(spec.tickets, forms, codes)]
+    return problems
+
+
+def _check_items(
+    spec: ReportSpec, forms: Mapping[str, Form], places: Sequence[int]
+) -> list[Located]:
+    problems: list[Located] = []
     keys = {s.key for s in spec.sections}
-    for item in spec.items:
+    for index, item in zip(places, spec.items, strict=True):
+        at: TomlPath = ("items", index)
         if item.section not in keys:
-            problems.append(text("report.spec.unknown_section", section=item.section))
+            problems.append((at, text("report.spec.unknown_section", section=item.section)))
         if item.kind is ItemKind.NARRATIVE and (
             problem := _field_problem(forms, item.form, item.field, item.section)
         ):
-            problems.append(problem)
+            problems.append((at, problem))
         if item.kind is ItemKind.SENTENCE and not item.text:
-            problems.append(text("report.spec.empty_text", section=item.section))
-    if spec.tickets is not None:
-        t = spec.tickets
-        for key in (*t.fields.values(), *(key for key, _ in t.channels)):
-            if problem := _field_problem(forms, t.form, key, "tickets"):
-                problems.append(problem)
-        if t.overdue_form and (
-            problem := _field_problem(forms, t.overdue_form, t.overdue_field, "tickets")
-        ):
+            problems.append((at, text("report.spec.empty_text", section=item.section)))
+    return problems
+
+
+def _ticket_problems(t: TicketSourceSpec, forms: Mapping[str, Form], codes: set[str]) -> list[str]:
+    problems = []
+    for key in (*t.fields.values(), *(key for key, _ in t.channels)):
+        if problem := _field_problem(forms, t.form, key, "tickets"):
             problems.append(problem)
-        if t.unit not in codes:
-            problems.append(text("report.spec.unknown_unit", where="tickets", unit=t.unit))
+    if t.overdue_form and (
+        problem := _field_problem(forms, t.overdue_form, t.overdue_field, "tickets")
+    ):
+        problems.append(problem)
+    if t.unit not in codes:
+        problems.append(text("report.spec.unknown_unit", where="tickets", unit=t.unit))
     return problems
 
 

@@ -4,9 +4,8 @@ raised, so that one pass over a file reports all of them."""
 from __future__ import annotations
 
 import difflib
-import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import time
 from decimal import Decimal
 from enum import Enum
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from bot.workspace.problems import Problem
+from bot.workspace.toml_positions import Position, TomlPath
 from templates.catalog import text
 
 
@@ -91,13 +91,16 @@ class TableReader:
         file: str,
         problems: list[Problem],
         prefix: str = "",
-        line_of: Callable[[str], int | None] | None = None,
+        positions: Mapping[TomlPath, Position] | None = None,
+        table_path: TomlPath = (),
     ) -> None:
         self.table = table
         self.file = file
         self.problems = problems
         self.prefix = prefix
-        self._line_of = line_of
+        # Where keys are in the file (toml_positions), and this table's path among them.
+        self.positions: Mapping[TomlPath, Position] = positions or {}
+        self.table_path = table_path
         self._known: list[str] = []
 
     # -- plumbing
@@ -106,15 +109,28 @@ class TableReader:
         """The dotted name of a key as shown to users, e.g. regime.deadline_day."""
         return f"{self.prefix}.{key}" if self.prefix else key
 
+    def position(self, key: str) -> Position | None:
+        """Where `key` is in the file; where this table starts if the key is absent."""
+        return self.positions.get((*self.table_path, key)) or self.positions.get(self.table_path)
+
     def line(self, key: str) -> int | None:
-        """The line of `key` in the file, when the reader was told how to find it."""
-        return self._line_of(key) if self._line_of else None
+        """The line of `key` in the file (its table's when absent), None if unknown."""
+        where = self.position(key)
+        return where.line if where else None
 
     def problem(self, key: str, code: str, **values: Any) -> None:
-        """Record a problem about `key` of this table."""
-        line = self.line(key)
+        """Record a problem about `key` of this table, at its line (and column when other
+        things stand before it on that line, as in an inline table)."""
+        where = self.position(key)
         self.problems.append(
-            Problem(self.file, code, key=self.key_path(key), line=line, values=values)
+            Problem(
+                self.file,
+                code,
+                key=self.key_path(key),
+                line=where.line if where else None,
+                column=where.column if where and not where.first_on_line else None,
+                values=values,
+            )
         )
 
     def has(self, key: str) -> bool:
@@ -293,9 +309,7 @@ class TableReader:
         path = Path(value).expanduser()
         return path if path.is_absolute() else base / path
 
-    def table_reader(
-        self, key: str, line_of: Callable[[str], int | None] | None = None
-    ) -> TableReader:
+    def table_reader(self, key: str) -> TableReader:
         """The sub-table `key` (empty if absent or not a table)."""
         value = self._get(key, {}, "{ }")
         if value is REQUIRED:
@@ -308,7 +322,8 @@ class TableReader:
             file=self.file,
             problems=self.problems,
             prefix=self.key_path(key),
-            line_of=line_of,
+            positions=self.positions,
+            table_path=(*self.table_path, key),
         )
 
     def tables(
@@ -317,7 +332,6 @@ class TableReader:
         default: list[dict[str, Any]],
         *,
         example: str,
-        line_of: Callable[[int, str], int | None] | None = None,
     ) -> list[TableReader]:
         """An array of tables, e.g. `reminders = [{ days_before = 3, at = "08:00" }]`."""
         value = self._get(key, default, example)
@@ -332,7 +346,8 @@ class TableReader:
                 file=self.file,
                 problems=self.problems,
                 prefix=f"{self.key_path(key)}[{index + 1}]",
-                line_of=functools.partial(line_of, index) if line_of else None,
+                positions=self.positions,
+                table_path=(*self.table_path, key, index),
             )
             for index, item in enumerate(value)
         ]

@@ -64,8 +64,10 @@ def test_check_of_a_broken_config_exits_1(tmp_path: Path) -> None:
     )
     checked = run("check", cwd=tmp_path)
     assert checked.returncode == 1
+    deadline = config.read_text(encoding="utf-8").splitlines().index("deadline_day = 40") + 1
     assert checked.stdout.splitlines() == [
-        "config.toml: regime.deadline_day: 40 không phải ngày hợp lệ; hãy ghi một số từ 1 đến 28",
+        f"config.toml:{deadline}: regime.deadline_day: 40 không phải ngày hợp lệ; "
+        "hãy ghi một số từ 1 đến 28",
         "Có 1 lỗi cần sửa. Sửa xong hãy chạy lại: baocao check --config config.toml",
     ]
 

@@ -11,6 +11,7 @@ import pytest
 from bot.workspace.config import load_settings, read_settings
 from bot.workspace.problems import ConfigError
 from tests.support.paths import CONFIG_EXAMPLE
+from tests.support.problem_lines import checked_lines
 
 
 def write_config(folder: Path, edits: dict[str, str] | None = None, extra: str = "") -> Path:
@@ -165,7 +166,8 @@ def problems_of(path: Path) -> list[str]:
 def test_a_mistake_is_reported_exactly(
     tmp_path: Path, edits: dict[str, str], expected: str
 ) -> None:
-    assert problems_of(write_config(tmp_path, edits)) == [expected]
+    path = write_config(tmp_path, edits)
+    assert checked_lines(path, problems_of(path)) == [expected]
 
 
 def test_a_toml_syntax_error_names_its_line(tmp_path: Path) -> None:
@@ -195,7 +197,7 @@ def test_every_mistake_is_reported_at_once(tmp_path: Path) -> None:
         },
         extra="\n[export]\nsheet = 'x'\n",
     )
-    assert problems_of(path) == [
+    assert checked_lines(path, problems_of(path)) == [
         'config.toml: regime.timezone: "Mars/Olympus" không phải múi giờ hợp lệ; '
         'hãy ghi tên múi giờ IANA, ví dụ "Asia/Ho_Chi_Minh"',
         'config.toml: regime.window_start_day: "15" là chuỗi chữ; hãy ghi một số nguyên, ví dụ 15',
@@ -228,7 +230,7 @@ def test_a_missing_file_is_a_problem(tmp_path: Path) -> None:
 
 def test_a_storage_folder_that_does_not_exist(tmp_path: Path) -> None:
     path = write_config(tmp_path, {'path = "baocao.sqlite3"': 'path = "data/baocao.sqlite3"'})
-    assert problems_of(path) == [
+    assert checked_lines(path, problems_of(path)) == [
         f"config.toml: storage.path: chưa có thư mục {tmp_path / 'data'}; "
         "hãy tạo thư mục này hoặc sửa đường dẫn"
     ]

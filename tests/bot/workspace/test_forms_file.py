@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.workspace.forms_file import TomlLines, load_forms, read_forms
+from bot.workspace.forms_file import load_forms, read_forms
 from bot.workspace.problems import ConfigError
 from domain.forms import FIELD_KEY_MAX, FieldKind, FieldType
 from tests.support.paths import STARTER
@@ -286,18 +286,6 @@ def test_load_forms_raises_with_every_problem(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_forms(folder)
     assert [(p.key, p.line) for p in caught.value.problems] == [("a.type", 8), ("b.kind", 13)]
-
-
-def test_lines_inside_multiline_strings_are_not_keys() -> None:
-    lines = TomlLines(
-        '[form]\ndescription = """\nkey = "not a key"\n"""\n[[fields]]\nkey = "a"\n'
-        "[[fields]]\n# key = 'comment'\nquestion = 'b'\n"
-    )
-    assert lines.line_of("form", 0, "key") == 1  # not found: the header's line
-    assert lines.line_of("fields", 0, "key") == 6
-    assert lines.line_of("fields", 1, "key") == 7
-    assert lines.line_of("fields", 1, "question") == 9
-    assert lines.line_of("nowhere", 0, "key") is None
 
 
 def test_a_field_key_too_long_for_a_chat_button(tmp_path: Path) -> None:

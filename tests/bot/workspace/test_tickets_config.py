@@ -10,6 +10,7 @@ import pytest
 from bot.workspace.config import load_settings, read_settings
 from bot.workspace.settings import TicketSettings
 from tests.support.paths import CONFIG_EXAMPLE
+from tests.support.problem_lines import checked_lines
 
 
 def config_with(tmp_path: Path, old: str, new: str) -> Path:
@@ -21,7 +22,7 @@ def config_with(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def problems(path: Path) -> list[str]:
-    return [str(p) for p in read_settings(path)[1]]
+    return checked_lines(path, [str(p) for p in read_settings(path)[1]])
 
 
 def test_the_example_spells_out_the_defaults() -> None:

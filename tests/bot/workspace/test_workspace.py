@@ -35,8 +35,11 @@ def test_problems_of_all_files_come_together(office: Path) -> None:
     edit_file(office.parent / "forms" / "dvc.toml", 'type = "percent"', 'type = "percnt"')
     with pytest.raises(ConfigError) as caught:
         load_workspace(office)
+    lines = office.read_text(encoding="utf-8").splitlines()
+    deadline = lines.index("deadline_day = 40") + 1
     assert [str(p) for p in caught.value.problems] == [
-        "config.toml: regime.deadline_day: 40 không phải ngày hợp lệ; hãy ghi một số từ 1 đến 28",
+        f"config.toml:{deadline}: regime.deadline_day: 40 không phải ngày hợp lệ; "
+        "hãy ghi một số từ 1 đến 28",
         'units.csv:5: mã đơn vị: mã đơn vị "VPUBND" đã dùng ở dòng 4; hãy đặt mã khác',
         'forms/dvc.toml:36: ty_le_dung_han.type: "percnt" không phải kiểu hợp lệ; '
         'có phải ý bạn là "percent"?',
