@@ -106,6 +106,7 @@ class OutboxState:
     # Focal points registered (not removed), and the units they cover.
     focal_points: int = 0
     focal_units: int = 0
+    inbox_waiting: int = 0  # updates stored and not handled yet
 
 
 def outbox_state(path: Path, now: datetime) -> OutboxState:
@@ -138,6 +139,9 @@ def outbox_state(path: Path, now: datetime) -> OutboxState:
         focal_points, focal_units = conn.execute(
             "SELECT COUNT(*), COUNT(DISTINCT unit_code) FROM focal_points WHERE removed_at IS NULL"
         ).fetchone()
+        inbox_waiting = conn.execute(
+            "SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL"
+        ).fetchone()[0]
         quarantined = tuple(
             (int(row[0]), codec.load_json(row[1]))
             for row in conn.execute(
@@ -156,6 +160,7 @@ def outbox_state(path: Path, now: datetime) -> OutboxState:
         quarantined=quarantined,
         focal_points=int(focal_points),
         focal_units=int(focal_units),
+        inbox_waiting=int(inbox_waiting),
     )
 
 

@@ -35,6 +35,7 @@ from bot.runtime.housekeeping import Purged, housekeeping
 from bot.runtime.inbox import PARSERS, InboxWorker
 from bot.runtime.ingress import Ingress
 from bot.runtime.jobs import JobsChannel
+from bot.runtime.metrics import Metrics
 from bot.runtime.outage import StorageOutage
 from bot.runtime.outbox import queue_replies
 from bot.runtime.polling import TelegramCursor, ZaloCursor, poll_forever
@@ -207,9 +208,25 @@ class App:
         if not routes and self.downloads is None:
             return
         assert self.db is not None and self.delivery is not None
-        health = HealthCheck(self.db, self.delivery.reachability, self.clock, self.outage)
+        reach = self.delivery.reachability
+        health = HealthCheck(self.db, reach, self.clock, self.outage)
+        polled = tuple(
+            name
+            for name, channel, mode in (
+                ("telegram", self.telegram, tg.mode),
+                ("zalo", self.zalo, zl.mode),
+            )
+            if channel is not None and mode != "webhook"
+        )
+        channels = tuple(n for n, c in (("telegram", self.telegram), ("zalo", self.zalo)) if c)
+        metrics = Metrics(self.db, reach, self.clock, self.catalog(), polled, channels)
         self.webhook = WebhookServer(
-            tg.webhook_listen, tg.webhook_port, routes, self.downloads, health=health.reasons
+            tg.webhook_listen,
+            tg.webhook_port,
+            routes,
+            self.downloads,
+            health=health.reasons,
+            metrics=metrics.text,
         )
         await self.webhook.start()
         if self.telegram is not None and telegram_hook is not None:

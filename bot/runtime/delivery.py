@@ -100,7 +100,7 @@ class DeliveryWorker:
         self._limiters = per_channel(limiter, channels, unlimited=self._durable)
         self.clock = clock
         self.on_unreachable = on_unreachable
-        self.reachability = Reachability()  # for /healthz
+        self.reachability = Reachability(clock=clock)  # for /healthz and /metrics
         self._wake = asyncio.Event()
         # Until opened nothing is sent: at start, replies queued before a crash wait for the
         # updates that came meanwhile (see bot/runtime/restart.py).

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from bot.runtime.clock import Clock
+from bot.runtime.clock import Clock, system_clock
 from bot.runtime.outage import StorageOutage
 from storage import Database, StorageError
 
@@ -22,9 +22,17 @@ BACKLOG_AFTER = timedelta(minutes=5)
 
 @dataclass
 class Reachability:
-    """Which platforms failed on the last try, and how: set by the senders and pollers."""
+    """Which platforms failed on the last try, and how: set by the senders and pollers; and
+    when each channel's polling last got an answer (for /metrics)."""
 
     failing: dict[str, str] = field(default_factory=dict)
+    clock: Clock = system_clock
+    last_poll: dict[str, datetime] = field(default_factory=dict)
+
+    def polled(self, channel: str) -> None:
+        """A poll of the channel's platform got an answer (updates or none)."""
+        self.last_poll[channel] = self.clock()
+        self.reached(channel)
 
     def failed(self, channel: str, error: Exception) -> None:
         """The last request to the channel's platform did not get through."""

@@ -109,7 +109,7 @@ async def poll_forever(
             await asyncio.sleep(retry_seconds)
             continue
         if reachability is not None:
-            reachability.reached(cursor.name)
+            reachability.polled(cursor.name)
         if not updates:
             continue
         if await _stored(cursor.name, updates, ingress, retry_seconds):

@@ -1,4 +1,4 @@
-"""The bot's HTTP server (aiohttp.web): platform webhooks, download links, /healthz.
+"""The bot's HTTP server (aiohttp.web): platform webhooks, download links, /healthz, /metrics.
 
 A webhook is answered 200 only after its update is committed to the inbox, so a 200 always
 means "stored"; a request whose secret header is missing or wrong is refused before its body
@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 protocol_log = logging.getLogger(__name__ + ".protocol")
 
 Health = Callable[[], Awaitable[list[str]]]
+# GET /metrics: the Prometheus text exposition (bot/runtime/metrics.py).
+MetricsText = Callable[[], Awaitable[str]]
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -77,6 +80,7 @@ class WebhookServer:
         downloads: Downloads | None = None,
         limits: Limits = Limits(),
         health: Health | None = None,
+        metrics: MetricsText | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -84,6 +88,7 @@ class WebhookServer:
         self.downloads = downloads
         self.limits = limits
         self.health = health
+        self.metrics = metrics
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -93,6 +98,8 @@ class WebhookServer:
         for path in self.routes:
             app.router.add_post(path, self._hook)
         app.router.add_get("/healthz", self._healthz)
+        if self.metrics is not None:
+            app.router.add_get("/metrics", self._metrics)
         if self.downloads is not None:
             app.router.add_get(PATH_PREFIX + "{name}", self._download)
         app.on_response_prepare.append(_hide_server)
@@ -160,6 +167,11 @@ class WebhookServer:
         status = "degraded" if reasons else "ok"
         body = {"status": status, "reasons": reasons}
         return web.json_response(body, status=503 if reasons else 200)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        assert self.metrics is not None
+        body = await self.metrics()
+        return web.Response(body=body.encode(), headers={"Content-Type": METRICS_CONTENT_TYPE})
 
 
 class _Refusals(logging.Filter):

@@ -130,6 +130,10 @@ async def test_webhook_with_a_full_database_answers_503_then_stores_once(
             assert (await client.post(url, json=update, headers=headers)).status_code == 200
             health = await client.get(f"http://127.0.0.1:{port}/healthz")
             assert health.json() == {"status": "ok", "reasons": []}
+            # The running bot's /metrics, on the same port.
+            metrics = await client.get(f"http://127.0.0.1:{port}/metrics")
+            assert metrics.status_code == 200 and "\nbaocao_database_readable 1\n" in metrics.text
+            assert '\nbaocao_platform_reachable{channel="telegram"} 1\n' in metrics.text
         messages = await fake_telegram.wait_for_messages(2001, 2)
         assert USER_NOTICE in (messages[0].plain_text or "")
         assert "Để đăng ký" in (messages[1].plain_text or "")
