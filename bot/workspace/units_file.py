@@ -1,7 +1,8 @@
-"""The units list: a CSV file (as saved by Excel or LibreOffice) read into domain Units.
+"""The units list: a CSV file (as saved by Excel or LibreOffice), or the workbook itself
+(units.xlsx, its first sheet), read into domain Units.
 
 Headers may be English or Vietnamese, with or without diacritics; a UTF-8 BOM (which Excel
-writes) is fine. Every problem names the file and the line.
+writes) is fine. Every problem names the file and the line (a workbook's: sheet and row).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import difflib
 import io
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Final
 
 from bot.workspace.problems import ConfigError, Problem
+from bot.workspace.units_xlsx import is_xlsx, read_sheet
 from domain.units import CODE_MAX_BYTES, Unit
 
 # Column -> the header names accepted for it (compared after _normalize_header).
@@ -51,8 +53,14 @@ def load_units(path: Path | str, form_codes: Collection[str] | None = None) -> t
 def read_units(
     path: Path, shown: str, form_codes: Collection[str] | None
 ) -> tuple[tuple[Unit, ...], list[Problem]]:
-    """The sound units of a CSV file and every problem found, shown as file `shown`."""
+    """The sound units of a CSV file or a workbook and every problem found, shown as file
+    `shown` (a workbook's problems as `shown:sheet`, at the sheet's row)."""
     problems: list[Problem] = []
+    if is_xlsx(path):
+        sheet = read_sheet(path, shown, problems)
+        if sheet is None:
+            return (), problems
+        return _units_of(iter(sheet.rows), f"{shown}:{sheet.title}", form_codes, problems)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -65,23 +73,38 @@ def read_units(
     except UnicodeDecodeError:
         return (), [Problem(shown, "csv_not_utf8")]
     reader = csv.reader(io.StringIO(source, newline=""), delimiter=_delimiter(source))
-    header = next(reader, None)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        line = 1  # where the next record starts (a quoted cell may span lines)
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1
+
+    return _units_of(records(), shown, form_codes, problems)
+
+
+def _units_of(
+    records: Iterator[tuple[int, list[str]]],
+    shown: str,
+    form_codes: Collection[str] | None,
+    problems: list[Problem],
+) -> tuple[tuple[Unit, ...], list[Problem]]:
+    """The units of (line, cells) records whose first is the header row."""
+    line, header = next(records, (1, []))
     if not header or not any(cell.strip() for cell in header):
-        return (), [Problem(shown, "no_units")]
-    positions = _columns(header, shown, problems)
+        return (), [*problems, Problem(shown, "no_units")]
+    positions = _columns(header, shown, problems, line)
     if positions is None:
         return (), problems
     rows = _RowReader(positions, header, shown, form_codes, problems)
     units: list[Unit] = []
     order = 0
-    line = reader.line_num + 1  # where the next record starts (a quoted cell may span lines)
-    for row in reader:
+    for line, row in records:
         if any(cell.strip() for cell in row):  # Excel leaves rows of empty cells
             order += 1
             unit = rows.unit(row, line, order)
             if unit is not None:
                 units.append(unit)
-        line = reader.line_num + 1
     if not units and not problems:
         problems.append(Problem(shown, "no_units"))
     return tuple(units), problems
@@ -99,7 +122,9 @@ def _normalize_header(name: str) -> str:
     return " ".join(name.strip().lower().split())
 
 
-def _columns(header: list[str], shown: str, problems: list[Problem]) -> dict[str, int] | None:
+def _columns(
+    header: list[str], shown: str, problems: list[Problem], line: int = 1
+) -> dict[str, int] | None:
     """Column -> its position in a row; None (with problems) if a required one is missing."""
     accepted = {alias: column for column, names in COLUMNS.items() for alias in names}
     positions: dict[str, int] = {}
@@ -113,7 +138,7 @@ def _columns(header: list[str], shown: str, problems: list[Problem]) -> dict[str
                 Problem(
                     shown,
                     "duplicate_column",
-                    line=1,
+                    line=line,
                     values={"first": first, "second": title.strip()},
                 )
             )
@@ -127,7 +152,7 @@ def _columns(header: list[str], shown: str, problems: list[Problem]) -> dict[str
             Problem(
                 shown,
                 "missing_column",
-                line=1,
+                line=line,
                 values={
                     "names": ", ".join(f'"{n}"' for n in names[:4]),
                     "suggestion": _closest(names, unused),
