@@ -14,11 +14,18 @@ from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
 from bot.report.export_span import export_span_xlsx
 from bot.report.tickets_source import draft_inputs, export_inputs
-from bot.workspace.answers_file import AnswersFileError, load_answers, read_answers_file
+from bot.workspace.answers_file import (
+    AnswersFile,
+    AnswersFileError,
+    load_answers,
+    read_answers_file,
+)
+from bot.workspace.answers_xlsx import read_answers_xlsx
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError
+from bot.workspace.workbook import is_xlsx
 from domain.calendar import current_period
-from domain.periods import Period
+from domain.periods import Period, parse_period
 from domain.report_periods import ReportPeriod, parse_report_period
 from storage import Database, StorageError
 from templates.catalog import text
@@ -50,7 +57,25 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _load_arguments(parser: argparse.ArgumentParser) -> None:
     add_config(parser)
-    parser.add_argument("files", nargs="+", metavar="FILE.toml", help=text("report.cli.arg_files"))
+    parser.add_argument("files", nargs="+", metavar="FILE", help=text("report.cli.arg_files"))
+    parser.add_argument(
+        "--period", metavar="YYYY-MM", type=_month, help=text("report.cli.arg_load_period")
+    )
+
+
+def _month(value: str) -> Period:
+    try:
+        return parse_period(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(text("report.cli.bad_period", value=value)) from None
+
+
+def _read(name: str, workspace: Workspace, period: Period | None) -> AnswersFile:
+    """An answers file: TOML (the sample's format), or a workbook in the export's layout."""
+    path = Path(name)
+    if is_xlsx(path):
+        return read_answers_xlsx(path, workspace, period)
+    return read_answers_file(path)
 
 
 def _chosen(args: argparse.Namespace, workspace: Workspace) -> Period:
@@ -125,7 +150,7 @@ def load(args: argparse.Namespace) -> int:
     if workspace is None:
         return 1
     try:
-        files = [read_answers_file(Path(name)) for name in args.files]
+        files = [_read(name, workspace, args.period) for name in args.files]
         counts = asyncio.run(_load(workspace, files))
     except (AnswersFileError, StorageError) as error:
         print(text("report.cli.failed", detail=str(error)), file=sys.stderr)

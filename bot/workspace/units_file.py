@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.workspace.problems import ConfigError, Problem
-from bot.workspace.units_xlsx import is_xlsx, read_sheet
+from bot.workspace.workbook import is_xlsx, read_sheet
 from domain.units import CODE_MAX_BYTES, Unit
 
 # Column -> the header names accepted for it (compared after _normalize_header).

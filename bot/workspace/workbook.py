@@ -1,5 +1,5 @@
-"""The units list kept as an Excel workbook (units.xlsx): its first sheet's rows as the texts a
-CSV file would hold, so that units_file.py checks both the same way.
+"""An office's Excel workbook (units.xlsx, a table of answers to load) read as the texts a
+CSV file would hold, so that the readers of units.csv and of answers check both the same way.
 
 Dates are read as days (dd/mm/yyyy), whole numbers without ".0". The file is the office's
 own, yet it is bounded like any spreadsheet: its size, what it unpacks to, and its rows.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -42,6 +42,20 @@ def is_xlsx(path: Path) -> bool:
 
 def read_sheet(path: Path, shown: str, problems: list[Problem]) -> SheetRows | None:
     """The first sheet's non-blank rows; None, with a problem, if the file cannot be read."""
+    sheets = read_workbook(path, shown, problems, first_only=True)
+    return sheets[0] if sheets else None
+
+
+def read_workbook(
+    path: Path,
+    shown: str,
+    problems: list[Problem],
+    *,
+    first_only: bool = False,
+    convert: Callable[[Any], str] | None = None,
+) -> list[SheetRows] | None:
+    """Every sheet's non-blank rows, each cell made text by `convert` (cell_text by default);
+    None, with a problem, if the file cannot be read."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -65,10 +79,13 @@ def read_sheet(path: Path, shown: str, problems: list[Problem]) -> SheetRows | N
         problems.append(Problem(shown, "xlsx_unreadable", values={"detail": type(error).__name__}))
         return None
     try:
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # some programs declare a sheet far larger than its data
-        rows = list(_rows(sheet.iter_rows(values_only=True), shown, problems))
-        return SheetRows(sheet.title, rows)
+        sheets = []
+        for sheet in book.worksheets[:1] if first_only else book.worksheets:
+            sheet.reset_dimensions()  # some programs declare a sheet far larger than its data
+            cells = sheet.iter_rows(values_only=True)
+            rows = list(_rows(cells, shown, problems, convert or cell_text))
+            sheets.append(SheetRows(sheet.title, rows))
+        return sheets
     except Exception as error:
         problems.append(Problem(shown, "xlsx_unreadable", values={"detail": type(error).__name__}))
         return None
@@ -77,13 +94,16 @@ def read_sheet(path: Path, shown: str, problems: list[Problem]) -> SheetRows | N
 
 
 def _rows(
-    rows: Iterator[tuple[Any, ...]], shown: str, problems: list[Problem]
+    rows: Iterator[tuple[Any, ...]],
+    shown: str,
+    problems: list[Problem],
+    convert: Callable[[Any], str],
 ) -> Iterator[tuple[int, list[str]]]:
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS:
             problems.append(Problem(shown, "xlsx_too_many_rows", values={"limit": MAX_ROWS}))
             return
-        cells = [cell_text(cell) for cell in row]
+        cells = [convert(cell) for cell in row]
         if any(cells):
             yield number, cells
 
