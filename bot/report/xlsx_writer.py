@@ -76,17 +76,39 @@ class _Strings:
         )
 
 
+# Excel refuses a longer sheet name.
+SHEET_NAME_MAX = 31
+
+
 def sheet_name(title: str, taken: set[str]) -> str:
-    """A valid, unique sheet name (at most 31 characters, none of []:*?/\\)."""
-    base = _BAD_SHEET_CHARS.sub(" ", title).strip() or "Sheet"
-    name = base[:31]
+    """A valid, unique sheet name (at most 31 characters, none of []:*?/\\), shortened on a
+    word boundary: «Quản lý công nghệ thông tin, an toàn thông tin» is «Quản lý công nghệ
+    thông tin», not «…thông tin, an»."""
+    base = " ".join(_BAD_SHEET_CHARS.sub(" ", title).split()) or "Sheet"
+    name = _shortened(base, SHEET_NAME_MAX)
     number = 2
     while name.casefold() in taken:
         suffix = f" ({number})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _shortened(base, SHEET_NAME_MAX - len(suffix)) + suffix
         number += 1
     taken.add(name.casefold())
     return name
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters after its last whole phrase (a Vietnamese word is
+    often two syllables, «an toàn»: a comma or a dash is the safer place), else its last
+    whole syllable; a single long word is cut."""
+    if len(text) <= limit:
+        return text
+    marks = (", ", "; ", " - ", " – ", " (")
+    phrase = max(text.rfind(mark, 0, limit + len(mark)) for mark in marks)
+    if phrase >= limit * 3 // 4:
+        return text[:phrase]
+    cut = text[:limit]
+    if text[limit] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–") or text[:limit]
 
 
 class SheetWriter:

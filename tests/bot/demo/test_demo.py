@@ -14,6 +14,7 @@ import pytest
 from bot.cli.main import main
 from bot.demo.simulation import DemoError, DemoResult, run_demo, sample_folder
 from bot.demo.telegram_api import FakeTelegramServer
+from bot.report.xlsx_writer import sheet_name
 from bot.workspace.load import load_workspace
 
 
@@ -62,7 +63,7 @@ def test_the_export_has_a_sheet_per_form(ran: Ran) -> None:
     book = openpyxl.load_workbook(ran.result.xlsx)
     workspace = load_workspace(ran.result.workspace / "config.toml")
     for form in workspace.forms.values():
-        assert form.title[:31] in book.sheetnames, form.title
+        assert sheet_name(form.title, set()) in book.sheetnames, form.title
     values = [
         str(c)
         for sheet in book.worksheets

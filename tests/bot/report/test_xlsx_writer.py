@@ -7,9 +7,10 @@ import io
 import zipfile
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
-from bot.report.xlsx_writer import XlsxWriter
+from bot.report.xlsx_writer import XlsxWriter, sheet_name
 
 HOSTILE = "=1+1 & <b>\r\n\t\x01 Bộ TT&TT "
 
@@ -72,3 +73,30 @@ def test_plain_decimal_text_is_written_as_a_number_anything_else_is_not() -> Non
         0,
         0.5,
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        # The case: «…thông tin, an» cut «an toàn» in two.
+        ("Quản lý công nghệ thông tin, an toàn thông tin", "Quản lý công nghệ thông tin"),
+        ("Ứng dụng CNTT phòng, chống Covid-19", "Ứng dụng CNTT phòng, chống"),
+        ("Thông tin đối ngoại và báo chí xuất bản", "Thông tin đối ngoại và báo chí"),
+        ("Bưu chính, viễn thông", "Bưu chính, viễn thông"),
+        ("Số liệu: [tháng] 02/2022?", "Số liệu tháng 02 2022"),
+        ("A" * 40, "A" * 31),
+    ],
+)
+def test_sheet_names_are_shortened_on_word_boundaries(title: str, name: str) -> None:
+    assert sheet_name(title, set()) == name
+
+
+def test_sheet_names_stay_unique_and_short() -> None:
+    taken: set[str] = set()
+    names = [sheet_name("Quản lý công nghệ thông tin, an toàn thông tin", taken) for _ in range(3)]
+    assert names == [
+        "Quản lý công nghệ thông tin",
+        "Quản lý công nghệ thông tin (2)",
+        "Quản lý công nghệ thông tin (3)",
+    ]
+    assert all(len(n) <= 31 for n in names)
