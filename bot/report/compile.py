@@ -47,6 +47,13 @@ def file_name(workspace: Workspace, period: Period, version: int) -> str:
     return f"{code}_{period.key}_v{version}.docx" if version else f"{code}_{period.key}.docx"
 
 
+def export_file_name(workspace: Workspace, period: Period) -> str:
+    """The export's file name, named as the drafts are: "BC-STTTT-VP_2022-02.xlsx" beside
+    "BC-STTTT-VP_2022-02_v1.docx" (the figures as they stand, of no one version)."""
+    code = workspace.settings.office.document_code.replace("/", "-")
+    return f"{code}_{period.key}.xlsx"
+
+
 async def build_document(
     db: Database,
     workspace: Workspace,

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.channels.base import Rejected
-from bot.report.compile import compile_draft
+from bot.report.compile import compile_draft, export_file_name
 from bot.report.export import export_xlsx
 from bot.report.export_span import export_span_xlsx
 from bot.report.tickets_source import draft_inputs, export_inputs
@@ -124,6 +124,6 @@ async def job_document(
         else:
             listed, hotline = await export_inputs(db, workspace, period, now)
             content = await export_xlsx(db, workspace, period, listed, hotline)
-        name = f"{workspace.settings.office.short_code}_{period.key}.xlsx"
+        name = export_file_name(workspace, period)
         return Document(name, content, text("chat.export_caption", period=period.label))
     raise Rejected(f"unknown job {payload['job']!r}")

@@ -128,6 +128,7 @@ async def test_the_office_gets_the_workbook(bot: BotUnderTest) -> None:
     await bot.command(OFFICE_USER, "xuat", "02/2022")
     messages = await bot.fake.wait_for_messages(OFFICE_USER, before + 2, timeout=20)
     workbook = [m for m in messages if m.document_name]
-    assert workbook and workbook[0].document_name == "STTTT_2022-02.xlsx"
+    # Named as the drafts are (BC-STTTT-VP_2022-02_v1.docx).
+    assert workbook and workbook[0].document_name == "BC-STTTT-VP_2022-02.xlsx"
     assert workbook[0].document_bytes is not None
     assert workbook[0].document_bytes.startswith(b"PK")

@@ -38,7 +38,7 @@ def test_an_exported_table_loads_into_another_office_unchanged(
     first = _office(tmp_path / "first")
     answers = str(SAMPLE / "answers" / "2022-02.toml")
     assert main(["load-answers", "--config", str(first), answers]) == 0
-    exported = tmp_path / "STTTT_2022-02.xlsx"
+    exported = tmp_path / "BC-STTTT-VP_2022-02.xlsx"
     args = ["--period", "2022-02", "--out", str(exported)]
     assert main(["export", "--config", str(first), *args]) == 0
     assert exported.is_file()
