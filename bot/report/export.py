@@ -42,18 +42,14 @@ _REVISION_COLUMNS = (
 
 
 def _show(value: object) -> Cell:
-    if isinstance(value, Decimal | int | str) or value is None:
-        return value
-    if isinstance(value, datetime | date):
-        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal | int | str | date) or value is None:
+        return value  # a day stays a date: an Excel date the office can sort and filter
     return str(value)
 
 
-def _when(moment: datetime | None, zone: ZoneInfo) -> str:
-    if moment is None:
-        return ""
-    t = moment.astimezone(zone)
-    return f"{t.day:02d}/{t.month:02d}/{t.year} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+def _when(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A stored moment in the office's time, for an Excel date cell."""
+    return None if moment is None else moment.astimezone(zone).replace(tzinfo=None)
 
 
 @cache

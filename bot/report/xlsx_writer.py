@@ -18,10 +18,13 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import IO
 
-Cell = str | int | Decimal | None
+# A datetime is written as a moment in the office's time (naive, or its zone dropped), a date
+# as a day: both as Excel dates, which Excel can sort and filter.
+Cell = str | int | Decimal | date | None
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -49,6 +52,20 @@ def _escape(value: str) -> str:
 
 _EMPTY = "<c/>"
 _PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+
+_EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 0 of Excel's (Windows) dates
+_MOMENT_STYLE = 2  # dd/mm/yyyy hh:mm:ss
+_DAY_STYLE = 3  # dd/mm/yyyy
+
+
+def _date_cell(value: date) -> str:
+    """A day or a moment as an Excel date serial, with its date format."""
+    if isinstance(value, datetime):
+        since = value.replace(tzinfo=None) - _EXCEL_EPOCH
+        serial = since.days + since.seconds / 86400
+        return f'<c s="{_MOMENT_STYLE}"><v>{serial!r}</v></c>'
+    return f'<c s="{_DAY_STYLE}"><v>{(value - _EXCEL_EPOCH.date()).days}</v></c>'
 
 
 def _number(value: Cell) -> str:
@@ -162,6 +179,8 @@ class XlsxWriter:
         if type(value) is not str:
             if value is None or (isinstance(value, int | Decimal) and type(value) is not bool):
                 return _number(value)
+            if isinstance(value, date):
+                return _date_cell(value)
             value = str(value)  # a bool, say: as the text it prints
         if not value:
             return _EMPTY
@@ -266,19 +285,24 @@ class XlsxWriter:
             "xl/_rels/workbook.xml.rels",
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG}">{rels}</Relationships>',
         )
-        # Style 0: default; style 1: bold, wrapped (the header row).
+        # Style 0: default; style 1: bold, wrapped (the header row); 2: a moment; 3: a day.
         self._zip.writestr(
             "xl/styles.xml",
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_NS}">'
+            '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy hh:mm:ss"/>'
+            '<numFmt numFmtId="165" formatCode="dd/mm/yyyy"/></numFmts>'
             '<fonts count="2"><font><sz val="11"/><name val="Times New Roman"/></font>'
             '<font><b/><sz val="11"/><name val="Times New Roman"/></font></fonts>'
             '<fills count="2"><fill><patternFill patternType="none"/></fill>'
             '<fill><patternFill patternType="gray125"/></fill></fills>'
             '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
             '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
             '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
-            '<alignment wrapText="1" vertical="center"/></xf></cellXfs>'
+            '<alignment wrapText="1" vertical="center"/></xf>'
+            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+            '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+            "</cellXfs>"
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
             "</styleSheet>",
         )

@@ -4,6 +4,7 @@ another loads, and its export then holds the same figures."""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -52,6 +53,9 @@ def test_an_exported_table_loads_into_another_office_unchanged(
     )
     before, after = _form_sheets(exported), _form_sheets(again)
     assert before and before.keys() == after.keys()
+    # Submission times are Excel dates (the office sorts and filters them).
+    times = [row[3] for rows in before.values() for row in rows[1:] if row[2] == "đã nộp"]
+    assert times and all(isinstance(t, datetime) for t in times)
     for title, rows in before.items():
         # Values, states and submission times; not who typed them (the export file did).
         assert after[title] == rows, title

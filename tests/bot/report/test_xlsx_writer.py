@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -100,3 +101,13 @@ def test_sheet_names_stay_unique_and_short() -> None:
         "Quản lý công nghệ thông tin (3)",
     ]
     assert all(len(n) <= 31 for n in names)
+
+
+def test_days_and_moments_are_excel_dates() -> None:
+    book = XlsxWriter()
+    moment, day = datetime(2022, 2, 14, 16, 50, 7), date(2022, 2, 3)
+    book.sheet("Ngày", ["Lúc nộp", "Hạn"], [[moment, day], [None, date(1900, 3, 1)]])
+    sheet = load_workbook(io.BytesIO(book.finish()))["Ngày"]
+    assert [c.value for c in sheet[2]] == [moment, datetime(2022, 2, 3)]
+    assert [c.number_format for c in sheet[2]] == ["dd/mm/yyyy hh:mm:ss", "dd/mm/yyyy"]
+    assert sheet.cell(3, 2).value == datetime(1900, 3, 1) and sheet.cell(3, 2).is_date
