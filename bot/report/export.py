@@ -118,9 +118,15 @@ class _RevisionRows:
     question's titles, the time and author of a pasted message) is written once."""
 
     def __init__(
-        self, book: XlsxWriter, forms: Mapping[str, Form], names: dict[str, str], zone: ZoneInfo
+        self,
+        book: XlsxWriter,
+        forms: Mapping[str, Form],
+        names: dict[str, str],
+        zone: ZoneInfo,
+        people: Mapping[str, str],
     ):
         self._book, self._forms, self._names, self._zone = book, forms, names, zone
+        self._people = people  # "telegram:5006" -> "Nguyễn Văn B"
         self._units: dict[str, str] = {}
         self._fields: dict[tuple[str, str], str] = {}
         self._messages: dict[tuple[str, str], str] = {}
@@ -139,7 +145,8 @@ class _RevisionRows:
     def _message(self, stored: str, by: str) -> str:
         if len(self._messages) > _MESSAGES_KEPT:
             self._messages.clear()  # revisions come unit by unit: old ones do not come back
-        shown = self._book.cells(_when(parse_timestamp(stored), self._zone), by)
+        who = self._people.get(by, by)  # an admin or a file's loader keeps its id
+        shown = self._book.cells(_when(parse_timestamp(stored), self._zone), who)
         self._messages[(stored, by)] = shown
         return shown
 
@@ -188,6 +195,7 @@ async def export_xlsx(
     # One snapshot: the sheets agree with each other.
     async with db.read() as view:
         obligations = await view.obligations.list_for_period(period)
+        people = await view.focal_points.display_names()
         async for answers in view.answers.period_values(period, explanations=False):
             for form_code, unit_code, values, _ in answers:
                 by_form.setdefault(form_code, {})[unit_code] = values
@@ -229,7 +237,7 @@ async def export_xlsx(
                 (12, 36, 28, 36, 18, 18, 20, 18, 20, 40),
             )
             # Streamed: the rows go into the file as the database hands them over.
-            revision_rows = _RevisionRows(book, workspace.forms, names, zone)
+            revision_rows = _RevisionRows(book, workspace.forms, names, zone, people)
             async for chunk in revisions:
                 sheet.write_cells(revision_rows.rows(chunk))
             sheet.close()

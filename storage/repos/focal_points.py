@@ -37,6 +37,11 @@ ON CONFLICT (unit_code, channel, user_id) WHERE removed_at IS NULL DO UPDATE SET
     unreachable_at = NULL
 RETURNING {_COLUMNS}
 """
+# Former focal points too: a revision they made keeps their name. The latest name wins.
+_SELECT_NAMES = """
+SELECT channel, user_id, display_name FROM focal_points
+WHERE display_name <> '' ORDER BY registered_at, id
+"""
 _REMOVE = "UPDATE focal_points SET removed_at = ? WHERE id = ? AND removed_at IS NULL"
 _REMOVE_USER = """
 UPDATE focal_points SET removed_at = ?
@@ -82,6 +87,12 @@ class FocalPointsReader(Repository):
     async def by_chat(self, channel: str, chat_id: str) -> list[FocalPoint]:
         """Current focal-point registrations reached through one chat."""
         return [_focal_point(r) for r in await self._s.rows(_SELECT_BY_CHAT, (channel, chat_id))]
+
+    async def display_names(self) -> dict[str, str]:
+        """Each chat user's last known name, by "channel:user_id" (how answers name who
+        typed them)."""
+        rows = await self._s.rows(_SELECT_NAMES)
+        return {f"{r['channel']}:{r['user_id']}": r["display_name"] for r in rows}
 
 
 class FocalPointsWriter(FocalPointsReader):
