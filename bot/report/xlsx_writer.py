@@ -22,6 +22,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO
 
+from templates.catalog import text
+
 # A datetime is written as a moment in the office's time (naive, or its zone dropped), a date
 # as a day: both as Excel dates, which Excel can sort and filter.
 Cell = str | int | Decimal | date | None
@@ -32,6 +34,11 @@ _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _ROWS_PER_WRITE = 2000
+# Excel's limits: a cell holds at most this many characters, a sheet this many rows (the
+# header included). Past them Excel refuses to open the file: the text is cut, the rows
+# stop, each with a note saying so.
+CELL_CHARS = 32_767
+SHEET_ROWS = 1_048_576
 
 
 # One C-level pass per string: drop what XML cannot hold, escape what it must.
@@ -52,6 +59,12 @@ def _escape(value: str) -> str:
 
 _EMPTY = "<c/>"
 _PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+
+def _cut(value: str) -> str:
+    """A text longer than a cell holds, cut with a note saying so."""
+    note = text("report.export.cell_cut", limit=CELL_CHARS)
+    return value[: CELL_CHARS - len(note)] + note
 
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 0 of Excel's (Windows) dates
@@ -131,20 +144,18 @@ def _shortened(text: str, limit: int) -> str:
 class SheetWriter:
     """One sheet being written: rows go straight into the zip stream, a chunk at a time."""
 
-    def __init__(self, out: IO[bytes], book: XlsxWriter) -> None:
+    def __init__(self, out: IO[bytes], book: XlsxWriter, max_rows: int) -> None:
         self._out = out
         self._book = book
         self._chunk: list[str] = []
+        # Data rows that fit under the header, one kept for the note on rows left out.
+        self._room = max_rows - 2
+        self._left_out = 0
 
     def write(self, rows: Iterable[Sequence[Cell]]) -> None:
         """Append rows."""
-        chunk = self._chunk
         cell = self._book.cell
-        for row in rows:
-            chunk.append("<row>" + "".join([cell(v) for v in row]) + "</row>")
-            if len(chunk) >= _ROWS_PER_WRITE:
-                self._out.write("".join(chunk).encode())
-                chunk.clear()
+        self.write_cells("".join([cell(v) for v in row]) for row in rows)
 
     def write_cells(self, rows: Iterable[str]) -> None:
         """Append rows given as their cells already written out (`XlsxWriter.cell`,
@@ -152,13 +163,20 @@ class SheetWriter:
         one."""
         chunk = self._chunk
         for row in rows:
+            if self._room <= 0:
+                self._left_out += 1
+                continue
+            self._room -= 1
             chunk.append("<row>" + row + "</row>")
             if len(chunk) >= _ROWS_PER_WRITE:
                 self._out.write("".join(chunk).encode())
                 chunk.clear()
 
     def close(self) -> None:
-        """End the sheet (before the next one starts)."""
+        """End the sheet (before the next one starts), with a note if rows were left out."""
+        if self._left_out:
+            note = text("report.export.rows_left_out", count=self._left_out, limit=SHEET_ROWS)
+            self._chunk.append("<row>" + self._book.cell(note) + "</row>")
         self._out.write(("".join(self._chunk) + "</sheetData></worksheet>").encode())
         self._chunk.clear()
         self._out.close()
@@ -167,7 +185,8 @@ class SheetWriter:
 class XlsxWriter:
     """Write sheets one after another, then `finish()` for the file's bytes."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_rows: int = SHEET_ROWS) -> None:
+        self._max_rows = max_rows
         self._buffer = io.BytesIO()
         self._zip = zipfile.ZipFile(self._buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self._sheets: list[str] = []
@@ -184,6 +203,8 @@ class XlsxWriter:
             value = str(value)  # a bool, say: as the text it prints
         if not value:
             return _EMPTY
+        if len(value) > CELL_CHARS:
+            value = _cut(value)
         strings = self._strings.cells
         found = strings.get(value)
         if found is None:
@@ -239,7 +260,7 @@ class XlsxWriter:
                 + "</row>"
             ).encode()
         )
-        return name, SheetWriter(out, self)
+        return name, SheetWriter(out, self, self._max_rows)
 
     def finish(self) -> bytes:
         """Write the workbook's parts and return the .xlsx file."""

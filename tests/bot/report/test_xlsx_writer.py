@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from bot.report.xlsx_writer import XlsxWriter, sheet_name
+from bot.report.xlsx_writer import CELL_CHARS, XlsxWriter, sheet_name
 
 HOSTILE = "=1+1 & <b>\r\n\t\x01 Bộ TT&TT "
 
@@ -111,3 +111,27 @@ def test_days_and_moments_are_excel_dates() -> None:
     assert [c.value for c in sheet[2]] == [moment, datetime(2022, 2, 3)]
     assert [c.number_format for c in sheet[2]] == ["dd/mm/yyyy hh:mm:ss", "dd/mm/yyyy"]
     assert sheet.cell(3, 2).value == datetime(1900, 3, 1) and sheet.cell(3, 2).is_date
+
+
+def test_a_text_longer_than_a_cell_holds_is_cut_with_a_note() -> None:
+    book = XlsxWriter()
+    book.sheet("Dài", ["Ghi chú"], [["x" * 40_000], ["y" * CELL_CHARS]])
+    sheet = load_workbook(io.BytesIO(book.finish()))["Dài"]
+    cut, whole = sheet.cell(2, 1).value, sheet.cell(3, 1).value
+    assert len(cut) == CELL_CHARS and cut.startswith("x" * 30_000)
+    assert cut.endswith("một ô Excel chứa tối đa 32.767 ký tự; nội dung đầy đủ vẫn lưu trong bot]")
+    assert whole == "y" * CELL_CHARS
+
+
+def test_rows_past_a_sheets_limit_are_left_out_with_a_note() -> None:
+    book = XlsxWriter(max_rows=6)
+    book.sheet("Nhiều", ["Số"], [[i] for i in range(10)])
+    _, sheet = book.open_sheet("Vừa", ["Số"])
+    sheet.write_cells(book.cell(i) for i in range(4))
+    sheet.close()
+    read = load_workbook(io.BytesIO(book.finish()))
+    rows = [r[0] for r in read["Nhiều"].iter_rows(values_only=True)]
+    assert rows[:5] == ["Số", 0, 1, 2, 3] and len(rows) == 6
+    assert rows[5].startswith("… còn 6 dòng không ghi được vào trang này")
+    assert "tối đa 1.048.576 dòng" in rows[5]
+    assert [r[0] for r in read["Vừa"].iter_rows(values_only=True)] == ["Số", 0, 1, 2, 3]
