@@ -80,6 +80,7 @@ class ItemSpec:
     units: tuple[str, ...] = ()
     group: str = ""
     lead_apart: bool = False  # the lead is a paragraph of its own, the text starts below it
+    by_unit: bool = False  # a narrative's lines of each unit start with the unit's name
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from bot.cli.options import add_config, checked_workspace, office_now
 from bot.report.compile import compile_draft
 from bot.report.export import export_xlsx
 from bot.report.export_span import export_span_xlsx
+from bot.report.review import review_name
 from bot.report.tickets_source import draft_inputs, export_inputs
 from bot.workspace.answers_file import (
     AnswersFile,
@@ -98,8 +99,12 @@ def report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(draft.file_name)
     data = draft.markdown.encode("utf-8") if out.suffix.lower() == ".md" else draft.docx
     out.write_bytes(data)
+    # The review sheet goes beside the draft, never inside it.
+    review = out.with_name(review_name(out.with_suffix(".docx").name))
+    review.write_bytes(draft.review_docx)
     print(draft.summary)
     print(text("report.cli.written", path=out))
+    print(text("report.cli.written", path=review))
     return 0
 
 

@@ -79,6 +79,7 @@ class DemoResult:
     out: Path
     workspace: Path
     docx: Path
+    review: Path
     markdown: Path
     xlsx: Path
     seconds: float
@@ -105,6 +106,7 @@ class DemoResult:
             explained=self.explained,
             out=self.out,
             docx=self.docx.name,
+            review=self.review.name,
             markdown=self.markdown.name,
             xlsx=self.xlsx.name,
             workspace=self.workspace,
@@ -253,6 +255,8 @@ class Demo:
         )
         docx = self.out / draft.file_name
         docx.write_bytes(draft.docx)
+        review = self.out / draft.review_name
+        review.write_bytes(draft.review_docx)
         markdown = docx.with_suffix(".md")
         markdown.write_text(draft.markdown, encoding="utf-8")
         xlsx = docx.with_suffix(".xlsx")
@@ -264,6 +268,7 @@ class Demo:
             out=self.out,
             workspace=self.out / "workspace",
             docx=docx,
+            review=review,
             markdown=markdown,
             xlsx=xlsx,
             seconds=0.0,

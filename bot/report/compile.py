@@ -13,6 +13,7 @@ from bot.report.docx import render_docx
 from bot.report.gather import read_history, read_standing
 from bot.report.markdown import render_markdown
 from bot.report.model import Document
+from bot.report.review import render_review, review_name
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import spec_for
 from domain.calendar import period_window
@@ -38,6 +39,8 @@ class Draft:
     markdown: str
     summary: str
     document: Document
+    review_name: str = ""  # the review sheet (…_ra-soat.docx), never attached to the report
+    review_docx: bytes = b""
 
 
 def file_name(workspace: Workspace, period: Period, version: int) -> str:
@@ -140,4 +143,15 @@ async def compile_draft(
         name = file_name(workspace, period, (latest.version if latest else 0) + 1)
         await tx.periods.ensure(period)
         stored = await tx.drafts.add(period, name, docx, created_by, now)
-    return Draft(period, stored.version, name, docx, markdown, summary(doc, stored.version), doc)
+    review = await asyncio.to_thread(render_review, doc, stored.version)
+    return Draft(
+        period,
+        stored.version,
+        name,
+        docx,
+        markdown,
+        summary(doc, stored.version),
+        doc,
+        review_name(name),
+        review,
+    )

@@ -17,6 +17,7 @@ from bot.report.warning_text import warning_text
 from bot.workspace.settings import Settings
 from domain.calendar import period_window
 from domain.forms import FieldType, Form
+from domain.numbers import format_number
 from domain.periods import Period
 from domain.report import FigureSpec, ItemKind, ItemSpec, ReportSpec, SectionSpec
 from domain.report_checks import (
@@ -27,6 +28,7 @@ from domain.report_checks import (
 )
 from domain.report_dates import document_month
 from domain.report_figures import FigureBook, FigureValue, PeriodAnswers, ValueKind, figure_units
+from domain.report_recomputed import recomputed_changes
 from domain.report_tickets import TicketSummary, overdue_warning
 from domain.units import Unit
 from templates.catalog import source, text
@@ -168,8 +170,10 @@ def _narrative(c: _Composer, item: ItemSpec) -> list[Paragraph]:
                 Paragraph(Style.BODY, tuple(segments(_prefix(item.bullet, "") + placeholder)))
             )
             continue
-        for line in _lines(clean(str(value))):
+        for index, line in enumerate(_lines(clean(str(value)))):
             line = _OWN_MARKER.sub("", line) if item.bullet else line
+            if item.by_unit and index == 0:
+                line = f"{c.names.get(unit.code, unit.code)}: {line}"
             if item.bullet == "1.":
                 number += 1
                 start = f"{number}. "
@@ -234,6 +238,7 @@ def _warnings(c: _Composer, summary: TicketSummary | None) -> list[WarningLine]:
             inputs.forms[w.form_code].title if w.form_code in inputs.forms else "",
             warning_text(w),
             clean(w.explanation) if w.explanation else None,
+            w.kind.value,
         )
         for w in found
     ]
@@ -283,6 +288,15 @@ def compose(inputs: ReportInputs) -> Document:
     doc.closing = _snippet(inputs.spec.closing, "report.default_closing", context)
     doc.warnings = _warnings(c, inputs.tickets)
     doc.gaps = c.gaps
+    doc.recomputed = [
+        text(
+            "report.review.recomputed_change",
+            label=change.label,
+            computed=format_number(change.computed, change.places) + "%",
+            stated=format_number(change.from_stated, change.places) + "%",
+        )
+        for change in recomputed_changes(inputs.spec, book, period)
+    ]
     doc.not_reported = [
         UnitLine(names.get(code, code), ", ".join(_form_titles(inputs.forms, forms)))
         for code, forms in inputs.pending.items()

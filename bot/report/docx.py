@@ -15,9 +15,8 @@ from typing import Any
 from docxtpl import DocxTemplate, RichText, RichTextParagraph
 from jinja2 import Environment
 
-from bot.report.model import Document, Paragraph, SegmentKind, UnitLine
+from bot.report.model import Document, Paragraph, SegmentKind
 from bot.report.snippets import clean
-from templates.catalog import text
 
 TEMPLATE_PACKAGE = "templates"
 TEMPLATE_PATH = ("report", "report.docx")
@@ -66,42 +65,7 @@ def context(doc: Document) -> dict[str, Any]:
         "recipients": list(doc.recipients),
         "signer_titles": list(doc.signer_titles),
         "signer_name": doc.signer_name,
-        "attached": text(
-            "report.appendix.attached",
-            code=doc.number_line.split("/", 1)[-1],
-            office=doc.office_name,
-        ),
-        "units": [
-            {"no": i, "unit": line.unit, "detail": line.detail}
-            for i, line in enumerate(_unit_rows(doc), start=1)
-        ],
-        "overdue": [
-            {"no": i, "unit": line.unit, "count": line.count}
-            for i, line in enumerate(doc.overdue, start=1)
-        ],
-        "warnings": [
-            {"no": i, "unit": w.unit, "text": w.text, "explanation": w.explanation or ""}
-            for i, w in enumerate(doc.warnings, start=1)
-        ],
-        "gaps": [
-            {
-                "no": i,
-                "section": gap.section,
-                "text": gap.what
-                + (" " + text("report.appendix.gap_previous") if gap.previous else ""),
-                "unit": ", ".join(gap.units),
-            }
-            for i, gap in enumerate(doc.gaps, start=1)
-        ],
     }
-
-
-def _unit_rows(doc: Document) -> list[UnitLine]:
-    pending = text("report.appendix.pending_head")
-    late = text("report.appendix.late_head")
-    return [UnitLine(u.unit, f"{pending}: {u.detail}") for u in doc.not_reported] + [
-        UnitLine(u.unit, f"{late}: {u.detail}") for u in doc.late
-    ]
 
 
 def _escape_all(value: Any) -> Any:

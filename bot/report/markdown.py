@@ -39,13 +39,6 @@ def _segments(paragraph: Paragraph) -> str:
     return "\\" + line if line[:1] in "-+*" else line
 
 
-_APPENDIX_TEXTS = (
-    *("title", "not_reported", "not_reported_none", "overdue", "overdue_none", "warnings"),
-    *("warnings_none", "gaps", "gaps_none", "col_no", "col_unit", "col_forms", "col_count"),
-    *("col_problem", "col_explanation", "col_section", "col_what", "col_waiting"),
-)
-
-
 @cache
 def _template() -> Template:
     env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
@@ -58,11 +51,9 @@ def _template() -> Template:
 def render_markdown(doc: Document) -> str:
     """The Markdown preview of a draft."""
     values = context(doc)
-    appendix = {key: text(f"report.appendix.{key}") for key in _APPENDIX_TEXTS}
     values["body"] = doc.body
     rendered = _template().render(
         values,
-        appendix=appendix,
         draft_mark=text("report.draft_mark"),
         title=text("report.title"),
         recipients_title=text("report.recipients_title"),

@@ -68,6 +68,7 @@ class WarningLine:
     form: str
     text: str
     explanation: str | None
+    kind: str = ""  # domain.report_checks.WarningKind: the review sheet groups by it
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,5 +103,6 @@ class Document:
     warnings: list[WarningLine] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     tickets: TicketSummary | None = None  # the hotline figures every part prints
+    recomputed: list[str] = field(default_factory=list)  # changes the draft recomputed
     units_reported: int = 0
     units_total: int = 0

@@ -178,7 +178,8 @@ def percent(value: Any, places: int | None = None) -> str:
             return _figure(value, shown)
         if value.figure.kind is ValueKind.RATIO:
             return _figure(value, format_percent(Decimal(plain), digits))
-        return _figure(value, format_number(Decimal(plain), digits) + "%")
+        # A typed percentage is printed as the unit typed it ("97,5%"), unless told.
+        return _figure(value, format_number(Decimal(plain), places) + "%")
     return mark(FIGURE, format_percent(Decimal(plain), 2 if places is None else places))
 
 
@@ -208,6 +209,18 @@ def vn_date(value: Any) -> str:
     return _figure(value, plain.strftime("%d/%m/%Y"))
 
 
+def lowered(value: Any) -> str:
+    """A chosen answer inside a sentence: "Đã công khai" -> "đã công khai"; a placeholder
+    when the unit has not answered."""
+    fig, plain = _known(value)
+    if fig is not None:
+        return fig.placeholder()
+    if plain is None:
+        return mark(GAP, text("report.gap.unknown"))
+    shown = clean(str(plain))
+    return shown[:1].lower() + shown[1:]
+
+
 def lead(value: str) -> str:
     """An italic label."""
     return mark(LEAD, value)
@@ -218,7 +231,13 @@ def environment() -> Environment:
     """The environment report snippets are rendered in (plain text, strict names)."""
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
     env.filters.update(
-        number=number, padded=padded, percent=percent, change=change, vn_date=vn_date, lead=lead
+        number=number,
+        padded=padded,
+        percent=percent,
+        change=change,
+        vn_date=vn_date,
+        lead=lead,
+        lowered=lowered,
     )
     return env
 

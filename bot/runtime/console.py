@@ -25,7 +25,7 @@ from bot.channels.plaintext import plain
 from bot.runtime.build import catalog_of, office_of
 from bot.runtime.clock import Clock, system_clock
 from bot.runtime.jobs import CHANNEL as JOBS_CHANNEL
-from bot.runtime.jobs import job_document
+from bot.runtime.jobs import job_documents
 from bot.runtime.outbox import queue_replies
 from bot.workspace.load import Workspace
 from domain.periods import parse_period
@@ -130,9 +130,9 @@ class ConsoleSession:
     async def _run_job(self, payload: dict[str, Any], now: datetime) -> str:
         """Run a job the console person asked for (the draft, the export) and draw its file."""
         try:
-            document = await job_document(self.db, self.workspace, payload, now)
+            documents = await job_documents(self.db, self.workspace, payload, now)
         except Exception:
             log.exception("console job %s failed", payload.get("job"))
             period = parse_period(payload["period"])
             return plain(text("chat.job_failed", period=period.label))
-        return self.channel.draw_document(document)
+        return "\n".join(self.channel.draw_document(document) for document in documents)

@@ -78,7 +78,7 @@ class JobsChannel:
             return
         period = parse_report_period(payload["period"])
         try:
-            document = await job_document(self.db, self.workspace, payload, self.clock())
+            documents = await job_documents(self.db, self.workspace, payload, self.clock())
         except Rejected:
             raise
         except Exception as error:
@@ -86,12 +86,12 @@ class JobsChannel:
             failure = text("chat.job_failed", period=period.label)
             await self._queue(payload, chat_id, Reply(chat_id=chat_id, text=failure))
             raise Rejected(f"job failed: {type(error).__name__}") from None
-        reply = Reply(chat_id=chat_id, document=document)
-        await self._queue(payload, chat_id, reply)
+        replies = [Reply(chat_id=chat_id, document=document) for document in documents]
+        await self._queue(payload, chat_id, *replies)
 
-    async def _queue(self, payload: dict[str, Any], chat_id: str, reply: Reply) -> None:
+    async def _queue(self, payload: dict[str, Any], chat_id: str, *replies: Reply) -> None:
         async with self.db.write() as tx:
-            await queue_replies(tx, [reply], payload["reply_channel"])
+            await queue_replies(tx, list(replies), payload["reply_channel"])
         self.on_queued()
 
 
@@ -102,10 +102,11 @@ def _period_label(payload: dict[str, Any]) -> str:
         return "?"
 
 
-async def job_document(
+async def job_documents(
     db: Database, workspace: Workspace, payload: dict[str, Any], now: datetime
-) -> Document:
-    """Run the job a payload names (compile the draft, export the workbook): its document.
+) -> list[Document]:
+    """Run the job a payload names (compile the draft, export the workbook): its documents
+    (the draft and its review sheet; the workbook).
 
     Rejected for a job this program does not know; other errors pass through.
     """
@@ -117,7 +118,11 @@ async def job_document(
         )
         # The summary is plain text (unit names may hold < or &): escape it for HTML.
         caption = html.escape(draft.summary, quote=False)
-        return Document(draft.file_name, draft.docx, caption)
+        review_caption = text("chat.review_caption", period=period.label)
+        return [
+            Document(draft.file_name, draft.docx, caption),
+            Document(draft.review_name, draft.review_docx, review_caption),
+        ]
     if payload["job"] == "export":
         if isinstance(period, ReportPeriod):
             content = await export_span_xlsx(db, workspace, period)
@@ -125,5 +130,5 @@ async def job_document(
             listed, hotline = await export_inputs(db, workspace, period, now)
             content = await export_xlsx(db, workspace, period, listed, hotline)
         name = export_file_name(workspace, period)
-        return Document(name, content, text("chat.export_caption", period=period.label))
+        return [Document(name, content, text("chat.export_caption", period=period.label))]
     raise Rejected(f"unknown job {payload['job']!r}")

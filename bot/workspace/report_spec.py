@@ -9,9 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.workspace.default_report import default_spec
 from bot.workspace.problems import Problem, parse_toml, read_text
 from bot.workspace.toml_positions import Position, TomlPath, toml_positions
-from domain.forms import FieldType, Form
+from domain.forms import Form
 from domain.report import (
     CheckSpec,
     DerivedKind,
@@ -137,6 +138,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
                 _units(table),
                 str(table.get("group", "")),
                 bool(table.get("lead_apart", False)),
+                bool(table.get("by_unit", False)),
             )
         )
     checks = tuple(
@@ -262,41 +264,6 @@ def _ticket_problems(t: TicketSourceSpec, forms: Mapping[str, Form], codes: set[
     return problems
 
 
-def default_spec(forms: Mapping[str, Form], *, compare: bool = False) -> ReportSpec:
-    """A plain declaration for an office without report.toml: a section per form, a
-    sentence per number (summed over the units owing the form), the units' texts."""
-    sections = [SectionSpec("I", "I.", text("report.default_section"))]
-    items: list[ItemSpec] = []
-    figures: dict[str, FigureSpec] = {}
-    for index, form in enumerate(forms.values(), start=1):
-        key = f"I.{index}"
-        sections.append(SectionSpec(key, f"{index}.", form.title))
-        for field in form.fields:
-            if field.type in (FieldType.TEXT, FieldType.CHOICE):
-                items.append(
-                    ItemSpec(key, ItemKind.NARRATIVE, bullet="-", form=form.code, field=field.key)
-                )
-                continue
-            name = f"{form.code}__{field.key}"
-            figures[name] = FigureSpec(name, form.code, field.key)
-            items.append(
-                ItemSpec(
-                    key,
-                    ItemKind.SENTENCE,
-                    text(
-                        "report.default_sentence",
-                        # The sentence is itself a snippet: the title is quoted as raw text.
-                        title="{% raw %}" + field.title + "{% endraw %}",
-                        value="{{ " + name + " | number }}",
-                        measure="{% raw %}" + field.measure + "{% endraw %}",
-                        compare="{{ vs_last_year('" + name + "') }}" if compare else "",
-                    ),
-                    bullet="-",
-                )
-            )
-    return ReportSpec(sections=tuple(sections), items=tuple(items), figures=figures)
-
-
 def spec_for(
     config_folder: Path,
     forms: Mapping[str, Form],
@@ -313,4 +280,4 @@ def spec_for(
     path = config_folder / REPORT_FILE_NAME
     if path.is_file():
         return load_spec(path, forms, units)
-    return default_spec(forms, compare=kind is not PeriodKind.MONTH)
+    return default_spec(forms, units, compare=kind is not PeriodKind.MONTH)

@@ -19,7 +19,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -234,88 +234,6 @@ def _signature(document: Document) -> None:  # type: ignore[valid-type]
     keep_together(table)
 
 
-def _table(
-    document: Document,  # type: ignore[valid-type]
-    rows: str,
-    columns: tuple[tuple[str, str, float], ...],
-    empty: str,
-) -> None:
-    """An appendix table: a header row, one row per item of `rows`, or the `empty` line."""
-    document.add_paragraph("{%p if " + rows + " %}")
-    table = document.add_table(rows=4, cols=len(columns))
-    table.style = document.styles["Table Grid"]
-    widths(table, tuple(width for _, _, width in columns))
-    for cell, (title, _, _) in zip(table.rows[0].cells, columns, strict=True):
-        _line(cell, text(f"report.appendix.{title}"), 13, bold=True, first=True)
-    table.rows[1].cells[0].paragraphs[0].add_run("{%tr for row in " + rows + " %}")
-    for cell, (_, expression, _) in zip(table.rows[2].cells, columns, strict=True):
-        align = (
-            WD_ALIGN_PARAGRAPH.LEFT
-            if "unit" in expression or "text" in expression
-            else (WD_ALIGN_PARAGRAPH.CENTER)
-        )
-        _line(cell, "{{ " + expression + " }}", 13, align=align, first=True)
-    table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
-    document.add_paragraph("{%p else %}")
-    document.add_paragraph(text(f"report.appendix.{empty}"), style="BaoCaoNoiDung")
-    document.add_paragraph("{%p endif %}")
-
-
-def _appendices(document: Document) -> None:  # type: ignore[valid-type]
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _line(document, text("report.appendix.title"), 14, bold=True)
-    _line(document, "{{ attached }}", 14, italic=True)
-    document.add_paragraph()
-    sections = (
-        (
-            "not_reported",
-            "units",
-            "not_reported_none",
-            (
-                ("col_no", "row.no", 1.2),
-                ("col_unit", "row.unit", 7.0),
-                ("col_forms", "row.detail", TEXT_WIDTH_CM - 8.2),
-            ),
-        ),
-        (
-            "overdue",
-            "overdue",
-            "overdue_none",
-            (
-                ("col_no", "row.no", 1.2),
-                ("col_unit", "row.unit", 10.0),
-                ("col_count", "row.count", TEXT_WIDTH_CM - 11.2),
-            ),
-        ),
-        (
-            "warnings",
-            "warnings",
-            "warnings_none",
-            (
-                ("col_no", "row.no", 1.2),
-                ("col_unit", "row.unit", 4.0),
-                ("col_problem", "row.text", 6.5),
-                ("col_explanation", "row.explanation", 4.8),
-            ),
-        ),
-        (
-            "gaps",
-            "gaps",
-            "gaps_none",
-            (
-                ("col_no", "row.no", 1.2),
-                ("col_section", "row.section", 1.8),
-                ("col_what", "row.text", 7.5),
-                ("col_waiting", "row.unit", 6.0),
-            ),
-        ),
-    )
-    for number, (title, rows, empty, columns) in enumerate(sections, start=1):
-        roman = ("I", "II", "III", "IV")[number - 1]
-        document.add_paragraph(f"{roman}. {text('report.appendix.' + title)}", style="BaoCaoMuc1")
-        _table(document, rows, columns, empty)
-
-
 def build(out: Path = OUT) -> Path:
     """Write the template to `out`."""
     document = Document()
@@ -324,7 +242,6 @@ def build(out: Path = OUT) -> Path:
     _header(document)
     _body(document)
     _signature(document)
-    _appendices(document)
     # python-docx starts with one empty paragraph: drop it so the header table comes first.
     first = document.paragraphs[0]
     if not first.text and first._p.getparent() is not None:

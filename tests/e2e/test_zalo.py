@@ -193,8 +193,10 @@ async def test_a_draft_reaches_the_office_on_zalo_as_a_signed_expiring_link(
         for typed in ["259", "2.386", "472", "1.914", "Bỏ qua", "1"]:
             await running.say(LAN, typed)
         assert "Đang tổng hợp" in await running.say(OFFICE, "/tonghop")
-        announced = (await fake_zalo.wait_for_messages(OFFICE, 2, timeout=20))[-1].text
-        assert "Dự thảo báo cáo kỳ 02/2022" in announced
+        # The draft and its review sheet, each as a link of its own.
+        messages = await fake_zalo.wait_for_messages(OFFICE, 3, timeout=20)
+        announced = next(m.text for m in messages if "Dự thảo báo cáo kỳ 02/2022" in m.text)
+        assert any("Rà soát dự thảo kỳ 02/2022" in m.text for m in messages)
         assert "Zalo không gửi được tệp" not in announced
         found = re.search(r"https://\S+", announced)
         assert found is not None and found[0].startswith(f"{public}/files/")

@@ -48,11 +48,15 @@ def test_the_draft_holds_the_sample_figures_and_who_was_late(ran: Ran) -> None:
     body = _docx_text(result.docx)
     for figure in ("1.924.862", "2.361", "80,84%", "38.824", "69"):
         assert figure in body, figure
-    assert "UBND xã Hiếu Tử" in body  # never answered
-    assert re.search(r"Sở Y tế.*trễ hạn.*10:15 16/02/2022", body.replace("\n", " "))
+    assert "UBND xã Hiếu Tử" in body  # never answered: a placeholder in the body
+    assert "Kèm theo" not in body and "472 + 1.914" not in body  # no checklist inside
+    review = _docx_text(result.review)
+    assert result.review.name == result.docx.name.replace(".docx", "_ra-soat.docx")
+    assert "UBND xã Hiếu Tử" in review
+    assert re.search(r"Sở Y tế.*trễ hạn.*10:15 16/02/2022", review.replace("\n", " "))
     # The flagged total and the unit's explanation of it.
-    assert "472 + 1.914 = 2.386" in body
-    assert "Tổng số lấy theo hệ thống quản lý chứng thư số" in body
+    assert "472 + 1.914 = 2.386" in review
+    assert "Tổng số lấy theo hệ thống quản lý chứng thư số" in review
     markdown = result.markdown.read_text(encoding="utf-8")
     assert result.markdown.suffix == ".md"
     assert "1.924.862" in markdown and "UBND xã Hiếu Tử" in markdown

@@ -1,4 +1,4 @@
-"""The appendices of a big office's draft, read back from the .docx: every unit not
+"""The review sheet of a big office's draft, read back from the .docx: every unit not
 reporting and every unit holding overdue tickets is listed once, in the document's order,
 numbered, with its text as typed."""
 
@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.report.docx import render_docx
 from bot.report.model import Document, UnitLine
+from bot.report.review import render_review
 from domain.periods import Period
+from domain.report_tickets import TicketSummary
 from tests.support.docx_reading import open_docx
 
 UNITS = 3000
@@ -31,6 +32,7 @@ def document() -> Document:
     )
     doc.not_reported = [UnitLine(f"Xã <{i}> & Co", "Báo cáo tháng") for i in range(UNITS)]
     doc.overdue = [UnitLine(f"Phường {i}", "", count=i % 7 + 1) for i in range(UNITS)]
+    doc.tickets = TicketSummary(overdue=sum(line.count or 0 for line in doc.overdue))
     return doc
 
 
@@ -45,7 +47,7 @@ def table_rows(data: bytes, first_cell: str) -> list[list[str]]:
 
 @pytest.mark.slow
 def test_every_unit_of_a_big_appendix_is_listed_once_in_order() -> None:
-    data = render_docx(document())
+    data = render_review(document(), 1)
     pending = table_rows(data, "Xã <0> & Co")
     assert [row[:2] for row in pending] == [[str(i + 1), f"Xã <{i}> & Co"] for i in range(UNITS)]
     overdue = table_rows(data, "Phường 0")

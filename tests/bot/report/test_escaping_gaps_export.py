@@ -53,7 +53,7 @@ async def test_escaping_placeholder_and_plain_declaration(tmp_path: Path) -> Non
     text = full_text(open_docx(draft.docx))
     assert TYPED in text  # autoescape: printed as typed, the XML still valid
     # B did not report: the sum is provisional and says whom it waits for.
-    assert "hồ sơ: [chưa đủ số liệu, thiếu: UBND xã <Hiếu Tử> & Co; tạm tính: 12] hồ sơ." in text
+    assert "- Hồ sơ: [chưa đủ số liệu, thiếu: UBND xã <Hiếu Tử> & Co; tạm tính: 12] hồ sơ." in text
     # Two gaps: B's number and B's text.
     assert [g.units for g in draft.document.gaps] == [("UBND xã <Hiếu Tử> & Co",)] * 2
     assert "[chưa có số liệu: UBND xã <Hiếu Tử> & Co]" in text  # B's text, too

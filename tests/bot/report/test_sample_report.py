@@ -104,8 +104,8 @@ async def test_warnings_find_the_samples_own_mistakes(draft: Draft) -> None:
     assert certificates.explanation and "rà soát" in certificates.explanation
     # The draft prints the computed ratio, not the mistyped one.
     assert "42 trực tuyến (tỷ lệ 0,74%)" in full_text(open_docx(draft.docx))
-    appendix = full_text(open_docx(draft.docx))
-    assert "472 + 1.914 = 2.386, nhưng «tổng số chứng thư số» là 2.361" in appendix
+    review = full_text(open_docx(draft.review_docx))
+    assert "472 + 1.914 = 2.386, nhưng «tổng số chứng thư số» là 2.361" in review
 
 
 async def test_units_not_reporting_late_and_gaps(draft: Draft) -> None:
