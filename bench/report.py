@@ -1,6 +1,7 @@
-"""Compile time and peak memory of the draft report (.docx) and the export (.xlsx) for a big
-office: 5.000 units, 40 fields, 13 periods of history; the month (12/2024), then the year
-2024 added up from its twelve months (docx-year, xlsx-year). Run from the repository root:
+"""Compile time and peak memory of the draft report (.docx, with its per-unit appendix and
+without it) and the export (.xlsx) for a big office: 5.000 units, 40 fields, 13 periods of
+history; the month (12/2024), then the year 2024 added up from its twelve months
+(docx-year, xlsx-year). Run from the repository root:
 
     .venv/bin/python bench/report.py [--units 5000] [--fields 40] [--periods 13] [--dir DIR]
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import resource
 import sqlite3
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.report import compile_draft, export_xlsx
 from bot.report.export_span import export_span_xlsx
 from bot.workspace.load import load_workspace
+from bot.workspace.report_spec import spec_for
 from domain.periods import Period
 from domain.report_periods import PeriodKind, report_period
 from storage import Database
@@ -37,7 +40,7 @@ FORM = "bc"
 GROUPS = ("UBND cấp xã", "Sở ban ngành", "Doanh nghiệp")  # no commas: CSV cells
 LAST = Period(2024, 12)
 YEAR = report_period(PeriodKind.YEAR, 2024)
-MEASURES = ("docx", "xlsx", "docx-year", "xlsx-year")
+MEASURES = ("docx", "docx-no-unit-tables", "xlsx", "docx-year", "xlsx-year")
 
 
 def _periods(count: int) -> list[Period]:
@@ -164,7 +167,12 @@ async def _measure(config: Path, db_path: Path, what: str) -> tuple[float, float
         started, cpu = time.perf_counter(), time.process_time()
         if what.startswith("docx"):
             period = YEAR if what == "docx-year" else LAST
-            draft = await compile_draft(db, workspace, period, datetime.now(UTC))
+            spec = None
+            if what == "docx-no-unit-tables":
+                # The per-unit appendix is on by default; measured without it, for its cost.
+                spec = spec_for(config.parent, workspace.forms, workspace.units)
+                spec = dataclasses.replace(spec, unit_tables=False)
+            draft = await compile_draft(db, workspace, period, datetime.now(UTC), spec=spec)
             size = len(draft.docx)
         elif what == "xlsx-year":
             size = len(await export_span_xlsx(db, workspace, YEAR))

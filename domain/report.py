@@ -147,6 +147,7 @@ class ReportSpec:
     tickets: TicketSourceSpec | None = None
     subject: str = ""  # Jinja; empty: the catalog's default
     closing: str = ""  # Jinja; empty: the catalog's default
+    unit_tables: bool = True  # the appendix of each unit's figures, form by form
 
     def items_of(self, section_key: str) -> list[ItemSpec]:
         """The items of one section, in declaration order."""

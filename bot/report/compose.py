@@ -13,6 +13,7 @@ from bot.report.hotline import overdue_rows, tickets_view
 from bot.report.model import Document, Gap, Paragraph, Segment, Style, UnitLine, WarningLine
 from bot.report.period_words import period_words
 from bot.report.snippets import Fig, clean, compiled, lead, segments
+from bot.report.unit_tables import unit_tables
 from bot.report.warning_text import warning_text
 from bot.workspace.settings import Settings
 from domain.calendar import period_window
@@ -310,6 +311,10 @@ def compose(inputs: ReportInputs) -> Document:
     ]
     doc.overdue = overdue_rows(inputs.tickets, names)
     doc.tickets = inputs.tickets
+    if inputs.spec.unit_tables:
+        cutoff = period_window(period, regime)[1]
+        current = inputs.history[period]
+        doc.unit_tables = unit_tables(inputs.forms, inputs.units, current, cutoff)
     doc.units_reported = len(inputs.reported)
     doc.units_total = len(inputs.reported) + len(inputs.pending)
     return doc

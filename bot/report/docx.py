@@ -8,6 +8,8 @@ the template's (BaoCaoMuc1..3, BaoCaoNoiDung).
 from __future__ import annotations
 
 import io
+import zipfile
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from jinja2 import Environment
 
 from bot.report.model import Document, Paragraph, SegmentKind
 from bot.report.snippets import clean
+from bot.report.unit_tables import appendix_xml
 
 TEMPLATE_PACKAGE = "templates"
 TEMPLATE_PATH = ("report", "report.docx")
@@ -85,4 +88,31 @@ def render_docx(doc: Document, template: Path | None = None) -> bytes:
     tpl.render(_escape_all(context(doc)), jinja_env=env, autoescape=True)
     out = io.BytesIO()
     tpl.save(out)
+    if not doc.unit_tables:
+        return out.getvalue()
+    return with_appendix(out.getvalue(), appendix_xml(doc.unit_tables))
+
+
+_BODY_PART = "word/document.xml"
+
+
+def with_appendix(docx: bytes, pieces: Iterable[str]) -> bytes:
+    """The .docx with `pieces` of body XML streamed in before the body's last section
+    properties (the page setup), every other part copied as it is."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(docx)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
+        for item in source.infolist():
+            if item.filename != _BODY_PART:
+                target.writestr(item, source.read(item.filename))
+                continue
+            body = source.read(item.filename).decode("utf-8")
+            cut = body.rindex("<w:sectPr")
+            with target.open(_BODY_PART, "w") as stream:
+                stream.write(body[:cut].encode("utf-8"))
+                for piece in pieces:
+                    stream.write(piece.encode("utf-8"))
+                stream.write(body[cut:].encode("utf-8"))
     return out.getvalue()

@@ -39,6 +39,28 @@ def _segments(paragraph: Paragraph) -> str:
     return "\\" + line if line[:1] in "-+*" else line
 
 
+def _unit_tables(doc: Document) -> str:
+    """The per-unit appendix as Markdown tables (joined in Python: a big office's tables
+    have hundreds of thousands of cells, too many for a template loop)."""
+    if not doc.unit_tables:
+        return ""
+
+    def t(key: str) -> str:
+        return text(f"report.unit_tables.{key}")
+
+    out = ["\n---\n", f"## {t('title')}\n", f"*{t('subtitle')}*\n"]
+    for index, table in enumerate(doc.unit_tables, start=1):
+        columns = " | ".join(md(c) for c in table.columns)
+        out.append(f"\n### {index}. {md(table.title)}\n")
+        out.append(f"| {t('col_no')} | {t('col_unit')} | {columns} |")
+        out.append("|---:|---|" + "---:|" * len(table.columns))
+        for number, (name, cells) in enumerate(table.rows, start=1):
+            out.append(f"| {number} | {md(name)} | " + " | ".join(cells) + " |")
+        totals = " | ".join(f"**{c}**" if c else "" for c in table.totals)
+        out.append(f"| | **{t('total')}** | {totals} |")
+    return "\n".join(out) + "\n"
+
+
 @cache
 def _template() -> Template:
     env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
@@ -52,6 +74,7 @@ def render_markdown(doc: Document) -> str:
     """The Markdown preview of a draft."""
     values = context(doc)
     values["body"] = doc.body
+    values["unit_tables"] = _unit_tables(doc)
     rendered = _template().render(
         values,
         draft_mark=text("report.draft_mark"),

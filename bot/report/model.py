@@ -80,6 +80,16 @@ class UnitLine:
     count: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class UnitTable:
+    """An appendix table of one form: a row per unit (name, its figures), the totals."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]
+    totals: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class Document:
     """Everything the renderers print."""
@@ -104,5 +114,6 @@ class Document:
     gaps: list[Gap] = field(default_factory=list)
     tickets: TicketSummary | None = None  # the hotline figures every part prints
     recomputed: list[str] = field(default_factory=list)  # changes the draft recomputed
+    unit_tables: list[UnitTable] = field(default_factory=list)  # the per-unit appendix
     units_reported: int = 0
     units_total: int = 0

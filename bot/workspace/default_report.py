@@ -1,7 +1,7 @@
 """The plain report of an office without report.toml: a section per form, every field in a
 sentence with its label («Công khai thủ tục: đã công khai.»), numbers summed over the units
-owing the form, percentages and choices unit by unit (a sum of them means nothing), the
-units' texts line by line under their label."""
+owing the form, percentages as one figure (never a sum), choices unit by unit, the units'
+texts line by line under their label."""
 
 from __future__ import annotations
 
@@ -40,11 +40,12 @@ def _sentence(
     figures: dict[str, FigureSpec],
     compare: bool,
 ) -> str:
-    """The snippet of one field: its figure, or (a percentage or a choice of several
-    units) each unit's."""
+    """The snippet of one field: its figure, or (a choice of several units) each unit's."""
     shown = _filter(field)
     measure = field.measure if field.type in (FieldType.INTEGER, FieldType.DECIMAL) else ""
-    if len(owing) <= 1 or shown == "number" or field.type is FieldType.DATE:
+    # A choice is said unit by unit; a percentage of several units is one figure (the
+    # range of their values, or recomputed from its parts: domain.report_figures).
+    if len(owing) <= 1 or field.type is not FieldType.CHOICE:
         name = f"{form.code}__{field.key}"
         figures[name] = FigureSpec(name, form.code, field.key)
         values = ["{{ " + f"{name} | {shown}" + " }}"]

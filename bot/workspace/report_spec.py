@@ -154,6 +154,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
         tickets=_tickets(raw.get("tickets"), problems),
         subject=str(raw.get("subject", "")),
         closing=str(raw.get("closing", "")),
+        unit_tables=bool(raw.get("unit_tables", True)),
     )
 
 

@@ -92,6 +92,18 @@ def _styles(document: Document) -> None:  # type: ignore[valid-type]
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(6)
     fmt.line_spacing = 1.15
+    # The per-unit appendix's cells (bot/report/unit_tables.py): 12 pt, no spacing; figures
+    # right-aligned.
+    for name, alignment in (
+        ("BaoCaoBang", WD_ALIGN_PARAGRAPH.LEFT),
+        ("BaoCaoBangSo", WD_ALIGN_PARAGRAPH.RIGHT),
+    ):
+        cell = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        cell.base_style = normal
+        cell.font.size = Pt(12)
+        cell.paragraph_format.alignment = alignment
+        cell.paragraph_format.space_after = Pt(0)
+        cell.paragraph_format.line_spacing = 1.0
     for name, italic in (("BaoCaoMuc1", False), ("BaoCaoMuc2", False), ("BaoCaoMuc3", True)):
         style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = body

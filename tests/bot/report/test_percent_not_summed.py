@@ -39,6 +39,6 @@ def test_the_starter_draft_shows_the_units_range_not_a_sum(
     assert main(["report", "--config", str(config), "--period", "2022-02", "--out", str(out)]) == 0
     capsys.readouterr()
     draft = out.read_text(encoding="utf-8")
-    assert "tỷ lệ đúng hạn: 90,30% – 100,00%" in draft
+    assert "Tỷ lệ đúng hạn: 90,30% – 100,00%" in draft
     assert "289" not in draft
-    assert "hồ sơ tiếp nhận: 30 hồ sơ" in draft  # counts still add up
+    assert "Hồ sơ tiếp nhận: 30 hồ sơ" in draft  # counts still add up

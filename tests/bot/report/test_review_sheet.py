@@ -37,7 +37,7 @@ async def test_the_report_carries_no_checklist(
 ) -> None:
     draft = await compile_draft(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
     report = full_text(open_docx(draft.docx))
-    assert "Kèm theo" not in report and "PHỤ LỤC" not in report
+    assert "Kèm theo" not in report  # its appendix is the units' figures, nothing internal
     assert "472 + 1.914" not in report and "Báo cáo trễ hạn" not in report
     # The placeholder stays visibly marked in the body.
     assert "[chưa có số liệu: UBND xã Hiếu Tử]" in report
