@@ -136,7 +136,10 @@ async def compile_draft(
         # A longer period is compiled from the months' stored answers whenever asked; the
         # drafts table keeps the monthly versions only.
         name = file_name(workspace, period, 0)
-        return Draft(period, 0, name, docx, markdown, summary(doc, 0), doc)
+        review = await asyncio.to_thread(render_review, doc, 0)
+        return Draft(
+            period, 0, name, docx, markdown, summary(doc, 0), doc, review_name(name), review
+        )
     async with db.write() as tx:
         # The write lock keeps the next version number ours between these two statements.
         latest = await tx.drafts.latest(period)

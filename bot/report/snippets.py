@@ -178,8 +178,12 @@ def percent(value: Any, places: int | None = None) -> str:
             return _figure(value, shown)
         if value.figure.kind is ValueKind.RATIO:
             return _figure(value, format_percent(Decimal(plain), digits))
-        # A typed percentage is printed as the unit typed it ("97,5%"), unless told.
-        return _figure(value, format_number(Decimal(plain), places) + "%")
+        # A typed percentage is printed with the decimals the unit typed ("97,5%"), at
+        # most the figure's places (one recomputed from its parts: "83,33%").
+        if places is None:
+            typed = -Decimal(plain).as_tuple().exponent  # type: ignore[operator]
+            digits = min(digits, max(typed, 0))
+        return _figure(value, format_number(Decimal(plain), digits) + "%")
     return mark(FIGURE, format_percent(Decimal(plain), 2 if places is None else places))
 
 

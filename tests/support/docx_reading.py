@@ -59,3 +59,12 @@ def find(doc: DocumentObject, text: str) -> Paragraph:
         if text in paragraph.text:
             return paragraph
     raise AssertionError(f"no paragraph with {text!r}")
+
+
+def table_lines(data: bytes) -> list[str]:
+    """Every table row of a .docx as a Markdown-like line: "| 1 | Phòng B | … |"."""
+    return [
+        "| " + " | ".join(cell.text for cell in row.cells) + " |"
+        for table in open_docx(data).tables
+        for row in table.rows
+    ]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from tests.support.docx_reading import full_text, open_docx
 from tests.support.offices import write_office
 
 UNITS = "mã đơn vị,tên đơn vị,nhóm,biểu mẫu\nA,Phòng A,Phòng,bc\nB,Phòng B,Phòng,bc\n"
@@ -90,10 +91,11 @@ def test_six_months_add_up_and_compare_with_the_year_before(
     assert "kết quả công tác thông tin và truyền thông 6 tháng đầu năm 2025" in draft
     # Received: A 1+2+...+6 = 21, B 10+20+...+60 = 210; in 2024 A 6 x 2 = 12, B 5 x 21 = 105.
     # 231 - 117 = 114, and 114 / 117 = 97,44%.
-    assert "- hồ sơ tiếp nhận: 231 hồ sơ (cùng kỳ năm trước: 117; tăng 114, 97,44%)." in draft
+    assert "- Hồ sơ tiếp nhận: 231 hồ sơ (cùng kỳ năm trước: 117; tăng 114, 97,44%)." in draft
     # Stocks at the end of June: A 100 + 21, B 500 + 210 = 831; June 2024: 100 + 500 = 600.
-    assert "- hồ sơ lũy kế: 831 hồ sơ (cùng kỳ năm trước: 600; tăng 231, 38,50%)." in draft
+    assert "- Hồ sơ lũy kế: 831 hồ sơ (cùng kỳ năm trước: 600; tăng 231, 38,50%)." in draft
     # In progress at the end of June: A 6 + B 12 = 18 (not the six months added); 2024: 1 + 3.
-    assert "- hồ sơ đang xử lý: 18 hồ sơ (cùng kỳ năm trước: 4; tăng 14, 350,00%)." in draft
-    # The stocks follow on from the months before: no warning.
-    assert "Không phát hiện số liệu chưa khớp." in draft
+    assert "- Hồ sơ đang xử lý: 18 hồ sơ (cùng kỳ năm trước: 4; tăng 14, 350,00%)." in draft
+    # The stocks follow on from the months before: no warning (in the review sheet beside).
+    review = full_text(open_docx((tmp_path / "h1_ra-soat.docx").read_bytes()))
+    assert "Không phát hiện số liệu chưa khớp." in review

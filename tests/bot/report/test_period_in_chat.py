@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime.jobs import job_document
+from bot.runtime.jobs import job_documents
 from bot.workspace.load import load_workspace
 from handlers.jobs import JOBS_CHANNEL
 from templates.catalog import text
@@ -51,6 +51,6 @@ async def test_the_jobs_make_the_quarters_files(world: World, tmp_path: Path) ->
     workspace = load_workspace(tmp_path / "config.toml")
     for kind, suffix in (("compile", ".docx"), ("export", ".xlsx")):
         payload = {"job": kind, "period": "2022-Q1", "reply_channel": "telegram", "by": "t"}
-        document = await job_document(world.db, workspace, payload, world.now)
+        document = (await job_documents(world.db, workspace, payload, world.now))[0]
         assert document.file_name.endswith(f"_2022-Q1{suffix}")
         assert document.content[:2] == b"PK"
