@@ -248,13 +248,36 @@ async def remind_laggards_now(ctx: HandlerContext, period: Period) -> list[Reply
         outstanding = outstanding_forms(obligations)
         if outstanding:
             unit = ctx.catalog.units[unit_code]
-            body = await reminder_text(ctx, period, unit, outstanding)
-            chase = await ticket_overdue.chase_choice(ctx, unit_code)
-            replies.extend(await to_focal_points(ctx, unit, body, chase, period=period))
+            replies.extend(await _figures_reminder(ctx, period, unit, outstanding))
     for unit in await _ticket_laggards(ctx, period, grouped):
-        chase = await ticket_overdue.chase_choice(ctx, unit.code)
-        replies.extend(await tickets_only(ctx, period, unit, chase, opening=False))
+        replies.extend(await _tickets_reminder(ctx, period, unit))
     return replies
+
+
+async def remind_unit_now(ctx: HandlerContext, period: Period, unit_code: str) -> list[Reply]:
+    """One unit's part of `remind_laggards_now` (the dashboard's «Nhắc»): the same messages
+    /nhacnho sends it; none if it owes nothing."""
+    grouped = _group(await ensure_obligations(ctx, period))
+    unit = ctx.catalog.units[unit_code]
+    outstanding = outstanding_forms(grouped.get(unit_code, []))
+    if outstanding:
+        return await _figures_reminder(ctx, period, unit, outstanding)
+    if unit in await _ticket_laggards(ctx, period, grouped):
+        return await _tickets_reminder(ctx, period, unit)
+    return []
+
+
+async def _figures_reminder(
+    ctx: HandlerContext, period: Period, unit: Unit, outstanding: list[Obligation]
+) -> list[Reply]:
+    body = await reminder_text(ctx, period, unit, outstanding)
+    chase = await ticket_overdue.chase_choice(ctx, unit.code)
+    return await to_focal_points(ctx, unit, body, chase, period=period)
+
+
+async def _tickets_reminder(ctx: HandlerContext, period: Period, unit: Unit) -> list[Reply]:
+    chase = await ticket_overdue.chase_choice(ctx, unit.code)
+    return await tickets_only(ctx, period, unit, chase, opening=False)
 
 
 async def ticket_laggards(ctx: HandlerContext, period: Period) -> list[Unit]:

@@ -20,6 +20,7 @@ from storage.repos.schedule import ScheduleReader, ScheduleWriter
 from storage.repos.ticket_imports import TicketsWriter
 from storage.repos.tickets import TicketsReader
 from storage.repos.units import UnitsReader, UnitsWriter
+from storage.repos.web import WebReader, WebWriter
 from storage.session import Session
 
 
@@ -40,6 +41,7 @@ class ReadView:
         "schedule",
         "tickets",
         "units",
+        "web",
     )
 
     def __init__(self, session: Session) -> None:
@@ -56,6 +58,7 @@ class ReadView:
         self.schedule = ScheduleReader(session)
         self.drafts = DraftsReader(session)
         self.tickets = TicketsReader(session)
+        self.web = WebReader(session)
 
 
 class WriteTransaction:
@@ -75,6 +78,7 @@ class WriteTransaction:
         "schedule",
         "tickets",
         "units",
+        "web",
     )
 
     def __init__(self, session: Session) -> None:
@@ -91,3 +95,4 @@ class WriteTransaction:
         self.schedule = ScheduleWriter(session)
         self.drafts = DraftsWriter(session)
         self.tickets = TicketsWriter(session)
+        self.web = WebWriter(session)

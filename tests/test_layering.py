@@ -19,7 +19,17 @@ import pytest
 from tests.support.paths import REPO_ROOT
 
 OURS = {"bot", "handlers", "storage", "domain", "templates"}
-BOT_PARTS = ("cli", "runtime", "channels", "workspace", "report", "tickets", "doctor", "demo")
+BOT_PARTS = (
+    "cli",
+    "runtime",
+    "channels",
+    "workspace",
+    "report",
+    "tickets",
+    "doctor",
+    "demo",
+    "web",
+)
 
 # What each part may import of ours (itself always).
 ALLOWED: dict[str, set[str]] = {
@@ -60,6 +70,8 @@ ALLOWED: dict[str, set[str]] = {
         "storage",
         "templates",
     },
+    # The dashboard: pages over the same use cases as chat, on the bot's HTTP server.
+    "bot.web": {"bot.runtime", "handlers", "domain", "storage", "templates"},
     "bot.cli": {f"bot.{part}" for part in BOT_PARTS}
     | {"handlers", "domain", "storage", "templates"},
 }

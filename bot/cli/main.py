@@ -33,6 +33,7 @@ COMMAND_MODULES: list[str] = [
     "bot.cli.doctor",
     "bot.cli.jobs",
     "bot.cli.chat",
+    "bot.cli.web",
 ]
 
 

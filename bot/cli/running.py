@@ -12,6 +12,7 @@ from telegram.error import InvalidToken
 
 from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace
+from bot.cli.web import bot_dashboard
 from bot.runtime.app import App
 from bot.runtime.build import MissingSecretError, MissingTokenError
 from bot.runtime.db_errors import explain, startup_problem
@@ -82,6 +83,7 @@ async def _run(workspace: Workspace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     app = App(workspace)
+    app.mount = bot_dashboard(app)
     try:
         await app.start()
         print(text("cli.run.started", config=workspace.settings.source), file=sys.stderr)

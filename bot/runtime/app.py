@@ -42,7 +42,7 @@ from bot.runtime.polling import TelegramCursor, ZaloCursor, poll_forever
 from bot.runtime.ratelimit import Limits, RateLimiter
 from bot.runtime.restart import catch_up, questions_queued, settle_in_doubt
 from bot.runtime.timetable import Scheduler
-from bot.runtime.webhook import WebhookRoute, WebhookServer
+from bot.runtime.webhook import Mount, WebhookRoute, WebhookServer
 from bot.tickets.saving import clear_leftovers
 from bot.tickets.sheets import MB
 from bot.workspace.load import Workspace
@@ -81,6 +81,9 @@ class App:
     downloads: Downloads | None = None
     # What handlers get for one transaction (set when the workers start).
     make_context: Callable[[WriteTransaction], HandlerContext] | None = None
+    # More pages on the HTTP server, mounted when it starts (the office's dashboard: set by
+    # the command line, which may import bot/web; the runtime does not).
+    mount: Mount | None = None
 
     @property
     def channels(self) -> Mapping[str, Channel]:
@@ -227,6 +230,7 @@ class App:
             self.downloads,
             health=health.reasons,
             metrics=metrics.text,
+            mount=self.mount,
         )
         await self.webhook.start()
         if self.telegram is not None and telegram_hook is not None:

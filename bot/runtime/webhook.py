@@ -1,4 +1,5 @@
-"""The bot's HTTP server (aiohttp.web): platform webhooks, download links, /healthz, /metrics.
+"""The bot's HTTP server (aiohttp.web): platform webhooks, download links, /healthz,
+/metrics, and whatever else is mounted on it (the office's dashboard, bot/web).
 
 A webhook is answered 200 only after its update is committed to the inbox, so a 200 always
 means "stored"; a request whose secret header is missing or wrong is refused before its body
@@ -29,6 +30,7 @@ Health = Callable[[], Awaitable[list[str]]]
 MetricsText = Callable[[], Awaitable[str]]
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Mount = Callable[[web.Application], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class WebhookServer:
         limits: Limits = Limits(),
         health: Health | None = None,
         metrics: MetricsText | None = None,
+        mount: Mount | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -89,6 +92,7 @@ class WebhookServer:
         self.limits = limits
         self.health = health
         self.metrics = metrics
+        self.mount = mount
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -102,6 +106,8 @@ class WebhookServer:
             app.router.add_get("/metrics", self._metrics)
         if self.downloads is not None:
             app.router.add_get(PATH_PREFIX + "{name}", self._download)
+        if self.mount is not None:  # more pages on the same port (the office's dashboard)
+            self.mount(app)
         app.on_response_prepare.append(_hide_server)
         self._runner = web.AppRunner(
             app,

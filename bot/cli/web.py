@@ -1,0 +1,117 @@
+"""`baocao web` (the office's dashboard alone, on the bot's database) and `baocao web-link`
+(a one-time login link for a member of the office)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from bot.cli.main import command
+from bot.cli.options import add_config, checked_workspace
+from bot.runtime.app import App
+from bot.runtime.build import catalog_of, office_of
+from bot.runtime.clock import system_clock
+from bot.runtime.webhook import Mount, WebhookServer
+from bot.web.dashboard import OVERVIEW, Dashboard
+from bot.web.routes import mount
+from bot.workspace.load import Workspace
+from domain.calendar import office_zone
+from handlers.web_link import admin_key, login_link
+from storage import Database
+from templates.catalog import text
+
+DEFAULT_PORT = 8080
+DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+
+
+def bot_dashboard(app: App) -> Mount:
+    """The dashboard on the running bot's HTTP server: its database, its delivery's wake."""
+
+    def mount_on(web_app: web.Application) -> None:
+        assert app.db is not None and app.delivery is not None
+        parts = Dashboard(app.db, app.catalog(), app.office(), app.clock, app.delivery.wake)
+        mount(web_app, parts)
+
+    return mount_on
+
+
+# ---------------------------------------------------------------- web
+
+
+def _web_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config(parser)
+    parser.add_argument("--listen", default="127.0.0.1", help=text("cli.args.web_listen"))
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=text("cli.args.web_port"))
+
+
+@command("web", help="cli.args.web", arguments=_web_arguments)
+def serve(args: argparse.Namespace) -> int:
+    """Serve the dashboard until Ctrl-C, on the bot's database (the bot may run elsewhere)."""
+    workspace = checked_workspace(args)
+    if workspace is None:
+        return 1
+    try:
+        asyncio.run(_serve(workspace, args.listen, args.port))
+    except OSError as error:
+        detail = error.strerror or str(error)
+        print(
+            text("cli.web.port_busy", host=args.listen, port=args.port, detail=detail),
+            file=sys.stderr,
+        )
+        return 1
+    print(text("cli.web.stopped"), file=sys.stderr)
+    return 0
+
+
+async def _serve(workspace: Workspace, host: str, port: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with await Database.open(workspace.settings.storage.path) as db:
+        parts = Dashboard(db, catalog_of(workspace), office_of(workspace), system_clock)
+        server = WebhookServer(host, port, [], mount=lambda app: mount(app, parts))
+        await server.start()
+        try:
+            url = f"http://{host}:{server.port}{OVERVIEW}"
+            config = workspace.settings.source
+            # flush: a supervisor (or a test) reads the address while the server runs.
+            print(text("cli.web.serving", url=url, config=config), file=sys.stderr, flush=True)
+            await stop.wait()
+        finally:
+            await server.stop()
+
+
+# ---------------------------------------------------------------- web-link
+
+
+def _link_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config(parser)
+    parser.add_argument("admin", metavar="ADMIN_ID", help=text("cli.args.web_link_admin"))
+    parser.add_argument("--url", default=DEFAULT_URL, help=text("cli.args.web_link_url"))
+
+
+@command("web-link", help="cli.args.web_link", arguments=_link_arguments)
+def web_link(args: argparse.Namespace) -> int:
+    """Print a one-time login link for a member of the office (config.toml's admins)."""
+    workspace = checked_workspace(args)
+    if workspace is None:
+        return 1
+    admin = admin_key(args.admin.strip())
+    if admin not in office_of(workspace).admins:
+        print(text("cli.web.not_office", admin=args.admin), file=sys.stderr)
+        return 2
+    link, expires = asyncio.run(_link(workspace, admin, args.url))
+    zone = office_zone(workspace.settings.regime)
+    print(text("cli.web.link", admin=admin, link=link, expires=expires, zone=zone))
+    return 0
+
+
+async def _link(workspace: Workspace, admin: str, url: str) -> tuple[str, datetime]:
+    async with await Database.open(workspace.settings.storage.path) as db, db.write() as tx:
+        return await login_link(tx, admin, url, datetime.now(UTC))

@@ -1,0 +1,41 @@
+"""What the dashboard's pages share: the parts they read and act on, and where they live."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.runtime.clock import Clock
+from handlers.context import Catalog, Office
+from storage import Database
+
+PREFIX = "/web"
+WELCOME = PREFIX + "/welcome"
+OVERVIEW = PREFIX + "/"
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """The bot's database, its units and forms, the office and its clock."""
+
+    db: Database
+    catalog: Catalog
+    office: Office
+    clock: Clock
+    # Wakes the delivery worker after a reminder is queued (the running bot); alone
+    # (`baocao web`), the bot's worker finds the outbox rows on its next look.
+    wake: Callable[[], None] = field(default=_nothing)
+
+
+DASHBOARD = web.AppKey("dashboard", Dashboard)
+
+
+def dashboard_of(request: web.Request) -> Dashboard:
+    """The dashboard serving this request."""
+    return request.app[DASHBOARD]

@@ -1,0 +1,30 @@
+"""The dashboard mounted on an aiohttp application, as a sub-application under /web."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web import actions, auth, overview
+from bot.web.dashboard import DASHBOARD, PREFIX, Dashboard
+from bot.web.render import stylesheet
+
+# Forms of the dashboard are a token and a button: a few KB at most.
+_BODY_BYTES = 16 * 1024
+
+
+def dashboard_app(dashboard: Dashboard) -> web.Application:
+    """The dashboard's pages as a sub-application, to be mounted at PREFIX."""
+    app = web.Application(client_max_size=_BODY_BYTES, middlewares=[auth.refusals])
+    app[DASHBOARD] = dashboard
+    app.router.add_get("/", overview.overview)
+    app.router.add_get("/welcome", auth.welcome)
+    app.router.add_get("/login", auth.login)
+    app.router.add_post("/logout", auth.logout)
+    app.router.add_post("/units/{code}/remind", actions.remind)
+    app.router.add_get("/static/style.css", stylesheet)
+    return app
+
+
+def mount(app: web.Application, dashboard: Dashboard) -> None:
+    """Serve the dashboard under PREFIX on `app` (the bot's HTTP server, or `baocao web`)."""
+    app.add_subapp(PREFIX, dashboard_app(dashboard))

@@ -1,0 +1,26 @@
+"""One-time login links to the office's web dashboard, for `/web` in chat and `baocao
+web-link`: signed with the dashboard's secret (kept in the database, made on first use)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from domain.web_login import LINK_VALID, LOGIN_PATH, sign
+from storage import WriteTransaction
+
+
+async def login_link(
+    tx: WriteTransaction, admin_id: str, base_url: str, now: datetime
+) -> tuple[str, datetime]:
+    """A link that signs `admin_id` ("channel:user_id") in once, and when it expires."""
+    secret = await tx.web.keep_secret(secrets.token_hex(32), now)
+    expires = now + LINK_VALID
+    link = sign(secret, admin_id, int(expires.timestamp()), secrets.token_hex(16))
+    return f"{base_url.rstrip('/')}{LOGIN_PATH}?{link.query()}", expires
+
+
+def admin_key(given: str) -> str:
+    """An admin's id as the office lists them: "telegram:123" or "zalo:abc"; a bare number
+    is a Telegram id."""
+    return given if ":" in given else f"telegram:{given}"
