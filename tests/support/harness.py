@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.channels.telegram import TelegramChannel
+from bot.cli.web import bot_dashboard
 from bot.demo.telegram_api import FakeTelegramServer
 from bot.runtime.app import App
 from bot.runtime.ratelimit import Limits
@@ -219,12 +220,17 @@ async def start_bot(
     mode: str = "polling",
     port: int = 8443,
     units: str = UNITS,
+    *,
+    dashboard: bool = False,
 ) -> BotUnderTest:
-    """Start the real app on a workspace in `folder` (with `units` as its units.csv)."""
+    """Start the real app on a workspace in `folder` (with `units` as its units.csv); with
+    `dashboard`, the office's dashboard on its HTTP server, as `baocao run` mounts it."""
     config = write_workspace(folder, fake.base_url, mode, port, units)
     workspace = load_workspace(config)
     channel = TelegramChannel(fake.token, fake.base_url, poll_timeout=1)
     app = App(workspace, clock=clock, telegram=channel, limits=Limits(0, 0, 0), run_scheduler=False)
+    if dashboard:
+        app.mount = bot_dashboard(app)
     await app.start()
     return BotUnderTest(app, fake, clock, workspace)
 

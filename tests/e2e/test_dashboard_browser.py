@@ -1,0 +1,105 @@
+"""The dashboard in a real headless Chromium: `baocao web` on a seeded office's database, a
+login with a one-time link from `baocao web-link`, the month's overview as a person sees it,
+«Nhắc» pressed and the reminder found in the outbox; the link refused a second time, and a
+page without a session showing no data.
+
+Chromium is Debian's package (`.ci/run` installs it), driven by Playwright with the system
+browser's executable; where it is missing the test is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.runtime.build import catalog_of
+from bot.workspace.load import load_workspace
+from domain.calendar import current_period, deadline_at
+from domain.obligations import Obligation, ObligationState
+from storage import Database
+from tests.support.dashboard import served_web, web_link
+
+CHROMIUM = Path("/usr/bin/chromium")
+ADMIN = "123456789"  # the starter config's office admin
+FOCAL_CHAT = "77"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def _seed(office: Path) -> bool:
+    """SYT has a focal point and owes its figures; BDT sent them. Whether SYT is late now."""
+    workspace = load_workspace(office)
+    catalog = catalog_of(workspace)
+    now = datetime.now(UTC)
+    period = current_period(now, catalog.regime)
+
+    async def seed() -> None:
+        async with await Database.open(workspace.settings.storage.path) as db, db.write() as tx:
+            await tx.units.sync_all(list(workspace.units))
+            await tx.focal_points.add("SYT", "telegram", FOCAL_CHAT, FOCAL_CHAT, "Chị Lan")
+            await tx.obligations.ensure([Obligation("BDT", "buuchinh", period)])
+            await tx.obligations.set_state(
+                "BDT", "buuchinh", period.key, ObligationState.SUBMITTED, now, now
+            )
+
+    asyncio.run(seed())
+    return now > deadline_at(period, catalog.regime)
+
+
+def _outbox(office: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(office.parent / "baocao.sqlite3") as con:
+        return list(con.execute("SELECT chat_id, payload FROM outbox ORDER BY id"))
+
+
+def test_the_office_signs_in_sees_the_month_and_reminds_a_unit(
+    office: Path, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    late = _seed(office)
+    root = hasattr(os, "geteuid") and os.geteuid() == 0  # Chromium's sandbox refuses root
+    with served_web(office) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox"] if root else []
+        )
+        try:
+            stranger = browser.new_page()
+            stranger.goto(f"{base}/web/")
+            assert stranger.url == f"{base}/web/welcome"
+            assert stranger.locator("h1").inner_text() == "Cần đăng nhập"
+            assert "Sở Y tế" not in stranger.content()
+
+            link = web_link(office, ADMIN, base)
+            page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+            page.goto(link)
+            page.wait_for_url(f"{base}/web/")
+            syt, bdt = page.locator("#unit-SYT"), page.locator("#unit-BDT")
+            assert "Sở Y tế" in syt.inner_text() and "Chị Lan" in syt.inner_text()
+            assert syt.locator(".state").inner_text() == ("Quá hạn" if late else "Chưa bắt đầu")
+            assert "Bưu điện tỉnh Trà Vinh" in bdt.inner_text()
+            assert bdt.locator(".state").inner_text() == "Đã nộp"
+            assert bdt.locator("button").count() == 0  # nothing to remind a unit that sent
+            page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+            assert _outbox(office) == []
+            syt.locator("button", has_text="Nhắc").click()
+            page.wait_for_selector("#notice")
+            assert "Sở Y tế" in page.locator("#notice").inner_text()
+            ((chat, payload),) = _outbox(office)
+            assert chat == FOCAL_CHAT and "Sở Y tế" in json.loads(payload)["text"]
+
+            again = browser.new_page()
+            again.goto(link)
+            assert again.locator("h1").inner_text() == "Không được phép"
+            assert "đã được dùng" in again.content() and "Sở Y tế" not in again.content()
+        finally:
+            browser.close()
