@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers import jobs, office, registration, starting, ticket_assign, tickets
+from handlers import jobs, office, registration, starting, ticket_assign, tickets, web_link
 from handlers.context import HandlerContext
 from handlers.conversation import ConversationState
 from handlers.events import Incoming, Reply
@@ -120,6 +120,7 @@ COMMANDS: tuple[Command, ...] = (
     _command("giao", _OFFICE, _office(ticket_assign.assign_command)),
     _command("tonghop", _OFFICE, _office(jobs.compile_report)),
     _command("xuat", _OFFICE, _office(jobs.export_workbook)),
+    _command("web", _OFFICE, _office(web_link.web_command)),
     # Not in the help: whoever reads it has started already.
     _command("start", Audience.ANYONE, _start, listed=False),
     _command("toi", Audience.ANYONE, _whoami, listed=False),

@@ -25,6 +25,9 @@ class Office:
     invite_days: int = 14
     max_failed_logins: int = 5
     bot_username: str = "baocao_bot"
+    # Where the bot's HTTP server is reached from outside (its dashboard under /web/); ""
+    # when it has no public address (polling, no download links).
+    web_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

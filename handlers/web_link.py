@@ -7,7 +7,10 @@ import secrets
 from datetime import datetime
 
 from domain.web_login import LINK_VALID, LOGIN_PATH, sign
+from handlers.context import HandlerContext
+from handlers.events import Incoming, Reply
 from storage import WriteTransaction
+from templates.catalog import text
 
 
 async def login_link(
@@ -24,3 +27,17 @@ def admin_key(given: str) -> str:
     """An admin's id as the office lists them: "telegram:123" or "zalo:abc"; a bare number
     is a Telegram id."""
     return given if ":" in given else f"telegram:{given}"
+
+
+async def web_command(ctx: HandlerContext, event: Incoming) -> list[Reply]:
+    """/web: a one-time login link to the dashboard, in the admin's private chat only (a
+    group's members must not see it)."""
+    sender = event.sender
+    if not sender.private:
+        return [Reply(chat_id=sender.chat_id, text=text("chat.web_private_only"))]
+    if not ctx.office.web_url:
+        return [Reply(chat_id=sender.chat_id, text=text("chat.web_no_address"))]
+    admin = f"{sender.channel}:{sender.user_id}"
+    link, expires = await login_link(ctx.tx, admin, ctx.office.web_url, ctx.now)
+    body = text("chat.web_link", link=link, expires=expires, zone=ctx.catalog.zone)
+    return [Reply(chat_id=sender.chat_id, text=body)]

@@ -5,6 +5,7 @@ catalog as handlers see them."""
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from bot.channels import zalo
 from bot.channels.telegram import TelegramChannel
@@ -47,7 +48,23 @@ def office_of(workspace: Workspace, bot_username: str = "") -> Office:
         invite_days=settings.invites.expire_days,
         max_failed_logins=settings.invites.max_failed_per_hour,
         bot_username=bot_username,
+        web_url=public_origin(settings),
     )
+
+
+def public_origin(settings: Settings) -> str:
+    """Where the bot's HTTP server is reached from outside (scheme and host of its webhook
+    or download address: nginx passes /web/ there too), or "" when it has none."""
+    tg, zl = settings.telegram, settings.zalo
+    addresses = [
+        tg.webhook_url if tg.enabled and tg.mode == "webhook" else "",
+        zl.webhook_url if zl.enabled and zl.mode == "webhook" else "",
+        zl.download_url if zl.enabled else "",
+    ]
+    for address in filter(None, addresses):
+        parts = urlsplit(address)
+        return f"{parts.scheme}://{parts.netloc}"
+    return ""
 
 
 def office_chats(settings: Settings) -> list[tuple[str, str]]:

@@ -34,6 +34,7 @@ SECRETS = {A: ("111.111", "Bưu điện tỉnh"), B: ("777.777", "Sở Y tế")}
 FOCAL_COMMANDS = ("baocao", "sua", "phananh")
 OFFICE_COMMANDS = (
     *("trangthai", "nhacnho", "mo", "khoa", "mokhoa", "moi", "daumoi", "giao", "tonghop", "xuat"),
+    "web",
 )
 # (label, kind, payload); "{rmfp}" is the removal button of B's focal point.
 ACTIONS: list[tuple[str, EventKind, str]] = [

@@ -28,6 +28,9 @@ EXPECTED_TABLES = {
     "tickets",
     "ticket_revisions",
     "ticket_imports",
+    "web_secret",
+    "web_logins_used",
+    "web_sessions",
 }
 
 

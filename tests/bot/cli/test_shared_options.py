@@ -82,7 +82,8 @@ def test_every_command_explains_the_shared_options_alike() -> None:
     assert set(today.values()) == {text("cli.args.today")}
     assert "12 giờ trưa" in text("cli.args.today")
     config = with_option("--config")
-    simple = "check run invite status remind report export load-answers backup doctor chat"
+    simple = "check run invite status remind report export load-answers backup doctor chat web"
+    simple += " web-link"
     actions = ("import", "assign", "list", "figures")
     assert set(config) == (
         {f"baocao {name}" for name in simple.split()}
