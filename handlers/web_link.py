@@ -39,5 +39,5 @@ async def web_command(ctx: HandlerContext, event: Incoming) -> list[Reply]:
         return [Reply(chat_id=sender.chat_id, text=text("chat.web_no_address"))]
     admin = f"{sender.channel}:{sender.user_id}"
     link, expires = await login_link(ctx.tx, admin, ctx.office.web_url, ctx.now)
-    body = text("chat.web_link", link=link, expires=expires, zone=ctx.catalog.zone)
+    body = text("chat.web_link", address=link, expires=expires, zone=ctx.catalog.zone)
     return [Reply(chat_id=sender.chat_id, text=body)]

@@ -54,4 +54,4 @@ async def test_in_a_group_the_link_is_not_sent(world: World) -> None:
 async def test_without_a_public_address_the_office_is_told_how_else(world: World) -> None:
     world.office = replace(world.office, web_url="")
     (reply,) = await world.command(OFFICE_USER, "web")
-    assert "/web/login" not in reply.text and "baocao web-link" in reply.text
+    assert "/web/login" not in reply.text and "baocao web" in reply.text
