@@ -11,7 +11,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers import jobs, office, registration, starting, ticket_assign, tickets, web_link
+from handlers import (
+    form_file,
+    jobs,
+    office,
+    registration,
+    starting,
+    ticket_assign,
+    tickets,
+    web_link,
+)
 from handlers.context import HandlerContext
 from handlers.conversation import ConversationState
 from handlers.events import Incoming, Reply
@@ -40,6 +49,19 @@ class Caller:
         if audience is Audience.FOCAL_POINT:
             return bool(self.units)
         return True
+
+
+async def caller_of(event: Incoming, ctx: HandlerContext) -> Caller:
+    """Who the sender is: office staff or not, the units they answer for."""
+    sender = event.sender
+    is_office = ctx.is_office(sender.channel, sender.user_id)
+    units = list(ctx.acting_for) or await ctx.tx.focal_points.units_of(
+        sender.channel, sender.user_id
+    )
+    if units:
+        # Whoever writes to the bot can be reached again (they had blocked it before).
+        await ctx.tx.focal_points.mark_reachable(sender.channel, sender.chat_id)
+    return Caller(is_office, tuple(units))
 
 
 Handler = Callable[[HandlerContext, Incoming, ConversationState, Caller], Awaitable[list[Reply]]]
@@ -109,6 +131,7 @@ _FOCAL, _OFFICE = Audience.FOCAL_POINT, Audience.OFFICE
 COMMANDS: tuple[Command, ...] = (
     _command("baocao", _FOCAL, _focal(starting.report)),
     _command("sua", _FOCAL, _focal(starting.edit)),
+    _command("mau", _FOCAL, _focal(form_file.ask_sheet)),
     _command("phananh", _FOCAL, _focal(tickets.start)),
     _command("trangthai", _OFFICE, _office(office.status)),
     _command("nhacnho", _OFFICE, _office(office.remind_ask)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import cache
 
@@ -11,6 +12,7 @@ from domain.obligations import can_edit
 from handlers import (
     answering,
     commands,
+    form_file,
     jobs,
     notices,
     office,
@@ -83,11 +85,37 @@ _LABEL_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
     """Answer one event; conversation state is read and written in the same transaction."""
+
+    async def answer(state: ConversationState) -> list[Reply]:
+        return await _dispatch(_numbered_choice(event, state), ctx, state)
+
+    return await _with_state(event, ctx, answer)
+
+
+async def handle_filled(
+    event: Incoming, ctx: HandlerContext, sheets: list[form_file.FilledSheet]
+) -> list[Reply]:
+    """Take a focal point's filled form file (read in a job) as their pasted answers."""
+
+    async def answer(state: ConversationState) -> list[Reply]:
+        caller = await commands.caller_of(event, ctx)
+        if not caller.units:
+            return [registration.stranger_reply(event)]
+        return await form_file.take_filled(ctx, event, state, list(caller.units), sheets)
+
+    return await _with_state(event, ctx, answer)
+
+
+async def _with_state(
+    event: Incoming,
+    ctx: HandlerContext,
+    answer: Callable[[ConversationState], Awaitable[list[Reply]]],
+) -> list[Reply]:
     sender = event.sender
     stored = await ctx.tx.conversations.get(sender.channel, sender.user_id)
     state = ConversationState.from_dict(stored)
     with speaking_to(sender.channel):
-        replies = await _dispatch(_numbered_choice(event, state), ctx, state)
+        replies = await answer(state)
     replies = _remember_choices(replies, sender.chat_id, state)
     new = state.to_dict()
     if new != stored:
@@ -143,7 +171,7 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
         return grouped
     if event.kind is EventKind.UNREADABLE:
         return notices.unreadable(event, ctx, state)
-    caller = await _caller(event, ctx)
+    caller = await commands.caller_of(event, ctx)
     # A unit dropped from this person (or from the catalog) ends the conversation.
     dropped = state.unit not in caller.units or state.form not in ctx.catalog.forms
     if caller.units and state.in_obligation and dropped:
@@ -153,11 +181,12 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
     if event.kind is EventKind.BUTTON:
         return await _pressed(event, ctx, state, caller, parse(event.button))
     if event.kind is EventKind.DOCUMENT:
-        # Only the office imports ticket lists; a unit's file is refused, a stranger's ignored.
+        # The office's file is a ticket list; a unit's, its filled forms (/mau); a
+        # stranger's is ignored.
         if caller.is_office:
             return await jobs.import_tickets_file(ctx, event)
         if caller.units:
-            return [Reply(chat_id=sender.chat_id, text=text("chat_tickets.import_refused"))]
+            return form_file.received(event)
         return [registration.stranger_reply(event)]
     if not caller.units:
         return [commands.help_reply(event, caller)]
@@ -171,19 +200,6 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
         addressed = await replied.answer(ctx, event, state, units) if event.reply_to else None
         return addressed if addressed is not None else await _text(event, ctx, state, units)
     return [Reply(chat_id=sender.chat_id, text=text("chat.unsupported"))]
-
-
-async def _caller(event: Incoming, ctx: HandlerContext) -> Caller:
-    """Who the sender is: office staff or not, the units they answer for."""
-    sender = event.sender
-    is_office = ctx.is_office(sender.channel, sender.user_id)
-    units = list(ctx.acting_for) or await ctx.tx.focal_points.units_of(
-        sender.channel, sender.user_id
-    )
-    if units:
-        # Whoever writes to the bot can be reached again (they had blocked it before).
-        await ctx.tx.focal_points.mark_reachable(sender.channel, sender.chat_id)
-    return Caller(is_office, tuple(units))
 
 
 async def _pressed(

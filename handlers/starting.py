@@ -35,7 +35,7 @@ async def edit(
         o
         for code in usable
         for open_period in await open_periods(ctx, code)
-        for o in await _owed(ctx, code, open_period)
+        for o in await owed_forms(ctx, code, open_period)
     ]
     editable = [o for o in owed if can_edit(o) and o.state is not ObligationState.NOT_STARTED]
     typed = event.argument.strip()
@@ -91,7 +91,8 @@ async def open_periods(ctx: HandlerContext, unit_code: str) -> list[Period]:
     return sorted(periods)
 
 
-def _to_send(owed: list[Obligation]) -> bool:
+def to_send(owed: list[Obligation]) -> bool:
+    """Whether any of the obligations is still to be sent and may be."""
     return any(not o.state.is_done and can_edit(o) for o in owed)
 
 
@@ -116,7 +117,7 @@ def form_code_numbered(ctx: HandlerContext, number: int) -> str | None:
     return codes[number - 1] if 1 <= number <= len(codes) else None
 
 
-async def _owed(ctx: HandlerContext, unit_code: str, period: Period) -> list[Obligation]:
+async def owed_forms(ctx: HandlerContext, unit_code: str, period: Period) -> list[Obligation]:
     """The unit's obligations of the period, as stored (created if need be)."""
     unit = ctx.catalog.units[unit_code]
     cutoff = period_window(period, ctx.catalog.regime)[1]
@@ -143,7 +144,7 @@ async def edit_form(
     period = period or current_period(ctx.now, ctx.catalog.regime)
     if period not in await open_periods(ctx, unit_code):
         return [Reply(chat_id=event.sender.chat_id, text=text("chat.stale_button"))]
-    if form_code not in {o.form_code for o in await _owed(ctx, unit_code, period)}:
+    if form_code not in {o.form_code for o in await owed_forms(ctx, unit_code, period)}:
         return [Reply(chat_id=event.sender.chat_id, text=text("chat.stale_button"))]
     if (state.unit, state.form, state.period) != (unit_code, form_code, period.key):
         state.reset()
@@ -187,12 +188,12 @@ async def start_unit(
     chat_id = event.sender.chat_id
     unit = ctx.catalog.units[unit_code]
     periods = await open_periods(ctx, unit_code)
-    pending = [p for p in periods if _to_send(await _owed(ctx, unit_code, p))]
+    pending = [p for p in periods if to_send(await owed_forms(ctx, unit_code, p))]
     if period not in periods or (period not in pending and pending):
         if len(pending) > 1:
             return [_pick_period(ctx, chat_id, unit_code, pending)]
         period = pending[0] if pending else current_period(ctx.now, ctx.catalog.regime)
-    owed = await _owed(ctx, unit_code, period)
+    owed = await owed_forms(ctx, unit_code, period)
     if not owed:
         return [Reply(chat_id=chat_id, text=text("chat.nothing_owed", period=period.label))]
     chosen = next((o.form_code for o in owed if not o.state.is_done), None)

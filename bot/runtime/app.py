@@ -166,7 +166,7 @@ class App:
         self.make_context = make_context
         limiter = RateLimiter(self.limits or limits_of(self.workspace))
         self.jobs = JobsChannel(
-            db, self.workspace, self.clock, self._wake_delivery, self._fetch_file
+            db, self.workspace, self.clock, self._wake_delivery, self._fetch_file, make_context
         )
         self.delivery = DeliveryWorker(
             db, self.channels, limiter, self.clock, on_unreachable=self._unreachable, held=True

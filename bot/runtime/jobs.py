@@ -22,11 +22,14 @@ from bot.report.export import export_xlsx
 from bot.report.export_span import export_span_xlsx
 from bot.report.tickets_source import draft_inputs, export_inputs
 from bot.runtime.clock import Clock
+from bot.runtime.form_files import run_filled, run_sheet
 from bot.runtime.outbox import queue_replies
 from bot.runtime.ticket_import import FileFetcher, run_import
 from bot.workspace.load import Workspace
 from domain.report_periods import ReportPeriod, parse_report_period
+from handlers.context import HandlerContext
 from handlers.events import Document, Reply
+from handlers.form_file import FILLED_JOB, SHEET_JOB
 from handlers.jobs import IMPORT_TICKETS, JOBS_CHANNEL
 from storage import Database, OutboxMessage, WriteTransaction
 from templates.catalog import text
@@ -48,12 +51,14 @@ class JobsChannel:
         clock: Clock,
         on_queued: Callable[[], None],
         fetch_file: FileFetcher | None = None,
+        make_context: Callable[[WriteTransaction], HandlerContext] | None = None,
     ) -> None:
         self.db = db
         self.workspace = workspace
         self.clock = clock
         self.on_queued = on_queued
         self.fetch_file = fetch_file
+        self.make_context = make_context
         self.max_runs = workspace.settings.delivery.job_attempts
 
     async def quarantined(self, tx: WriteTransaction, message: OutboxMessage, runs: int) -> None:
@@ -76,6 +81,10 @@ class JobsChannel:
             await run_import(self.db, self.workspace, self.clock, self.fetch_file, chat_id, payload)
             self.on_queued()
             return
+        if payload["job"] in (SHEET_JOB, FILLED_JOB):
+            await self._form_file(chat_id, payload)
+            self.on_queued()
+            return
         period = parse_report_period(payload["period"])
         try:
             documents = await job_documents(self.db, self.workspace, payload, self.clock())
@@ -88,6 +97,16 @@ class JobsChannel:
             raise Rejected(f"job failed: {type(error).__name__}") from None
         replies = [Reply(chat_id=chat_id, document=document) for document in documents]
         await self._queue(payload, chat_id, *replies)
+
+    async def _form_file(self, chat_id: str, payload: dict[str, Any]) -> None:
+        """A unit's forms as a spreadsheet (/mau), or the filled file it sent back."""
+        if payload["job"] == SHEET_JOB:
+            await run_sheet(self.db, chat_id, payload)
+            return
+        if self.make_context is None:
+            raise Rejected("no handlers to take a filled form file")
+        fetch = self.fetch_file
+        await run_filled(self.db, self.make_context, self.clock, fetch, chat_id, payload)
 
     async def _queue(self, payload: dict[str, Any], chat_id: str, *replies: Reply) -> None:
         async with self.db.write() as tx:

@@ -31,7 +31,7 @@ SECRETS = {A: ("111.111", "Bưu điện tỉnh"), B: ("777.777", "Sở Y tế")}
 
 # Who may use each command, written here rather than read from the command table: a command
 # given the wrong audience there fails the matrix below.
-FOCAL_COMMANDS = ("baocao", "sua", "phananh")
+FOCAL_COMMANDS = ("baocao", "sua", "mau", "phananh")
 OFFICE_COMMANDS = (
     *("trangthai", "nhacnho", "mo", "khoa", "mokhoa", "moi", "daumoi", "giao", "tonghop", "xuat"),
     "web",
