@@ -108,7 +108,7 @@ async def overview(request: web.Request) -> web.Response:
     session = await signed_in(request)
     dashboard = dashboard_of(request)
     now = dashboard.clock()
-    period = _period(request, dashboard.catalog, now)
+    period = chosen_period(request, dashboard.catalog, now)
     async with dashboard.db.read() as view:
         rows = await overview_rows(view, dashboard.catalog, period, now)
     counts = Counter(row.state for row in rows)
@@ -136,7 +136,8 @@ async def overview(request: web.Request) -> web.Response:
     )
 
 
-def _period(request: web.Request, catalog: Catalog, now: datetime) -> Period:
+def chosen_period(request: web.Request, catalog: Catalog, now: datetime) -> Period:
+    """The period of ?period=YYYY-MM, or the one being collected at `now`."""
     try:
         return parse_period(request.query["period"])
     except (KeyError, ValueError):
