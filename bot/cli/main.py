@@ -27,6 +27,7 @@ COMMAND_MODULES: list[str] = [
     "bot.cli.running",
     "bot.cli.office",
     "bot.cli.report",
+    "bot.cli.template",
     "bot.cli.demo",
     "bot.cli.tickets",
     "bot.cli.backup",

@@ -15,6 +15,7 @@ from bot.report.markdown import render_markdown
 from bot.report.model import Document
 from bot.report.review import render_review, review_name
 from bot.workspace.load import Workspace
+from bot.workspace.overrides import office_template
 from bot.workspace.report_spec import spec_for
 from domain.calendar import period_window
 from domain.periods import Period
@@ -128,6 +129,8 @@ async def compile_draft(
     `spec` replaces report.toml; `template` replaces the shipped Word template.
     """
     doc = await build_document(db, workspace, period, now, spec=spec, tickets=tickets)
+    # The office's own Word template (templates/report.docx beside its config), if any.
+    template = template or office_template(workspace.settings.source.parent)
     # Rendering is CPU work of a second or more for a large office: off the event loop, so
     # the bot keeps answering meanwhile (the document is the thread's alone).
     docx = await asyncio.to_thread(render_docx, doc, template)

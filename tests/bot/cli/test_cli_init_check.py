@@ -270,7 +270,7 @@ def test_help_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert capsys.readouterr().err.strip() == (
         "Hãy chọn một lệnh: init, check, run, invite, status, remind, report, export, "
-        "load-answers, demo, tickets, backup, doctor, jobs, chat, web, web-link. "
+        "load-answers, template, demo, tickets, backup, doctor, jobs, chat, web, web-link. "
         'Gõ "baocao --help" để xem hướng dẫn.'
     )
 

@@ -89,6 +89,7 @@ def test_every_command_explains_the_shared_options_alike() -> None:
         {f"baocao {name}" for name in simple.split()}
         | {f"baocao tickets {action}" for action in actions}
         | {f"baocao jobs {action}" for action in ("list", "retry", "drop")}
+        | {"baocao template export"}
     )
     assert set(config.values()) == {text("cli.args.config")}
 
