@@ -183,10 +183,15 @@ def _key(label: str) -> str:
 # ---------------------------------------------------------------- the jobs
 
 
-async def run_sheet(db: Database, chat_id: str, payload: dict[str, Any]) -> None:
-    """Write the /mau workbook off the event loop and queue it for the chat that asked."""
+async def sheet_file(payload: dict[str, Any]) -> Document:
+    """The /mau workbook, written off the event loop."""
     name = f"mau_{payload['unit']}_{payload['period']}.xlsx"
-    document = await asyncio.to_thread(sheet_document, payload, name)
+    return await asyncio.to_thread(sheet_document, payload, name)
+
+
+async def run_sheet(db: Database, chat_id: str, payload: dict[str, Any]) -> None:
+    """Write the /mau workbook and queue it for the chat that asked."""
+    document = await sheet_file(payload)
     await _queue(db, payload, [Reply(chat_id=chat_id, document=document)])
 
 

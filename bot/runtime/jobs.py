@@ -22,7 +22,7 @@ from bot.report.export import export_xlsx
 from bot.report.export_span import export_span_xlsx
 from bot.report.tickets_source import draft_inputs, export_inputs
 from bot.runtime.clock import Clock
-from bot.runtime.form_files import run_filled, run_sheet
+from bot.runtime.form_files import run_filled, run_sheet, sheet_file
 from bot.runtime.outbox import queue_replies
 from bot.runtime.ticket_import import FileFetcher, run_import
 from bot.workspace.load import Workspace
@@ -129,6 +129,8 @@ async def job_documents(
 
     Rejected for a job this program does not know; other errors pass through.
     """
+    if payload["job"] == SHEET_JOB:  # the console's /mau: its file drawn there
+        return [await sheet_file(payload)]
     period = parse_report_period(payload["period"])
     if payload["job"] == "compile":
         spec, tickets = await draft_inputs(db, workspace, period, now)

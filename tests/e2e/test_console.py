@@ -15,6 +15,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from openpyxl import load_workbook
 
 from bot.channels.console import ConsoleIdentity
 from bot.cli.main import main
@@ -181,3 +182,13 @@ def test_a_line_that_fails_is_rolled_back_and_the_console_goes_on(
     assert out.count("Câu 1/5") == 2  # asked again: the failed answer was not kept
     assert _rows(workspace, "SELECT * FROM answers") == []
     assert out.rstrip().endswith("Đã thoát. Mọi câu trả lời đã được lưu.")
+
+
+def test_a_unit_gets_its_form_sheet_in_the_console(workspace: Path, tmp_path: Path) -> None:
+    asyncio.run(_register_focal_point(workspace))
+    files = tmp_path / "files"
+    out = _converse(workspace, ConsoleIdentity("thu", "SYT"), ["/mau"], files)
+    sheet = files / "mau_SYT_2022-02.xlsx"
+    assert f"📎 Đã ghi tệp: {sheet.resolve()}" in out
+    page = load_workbook(sheet)["cts"]
+    assert (page["B3"].value, page["B4"].value, page["B5"].value) == ("SYT", "cts", "2022-02")
