@@ -1,6 +1,7 @@
 """A unit's forms as a spreadsheet: /mau asks for them (a job writes the .xlsx, prefilled with
-the unit's last values), and the filled file sent back is taken as the "n: value" lines a
-pasted message would be, through the same parsing, checks and summary (answering.take_pasted).
+this period's answers, last period's beside them for reference), and the filled file sent
+back is taken as the "n: value" lines a pasted message would be, through the same parsing,
+checks and summary (answering.take_pasted).
 
 Reading the file and writing it are jobs (bot/runtime/form_files.py): they survive a restart
 and never hold up the event loop.
@@ -93,14 +94,22 @@ async def _period(ctx: HandlerContext, state: ConversationState, unit_code: str)
 
 
 async def _sheet(ctx: HandlerContext, obligation: Obligation, period: Period) -> dict[str, object]:
-    """A form's rows for the job: this period's answers if any, else the previous period's."""
+    """A form's rows for the job: this period's answers in the value column, the previous
+    period's beside them for reference only (a flow of last month left in the value column
+    would be stored as this month's without anyone meaning it)."""
     form = ctx.catalog.forms[obligation.form_code]
     unit = obligation.unit_code
     values = await ctx.tx.answers.for_obligation(unit, form.code, period.key)
-    if not any(a.value is not None for a in values.values()):
-        values = await ctx.tx.answers.for_obligation(unit, form.code, period.previous().key)
+    before = await ctx.tx.answers.for_obligation(unit, form.code, period.previous().key)
     rows = [
-        [n, field.question, field.measure, _stored(values, field), field.type.value]
+        [
+            n,
+            field.question,
+            field.measure,
+            _stored(values, field),
+            field.type.value,
+            _stored(before, field),
+        ]
         for n, field in enumerate(form.fields, 1)
     ]
     return {"form": form.code, "title": form.title, "rows": rows}

@@ -91,16 +91,19 @@ def _write_sheet(
     page.append([text("report.form_sheet.form"), sheet["form"]])
     page.append([text("report.form_sheet.period"), key])
     page.append([])
-    headers = ("number", "question", "measure", "value")
+    headers = ("number", "question", "measure", "value", "previous")
     page.append([text(f"report.form_sheet.{h}") for h in headers])
     for cell in page[page.max_row]:
         cell.font = Font(bold=True)
-    for number, question, measure, stored, kind in sheet["rows"]:
-        page.append([number, question, measure, _cell(stored, kind)])
+    for number, question, measure, stored, kind, *rest in sheet["rows"]:
+        # Column E is last period's value, for reference: the reader never takes it.
+        before = rest[0] if rest else ""
+        page.append([number, question, measure, _cell(stored, kind), _cell(before, kind)])
         page.cell(page.max_row, 2).alignment = Alignment(wrap_text=True)
-        if kind == "date" and stored:
-            page.cell(page.max_row, 4).number_format = "dd/mm/yyyy"
-    for column, width in zip("ABCD", (6, 60, 16, 20), strict=True):
+        for at, value in ((4, stored), (5, before)):
+            if kind == "date" and value:
+                page.cell(page.max_row, at).number_format = "dd/mm/yyyy"
+    for column, width in zip("ABCDE", (6, 60, 16, 20, 20), strict=True):
         page.column_dimensions[column].width = width
 
 

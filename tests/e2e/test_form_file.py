@@ -46,11 +46,11 @@ def _page(content: bytes, title: str = "cts") -> Worksheet:
     return page
 
 
-def _values(page: Worksheet) -> dict[int, object]:
-    """Question number -> the value column, under the header row."""
+def _values(page: Worksheet, column: int = 4) -> dict[int, object]:
+    """Question number -> the value column (or another), under the header row."""
     header = next(r for r in range(1, 20) if page.cell(r, 1).value == "STT")
     return {
-        int(page.cell(r, 1).value): page.cell(r, 4).value  # type: ignore[arg-type]
+        int(page.cell(r, 1).value): page.cell(r, column).value  # type: ignore[arg-type]
         for r in range(header + 1, page.max_row + 1)
         if page.cell(r, 1).value is not None
     }
@@ -97,14 +97,22 @@ async def test_mau_sends_the_form_prefilled_with_the_last_values(bot: BotUnderTe
     assert _values(page) == {1: 259, 2: 2386, 3: None, 4: None, 5: None}
     assert page.cell(8, 2).value == "Số chứng thư số cấp mới trong tháng?"
     assert page.cell(8, 3).value == "chứng thư số"
-    # BDT has nothing this period: last period's figures are offered.
+    # BDT has nothing this period: last period's figures are shown beside, for reference
+    # only; the value column stays empty (last month's flows are not this month's).
     async with bot.db.write() as tx:
         await tx.obligations.ensure([Obligation("BDT", "cts", parse_period("2022-01"))])
         for key, value in (("tong", "2000"), ("to_chuc", "400")):
             answer = Answer("BDT", "cts", "2022-01", key, value, None, bot.clock(), "test")
             await tx.answers.set(answer, "test", None)
-    page = _page(await _form_file(bot, BOB, "CTS"))
-    assert _values(page) == {1: None, 2: 2000, 3: 400, 4: None, 5: None}
+    form = await _form_file(bot, BOB, "CTS")
+    page = _page(form)
+    assert _values(page) == {1: None, 2: None, 3: None, 4: None, 5: None}
+    assert _values(page, column=5) == {1: None, 2: 2000, 3: 400, 4: None, 5: None}
+    assert "Kỳ trước" in str(page.cell(7, 5).value)
+    # Sent back untouched, the reference column is not taken for this period's answers.
+    said = await _send(bot, BOB, "mau_BDT.xlsx", form)
+    assert "chưa có số liệu nào ở cột «Số liệu»" in said[1]
+    assert all(value is None for value in (await _stored(bot, "BDT")).values())
     unknown = await bot.command(BOB, "mau", "xyz")
     assert "Không có biểu mẫu «xyz» để điền kỳ 02/2022" in unknown and "cts" in unknown
 
