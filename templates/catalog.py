@@ -24,6 +24,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template, meta, pass_context
@@ -83,11 +84,53 @@ def environment(html: bool = False) -> Environment:
     return env
 
 
+# The office's own wording (templates/texts/*.toml beside its config), layered over the
+# packaged catalogs key by key: set once per process when the workspace is loaded.
+_office_texts: dict[str, dict[str, str]] = {}
+
+
+def catalog_names() -> list[str]:
+    """The names of the packaged catalogs ("chat", "cli", ...)."""
+    folder = resources.files(TEXTS_PACKAGE).joinpath(TEXTS_FOLDER)
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def packaged_catalog(name: str) -> str:
+    """The TOML text of a packaged catalog, as shipped."""
+    source = resources.files(TEXTS_PACKAGE).joinpath(TEXTS_FOLDER, f"{name}.toml")
+    return source.read_text(encoding="utf-8")
+
+
+@cache
+def packaged_texts(name: str) -> dict[str, str]:
+    """The packaged snippets of a catalog by key ("key" or "table.key"), no override."""
+    return _flatten(tomllib.loads(packaged_catalog(name)))
+
+
+def use_office_texts(folder: Path | None) -> None:
+    """Layer the catalogs of `folder` (files named like the packaged ones) over the packaged
+    texts, key by key; None or a missing folder: the packaged texts alone. Files and keys
+    the package does not know are ignored here (`baocao check` reports them)."""
+    layered: dict[str, dict[str, str]] = {}
+    if folder is not None and folder.is_dir():
+        for name in catalog_names():
+            path = folder / f"{name}.toml"
+            if path.is_file():
+                own = _flatten(tomllib.loads(path.read_text(encoding="utf-8-sig")))
+                known = packaged_texts(name)
+                layered[name] = {k: v for k, v in own.items() if k in known}
+    if layered == _office_texts:
+        return  # the same wording: keep what is compiled
+    _office_texts.clear()
+    _office_texts.update(layered)
+    # The compiled snippets of the previous wording must not outlive it.
+    for cached in (_catalog, _template, _fixed):
+        cached.cache_clear()
+
+
 @cache
 def _catalog(name: str) -> dict[str, str]:
-    source = resources.files(TEXTS_PACKAGE).joinpath(TEXTS_FOLDER, f"{name}.toml")
-    entries = tomllib.loads(source.read_text(encoding="utf-8"))
-    return _flatten(entries)
+    return {**packaged_texts(name), **_office_texts.get(name, {})}
 
 
 @cache
@@ -172,3 +215,9 @@ def has_text(name: str) -> bool:
     """Whether the catalog defines this text."""
     catalog, _, key = name.partition(".")
     return key in _catalog(catalog)
+
+
+def reset_office_texts() -> None:
+    """Back to the packaged texts alone (tests that install an office's wording)."""
+    if _office_texts:
+        use_office_texts(None)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from bot.demo.telegram_api import FakeTelegramServer
+from templates.catalog import reset_office_texts
 
 # Fixtures shared by every folder, registered once here (a conftest does not re-export them).
 pytest_plugins = ["tests.support.database", "tests.support.offices", "tests.support.zalo_bot"]
@@ -28,6 +29,14 @@ def fake_telegram() -> Iterator[FakeTelegramServer]:
         yield server
     server.assert_no_unexpected_calls()
     assert not server.internal_errors, f"fake Telegram server errors: {server.internal_errors}"
+
+
+@pytest.fixture(autouse=True)
+def _packaged_texts_restored() -> Iterator[None]:
+    """Loading an office with its own templates/texts/ installs its wording process-wide;
+    the next test must speak with the packaged texts again."""
+    yield
+    reset_office_texts()
 
 
 @pytest.fixture(autouse=True)

@@ -119,6 +119,8 @@ def check(args: argparse.Namespace) -> int:
         say(text("cli.check.failed", count=len(error.problems), config=shell_word(path)))
         return 1
     say(summary(workspace, office_now(workspace, args.today)))
+    for warning in workspace.warnings:
+        say(text("cli.check.texts_warning", problem=str(warning)))
     left = left_as_shipped(workspace.settings)
     if left:  # a warning: the exit status stays 0, a test office may run as shipped
         say(text("cli.check.starter_left", left=left, config=path, note=True))

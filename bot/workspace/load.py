@@ -1,4 +1,5 @@
-"""The office's whole workspace: config.toml plus the units CSV and the forms it points to.
+"""The office's whole workspace: config.toml plus the units CSV and the forms it points to,
+and the office's own texts (templates/texts/ beside config.toml), installed once loaded.
 
 Problems of all three are gathered into one list, so `baocao check` shows everything that
 needs fixing at once.
@@ -11,11 +12,13 @@ from pathlib import Path
 
 from bot.workspace.config import read_settings
 from bot.workspace.forms_file import read_forms
-from bot.workspace.problems import ConfigError, display_path
+from bot.workspace.overrides import check_office_texts, office_texts
+from bot.workspace.problems import ConfigError, Problem, display_path
 from bot.workspace.settings import Settings
 from bot.workspace.units_file import read_units
 from domain.forms import Form
 from domain.units import Unit
+from templates.catalog import use_office_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,9 @@ class Workspace:
     settings: Settings
     units: tuple[Unit, ...]
     forms: dict[str, Form]
+    # Not wrong, but worth a look: an office's text that leaves out a value the packaged
+    # one shows (`baocao check` prints them).
+    warnings: tuple[Problem, ...] = ()
 
 
 def load_workspace(config_path: Path | str) -> Workspace:
@@ -40,7 +46,12 @@ def load_workspace(config_path: Path | str) -> Workspace:
     units, unit_problems = read_units(
         settings.data.units, display_path(settings.data.units, base), declared
     )
-    problems = [*problems, *unit_problems, *forms.problems]
+    text_problems, text_warnings = check_office_texts(base)
+    problems = [*problems, *unit_problems, *forms.problems, *text_problems]
     if problems:
         raise ConfigError(problems)
-    return Workspace(settings=settings, units=units, forms=forms.forms)
+    # The office's wording, from now on for the whole process (the bot, a command).
+    use_office_texts(office_texts(base))
+    return Workspace(
+        settings=settings, units=units, forms=forms.forms, warnings=tuple(text_warnings)
+    )
