@@ -29,6 +29,7 @@ class FigureSpec:
     group: str = ""
     label: str = ""
     emphasis: bool = False  # printed bold wherever a sentence shows it
+    chart: bool = False  # a key figure: its trend over 12 periods is drawn in the appendix
 
 
 class DerivedKind(StrEnum):
@@ -148,6 +149,7 @@ class ReportSpec:
     subject: str = ""  # Jinja; empty: the catalog's default
     closing: str = ""  # Jinja; empty: the catalog's default
     unit_tables: bool = True  # the appendix of each unit's figures, form by form
+    charts: bool = True  # the appendix of the key figures' trend charts
 
     def items_of(self, section_key: str) -> list[ItemSpec]:
         """The items of one section, in declaration order."""

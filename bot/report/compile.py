@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.report.aggregate import build_span_document
+from bot.report.charts import chart_periods, charted_forms, charts
 from bot.report.compose import ReportInputs, compose
 from bot.report.docx import render_docx
-from bot.report.gather import read_history, read_standing
+from bot.report.gather import read_forms_over, read_history, read_standing
 from bot.report.markdown import render_markdown
 from bot.report.model import Document
 from bot.report.review import render_review, review_name
@@ -94,7 +95,20 @@ async def build_document(
         pending=standing.pending,
         tickets=tickets,
     )
-    return compose(inputs)
+    doc = compose(inputs)
+    chart_forms = charted_forms(spec)
+    if spec.charts and chart_forms:
+        spans = chart_periods(period)
+        over = await read_forms_over(db, workspace.forms, chart_forms, spans)
+        doc.charts = await asyncio.to_thread(
+            charts,
+            spec,
+            workspace.forms,
+            workspace.units,
+            over,
+            lambda p: period_window(p, settings.regime)[1],
+        )
+    return doc
 
 
 def summary(doc: Document, version: int) -> str:

@@ -14,12 +14,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Cm
 from docxtpl import DocxTemplate, RichText, RichTextParagraph
 from jinja2 import Environment
 
-from bot.report.model import Document, Paragraph, SegmentKind
+from bot.report.model import Chart, Document, Paragraph, SegmentKind
 from bot.report.snippets import clean
 from bot.report.unit_tables import appendix_xml
+from templates.catalog import text
 
 TEMPLATE_PACKAGE = "templates"
 TEMPLATE_PATH = ("report", "report.docx")
@@ -86,11 +89,35 @@ def render_docx(doc: Document, template: Path | None = None) -> bytes:
     tpl = DocxTemplate(io.BytesIO(template_bytes(template)))
     env = Environment(autoescape=True)
     tpl.render(_escape_all(context(doc)), jinja_env=env, autoescape=True)
+    if doc.charts:
+        add_charts(tpl, doc.charts)
     out = io.BytesIO()
     tpl.save(out)
     if not doc.unit_tables:
         return out.getvalue()
     return with_appendix(out.getvalue(), appendix_xml(doc.unit_tables))
+
+
+CHART_WIDTH_CM = 15.0
+
+
+def add_charts(tpl: DocxTemplate, charts: Iterable[Chart]) -> None:
+    """The appendix «Biểu đồ»: a new page, its title, then each chart's title and picture
+    (python-docx appends before the page setup, so it comes before the per-unit tables)."""
+    document = tpl.docx
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    for key, italic in (("title", False), ("subtitle", True)):
+        heading = document.add_paragraph()
+        heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = heading.add_run(text(f"report.charts.{key}"))
+        run.bold, run.italic = not italic, italic
+    for index, chart in enumerate(charts, start=1):
+        title = document.add_paragraph()
+        title.paragraph_format.keep_with_next = True
+        title.add_run(f"{index}. {chart.title}").bold = True
+        picture = document.add_paragraph()
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.add_run().add_picture(io.BytesIO(chart.png), width=Cm(CHART_WIDTH_CM))
 
 
 _BODY_PART = "word/document.xml"

@@ -90,6 +90,14 @@ class UnitTable:
     totals: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A key figure's trend chart: its title and the picture (PNG)."""
+
+    title: str
+    png: bytes
+
+
 @dataclass(slots=True)
 class Document:
     """Everything the renderers print."""
@@ -115,5 +123,6 @@ class Document:
     tickets: TicketSummary | None = None  # the hotline figures every part prints
     recomputed: list[str] = field(default_factory=list)  # changes the draft recomputed
     unit_tables: list[UnitTable] = field(default_factory=list)  # the per-unit appendix
+    charts: list[Chart] = field(default_factory=list)  # the key figures' trend charts
     units_reported: int = 0
     units_total: int = 0

@@ -98,6 +98,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
             str(table.get("group", "")),
             str(table.get("label", "")),
             bool(table.get("emphasis", False)),
+            bool(table.get("chart", False)),
         )
     derived = {}
     for name, table in raw.get("derived", {}).items():
@@ -155,6 +156,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
         subject=str(raw.get("subject", "")),
         closing=str(raw.get("closing", "")),
         unit_tables=bool(raw.get("unit_tables", True)),
+        charts=bool(raw.get("charts", True)),
     )
 
 

@@ -1,0 +1,98 @@
+"""The appendix of trend charts: for each figure report.toml marks `chart = true`, a small
+line chart of its last 12 periods, drawn by matplotlib (Agg, no display) to a PNG in
+memory. A figure with fewer than 3 periods of data gets no chart: two points are no trend."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot's import: a server has no display
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from bot.report.model import Chart
+from domain.forms import Form
+from domain.numbers import format_number
+from domain.periods import Period
+from domain.report import ReportSpec
+from domain.report_figures import FigureBook, PeriodAnswers
+from domain.units import Unit
+from templates.catalog import text
+
+PERIODS = 12  # a chart's span: the period and the 11 before it
+MIN_POINTS = 3
+WIDTH_IN, HEIGHT_IN, DPI = 6.0, 2.6, 150
+
+
+def chart_periods(period: Period) -> list[Period]:
+    """The periods a chart spans, oldest first, ending with `period`."""
+    periods = [period]
+    while len(periods) < PERIODS:
+        periods.append(periods[-1].previous())
+    return periods[::-1]
+
+
+def charted_forms(spec: ReportSpec) -> set[str]:
+    """The forms the charted figures read (the only ones the chart history needs)."""
+    return {f.form for f in spec.figures.values() if f.chart}
+
+
+def charts(
+    spec: ReportSpec,
+    forms: Mapping[str, Form],
+    units: Sequence[Unit],
+    history: Mapping[Period, PeriodAnswers],
+    cutoff: Callable[[Period], date],
+) -> list[Chart]:
+    """A chart per charted figure with data in at least MIN_POINTS of the periods of
+    `history` (oldest first); none when report.toml turns charts off."""
+    if not spec.charts:
+        return []
+    book = FigureBook(spec, forms, units, history, cutoff)
+    periods = sorted(history)
+    found = []
+    for figure in spec.figures.values():
+        if not figure.chart:
+            continue
+        points = [(p, book.get(figure.name, p).number) for p in periods]
+        given = [(p, v) for p, v in points if v is not None]
+        if len(given) < MIN_POINTS:
+            continue
+        field = forms[figure.form].field(figure.field)
+        measure = field.measure
+        label = figure.label or field.title
+        title = text("report.charts.chart_title", label=label, measure=measure)
+        title = title[:1].upper() + title[1:]
+        found.append(Chart(title, render_png(title, given, measure)))
+    return found
+
+
+def _vn(value: float, _position: object = None) -> str:
+    # Axis ticks as the report writes numbers: 1.500, 2,5 (ticks are numpy floats).
+    return format_number(Decimal(str(round(float(value), 6))))
+
+
+def render_png(title: str, points: Sequence[tuple[Period, Decimal]], measure: str) -> bytes:
+    """One line chart as PNG bytes: periods as «02/2022» along x, Vietnamese numbers on y."""
+    # Figure() rather than pyplot: nothing global is kept between drafts or threads.
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    axes = fig.add_subplot()
+    labels = [p.label for p, _ in points]
+    axes.plot(labels, [float(v) for _, v in points], marker="o", linewidth=1.5)
+    axes.set_title(title, fontsize=10)
+    axes.set_xlabel(text("report.charts.x_label"), fontsize=8)
+    axes.set_ylabel(text("report.charts.y_label", measure=measure), fontsize=8)
+    axes.yaxis.set_major_formatter(FuncFormatter(_vn))
+    axes.tick_params(labelsize=7)
+    axes.tick_params(axis="x", labelrotation=45)
+    axes.grid(alpha=0.3)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()

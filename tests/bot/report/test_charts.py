@@ -1,0 +1,74 @@
+"""The appendix «Biểu đồ»: a trend chart per figure report.toml marks `chart = true`, drawn
+when 3 or more of the last 12 periods have data; off with `charts = false`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docx.oxml.ns import qn
+
+from bot.report import compile_draft
+from bot.workspace.answers_file import load_answers, read_answers_file
+from bot.workspace.load import Workspace
+from domain.periods import Period
+from storage import Database
+from tests.support.docx_reading import open_docx
+from tests.support.sample_data import COMPILED_AT
+
+FEBRUARY = Period(2022, 2)
+CHARTED = ("iOffice", "văn bản đi", "ký số")  # the sample's three charted figures
+
+
+async def _add_december(db: Database, workspace: Workspace, sample_dir: Path) -> None:
+    """A third month of answers: January's, filed as December 2021's."""
+    january = (sample_dir / "answers" / "2022-01.toml").read_text("utf-8")
+    december = re.sub(r'period = "2022-01"', 'period = "2021-12"', january)
+    december = december.replace("2022-01-", "2021-12-")
+    path = sample_dir / "answers" / "2021-12.toml"
+    path.write_text(december, "utf-8")
+    await load_answers(db, workspace, read_answers_file(path))
+
+
+def _appendix(docx: bytes) -> tuple[list[str], int]:
+    """The paragraphs after «Biểu đồ» and the pictures among them."""
+    doc = open_docx(docx)
+    paragraphs = doc.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.text == "Biểu đồ")
+    after = paragraphs[start + 1 :]
+    pictures = sum(len(p._p.findall(".//" + qn("pic:pic"))) for p in after)
+    return [p.text for p in after if p.text], pictures
+
+
+async def test_three_months_of_data_draw_the_key_figures_in_the_appendix(
+    sample_db: Database, sample_workspace: Workspace, sample_dir: Path
+) -> None:
+    await _add_december(sample_db, sample_workspace, sample_dir)
+    draft = await compile_draft(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
+    titles, pictures = _appendix(draft.docx)
+    assert pictures == 3
+    assert len(draft.document.charts) == 3
+    for title, word in zip(titles[:3], CHARTED, strict=True):
+        assert word.lower() in title.lower()
+    assert all(c.png.startswith(b"\x89PNG") for c in draft.document.charts)
+
+
+async def test_two_months_of_data_draw_no_chart(
+    sample_db: Database, sample_workspace: Workspace
+) -> None:
+    draft = await compile_draft(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
+    assert draft.document.charts == []
+    texts = [p.text for p in open_docx(draft.docx).paragraphs]
+    assert "Biểu đồ" not in texts
+    assert not open_docx(draft.docx).inline_shapes
+
+
+async def test_charts_can_be_switched_off(
+    sample_db: Database, sample_workspace: Workspace, sample_dir: Path
+) -> None:
+    await _add_december(sample_db, sample_workspace, sample_dir)
+    config = sample_workspace.settings.source.parent / "report.toml"
+    config.write_text("charts = false\n" + config.read_text(encoding="utf-8"), "utf-8")
+    draft = await compile_draft(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
+    assert draft.document.charts == []
+    assert not open_docx(draft.docx).inline_shapes
