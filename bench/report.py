@@ -40,7 +40,7 @@ FORM = "bc"
 GROUPS = ("UBND cấp xã", "Sở ban ngành", "Doanh nghiệp")  # no commas: CSV cells
 LAST = Period(2024, 12)
 YEAR = report_period(PeriodKind.YEAR, 2024)
-MEASURES = ("docx", "docx-no-unit-tables", "xlsx", "docx-year", "xlsx-year")
+MEASURES = ("docx", "docx-no-unit-tables", "docx-no-charts", "xlsx", "docx-year", "xlsx-year")
 
 
 def _periods(count: int) -> list[Period]:
@@ -71,7 +71,9 @@ def write_workspace(folder: Path, units: int, fields: int) -> Path:
     # A figure per numeric field and group, a ratio and a change for each field.
     spec = ["[figures]"]
     spec += [
-        f'f{f:02d}_g{g} = {{ form = "{FORM}", field = "f{f:02d}", group = "{name}" }}'
+        f'f{f:02d}_g{g} = {{ form = "{FORM}", field = "f{f:02d}", group = "{name}"'
+        # Three key figures: a trend chart each over the last 12 periods.
+        + (", chart = true }" if f < 3 and g == f % 3 else " }")
         for f in range(fields - 1)
         for g, name in enumerate(GROUPS)
     ]
@@ -168,10 +170,12 @@ async def _measure(config: Path, db_path: Path, what: str) -> tuple[float, float
         if what.startswith("docx"):
             period = YEAR if what == "docx-year" else LAST
             spec = None
-            if what == "docx-no-unit-tables":
-                # The per-unit appendix is on by default; measured without it, for its cost.
+            if what in ("docx-no-unit-tables", "docx-no-charts"):
+                # The per-unit appendix and the charts are on by default; measured without
+                # them, for their cost.
                 spec = spec_for(config.parent, workspace.forms, workspace.units)
-                spec = dataclasses.replace(spec, unit_tables=False)
+                off = "unit_tables" if what == "docx-no-unit-tables" else "charts"
+                spec = dataclasses.replace(spec, **{off: False})
             draft = await compile_draft(db, workspace, period, datetime.now(UTC), spec=spec)
             size = len(draft.docx)
         elif what == "xlsx-year":

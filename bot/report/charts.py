@@ -9,13 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-import matplotlib
-
-matplotlib.use("Agg")  # before pyplot's import: a server has no display
-
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
-
 from bot.report.model import Chart
 from domain.forms import Form
 from domain.numbers import format_number
@@ -38,9 +31,13 @@ def chart_periods(period: Period) -> list[Period]:
     return periods[::-1]
 
 
-def charted_forms(spec: ReportSpec) -> set[str]:
-    """The forms the charted figures read (the only ones the chart history needs)."""
-    return {f.form for f in spec.figures.values() if f.chart}
+def charted_fields(spec: ReportSpec) -> dict[str, set[str]]:
+    """The fields the charted figures read, form by form (all the chart history needs)."""
+    found: dict[str, set[str]] = {}
+    for figure in spec.figures.values():
+        if figure.chart:
+            found.setdefault(figure.form, set()).add(figure.field)
+    return found
 
 
 def charts(
@@ -80,7 +77,12 @@ def _vn(value: float, _position: object = None) -> str:
 
 def render_png(title: str, points: Sequence[tuple[Period, Decimal]], measure: str) -> bytes:
     """One line chart as PNG bytes: periods as «02/2022» along x, Vietnamese numbers on y."""
-    # Figure() rather than pyplot: nothing global is kept between drafts or threads.
+    # Imported here: matplotlib takes 0.4 s to import, which every command importing the
+    # report package would pay. Figure() with Agg rather than pyplot: no display is needed
+    # and nothing global is kept between drafts or threads.
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     axes = fig.add_subplot()
     labels = [p.label for p, _ in points]
@@ -94,5 +96,5 @@ def render_png(title: str, points: Sequence[tuple[Period, Decimal]], measure: st
     axes.grid(alpha=0.3)
     fig.tight_layout()
     out = io.BytesIO()
-    fig.savefig(out, format="png")
+    fig.savefig(out, format="png")  # drawn by Agg, matplotlib's backend for PNG files
     return out.getvalue()

@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.report.aggregate import build_span_document
-from bot.report.charts import chart_periods, charted_forms, charts
+from bot.report.charts import chart_periods, charted_fields, charts
 from bot.report.compose import ReportInputs, compose
 from bot.report.docx import render_docx
-from bot.report.gather import read_forms_over, read_history, read_standing
+from bot.report.gather import read_fields_over, read_history, read_standing
 from bot.report.markdown import render_markdown
 from bot.report.model import Document
 from bot.report.review import render_review, review_name
@@ -96,10 +96,10 @@ async def build_document(
         tickets=tickets,
     )
     doc = compose(inputs)
-    chart_forms = charted_forms(spec)
-    if spec.charts and chart_forms:
+    chart_fields = charted_fields(spec)
+    if spec.charts and chart_fields:
         spans = chart_periods(period)
-        over = await read_forms_over(db, workspace.forms, chart_forms, spans)
+        over = await read_fields_over(db, workspace.forms, chart_fields, spans)
         doc.charts = await asyncio.to_thread(
             charts,
             spec,
