@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -23,7 +23,7 @@ from handlers.office_buttons import (
     TicketOverview,
 )
 from handlers.paging import lines_page, page_moves
-from storage import ReadView, WriteTransaction
+from storage import FocalPoint, ReadView, WriteTransaction
 from templates.catalog import text
 
 BAR_WIDTH = 10
@@ -43,6 +43,7 @@ class UnitProgress:
     # Changes to answers after a form was sent, not sent again yet: how many, the last when.
     changed: int = 0
     changed_at: datetime | None = None
+    explained: int = 0  # answers kept with an explanation
 
 
 @dataclass(slots=True)
@@ -94,9 +95,13 @@ class PeriodProgress:
 
 
 async def progress(
-    view: ReadView | WriteTransaction, catalog: Catalog, period: Period
+    view: ReadView | WriteTransaction,
+    catalog: Catalog,
+    period: Period,
+    people: Mapping[str, list[FocalPoint]] | None = None,
 ) -> PeriodProgress:
-    """Each unit that owes forms for the period, classified by its least advanced form."""
+    """Each unit that owes forms for the period, classified by its least advanced form;
+    `people` (every unit's current focal points) if the caller has read them already."""
     cutoff = period_window(period, catalog.regime)[1]
     owed = obligations_owed(catalog.unit_list(), period, cutoff, catalog.forms)
     stored = {o.key: o for o in await view.obligations.list_for_period(period.key)}
@@ -107,15 +112,19 @@ async def progress(
                 stored.get(obligation.key, obligation)
             )
     result = PeriodProgress(period)
+    # Bulk reads, one per kind: a province has thousands of units.
+    counts = await view.answers.period_counts(period)
+    everyone = await view.focal_points.current_by_unit() if people is None else people
     for unit_code, obligations in by_unit.items():
         unit = catalog.units[unit_code]
-        answered = questions = 0
+        answered = questions = explained = 0
         for obligation in obligations:
-            answers = await view.answers.for_obligation(unit_code, obligation.form_code, period)
-            answered += sum(1 for a in answers.values() if a.value is not None)
+            values, reasons = counts.get((unit_code, obligation.form_code), (0, 0))
+            answered += values
+            explained += reasons
             questions += len(catalog.forms[obligation.form_code].fields)
-        people = await view.focal_points.list_for_unit(unit_code)
-        unreachable = bool(people) and all(p.unreachable_at is not None for p in people)
+        people_of = everyone.get(unit_code, [])
+        unreachable = bool(people_of) and all(p.unreachable_at is not None for p in people_of)
         states = {o.state for o in obligations}
         submitted_at = max((o.submitted_at for o in obligations if o.submitted_at), default=None)
         entry = UnitProgress(
@@ -127,6 +136,7 @@ async def progress(
             ObligationState.SUBMITTED_LATE in states,
             unreachable,
             *await _changes_after_sending(view, obligations),
+            explained=explained,
         )
         if all(s.is_done or s is ObligationState.LOCKED for s in states):
             result.submitted.append(entry)

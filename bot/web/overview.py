@@ -7,13 +7,14 @@ a unit not submitted once the deadline has passed is shown late.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
 
 from bot.web.auth import signed_in
-from bot.web.dashboard import dashboard_of
+from bot.web.dashboard import Dashboard, dashboard_of
 from bot.web.render import page
 from domain.calendar import current_period, deadline_at
 from domain.periods import Period, parse_period
@@ -65,15 +66,15 @@ async def overview_rows(
     view: ReadView, catalog: Catalog, period: Period, now: datetime
 ) -> list[UnitRow]:
     """Every unit owing forms for `period`, in the configured order."""
-    result = await progress(view, catalog, period)
+    everyone = await view.focal_points.current_by_unit()
+    result = await progress(view, catalog, period, everyone)
     overdue = now > deadline_at(period, catalog.regime)
     groups = {"submitted": result.submitted, "in_progress": result.in_progress}
     groups["not_started"] = result.not_started
-    explained = await _explained(view, period)
     found: dict[str, UnitRow] = {}
     for group, units in groups.items():
         for unit in units:
-            people = await view.focal_points.list_for_unit(unit.code)
+            people = everyone.get(unit.code, [])
             shown = (
                 unit.submitted_at.astimezone(catalog.zone).strftime(TIME_SHOWN)
                 if unit.submitted_at
@@ -86,7 +87,7 @@ async def overview_rows(
                 unit.answered,
                 unit.questions,
                 shown,
-                explained[unit.code],
+                unit.explained,
                 tuple(
                     Person(p.display_name or p.user_id, p.unreachable_at is None) for p in people
                 ),
@@ -94,28 +95,25 @@ async def overview_rows(
     return [found[u.code] for u in catalog.unit_list() if u.code in found]
 
 
-async def _explained(view: ReadView, period: Period) -> Counter[str]:
-    """How many of each unit's values were kept with an explanation."""
-    counts: Counter[str] = Counter()
-    async for chunk in view.answers.period_values(period):
-        for _form, unit_code, _values, explanations in chunk:
-            counts[unit_code] += len(explanations)
-    return counts
-
-
 async def overview(request: web.Request) -> web.Response:
     """GET /web/: the overview of the current period (or ?period=YYYY-MM), ?state= filters."""
     session = await signed_in(request)
-    dashboard = dashboard_of(request)
+    return await overview_page(dashboard_of(request), request.query, session.csrf, session.admin_id)
+
+
+async def overview_page(
+    dashboard: Dashboard, query: Mapping[str, str], csrf: str, admin: str
+) -> web.Response:
+    """The overview for a signed-in admin, from the request's query (period, state)."""
     now = dashboard.clock()
-    period = chosen_period(request, dashboard.catalog, now)
+    period = chosen_period(query, dashboard.catalog, now)
     async with dashboard.db.read() as view:
         rows = await overview_rows(view, dashboard.catalog, period, now)
     counts = Counter(row.state for row in rows)
-    chosen = request.query.get("state", "")
+    chosen = query.get("state", "")
     shown = [row for row in rows if row.state == chosen] if chosen in STATES else rows
     done = counts["submitted"] + counts["submitted_late"]
-    reminded = request.query.get("reminded", "")
+    reminded = query.get("reminded", "")
     return page(
         "overview",
         period=period,
@@ -127,18 +125,18 @@ async def overview(request: web.Request) -> web.Response:
         done=done,
         percent=round(100 * done / len(rows)) if rows else 0,
         chosen=chosen if chosen in STATES else "",
-        csrf=session.csrf,
-        admin=session.admin_id,
+        csrf=csrf,
+        admin=admin,
         reminded=dashboard.catalog.units[reminded].name
         if reminded in dashboard.catalog.units
         else "",
-        messages=request.query.get("messages", ""),
+        messages=query.get("messages", ""),
     )
 
 
-def chosen_period(request: web.Request, catalog: Catalog, now: datetime) -> Period:
+def chosen_period(query: Mapping[str, str], catalog: Catalog, now: datetime) -> Period:
     """The period of ?period=YYYY-MM, or the one being collected at `now`."""
     try:
-        return parse_period(request.query["period"])
+        return parse_period(query["period"])
     except (KeyError, ValueError):
         return current_period(now, catalog.regime)

@@ -82,7 +82,7 @@ async def unit_page(request: web.Request) -> web.Response:
     code = request.match_info["code"]
     if code not in catalog.units:
         raise Refused("unknown_unit")
-    period = chosen_period(request, catalog, dashboard.clock())
+    period = chosen_period(request.query, catalog, dashboard.clock())
     async with dashboard.db.read() as view:
         people = await view.focal_points.list_for_unit(code)
         names = {f"{p.channel}:{p.user_id}": p.display_name or p.user_id for p in people}

@@ -94,6 +94,11 @@ SELECT r.form_code, r.unit_code, r.field_key, r.old_value, r.new_value, r.change
 FROM revisions r LEFT JOIN units u ON u.code = r.unit_code
 WHERE r.period_key = ? ORDER BY u.sort_order, r.unit_code, r.form_code, r.id
 """
+# Per unit and form of a period: answers holding a value, and answers with an explanation.
+_SELECT_PERIOD_COUNTS = """
+SELECT unit_code, form_code, count(value), count(explanation)
+FROM answers WHERE period_key = ? GROUP BY unit_code, form_code
+"""
 _SELECT_FIELD_REVISIONS = (
     f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE {_KEY} AND field_key = ? ORDER BY id"
 )
@@ -194,6 +199,12 @@ class AnswersReader(Repository):
         else:
             rows = await self._s.rows(_SELECT_FIELD_REVISIONS, (*key, field_key))
         return [_revision(r) for r in rows]
+
+    async def period_counts(self, period: Period | str) -> dict[tuple[str, str], tuple[int, int]]:
+        """(unit, form) -> (answers holding a value, answers with an explanation) for a
+        period, in one read: progress over thousands of units without a query each."""
+        rows = await self._s.rows(_SELECT_PERIOD_COUNTS, (codec.period_key(period),))
+        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
     def period_values(
         self,

@@ -18,6 +18,10 @@ _SELECT_FOR_UNIT = f"""
 SELECT {_COLUMNS} FROM focal_points
 WHERE unit_code = ? AND removed_at IS NULL ORDER BY registered_at, id
 """
+_SELECT_CURRENT = f"""
+SELECT {_COLUMNS} FROM focal_points
+WHERE removed_at IS NULL ORDER BY unit_code, registered_at, id
+"""
 _SELECT_UNITS_OF = """
 SELECT f.unit_code FROM focal_points f JOIN units u ON u.code = f.unit_code
 WHERE f.channel = ? AND f.user_id = ? AND f.removed_at IS NULL
@@ -79,6 +83,14 @@ class FocalPointsReader(Repository):
     async def list_for_unit(self, unit_code: str) -> list[FocalPoint]:
         """The current focal points of a unit, earliest registered first."""
         return [_focal_point(r) for r in await self._s.rows(_SELECT_FOR_UNIT, (unit_code,))]
+
+    async def current_by_unit(self) -> dict[str, list[FocalPoint]]:
+        """Every unit's current focal points, earliest registered first, in one read (a
+        unit with none is left out): the overview of thousands of units."""
+        found: dict[str, list[FocalPoint]] = {}
+        for row in await self._s.rows(_SELECT_CURRENT):
+            found.setdefault(row["unit_code"], []).append(_focal_point(row))
+        return found
 
     async def units_of(self, channel: str, user_id: str) -> list[str]:
         """Codes of the units a chat user currently answers for, in configured order."""

@@ -138,3 +138,21 @@ async def test_a_started_read_gives_the_same_rows_and_an_abandoned_one_does_no_h
     assert [(unit, new) for _, unit, _, _, new, *_ in rows] == [("UBND_B", "2"), ("UBND_A", "1")]
     for _ in range(3):  # every reader connection is clean afterwards
         assert len(await values_of(seeded)) == 2
+
+
+async def test_period_counts_of_values_and_explanations(seeded: Database) -> None:
+    async with seeded.write() as tx:
+        await tx.obligations.ensure([Obligation("UBND_A", "BC02", PERIOD)])
+        await tx.answers.set(answer("UBND_A", "dan_so", "1924862"), "t:1")
+        await tx.answers.set(answer("UBND_A", "ty_le", "20.30", explanation="đã rà soát"), "t:1")
+        await tx.answers.set(answer("UBND_A", "x", "7", form="BC02"), "t:1")
+        await tx.answers.set(answer("UBND_B", "dan_so", "5"), "t:2")
+        await tx.answers.set(answer("UBND_B", "dan_so", None), "t:2")  # cleared: no value
+        await tx.obligations.ensure([Obligation("UBND_B", "BC01", PERIOD.next())])
+        await tx.answers.set(Answer("UBND_B", "BC01", PERIOD.next().key, "x", "9", None), "t:2")
+    async with seeded.read() as r:
+        assert await r.answers.period_counts(PERIOD) == {
+            ("UBND_A", "BC01"): (2, 1),
+            ("UBND_A", "BC02"): (1, 0),
+            ("UBND_B", "BC01"): (0, 0),
+        }

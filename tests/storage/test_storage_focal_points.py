@@ -102,3 +102,17 @@ async def test_unknown_channels_and_units_are_refused(seeded: Database) -> None:
     with pytest.raises(ConstraintError, match="FOREIGN KEY"):
         async with seeded.write() as tx:
             await tx.focal_points.add("UBND_Z", "telegram", "1", "1")
+
+
+async def test_current_by_unit_in_one_read(seeded: Database, clock: FakeClock) -> None:
+    async with seeded.write() as tx:
+        first = await tx.focal_points.add("UBND_A", "telegram", "111", "111", "Lan")
+        clock.advance(minutes=1)
+        second = await tx.focal_points.add("UBND_A", "zalo", "z-9", "z-9", "Minh")
+        gone = await tx.focal_points.add("UBND_B", "telegram", "222", "222")
+        await tx.focal_points.remove(gone.id)
+        other = await tx.focal_points.add("UBND_B", "telegram", "333", "333")
+    async with seeded.read() as r:
+        found = await r.focal_points.current_by_unit()
+        assert found == {"UBND_A": [first, second], "UBND_B": [other]}
+        assert found["UBND_A"] == await r.focal_points.list_for_unit("UBND_A")
