@@ -4,6 +4,8 @@ comes in its own message once the value is kept or fixed."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from domain.forms import Form
 from domain.numbers import format_number
 from domain.plausibility import Implausible
@@ -13,6 +15,7 @@ from handlers.conversation import Awaiting, ConversationState
 from handlers.display import describe_problem
 from handlers.events import Choice, Reply
 from handlers.obligated import Obligated, new_problems, questioned
+from handlers.repeats import flags
 from handlers.unit_buttons import Explain, Fix
 from templates.catalog import text
 
@@ -47,7 +50,8 @@ async def flag(
             state.flagged = key
             state.awaiting = Awaiting.FLAGGED
             state.index = work.form.position(key) - 1
-            return _flagged_reply(chat_id, work.form, key, problems, found, notes)
+            reply = _flagged_reply(chat_id, work.form, key, problems, found, notes)
+            return dataclasses.replace(reply, extra={**reply.extra, **flags(work, key)})
     state.flagged = ""
     return None
 

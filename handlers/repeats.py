@@ -22,9 +22,18 @@ from templates.catalog import text
 ASKS = "asks"
 
 
+# The outbox payload key naming the flagged figure a message questions: unit|form|period|field.
+FLAGS = "flags"
+
+
 def asks(work: Obligated, field: Field) -> dict[str, str]:
     """What a question message carries in the outbox, to tell later whether it is current."""
     return {ASKS: "|".join((work.unit_code, work.form.code, work.period.key, field.key))}
+
+
+def flags(work: Obligated, key: str) -> dict[str, str]:
+    """What a flagged figure's message carries in the outbox, as `asks` for a question."""
+    return {FLAGS: "|".join((work.unit_code, work.form.code, work.period.key, key))}
 
 
 def is_repeat(work: Obligated, state: ConversationState, field: Field, stored: str) -> bool:
@@ -104,3 +113,20 @@ async def in_doubt(ctx: HandlerContext, channel: str, chat_id: str, asked: str) 
         state.maybe_twice = key
         await ctx.tx.conversations.put(channel, chat_id, state.to_dict(), ctx.now)
     return True
+
+
+async def flag_in_doubt(ctx: HandlerContext, channel: str, chat_id: str, tag: str) -> bool:
+    """A flagged figure's message queued before a restart and not known to be sent: whether
+    it should still go. Only while the conversation still waits on that figure: once it was
+    kept or fixed, the copy would show a settled question again, and a hurried person would
+    press «Giữ nguyên» on a question that no longer waits for it."""
+    stored = await ctx.tx.conversations.get(channel, chat_id)
+    if stored is None:
+        return True
+    state = ConversationState.from_dict(stored)
+    unit, form_code, period, key = [*tag.split("|"), "", "", ""][:4]
+    return (
+        (state.unit, state.form, state.period) == (unit, form_code, period)
+        and state.awaiting is Awaiting.FLAGGED
+        and state.flagged == key
+    )

@@ -4,9 +4,10 @@ A reply the platform accepted just before a crash, not yet marked sent, is sent 
 restart: the person may see a question twice. To keep that rare and harmless, the bot at
 start (1) notes the question messages still queued from before, (2) fetches and handles
 the updates that arrived while it was down (answers to those very questions, often), and
-only then (3) lets delivery go, dropping each noted message whose question the conversation
-has moved past and telling the conversation of the others that their question may be shown
-twice (handlers/repeats.py holds a value that would then land on the next question).
+only then (3) lets delivery go, dropping each noted message whose question (or flagged
+figure, kept or fixed meanwhile) the conversation has moved past and telling the
+conversation of the others that their question may be shown twice (handlers/repeats.py
+holds a value that would then land on the next question).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.runtime.inbox import InboxWorker
 from bot.runtime.ingress import Ingress
 from bot.runtime.polling import TelegramCursor
 from handlers.context import HandlerContext
-from handlers.repeats import ASKS, in_doubt
+from handlers.repeats import ASKS, FLAGS, flag_in_doubt, in_doubt
 from storage import Database, OutboxMessage, WriteTransaction
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,10 @@ CATCH_UP_FETCHES = 20
 
 
 async def questions_queued(db: Database) -> list[OutboxMessage]:
-    """The question messages queued and not known to be sent (call before sending starts)."""
+    """The question and flagged-figure messages queued and not known to be sent (call
+    before sending starts)."""
     async with db.read() as r:
-        return await r.outbox.waiting_with(ASKS)
+        return [*await r.outbox.waiting_with(ASKS), *await r.outbox.waiting_with(FLAGS)]
 
 
 async def catch_up(cursor: TelegramCursor | None, ingress: Ingress, inbox: InboxWorker) -> int:
@@ -67,8 +69,13 @@ async def settle_in_doubt(
     async with db.write() as tx:
         ctx = make_context(tx)
         for message in messages:
-            asked = str(message.payload[ASKS])
-            if not await in_doubt(ctx, message.channel, message.chat_id, asked):
+            if ASKS in message.payload:
+                asked = str(message.payload[ASKS])
+                still = await in_doubt(ctx, message.channel, message.chat_id, asked)
+            else:
+                tag = str(message.payload[FLAGS])
+                still = await flag_in_doubt(ctx, message.channel, message.chat_id, tag)
+            if not still:
                 dropped += await tx.outbox.mark_failed(message.id, SUPERSEDED)
     log.info("%d of %d replies queued before the restart superseded", dropped, len(messages))
     return dropped

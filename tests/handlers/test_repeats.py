@@ -9,7 +9,7 @@ from domain.periods import Period
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Reply
-from handlers.repeats import ASKS, in_doubt
+from handlers.repeats import ASKS, FLAGS, flag_in_doubt, in_doubt
 from tests.support.world import World
 
 A = 1004  # a focal point of SYT: «Chứng thư số», cap_moi then tong, to_chuc, ca_nhan
@@ -160,3 +160,35 @@ async def test_a_restart_does_not_resend_a_question_once_the_person_paused(
         assert not await _restart_with_question_in_doubt(world, "no_such_field")
     finally:
         await world.close()
+
+
+async def _flag_goes(world: World, key: str) -> bool:
+    """What the restart does with a flagged figure's message queued before it."""
+    async with world.db.write() as tx:
+        ctx = HandlerContext(world.office, world.catalog, world.now, tx)
+        return await flag_in_doubt(ctx, "telegram", str(A), f"SYT|cts|{PERIOD}|{key}")
+
+
+async def test_a_restart_drops_a_flagged_figure_already_kept(tmp_path: Path) -> None:
+    """A copy of «Nếu số đúng, bấm Giữ nguyên…» after the figure was kept would have the
+    person press «Giữ nguyên» on a question that no longer waits for it."""
+    world = await World.open(tmp_path)
+    try:
+        await world.register(A, "SYT")
+        await world.command(A, "baocao")
+        await world.say(A, "5")
+        await world.say(A, "10")
+        (flagged,) = await world.say(A, "20")  # a part over the total
+        tag = flagged.extra[FLAGS]
+        key = tag.rsplit("|", 1)[1]
+        assert tag == f"SYT|cts|{PERIOD}|{key}" and "Nếu số đúng" in flagged.text
+        still_flagged = await _flag_goes(world, key)
+        await world.say(A, "Giữ nguyên")
+        await world.say(A, "số liệu đúng")
+        state = await _state(world)
+        after_kept = await _flag_goes(world, key)
+    finally:
+        await world.close()
+    assert still_flagged
+    assert state.awaiting is not Awaiting.FLAGGED
+    assert not after_kept
