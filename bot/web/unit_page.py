@@ -4,7 +4,7 @@ and explanation, and its focal points."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
 from aiohttp import web
@@ -13,8 +13,10 @@ from bot.web.auth import Refused, signed_in
 from bot.web.dashboard import dashboard_of
 from bot.web.overview import TIME_SHOWN, chosen_period
 from bot.web.render import page
-from domain.numbers import format_number
+from domain.forms import Field
+from domain.values import decode
 from handlers.context import Catalog
+from handlers.display import show_value
 from storage import ReadView
 
 
@@ -38,12 +40,16 @@ class FieldRow:
     history: tuple[Change, ...]
 
 
-def shown(value: str | None) -> str:
-    """A stored value as the office reads it: numbers the Vietnamese way, "" for none."""
+def shown(field: Field | None, value: str | None) -> str:
+    """A stored value as the office reads it, as the chat shows it (numbers the Vietnamese
+    way, percentages with %, days as dd/mm/yyyy); "" for none, the text as stored when its
+    question is gone or its type changed since."""
     if value is None:
         return ""
+    if field is None:
+        return value
     try:
-        return format_number(Decimal(value))
+        return show_value(field, decode(field, value), with_measure=False)
     except (InvalidOperation, ValueError):
         return value
 
@@ -61,12 +67,13 @@ async def _forms(
         for r in await view.answers.revisions(code, form_code, period_key):
             when = r.changed_at.astimezone(catalog.zone).strftime(TIME_SHOWN)
             who = names.get(r.changed_by, r.changed_by)
-            change = Change(when, who, shown(r.old_value), shown(r.new_value))
+            asked = form.field(r.field_key) if form.has_field(r.field_key) else None
+            change = Change(when, who, shown(asked, r.old_value), shown(asked, r.new_value))
             changes.setdefault(r.field_key, []).append(change)
         rows = []
         for field in form.fields:
             answer = answers.get(field.key)
-            value = shown(answer.value) if answer else ""
+            value = shown(field, answer.value) if answer else ""
             explanation = (answer.explanation or "") if answer else ""
             history = tuple(changes.get(field.key, ()))
             rows.append(FieldRow(field.label or field.question, value, explanation, history))

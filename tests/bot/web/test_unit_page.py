@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.web.unit_page import shown
 from domain.answers import Answer
+from domain.forms import Field, FieldKind, FieldType
 from domain.obligations import Obligation
 from domain.periods import Period
 from tests.support.dashboard import dashboard_client, link_for
@@ -53,3 +55,15 @@ async def test_the_unit_page_is_for_the_office_only(world: World) -> None:
         await client.get(await link_for(world))
         unknown = await client.get("/web/units/NOPE")
         assert unknown.status == 403 and 'data-reason="unknown_unit"' in await unknown.text()
+
+
+def test_a_stored_value_is_shown_as_the_chat_shows_it() -> None:
+    """Days as dd/mm/yyyy and percentages with %, not the stored ISO text or bare number;
+    a value whose question is gone, or no longer parses, as stored."""
+    day = Field(key="ngay", question="Ngày chốt?", type=FieldType.DATE, kind=FieldKind.FLOW)
+    rate = Field(key="tyle", question="Tỷ lệ?", type=FieldType.PERCENT, kind=FieldKind.FLOW)
+    assert shown(day, "2022-02-13") == "13/02/2022"
+    assert shown(rate, "20.33") == "20,33%"
+    assert shown(None, "2022-02-13") == "2022-02-13"
+    assert shown(day, "hôm qua") == "hôm qua"
+    assert shown(rate, None) == ""
