@@ -150,7 +150,7 @@ async def answer_current(
     await store_value(ctx, work, field, encode(value), event)
     notes = [text("chat.recorded", value=show_value(field, value))]
     # A flagged value is questioned in a message of its own; the flow waits on it.
-    flagged = await flag(ctx, chat_id, work, state, [field.key], notes)
+    flagged = flag(chat_id, work, state, [field.key], notes)
     if flagged is not None:
         return [flagged]
     return [await ask_next(ctx, chat_id, state, work, notes, state.index + 1)]
@@ -162,7 +162,7 @@ async def still_flagged(
     """Anything typed while a value is flagged is taken for nothing (a hurried answer to the
     next question must not land on the flagged one): the flagged value is questioned again."""
     note = text("chat.flagged_waiting", label=_title(work, state.flagged))
-    flagged = await flag(ctx, chat_id, work, state, [state.flagged], [note])
+    flagged = flag(chat_id, work, state, [state.flagged], [note])
     if flagged is not None:
         return flagged
     return await ask_next(ctx, chat_id, state, work, [], state.index + 1)
@@ -220,7 +220,7 @@ async def take_pasted(
         touched.append(field.key)
     notes = [text("chat.paste_report", taken=taken, refused=refused)]
     # Checked once for all the pasted lines: the first flagged value waits for keep or fix.
-    flagged = await flag(ctx, event.sender.chat_id, work, state, touched, notes)
+    flagged = flag(event.sender.chat_id, work, state, touched, notes)
     if flagged is not None:
         return flagged
     return await ask_next(ctx, event.sender.chat_id, state, work, notes, 0)
@@ -241,7 +241,7 @@ async def explain(ctx: HandlerContext, event: Incoming, state: ConversationState
     notes = [text("chat.explained", label=field.title)]
     if state.flagged:
         # Kept: the flagged value may still be questioned for another reason.
-        flagged = await flag(ctx, chat_id, work, state, [state.flagged], notes)
+        flagged = flag(chat_id, work, state, [state.flagged], notes)
         if flagged is not None:
             return [flagged]
         return [await ask_next(ctx, chat_id, state, work, notes, state.index + 1)]

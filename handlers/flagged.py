@@ -10,7 +10,6 @@ from domain.forms import Form
 from domain.numbers import format_number
 from domain.plausibility import Implausible
 from domain.validation import Inconsistency
-from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.display import describe_problem
 from handlers.events import Choice, Reply
@@ -33,8 +32,7 @@ def doubts(work: Obligated, keys: list[str]) -> list[Implausible]:
     return found
 
 
-async def flag(
-    ctx: HandlerContext,
+def flag(
     chat_id: str,
     work: Obligated,
     state: ConversationState,

@@ -88,7 +88,7 @@ async def _store(
         keys.append(state.flagged)  # still waiting on keep or fix
     elif state.awaiting in (Awaiting.CONFIRM_SUBMIT, Awaiting.EDIT_NUMBER):
         state.back_to_summary = True  # once a flagged value is settled, the summary again
-    flagged = await flag(ctx, chat_id, work, state, keys, notes)
+    flagged = flag(chat_id, work, state, keys, notes)
     if flagged is not None:
         return flagged
     return await _resume(ctx, chat_id, state, work, notes)
@@ -103,7 +103,7 @@ async def _resume(
         # Still waiting on keep or fix, unless the answer just stored settled it (the
         # relation holds again): then on to the next question not answered.
         keys = [state.flagged] if work.form.has_field(state.flagged) else []
-        flagged = await flag(ctx, chat_id, work, state, keys, notes)
+        flagged = flag(chat_id, work, state, keys, notes)
         if flagged is not None:
             return flagged
         return await answering.ask_next(ctx, chat_id, state, work, notes, state.index + 1)
