@@ -22,10 +22,9 @@ from typing import Any, Final
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from bot.channels.base import FileTooLarge, OutcomeUnknown, RetryLater, Unavailable
 from bot.runtime.clock import Clock
 from bot.runtime.outbox import queue_replies
-from bot.runtime.ticket_import import FileFetcher
+from bot.runtime.ticket_import import FileFetcher, fetched
 from bot.tickets.sheets import TicketFileError, read_sheets
 from bot.workspace.answers_xlsx import typed_text
 from bot.workspace.settings import FileLimits
@@ -209,23 +208,18 @@ async def run_filled(
     """Read the filled file the payload names and take its values as its sender's answers."""
     name = payload.get("file_name") or "?"
     channel = payload["reply_channel"]
-    try:
-        if fetch is None:
-            raise LookupError("no channel can fetch files")
-        data = bytes(await fetch(channel, payload["file_ref"]))
-        sheets = await asyncio.to_thread(read_filled, data, name)
-    except (RetryLater, Unavailable, OutcomeUnknown):
-        raise  # the platform is unreachable for now: the delivery worker runs the job again
-    except FileTooLarge:
-        refusal = FormFileError("too_big", file=name, limit=f"{FORM_LIMITS.max_file_mb} MB")
-        await _queue(db, payload, [Reply(chat_id=chat_id, text=refusal.message())])
+    too_big = FormFileError("too_big", file=name, limit=f"{FORM_LIMITS.max_file_mb} MB")
+    failed = text("chat_sheets.download_failed", file=name)
+    data = await fetched(db, fetch, chat_id, payload, too_big.message(), failed)
+    if data is None:
         return
+    try:
+        sheets = await asyncio.to_thread(read_filled, bytes(data), name)
     except FormFileError as error:
         await _queue(db, payload, [Reply(chat_id=chat_id, text=error.message())])
         return
     except Exception:
-        log.exception("fetching %r, a filled form, failed", name)
-        failed = text("chat_sheets.download_failed", file=name)
+        log.exception("reading %r, a filled form, failed", name)
         await _queue(db, payload, [Reply(chat_id=chat_id, text=failed)])
         return
     sender = Sender(channel, str(payload["user_id"]), chat_id)

@@ -60,22 +60,11 @@ async def run_import(
     """Import the file the payload names and queue the summary (or what went wrong)."""
     name = payload.get("file_name") or "?"
     reply_channel = payload["reply_channel"]
-    try:
-        if fetch is None:
-            raise LookupError("no channel can fetch files")
-        data = await fetch(reply_channel, payload["file_ref"])
-    except (RetryLater, Unavailable, OutcomeUnknown):
-        raise  # the platform is unreachable for now: the delivery worker runs the job again
-    except FileTooLarge:
-        limit = workspace.settings.tickets.limits.max_file_mb
-        refusal = TicketFileError("too_big", file=name, limit=limit).message()
-        await _tell(db, chat_id, reply_channel, html.escape(refusal, quote=False))
-        return
-    except Exception:
-        log.exception("fetching %r for a ticket import failed", name)
-        await _tell(
-            db, chat_id, reply_channel, text("chat_tickets.import_download_failed", file=name)
-        )
+    limit = workspace.settings.tickets.limits.max_file_mb
+    too_big = TicketFileError("too_big", file=name, limit=limit).message()
+    failed = text("chat_tickets.import_download_failed", file=name)
+    data = await fetched(db, fetch, chat_id, payload, html.escape(too_big, quote=False), failed)
+    if data is None:
         return
     units = list(workspace.units)
     settings = workspace.settings
@@ -95,6 +84,36 @@ async def run_import(
         await queue_replies(tx, [Reply(chat_id=chat_id, text=body)], reply_channel)
 
     await save_in_batches(db, parsed, units, today, payload["by"], on_publish=announce)
+
+
+async def fetched(
+    db: Database,
+    fetch: FileFetcher | None,
+    chat_id: str,
+    payload: dict[str, Any],
+    too_big: str,
+    failed: str,
+) -> bytes | bytearray | None:
+    """The file a job's payload names (`file_ref`, sent on `reply_channel`), or None when it
+    cannot be had: the chat is then told `too_big` (past the size limit) or `failed`.
+
+    RetryLater, Unavailable and OutcomeUnknown pass through: the platform is unreachable for
+    now and the delivery worker runs the job again.
+    """
+    name = payload.get("file_name") or "?"
+    try:
+        if fetch is None:
+            raise LookupError("no channel can fetch files")
+        return await fetch(payload["reply_channel"], payload["file_ref"])
+    except (RetryLater, Unavailable, OutcomeUnknown):
+        raise
+    except FileTooLarge:
+        body = too_big
+    except Exception:
+        log.exception("fetching %r for job %s failed", name, payload.get("job"))
+        body = failed
+    await _tell(db, chat_id, payload["reply_channel"], body)
+    return None
 
 
 async def _tell(db: Database, chat_id: str, channel: str, body: str) -> None:
