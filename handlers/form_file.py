@@ -183,12 +183,15 @@ async def _refusal(ctx: HandlerContext, sheet: FilledSheet, units: list[str]) ->
         period = parse_period(sheet.period)
     except ValueError:
         return text("chat_sheets.bad_marks", sheet=sheet.name)
-    owed = {o.form_code: o for o in await starting.owed_forms(ctx, sheet.unit_code, period)}
+    owed = {o.form_code for o in starting.forms_owed(ctx, sheet.unit_code, period)}
     if form is None or form.code not in owed:
         return text("chat_sheets.other_form", sheet=sheet.name, form=sheet.form_code)
-    if period not in await starting.open_periods(ctx, sheet.unit_code) or not can_edit(
-        owed[form.code]
-    ):
+    # Stored (created if need be) only for an open period: a period typed in the file must
+    # not create that period, or its obligations, when the office has not opened it.
+    stored = {}
+    if period in await starting.open_periods(ctx, sheet.unit_code):
+        stored = {o.form_code: o for o in await starting.owed_forms(ctx, sheet.unit_code, period)}
+    if form.code not in stored or not can_edit(stored[form.code]):
         return text("chat_sheets.closed", sheet=sheet.name, period=period.label)
     if not sheet.lines:
         return text("chat_sheets.empty_sheet", sheet=sheet.name, title=form.title)

@@ -117,15 +117,20 @@ def form_code_numbered(ctx: HandlerContext, number: int) -> str | None:
     return codes[number - 1] if 1 <= number <= len(codes) else None
 
 
-async def owed_forms(ctx: HandlerContext, unit_code: str, period: Period) -> list[Obligation]:
-    """The unit's obligations of the period, as stored (created if need be)."""
+def forms_owed(ctx: HandlerContext, unit_code: str, period: Period) -> list[Obligation]:
+    """The unit's obligations of the period as the catalog has them (nothing stored)."""
     unit = ctx.catalog.units[unit_code]
     cutoff = period_window(period, ctx.catalog.regime)[1]
-    owed = [
+    return [
         o
         for o in obligations_owed([unit], period, cutoff, ctx.catalog.forms)
         if o.form_code in ctx.catalog.forms
     ]
+
+
+async def owed_forms(ctx: HandlerContext, unit_code: str, period: Period) -> list[Obligation]:
+    """The unit's obligations of the period, as stored (created if need be)."""
+    owed = forms_owed(ctx, unit_code, period)
     await ctx.tx.obligations.ensure(owed)
     stored = [await ctx.tx.obligations.get(unit_code, o.form_code, period.key) for o in owed]
     return [s or o for s, o in zip(stored, owed, strict=True)]

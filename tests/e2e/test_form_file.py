@@ -183,3 +183,18 @@ async def test_a_wrong_file_is_refused_saying_what_to_send_and_nothing_is_lost(
     assert "không có trang biểu mẫu nào của bot" in said[1]
     assert await _stored(bot, "SYT") == {"cap_moi": "259"}
     assert await _stored(bot, "BDT") == {}
+
+
+async def test_a_sheet_of_a_period_not_open_is_refused_and_creates_nothing(
+    bot: BotUnderTest,
+) -> None:
+    await bot.register(ALICE, "SYT")
+    form = await _form_file(bot, ALICE)
+    # The period mark changed by hand to one the office never opened: refused, and the
+    # mark alone does not create that period or its obligations.
+    said = await _send(bot, ALICE, "cu.xlsx", _filled(form, {1: 300}, period="2021-06"))
+    assert "là số liệu kỳ 06/2021, kỳ này đã khóa hoặc chưa mở" in said[1]
+    async with bot.db.read() as r:
+        assert await r.periods.get("2021-06") is None
+        assert await r.obligations.get("SYT", "cts", "2021-06") is None
+    assert await _stored(bot, "SYT", "2021-06") == {}
