@@ -2,7 +2,8 @@
 expiring links from the bot's own HTTP server.
 
 A link is ``<public base>/files/<name>?e=<expiry, unix seconds>&s=<signature>``, the
-signature an HMAC-SHA256 of the name and the expiry under a secret from the environment.
+signature an HMAC-SHA256 of the name and the expiry under a secret from the environment
+(domain/signing.py).
 Without the secret nobody can make a link, lengthen one, or point one at another file.
 Names are the file's content hash and its sanitised name, checked against a strict pattern
 and resolved inside the folder, so a request cannot reach anything else on the disk.
@@ -11,7 +12,6 @@ and resolved inside the folder, so a request cannot reach anything else on the d
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import re
 import time
@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from bot.runtime.clock import Clock, system_clock
+from domain.signing import expiry, signature, signed
 from handlers.events import Document
 
 log = logging.getLogger(__name__)
@@ -89,8 +90,8 @@ class Downloads:
 
     def link(self, name: str, expires: int) -> str:
         """The signed URL of a published file name, valid until `expires` (unix seconds)."""
-        signature = self._sign(name, expires)
-        return f"{self.base_url}{PATH_PREFIX}{quote(name)}?e={expires}&s={signature}"
+        sig = signature(self._key, name, expires)
+        return f"{self.base_url}{PATH_PREFIX}{quote(name)}?e={expires}&s={sig}"
 
     def serve(self, target: str) -> Served:
         """Answer a request target ("/files/NAME?e=...&s=..."): 200 with the file, 403 for a
@@ -101,16 +102,12 @@ class Downloads:
         if not _NAME.fullmatch(name) or unicodedata.normalize("NFC", name) != name:
             return Served(404)
         query = parse_qs(parts.query)
-        expires_text = (query.get("e") or [""])[0]
-        signature = (query.get("s") or [""])[0]
-        # isdecimal: "²" passes isdigit() but int() refuses it (a 400 instead of the 403);
-        # and at most 12 digits, far from int()'s limit of 4300.
-        if not (expires_text.isdecimal() and len(expires_text) <= 12) or not hmac.compare_digest(
-            signature.encode(), self._sign(name, int(expires_text)).encode()
-        ):
+        expires = expiry((query.get("e") or [""])[0])
+        given = (query.get("s") or [""])[0]
+        if expires is None or not signed(self._key, given, name, expires):
             log.warning("download of %s refused: wrong or missing signature", name)
             return Served(403)
-        if int(expires_text) < self.clock().timestamp():
+        if expires < self.clock().timestamp():
             return Served(403)
         path = (self.folder / name).resolve()
         if path.parent != self.folder.resolve() or not path.is_file():
@@ -118,10 +115,6 @@ class Downloads:
         original = name.split("-", 1)[1]
         content_type = _CONTENT_TYPES.get(Path(original).suffix.lower(), OCTET_STREAM)
         return Served(200, path.read_bytes(), content_type, original)
-
-    def _sign(self, name: str, expires: int) -> str:
-        message = f"{name}\n{expires}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def _prune(self) -> None:
         """Delete files whose every link has expired (they were published over `days` ago)."""
