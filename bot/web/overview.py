@@ -98,12 +98,10 @@ async def overview_rows(
 async def overview(request: web.Request) -> web.Response:
     """GET /web/: the overview of the current period (or ?period=YYYY-MM), ?state= filters."""
     session = await signed_in(request)
-    return await overview_page(dashboard_of(request), request.query, session.csrf, session.admin_id)
+    return await overview_page(dashboard_of(request), request.query, session.csrf)
 
 
-async def overview_page(
-    dashboard: Dashboard, query: Mapping[str, str], csrf: str, admin: str
-) -> web.Response:
+async def overview_page(dashboard: Dashboard, query: Mapping[str, str], csrf: str) -> web.Response:
     """The overview for a signed-in admin, from the request's query (period, state)."""
     now = dashboard.clock()
     period = chosen_period(query, dashboard.catalog, now)
@@ -126,7 +124,6 @@ async def overview_page(
         percent=round(100 * done / len(rows)) if rows else 0,
         chosen=chosen if chosen in STATES else "",
         csrf=csrf,
-        admin=admin,
         reminded=dashboard.catalog.units[reminded].name
         if reminded in dashboard.catalog.units
         else "",
