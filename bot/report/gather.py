@@ -182,13 +182,3 @@ async def stream_months(
                     if value is not None and key in fields
                 }
                 yield month, form_code, unit_code, typed
-
-
-async def read_months(
-    view: ReadView, forms: Mapping[str, Form], months: Iterable[Period]
-) -> dict[Period, PeriodAnswers]:
-    """Every form's typed answers of several months, from one snapshot (no explanations)."""
-    found: dict[Period, dict[str, dict[str, dict[str, TypedValue]]]] = {}
-    async for month, form_code, unit_code, typed in stream_months(view, forms, months):
-        found.setdefault(month, {}).setdefault(form_code, {})[unit_code] = typed
-    return {month: PeriodAnswers(month, found.get(month, {})) for month in months}
