@@ -9,26 +9,18 @@ written out as cells, so that a year of a big office is never held as values at 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
 
 from bot.report.aggregate import owing
 from bot.report.gather import stream_months
-from bot.report.xlsx_writer import Cell, XlsxWriter
+from bot.report.xlsx_writer import XlsxWriter
 from bot.workspace.load import Workspace
 from domain.aggregation import MonthFold
 from domain.forms import Form
 from domain.report_figures import PeriodAnswers
 from domain.report_periods import ReportPeriod
 from domain.units import Unit
-from domain.values import TypedValue
 from storage import Database
 from templates.catalog import text
-
-
-def _cell(value: TypedValue | None) -> Cell:
-    if value is None or isinstance(value, Decimal | str):
-        return value
-    return value.strftime("%d/%m/%Y")
 
 
 def _rows(
@@ -55,7 +47,7 @@ def _rows(
         yield (
             book.cells(unit.code, unit.name, ", ".join(left_out))
             + "".join(given.get(i, blank) for i in range(len(period.months)))
-            + book.cells(*[_cell(period_values.get(key)) for key in keys])
+            + book.cells(*[period_values.get(key) for key in keys])
         )
 
 
@@ -75,7 +67,7 @@ async def export_span_xlsx(db: Database, workspace: Workspace, period: ReportPer
         async for month, form_code, unit_code, typed in stream_months(view, forms, period.months):
             fold.add(month, form_code, unit_code, typed)
             row = cells[form_code].setdefault(unit_code, {})
-            row[index[month]] = book.cells(*[_cell(typed.get(k)) for k in numeric[form_code]])
+            row[index[month]] = book.cells(*[typed.get(k) for k in numeric[form_code]])
     added = fold.result().answers
     for form in forms.values():
         titles = [f.title for f in form.fields if f.type.is_numeric]
