@@ -12,6 +12,7 @@ from typing import Any
 from bot.workspace.default_report import default_spec
 from bot.workspace.problems import Problem, parse_toml, read_text
 from bot.workspace.toml_positions import Position, TomlPath, toml_positions
+from bot.workspace.toml_reader import toml_repr
 from domain.forms import Form
 from domain.report import (
     CheckSpec,
@@ -54,7 +55,7 @@ def load_spec(path: Path, forms: Mapping[str, Form], units: Sequence[Unit]) -> R
     found: list[Located] = []
     spec = parse_spec(raw, found)
     # An item of a wrong kind is left out of spec.items: the others keep their place.
-    dropped = {where[1] for where, _ in found if where[0] == "items"}
+    dropped = {where[1] for where, _ in found if where[0] == "items" and where[2:] == ("kind",)}
     places = [i for i in range(len(raw.get("items", []))) if i not in dropped]
     found += check_spec(spec, forms, units, places)
     if found:
@@ -83,6 +84,19 @@ def _units(table: Mapping[str, Any]) -> tuple[str, ...]:
     return _strings(table.get("units", table.get("unit", ())))
 
 
+def _flag(
+    table: Mapping[str, Any], key: str, default: bool, where: TomlPath, problems: list[Located]
+) -> bool:
+    """`key` of `table`, true or false; anything else (a typo such as "no", which bool()
+    would take for true) is a problem, and the default stands."""
+    value = table.get(key, default)
+    if isinstance(value, bool):
+        return value
+    wrong = text("report.spec.not_boolean", key=key, value=toml_repr(value))
+    problems.append(((*where, key), wrong))
+    return default
+
+
 def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
     """The declaration in a parsed TOML document; shape mistakes go to `problems`."""
     figures = {}
@@ -97,8 +111,8 @@ def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
             _units(table),
             str(table.get("group", "")),
             str(table.get("label", "")),
-            bool(table.get("emphasis", False)),
-            bool(table.get("chart", False)),
+            _flag(table, "emphasis", False, ("figures", name), problems),
+            _flag(table, "chart", False, ("figures", name), problems),
         )
     derived = {}
     for name, table in raw.get("derived", {}).items():
@@ -113,7 +127,7 @@ def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
             int(table.get("places", 2)),
             str(table.get("stated", "")),
             str(table.get("label", "")),
-            bool(table.get("emphasis", False)),
+            _flag(table, "emphasis", False, ("derived", name), problems),
         )
     sections = tuple(
         SectionSpec(str(s.get("key", "")), str(s.get("number", "")), str(s.get("title", "")))
@@ -138,8 +152,8 @@ def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
                 str(table.get("field", "")),
                 _units(table),
                 str(table.get("group", "")),
-                bool(table.get("lead_apart", False)),
-                bool(table.get("by_unit", False)),
+                _flag(table, "lead_apart", False, ("items", index), problems),
+                _flag(table, "by_unit", False, ("items", index), problems),
             )
         )
     checks = tuple(
@@ -155,8 +169,8 @@ def parse_spec(raw: Mapping[str, Any], problems: list[Located]) -> ReportSpec:
         tickets=_tickets(raw.get("tickets"), problems),
         subject=str(raw.get("subject", "")),
         closing=str(raw.get("closing", "")),
-        unit_tables=bool(raw.get("unit_tables", True)),
-        charts=bool(raw.get("charts", True)),
+        unit_tables=_flag(raw, "unit_tables", True, (), problems),
+        charts=_flag(raw, "charts", True, (), problems),
     )
 
 

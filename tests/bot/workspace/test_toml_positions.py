@@ -190,3 +190,15 @@ def test_report_toml_problems_name_their_lines(tmp_path: Path) -> None:
 def test_a_report_toml_syntax_error_names_its_line(tmp_path: Path) -> None:
     problems = _report_problems(tmp_path, '[figures]\na = { form = "covid" \n')
     assert len(problems) == 1 and problems[0].startswith("report.toml:2: sai cú pháp TOML")
+
+
+def test_a_report_toml_switch_that_is_not_true_or_false_is_a_problem(tmp_path: Path) -> None:
+    # bool("no") is True: a typo must not turn the charts on; it is named at its line.
+    lines = (SAMPLE / "report.toml").read_text(encoding="utf-8").splitlines()
+    figure = next(i for i, line in enumerate(lines) if line.startswith("vb_di = "))
+    lines[figure] = lines[figure].replace("chart = true", 'chart = "yes"')
+    problems = _report_problems(tmp_path, 'charts = "no"\n' + "\n".join(lines) + "\n")
+    assert problems == [
+        f'report.toml:{figure + 2}: chart = "yes" không hợp lệ; hãy ghi true hoặc false',
+        'report.toml:1: charts = "no" không hợp lệ; hãy ghi true hoặc false',
+    ]
