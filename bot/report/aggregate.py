@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.report.compose import ReportInputs, compose
-from bot.report.gather import Standing, read_standing, stream_months
+from bot.report.gather import Standing, read_standing, stream_months, year_to_date_months
 from bot.report.model import Document
 from bot.workspace.load import Workspace
 from domain.aggregation import MonthFold
@@ -21,7 +21,7 @@ from domain.calendar import period_window
 from domain.forms import Form
 from domain.obligations import obligations_owed
 from domain.periods import Period
-from domain.report import DerivedKind, ReportSpec
+from domain.report import ReportSpec
 from domain.report_figures import PeriodAnswers
 from domain.report_periods import ReportPeriod
 from domain.report_tickets import TicketSummary, summary_from_forms
@@ -49,9 +49,7 @@ def spans_needed(period: ReportPeriod) -> list[ReportPeriod]:
 def months_needed(spec: ReportSpec, period: ReportPeriod) -> list[Period]:
     """Every month the spans cover, and January on for year-to-date figures."""
     wanted = {month for span in spans_needed(period) for month in span.months}
-    if any(d.kind is DerivedKind.YEAR_TO_DATE for d in spec.derived.values()):
-        wanted.update(Period(period.year, m) for m in range(1, period.month + 1))
-    return sorted(wanted)
+    return sorted(wanted | year_to_date_months(spec, period))
 
 
 def owing(units: Sequence[Unit], span: ReportPeriod, workspace: Workspace) -> dict[str, set[str]]:
@@ -101,12 +99,9 @@ async def read_span(
     folds = {
         span: MonthFold(span, forms, owing(units, span, workspace), span.months) for span in spans
     }
-    ytd = {
-        Period(period.year, m)
-        for m in range(1, period.month + 1)
-        if any(d.kind is DerivedKind.YEAR_TO_DATE for d in spec.derived.values())
+    kept: dict[Period, dict[str, dict[str, dict[str, TypedValue]]]] = {
+        m: {} for m in year_to_date_months(spec, period)
     }
-    kept: dict[Period, dict[str, dict[str, dict[str, TypedValue]]]] = {m: {} for m in ytd}
     async with db.read() as view:
         async for month, form, unit, typed in stream_months(
             view, forms, months_needed(spec, period)

@@ -27,12 +27,17 @@ class Standing:
     pending: dict[str, list[str]] = field(default_factory=dict)
 
 
+def year_to_date_months(spec: ReportSpec, period: Period) -> set[Period]:
+    """January to the period's (last) month when a figure counts the year to date; else
+    none."""
+    if not any(d.kind is DerivedKind.YEAR_TO_DATE for d in spec.derived.values()):
+        return set()
+    return {Period(period.year, m) for m in range(1, period.month + 1)}
+
+
 def periods_needed(spec: ReportSpec, period: Period) -> list[Period]:
     """The period, the previous one, and January on for year-to-date figures."""
-    wanted = {period, period.previous()}
-    if any(d.kind is DerivedKind.YEAR_TO_DATE for d in spec.derived.values()):
-        wanted.update(Period(period.year, m) for m in range(1, period.month + 1))
-    return sorted(wanted)
+    return sorted({period, period.previous()} | year_to_date_months(spec, period))
 
 
 class _Typed:
