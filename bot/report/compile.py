@@ -98,8 +98,11 @@ async def build_document(
     doc = compose(inputs)
     chart_fields = charted_fields(spec)
     if spec.charts and chart_fields:
-        spans = chart_periods(period)
-        over = await read_fields_over(db, workspace.forms, chart_fields, spans)
+        # read_history read the period and the one before whole: the charts take those (the
+        # draft's own snapshot) and read only the earlier periods.
+        known = {p: history[p] for p in (period, period.previous())}
+        earlier = [p for p in chart_periods(period) if p not in known]
+        over = {**await read_fields_over(db, workspace.forms, chart_fields, earlier), **known}
         doc.charts = await asyncio.to_thread(
             charts,
             spec,
