@@ -138,12 +138,6 @@ class RateLimiter:
         if len(self._chat_next) > 4096:  # chats quiet for a while are forgotten
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
 
-    def pause_chat(self, chat_id: str, seconds: float) -> None:
-        """Hold a chat back (after a 429 naming it)."""
-        self._chat_next[chat_id] = max(
-            self._chat_next.get(chat_id, 0.0), self.monotonic() + seconds
-        )
-
     def pause_all(self, seconds: float) -> None:
         """Hold every chat back (after a 429 that concerns the whole bot)."""
         self._paused_until = max(self._paused_until, self.monotonic() + seconds)
