@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from functools import cache
 
 from domain.digits import small_int
 from domain.obligations import can_edit
@@ -30,6 +28,7 @@ from handlers.events import EventKind, Incoming, Reply
 from handlers.flagged import keep_target
 from handlers.obligated import Obligated, frozen, load
 from handlers.office_buttons import OfficeButton
+from handlers.typed_words import typed_button
 from handlers.unit_buttons import (
     EditForm,
     Explain,
@@ -46,41 +45,6 @@ from handlers.unit_buttons import (
     TicketButton,
 )
 from templates.catalog import speaking_to, text
-
-
-@cache
-def typed_buttons() -> dict[str, ObligationButton]:
-    """Words that work like the buttons, for channels without buttons and for typing
-    habits: each button's own label (without its symbol) and the short words the texts
-    tell people to type, all from the catalog."""
-    return {
-        _word("chat.button_back"): Navigate(Move.BACK),
-        _word("chat.button_skip"): Navigate(Move.SKIP),
-        _word("chat.button_pause"): Navigate(Move.PAUSE),
-        _word("chat.button_keep"): Navigate(Move.KEEP),
-        _word("chat.button_submit"): Summary(SummaryAction.SEND),
-        _word("chat.word_send"): Summary(SummaryAction.SEND),
-        _word("chat.word_edit"): Summary(SummaryAction.EDIT),
-    }
-
-
-@cache
-def flagged_words() -> dict[str, ObligationButton]:
-    """While a value is flagged, keep and fix act on that value (resolved in _button)."""
-    return {_word("chat.button_keep"): Navigate(Move.KEEP), _word("chat.word_edit"): Fix("")}
-
-
-def _word(key: str) -> str:
-    """A catalog label as typed, case folded."""
-    return typed_word(str(text(key))).casefold()
-
-
-def typed_word(label: str) -> str:
-    """A button label as the word to type: without the emoji and arrows around it."""
-    return _LABEL_EDGES.sub("", label)
-
-
-_LABEL_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 async def handle(event: Incoming, ctx: HandlerContext) -> list[Reply]:
@@ -194,7 +158,7 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
     if event.kind is EventKind.TEXT and tickets.awaits_ticket(state):
         return await tickets.typed(ctx, event, state, units)
     if event.kind is EventKind.TEXT:
-        typed = _typed_button(event.text, state)
+        typed = typed_button(event.text, state)
         if typed and state.in_obligation:
             return await _button(event, ctx, state, units, typed)
         addressed = await replied.answer(ctx, event, state, units) if event.reply_to else None
@@ -220,25 +184,6 @@ async def _pressed(
     if isinstance(pressed, ObligationButton):
         return await _button(event, ctx, state, list(caller.units), pressed)
     return [Reply(chat_id=event.sender.chat_id, text=text("chat.stale_button"))]
-
-
-def explain_word() -> str:
-    """The word typed to explain a flagged figure, where there is no button to press."""
-    return text("chat.word_explain")
-
-
-def _typed_button(typed: str, state: ConversationState) -> ObligationButton | None:
-    """The button a typed word stands for (None if none): fixed words, or the explain word
-    for the flagged figure whose explain choice was shown last."""
-    word = typed.strip().casefold()
-    if state.awaiting is Awaiting.FLAGGED and word in flagged_words():
-        return flagged_words()[word]
-    if word in typed_buttons():
-        return typed_buttons()[word]
-    if word == explain_word().casefold():
-        shown = (parse(data) for data in state.choices)
-        return next((button for button in shown if isinstance(button, Explain)), None)
-    return None
 
 
 async def _button(

@@ -15,7 +15,7 @@ from typing import Any
 from bot.channels.base import payload_choices, payload_document
 from handlers.buttons import parse
 from handlers.events import Choice, Document
-from handlers.router import explain_word, flagged_words, typed_buttons, typed_word
+from handlers.typed_words import explain_word, flagged_words, typed_buttons, typed_word
 from handlers.unit_buttons import Explain, Fix, Pick
 from templates.catalog import text as catalog_text
 

@@ -42,7 +42,7 @@ from bot.channels.base import (
 )
 from bot.channels.plaintext import draw, plain
 from handlers.events import Document, EventKind, Incoming, Sender, typed_event
-from handlers.router import typed_word
+from handlers.typed_words import typed_word
 from templates.catalog import text as catalog_text
 
 log = logging.getLogger(__name__)

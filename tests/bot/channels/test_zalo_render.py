@@ -28,7 +28,7 @@ from bot.channels.zalo import (
     typed_word,
 )
 from handlers.events import Choice, EventKind, Reply
-from handlers.router import typed_buttons
+from handlers.typed_words import typed_buttons
 from templates.catalog import text
 
 
