@@ -30,6 +30,7 @@ from bot.workspace.settings import (
 )
 from bot.workspace.toml_positions import toml_positions
 from bot.workspace.toml_reader import REQUIRED, TableReader, parse_clock, toml_repr
+from bot.workspace.units_file import parse_date
 from domain.periods import Period, ReminderStep, ReportingRegime, parse_period
 
 CONFIG_FILE_NAME: Final = "config.toml"
@@ -383,12 +384,6 @@ def _names(r: TableReader, key: str, default: tuple[str, ...]) -> tuple[str, ...
     return names
 
 
-_DAY_FORMATS = (
-    re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$"),
-    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$"),
-)
-
-
 def _optional_day(r: TableReader, key: str) -> date | None:
     """A day written "dd/mm/yyyy" (or a TOML date); "" or no key for none."""
     if not r.has(key):
@@ -402,11 +397,7 @@ def _optional_day(r: TableReader, key: str) -> date | None:
     typed = value.strip()
     if not typed:
         return None
-    for pattern in _DAY_FORMATS:
-        if match := pattern.match(typed):
-            try:
-                return date(int(match["year"]), int(match["month"]), int(match["day"]))
-            except ValueError:
-                break
-    r.problem(key, "bad_date", value=typed)
-    return None
+    day = parse_date(typed)
+    if day is None:
+        r.problem(key, "bad_date", value=typed)
+    return day
