@@ -104,7 +104,7 @@ def packaged_catalog(name: str) -> str:
 @cache
 def packaged_texts(name: str) -> dict[str, str]:
     """The packaged snippets of a catalog by key ("key" or "table.key"), no override."""
-    return _flatten(tomllib.loads(packaged_catalog(name)))
+    return flatten(tomllib.loads(packaged_catalog(name)))
 
 
 def use_office_texts(folder: Path | None) -> None:
@@ -116,7 +116,7 @@ def use_office_texts(folder: Path | None) -> None:
         for name in catalog_names():
             path = folder / f"{name}.toml"
             if path.is_file():
-                own = _flatten(tomllib.loads(path.read_text(encoding="utf-8-sig")))
+                own = flatten(tomllib.loads(path.read_text(encoding="utf-8-sig")))
                 known = packaged_texts(name)
                 layered[name] = {k: v for k, v in own.items() if k in known}
     if layered == _office_texts:
@@ -151,11 +151,12 @@ def _fixed(catalog: str, key: str) -> str | None:
     return _marked(catalog, _template(catalog, key).render().strip())
 
 
-def _flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
+def flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """A parsed catalog's snippets by dotted key ("key" or "table.key")."""
     flat: dict[str, str] = {}
     for key, value in entries.items():
         if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
+            flat.update(flatten(value, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = str(value)
     return flat

@@ -12,7 +12,7 @@ from jinja2 import TemplateSyntaxError, meta
 
 from bot.workspace.problems import Problem, display_path, parse_toml, read_text
 from bot.workspace.toml_positions import toml_positions
-from templates.catalog import catalog_names, environment, packaged_texts
+from templates.catalog import catalog_names, environment, flatten, packaged_texts
 
 OVERRIDES_FOLDER = "templates"
 WORD_TEMPLATE = "report.docx"
@@ -73,7 +73,7 @@ def _check_catalog(
     lines = source.splitlines()
     packaged = packaged_texts(name)
     env = environment(html=name.startswith("chat"))
-    for key, snippet in _flatten(entries).items():
+    for key, snippet in flatten(entries).items():
         at = positions.get(tuple(key.split(".")))
         line = at.line if at else None
         if key not in packaged:
@@ -106,13 +106,3 @@ def _snippet_line(lines: list[str], key_line: int | None, inside: int) -> int | 
     # A multi-line string opened at the end of the key's line starts on the next one.
     starts_below = opening.endswith(('"""', "'''"))
     return key_line + (inside or 1) - 1 + (1 if starts_below else 0)
-
-
-def _flatten(entries: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in entries.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = str(value)
-    return flat
