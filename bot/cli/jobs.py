@@ -10,13 +10,12 @@ for good. Exit codes: 0 done; 1 nothing done (config problem, no such quarantine
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.cli.main import command
-from bot.cli.options import add_config, checked_settings
+from bot.cli.options import add_config, checked_settings, on_database
 from bot.runtime.db_errors import explain
 from bot.workspace.settings import Settings
 from domain.calendar import office_zone
@@ -49,20 +48,11 @@ def jobs(args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, work: Callable[[Database], Awaitable[Any]]) -> Any | None:
-    """Open the database, do the work, close it; None after printing why it failed."""
-    path = settings.storage.path
-
-    async def run() -> Any:
-        db = await Database.open(path)
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
+    """`work` on the database; None after printing why it failed."""
     try:
-        return asyncio.run(run())
+        return on_database(settings, work)
     except StorageError as error:
-        print(explain(error, path), file=sys.stderr)
+        print(explain(error, settings.storage.path), file=sys.stderr)
         return None
 
 

@@ -1,12 +1,13 @@
 """What every `baocao` command shares, defined once: `--config`, `--today`, the checked
-workspace, and the office's present moment in its time zone."""
+workspace, the office's present moment in its time zone, and a run on its database."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TypeVar
@@ -18,9 +19,11 @@ from bot.workspace.problems import ConfigError
 from bot.workspace.settings import Settings
 from bot.workspace.units_file import parse_date
 from domain.calendar import office_zone
+from storage import Database
 from templates.catalog import text
 
 Loaded = TypeVar("Loaded")
+Done = TypeVar("Done")
 
 # `--today D` stands for noon of D in the office's time zone: a period that opens that
 # morning has opened, a deadline that afternoon has not passed, whatever the zone.
@@ -115,3 +118,14 @@ def office_now(workspace: Workspace, today: date | None = None) -> datetime:
     if today is not None:
         return datetime.combine(today, TODAY_AT, tzinfo=zone(workspace))
     return datetime.now(zone(workspace))
+
+
+def on_database(settings: Settings, work: Callable[[Database], Awaitable[Done]]) -> Done:
+    """Open the office's database, do `work` on it, close it; StorageError goes up to the
+    command, which says what went wrong in its own words."""
+
+    async def run() -> Done:
+        async with await Database.open(settings.storage.path) as db:
+            return await work(db)
+
+    return asyncio.run(run())

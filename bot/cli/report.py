@@ -4,13 +4,12 @@ behind it, from the command line."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
 from bot.cli.main import command
-from bot.cli.options import add_config, checked_workspace, office_now
-from bot.report.compile import compile_draft
+from bot.cli.options import add_config, checked_workspace, office_now, on_database
+from bot.report.compile import Draft, compile_draft
 from bot.report.export import export_xlsx
 from bot.report.export_span import export_span_xlsx
 from bot.report.review import review_name
@@ -92,7 +91,7 @@ def report(args: argparse.Namespace) -> int:
         return 1
     period = _chosen(args, workspace)
     try:
-        draft = asyncio.run(_compile(workspace, period))
+        draft = on_database(workspace.settings, lambda db: _compile(db, workspace, period))
     except (ReportSpecError, StorageError) as error:
         print(text("report.cli.failed", detail=str(error)), file=sys.stderr)
         return 1
@@ -108,16 +107,12 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _compile(workspace: Workspace, period: Period):  # type: ignore[no-untyped-def]
-    db = await Database.open(workspace.settings.storage.path)
-    try:
-        now = office_now(workspace)
-        spec, tickets = await draft_inputs(db, workspace, period, now)
-        return await compile_draft(
-            db, workspace, period, now, created_by="cli", spec=spec, tickets=tickets
-        )
-    finally:
-        await db.close()
+async def _compile(db: Database, workspace: Workspace, period: Period) -> Draft:
+    now = office_now(workspace)
+    spec, tickets = await draft_inputs(db, workspace, period, now)
+    return await compile_draft(
+        db, workspace, period, now, created_by="cli", spec=spec, tickets=tickets
+    )
 
 
 @command("export", help="report.cli.export", arguments=_export_arguments)
@@ -128,7 +123,7 @@ def export(args: argparse.Namespace) -> int:
         return 1
     period = _chosen(args, workspace)
     try:
-        data = asyncio.run(_export(workspace, period))
+        data = on_database(workspace.settings, lambda db: _export(db, workspace, period))
     except StorageError as error:
         print(text("report.cli.failed", detail=str(error)), file=sys.stderr)
         return 1
@@ -137,15 +132,11 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _export(workspace: Workspace, period: Period) -> bytes:
-    db = await Database.open(workspace.settings.storage.path)
-    try:
-        if isinstance(period, ReportPeriod):
-            return await export_span_xlsx(db, workspace, period)
-        listed, hotline = await export_inputs(db, workspace, period, office_now(workspace))
-        return await export_xlsx(db, workspace, period, listed, hotline)
-    finally:
-        await db.close()
+async def _export(db: Database, workspace: Workspace, period: Period) -> bytes:
+    if isinstance(period, ReportPeriod):
+        return await export_span_xlsx(db, workspace, period)
+    listed, hotline = await export_inputs(db, workspace, period, office_now(workspace))
+    return await export_xlsx(db, workspace, period, listed, hotline)
 
 
 @command("load-answers", help="report.cli.load", arguments=_load_arguments)
@@ -156,7 +147,7 @@ def load(args: argparse.Namespace) -> int:
         return 1
     try:
         files = [_read(name, workspace, args.period) for name in args.files]
-        counts = asyncio.run(_load(workspace, files))
+        counts = on_database(workspace.settings, lambda db: _load(db, workspace, files))
     except (AnswersFileError, StorageError) as error:
         print(text("report.cli.failed", detail=str(error)), file=sys.stderr)
         return 1
@@ -165,9 +156,5 @@ def load(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _load(workspace: Workspace, files: list) -> list[int]:  # type: ignore[type-arg]
-    db = await Database.open(workspace.settings.storage.path)
-    try:
-        return [await load_answers(db, workspace, answers) for answers in files]
-    finally:
-        await db.close()
+async def _load(db: Database, workspace: Workspace, files: list[AnswersFile]) -> list[int]:
+    return [await load_answers(db, workspace, answers) for answers in files]

@@ -7,7 +7,6 @@ unit); 2 usage error.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import getpass
 import json
@@ -22,13 +21,13 @@ from bot.cli.options import (
     checked_workspace,
     complain,
     office_now,
+    on_database,
     zone,
 )
 from bot.report.tickets_source import campaign_start, period_figures, period_tickets
 from bot.tickets.reading import read_ticket_file
 from bot.tickets.saving import clear_leftovers, save_in_batches
 from bot.tickets.sheets import TicketFileError
-from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError, spec_for
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
@@ -94,19 +93,6 @@ def _json(value: Any) -> str:
     return json.dumps(dataclasses.asdict(value), ensure_ascii=False, indent=2, default=str)
 
 
-def _run(workspace: Workspace, work: Callable[[Database], Any]) -> Any:
-    """Open the database, do the work, close it; StorageError goes up to the caller."""
-
-    async def run() -> Any:
-        db = await Database.open(workspace.settings.storage.path)
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
-
-
 # ---------------------------------------------------------------- import
 
 
@@ -138,7 +124,7 @@ def _import(args: argparse.Namespace) -> int:
         return await save_in_batches(db, parsed, units, today, _who())
 
     try:
-        summary = _run(workspace, work)
+        summary = on_database(workspace.settings, work)
     except StorageError as error:
         complain(text("cli.run.storage_error", detail=str(error)))
         return 1
@@ -161,7 +147,7 @@ def _assign(args: argparse.Namespace) -> int:
             return await assign_ticket(tx, workspace.units, args.ticket, args.unit, _who())
 
     try:
-        done: TicketAssignment = _run(workspace, work)
+        done: TicketAssignment = on_database(workspace.settings, work)
     except StorageError as error:
         complain(text("cli.run.storage_error", detail=str(error)))
         return 1
@@ -191,7 +177,7 @@ def _list(args: argparse.Namespace) -> int:
             return await view.tickets.unmatched(), await view.tickets.overdue(today)
 
     try:
-        unmatched, overdue = _run(workspace, work)
+        unmatched, overdue = on_database(workspace.settings, work)
     except StorageError as error:
         complain(text("cli.run.storage_error", detail=str(error)))
         return 1
@@ -248,7 +234,7 @@ def _figures(args: argparse.Namespace) -> int:
         return period_figures(counted, workspace, period, start)
 
     try:
-        figures = _run(workspace, work)
+        figures = on_database(workspace.settings, work)
     except StorageError as error:
         complain(text("cli.run.storage_error", detail=str(error)))
         return 1
