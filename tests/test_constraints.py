@@ -3,23 +3,18 @@ each pin inside pyproject's range, and the developer tools are pinned exactly.""
 
 from __future__ import annotations
 
-import re
 import tomllib
 from importlib import metadata
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name as _name
 from packaging.version import Version
 
 from tests.support.paths import REPO_ROOT
 
 PYPROJECT = REPO_ROOT / "pyproject.toml"
 CONSTRAINTS = REPO_ROOT / "constraints.txt"
-
-
-def _name(name: str) -> str:
-    """The normalised project name (PEP 503): Jinja2 and jinja2, typing_extensions and -."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _project() -> dict[str, object]:
