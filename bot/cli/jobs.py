@@ -67,7 +67,8 @@ def _list(args: argparse.Namespace) -> int:
     found = None if settings is None else _run(settings, work)
     if settings is None or found is None:
         return 1
-    print(text("cli.jobs.listed", jobs=found, zone=office_zone(settings.regime)))
+    what = {job.id: text("cli.jobs.what", job=job.payload) for job in found}
+    print(text("cli.jobs.listed", jobs=found, what=what, zone=office_zone(settings.regime)))
     return 0
 
 

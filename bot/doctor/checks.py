@@ -268,7 +268,9 @@ class Doctor:
         if state.unknown:
             found.append(_finding("outbox", Level.NOTE, "outbox_unknown", count=state.unknown))
         if state.quarantined:
-            found.append(_finding("jobs", Level.FIX, "jobs_quarantined", jobs=state.quarantined))
+            jobs = state.quarantined
+            what = {id_: text("cli.jobs.what", job=payload) for id_, payload in jobs}
+            found.append(_finding("jobs", Level.FIX, "jobs_quarantined", jobs=jobs, what=what))
         if state.unreachable:
             found.append(
                 _finding(
