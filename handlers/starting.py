@@ -17,8 +17,39 @@ from templates.catalog import text
 async def report(
     ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str]
 ) -> list[Reply]:
-    """/baocao: start or resume the person's report of the current period."""
+    """/baocao [CODE]: start or resume the person's report; with a form's code, that form."""
+    typed = event.argument.strip()
+    if typed:
+        return await _begin_named(ctx, event, state, units, typed)
     return await begin(event, ctx, state, units)
+
+
+async def _begin_named(
+    ctx: HandlerContext, event: Incoming, state: ConversationState, units: list[str], typed: str
+) -> list[Reply]:
+    """/baocao CODE: work on that form where one unit and period owe it; else say what can
+    be sent (or that it was sent: /sua changes it)."""
+    usable = [code for code in units if code in ctx.catalog.units]
+    if not usable:
+        return [registration.stranger_reply(event)]
+    owed = [
+        o
+        for code in usable
+        for open_period in await open_periods(ctx, code)
+        for o in await owed_forms(ctx, code, open_period)
+    ]
+    named = [o for o in owed if o.form_code.casefold() == typed.casefold()]
+    waiting = [o for o in named if not o.state.is_done]
+    if len(waiting) == 1:
+        only = waiting[0]
+        return await start_unit(event, ctx, state, only.unit_code, only.period, only.form_code)
+    if waiting:  # several units or periods owe it: the usual choice
+        return await begin(event, ctx, state, units)
+    period = current_period(ctx.now, ctx.catalog.regime).label
+    codes = sorted({o.form_code for o in owed if not o.state.is_done})
+    key = "chat.report_form_sent" if named else "chat.report_unknown_form"
+    body = text(key, typed=typed, codes=codes, period=period)
+    return [Reply(chat_id=event.sender.chat_id, text=body)]
 
 
 async def edit(
@@ -187,9 +218,11 @@ async def start_unit(
     state: ConversationState,
     unit_code: str,
     period: Period | None = None,
+    form_code: str | None = None,
 ) -> list[Reply]:
-    """Work on the unit's first form not yet sent: of `period` if it is open to the unit and
-    has one, else of the one open period with forms to send (asking which when several)."""
+    """Work on the unit's first form not yet sent (or `form_code`, when it is not): of
+    `period` if it is open to the unit and has one, else of the one open period with forms to
+    send (asking which when several)."""
     chat_id = event.sender.chat_id
     unit = ctx.catalog.units[unit_code]
     periods = await open_periods(ctx, unit_code)
@@ -201,7 +234,8 @@ async def start_unit(
     owed = await owed_forms(ctx, unit_code, period)
     if not owed:
         return [Reply(chat_id=chat_id, text=text("chat.nothing_owed", period=period.label))]
-    chosen = next((o.form_code for o in owed if not o.state.is_done), None)
+    waiting = [o.form_code for o in owed if not o.state.is_done]
+    chosen = form_code if form_code in waiting else next(iter(waiting), None)
     if chosen is None:
         return [Reply(chat_id=chat_id, text=text("chat.all_submitted", period=period.label))]
     if (state.unit, state.form, state.period) != (unit_code, chosen, period.key):
