@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -15,7 +16,7 @@ from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace
 from bot.runtime.app import App
 from bot.runtime.build import catalog_of, office_of
-from bot.runtime.clock import system_clock
+from bot.runtime.clock import Clock, system_clock
 from bot.runtime.webhook import Mount, WebhookServer
 from bot.web.dashboard import OVERVIEW, Dashboard
 from bot.web.routes import mount
@@ -27,6 +28,8 @@ from templates.catalog import text
 
 DEFAULT_PORT = 8080
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+# Told the database and the port once the dashboard listens.
+Ready = Callable[[Database, int], Awaitable[None]]
 
 
 def bot_dashboard(app: App) -> Mount:
@@ -56,7 +59,7 @@ def serve(args: argparse.Namespace) -> int:
     if workspace is None:
         return 1
     try:
-        asyncio.run(_serve(workspace, args.listen, args.port))
+        asyncio.run(serve_dashboard(workspace, args.listen, args.port))
     except OSError as error:
         detail = error.strerror or str(error)
         print(
@@ -68,23 +71,53 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(workspace: Workspace, host: str, port: int) -> None:
+async def serve_dashboard(
+    workspace: Workspace,
+    host: str,
+    port: int,
+    clock: Clock = system_clock,
+    ready: Ready | None = None,
+) -> None:
+    """Serve until SIGINT/SIGTERM; `ready` is told the database and the real port once
+    listening (by default: the address printed); a busy port is OSError, unless `ready` is
+    given and then any free port serves (the demo, whose person did not choose the port)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with await Database.open(workspace.settings.storage.path) as db:
-        parts = Dashboard(db, catalog_of(workspace), office_of(workspace), system_clock)
-        server = WebhookServer(host, port, [], mount=lambda app: mount(app, parts))
-        await server.start()
+        parts = Dashboard(db, catalog_of(workspace), office_of(workspace), clock)
+        server = await _listen(host, port, lambda app: mount(app, parts), ready is not None)
         try:
-            url = f"http://{host}:{server.port}{OVERVIEW}"
-            config = workspace.settings.source
-            # flush: a supervisor (or a test) reads the address while the server runs.
-            print(text("cli.web.serving", url=url, config=config), file=sys.stderr, flush=True)
+            await (ready or _announce(workspace, host))(db, server.port)
             await stop.wait()
         finally:
             await server.stop()
+
+
+def _announce(workspace: Workspace, host: str) -> Ready:
+    async def announce(db: Database, port: int) -> None:
+        del db
+        url = f"http://{host}:{port}{OVERVIEW}"
+        config = workspace.settings.source
+        # flush: a supervisor (or a test) reads the address while the server runs.
+        print(text("cli.web.serving", url=url, config=config), file=sys.stderr, flush=True)
+
+    return announce
+
+
+async def _listen(host: str, port: int, mount_on: Mount, any_port: bool) -> WebhookServer:
+    """The server listening on `port`, or on a free one if that is busy and `any_port`."""
+    server = WebhookServer(host, port, [], mount=mount_on)
+    try:
+        await server.start()
+    except OSError:
+        await server.stop()
+        if not any_port or port == 0:
+            raise
+        server = WebhookServer(host, 0, [], mount=mount_on)
+        await server.start()
+    return server
 
 
 # ---------------------------------------------------------------- web-link

@@ -60,6 +60,8 @@ TIMETABLE = (
     ((16, 8, 0), "late"),
     ((17, 8, 0), "late"),
 )
+# When the month's story ends and the draft is compiled (Vietnam time, February 2022).
+ENDS = (17, 9, 0)
 
 
 class SimClock:
@@ -159,6 +161,11 @@ def _at(day: int, hour: int, minute: int) -> datetime:
     return datetime(2022, 2, day, hour, minute, tzinfo=UTC) - _ZONE_SHIFT
 
 
+def demo_end() -> datetime:
+    """The simulated moment the demo's month ends: the dashboard shown after it starts there."""
+    return _at(*ENDS)
+
+
 def _shown(moment: datetime) -> str:
     return (moment.astimezone(UTC) + _ZONE_SHIFT).strftime("%H:%M %d/%m")
 
@@ -247,7 +254,7 @@ class Demo:
             else:
                 await self._tick(app, workspace, str(what))
 
-        self.clock.now = _at(17, 9, 0)
+        self.clock.now = demo_end()
         period = parse_period(PERIOD)
         spec, hotline = await draft_inputs(app.db, workspace, period, self.clock())
         draft = await compile_draft(
