@@ -83,7 +83,7 @@ async def _forms(
 
 async def unit_page(request: web.Request) -> web.Response:
     """GET /web/units/CODE[?period=YYYY-MM]: the unit's answers and their history."""
-    await signed_in(request)
+    session = await signed_in(request)
     dashboard = dashboard_of(request)
     catalog = dashboard.catalog
     code = request.match_info["code"]
@@ -95,5 +95,6 @@ async def unit_page(request: web.Request) -> web.Response:
         names = {f"{p.channel}:{p.user_id}": p.display_name or p.user_id for p in people}
         blocks = await _forms(view, catalog, code, period.key, names)
     values: dict[str, Any] = {"unit": catalog.units[code], "period": period, "forms": blocks}
+    values["csrf"] = session.csrf  # the logout form of every page
     values["people"] = [(p.display_name or p.user_id, p.unreachable_at is None) for p in people]
     return page("unit", **values)

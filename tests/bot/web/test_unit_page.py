@@ -3,6 +3,7 @@ office only."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -55,6 +56,18 @@ async def test_the_unit_page_is_for_the_office_only(world: World) -> None:
         await client.get(await link_for(world))
         unknown = await client.get("/web/units/NOPE")
         assert unknown.status == 403 and 'data-reason="unknown_unit"' in await unknown.text()
+
+
+async def test_the_unit_page_offers_to_sign_out_with_the_sessions_token(world: World) -> None:
+    async with dashboard_client(world) as client:
+        await client.get(await link_for(world))
+        page = await (await client.get("/web/units/SYT?period=2022-02")).text()
+        form = re.search(r'action="/web/logout".*?name="csrf" value="([^"]+)"', page, re.S)
+        assert form is not None, page
+        out = await client.post("/web/logout", data={"csrf": form[1]})
+        assert out.status == 200 and "Đã đăng xuất" in await out.text()
+        after = await client.get("/web/units/SYT", allow_redirects=False)
+        assert after.status == 303
 
 
 def test_a_stored_value_is_shown_as_the_chat_shows_it() -> None:
