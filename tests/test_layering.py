@@ -71,7 +71,7 @@ ALLOWED: dict[str, set[str]] = {
         "templates",
     },
     # The dashboard: pages over the same use cases as chat, on the bot's HTTP server.
-    "bot.web": {"bot.runtime", "handlers", "domain", "storage", "templates"},
+    "bot.web": {"bot.runtime", "bot.report", "handlers", "domain", "storage", "templates"},
     "bot.cli": {f"bot.{part}" for part in BOT_PARTS}
     | {"handlers", "domain", "storage", "templates"},
 }

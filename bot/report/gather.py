@@ -120,19 +120,37 @@ async def read_fields_over(
     forms: Mapping[str, Form],
     keys: Mapping[str, Collection[str]],
     periods: Iterable[Period],
+    explained: Period | None = None,
 ) -> dict[Period, PeriodAnswers]:
     """Answers to some fields (form -> keys) over several periods, from one snapshot: a
     query per period, never one per unit; only those fields are decoded and kept (the
-    charts' 12 periods of a 5,000-unit office stay small)."""
+    charts' 12 periods of a 5,000-unit office stay small). Explanations are read for the
+    period `explained` only (the dashboard's figures page cites them in its warnings)."""
     wanted = [c for c in keys if c in forms]
     history = {}
     async with db.read() as view:
         for period in periods:
-            typed = _Typed(forms, wanted, False, keys)
-            async for chunk in view.answers.period_values(period, wanted, explanations=False):
+            told = period == explained
+            typed = _Typed(forms, wanted, told, keys)
+            async for chunk in view.answers.period_values(period, wanted, explanations=told):
                 typed.add(chunk)
-            history[period] = PeriodAnswers(period, typed.values)
+            history[period] = PeriodAnswers(period, typed.values, typed.explanations)
     return history
+
+
+async def read_field_over(
+    db: Database, form: Form, key: str, periods: Iterable[Period]
+) -> dict[Period, PeriodAnswers]:
+    """One field's answers over several periods, from one snapshot and one query that seeks
+    each unit's few values (a chosen figure's trend on the dashboard)."""
+    wanted = list(periods)
+    by_key: dict[str, dict[str, dict[str, TypedValue]]] = {p.key: {} for p in wanted}
+    typed = decoder(form.field(key))
+    async with db.read(one_statement=True) as view:
+        async for chunk in view.answers.field_over(form.code, key, wanted):
+            for period_key, unit_code, value in chunk:
+                by_key[period_key][unit_code] = {key: typed(value)}
+    return {p: PeriodAnswers(p, {form.code: by_key[p.key]}) for p in wanted}
 
 
 async def read_standing(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import actions, auth, overview, unit_page
+from bot.web import actions, auth, figures, overview, unit_page
 from bot.web.dashboard import DASHBOARD, PREFIX, Dashboard
 from bot.web.render import stylesheet
 
@@ -22,6 +22,8 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/logout", auth.logout)
     app.router.add_get("/units/{code}", unit_page.unit_page)
     app.router.add_post("/units/{code}/remind", actions.remind)
+    app.router.add_get("/forms", figures.forms_page)
+    app.router.add_get("/forms/{form_id}", figures.figures_page)
     app.router.add_get("/static/style.css", stylesheet)
     return app
 
