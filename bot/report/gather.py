@@ -144,12 +144,16 @@ async def read_field_over(
     """One field's answers over several periods, from one snapshot and one query that seeks
     each unit's few values (a chosen figure's trend on the dashboard)."""
     wanted = list(periods)
+    if not wanted:
+        return {}
     by_key: dict[str, dict[str, dict[str, TypedValue]]] = {p.key: {} for p in wanted}
     typed = decoder(form.field(key))
     async with db.read(one_statement=True) as view:
         async for chunk in view.answers.field_over(form.code, key, wanted):
             for period_key, unit_code, value in chunk:
-                by_key[period_key][unit_code] = {key: typed(value)}
+                found = by_key.get(period_key)
+                if found is not None:
+                    found[unit_code] = {key: typed(value)}
     return {p: PeriodAnswers(p, {form.code: by_key[p.key]}) for p in wanted}
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from domain.numbers import format_number
 
 WIDTH, HEIGHT = 640, 240
 # Room for the value labels on the left and the period labels below.
-LEFT, RIGHT, TOP, BOTTOM = 72, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 84, 28, 16, 36
 TICKS = 4  # horizontal grid lines above the lowest
+LABELLED = 6  # more periods than this: every other one is labelled (the last always is)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +52,19 @@ class TrendChart:
 
 
 def _scale(low: Decimal, high: Decimal) -> tuple[Decimal, Decimal]:
-    """The value range shown: from 0 (or the lowest, if negative) to the highest, never
-    empty (a flat line sits in the middle)."""
+    """The value axis: from 0 (or below the lowest, if negative) past the highest, in TICKS
+    round steps (1, 2, 2,5 or 5 times a power of ten), so the labels read 0, 5.000, 10.000."""
     low = min(low, Decimal(0))
-    if high == low:
-        return low - 1 if low else low, high + 1
-    return low, high
-
-
-def _tick_value(value: Decimal, span: Decimal) -> str:
-    # Whole numbers when the span allows it: "1.250", not "1.250,000000".
-    places = 0 if span >= TICKS else 2
-    return format_number(value, places)
+    if high <= low:  # every value 0: an axis of 0 to 4
+        high = low + TICKS
+    raw = (high - low) / TICKS
+    power = Decimal(10) ** raw.adjusted()
+    for times in (1, 2, Decimal("2.5"), 5, 10, 20):
+        step = power * times
+        start = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+        if step >= raw and start + step * TICKS >= high:
+            return start, start + step * TICKS
+    return low, high  # not reached: 20 steps of a power of ten always cover the span
 
 
 def trend_chart(points: Sequence[tuple[str, Decimal | None, int]]) -> TrendChart:
@@ -82,9 +84,15 @@ def trend_chart(points: Sequence[tuple[str, Decimal | None, int]]) -> TrendChart
             x = round(LEFT + index * step, 1)
             dots.append(Dot(x, y_of(value), label, format_number(value), missing))
     values = tuple(
-        Tick(y_of(low + span * i / TICKS), _tick_value(low + span * i / TICKS, span))
+        Tick(y_of(low + span * i / TICKS), format_number(low + span * i / TICKS))
         for i in range(TICKS + 1)
     )
-    periods = tuple(Tick(round(LEFT + i * step, 1), p[0]) for i, p in enumerate(points))
+    last = len(points) - 1
+    every = 2 if len(points) > LABELLED else 1
+    periods = tuple(
+        Tick(round(LEFT + i * step, 1), p[0])
+        for i, p in enumerate(points)
+        if (last - i) % every == 0
+    )
     line = " ".join(f"{d.x},{d.y}" for d in dots)
     return TrendChart(WIDTH, HEIGHT, line, tuple(dots), values, periods)

@@ -20,6 +20,7 @@ import pytest
 
 from bot.runtime.build import catalog_of
 from bot.workspace.load import load_workspace
+from domain.answers import Answer
 from domain.calendar import current_period, deadline_at
 from domain.obligations import Obligation, ObligationState
 from storage import Database
@@ -28,6 +29,8 @@ from tests.support.dashboard import served_web, web_link
 CHROMIUM = Path("/usr/bin/chromium")
 ADMIN = "123456789"  # the starter config's office admin
 FOCAL_CHAT = "77"
+# BDT's parcels in the last three periods (oldest first): the figures page draws their trend.
+PARCELS = ("11000", "11800", "12500")
 
 pytestmark = [
     pytest.mark.slow,
@@ -50,6 +53,11 @@ def _seed(office: Path) -> bool:
             await tx.obligations.set_state(
                 "BDT", "buuchinh", period.key, ObligationState.SUBMITTED, now, now
             )
+            months = [period.previous().previous(), period.previous(), period]
+            await tx.obligations.ensure([Obligation("BDT", "buuchinh", m) for m in months[:2]])
+            for month, parcels in zip(months, PARCELS, strict=True):
+                answer = Answer("BDT", "buuchinh", month.key, "san_luong", parcels, updated_at=now)
+                await tx.answers.set(answer, f"telegram:{FOCAL_CHAT}")
 
     asyncio.run(seed())
     return now > deadline_at(period, catalog.regime)
@@ -96,6 +104,19 @@ def test_the_office_signs_in_sees_the_month_and_reminds_a_unit(
             assert "Sở Y tế" in page.locator("#notice").inner_text()
             ((chat, payload),) = _outbox(office)
             assert chat == FOCAL_CHAT and "Sở Y tế" in json.loads(payload)["text"]
+
+            # The form's figures, from the overview's link: BDT's parcels, then their trend.
+            page.locator("#forms-link").click()
+            page.locator("#forms a", has_text="Hoạt động bưu chính").click()
+            bdt_figures = page.locator("#figures #unit-BDT")
+            assert "Bưu điện tỉnh Trà Vinh" in bdt_figures.inner_text()
+            assert "12.500" in bdt_figures.inner_text()
+            assert "12.500" in page.locator("#totals").inner_text()
+            page.locator("#figures th a", has_text="Sản lượng bưu gửi").click()
+            chart = page.locator("svg#chart")
+            assert chart.is_visible() and chart.locator("circle").count() == 3
+            assert "12.500" in chart.locator("circle title").last.text_content()
+            page.screenshot(path=str(tmp_path / "figures.png"), full_page=True)
 
             again = browser.new_page()
             again.goto(link)

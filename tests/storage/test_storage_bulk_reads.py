@@ -156,3 +156,29 @@ async def test_period_counts_of_values_and_explanations(seeded: Database) -> Non
             ("UBND_A", "BC02"): (1, 0),
             ("UBND_B", "BC01"): (0, 0),
         }
+
+
+async def test_field_over_reads_one_field_of_the_periods_asked(seeded: Database) -> None:
+    """A trend's read: that field of that form, every unit, the span's periods; no cleared
+    answer, no other field, form or period outside the span."""
+    before, after = PERIOD.previous(), PERIOD.next()
+    async with seeded.write() as tx:
+        for period in (before.previous(), before, after):
+            await tx.obligations.ensure([Obligation("UBND_A", "BC01", period)])
+        await tx.obligations.ensure([Obligation("UBND_A", "BC02", PERIOD)])
+        for period, value in ((before.previous(), "1"), (before, "2"), (after, "4")):
+            await tx.answers.set(Answer("UBND_A", "BC01", period.key, "dan_so", value), "t:1")
+        await tx.answers.set(answer("UBND_A", "dan_so", "3"), "t:1")
+        await tx.answers.set(answer("UBND_A", "ho", "30"), "t:1")
+        await tx.answers.set(answer("UBND_A", "dan_so", "8", form="BC02"), "t:1")
+        await tx.answers.set(answer("UBND_B", "dan_so", "5"), "t:2")
+        await tx.answers.set(answer("UBND_B", "dan_so", None), "t:2")  # cleared
+    found = []
+    async with seeded.read() as r:
+        async for chunk in r.answers.field_over("BC01", "dan_so", [after, before, PERIOD]):
+            found.extend(chunk)
+    assert sorted(found) == [
+        (before.key, "UBND_A", "2"),
+        (PERIOD.key, "UBND_A", "3"),
+        (after.key, "UBND_A", "4"),
+    ]

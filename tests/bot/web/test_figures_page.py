@@ -164,4 +164,11 @@ def test_the_chart_places_points_and_labels_values_the_vietnamese_way() -> None:
     assert chart.dots[0].y > chart.dots[1].y  # a bigger value is drawn higher
     assert chart.dots[1].x == chart.right  # the last period at the right edge
     assert [t.label for t in chart.periods] == ["01/2022", "02/2022", "03/2022"]
-    assert chart.values[0].label == "0" and "." in chart.values[-1].label
+    # A value axis of round steps from 0 past the highest value.
+    assert [t.label for t in chart.values] == ["0", "1.000", "2.000", "3.000", "4.000"]
+
+
+def test_a_long_span_labels_every_other_period_and_the_last() -> None:
+    chart = trend_chart([(f"{m:02d}/2022", Decimal(m), 0) for m in range(1, 13)])
+    assert [t.label for t in chart.periods] == [f"{m:02d}/2022" for m in range(2, 13, 2)]
+    assert len(chart.dots) == 12
