@@ -190,7 +190,12 @@ async def _trend(dashboard: Dashboard, form: Form, field: Field, period: Period)
 
 
 async def figures_of(
-    dashboard: Dashboard, form: Form, period: Period, chosen: str, shown_page: int = 1
+    dashboard: Dashboard,
+    form: Form,
+    period: Period,
+    chosen: str,
+    shown_page: int = 1,
+    csrf: str = "",
 ) -> web.Response:
     """The figures page of `form` for `period`: totals and warnings over every unit, the
     rows of the units of page `shown_page`; the trend of the field `chosen`, if any."""
@@ -232,6 +237,7 @@ async def figures_of(
         shown_page=shown_page,
         pages=pages,
         first=start + 1,
+        csrf=csrf,  # the logout form of every page
         flags=flags,
         trend=trend,
         chosen=chosen,
@@ -240,25 +246,26 @@ async def figures_of(
 
 async def figures_page(request: web.Request) -> web.Response:
     """GET /web/forms/FORM?period=YYYY-MM[&field=KEY]: the form's figures of the period."""
-    await signed_in(request)
+    session = await signed_in(request)
     dashboard = dashboard_of(request)
     period = chosen_period(request.query, dashboard.catalog, dashboard.clock())
     form = dashboard.catalog.forms.get(request.match_info["form_id"])
     if form is None:
         forms = _forms_list(dashboard)
-        return page("figures_not_found", status=404, period=period, forms=forms)
+        return page("figures_not_found", status=404, period=period, forms=forms, csrf=session.csrf)
     query = request.query
     wanted = query.get("page", "1")
     number = int(wanted) if wanted.isdigit() and len(wanted) < 6 else 1
-    return await figures_of(dashboard, form, period, query.get("field", ""), number)
+    chosen = query.get("field", "")
+    return await figures_of(dashboard, form, period, chosen, number, session.csrf)
 
 
 async def forms_page(request: web.Request) -> web.Response:
     """GET /web/forms[?period=YYYY-MM]: every form, a link to its figures of the period."""
-    await signed_in(request)
+    session = await signed_in(request)
     dashboard = dashboard_of(request)
     period = chosen_period(request.query, dashboard.catalog, dashboard.clock())
-    return page("forms", period=period, forms=_forms_list(dashboard))
+    return page("forms", period=period, forms=_forms_list(dashboard), csrf=session.csrf)
 
 
 def _forms_list(dashboard: Dashboard) -> list[tuple[str, str, int]]:

@@ -75,6 +75,7 @@ async def test_the_table_shows_each_unit_s_figures_and_the_draft_s_totals(world:
     assert _cells(totals.group(0)) == ["1.205*", "1.550*", "620*", "920*"]
     assert "Còn thiếu số liệu của 1 đơn vị" in totals.group(0)
     assert "2/3</strong> đơn vị đã có số liệu" in page
+    assert 'action="/web/logout"' in page  # a signed-in page offers to sign out
 
 
 async def test_a_consistency_warning_is_highlighted_in_its_cell_and_listed(world: World) -> None:
