@@ -76,7 +76,7 @@ class Flag:
 
 @dataclass(frozen=True, slots=True)
 class Point:
-    """A period of the trend: its total (None if no unit answered) and the units lacking."""
+    """A period of the trend: its total as shown ("" if no unit answered), units lacking."""
 
     label: str
     value: str
@@ -162,9 +162,8 @@ async def _answers(
     the fields the checks compare with it (stocks, and the values explained this period)."""
     forms = {form.code: form}
     keys = {form.code: {f.key for f in fields}}
-    current = (await read_fields_over(dashboard.db, forms, keys, [period], explained=period))[
-        period
-    ]
+    read = await read_fields_over(dashboard.db, forms, keys, [period], explained=period)
+    current = read[period]
     looked_back = set(related_fields(form))
     looked_back.update(key for _, _, key in (current.explanations or {}))
     before = period.previous()

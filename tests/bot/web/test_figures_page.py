@@ -113,6 +113,8 @@ async def test_no_chart_below_three_periods_of_data_and_the_page_says_why(world:
     _, page = await _signed_in_get(world, PAGE + "&field=cap_moi")
     assert "<svg" not in page
     assert "Chưa vẽ biểu đồ: chỉ 2 trong 12 kỳ có số liệu, cần ít nhất 3 kỳ." in page
+    _, text_field = await _signed_in_get(world, PAGE + "&field=ghi_chu")
+    assert "không có chỉ tiêu dạng số «ghi_chu»" in text_field and "<svg" not in text_field
 
 
 async def test_the_overview_links_to_the_forms_and_the_forms_to_their_figures(
