@@ -1,7 +1,8 @@
 """Housekeeping: deleting the old traffic records that would otherwise grow the database forever.
 
 Only the inbox's handled updates and the outbox's settled messages (sent, or given up on)
-older than `[storage] keep_days` go, plus failed invite attempts of that age. Unhandled
+older than `[storage] keep_days` go, plus failed invite attempts of that age, and the
+dashboard's sessions once expired or ended and its used login links a day after use. Unhandled
 updates, queued messages and those of unknown outcome stay whatever their age; answers,
 revisions, tickets and everything else are never touched.
 
@@ -26,6 +27,9 @@ BATCH = 500
 # A purge stops after this many batches and finishes on the next day's run, so that a first
 # run on a large old database does not keep the disk busy for long.
 MAX_BATCHES = 200
+# A used login link's nonce is kept this long: the link itself is valid for 10 minutes
+# (domain/web_login.py), the margin covers the clocks of other processes making links.
+USED_LINKS_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,8 @@ class Purged:
     inbox: int = 0
     outbox: int = 0
     failed_logins: int = 0
+    web_sessions: int = 0
+    web_links: int = 0
 
 
 async def purge_old(
@@ -45,7 +51,8 @@ async def purge_old(
     batch: int = BATCH,
     max_batches: int = MAX_BATCHES,
 ) -> Purged:
-    """Delete handled updates and settled messages settled more than `keep_days` ago."""
+    """Delete handled updates and settled messages settled more than `keep_days` ago, and
+    the dashboard's dead sessions and used login links (see the module's docstring)."""
     cutoff = clock() - timedelta(days=keep_days)
     inbox = outbox = 0
     for _ in range(max_batches):
@@ -57,9 +64,11 @@ async def purge_old(
         if deleted_in < batch and deleted_out < batch:
             break
         await asyncio.sleep(0)  # let waiting writers have the lock between batches
+    now = clock()
     async with db.write() as tx:
         logins = await tx.failed_logins.purge(cutoff)
-    return Purged(inbox, outbox, logins)
+        sessions, links = await tx.web.purge(now, now - USED_LINKS_KEPT)
+    return Purged(inbox, outbox, logins, sessions, links)
 
 
 async def housekeeping(db: Database, keep_days: int, clock: Clock) -> Purged | None:
@@ -78,5 +87,11 @@ async def housekeeping(db: Database, keep_days: int, clock: Clock) -> Purged | N
             purged.outbox,
             purged.failed_logins,
             keep_days,
+        )
+    if purged.web_sessions or purged.web_links:
+        log.info(
+            "housekeeping: deleted %d dashboard sessions expired or ended, %d used login links",
+            purged.web_sessions,
+            purged.web_links,
         )
     return purged

@@ -22,6 +22,10 @@ SELECT admin_id, csrf, expires_at FROM web_sessions
 WHERE cookie_hash = ? AND ended_at IS NULL AND expires_at > ?
 """
 _END = "UPDATE web_sessions SET ended_at = ? WHERE cookie_hash = ? AND ended_at IS NULL"
+# Housekeeping: a session past its expiry or logged out opens nothing; a used link's nonce
+# only matters while the link could still be valid.
+_PURGE_SESSIONS = "DELETE FROM web_sessions WHERE expires_at <= ? OR ended_at IS NOT NULL"
+_PURGE_LOGINS = "DELETE FROM web_logins_used WHERE used_at < ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +85,10 @@ class WebWriter(WebReader):
     async def end_session(self, cookie_hash: str, at: datetime | None = None) -> None:
         """Log out: the cookie opens nothing any more."""
         await self._s.run(_END, (codec.timestamp(at or self._s.now()), cookie_hash))
+
+    async def purge(self, now: datetime, used_before: datetime) -> tuple[int, int]:
+        """Delete sessions expired or ended by `now`, and links used before `used_before`;
+        (sessions, links) deleted."""
+        sessions = await self._s.run(_PURGE_SESSIONS, (codec.timestamp(now),))
+        links = await self._s.run(_PURGE_LOGINS, (codec.timestamp(used_before),))
+        return sessions, links

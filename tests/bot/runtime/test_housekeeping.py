@@ -110,6 +110,33 @@ async def test_old_settled_rows_go_pending_stay_and_recent_repeats_are_refused(
         assert [i.external_id for i in await r.inbox.next_unhandled()] == ["4"]
 
 
+def _rows(path: Path, table: str, column: str) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {row[0] for row in conn.execute(f"SELECT {column} FROM {table}")}
+
+
+async def test_dead_dashboard_sessions_and_old_used_links_go_live_ones_stay(
+    db: Database, clock: FakeClock
+) -> None:
+    async with db.write() as tx:
+        assert await tx.web.use_login("old-nonce", "telegram:900")
+        for name, hours in (("expired", 10), ("logged-out", 30), ("live", 30)):
+            await tx.web.open_session(name, "telegram:900", "t", START + timedelta(hours=hours))
+        await tx.web.end_session("logged-out")
+    clock.now = START + timedelta(days=1, hours=2)
+    async with db.write() as tx:
+        assert await tx.web.use_login("recent-nonce", "telegram:900")
+
+    purged = await purge_old(db, KEEP_DAYS, clock)
+
+    assert (purged.web_sessions, purged.web_links) == (2, 1)
+    assert _rows(db.path, "web_sessions", "cookie_hash") == {"live"}
+    assert _rows(db.path, "web_logins_used", "nonce") == {"recent-nonce"}
+    async with db.write() as tx:
+        assert await tx.web.session("live", clock()) is not None
+        assert not await tx.web.use_login("recent-nonce", "telegram:900")  # still single-use
+
+
 async def test_a_large_backlog_is_deleted_over_several_runs_in_batches(
     db: Database, clock: FakeClock
 ) -> None:
