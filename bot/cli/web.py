@@ -8,14 +8,14 @@ import asyncio
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
 from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace
 from bot.runtime.app import App
-from bot.runtime.build import catalog_of, office_of
+from bot.runtime.build import catalog_of, office_of, public_origin
 from bot.runtime.clock import Clock, system_clock
 from bot.runtime.webhook import Mount, WebhookServer
 from bot.web.dashboard import OVERVIEW, Dashboard
@@ -37,10 +37,22 @@ def bot_dashboard(app: App) -> Mount:
 
     def mount_on(web_app: web.Application) -> None:
         assert app.db is not None and app.delivery is not None
-        parts = Dashboard(app.db, app.catalog(), app.office(), app.clock, app.delivery.wake)
+        parts = Dashboard(
+            app.db,
+            app.catalog(),
+            app.office(),
+            app.clock,
+            app.delivery.wake,
+            session_length(app.workspace),
+        )
         mount(web_app, parts)
 
     return mount_on
+
+
+def session_length(workspace: Workspace) -> timedelta:
+    """How long a login to the dashboard lasts, as config.toml's [web] says."""
+    return timedelta(hours=workspace.settings.web.session_hours)
 
 
 # ---------------------------------------------------------------- web
@@ -86,7 +98,9 @@ async def serve_dashboard(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with await Database.open(workspace.settings.storage.path) as db:
-        parts = Dashboard(db, catalog_of(workspace), office_of(workspace), clock)
+        office = office_of(workspace)
+        session = session_length(workspace)
+        parts = Dashboard(db, catalog_of(workspace), office, clock, session_valid=session)
         server = await _listen(host, port, lambda app: mount(app, parts), ready is not None)
         try:
             await (ready or _announce(workspace, host))(db, server.port)
@@ -126,7 +140,7 @@ async def _listen(host: str, port: int, mount_on: Mount, any_port: bool) -> Webh
 def _link_arguments(parser: argparse.ArgumentParser) -> None:
     add_config(parser)
     parser.add_argument("admin", metavar="ADMIN_ID", help=text("cli.args.web_link_admin"))
-    parser.add_argument("--url", default=DEFAULT_URL, help=text("cli.args.web_link_url"))
+    parser.add_argument("--url", default="", help=text("cli.args.web_link_url"))
 
 
 @command("web-link", help="cli.args.web_link", arguments=_link_arguments)
@@ -139,7 +153,8 @@ def web_link(args: argparse.Namespace) -> int:
     if admin not in office_of(workspace).admins:
         print(text("cli.web.not_office", admin=args.admin), file=sys.stderr)
         return 2
-    link, expires = asyncio.run(_link(workspace, admin, args.url))
+    url = args.url or public_origin(workspace.settings) or DEFAULT_URL
+    link, expires = asyncio.run(_link(workspace, admin, url))
     zone = office_zone(workspace.settings.regime)
     print(text("cli.web.link", admin=admin, link=link, expires=expires, zone=zone))
     return 0

@@ -53,8 +53,11 @@ def office_of(workspace: Workspace, bot_username: str = "") -> Office:
 
 
 def public_origin(settings: Settings) -> str:
-    """Where the bot's HTTP server is reached from outside (scheme and host of its webhook
-    or download address: nginx passes /web/ there too), or "" when it has none."""
+    """Where the bot's HTTP server is reached from outside: `[web] public_url`, else scheme
+    and host of its webhook or download address (nginx passes /web/ there too), or "" when
+    it has none."""
+    if settings.web.public_url:
+        return settings.web.public_url
     tg, zl = settings.telegram, settings.zalo
     addresses = [
         tg.webhook_url if tg.enabled and tg.mode == "webhook" else "",

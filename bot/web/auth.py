@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.web.dashboard import OVERVIEW, PREFIX, WELCOME, dashboard_of
 from bot.web.render import page
-from domain.web_login import SESSION_VALID, LinkCheck, check
+from domain.web_login import LinkCheck, check
 from storage.repos.web import WebSession
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ async def login(request: web.Request) -> web.Response:
     async with dashboard.db.write() as tx:
         fresh = await tx.web.use_login(nonce, admin)
         if fresh:
-            expires = dashboard.clock() + SESSION_VALID
+            expires = dashboard.clock() + dashboard.session_valid
             await tx.web.open_session(cookie_hash(cookie), admin, csrf, expires)
     if not fresh:
         log.warning("web: login link of %s refused: used before", admin)
@@ -103,7 +103,7 @@ async def login(request: web.Request) -> web.Response:
     response.set_cookie(
         COOKIE,
         cookie,
-        max_age=int(SESSION_VALID.total_seconds()),
+        max_age=int(dashboard.session_valid.total_seconds()),
         path=PREFIX,
         httponly=True,
         samesite="Strict",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 
 from bot.runtime.clock import Clock
+from domain.web_login import SESSION_VALID
 from handlers.context import Catalog, Office
 from storage import Database
 
@@ -31,6 +33,8 @@ class Dashboard:
     # Wakes the delivery worker after a reminder is queued (the running bot); alone
     # (`baocao web`), the bot's worker finds the outbox rows on its next look.
     wake: Callable[[], None] = field(default=_nothing)
+    # How long a login lasts (`[web] session_hours`).
+    session_valid: timedelta = SESSION_VALID
 
 
 DASHBOARD = web.AppKey("dashboard", Dashboard)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.workspace.config_web import read_web
 from bot.workspace.problems import ConfigError, Problem, parse_toml, read_text
 from bot.workspace.settings import (
     DEFAULT_KEEP_DAYS,
@@ -75,6 +76,7 @@ def read_settings(path: Path) -> tuple[Settings | None, list[Problem]]:
         invites=_invites(root.table_reader("invites")),
         delivery=_delivery(root.table_reader("delivery")),
         tickets=_tickets(root.table_reader("tickets")),
+        web=read_web(root.table_reader("web")),
     )
     root.finish()
     return settings, problems

@@ -144,6 +144,17 @@ class TicketSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The office's dashboard (`/web/` on the bot's HTTP server, or `baocao web`)."""
+
+    # Where the office opens it from outside, scheme and host ("https://baocao.so.vn"), for
+    # the links of /web in chat; "" derives it from the webhook or download address.
+    public_url: str = ""
+    # How long a login lasts: a working day, with a margin.
+    session_hours: int = 10
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything config.toml says, checked and typed."""
 
@@ -157,3 +168,4 @@ class Settings:
     invites: InviteSettings
     delivery: DeliverySettings
     tickets: TicketSettings = TicketSettings()
+    web: WebSettings = WebSettings()
