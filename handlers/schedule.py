@@ -113,6 +113,8 @@ async def _run_period(
             outcome.skipped.append((period.key, unit_code, key))
         await ctx.tx.schedule.mark_done(period, latest_key, unit_code=unit_code, at=ctx.now)
         replies = await _unit_step(ctx, period, latest, ctx.catalog.units[unit_code], obligations)
+        if latest.kind is not ScheduleKind.OPEN:
+            await _reminded(ctx, period, unit_code, replies)
         if replies:
             outcome.sent.append((period.key, unit_code, latest_key))
             outcome.replies.extend(replies)
@@ -248,9 +250,11 @@ async def remind_laggards_now(ctx: HandlerContext, period: Period) -> list[Reply
         outstanding = outstanding_forms(obligations)
         if outstanding:
             unit = ctx.catalog.units[unit_code]
-            replies.extend(await _figures_reminder(ctx, period, unit, outstanding))
+            sent = await _figures_reminder(ctx, period, unit, outstanding)
+            replies.extend(await _reminded(ctx, period, unit_code, sent))
     for unit in await _ticket_laggards(ctx, period, grouped):
-        replies.extend(await _tickets_reminder(ctx, period, unit))
+        sent = await _tickets_reminder(ctx, period, unit)
+        replies.extend(await _reminded(ctx, period, unit.code, sent))
     return replies
 
 
@@ -261,10 +265,22 @@ async def remind_unit_now(ctx: HandlerContext, period: Period, unit_code: str) -
     unit = ctx.catalog.units[unit_code]
     outstanding = outstanding_forms(grouped.get(unit_code, []))
     if outstanding:
-        return await _figures_reminder(ctx, period, unit, outstanding)
-    if unit in await _ticket_laggards(ctx, period, grouped):
-        return await _tickets_reminder(ctx, period, unit)
-    return []
+        sent = await _figures_reminder(ctx, period, unit, outstanding)
+    elif unit in await _ticket_laggards(ctx, period, grouped):
+        sent = await _tickets_reminder(ctx, period, unit)
+    else:
+        return []
+    return await _reminded(ctx, period, unit_code, sent)
+
+
+async def _reminded(
+    ctx: HandlerContext, period: Period, unit_code: str, sent: list[Reply]
+) -> list[Reply]:
+    """`sent`, the reminder queued to a unit's focal points, recorded for the office's
+    overview (the last one, how many); nothing is recorded when nobody could be reached."""
+    if sent:
+        await ctx.tx.schedule.reminded(period, unit_code, ctx.now)
+    return sent
 
 
 async def _figures_reminder(

@@ -31,6 +31,7 @@ EXPECTED_TABLES = {
     "web_secret",
     "web_logins_used",
     "web_sessions",
+    "reminders_sent",
 }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from domain.periods import Period
 from storage import OFFICE_WIDE, Database
+from storage.repos.schedule import LastReminder
 from tests.support.clock import FakeClock
 from tests.support.storage_helpers import PERIOD
 
@@ -54,3 +56,19 @@ async def test_a_rolled_back_step_is_not_done(db: Database) -> None:
     async with db.read() as r:
         assert await r.schedule.is_done(PERIOD, "open") is False
         assert await r.outbox.pending_count() == 0
+
+
+async def test_the_last_reminder_of_each_unit_is_kept_with_how_many(db: Database) -> None:
+    first = datetime(2024, 6, 3, 2, 0, tzinfo=UTC)
+    async with db.write() as tx:
+        await tx.schedule.reminded(PERIOD, "UBND_A", first)
+        await tx.schedule.reminded(PERIOD, "UBND_A", first + timedelta(days=2))
+        await tx.schedule.reminded(PERIOD, "UBND_A", first + timedelta(days=1))  # a late write
+        await tx.schedule.reminded(PERIOD, "UBND_B", first)
+        await tx.schedule.reminded(Period(2024, 6), "UBND_C", first)
+    async with db.read() as view:
+        found = await view.schedule.last_reminders(PERIOD)
+    assert found == {
+        "UBND_A": LastReminder(first + timedelta(days=2), 3),
+        "UBND_B": LastReminder(first, 1),
+    }
