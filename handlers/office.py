@@ -325,8 +325,7 @@ async def lock_ask(ctx: HandlerContext, event: Incoming) -> list[Reply]:
 
 async def lock_confirmed(ctx: HandlerContext, event: Incoming, period: Period) -> list[Reply]:
     """The lock's button: no more edits to the period (unless one unit is unlocked)."""
-    await ctx.tx.periods.ensure(period)
-    await ctx.tx.periods.lock(period, ctx.now)
+    await lock_period(ctx, period)
     return [
         Reply(chat_id=event.sender.chat_id, text=text("chat.period_locked", period=period.label))
     ]
@@ -344,13 +343,28 @@ async def unlock_unit(ctx: HandlerContext, event: Incoming) -> list[Reply]:
     except ValueError:
         return [Reply(chat_id=chat_id, text=text("chat.bad_period", typed=rest))]
     unit = ctx.catalog.units[unit_code]
+    count, told = await reopen_unit(ctx, unit_code, period)
+    body = text("chat.unit_unlocked", unit=unit.name, period=period.label, count=count)
+    return [Reply(chat_id=chat_id, text=body), *told]
+
+
+async def lock_period(ctx: HandlerContext, period: Period) -> None:
+    """Close a period to edits (the first lock's time is kept): /khoa confirmed, or the
+    dashboard's confirmed lock."""
+    await ctx.tx.periods.ensure(period)
+    await ctx.tx.periods.lock(period, ctx.now)
+
+
+async def reopen_unit(
+    ctx: HandlerContext, unit_code: str, period: Period
+) -> tuple[int, list[Reply]]:
+    """Reopen one unit's forms of a period for a late correction (/mokhoa, the dashboard):
+    how many forms, and the notice to its focal points."""
     await schedule.ensure_obligations(ctx, period)
     count = await ctx.tx.obligations.unlock_unit(unit_code, period, ctx.now)
-    body = text("chat.unit_unlocked", unit=unit.name, period=period.label, count=count)
     notice = text("chat.unit_unlocked_notice", period=period.label)
     people = await notices.reachable_in_private(ctx, unit_code)
-    told = [Reply(chat_id=p.chat_id, channel=p.channel, text=notice) for p in people]
-    return [Reply(chat_id=chat_id, text=body), *told]
+    return count, [Reply(chat_id=p.chat_id, channel=p.channel, text=notice) for p in people]
 
 
 async def button(ctx: HandlerContext, event: Incoming, pressed: OfficeButton) -> list[Reply]:

@@ -1,4 +1,5 @@
-"""The period overview: every unit with its state, counts and a progress bar, a filter.
+"""The period overview: every unit with its state, warnings, focal points and last reminder;
+counts and a progress bar; filters, sorting and pages (listing.py).
 
 States come from `handlers.office.progress`, the use case of /trangthai and `baocao status`;
 a unit not submitted once the deadline has passed is shown late.
@@ -6,15 +7,16 @@ a unit not submitted once the deadline has passed is shown late.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from aiohttp import web
 
 from bot.web.auth import signed_in
+from bot.web.checks import NONE, UnitWarnings, unit_warnings
 from bot.web.dashboard import Dashboard, dashboard_of
+from bot.web.listing import STATES, Listing
 from bot.web.render import page
 from domain.calendar import current_period, deadline_at
 from domain.periods import Period, parse_period
@@ -22,7 +24,6 @@ from handlers.context import Catalog
 from handlers.office import UnitProgress, progress
 from storage import ReadView
 
-STATES = ("not_started", "answering", "late", "submitted", "submitted_late")
 TIME_SHOWN = "%H:%M %d/%m/%Y"
 
 
@@ -40,12 +41,16 @@ class UnitRow:
 
     code: str
     name: str
+    group: str
     state: str
     answered: int
     questions: int
-    submitted_at: str
+    submitted: datetime | None
     explained: int  # values questioned and kept with an explanation
     people: tuple[Person, ...]
+    warnings: UnitWarnings = NONE
+    reminded: datetime | None = None  # the last reminder sent for the period
+    reminders: int = 0
 
     @property
     def remindable(self) -> bool:
@@ -68,6 +73,8 @@ async def overview_rows(
     """Every unit owing forms for `period`, in the configured order."""
     everyone = await view.focal_points.current_by_unit()
     result = await progress(view, catalog, period, everyone)
+    warnings = await unit_warnings(view, catalog, period)
+    reminded = await view.schedule.last_reminders(period)
     overdue = now > deadline_at(period, catalog.regime)
     groups = {"submitted": result.submitted, "in_progress": result.in_progress}
     groups["not_started"] = result.not_started
@@ -75,60 +82,78 @@ async def overview_rows(
     for group, units in groups.items():
         for unit in units:
             people = everyone.get(unit.code, [])
-            shown = (
-                unit.submitted_at.astimezone(catalog.zone).strftime(TIME_SHOWN)
-                if unit.submitted_at
-                else ""
-            )
+            last = reminded.get(unit.code)
             found[unit.code] = UnitRow(
                 unit.code,
                 unit.name,
+                catalog.units[unit.code].group,
                 unit_state(group, unit, overdue),
                 unit.answered,
                 unit.questions,
-                shown,
+                unit.submitted_at,
                 unit.explained,
                 tuple(
                     Person(p.display_name or p.user_id, p.unreachable_at is None) for p in people
                 ),
+                warnings.get(unit.code, NONE),
+                last.at if last else None,
+                last.times if last else 0,
             )
     return [found[u.code] for u in catalog.unit_list() if u.code in found]
 
 
+def shown_in(zone: tzinfo) -> Callable[[datetime | None], str]:
+    """How the pages write a time: in the office's zone, "" for none (only for the rows a
+    page shows: a province has thousands)."""
+
+    def shown(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime(TIME_SHOWN) if moment else ""
+
+    return shown
+
+
 async def overview(request: web.Request) -> web.Response:
-    """GET /web/: the overview of the current period (or ?period=YYYY-MM), ?state= filters."""
+    """GET /web/: the overview of the current period (or ?period=YYYY-MM); ?state=, ?group=
+    filter, ?sort= sorts, ?page= pages."""
     session = await signed_in(request)
     return await overview_page(dashboard_of(request), request.query, session.csrf)
 
 
 async def overview_page(dashboard: Dashboard, query: Mapping[str, str], csrf: str) -> web.Response:
-    """The overview for a signed-in admin, from the request's query (period, state)."""
+    """The overview for a signed-in admin, from the request's query (period, state, group,
+    sort, page)."""
     now = dashboard.clock()
     period = chosen_period(query, dashboard.catalog, now)
     async with dashboard.db.read() as view:
         rows = await overview_rows(view, dashboard.catalog, period, now)
-    counts = Counter(row.state for row in rows)
-    chosen = query.get("state", "")
-    shown = [row for row in rows if row.state == chosen] if chosen in STATES else rows
-    done = counts["submitted"] + counts["submitted_late"]
-    reminded = query.get("reminded", "")
+        record = await view.periods.get(period)
+    listing = Listing.of(query, period, rows)
+    shown = listing.pick(rows)
+    done = listing.counts["submitted"] + listing.counts["submitted_late"]
+    total = listing.counts.total()  # of the chosen group
     return page(
         "overview",
         period=period,
         current=current_period(now, dashboard.catalog.regime).key,
         rows=shown,
         states=STATES,
-        counts=counts,
-        total=len(rows),
+        listing=listing,
+        total=total,
         done=done,
-        percent=round(100 * done / len(rows)) if rows else 0,
-        chosen=chosen if chosen in STATES else "",
+        percent=round(100 * done / total) if total else 0,
         csrf=csrf,
-        reminded=dashboard.catalog.units[reminded].name
-        if reminded in dashboard.catalog.units
-        else "",
+        when=shown_in(dashboard.catalog.zone),
+        reminded=_unit_name(dashboard, query.get("reminded", "")),
         messages=query.get("messages", ""),
+        done_message=query.get("done", ""),
+        reopened=_unit_name(dashboard, query.get("unit", "")),
+        locked=record is not None and record.locked_at is not None,
     )
+
+
+def _unit_name(dashboard: Dashboard, code: str) -> str:
+    unit = dashboard.catalog.units.get(code)
+    return unit.name if unit else ""
 
 
 def chosen_period(query: Mapping[str, str], catalog: Catalog, now: datetime) -> Period:

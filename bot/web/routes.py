@@ -24,6 +24,14 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/units/{code}/remind", actions.remind)
     app.router.add_get("/forms", figures.forms_page)
     app.router.add_get("/forms/{form_id}", figures.figures_page)
+    app.router.add_post("/remind", actions.remind_chosen)
+    app.router.add_get("/remind-all", actions.remind_all_ask)
+    app.router.add_post("/remind-all", actions.remind_all)
+    app.router.add_post("/compile", actions.compile_draft)
+    app.router.add_get("/lock", actions.lock_ask)
+    app.router.add_post("/lock", actions.lock)
+    app.router.add_get("/reopen", actions.reopen_ask)
+    app.router.add_post("/reopen", actions.reopen)
     app.router.add_get("/static/style.css", stylesheet)
     return app
 

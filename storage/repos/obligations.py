@@ -61,12 +61,16 @@ WHERE period_key = ? AND unit_code = ?
 """
 
 
-def _obligation(row: sqlite3.Row) -> Obligation:
-    state = ObligationState(row["state"])
+# A dict lookup, not the enum's call: a province's period is thousands of rows.
+_STATES = {state.value: state for state in ObligationState}
+
+
+def _obligation(row: sqlite3.Row, period: Period | None = None) -> Obligation:
+    state = _STATES[row["state"]]
     return Obligation(
         unit_code=row["unit_code"],
         form_code=row["form_code"],
-        period=codec.period_from_key(row["period_key"]),
+        period=period or codec.period_from_key(row["period_key"]),
         state=state,
         submitted_at=codec.optional_parse_timestamp(row["submitted_at"]),
         locked=(row["locked_at"] is not None and row["unlocked_at"] is None)
@@ -94,7 +98,8 @@ class ObligationsReader(Repository):
             rows = await self._s.rows(_SELECT_PERIOD, (key,))
         else:
             rows = await self._s.rows(_SELECT_PERIOD_FORM, (key, form_code))
-        return [_obligation(r) for r in rows]
+        decoded = codec.period_from_key(key)  # the same for every row
+        return [_obligation(r, decoded) for r in rows]
 
 
 class ObligationsWriter(ObligationsReader):

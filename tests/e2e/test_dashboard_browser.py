@@ -1,7 +1,8 @@
 """The dashboard in a real headless Chromium: `baocao web` on a seeded office's database, a
 login with a one-time link from `baocao web-link`, the month's overview as a person sees it,
-«Nhắc» pressed and the reminder found in the outbox; the link refused a second time, and a
-page without a session showing no data.
+«Nhắc» pressed and the reminder found in the outbox, then every laggard reminded after the
+confirmation page; the link refused a second time, and a page without a session showing no
+data.
 
 Chromium is Debian's package (`.ci/run` installs it), driven by Playwright with the system
 browser's executable; where it is missing the test is skipped.
@@ -104,6 +105,19 @@ def test_the_office_signs_in_sees_the_month_and_reminds_a_unit(
             assert "Sở Y tế" in page.locator("#notice").inner_text()
             ((chat, payload),) = _outbox(office)
             assert chat == FOCAL_CHAT and "Sở Y tế" in json.loads(payload)["text"]
+            assert page.locator("#unit-SYT .reminded").inner_text() != "—"
+
+            page.locator("#remind-all").click()  # every laggard: asked first, as /nhacnho
+            page.wait_for_selector("#confirm")
+            assert "Sở Y tế" in page.locator(".names").inner_text()
+            assert "Bưu điện" not in page.locator(".names").inner_text()
+            assert len(_outbox(office)) == 1
+            page.locator("#confirm-button").click()
+            page.wait_for_selector("#notice")
+            assert page.locator("#notice").get_attribute("data-done") == "remind_all"
+            (_, (chat, payload)) = _outbox(office)
+            assert chat == FOCAL_CHAT and "Sở Y tế" in json.loads(payload)["text"]
+            assert "(2 lần)" in page.locator("#unit-SYT .reminded").inner_text()
 
             # The form's figures, from the overview's link: BDT's parcels, then their trend.
             page.locator("#forms-link").click()

@@ -1,0 +1,79 @@
+"""The overview's warnings: each unit's broken relations (parts, stocks, bounds), the ones the
+draft's review lists (`domain.report_checks.form_warnings`), and how many are unexplained.
+
+Only the forms that declare relations are read, and only their related fields decoded: an
+office whose forms declare none pays nothing for this column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from domain.periods import Period
+from domain.report_checks import form_warnings
+from domain.report_figures import PeriodAnswers
+from domain.validation import related_fields
+from domain.values import TypedValue, decoder
+from handlers.context import Catalog
+from storage import ReadView
+
+
+@dataclass(frozen=True, slots=True)
+class UnitWarnings:
+    """How many relations a unit's answers break, and how many of those it left unexplained."""
+
+    warnings: int = 0
+    unexplained: int = 0
+
+
+NONE = UnitWarnings()
+
+
+async def unit_warnings(
+    view: ReadView, catalog: Catalog, period: Period
+) -> Mapping[str, UnitWarnings]:
+    """Unit code -> its warnings for `period` (units without any are left out)."""
+    keys = {code: related_fields(form) for code, form in catalog.forms.items()}
+    keys = {code: fields for code, fields in keys.items() if fields}
+    if not keys:
+        return {}
+    current = await _answers(view, catalog, keys, period, explanations=True)
+    previous = await _answers(view, catalog, keys, period.previous(), explanations=False)
+    found: dict[str, UnitWarnings] = {}
+    for warning in form_warnings(catalog.forms, catalog.unit_list(), current, previous):
+        was = found.get(warning.unit_code, NONE)
+        found[warning.unit_code] = UnitWarnings(
+            was.warnings + 1, was.unexplained + (not warning.explanation)
+        )
+    return found
+
+
+async def _answers(
+    view: ReadView,
+    catalog: Catalog,
+    keys: Mapping[str, frozenset[str]],
+    period: Period,
+    *,
+    explanations: bool,
+) -> PeriodAnswers:
+    """The related fields' answers of a period, typed as the draft's checks read them."""
+    decoders: dict[str, dict[str, Callable[[str], TypedValue]]] = {
+        code: {f.key: decoder(f) for f in catalog.forms[code].fields if f.key in fields}
+        for code, fields in keys.items()
+    }
+    values: dict[str, dict[str, dict[str, TypedValue]]] = {code: {} for code in keys}
+    reasons: dict[tuple[str, str, str], str] = {}
+    rows = view.answers.period_values(period, list(keys), explanations=explanations)
+    async for chunk in rows:
+        for form_code, unit_code, given, explained in chunk:
+            fields = decoders[form_code]
+            values[form_code][unit_code] = {
+                key: fields[key](value)
+                for key, value in given.items()
+                if value is not None and key in fields
+            }
+            for key, why in explained.items():
+                if why and key in fields:
+                    reasons[(form_code, unit_code, key)] = why
+    return PeriodAnswers(period, values, reasons if explanations else None)
