@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cli.main import command
+from bot.cli.options import port_number
 from bot.cli.web import DEFAULT_PORT, serve_dashboard
 from bot.demo.errors import DemoError
 from bot.demo.simulation import OFFICE_USER, demo_end, run_demo
@@ -30,7 +31,9 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fast", action="store_true", help=text("demo.arg_fast"))
     parser.add_argument("--units", metavar="MÃ,MÃ", help=text("demo.arg_units"))
     parser.add_argument("--no-web", action="store_true", help=text("demo.arg_no_web"))
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=text("demo.arg_port"))
+    parser.add_argument(
+        "--port", type=port_number, default=DEFAULT_PORT, help=text("demo.arg_port")
+    )
 
 
 @command("demo", help="demo.help", arguments=_demo_arguments)

@@ -73,6 +73,17 @@ def _day(value: str) -> date:
     return parsed
 
 
+def port_number(value: str) -> int:
+    """A `--port` value: a TCP port 1–65535, or a problem argparse prints with the usage."""
+    try:
+        port = int(value.strip())
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(text("cli.args.bad_port", value=value))
+    return port
+
+
 # ---------------------------------------------------------------------------------------------
 # What they give
 

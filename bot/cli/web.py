@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from bot.cli.main import command
-from bot.cli.options import add_config, checked_workspace
+from bot.cli.options import add_config, checked_workspace, port_number
 from bot.runtime.app import App
 from bot.runtime.build import catalog_of, office_of, public_origin
 from bot.runtime.clock import Clock, system_clock
@@ -61,7 +61,9 @@ def session_length(workspace: Workspace) -> timedelta:
 def _web_arguments(parser: argparse.ArgumentParser) -> None:
     add_config(parser)
     parser.add_argument("--listen", default="127.0.0.1", help=text("cli.args.web_listen"))
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=text("cli.args.web_port"))
+    parser.add_argument(
+        "--port", type=port_number, default=DEFAULT_PORT, help=text("cli.args.web_port")
+    )
 
 
 @command("web", help="cli.args.web", arguments=_web_arguments)

@@ -328,3 +328,16 @@ def test_check_shows_the_opening_the_bot_really_uses(
     assert main(["check", "--config", str(config), "--today", "12/02/2022"]) == 0
     out = capsys.readouterr().out
     assert "mở lúc 07:00 10/02/2022" in out and "06:30" not in out
+
+
+@pytest.mark.parametrize("command", ["web", "demo"])
+@pytest.mark.parametrize("port", ["70000", "0", "abc"])
+def test_a_port_out_of_range_is_a_usage_error(
+    command: str, port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--port", port]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == (
+        f'Lỗi: argument --port: "{port}" không phải cổng hợp lệ; hãy ghi một số từ 1 đến '
+        '65535, ví dụ 8080. Gõ "baocao --help" để xem hướng dẫn.'
+    )
