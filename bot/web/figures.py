@@ -9,6 +9,7 @@ or shown as a range), warnings the draft's per-unit checks in the draft's words.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -98,11 +99,14 @@ def table_fields(form: Form) -> list[Field]:
     return [f for f in form.fields if f.type.is_numeric]
 
 
-def owing_units(dashboard: Dashboard, form: Form, period: Period) -> list[Unit]:
-    """The units owing `form` for `period`, in force at its cut-off, in configured order."""
+def owing_units(
+    dashboard: Dashboard, form: Form, period: Period, units: Sequence[Unit] | None = None
+) -> list[Unit]:
+    """The units (of `units`, all by default) owing `form` for `period`, in force at its
+    cut-off, in configured order."""
     cutoff = period_window(period, dashboard.catalog.regime)[1]
     every = FigureSpec("", form.code, "")
-    return figure_units(every, dashboard.catalog.unit_list(), cutoff)
+    return figure_units(every, dashboard.catalog.unit_list() if units is None else units, cutoff)
 
 
 def total_of(
@@ -178,14 +182,20 @@ async def _trend(dashboard: Dashboard, form: Form, field: Field, period: Period)
     periods = chart_periods(period)
     history = await read_field_over(dashboard.db, form, field.key, periods)
     points, values = [], []
+    everyone = dashboard.catalog.unit_list()
     for each in periods:
-        figure = total_of(form, field, history[each], owing_units(dashboard, form, each))
+        owing = owing_units(dashboard, form, each, everyone)
+        figure = total_of(form, field, history[each], owing)
         number = figure.value if isinstance(figure.value, Decimal) and figure.low is None else None
         points.append(Point(each.label, shown_total(figure), len(figure.missing)))
         values.append((each.label, number, len(figure.missing)))
     known = sum(1 for _, number, _ in values if number is not None)
     chart = trend_chart(values) if known >= MIN_POINTS else None
     return Trend(field, tuple(points), known, chart)
+
+
+async def _none() -> None:
+    return None
 
 
 async def figures_of(
@@ -200,7 +210,13 @@ async def figures_of(
     rows of the units of page `shown_page`; the trend of the field `chosen`, if any."""
     fields = table_fields(form)
     units = owing_units(dashboard, form, period)
-    current, previous = await _answers(dashboard, form, fields, period)
+    picked = next((f for f in fields if f.key == chosen), None)
+    # The trend's read runs on the other reader connection meanwhile: its SQLite work
+    # overlaps the decoding of the period's answers.
+    (current, previous), trend = await asyncio.gather(
+        _answers(dashboard, form, fields, period),
+        _trend(dashboard, form, picked, period) if picked else _none(),
+    )
     column = {f.key: index for index, f in enumerate(fields)}
     warnings = _warnings(form, units, current, previous)
     names = {u.code: u.name for u in units}
@@ -217,8 +233,6 @@ async def figures_of(
     for field in fields:
         figure = total_of(form, field, current, units)
         totals.append(Total(shown_total(figure), len(figure.missing)))
-    picked = next((f for f in fields if f.key == chosen), None)
-    trend = await _trend(dashboard, form, picked, period) if picked else None
     pages = max(1, -(-len(units) // PAGE_ROWS))
     shown_page = min(max(shown_page, 1), pages)
     start = (shown_page - 1) * PAGE_ROWS
