@@ -99,6 +99,12 @@ def _units(doc: Document) -> Sequence[Row]:
     ]
 
 
+def _who(unit: str) -> str:
+    """A row's unit, or what an office-wide figure is made of: a recomputed percentage (and
+    a check of a figure no one unit typed) comes from all the units' figures together."""
+    return unit or _t("all_units")
+
+
 def _counts(lines: list[UnitLine]) -> Sequence[Row]:
     return [(line.unit, line.count or 0) for line in lines]
 
@@ -139,19 +145,20 @@ def render_review(doc: Document, version: int) -> bytes:
         (
             "warnings",
             (_t("col_unit"), _t("col_problem"), _t("col_explanation")),
-            [(w.unit, w.text, w.explanation or "") for w in others],
+            [(_who(w.unit), w.text, w.explanation or "") for w in others],
             explained,
         ),
         (
             "kept",
             (_t("col_unit"), _t("col_problem"), _t("col_explanation")),
-            [(w.unit, w.text, w.explanation or "") for w in kept],
+            [(_who(w.unit), w.text, w.explanation or "") for w in kept],
             explained,
         ),
         (
             "recomputed",
             (_t("col_unit"), _t("col_problem")),
-            [(w.unit, w.text) for w in ratios] + [("", line) for line in doc.recomputed],
+            [(_who(w.unit), w.text) for w in ratios]
+            + [(_who(""), line) for line in doc.recomputed],
             (5.0, rest - 5.0),
         ),
     ]

@@ -42,3 +42,17 @@ async def test_the_report_carries_no_checklist(
     # The placeholder stays visibly marked in the body.
     assert "[chưa có số liệu: UBND xã Hiếu Tử]" in report
     assert "472 + 1.914" not in draft.markdown
+
+
+async def test_every_row_of_the_recomputed_part_names_what_it_is_about(
+    sample_db: Database, sample_workspace: Workspace
+) -> None:
+    draft = await compile_draft(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
+    tables = open_docx(draft.review_docx).tables
+    # Part V: the table whose rows hold the recomputed changes («dự thảo ghi …»).
+    (recomputed,) = [t for t in tables if any("dự thảo ghi" in c.text for c in t._cells)]
+    rows = [[cell.text for cell in row.cells] for row in recomputed.rows[1:]]
+    assert len(rows) == 3  # two stated percentages, one change of a percentage
+    assert all(all(cell.strip() for cell in row) for row in rows), rows
+    (change,) = [row for row in rows if "dự thảo ghi" in row[2]]
+    assert change[1] == "Tổng hợp các đơn vị"
