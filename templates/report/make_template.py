@@ -35,6 +35,7 @@ from templates.report.ooxml import (
     cell_box,
     keep_together,
     no_borders,
+    no_side_margins,
     page_field,
     widths,
 )
@@ -46,13 +47,19 @@ BODY_PT = 14
 # right 15-20 mm).
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 TEXT_WIDTH_CM = (210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
-# The national title «CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM» at 12 pt bold is about 8.8 cm wide:
-# the right column leaves it room on one line (cell margins included), the left one takes
-# the rest for the agency.
-LEFT_COL_CM = 6.8
-RIGHT_COL_CM = TEXT_WIDTH_CM - LEFT_COL_CM
+# The header's two columns, each line of it on one line. Measured in Times New Roman bold
+# at 12 pt (the advance widths of its glyphs; Liberation Serif's are the same): the national
+# title «CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM» is 8.8 cm, the agency «SỞ THÔNG TIN VÀ TRUYỀN
+# THÔNG» 7.4 cm (8.0 cm at 13 pt); where Vietnamese letters fall back to a wider font
+# (LibreOffice with Liberation Serif 1.x), 8.9 and 7.5 cm. Together they need more than the
+# 16.5 cm between the margins with Word's cell margins, so the header's cells have none and
+# the table reaches 0.25 cm into each side margin (centred): 7.8 cm for the agency block,
+# 9.2 cm for the national title.
+HEADER_OVERHANG_CM = 0.5
+LEFT_COL_CM = 7.8
+RIGHT_COL_CM = TEXT_WIDTH_CM + HEADER_OVERHANG_CM - LEFT_COL_CM
+AGENCY_PT = 12  # Decree 30: the agency lines at 12-13 pt; 13 pt would wrap the long names
 NATIONAL_TITLE_PT = 12
-CELL_MARGINS_CM = 0.38  # Word's default cell margins, left plus right
 # "Độc lập - Tự do - Hạnh phúc" in Times New Roman bold is 12.2 em wide (sum of the
 # glyphs' advance widths): at 13 pt that is 5.6 cm, the length of the rule under it.
 MOTTO_RULE_CM = 5.6
@@ -193,13 +200,14 @@ def _header(document: Document) -> None:  # type: ignore[valid-type]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     no_borders(table)
     widths(table, (LEFT_COL_CM, RIGHT_COL_CM))
+    no_side_margins(table)
     left, right = table.rows[0].cells
-    _line(left, "{{ parent_body | upper }}", 13, first=True)
-    _line(left, "{{ issuing_body | upper }}", 13, bold=True)
-    _rule(left, LEFT_COL_CM - CELL_MARGINS_CM, SHORT_RULE_CM)
+    _line(left, "{{ parent_body | upper }}", AGENCY_PT, first=True)
+    _line(left, "{{ issuing_body | upper }}", AGENCY_PT, bold=True)
+    _rule(left, LEFT_COL_CM, SHORT_RULE_CM)
     _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", NATIONAL_TITLE_PT, bold=True, first=True)
     _line(right, "Độc lập - Tự do - Hạnh phúc", 13, bold=True)
-    _rule(right, RIGHT_COL_CM - CELL_MARGINS_CM, MOTTO_RULE_CM)
+    _rule(right, RIGHT_COL_CM, MOTTO_RULE_CM)
     number, date = table.rows[1].cells
     _line(number, "{{ number_line }}", 13, first=True, space_before=6)
     _line(date, "{{ place_date }}", 14, italic=True, first=True, space_before=6)

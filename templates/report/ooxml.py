@@ -101,6 +101,20 @@ def widths(table: Table, widths_cm: tuple[float, ...]) -> None:
     props.append(layout)
 
 
+def no_side_margins(table: Table) -> None:
+    """Cells without left and right margins: a header line may use the column's full width
+    (centred lines do not need the 0.19 cm Word keeps on each side)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    # Word reads tblPr's children in the schema's order: tblCellMar comes before tblLook.
+    props = table._tbl.tblPr
+    props.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
 def cant_split(table: Table) -> None:
     """Rows that never break across pages (the signature block stays whole)."""
     for row in table.rows:

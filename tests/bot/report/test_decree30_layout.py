@@ -82,6 +82,9 @@ async def test_libreoffice_renders_the_header_and_signature(draft: Draft, tmp_pa
     # The national title on one line, beside the parent body (not wrapped).
     title = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert any(line.strip().endswith(title) for line in pages[0].splitlines())
+    # The agency's name on one line too, beside the motto.
+    agency = "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+    assert any(line.strip().startswith(agency) for line in pages[0].splitlines())
     assert all("DỰ THẢO" in page for page in pages)
     assert "2" in pages[1].splitlines()[0] and "2" not in pages[0].splitlines()[0]
     signed = [page for page in pages if "Nguyễn Văn Chuẩn" in page]
