@@ -1,21 +1,27 @@
-"""The appendix of trend charts: for each figure report.toml marks `chart = true`, a small
-line chart of its last 12 periods, drawn by matplotlib (Agg, no display) to a PNG in
-memory. A figure with fewer than 3 periods of data gets no chart: two points are no trend."""
+"""The trend charts of the draft's appendix and the export's sheet «Biểu đồ»: for each
+figure report.toml marks `chart = true`, a small line chart of its last 12 periods, drawn by
+matplotlib (Agg, no display) to a PNG in memory. A figure with fewer than 3 periods of data
+gets no chart: two points are no trend."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
+from bot.report.gather import read_fields_over
 from bot.report.model import Chart
+from bot.workspace.load import Workspace
+from domain.calendar import period_window
 from domain.forms import Form
 from domain.numbers import format_number
 from domain.periods import Period
 from domain.report import ReportSpec
 from domain.report_figures import FigureBook, PeriodAnswers
 from domain.units import Unit
+from storage import Database
 from templates.catalog import text
 
 PERIODS = 12  # a chart's span: the period and the 11 before it
@@ -68,6 +74,33 @@ def charts(
         title = title[:1].upper() + title[1:]
         found.append(Chart(title, render_png(title, given, measure)))
     return found
+
+
+async def read_charts(
+    db: Database,
+    workspace: Workspace,
+    period: Period,
+    spec: ReportSpec,
+    known: Mapping[Period, PeriodAnswers] | None = None,
+) -> list[Chart]:
+    """The charts of `period`'s key figures, for the draft and the export alike: the
+    charted fields of the 12 periods read (but those `known`: answers already read, in the
+    caller's own snapshot), then drawn in a worker thread (matplotlib is CPU work)."""
+    fields = charted_fields(spec)
+    if not spec.charts or not fields:
+        return []
+    known = known or {}
+    earlier = [p for p in chart_periods(period) if p not in known]
+    over = {**await read_fields_over(db, workspace.forms, fields, earlier), **known}
+    regime = workspace.settings.regime
+    return await asyncio.to_thread(
+        charts,
+        spec,
+        workspace.forms,
+        workspace.units,
+        over,
+        lambda p: period_window(p, regime)[1],
+    )
 
 
 def _vn(value: float, _position: object = None) -> str:

@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.report.aggregate import build_span_document
-from bot.report.charts import chart_periods, charted_fields, charts
+from bot.report.charts import read_charts
 from bot.report.compose import ReportInputs, compose
 from bot.report.docx import render_docx
-from bot.report.gather import read_fields_over, read_history, read_standing
+from bot.report.gather import read_history, read_standing
 from bot.report.markdown import render_markdown
 from bot.report.model import Document
 from bot.report.review import render_review, review_name
@@ -96,21 +96,10 @@ async def build_document(
         tickets=tickets,
     )
     doc = compose(inputs)
-    chart_fields = charted_fields(spec)
-    if spec.charts and chart_fields:
-        # read_history read the period and the one before whole: the charts take those (the
-        # draft's own snapshot) and read only the earlier periods.
-        known = {p: history[p] for p in (period, period.previous())}
-        earlier = [p for p in chart_periods(period) if p not in known]
-        over = {**await read_fields_over(db, workspace.forms, chart_fields, earlier), **known}
-        doc.charts = await asyncio.to_thread(
-            charts,
-            spec,
-            workspace.forms,
-            workspace.units,
-            over,
-            lambda p: period_window(p, settings.regime)[1],
-        )
+    # read_history read the period and the one before whole: the charts take those (the
+    # draft's own snapshot) and read only the earlier periods.
+    known = {p: history[p] for p in (period, period.previous())}
+    doc.charts = await read_charts(db, workspace, period, spec, known)
     return doc
 
 

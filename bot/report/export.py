@@ -1,6 +1,6 @@
 """`baocao export`: a period's data as a spreadsheet: a sheet per form (a row per unit, a
-column per question), the hotline figures, a sheet of hotline tickets, and a sheet of every
-revision."""
+column per question), the hotline figures, the key figures' trend charts (those of the
+draft), a sheet of hotline tickets, and a sheet of every revision."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from bot.report.charts import read_charts
 from bot.report.hotline import hotline_rows
+from bot.report.model import Chart
 from bot.report.xlsx_writer import Cell, XlsxWriter
 from bot.workspace.load import Workspace
+from bot.workspace.report_spec import ReportSpecError, spec_for
 from domain.calendar import period_window
 from domain.forms import Form
 from domain.obligations import Obligation, ObligationState, obligations_owed
 from domain.periods import Period
+from domain.report import ReportSpec
+from domain.report_periods import period_kind
 from domain.report_tickets import TicketSummary
 from domain.tickets import Ticket
 from domain.values import decoder
@@ -26,6 +31,7 @@ from storage.codec import parse_timestamp
 from templates.catalog import text
 
 _UNIT_WIDTHS = (12, 36, 16, 18)
+CHART_WIDTH_CM = 16.0
 _MESSAGES_KEPT = 10_000  # (time, author) cells remembered while writing the revisions
 _EMPTY = "<c/>"  # an empty cell
 _TICKET_COLUMNS = ("ticket", "unit", "channel", "received_at", "due", "ticket_state", "subject")
@@ -168,16 +174,34 @@ class _RevisionRows:
             )
 
 
+async def _charts(
+    db: Database, workspace: Workspace, period: Period, spec: ReportSpec | None
+) -> list[Chart]:
+    """The draft's trend charts of the key figures; none when report.toml is wrong (the
+    export does not depend on it)."""
+    if spec is None:
+        kind = period_kind(period)
+        folder = workspace.settings.source.parent
+        try:
+            spec = spec_for(folder, workspace.forms, workspace.units, kind)
+        except ReportSpecError:
+            return []
+    return await read_charts(db, workspace, period, spec)
+
+
 async def export_xlsx(
     db: Database,
     workspace: Workspace,
     period: Period,
     tickets: Sequence[Ticket] = (),
     hotline: TicketSummary | None = None,
+    *,
+    spec: ReportSpec | None = None,
 ) -> bytes:
     """The period's .xlsx: forms, `tickets` (the imported ticket list; may be empty), the
-    hotline figures the draft prints (`hotline`, see tickets_source.hotline_summary) and
-    every revision of the period's answers."""
+    hotline figures the draft prints (`hotline`, see tickets_source.hotline_summary), the
+    draft's trend charts (`spec` replaces report.toml for them) and every revision of the
+    period's answers."""
     regime = workspace.settings.regime
     zone = ZoneInfo(regime.timezone)
     names = {u.code: u.name for u in workspace.units}
@@ -192,6 +216,7 @@ async def export_xlsx(
         text("report.export.col_submitted"),
     ]
     by_form: dict[str, dict[str, dict[str, str | None]]] = {}
+    charts = await _charts(db, workspace, period, spec)  # 12 periods of a few fields, read apart
     # One snapshot: the sheets agree with each other.
     async with db.read() as view:
         obligations = await view.obligations.list_for_period(period)
@@ -221,6 +246,9 @@ async def export_xlsx(
                     hotline_rows(hotline, names),
                     (50, 14),
                 )
+            if charts:
+                titled = [(f"{i}. {c.title}", c.png) for i, c in enumerate(charts, start=1)]
+                book.picture_sheet(text("report.charts.subtitle"), titled, CHART_WIDTH_CM)
             _, ticket_sheet = book.open_sheet(
                 text("report.export.sheet_tickets"),
                 [text(f"report.export.col_{key}") for key in _TICKET_COLUMNS],

@@ -22,6 +22,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO
 
+from bot.report.xlsx_pictures import (
+    DRAWING_TYPE,
+    ROW_POINTS,
+    drawing_rels,
+    drawing_xml,
+    placed,
+    sheet_rels,
+)
 from templates.catalog import text
 
 # A datetime is written as a moment in the office's time (naive, or its zone dropped), a date
@@ -34,6 +42,7 @@ _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _ROWS_PER_WRITE = 2000
+_TITLE_STYLE = 4  # bold, on one line (a picture's title)
 # Excel's limits: a cell holds at most this many characters, a sheet this many rows (the
 # header included). Past them Excel refuses to open the file: the text is cut, the rows
 # stop, each with a note saying so.
@@ -192,6 +201,8 @@ class XlsxWriter:
         self._sheets: list[str] = []
         self._taken: set[str] = set()
         self._strings = _Strings()
+        self._drawings = 0
+        self._images = 0
 
     def cell(self, value: Cell) -> str:
         """One cell written out, for `SheetWriter.write_cells` (or `write`)."""
@@ -262,6 +273,42 @@ class XlsxWriter:
         )
         return name, SheetWriter(out, self, self._max_rows)
 
+    def picture_sheet(
+        self, title: str, pictures: Sequence[tuple[str, bytes]], width_cm: float
+    ) -> str:
+        """Add a sheet of PNG pictures, each under its bold title, `width_cm` wide; its name."""
+        name = sheet_name(title, self._taken)
+        self._sheets.append(name)
+        self._drawings += 1
+        places = placed([png for _, png in pictures], width_cm)
+        rows = "".join(
+            f'<row r="{p.title_row + 1}">'
+            + self.cell(caption).replace("<c ", f'<c r="A{p.title_row + 1}" s="{_TITLE_STYLE}" ', 1)
+            + "</row>"
+            for (caption, _), p in zip(pictures, places, strict=True)
+        )
+        self._zip.writestr(
+            f"xl/worksheets/sheet{len(self._sheets)}.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{_NS}" xmlns:r="{_REL}">'
+            # Rows of a set height: the pictures are placed by counting rows.
+            f'<sheetFormatPr defaultRowHeight="{ROW_POINTS}" customHeight="1"/>'
+            f"<sheetData>{rows}</sheetData>"
+            '<drawing r:id="rId1"/></worksheet>',
+        )
+        self._zip.writestr(
+            f"xl/worksheets/_rels/sheet{len(self._sheets)}.xml.rels", sheet_rels(self._drawings)
+        )
+        images = list(range(self._images + 1, self._images + len(pictures) + 1))
+        self._images += len(pictures)
+        for number, (_, png) in zip(images, pictures, strict=True):
+            self._zip.writestr(f"xl/media/image{number}.png", png)
+        self._zip.writestr(f"xl/drawings/drawing{self._drawings}.xml", drawing_xml(places))
+        self._zip.writestr(
+            f"xl/drawings/_rels/drawing{self._drawings}.xml.rels", drawing_rels(images)
+        )
+        return name
+
     def finish(self) -> bytes:
         """Write the workbook's parts and return the .xlsx file."""
         count = len(self._sheets)
@@ -269,12 +316,17 @@ class XlsxWriter:
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_TYPE}"/>'
             for i in range(1, count + 1)
         )
+        overrides += "".join(
+            f'<Override PartName="/xl/drawings/drawing{i}.xml" ContentType="{DRAWING_TYPE}"/>'
+            for i in range(1, self._drawings + 1)
+        )
         self._zip.writestr(
             "[Content_Types].xml",
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Default Extension="png" ContentType="image/png"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
@@ -306,7 +358,8 @@ class XlsxWriter:
             "xl/_rels/workbook.xml.rels",
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG}">{rels}</Relationships>',
         )
-        # Style 0: default; style 1: bold, wrapped (the header row); 2: a moment; 3: a day.
+        # Style 0: default; style 1: bold, wrapped (the header row); 2: a moment; 3: a day;
+        # 4: bold on one line (a picture's title).
         self._zip.writestr(
             "xl/styles.xml",
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_NS}">'
@@ -318,11 +371,12 @@ class XlsxWriter:
             '<fill><patternFill patternType="gray125"/></fill></fills>'
             '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
             '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-            '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
             '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
             '<alignment wrapText="1" vertical="center"/></xf>'
             '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
             '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
             "</cellXfs>"
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
             "</styleSheet>",

@@ -3,31 +3,20 @@ when 3 or more of the last 12 periods have data; off with `charts = false`."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from docx.oxml.ns import qn
 
 from bot.report import compile_draft
-from bot.workspace.answers_file import load_answers, read_answers_file
 from bot.workspace.load import Workspace
 from domain.periods import Period
 from storage import Database
 from tests.support.docx_reading import open_docx
 from tests.support.sample_data import COMPILED_AT
+from tests.support.sample_history import add_december
 
 FEBRUARY = Period(2022, 2)
 CHARTED = ("iOffice", "văn bản đi", "ký số")  # the sample's three charted figures
-
-
-async def _add_december(db: Database, workspace: Workspace, sample_dir: Path) -> None:
-    """A third month of answers: January's, filed as December 2021's."""
-    january = (sample_dir / "answers" / "2022-01.toml").read_text("utf-8")
-    december = re.sub(r'period = "2022-01"', 'period = "2021-12"', january)
-    december = december.replace("2022-01-", "2021-12-")
-    path = sample_dir / "answers" / "2021-12.toml"
-    path.write_text(december, "utf-8")
-    await load_answers(db, workspace, read_answers_file(path))
 
 
 def _appendix(docx: bytes) -> tuple[list[str], int]:
@@ -43,7 +32,7 @@ def _appendix(docx: bytes) -> tuple[list[str], int]:
 async def test_three_months_of_data_draw_the_key_figures_in_the_appendix(
     sample_db: Database, sample_workspace: Workspace, sample_dir: Path
 ) -> None:
-    await _add_december(sample_db, sample_workspace, sample_dir)
+    await add_december(sample_db, sample_workspace, sample_dir)
     draft = await compile_draft(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
     titles, pictures = _appendix(draft.docx)
     assert pictures == 3
@@ -66,7 +55,7 @@ async def test_two_months_of_data_draw_no_chart(
 async def test_charts_can_be_switched_off(
     sample_db: Database, sample_workspace: Workspace, sample_dir: Path
 ) -> None:
-    await _add_december(sample_db, sample_workspace, sample_dir)
+    await add_december(sample_db, sample_workspace, sample_dir)
     config = sample_workspace.settings.source.parent / "report.toml"
     config.write_text("charts = false\n" + config.read_text(encoding="utf-8"), "utf-8")
     draft = await compile_draft(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
