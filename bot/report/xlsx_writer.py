@@ -277,10 +277,10 @@ class XlsxWriter:
         self, title: str, pictures: Sequence[tuple[str, bytes]], width_cm: float
     ) -> str:
         """Add a sheet of PNG pictures, each under its bold title, `width_cm` wide; its name."""
+        places = placed([png for _, png in pictures], width_cm)  # ValueError before any part
         name = sheet_name(title, self._taken)
         self._sheets.append(name)
         self._drawings += 1
-        places = placed([png for _, png in pictures], width_cm)
         rows = "".join(
             f'<row r="{p.title_row + 1}">'
             + self.cell(caption).replace("<c ", f'<c r="A{p.title_row + 1}" s="{_TITLE_STYLE}" ', 1)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 
 from bot.report.xlsx_writer import CELL_CHARS, XlsxWriter, sheet_name
 
@@ -135,3 +136,38 @@ def test_rows_past_a_sheets_limit_are_left_out_with_a_note() -> None:
     assert rows[5].startswith("… còn 6 dòng không ghi được vào trang này")
     assert "tối đa 1.048.576 dòng" in rows[5]
     assert [r[0] for r in read["Vừa"].iter_rows(values_only=True)] == ["Số", 0, 1, 2, 3]
+
+
+def _png(width: int, height: int) -> bytes:
+    """A blank PNG of that size (Pillow, which matplotlib brings)."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_two_sheets_of_pictures_keep_their_own_drawings_and_images() -> None:
+    book = XlsxWriter()
+    book.sheet("Số liệu", ["Đơn vị"], [["Xã A"]])
+    book.picture_sheet("Biểu đồ", [("1. Một", _png(300, 100)), ("2. Hai", _png(200, 200))], 10)
+    book.picture_sheet("Biểu đồ", [("1. Ba <&>", _png(100, 50))], 5)
+    data = book.finish()
+    read = load_workbook(io.BytesIO(data))
+    assert read.sheetnames == ["Số liệu", "Biểu đồ", "Biểu đồ (2)"]
+    first, second = read["Biểu đồ"], read["Biểu đồ (2)"]
+    assert [(i.width, i.height) for i in first._images] == [(300, 100), (200, 200)]
+    assert [(i.width, i.height) for i in second._images] == [(100, 50)]
+    # Each title in the row above its picture; the pictures one under the other.
+    assert [first.cell(row=i.anchor._from.row, column=1).value for i in first._images] == [
+        "1. Một",
+        "2. Hai",
+    ]
+    assert second["A1"].value == "1. Ba <&>" and second["A1"].font.b
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        rels = package.read("xl/drawings/_rels/drawing2.xml.rels").decode()
+        assert "../media/image3.png" in rels and "image1" not in rels
+        assert package.read("xl/media/image3.png") == _png(100, 50)
+
+
+def test_a_picture_that_is_not_a_png_is_refused() -> None:
+    with pytest.raises(ValueError, match="PNG"):
+        XlsxWriter().picture_sheet("Biểu đồ", [("x", b"GIF89a...")], 10)
