@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from domain.calendar import overdue_as_of, period_window, tickets_stood_at
+from domain.periods import Period, ReportingRegime
 from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket, TicketStatus
 from domain.units import Unit
 
@@ -84,6 +86,38 @@ def pending_units(
 
 
 @dataclass(frozen=True, slots=True)
+class PeriodCut:
+    """Which tickets a period's figures take, and the day they judge overdue on: those
+    received by `last_day`, as they stood at `stood_at` (None: as they stand now)."""
+
+    last_day: date
+    stood_at: datetime | None
+    as_of: date
+
+
+def period_cut(period: Period, now: datetime, regime: ReportingRegime) -> PeriodCut:
+    """The cut of `period`'s tickets at `now`: as they stand while units answer it, as they
+    stood when it closed once closed (`domain.calendar.tickets_stood_at`)."""
+    return PeriodCut(
+        period_window(period, regime)[1],
+        tickets_stood_at(period, now, regime),
+        overdue_as_of(period, now, regime),
+    )
+
+
+def since_campaign(
+    tickets: Iterable[Ticket], end: date, campaign_start: date | None
+) -> list[Ticket]:
+    """The tickets the cumulative figures count: received by `end`, and from
+    `campaign_start` on (None: since the first ticket)."""
+    return [
+        t
+        for t in tickets
+        if t.received_on <= end and (campaign_start is None or t.received_on >= campaign_start)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
 class TicketCounts:
     """Tickets received in a span of days, by where they stand now.
 
@@ -142,11 +176,7 @@ def compute_figures(
 ) -> TicketFigures:
     """The report's figures for a period window (first and last day, inclusive)."""
     start, end = window
-    cumulative = [
-        t
-        for t in tickets
-        if t.received_on <= end and (campaign_start is None or t.received_on >= campaign_start)
-    ]
+    cumulative = since_campaign(tickets, end, campaign_start)
     in_period = [t for t in cumulative if t.received_on >= start]
     units_overdue, unassigned = overdue_by_unit(cumulative, units, today)
     return TicketFigures(

@@ -118,6 +118,20 @@ class Draft:
     content: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class DraftVersion:
+    """A stored version of a period's draft as listed: its document left out, its size kept."""
+
+    id: int
+    period_key: str
+    version: int
+    created_at: datetime
+    created_by: str
+    stale: bool
+    file_name: str
+    size: int
+
+
 # Bulk rows of a whole period (report, export): plain tuples, because a 5.000-unit office
 # has hundreds of thousands of answers and an object per answer costs more than the rest.
 UnitValues = tuple[str, str, dict[str, str | None], dict[str, str]]

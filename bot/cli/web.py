@@ -8,12 +8,13 @@ import asyncio
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from aiohttp import web
 
 from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace, port_number
+from bot.report.tickets_source import campaign_start
 from bot.runtime.app import App
 from bot.runtime.build import catalog_of, office_of, public_origin
 from bot.runtime.clock import Clock, system_clock
@@ -21,6 +22,7 @@ from bot.runtime.webhook import Mount, WebhookServer
 from bot.web.dashboard import OVERVIEW, Dashboard
 from bot.web.routes import mount
 from bot.workspace.load import Workspace
+from bot.workspace.report_spec import ReportSpecError, spec_for
 from domain.calendar import office_zone
 from handlers.web_link import admin_key, login_link
 from storage import Database
@@ -44,6 +46,7 @@ def bot_dashboard(app: App) -> Mount:
             app.clock,
             app.delivery.wake,
             session_length(app.workspace),
+            ticket_start(app.workspace),
         )
         mount(web_app, parts)
 
@@ -53,6 +56,16 @@ def bot_dashboard(app: App) -> Mount:
 def session_length(workspace: Workspace) -> timedelta:
     """How long a login to the dashboard lasts, as config.toml's [web] says."""
     return timedelta(hours=workspace.settings.web.session_hours)
+
+
+def ticket_start(workspace: Workspace) -> date | None:
+    """The day the report's ticket figures count from, as the export takes it (report.toml
+    unreadable: the config's alone), for the tickets page to count as the draft does."""
+    try:
+        spec = spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
+    except ReportSpecError:
+        spec = None
+    return campaign_start(workspace, spec)
 
 
 # ---------------------------------------------------------------- web
@@ -102,7 +115,14 @@ async def serve_dashboard(
     async with await Database.open(workspace.settings.storage.path) as db:
         office = office_of(workspace)
         session = session_length(workspace)
-        parts = Dashboard(db, catalog_of(workspace), office, clock, session_valid=session)
+        parts = Dashboard(
+            db,
+            catalog_of(workspace),
+            office,
+            clock,
+            session_valid=session,
+            ticket_start=ticket_start(workspace),
+        )
         server = await _listen(host, port, lambda app: mount(app, parts), ready is not None)
         try:
             await (ready or _announce(workspace, host))(db, server.port)

@@ -9,13 +9,13 @@ from datetime import date, datetime
 
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError, spec_for
-from domain.calendar import overdue_as_of, period_window, tickets_stood_at
+from domain.calendar import period_window
 from domain.periods import Period
 from domain.report import ReportSpec
 from domain.report_figures import PeriodAnswers
 from domain.report_periods import ReportPeriod, period_kind
 from domain.report_tickets import TicketSummary, summary_from_figures, summary_from_forms
-from domain.ticket_figures import TicketFigures, compute_figures
+from domain.ticket_figures import TicketFigures, compute_figures, period_cut
 from domain.tickets import CHANNELS, OTHER_CHANNEL, Ticket, channel_key
 from domain.values import TypedValue, decoder
 from storage import Database, ReadView
@@ -51,10 +51,9 @@ async def period_tickets(
     """The tickets received up to the period's last day as the period's figures count them:
     as they stand now while units answer the period (locked or not); once it closed (the
     next period opened), as they stood then (`domain.calendar.tickets_stood_at`)."""
-    regime = workspace.settings.regime
-    last_day = period_window(period, regime)[1]
-    tickets = await view.tickets.received_until(last_day, tickets_stood_at(period, now, regime))
-    return PeriodTickets(tickets, overdue_as_of(period, now, regime))
+    cut = period_cut(period, now, workspace.settings.regime)
+    tickets = await view.tickets.received_until(cut.last_day, cut.stood_at)
+    return PeriodTickets(tickets, cut.as_of)
 
 
 async def imported_tickets(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from aiohttp import web
 
@@ -35,6 +35,9 @@ class Dashboard:
     wake: Callable[[], None] = field(default=_nothing)
     # How long a login lasts (`[web] session_hours`).
     session_valid: timedelta = SESSION_VALID
+    # The day the report's ticket figures count from (config or report.toml; None: the
+    # first ticket): the tickets page counts as the draft does.
+    ticket_start: date | None = None
 
 
 DASHBOARD = web.AppKey("dashboard", Dashboard)

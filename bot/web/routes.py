@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import actions, auth, figures, overview, unit_page
+from bot.web import actions, auth, drafts_page, figures, overview, tickets_page, unit_page
 from bot.web.dashboard import DASHBOARD, PREFIX, Dashboard
 from bot.web.render import stylesheet
 
@@ -32,6 +32,9 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/lock", actions.lock)
     app.router.add_get("/reopen", actions.reopen_ask)
     app.router.add_post("/reopen", actions.reopen)
+    app.router.add_get("/tickets", tickets_page.tickets_page)
+    app.router.add_get("/drafts", drafts_page.drafts_page)
+    app.router.add_get(drafts_page.PATH, drafts_page.draft_file)
     app.router.add_get("/static/style.css", stylesheet)
     return app
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain.periods import Period
 from storage import codec
-from storage.records import Draft
+from storage.records import Draft, DraftVersion
 from storage.repos.base import Repository
 
 _COLUMNS = "id, period_key, version, created_at, created_by, stale, file_name, content"
@@ -21,6 +21,12 @@ RETURNING {_COLUMNS}
 """
 _SELECT_LATEST = f"SELECT {_COLUMNS} FROM drafts WHERE period_key = ? ORDER BY version DESC LIMIT 1"
 _SELECT_VERSION = f"SELECT {_COLUMNS} FROM drafts WHERE period_key = ? AND version = ?"
+# The versions' list leaves the documents themselves in the database: only their sizes.
+_SELECT_VERSIONS = """
+SELECT id, period_key, version, created_at, created_by, stale, file_name, length(content) AS size
+FROM drafts WHERE period_key = ? ORDER BY version DESC
+"""
+_SELECT_BY_ID = f"SELECT {_COLUMNS} FROM drafts WHERE id = ?"
 _MARK_STALE = "UPDATE drafts SET stale = 1 WHERE period_key = ? AND stale = 0"
 
 
@@ -37,6 +43,19 @@ def _draft(row: sqlite3.Row) -> Draft:
     )
 
 
+def _version(row: sqlite3.Row) -> DraftVersion:
+    return DraftVersion(
+        id=row["id"],
+        period_key=row["period_key"],
+        version=row["version"],
+        created_at=codec.parse_timestamp(row["created_at"]),
+        created_by=row["created_by"],
+        stale=bool(row["stale"]),
+        file_name=row["file_name"],
+        size=row["size"],
+    )
+
+
 class DraftsReader(Repository):
     """Fetching drafts."""
 
@@ -50,6 +69,16 @@ class DraftsReader(Repository):
     async def get(self, period: Period | str, version: int) -> Draft | None:
         """One version of a period's draft, or None."""
         row = await self._s.row(_SELECT_VERSION, (codec.period_key(period), version))
+        return None if row is None else _draft(row)
+
+    async def versions(self, period: Period | str) -> list[DraftVersion]:
+        """Every stored version of a period's draft, newest first, without its document."""
+        rows = await self._s.rows(_SELECT_VERSIONS, (codec.period_key(period),))
+        return [_version(row) for row in rows]
+
+    async def by_id(self, draft_id: int) -> Draft | None:
+        """The stored draft with this row id (any period), or None."""
+        row = await self._s.row(_SELECT_BY_ID, (draft_id,))
         return None if row is None else _draft(row)
 
 

@@ -1,8 +1,8 @@
 """The dashboard in a real headless Chromium: `baocao web` on a seeded office's database, a
 login with a one-time link from `baocao web-link`, the month's overview as a person sees it,
 «Nhắc» pressed and the reminder found in the outbox, then every laggard reminded after the
-confirmation page; the link refused a second time, and a page without a session showing no
-data.
+confirmation page, the tickets page, the drafts page and a draft downloaded; the link refused
+a second time, and a page without a session showing no data.
 
 Chromium is Debian's package (`.ci/run` installs it), driven by Playwright with the system
 browser's executable; where it is missing the test is skipped.
@@ -14,12 +14,13 @@ import asyncio
 import json
 import os
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.runtime.build import catalog_of
+from bot.tickets.saving import import_tickets
 from bot.workspace.load import load_workspace
 from domain.answers import Answer
 from domain.calendar import current_period, deadline_at
@@ -32,6 +33,7 @@ ADMIN = "123456789"  # the starter config's office admin
 FOCAL_CHAT = "77"
 # BDT's parcels in the last three periods (oldest first): the figures page draws their trend.
 PARCELS = ("11000", "11800", "12500")
+DRAFT = b"PK a compiled draft"
 
 pytestmark = [
     pytest.mark.slow,
@@ -59,9 +61,29 @@ def _seed(office: Path) -> bool:
             for month, parcels in zip(months, PARCELS, strict=True):
                 answer = Answer("BDT", "buuchinh", month.key, "san_luong", parcels, updated_at=now)
                 await tx.answers.set(answer, f"telegram:{FOCAL_CHAT}")
+            # A ticket SYT holds, overdue for weeks; one the import could not give to a unit.
+            await import_tickets(
+                tx,
+                _tickets(now.date()),
+                "phieu.csv",
+                settings=workspace.settings.tickets,
+                today=now.date(),
+                changed_by="test",
+            )
+            await tx.periods.ensure(period)
+            await tx.drafts.add(period, "BC_v1.docx", DRAFT, f"telegram:{ADMIN}", now)
 
     asyncio.run(seed())
     return now > deadline_at(period, catalog.regime)
+
+
+def _tickets(today: date) -> bytes:
+    received, due = (today - timedelta(days=d) for d in (60, 45))
+    return (
+        "Mã phiếu,Ngày tiếp nhận,Hạn xử lý,Đơn vị xử lý,Nội dung,Trạng thái\n"
+        f"PA-7,{received:%d/%m/%Y},{due:%d/%m/%Y},Sở Y tế,Rác thải ở chợ,Đang xử lý\n"
+        f"PA-8,{received:%d/%m/%Y},{due:%d/%m/%Y},Sở Y tếe,Nước đục,Đang xử lý\n"
+    ).encode()
 
 
 def _outbox(office: Path) -> list[tuple[str, str]]:
@@ -86,6 +108,8 @@ def test_the_office_signs_in_sees_the_month_and_reminds_a_unit(
             assert stranger.url == f"{base}/web/welcome"
             assert stranger.locator("h1").inner_text() == "Cần đăng nhập"
             assert "Sở Y tế" not in stranger.content()
+            stranger.goto(f"{base}/web/files/1")
+            assert stranger.url == f"{base}/web/welcome"
 
             link = web_link(office, ADMIN, base)
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
@@ -131,6 +155,24 @@ def test_the_office_signs_in_sees_the_month_and_reminds_a_unit(
             assert chart.is_visible() and chart.locator("circle").count() == 3
             assert "12.500" in chart.locator("circle title").last.text_content()
             page.screenshot(path=str(tmp_path / "figures.png"), full_page=True)
+
+            page.locator("nav.site-nav a", has_text="Phiếu phản ánh").click()
+            page.wait_for_url(f"{base}/web/tickets?period=**")
+            held = page.locator("#ticket-PA-7")
+            assert "Rác thải ở chợ" in held.inner_text() and "Chưa trả lời" in held.inner_text()
+            assert "Sở Y tế" in page.locator("#unit-SYT h3").inner_text()
+            assert "/giao PA-8 SYT" in page.locator("#unassigned-PA-8").inner_text()
+            page.screenshot(path=str(tmp_path / "tickets.png"), full_page=True)
+
+            page.locator("nav.site-nav a", has_text="Bản tổng hợp").click()
+            page.wait_for_url(f"{base}/web/drafts?period=**")
+            draft = page.locator("#draft-1")
+            assert "BC_v1.docx" in draft.inner_text() and "Còn đúng" in draft.inner_text()
+            page.screenshot(path=str(tmp_path / "drafts.png"), full_page=True)
+            with page.expect_download() as download:
+                draft.locator("a", has_text="Tải về").click()
+            assert download.value.suggested_filename == "BC_v1.docx"
+            assert Path(download.value.path()).read_bytes() == DRAFT
 
             again = browser.new_page()
             again.goto(link)

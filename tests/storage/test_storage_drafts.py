@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from domain.periods import Period
@@ -44,3 +46,24 @@ async def test_a_draft_needs_its_period(db: Database) -> None:
     with pytest.raises(ConstraintError):
         async with db.write() as tx:
             await tx.drafts.add(Period(2031, 1), "x.docx", b"x", "cli")
+
+
+async def test_versions_are_listed_without_their_documents(db: Database) -> None:
+    async with db.write() as tx:
+        await tx.periods.ensure(PERIOD)
+        await tx.periods.ensure(Period(2024, 6))
+        first = await tx.drafts.add(PERIOD, "a.docx", DOCX, "cli")
+        await tx.drafts.mark_stale(PERIOD)
+        second = await tx.drafts.add(PERIOD, "b.docx", b"b", "telegram:office")
+        june = await tx.drafts.add("2024-06", "c.docx", b"june", "cli")
+    async with db.read() as r:
+        listed = await r.drafts.versions(PERIOD)
+        assert [(v.version, v.file_name, v.stale, v.size) for v in listed] == [
+            (2, "b.docx", False, 1),
+            (1, "a.docx", True, len(DOCX)),
+        ]
+        assert listed[0].id == second.id and listed[0].created_by == "telegram:office"
+        assert await r.drafts.versions(Period(2024, 7)) == []
+        assert await r.drafts.by_id(june.id) == june
+        assert await r.drafts.by_id(first.id) == replace(first, stale=True)
+        assert await r.drafts.by_id(june.id + 1) is None
