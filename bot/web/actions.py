@@ -21,6 +21,7 @@ from bot.web.render import page
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
 from handlers import jobs, office, schedule
+from handlers.button_kind import PERIOD_YEARS
 from handlers.context import HandlerContext
 from handlers.events import EventKind, Incoming, Sender
 from storage import WriteTransaction
@@ -169,11 +170,15 @@ def _as_event(session: WebSession, dashboard: Dashboard) -> Incoming:
 
 
 def _period_of(values: Mapping[str, str]) -> Period:
-    """The period a form or query names (?period=YYYY-MM), refused when it names none."""
+    """The period a form or query names (?period=YYYY-MM), refused when it names none or
+    one of the years the chat's commands refuse."""
     try:
-        return parse_period(values.get("period", ""))
+        period = parse_period(values.get("period", ""))
     except ValueError:
         raise Refused("bad_period") from None
+    if period.year not in PERIOD_YEARS:
+        raise Refused("bad_period")
+    return period
 
 
 def _confirmed_period(form: dict[str, str], action: str, **more: str) -> Period:

@@ -136,6 +136,21 @@ async def test_locking_needs_the_confirmation_then_locks(world: World) -> None:
         assert "đã khóa rồi" in again and "confirm-button" not in again
 
 
+@pytest.mark.parametrize("period", ["", "2022-13", "2150-01", "tháng hai"])
+async def test_a_period_the_chat_would_refuse_is_refused(world: World, period: str) -> None:
+    async with dashboard_client(world) as client:
+        csrf = await _signed_in(client, world)
+        asked = await client.get(f"/web/lock?period={period}")
+        assert asked.status == 403 and 'data-reason="bad_period"' in await asked.text()
+        form = {"csrf": csrf, "period": period, "confirmed": "yes"}
+        for path in ("/web/lock", "/web/compile"):
+            response = await client.post(path, data=form)
+            assert response.status == 403 and 'data-reason="bad_period"' in await response.text()
+    assert _outbox(world) == [] and not _locked(world)
+    with sqlite3.connect(world.path) as con:
+        assert con.execute("SELECT COUNT(*) FROM periods WHERE key > '2100'").fetchone() == (0,)
+
+
 async def test_reopening_a_unit_of_a_locked_period_tells_its_focal_point(world: World) -> None:
     async with dashboard_client(world) as client:
         csrf = await _signed_in(client, world)
