@@ -199,11 +199,16 @@ async def tickets_page(request: web.Request) -> web.Response:
     session = await signed_in(request)
     dashboard = dashboard_of(request)
     period = chosen_period(request.query, dashboard.catalog, dashboard.clock())
+    return await tickets_response(dashboard, period, session.csrf)
+
+
+async def tickets_response(dashboard: Dashboard, period: Period, csrf: str) -> web.Response:
+    """The tickets page of `period` for a signed-in session (its token: `csrf`)."""
     shown = await tickets_view(dashboard, period)
     return page(
         "tickets",
         view=shown,
         period=period,
         pending=[u for u in shown.units if u.unanswered],
-        csrf=session.csrf,  # the logout form and the pages' links
+        csrf=csrf,  # the logout form and the pages' links
     )
