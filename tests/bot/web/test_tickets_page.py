@@ -136,3 +136,8 @@ async def test_a_long_list_is_cut_and_says_how_many_more(
     syt = page[start : page.index("</section>", start)]
     assert "2 phiếu quá hạn" in syt and "ticket-PA-" not in syt
     assert "Còn 2 phiếu quá hạn khác của đơn vị" in syt
+
+
+async def test_the_unit_page_leads_to_the_units_tickets(world: World) -> None:
+    page = await _page(world, "/web/units/SYT?period=2022-02")
+    assert 'href="/web/tickets?period=2022-02#unit-SYT"' in page
