@@ -36,6 +36,7 @@ from domain.report_figures import (
     ValueKind,
     figure_units,
     read_figure,
+    read_figures,
 )
 from domain.units import Unit
 from domain.validation import related_fields
@@ -112,7 +113,8 @@ def owing_units(
 def total_of(
     form: Form, field: Field, answers: PeriodAnswers, units: Sequence[Unit]
 ) -> FigureValue:
-    """A column's total: the draft's figure of `field` over `units`."""
+    """A column's total: the draft's figure of `field` over `units` (`read_figures` gives
+    a whole row of them in one pass)."""
     return read_figure(FigureSpec(field.key, form.code, field.key), form, answers, units)
 
 
@@ -229,10 +231,11 @@ async def figures_of(
             cells = warned.setdefault(w.unit_code, {})
             index = column[w.field_key]
             cells[index] = f"{cells[index]} {words}" if index in cells else words
-    totals = []
-    for field in fields:
-        figure = total_of(form, field, current, units)
-        totals.append(Total(shown_total(figure), len(figure.missing)))
+    specs = [FigureSpec(f.key, form.code, f.key) for f in fields]
+    totals = [
+        Total(shown_total(figure), len(figure.missing))
+        for figure in read_figures(form, specs, current, units)
+    ]
     pages = max(1, -(-len(units) // PAGE_ROWS))
     shown_page = min(max(shown_page, 1), pages)
     start = (shown_page - 1) * PAGE_ROWS
