@@ -8,21 +8,25 @@ the report shows a placeholder naming the unit and the months, never a partial s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import add
 from typing import Any
 
 from domain.forms import Aggregation, Field, FieldKind, FieldType, Form
 from domain.numbers import format_number
 from domain.periods import Period
 from domain.report_figures import PeriodAnswers
-from domain.values import TypedValue
+from domain.values import TypedValue, decoder, form_decoder, taker
 
 # What needs every month of the period answered to be known.
 _NEEDS_EVERY_MONTH = frozenset(
     {Aggregation.SUM, Aggregation.MAX, Aggregation.AVERAGE, Aggregation.NONE}
 )
+# Whole numbers summed as ints: each below 25 digits, twelve of them stay below the 28
+# digits within which Decimal sums are exact, so the two sums are the same number.
+_INT_BOUND = 10**25
 
 
 def aggregation_of(field: Field) -> tuple[Aggregation, bool]:
@@ -69,6 +73,11 @@ def _ratio(field: Field, values: Mapping[str, TypedValue]) -> Decimal | None:
     return part / whole * 100
 
 
+def _small(whole: list[int]) -> bool:
+    """Whether these whole numbers may be summed as ints (see _INT_BOUND)."""
+    return not whole or (min(whole) > -_INT_BOUND and max(whole) < _INT_BOUND)
+
+
 def aggregate_answers(
     period: Period,
     monthly: Sequence[PeriodAnswers],
@@ -85,15 +94,81 @@ def aggregate_answers(
     return fold.result()
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How one form's fields fold, grouped so that `add` handles a month's answers a group
+    at a time: summed (SUM, AVERAGE) and MAX fields as lists of running values; LAST,
+    choices and dates from the last month only; NONE and texts listed month by month."""
+
+    code: str
+    order: tuple[tuple[str, Aggregation | None, Field], ...]  # every field, in form order
+    # Whole-number fields first: from stored text they are summed as ints (see add_stored).
+    summed: tuple[str, ...]
+    take_summed: Callable[[Mapping[str, Any]], Sequence[Any]]
+    take_whole: Callable[[Mapping[str, Any]], Sequence[Any]]
+    take_decimal: Callable[[Mapping[str, Any]], Sequence[Any]]
+    highest: tuple[str, ...]
+    final: tuple[str, ...]
+    listed: tuple[str, ...]
+    # The summed and MAX fields: known only if answered every month.
+    counted: frozenset[str]
+    ratios: tuple[Field, ...]
+    decoders: Mapping[str, Callable[[str], TypedValue]]
+    decode: Callable[[dict[str, str | None]], dict[str, TypedValue]]
+
+    @classmethod
+    def of(cls, form: Form) -> _Plan:
+        """The plan of a form's fields (percentages with `ratio_of` are recomputed)."""
+        order = tuple(
+            (f.key, aggregation_of(f)[0] if f.type.is_numeric else None, f)
+            for f in form.fields
+            if not f.ratio_of
+        )
+        adds = [(k, f) for k, how, f in order if how in (Aggregation.SUM, Aggregation.AVERAGE)]
+        whole = tuple(k for k, f in adds if f.type is FieldType.INTEGER)
+        decimal = tuple(k for k, f in adds if f.type is not FieldType.INTEGER)
+        summed = whole + decimal
+        highest = tuple(k for k, how, _ in order if how is Aggregation.MAX)
+        listed = tuple(
+            k
+            for k, how, f in order
+            if how is Aggregation.NONE or (how is None and f.type is FieldType.TEXT)
+        )
+        final = tuple(
+            k
+            for k, how, f in order
+            if how is Aggregation.LAST or (how is None and f.type is not FieldType.TEXT)
+        )
+        return cls(
+            form.code,
+            order,
+            summed,
+            taker(summed),
+            taker(whole),
+            taker(decimal),
+            highest,
+            final,
+            listed,
+            frozenset(summed + highest),
+            tuple(f for f in form.fields if f.ratio_of),
+            {f.key: decoder(f) for f in form.fields},
+            form_decoder(form),
+        )
+
+
 @dataclass(slots=True)
 class _UnitFold:
-    """One unit's running state for one form: the months it answered, and per field the
-    running value, how many months gave one, and the last month that did."""
+    """One unit's running state for one form: the months it answered, the summed and MAX
+    fields some answered month left without a value, the running sums and maxima (in the
+    plan's order), the last month's values of LAST fields, choices and dates, and the
+    values of listed fields month by month."""
 
     months: int = 0  # bit i: month i answered
-    values: dict[str, Any] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    last: dict[str, int] = field(default_factory=dict)
+    gapped: set[str] = field(default_factory=set)
+    sums: list[Any] = field(default_factory=list)
+    highs: list[Any] = field(default_factory=list)
+    final: dict[str, TypedValue] = field(default_factory=dict)
+    listed: dict[str, list[tuple[Period, TypedValue]]] = field(default_factory=dict)
 
 
 class MonthFold:
@@ -116,77 +191,122 @@ class MonthFold:
         self._index = {
             code: {month: i for i, month in enumerate(due)} for code, due in self._months.items()
         }
-        # form code -> [(key, aggregation or None for texts and choices, field)]
-        self._plans = {
-            code: [
-                (f.key, aggregation_of(f)[0] if f.type.is_numeric else None, f)
-                for f in form.fields
-                if not f.ratio_of
-            ]
-            for code, form in forms.items()
-        }
+        self._plans = {code: _Plan.of(form) for code, form in forms.items()}
         self._folds: dict[str, dict[str, _UnitFold]] = {code: {} for code in forms}
+
+    def _fold(self, form_code: str, unit_code: str, month: Period) -> _UnitFold | None:
+        """The unit's running state, the month marked answered; None if the month or the
+        form is not the period's."""
+        plan = self._plans.get(form_code)
+        i = self._index.get(form_code, {}).get(month)
+        if plan is None or i is None:
+            return None
+        fold = self._folds[form_code].get(unit_code)
+        if fold is None:
+            fold = self._folds[form_code][unit_code] = _UnitFold(
+                sums=[0] * len(plan.summed), highs=[None] * len(plan.highest)
+            )
+        fold.months |= 1 << i
+        return fold
 
     def add(
         self, month: Period, form_code: str, unit_code: str, given: Mapping[str, TypedValue]
     ) -> None:
         """One unit's typed answers to one form in one month of the period."""
-        plan = self._plans.get(form_code)
-        i = self._index.get(form_code, {}).get(month)
-        if plan is None or i is None or not given:
+        if not given or (fold := self._fold(form_code, unit_code, month)) is None:
             return
-        fold = self._folds[form_code].get(unit_code)
-        if fold is None:
-            fold = self._folds[form_code][unit_code] = _UnitFold()
-        fold.months |= 1 << i
-        values, counts, last = fold.values, fold.counts, fold.last
-        for key, how, spec in plan:
-            value = given.get(key)
-            if value is None:
-                continue
-            counts[key] = counts.get(key, 0) + 1
-            last[key] = i
-            if how is Aggregation.SUM or how is Aggregation.AVERAGE:
-                values[key] = values.get(key, 0) + value
-            elif how is Aggregation.MAX:
-                before = values.get(key)
-                values[key] = value if before is None or value > before else before
-            elif how is Aggregation.NONE or (how is None and spec.type is FieldType.TEXT):
-                values.setdefault(key, []).append((month, value))
-            else:  # LAST, a choice or a date: as it stands at the end
-                values[key] = value
+        plan = self._plans[form_code]
+        # A year of a big office is millions of values: whole groups at a time, in C where
+        # it can be. A field left out of a month is never summed, whatever stands in for it.
+        missing = plan.counted.difference(given)
+        if missing:
+            fold.gapped |= missing
+            summed: Sequence[Any] = [given.get(key, 0) for key in plan.summed]
+        else:
+            summed = plan.take_summed(given)
+        self._take(plan, fold, month, summed, given.get)
+
+    def add_stored(
+        self, month: Period, form_code: str, unit_code: str, stored: dict[str, str | None]
+    ) -> None:
+        """One unit's answers to one form in one month as storage keeps them (field ->
+        canonical text, None: cleared). When every field holds a value and the whole
+        numbers are plain, they are summed as ints, exactly what Decimals sum to (below 28
+        digits) at a fraction of the cost; anything else is decoded and `add`ed."""
+        plan = self._plans.get(form_code)
+        if plan is None or month not in self._index[form_code]:
+            return
+        if stored.keys() == plan.decoders.keys() and None not in stored.values():
+            try:
+                whole = list(map(int, plan.take_whole(stored)))
+            except ValueError:  # "12.0" or the like: as a Decimal, exponent and all
+                whole = None
+            if whole is not None and _small(whole):
+                if (fold := self._fold(form_code, unit_code, month)) is None:
+                    return
+                decoders = plan.decoders
+                decimal = map(Decimal, plan.take_decimal(stored))
+                self._take(
+                    plan,
+                    fold,
+                    month,
+                    whole + list(decimal),
+                    lambda key: decoders[key](stored[key]),  # type: ignore[arg-type]
+                )
+                return
+        self.add(month, form_code, unit_code, plan.decode(stored))
+
+    def _take(
+        self,
+        plan: _Plan,
+        fold: _UnitFold,
+        month: Period,
+        summed: Sequence[Any],
+        value_of: Callable[[str], TypedValue | None],
+    ) -> None:
+        """Fold one month in: `summed` in the plan's order, the rest by `value_of`."""
+        fold.sums = list(map(add, fold.sums, summed))
+        if plan.highest:
+            fold.highs = [
+                high if (value := value_of(key)) is None or (high is not None and value <= high)
+                else value
+                for key, high in zip(plan.highest, fold.highs, strict=True)
+            ]  # fmt: skip
+        if month == self._months[plan.code][-1]:
+            fold.final = {key: value for key in plan.final if (value := value_of(key)) is not None}
+        for key in plan.listed:
+            if (value := value_of(key)) is not None:
+                fold.listed.setdefault(key, []).append((month, value))
 
     def _unit_values(self, form: Form, fold: _UnitFold) -> dict[str, TypedValue]:
+        plan = self._plans[form.code]
         n = len(self._months[form.code])
+        every = fold.months == (1 << n) - 1
+        sums = dict(zip(plan.summed, fold.sums, strict=True))
+        highs = dict(zip(plan.highest, fold.highs, strict=True))
         out: dict[str, TypedValue] = {}
-        for key, how, spec in self._plans[form.code]:
-            count = fold.counts.get(key, 0)
-            if not count:
-                continue
-            value = fold.values[key]
-            if how is None:
-                if spec.type is FieldType.TEXT:
-                    if spec.required and count < n:
+        for key, how, spec in plan.order:
+            if key in fold.final:
+                out[key] = fold.final[key]
+            elif key in fold.listed:
+                given = fold.listed[key]
+                if how is None:  # a text: a line repeated month after month is said once
+                    if spec.required and len(given) < n:
                         continue
-                    # A line repeated month after month is said once.
-                    lines = (line for _, v in value for line in str(v).splitlines())
-                    value = "\n".join(dict.fromkeys(line for line in lines if line.strip()))
-                elif fold.last[key] != n - 1:
-                    continue
-                out[key] = value
-            elif how is Aggregation.LAST:
-                if fold.last[key] == n - 1:
-                    out[key] = value
-            elif count == n:
-                if how is Aggregation.AVERAGE:
-                    value = value / n
-                elif how is Aggregation.NONE:
-                    months = [m for m, _ in value]
-                    value = _listed(spec, [v for _, v in value], months)
-                out[key] = value
-        if fold.months == (1 << n) - 1:
-            for spec in form.fields:
-                if spec.ratio_of and (ratio := _ratio(spec, out)) is not None:
+                    lines = (line for _, v in given for line in str(v).splitlines())
+                    out[key] = "\n".join(dict.fromkeys(line for line in lines if line.strip()))
+                elif len(given) == n:
+                    out[key] = _listed(spec, [v for _, v in given], [m for m, _ in given])
+            elif every and key not in fold.gapped:
+                if key in highs:
+                    out[key] = highs[key]
+                elif how is Aggregation.AVERAGE:
+                    out[key] = Decimal(sums[key]) / n
+                elif key in sums:
+                    out[key] = Decimal(sums[key])  # an int if summed from stored text
+        if every:
+            for spec in plan.ratios:
+                if (ratio := _ratio(spec, out)) is not None:
                     out[spec.key] = ratio
         return out
 

@@ -45,17 +45,27 @@ class Obligation:
         return (self.unit_code, self.form_code, self.period.key)
 
 
+def forms_owed(
+    units: Iterable[Unit], period: Period, on: date, forms: Mapping[str, Form] | None = None
+) -> list[tuple[str, str]]:
+    """(unit code, form code) of what each unit in force on `on` (the period's cut-off
+    day) owes for the period, in the units' configured order; with `forms`, a form asked
+    less often than monthly only in its own months."""
+    skipped = {code for code, form in (forms or {}).items() if not form.due_in(period.month)}
+    return [
+        (unit.code, code)
+        for unit in sorted(units, key=lambda u: u.order)
+        if unit.in_force(on)
+        for code in unit.forms
+        if code not in skipped
+    ]
+
+
 def obligations_owed(
     units: Iterable[Unit], period: Period, on: date, forms: Mapping[str, Form] | None = None
 ) -> list[Obligation]:
-    """What each unit in force on `on` (the period's cut-off day) owes for the period; with
-    `forms`, a form asked less often than monthly only in its own months."""
-    skipped = {code for code, form in (forms or {}).items() if not form.due_in(period.month)}
-    owed: list[Obligation] = []
-    for unit in sorted(units, key=lambda u: u.order):
-        if unit.in_force(on):
-            owed.extend(Obligation(unit.code, f, period) for f in unit.forms if f not in skipped)
-    return owed
+    """What each unit in force on `on` owes for the period, as `forms_owed` says."""
+    return [Obligation(unit, code, period) for unit, code in forms_owed(units, period, on, forms)]
 
 
 def state_on_submit(submitted_at: datetime, deadline: datetime) -> ObligationState:

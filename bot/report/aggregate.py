@@ -19,14 +19,14 @@ from bot.workspace.load import Workspace
 from domain.aggregation import MonthFold
 from domain.calendar import period_window
 from domain.forms import Form
-from domain.obligations import obligations_owed
+from domain.obligations import forms_owed
 from domain.periods import Period
 from domain.report import ReportSpec
 from domain.report_figures import PeriodAnswers
 from domain.report_periods import ReportPeriod
 from domain.report_tickets import TicketSummary, summary_from_forms
 from domain.units import Unit
-from domain.values import TypedValue
+from domain.values import TypedValue, form_decoder
 from storage import Database
 
 
@@ -57,10 +57,9 @@ def owing(units: Sequence[Unit], span: ReportPeriod, workspace: Workspace) -> di
     regime = workspace.settings.regime
     out: dict[str, set[str]] = {}
     for month in span.months:
-        for owed in obligations_owed(
-            units, month, period_window(month, regime)[1], workspace.forms
-        ):
-            out.setdefault(owed.form_code, set()).add(owed.unit_code)
+        cutoff = period_window(month, regime)[1]
+        for unit, code in forms_owed(units, month, cutoff, workspace.forms):
+            out.setdefault(code, set()).add(unit)
     return out
 
 
@@ -102,14 +101,15 @@ async def read_span(
     kept: dict[Period, dict[str, dict[str, dict[str, TypedValue]]]] = {
         m: {} for m in year_to_date_months(spec, period)
     }
+    decoders = {code: form_decoder(form) for code, form in forms.items()}
     async with db.read() as view:
-        async for month, form, unit, typed in stream_months(
+        async for month, form, unit, stored in stream_months(
             view, forms, months_needed(spec, period)
         ):
             for span in spans:
-                folds[span].add(month, form, unit, typed)
+                folds[span].add_stored(month, form, unit, stored)
             if month in kept:
-                kept[month].setdefault(form, {})[unit] = typed
+                kept[month].setdefault(form, {})[unit] = decoders[form](stored)
         standings = [
             (month, await read_standing(view, units, regime, month, forms))
             for month in period.months

@@ -9,6 +9,7 @@ written out as cells, so that a year of a big office is never held as values at 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 
 from bot.report.aggregate import owing
 from bot.report.gather import stream_months
@@ -21,6 +22,33 @@ from domain.report_periods import ReportPeriod
 from domain.units import Unit
 from storage import Database
 from templates.catalog import text
+
+
+class _NumberCells:
+    """Numeric answers as cells, from the text storage keeps: a plain number is written as
+    it is (what a Decimal of it prints), any other text through its Decimal. A year has
+    millions of them, mostly the same few thousand numbers: each is written out once."""
+
+    _KEEP = 100_000  # numbers remembered: a bound on the memory of a very varied office
+
+    def __init__(self, book: XlsxWriter) -> None:
+        self._book = book
+        self._written: dict[str | None, str] = {None: book.cell(None)}
+
+    def row(self, stored: Mapping[str, str | None], keys: Sequence[str]) -> str:
+        """The cells of these fields' answers (an empty cell for one not given)."""
+        written, get = self._written, stored.get
+        out = []
+        for key in keys:
+            text = get(key)
+            cell = written.get(text)
+            if cell is None:
+                assert text is not None
+                cell = self._book.number_cell(text) or self._book.cell(Decimal(text))
+                if len(written) < self._KEEP:
+                    written[text] = cell
+            out.append(cell)
+        return "".join(out)
 
 
 def _rows(
@@ -63,11 +91,12 @@ async def export_span_xlsx(db: Database, workspace: Workspace, period: ReportPer
     index = {month: i for i, month in enumerate(period.months)}
     # form -> unit -> month index -> that month's numeric answers, written out as cells
     cells: dict[str, dict[str, dict[int, str]]] = {code: {} for code in forms}
+    written = _NumberCells(book)
     async with db.read() as view:
-        async for month, form_code, unit_code, typed in stream_months(view, forms, period.months):
-            fold.add(month, form_code, unit_code, typed)
+        async for month, form_code, unit_code, stored in stream_months(view, forms, period.months):
+            fold.add_stored(month, form_code, unit_code, stored)
             row = cells[form_code].setdefault(unit_code, {})
-            row[index[month]] = book.cells(*[typed.get(k) for k in numeric[form_code]])
+            row[index[month]] = written.row(stored, numeric[form_code])
     added = fold.result().answers
     for form in forms.values():
         titles = [f.title for f in form.fields if f.type.is_numeric]

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from domain.calendar import period_window
 from domain.forms import Form
-from domain.obligations import ObligationState, obligations_owed
+from domain.obligations import ObligationState, forms_owed
 from domain.periods import Period, ReportingRegime
 from domain.report import DerivedKind, ReportSpec
 from domain.report_figures import PeriodAnswers
@@ -167,12 +167,17 @@ async def read_standing(
     """Each unit owing forms this period (`forms`: only those asked this month), classified
     as /trangthai does."""
     cutoff = period_window(period, regime)[1]
-    stored = {o.key: o for o in await view.obligations.list_for_period(period.key)}
+    # By unit and form: all of one period (an obligation's key formats its period's).
+    stored = {
+        (o.unit_code, o.form_code): o for o in await view.obligations.list_for_period(period.key)
+    }
     by_unit: dict[str, list[tuple[str, ObligationState, datetime | None]]] = {}
-    for owed in obligations_owed(units, period, cutoff, forms):
-        obligation = stored.get(owed.key, owed)
-        by_unit.setdefault(owed.unit_code, []).append(
-            (owed.form_code, obligation.state, obligation.submitted_at)
+    for unit_code, form_code in forms_owed(units, period, cutoff, forms):
+        obligation = stored.get((unit_code, form_code))
+        by_unit.setdefault(unit_code, []).append(
+            (form_code, obligation.state, obligation.submitted_at)
+            if obligation
+            else (form_code, ObligationState.NOT_STARTED, None)
         )
     standing = Standing()
     for unit_code, states in by_unit.items():
@@ -193,19 +198,12 @@ async def read_standing(
 
 async def stream_months(
     view: ReadView, forms: Mapping[str, Form], months: Iterable[Period]
-) -> AsyncIterator[tuple[Period, str, str, dict[str, TypedValue]]]:
-    """Every form's typed answers of several months, a unit's answers to a form at a time,
-    month by month as given: a longer period is added up without holding its months."""
-    decoders = {code: {f.key: decoder(f) for f in form.fields} for code, form in forms.items()}
+) -> AsyncIterator[tuple[Period, str, str, dict[str, str | None]]]:
+    """Every form's answers of several months as storage keeps them (field -> canonical
+    text, None: cleared), a unit's answers to a form at a time, month by month as given: a
+    longer period is added up without holding its months, and decoded only where needed."""
     for month in months:
         async for chunk in view.answers.period_values(month, None, explanations=False):
-            for form_code, unit_code, given, _ in chunk:
-                fields = decoders.get(form_code)
-                if fields is None:
-                    continue
-                typed = {
-                    key: fields[key](value)
-                    for key, value in given.items()
-                    if value is not None and key in fields
-                }
-                yield month, form_code, unit_code, typed
+            for form_code, unit_code, stored, _ in chunk:
+                if form_code in forms:
+                    yield month, form_code, unit_code, stored
