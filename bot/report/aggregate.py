@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.report.compose import ReportInputs, compose
-from bot.report.gather import Standing, read_standing, stream_months, year_to_date_months
+from bot.report.gather import Standing, read_standings, stream_months, year_to_date_months
 from bot.report.model import Document
 from bot.workspace.load import Workspace
 from domain.aggregation import MonthFold
@@ -110,10 +110,7 @@ async def read_span(
                 folds[span].add_stored(month, form, unit, stored)
             if month in kept:
                 kept[month].setdefault(form, {})[unit] = decoders[form](stored)
-        standings = [
-            (month, await read_standing(view, units, regime, month, forms))
-            for month in period.months
-        ]
+        standings = await read_standings(view, units, regime, period.months, forms)
     history: dict[Period, PeriodAnswers] = {m: PeriodAnswers(m, v) for m, v in kept.items()}
     added = {span: folds[span].result() for span in spans}
     history.update({span: result.answers for span, result in added.items()})

@@ -3,7 +3,7 @@ the declaration looks back to, and where each unit stands with its forms."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -166,19 +166,35 @@ async def read_standing(
 ) -> Standing:
     """Each unit owing forms this period (`forms`: only those asked this month), classified
     as /trangthai does."""
+    return (await read_standings(view, units, regime, [period], forms))[0][1]
+
+
+async def read_standings(
+    view: ReadView,
+    units: Iterable[Unit],
+    regime: ReportingRegime,
+    periods: Sequence[Period],
+    forms: Mapping[str, Form] | None = None,
+) -> list[tuple[Period, Standing]]:
+    """`read_standing` of several periods (a longer one's months), from one query."""
+    stored = await view.obligations.states_over(periods)
+    return [(period, _standing(units, regime, period, forms, stored)) for period in periods]
+
+
+def _standing(
+    units: Iterable[Unit],
+    regime: ReportingRegime,
+    period: Period,
+    forms: Mapping[str, Form] | None,
+    stored: Mapping[tuple[str, str, str], tuple[ObligationState, datetime | None]],
+) -> Standing:
     cutoff = period_window(period, regime)[1]
-    # By unit and form: all of one period (an obligation's key formats its period's).
-    stored = {
-        (o.unit_code, o.form_code): o for o in await view.obligations.list_for_period(period.key)
-    }
+    key = period.key
+    unstarted = (ObligationState.NOT_STARTED, None)
     by_unit: dict[str, list[tuple[str, ObligationState, datetime | None]]] = {}
     for unit_code, form_code in forms_owed(units, period, cutoff, forms):
-        obligation = stored.get((unit_code, form_code))
-        by_unit.setdefault(unit_code, []).append(
-            (form_code, obligation.state, obligation.submitted_at)
-            if obligation
-            else (form_code, ObligationState.NOT_STARTED, None)
-        )
+        state, at = stored.get((key, unit_code, form_code), unstarted)
+        by_unit.setdefault(unit_code, []).append((form_code, state, at))
     standing = Standing()
     for unit_code, states in by_unit.items():
         open_forms = [
