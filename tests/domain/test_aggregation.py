@@ -150,3 +150,50 @@ def test_a_quarterly_form_adds_up_its_own_months_only() -> None:
     half = fold.result()
     assert half.answers.unit_values("q", "A") == {"nhan": 90}
     assert half.missing_months == {"B": (Period(2025, 6),)}  # not January, February...
+
+
+def _stored(**values: str | None) -> dict[str, str | None]:
+    """A unit's answers as storage keeps them: every field of FORM, as text."""
+    every = dict.fromkeys((f.key for f in FORM.fields), "1")
+    return {**every, "ghi_chu": "x", **values}
+
+
+def _typed(stored: dict[str, str | None]) -> dict[str, object]:
+    return {
+        k: v if k == "ghi_chu" else D(v)  # type: ignore[arg-type]
+        for k, v in stored.items()
+        if v is not None
+    }
+
+
+def test_stored_text_adds_up_exactly_as_the_typed_values_do() -> None:
+    # Whole numbers are summed as ints from plain text; anything else (a cleared answer,
+    # "12.0" kept by an older version, a decimal) as Decimals: the same figures either way,
+    # exponent and all.
+    months = [
+        _stored(nhan="1000", xong="7", tb="1.5", dinh="3"),
+        _stored(nhan="12.0", xong="8", tb="2", dinh="3.0"),
+        _stored(nhan="5", xong=None, tb="2.25", dinh="2"),
+        _stored(nhan="-0", xong="9", tb="0.50", dinh="3"),
+    ]
+    period = Period(2025, 4)
+    span = [Period(2025, m) for m in range(1, 5)]
+    typed, stored = (MonthFold(period, {"f": FORM}, {"f": ["A"]}, span) for _ in range(2))
+    for month, answers in zip(span, months, strict=True):
+        typed.add(month, "f", "A", _typed(answers))  # type: ignore[arg-type]
+        stored.add_stored(month, "f", "A", dict(answers))
+    got = stored.result().answers.unit_values("f", "A")
+    assert got == typed.result().answers.unit_values("f", "A")
+    assert str(got["nhan"]) == "1017.0"  # "12.0" keeps its decimal place in the sum
+    assert str(got["tb"]) == "1.5625" and str(got["dinh"]) == "3"  # the first 3 of the top
+    assert "xong" not in got  # cleared in March: not a partial sum
+
+
+def test_plain_whole_numbers_from_storage_are_summed_as_ints() -> None:
+    span = [Period(2025, m) for m in range(1, 4)]
+    fold = MonthFold(Period(2025, 3), {"f": FORM}, {"f": ["A"]}, span)
+    for month, nhan in zip(span, ("10", "20", "30"), strict=True):
+        fold.add_stored(month, "f", "A", _stored(nhan=nhan))
+    got = fold.result().answers.unit_values("f", "A")
+    assert got["nhan"] == 60 and isinstance(got["nhan"], D)
+    assert got["ton"] == 1 and isinstance(got["ton"], D)

@@ -97,3 +97,20 @@ async def test_list_for_period_follows_the_units_order(seeded: Database) -> None
         ("UBND_A", "BC02", "2024-05"),
     ]
     assert [o.key for o in bc02] == [("UBND_A", "BC02", "2024-05")]
+
+
+async def test_states_over_several_periods_match_the_listing(seeded: Database) -> None:
+    june, july = Period(2024, 6), Period(2024, 7)
+    async with seeded.write() as tx:
+        await tx.obligations.ensure([Obligation("UBND_A", "BC01", june)])
+        await tx.obligations.ensure([Obligation("UBND_B", "BC01", july)])
+        await tx.obligations.set_state(
+            "UBND_A", "BC01", june, ObligationState.SUBMITTED_LATE, submitted_at=START
+        )
+    async with seeded.read() as r:
+        states = await r.obligations.states_over([PERIOD, june])
+        listed = await r.obligations.list_for_period(PERIOD)
+    assert states == {
+        **{(o.period.key, o.unit_code, o.form_code): (o.state, o.submitted_at) for o in listed},
+        ("2024-06", "UBND_A", "BC01"): (ObligationState.SUBMITTED_LATE, START),
+    }
