@@ -88,15 +88,9 @@ class ReportPeriod(Period):
 
     @property
     def label(self) -> str:
-        """As offices write it: 'quý I/2025', '6 tháng đầu năm 2025', 'năm 2025'."""
-        if self.kind is PeriodKind.QUARTER:
-            return f"quý {_ROMAN[self.number]}/{self.year}"
-        if self.kind is PeriodKind.HALF:
-            half = "đầu" if self.number == 1 else "cuối"
-            return f"6 tháng {half} năm {self.year}"
-        if self.kind is PeriodKind.NINE_MONTHS:
-            return f"9 tháng năm {self.year}"
-        return f"năm {self.year}"
+        """Not here: a longer period is named in words, and words live in the text catalog
+        (`templates.periods.period_label`); a month's "MM/YYYY" would name it wrongly."""
+        raise TypeError(f"{self.key}: name a longer period with templates.periods.period_label")
 
     @property
     def roman(self) -> str:

@@ -12,6 +12,7 @@ from domain.report_periods import parse_report_period
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
 from templates.catalog import text
+from templates.periods import period_label
 
 JOBS_CHANNEL = "jobs"
 IMPORT_TICKETS = "import_tickets"
@@ -41,7 +42,7 @@ async def _asked(ctx: HandlerContext, event: Incoming, kind: str) -> list[Reply]
         )
     except ValueError:
         return [Reply(chat_id=chat_id, text=text("chat.bad_report_period", typed=typed))]
-    working = Reply(chat_id=chat_id, text=text(f"chat.{kind}_started", period=period.label))
+    working = Reply(chat_id=chat_id, text=text(f"chat.{kind}_started", period=period_label(period)))
     return [working, job_request(kind, period, event)]
 
 

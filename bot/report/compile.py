@@ -25,6 +25,7 @@ from domain.report_periods import ReportPeriod, period_kind
 from domain.report_tickets import TicketSummary, summary_from_forms
 from storage import Database
 from templates.catalog import text
+from templates.periods import period_label
 
 DRAFT_AUTHOR = "baocao"
 
@@ -107,7 +108,7 @@ def summary(doc: Document, version: int) -> str:
     """The few lines said after a compile."""
     return text(
         "report.summary.text",
-        period=doc.period.label,
+        period=period_label(doc.period),
         version=version,
         reported=doc.units_reported,
         total=doc.units_total,

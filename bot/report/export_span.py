@@ -22,6 +22,7 @@ from domain.report_periods import ReportPeriod
 from domain.units import Unit
 from storage import Database
 from templates.catalog import text
+from templates.periods import period_label
 
 
 class _NumberCells:
@@ -105,7 +106,7 @@ async def export_span_xlsx(db: Database, workspace: Workspace, period: ReportPer
             text("report.export.col_unit"),
             text("report.export.col_months_missing"),
         ]
-        for label in [m.label for m in period.months] + [period.label]:
+        for label in [m.label for m in period.months] + [period_label(period)]:
             header += [f"{title} ({label})" for title in titles]
         rows = _rows(book, form, units, period, cells[form.code], added, owed.get(form.code, set()))
         _, sheet = book.open_sheet(form.title, header, (12, 36, 20, *[16] * (len(header) - 3)))

@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt
 from bot.report.model import Document, UnitLine
 from bot.report.snippets import clean
 from templates.catalog import text
+from templates.periods import period_label
 
 FONT = "Times New Roman"
 TEXT_WIDTH_CM = 16.5  # A4 less 3 cm and 1.5 cm margins, as the report
@@ -119,7 +120,7 @@ def render_review(doc: Document, version: int) -> bytes:
     subtitle = word.add_paragraph()
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     subtitle.add_run(
-        text("report.review.subtitle", period=doc.period.label, version=version)
+        text("report.review.subtitle", period=period_label(doc.period), version=version)
     ).italic = True
     rest = TEXT_WIDTH_CM - NUMBER_CM
     gaps: Sequence[Row] = [

@@ -28,12 +28,13 @@ from bot.runtime.jobs import CHANNEL as JOBS_CHANNEL
 from bot.runtime.jobs import job_documents
 from bot.runtime.outbox import queue_replies
 from bot.workspace.load import Workspace
-from domain.periods import parse_period
+from domain.report_periods import parse_report_period
 from handlers.context import HandlerContext
 from handlers.events import EventKind, Reply
 from handlers.router import handle
 from storage import Database
 from templates.catalog import text
+from templates.periods import period_label
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,6 @@ class ConsoleSession:
             documents = await job_documents(self.db, self.workspace, payload, now)
         except Exception:
             log.exception("console job %s failed", payload.get("job"))
-            period = parse_period(payload["period"])
-            return plain(text("chat.job_failed", period=period.label))
+            period = parse_report_period(payload["period"])
+            return plain(text("chat.job_failed", period=period_label(period)))
         return "\n".join(self.channel.draw_document(document) for document in documents)

@@ -33,6 +33,7 @@ from handlers.form_file import FILLED_JOB, SHEET_JOB
 from handlers.jobs import IMPORT_TICKETS, JOBS_CHANNEL
 from storage import Database, OutboxMessage, WriteTransaction
 from templates.catalog import text
+from templates.periods import period_label
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class JobsChannel:
             raise
         except Exception as error:
             log.exception("job %s for %s failed", payload.get("job"), payload.get("period"))
-            failure = text("chat.job_failed", period=period.label)
+            failure = text("chat.job_failed", period=period_label(period))
             await self._queue(payload, chat_id, Reply(chat_id=chat_id, text=failure))
             raise Rejected(f"job failed: {type(error).__name__}") from None
         replies = [Reply(chat_id=chat_id, document=document) for document in documents]
@@ -116,7 +117,7 @@ class JobsChannel:
 
 def _period_label(payload: dict[str, Any]) -> str:
     try:
-        return parse_report_period(str(payload.get("period"))).label
+        return period_label(parse_report_period(str(payload.get("period"))))
     except ValueError:
         return "?"
 
@@ -139,7 +140,7 @@ async def job_documents(
         )
         # The summary is plain text (unit names may hold < or &): escape it for HTML.
         caption = html.escape(draft.summary, quote=False)
-        review_caption = text("chat.review_caption", period=period.label)
+        review_caption = text("chat.review_caption", period=period_label(period))
         return [
             Document(draft.file_name, draft.docx, caption),
             Document(draft.review_name, draft.review_docx, review_caption),
@@ -151,5 +152,5 @@ async def job_documents(
             listed, hotline = await export_inputs(db, workspace, period, now)
             content = await export_xlsx(db, workspace, period, listed, hotline)
         name = export_file_name(workspace, period)
-        return [Document(name, content, text("chat.export_caption", period=period.label))]
+        return [Document(name, content, text("chat.export_caption", period=period_label(period)))]
     raise Rejected(f"unknown job {payload['job']!r}")

@@ -109,9 +109,9 @@ def test_steps_and_names() -> None:
     assert report_period(PeriodKind.NINE_MONTHS, 2025).next().key == "2025-Q4"
     assert same_last_year(q1).key == "2024-Q1"
     assert same_last_year(Period(2025, 2)) == Period(2024, 2)
-    assert q1.label == "quý I/2025"
-    assert report_period(PeriodKind.HALF, 2025, 1).label == "6 tháng đầu năm 2025"
-    assert report_period(PeriodKind.YEAR, 2025).label == "năm 2025"
+    # Named in words by templates.periods (the words live in the text catalog), not here.
+    with pytest.raises(TypeError):
+        _ = q1.label
     # A longer period is never equal to the monthly period of its last month.
     assert q1 != Period(2025, 3)
 
