@@ -206,6 +206,11 @@ def _raise_if_full(error: sqlite3.OperationalError) -> None:
         raise DiskFullError(f"the database is full: {error}") from error
 
 
+def _taken(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class Chunks(Generic[T]):
     """The rows of a query, a chunk at a time (`async for`); see `Session.chunks`.
 
@@ -214,7 +219,16 @@ class Chunks(Generic[T]):
     does something else; the first chunk then comes sooner. Iterating starts it anyway.
     """
 
-    __slots__ = ("_convert", "_cursor", "_params", "_pending", "_session", "_size", "_sql")
+    __slots__ = (
+        "_ahead",
+        "_convert",
+        "_cursor",
+        "_params",
+        "_pending",
+        "_session",
+        "_size",
+        "_sql",
+    )
 
     def __init__(
         self,
@@ -228,6 +242,7 @@ class Chunks(Generic[T]):
         self._sql, self._params, self._size, self._convert = sql, params, size, convert
         self._cursor: aiosqlite.Cursor | InlineCursor | None = None
         self._pending: asyncio.Future[Any] | None = None
+        self._ahead: asyncio.Future[Any] | None = None  # the next chunk, asked for already
 
     async def start(self) -> None:
         """Send the query to SQLite without waiting for its first row."""
@@ -252,20 +267,29 @@ class Chunks(Generic[T]):
                 pending, self._pending = self._pending, None
                 await pending
             self._session._check()  # the block may have ended while the caller worked
-            found = cast(list[tuple[Any, ...]], await self._cursor.fetchmany(self._size))
+            ahead, self._ahead = self._ahead, None
+            found = cast(
+                list[tuple[Any, ...]],
+                await (ahead if ahead is not None else self._cursor.fetchmany(self._size)),
+            )
         except BaseException:
             await self.aclose()
             raise
         if not found:
             await self.aclose()
             raise StopAsyncIteration
+        # Ask for the next chunk at once: SQLite reads it in the connection's thread
+        # (without the GIL) while the caller converts and works on this one.
+        self._ahead = asyncio.ensure_future(self._cursor.fetchmany(self._size))
+        # A reader that stops early never takes it: its failure (the block ended) is no news.
+        self._ahead.add_done_callback(_taken)
         return self._convert(found)
 
     async def aclose(self) -> None:
         """Release the cursor (done by itself at the end of the rows or on an error)."""
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            await asyncio.gather(pending, return_exceptions=True)
+        waiting = [f for f in (self._pending, self._ahead) if f is not None]
+        self._pending = self._ahead = None
+        await asyncio.gather(*waiting, return_exceptions=True)
         if self._cursor is not None:
             cursor, self._cursor = self._cursor, None
             await cursor.close()
