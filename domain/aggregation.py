@@ -73,6 +73,11 @@ def _ratio(field: Field, values: Mapping[str, TypedValue]) -> Decimal | None:
     return part / whole * 100
 
 
+def _in_order(month: Period) -> tuple[int, int]:
+    """A month's place in time, compared in C (a year's missing months of 5,000 units)."""
+    return (month.year, month.month)
+
+
 def _small(whole: list[int]) -> bool:
     """Whether these whole numbers may be summed as ints (see _INT_BOUND)."""
     return not whole or (min(whole) > -_INT_BOUND and max(whole) < _INT_BOUND)
@@ -326,5 +331,5 @@ class MonthFold:
             values[code] = {unit: self._unit_values(form, fold) for unit, fold in folds.items()}
         return Aggregated(
             PeriodAnswers(self._period, values),
-            {unit: tuple(sorted(gone)) for unit, gone in missing.items()},
+            {unit: tuple(sorted(gone, key=_in_order)) for unit, gone in missing.items()},
         )
