@@ -5,6 +5,7 @@ history; the month (12/2024), then the year 2024 added up from its twelve months
 (docx-year, xlsx-year). Run from the repository root:
 
     .venv/bin/python bench/report.py [--units 5000] [--fields 40] [--periods 13] [--dir DIR]
+        [--only docx-year xlsx-year]
 
 The data are written straight into SQLite (one transaction, executemany); each measure then
 runs in a fresh process, so its peak resident memory (getrusage) is its own. CPU time
@@ -215,6 +216,9 @@ def main() -> None:
     parser.add_argument("--fields", type=int, default=40)
     parser.add_argument("--periods", type=int, default=13)
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument(
+        "--only", nargs="+", choices=MEASURES, default=MEASURES, help="these measures only"
+    )
     parser.add_argument("--measure", choices=MEASURES, help=argparse.SUPPRESS)
     parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -232,7 +236,7 @@ def main() -> None:
             f"{rows} answers (+ as many revisions), "
             f"written in {time.perf_counter() - started:.1f} s"
         )
-        for what in MEASURES:
+        for what in args.only:
             out = subprocess.run(
                 [sys.executable, __file__, "--measure", what, "--config", str(config),
                  "--db", str(folder / "bench.sqlite3")],
