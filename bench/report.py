@@ -81,11 +81,15 @@ def write_workspace(folder: Path, units: int, fields: int) -> Path:
     # A figure per numeric field and group, a ratio and a change for each field.
     spec = ["[figures]"]
     spec += [
-        f'f{f:02d}_g{g} = {{ form = "{FORM}", field = "f{f:02d}", group = "{name}"'
-        # Three key figures: a trend chart each over the last 12 periods.
-        + (", chart = true }" if f < 3 and g == f % 3 else " }")
+        f'f{f:02d}_g{g} = {{ form = "{FORM}", field = "f{f:02d}", group = "{name}" }}'
         for f in range(fields - 1)
         for g, name in enumerate(GROUPS)
+    ]
+    # Three key figures, a trend chart each over the last 12 periods: one unit's figures, as
+    # the sample's (a group's sum lacks the unit that never answers: no point to draw).
+    spec += [
+        f'k{f:02d} = {{ form = "{FORM}", field = "f{f:02d}", unit = "U00001", chart = true }}'
+        for f in range(min(3, fields - 1))
     ]
     spec += ["[derived]"]
     spec += [
