@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from bot.report.gather import read_fields_over
+from bot.report.gather import read_fields_seeking
 from bot.report.model import Chart
 from bot.workspace.load import Workspace
 from domain.calendar import period_window
@@ -91,7 +91,7 @@ async def read_charts(
         return []
     known = known or {}
     earlier = [p for p in chart_periods(period) if p not in known]
-    over = {**await read_fields_over(db, workspace.forms, fields, earlier), **known}
+    over = {**await read_fields_seeking(db, workspace.forms, fields, earlier), **known}
     regime = workspace.settings.regime
     return await asyncio.to_thread(
         charts,

@@ -8,7 +8,10 @@ from pathlib import Path
 from docx.oxml.ns import qn
 
 from bot.report import compile_draft
+from bot.report.charts import chart_periods, charted_fields
+from bot.report.gather import read_fields_over, read_fields_seeking
 from bot.workspace.load import Workspace
+from bot.workspace.report_spec import spec_for
 from domain.periods import Period
 from storage import Database
 from tests.support.docx_reading import open_docx
@@ -61,3 +64,17 @@ async def test_charts_can_be_switched_off(
     draft = await compile_draft(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
     assert draft.document.charts == []
     assert not open_docx(draft.docx).inline_shapes
+
+
+async def test_the_charts_read_field_by_field_what_the_periods_read_whole_give(
+    sample_db: Database, sample_workspace: Workspace, sample_dir: Path
+) -> None:
+    await add_december(sample_db, sample_workspace, sample_dir)
+    forms = sample_workspace.forms
+    spec = spec_for(sample_workspace.settings.source.parent, forms, sample_workspace.units)
+    fields = charted_fields(spec)
+    periods = chart_periods(FEBRUARY)
+    whole = await read_fields_over(sample_db, forms, fields, periods)
+    sought = await read_fields_seeking(sample_db, forms, fields, periods)
+    assert {p: a.values for p, a in sought.items()} == {p: a.values for p, a in whole.items()}
+    assert sum(1 for a in sought.values() if any(a.values.values())) == 3  # 12/2021-02/2022
