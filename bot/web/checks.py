@@ -7,7 +7,7 @@ office whose forms declare none pays nothing for this column.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from domain.periods import Period
@@ -31,17 +31,21 @@ NONE = UnitWarnings()
 
 
 async def unit_warnings(
-    view: ReadView, catalog: Catalog, period: Period
+    view: ReadView, catalog: Catalog, period: Period, codes: Collection[str]
 ) -> Mapping[str, UnitWarnings]:
-    """Unit code -> its warnings for `period` (units without any are left out)."""
+    """Unit code -> its warnings for `period`, for the units of `codes` (those a page shows:
+    checking a province's thousands costs more than the rest of the page); units without
+    any are left out."""
     keys = {code: related_fields(form) for code, form in catalog.forms.items()}
     keys = {code: fields for code, fields in keys.items() if fields}
-    if not keys:
+    if not keys or not codes:
         return {}
-    current = await _answers(view, catalog, keys, period, explanations=True)
-    previous = await _answers(view, catalog, keys, period.previous(), explanations=False)
+    wanted = set(codes)
+    current = await _answers(view, catalog, keys, period, wanted, explanations=True)
+    previous = await _answers(view, catalog, keys, period.previous(), wanted, explanations=False)
+    units = [unit for unit in catalog.unit_list() if unit.code in wanted]
     found: dict[str, UnitWarnings] = {}
-    for warning in form_warnings(catalog.forms, catalog.unit_list(), current, previous):
+    for warning in form_warnings(catalog.forms, units, current, previous):
         was = found.get(warning.unit_code, NONE)
         found[warning.unit_code] = UnitWarnings(
             was.warnings + 1, was.unexplained + (not warning.explanation)
@@ -54,6 +58,7 @@ async def _answers(
     catalog: Catalog,
     keys: Mapping[str, frozenset[str]],
     period: Period,
+    units: Collection[str],
     *,
     explanations: bool,
 ) -> PeriodAnswers:
@@ -64,7 +69,11 @@ async def _answers(
     }
     values: dict[str, dict[str, dict[str, TypedValue]]] = {code: {} for code in keys}
     reasons: dict[tuple[str, str, str], str] = {}
-    rows = view.answers.period_values(period, list(keys), explanations=explanations)
+    # Only the related fields, read and decoded: a few of a form's dozens.
+    wanted = {key for fields in keys.values() for key in fields}
+    rows = view.answers.period_values(
+        period, list(keys), explanations=explanations, fields=wanted, units=units
+    )
     async for chunk in rows:
         for form_code, unit_code, given, explained in chunk:
             fields = decoders[form_code]

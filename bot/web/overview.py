@@ -8,7 +8,7 @@ a unit not submitted once the deadline has passed is shown late.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 from aiohttp import web
@@ -73,7 +73,6 @@ async def overview_rows(
     """Every unit owing forms for `period`, in the configured order."""
     everyone = await view.focal_points.current_by_unit()
     result = await progress(view, catalog, period, everyone)
-    warnings = await unit_warnings(view, catalog, period)
     reminded = await view.schedule.last_reminders(period)
     overdue = now > deadline_at(period, catalog.regime)
     groups = {"submitted": result.submitted, "in_progress": result.in_progress}
@@ -95,11 +94,19 @@ async def overview_rows(
                 tuple(
                     Person(p.display_name or p.user_id, p.unreachable_at is None) for p in people
                 ),
-                warnings.get(unit.code, NONE),
+                NONE,  # filled in for the rows a page shows (`with_warnings`)
                 last.at if last else None,
                 last.times if last else 0,
             )
     return [found[u.code] for u in catalog.unit_list() if u.code in found]
+
+
+async def with_warnings(
+    view: ReadView, catalog: Catalog, period: Period, rows: list[UnitRow]
+) -> list[UnitRow]:
+    """`rows` with their units' warnings (checked for these rows only)."""
+    found = await unit_warnings(view, catalog, period, [row.code for row in rows])
+    return [replace(row, warnings=found[row.code]) if row.code in found else row for row in rows]
 
 
 def shown_in(zone: tzinfo) -> Callable[[datetime | None], str]:
@@ -127,8 +134,8 @@ async def overview_page(dashboard: Dashboard, query: Mapping[str, str], csrf: st
     async with dashboard.db.read() as view:
         rows = await overview_rows(view, dashboard.catalog, period, now)
         record = await view.periods.get(period)
-    listing = Listing.of(query, period, rows)
-    shown = listing.pick(rows)
+        listing = Listing.of(query, period, rows)
+        shown = await with_warnings(view, dashboard.catalog, period, listing.pick(rows))
     done = listing.counts["submitted"] + listing.counts["submitted_late"]
     total = listing.counts.total()  # of the chosen group
     return page(

@@ -222,10 +222,12 @@ class AnswersReader(Repository):
         forms: Collection[str] | None = None,
         *,
         explanations: bool = True,
+        fields: Collection[str] | None = None,
+        units: Collection[str] | None = None,
     ) -> Chunks[UnitValues]:
-        """Every answer of a period (of the given forms only, if any), in chunks of
-        (form, unit, field -> value, field -> explanation), one per unit and form, in no
-        particular order.
+        """Every answer of a period (of the given forms, field keys and units only, for
+        those given), in chunks of (form, unit, field -> value, field -> explanation),
+        one per unit and form, in no particular order.
 
         The bulk read of the report and the export: no Answer objects (building them, with
         two parsed timestamps each, cost more than the whole draft). Without `explanations`
@@ -237,6 +239,11 @@ class AnswersReader(Repository):
             codes = sorted(forms)
             where = f" AND form_code IN ({', '.join('?' * len(codes))})"
             params += codes
+        for column, wanted in (("field_key", fields), ("unit_code", units)):
+            if wanted is not None:
+                given = sorted(wanted)
+                where += f" AND {column} IN ({', '.join('?' * len(given))})"
+                params += given
         sql = _SELECT_PERIOD_VALUES.format(
             explanations=_EXPLANATIONS if explanations else _NO_EXPLANATIONS, forms=where
         )

@@ -59,6 +59,14 @@ async def test_period_values_grouped_by_unit_and_form(seeded: Database) -> None:
         ("BC01", "UBND_B", {}),
     ]
     assert await values_of(seeded, forms=[]) == []
+    # Some fields of some units only (the dashboard's warnings, for the rows a page shows).
+    assert await values_of(seeded, fields=["dan_so", "ty_le", "x"], units=["UBND_A"]) == [
+        ("BC01", "UBND_A", {"dan_so": "1924862", "ty_le": "20.30"}, {"ty_le": "đã rà soát"}),
+        ("BC02", "UBND_A", {"x": "7"}, {}),
+    ]
+    assert await values_of(seeded, fields=["dan_so"], units=["UBND_B", "UBND_C"]) == [
+        ("BC01", "UBND_B", {"dan_so": None}, {}),
+    ]
 
 
 async def test_period_values_come_in_chunks_and_miss_no_unit(db: Database) -> None:

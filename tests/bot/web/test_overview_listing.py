@@ -108,6 +108,18 @@ async def test_warnings_show_and_whether_they_are_explained(world: World) -> Non
     assert 'class="warnings">—' in _row(await _page(world), "BDT")
 
 
+async def test_warnings_are_checked_for_the_rows_of_the_page_shown(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with world.db.write() as tx:
+        for field, value in (("to_chuc", "3"), ("ca_nhan", "4"), ("tong", "10")):
+            given = Answer("SYT", "cts", "2022-02", field, value, None, world.now)
+            await tx.answers.set(given, f"telegram:{FOCAL_POINT}")
+    monkeypatch.setattr(listing, "PAGE_ROWS", 1)
+    assert "chưa giải trình" in _row(await _page(world, page="2"), "SYT")
+    assert "chưa giải trình" not in await _page(world, page="1")
+
+
 async def test_the_last_reminder_shows_with_how_many(world: World) -> None:
     world.now = world.now.replace(day=14, hour=2)  # SYT owes its figures again
     async with world.db.write() as tx:
