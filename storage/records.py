@@ -130,6 +130,18 @@ class DraftVersion:
     stale: bool
     file_name: str
     size: int
+    # The review sheet kept with it ("" and 0 for a draft stored before they were kept).
+    review_name: str = ""
+    review_size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DraftReview:
+    """The review sheet (…_ra-soat.docx) made with a stored draft version."""
+
+    draft_id: int
+    file_name: str
+    content: bytes
 
 
 # Bulk rows of a whole period (report, export): plain tuples, because a 5.000-unit office

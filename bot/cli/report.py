@@ -9,11 +9,9 @@ from pathlib import Path
 
 from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace, office_now, on_database
-from bot.report.compile import Draft, compile_draft
-from bot.report.export import export_xlsx
-from bot.report.export_span import export_span_xlsx
+from bot.report.compile import Draft, compile_draft, export_workbook
 from bot.report.review import review_name
-from bot.report.tickets_source import draft_inputs, export_inputs
+from bot.report.tickets_source import draft_inputs
 from bot.workspace.answers_file import (
     AnswersFile,
     AnswersFileError,
@@ -26,7 +24,7 @@ from bot.workspace.report_spec import ReportSpecError
 from bot.workspace.workbook import is_xlsx
 from domain.calendar import current_period
 from domain.periods import Period, parse_period
-from domain.report_periods import ReportPeriod, parse_report_period
+from domain.report_periods import parse_report_period
 from storage import Database, StorageError
 from templates.catalog import text
 
@@ -133,10 +131,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 async def _export(db: Database, workspace: Workspace, period: Period) -> bytes:
-    if isinstance(period, ReportPeriod):
-        return await export_span_xlsx(db, workspace, period)
-    listed, hotline = await export_inputs(db, workspace, period, office_now(workspace))
-    return await export_xlsx(db, workspace, period, listed, hotline)
+    return await export_workbook(db, workspace, period, office_now(workspace))
 
 
 @command("load-answers", help="report.cli.load", arguments=_load_arguments)

@@ -14,16 +14,18 @@ from aiohttp import web
 
 from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace, port_number
+from bot.report.compile import export_file_name, export_workbook
 from bot.report.tickets_source import campaign_start
 from bot.runtime.app import App
 from bot.runtime.build import catalog_of, office_of, public_origin
 from bot.runtime.clock import Clock, system_clock
 from bot.runtime.webhook import Mount, WebhookServer
-from bot.web.dashboard import OVERVIEW, Dashboard
+from bot.web.dashboard import OVERVIEW, Dashboard, Exporter
 from bot.web.routes import mount
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError, spec_for
 from domain.calendar import office_zone
+from domain.periods import Period
 from handlers.web_link import admin_key, login_link
 from storage import Database
 from templates.catalog import text
@@ -47,6 +49,7 @@ def bot_dashboard(app: App) -> Mount:
             app.delivery.wake,
             session_length(app.workspace),
             ticket_start(app.workspace),
+            export=period_export(app.db, app.workspace),
         )
         mount(web_app, parts)
 
@@ -66,6 +69,16 @@ def ticket_start(workspace: Workspace) -> date | None:
     except ReportSpecError:
         spec = None
     return campaign_start(workspace, spec)
+
+
+def period_export(db: Database, workspace: Workspace) -> Exporter:
+    """The drafts page's export: the one /xuat and `baocao export` make (export_workbook)."""
+
+    async def export(period: Period, now: datetime) -> tuple[str, bytes]:
+        content = await export_workbook(db, workspace, period, now)
+        return export_file_name(workspace, period), content
+
+    return export
 
 
 # ---------------------------------------------------------------- web
@@ -122,6 +135,7 @@ async def serve_dashboard(
             clock,
             session_valid=session,
             ticket_start=ticket_start(workspace),
+            export=period_export(db, workspace),
         )
         server = await _listen(host, port, lambda app: mount(app, parts), ready is not None)
         try:

@@ -11,10 +11,13 @@ from bot.report.aggregate import build_span_document
 from bot.report.charts import read_charts
 from bot.report.compose import ReportInputs, compose
 from bot.report.docx import render_docx
+from bot.report.export import export_xlsx
+from bot.report.export_span import export_span_xlsx
 from bot.report.gather import read_history, read_standing
 from bot.report.markdown import render_markdown
 from bot.report.model import Document
 from bot.report.review import render_review, review_name
+from bot.report.tickets_source import export_inputs
 from bot.workspace.load import Workspace
 from bot.workspace.overrides import office_template
 from bot.workspace.report_spec import spec_for
@@ -58,6 +61,17 @@ def export_file_name(workspace: Workspace, period: Period) -> str:
     "BC-STTTT-VP_2022-02_v1.docx" (the figures as they stand, of no one version)."""
     code = workspace.settings.office.document_code.replace("/", "-")
     return f"{code}_{period.key}.xlsx"
+
+
+async def export_workbook(
+    db: Database, workspace: Workspace, period: Period, now: datetime
+) -> bytes:
+    """The period's .xlsx as /xuat, `baocao export` and the dashboard hand it out: a month's
+    answers, tickets and revisions; a longer period's months added up."""
+    if isinstance(period, ReportPeriod):
+        return await export_span_xlsx(db, workspace, period)
+    listed, hotline = await export_inputs(db, workspace, period, now)
+    return await export_xlsx(db, workspace, period, listed, hotline)
 
 
 async def build_document(
@@ -150,13 +164,21 @@ async def compile_draft(
         return Draft(
             period, 0, name, docx, markdown, summary(doc, 0), doc, review_name(name), review
         )
+    # The review sheet names the version it goes with: made ahead with the number the draft
+    # should get, so the write lock is not held while it renders.
+    version = await _next_version(db, period)
+    review = await asyncio.to_thread(render_review, doc, version)
     async with db.write() as tx:
-        # The write lock keeps the next version number ours between these two statements.
+        # The write lock keeps the next version number ours between these statements.
         latest = await tx.drafts.latest(period)
-        name = file_name(workspace, period, (latest.version if latest else 0) + 1)
+        if (latest.version if latest else 0) + 1 != version:  # another compile came between
+            version = (latest.version if latest else 0) + 1
+            review = await asyncio.to_thread(render_review, doc, version)
+        name = file_name(workspace, period, version)
         await tx.periods.ensure(period)
         stored = await tx.drafts.add(period, name, docx, created_by, now)
-    review = await asyncio.to_thread(render_review, doc, stored.version)
+        # Kept with its draft in the same transaction: the dashboard hands both out.
+        await tx.drafts.keep_review(stored.id, review_name(name), review)
     return Draft(
         period,
         stored.version,
@@ -168,3 +190,10 @@ async def compile_draft(
         review_name(name),
         review,
     )
+
+
+async def _next_version(db: Database, period: Period) -> int:
+    """The version number the period's next draft should get, as the database stands."""
+    async with db.read(one_statement=True) as view:
+        versions = await view.drafts.versions(period)
+    return (versions[0].version if versions else 0) + 1

@@ -17,16 +17,14 @@ from datetime import datetime
 from typing import Any
 
 from bot.channels.base import Rejected
-from bot.report.compile import compile_draft, export_file_name
-from bot.report.export import export_xlsx
-from bot.report.export_span import export_span_xlsx
-from bot.report.tickets_source import draft_inputs, export_inputs
+from bot.report.compile import compile_draft, export_file_name, export_workbook
+from bot.report.tickets_source import draft_inputs
 from bot.runtime.clock import Clock
 from bot.runtime.form_files import run_filled, run_sheet, sheet_file
 from bot.runtime.outbox import queue_replies
 from bot.runtime.ticket_import import FileFetcher, run_import
 from bot.workspace.load import Workspace
-from domain.report_periods import ReportPeriod, parse_report_period
+from domain.report_periods import parse_report_period
 from handlers.context import HandlerContext
 from handlers.events import Document, Reply
 from handlers.form_file import FILLED_JOB, SHEET_JOB
@@ -146,11 +144,7 @@ async def job_documents(
             Document(draft.review_name, draft.review_docx, review_caption),
         ]
     if payload["job"] == "export":
-        if isinstance(period, ReportPeriod):
-            content = await export_span_xlsx(db, workspace, period)
-        else:
-            listed, hotline = await export_inputs(db, workspace, period, now)
-            content = await export_xlsx(db, workspace, period, listed, hotline)
+        content = await export_workbook(db, workspace, period, now)
         name = export_file_name(workspace, period)
         return [Document(name, content, text("chat.export_caption", period=period_label(period)))]
     raise Rejected(f"unknown job {payload['job']!r}")

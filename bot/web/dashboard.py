@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from aiohttp import web
 
 from bot.runtime.clock import Clock
+from domain.periods import Period
 from domain.web_login import SESSION_VALID
 from handlers.context import Catalog, Office
 from storage import Database
@@ -16,6 +17,10 @@ from storage import Database
 PREFIX = "/web"
 WELCOME = PREFIX + "/welcome"
 OVERVIEW = PREFIX + "/"
+
+
+# The period's .xlsx export as /xuat makes it: its file name and bytes, at a moment.
+Exporter = Callable[[Period, datetime], Awaitable[tuple[str, bytes]]]
 
 
 def _nothing() -> None:
@@ -38,6 +43,9 @@ class Dashboard:
     # The day the report's ticket figures count from (config or report.toml; None: the
     # first ticket): the tickets page counts as the draft does.
     ticket_start: date | None = None
+    # The period's export (the command line builds it on the office's files); None: the
+    # drafts page offers no export.
+    export: Exporter | None = None
 
 
 DASHBOARD = web.AppKey("dashboard", Dashboard)

@@ -1,14 +1,16 @@
 """The drafts page: the versions of a period's draft compiled so far (/tonghop, `baocao
-report`), each current or stale, and their download for a signed-in member of the office.
+report`), each current or stale with the review sheet made with it, and the period's .xlsx
+export made on asking; their download for a signed-in member of the office only.
 
 A draft is stale once an answer of its period changed after it was compiled (the flag
-`handlers.jobs.drafts_outdated` sets, the one the office is told about in chat). Only the
-drafts are stored: the review sheet and the .xlsx export go to the chat that asked and are
-made again on asking, so the page says so rather than list them.
+`handlers.jobs.drafts_outdated` sets, the one the office is told about in chat). The review
+sheet is stored with its draft (drafts stored before it was kept have none); the export is
+not stored: it is made from the figures as they stand, as /xuat makes it.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -20,8 +22,13 @@ from bot.web.overview import TIME_SHOWN, chosen_period
 from bot.web.render import page
 from domain.calendar import current_period
 
+log = logging.getLogger(__name__)
+
 PATH = "/files/{id}"
+REVIEW_PATH = "/files/{id}/review"
+EXPORT_PATH = "/export"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _ASCII_NAME = "bao-cao.docx"
 
 
@@ -37,6 +44,8 @@ class DraftRow:
     stale: bool
     newest: bool
     kilobytes: int
+    review_name: str  # "" when none was kept (a draft stored before review sheets were)
+    review_kilobytes: int
 
 
 async def drafts_page(request: web.Request) -> web.Response:
@@ -56,7 +65,9 @@ async def drafts_page(request: web.Request) -> web.Response:
             v.created_by,
             v.stale,
             i == 0,
-            max(1, round(v.size / 1024)),
+            _kilobytes(v.size),
+            v.review_name,
+            _kilobytes(v.review_size),
         )
         for i, v in enumerate(versions)
     ]
@@ -68,8 +79,29 @@ async def drafts_page(request: web.Request) -> web.Response:
         rows=rows,
         earlier=period.previous(),
         later=later,
+        exported=dashboard.export is not None,
         csrf=session.csrf,  # the logout form and the pages' links
     )
+
+
+def _kilobytes(size: int) -> int:
+    return max(1, round(size / 1024))
+
+
+def _row_id(request: web.Request) -> int | None:
+    """The draft's row id in the path; None for anything else (never a huge number)."""
+    raw = request.match_info["id"]
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+
+
+def _download(file_name: str, content: bytes, content_type: str) -> web.Response:
+    """A file as an attachment, kept by no cache, never sniffed as another type."""
+    headers = {
+        "Content-Disposition": attachment(file_name),
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return web.Response(body=content, content_type=content_type, headers=headers)
 
 
 async def draft_file(request: web.Request) -> web.StreamResponse:
@@ -77,19 +109,41 @@ async def draft_file(request: web.Request) -> web.StreamResponse:
     only (without a session: the welcome page, never the file)."""
     session = await signed_in(request)
     dashboard = dashboard_of(request)
-    raw = request.match_info["id"]
-    draft = None
-    if raw.isascii() and raw.isdigit() and len(raw) < 19:  # a row id, never a huge number
+    draft, draft_id = None, _row_id(request)
+    if draft_id is not None:
         async with dashboard.db.read(one_statement=True) as view:
-            draft = await view.drafts.by_id(int(raw))
+            draft = await view.drafts.by_id(draft_id)
     if draft is None:
         return page("draft_missing", status=404, csrf=session.csrf)
-    headers = {
-        "Content-Disposition": attachment(draft.file_name),
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-    }
-    return web.Response(body=draft.content, content_type=DOCX, headers=headers)
+    return _download(draft.file_name, draft.content, DOCX)
+
+
+async def review_file(request: web.Request) -> web.StreamResponse:
+    """GET /web/files/ID/review: the review sheet kept with a draft, as the draft is given."""
+    session = await signed_in(request)
+    dashboard = dashboard_of(request)
+    review, draft_id = None, _row_id(request)
+    if draft_id is not None:
+        async with dashboard.db.read(one_statement=True) as view:
+            review = await view.drafts.review(draft_id)
+    if review is None:
+        return page("draft_missing", status=404, csrf=session.csrf)
+    return _download(review.file_name, review.content, DOCX)
+
+
+async def export_file(request: web.Request) -> web.StreamResponse:
+    """GET /web/export?period=YYYY-MM: the period's .xlsx made now, as /xuat makes it."""
+    session = await signed_in(request)
+    dashboard = dashboard_of(request)
+    if dashboard.export is None:
+        return page("draft_missing", status=404, csrf=session.csrf)
+    now = dashboard.clock()
+    period = chosen_period(request.query, dashboard.catalog, now)
+    # The workbook's heavy part (zipping) runs in a thread inside export_xlsx; the rows are
+    # written a slice at a time, so the loop keeps serving meanwhile, as for /xuat's job.
+    file_name, content = await dashboard.export(period, now)
+    log.info("web: %s downloaded the export of %s", session.admin_id, period.key)
+    return _download(file_name, content, XLSX)
 
 
 def attachment(file_name: str) -> str:

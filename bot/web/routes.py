@@ -35,6 +35,8 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_get("/tickets", tickets_page.tickets_page)
     app.router.add_get("/drafts", drafts_page.drafts_page)
     app.router.add_get(drafts_page.PATH, drafts_page.draft_file)
+    app.router.add_get(drafts_page.REVIEW_PATH, drafts_page.review_file)
+    app.router.add_get(drafts_page.EXPORT_PATH, drafts_page.export_file)
     app.router.add_get("/static/style.css", stylesheet)
     return app
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain.periods import Period
 from storage import codec
-from storage.records import Draft, DraftVersion
+from storage.records import Draft, DraftReview, DraftVersion
 from storage.repos.base import Repository
 
 _COLUMNS = "id, period_key, version, created_at, created_by, stale, file_name, content"
@@ -23,9 +23,14 @@ _SELECT_LATEST = f"SELECT {_COLUMNS} FROM drafts WHERE period_key = ? ORDER BY v
 _SELECT_VERSION = f"SELECT {_COLUMNS} FROM drafts WHERE period_key = ? AND version = ?"
 # The versions' list leaves the documents themselves in the database: only their sizes.
 _SELECT_VERSIONS = """
-SELECT id, period_key, version, created_at, created_by, stale, file_name, length(content) AS size
-FROM drafts WHERE period_key = ? ORDER BY version DESC
+SELECT d.id, d.period_key, d.version, d.created_at, d.created_by, d.stale, d.file_name,
+       length(d.content) AS size,
+       COALESCE(r.file_name, '') AS review_name, COALESCE(length(r.content), 0) AS review_size
+FROM drafts AS d LEFT JOIN draft_reviews AS r ON r.draft_id = d.id
+WHERE d.period_key = ? ORDER BY d.version DESC
 """
+_SELECT_REVIEW = "SELECT draft_id, file_name, content FROM draft_reviews WHERE draft_id = ?"
+_INSERT_REVIEW = "INSERT INTO draft_reviews (draft_id, file_name, content) VALUES (?, ?, ?)"
 _SELECT_BY_ID = f"SELECT {_COLUMNS} FROM drafts WHERE id = ?"
 _MARK_STALE = "UPDATE drafts SET stale = 1 WHERE period_key = ? AND stale = 0"
 
@@ -53,6 +58,8 @@ def _version(row: sqlite3.Row) -> DraftVersion:
         stale=bool(row["stale"]),
         file_name=row["file_name"],
         size=row["size"],
+        review_name=row["review_name"],
+        review_size=row["review_size"],
     )
 
 
@@ -81,6 +88,13 @@ class DraftsReader(Repository):
         row = await self._s.row(_SELECT_BY_ID, (draft_id,))
         return None if row is None else _draft(row)
 
+    async def review(self, draft_id: int) -> DraftReview | None:
+        """The review sheet kept with the draft of this row id, or None (none was kept)."""
+        row = await self._s.row(_SELECT_REVIEW, (draft_id,))
+        if row is None:
+            return None
+        return DraftReview(row["draft_id"], row["file_name"], bytes(row["content"]))
+
 
 class DraftsWriter(DraftsReader):
     """Storing drafts and invalidating them."""
@@ -104,3 +118,7 @@ class DraftsWriter(DraftsReader):
     async def mark_stale(self, period: Period | str) -> int:
         """Flag a period's drafts as outdated (answers changed after them); rows changed."""
         return await self._s.run(_MARK_STALE, (codec.period_key(period),))
+
+    async def keep_review(self, draft_id: int, file_name: str, content: bytes) -> None:
+        """Keep the review sheet made with a stored draft (in the transaction storing it)."""
+        await self._s.run(_INSERT_REVIEW, (draft_id, file_name, content))

@@ -32,6 +32,7 @@ EXPECTED_TABLES = {
     "web_logins_used",
     "web_sessions",
     "reminders_sent",
+    "draft_reviews",
 }
 
 
