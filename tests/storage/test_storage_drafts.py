@@ -67,3 +67,26 @@ async def test_versions_are_listed_without_their_documents(db: Database) -> None
         assert await r.drafts.by_id(june.id) == june
         assert await r.drafts.by_id(first.id) == replace(first, stale=True)
         assert await r.drafts.by_id(june.id + 1) is None
+
+
+async def test_a_review_sheet_is_kept_with_its_draft_or_not_at_all(db: Database) -> None:
+    async with db.write() as tx:
+        await tx.periods.ensure(PERIOD)
+        old = await tx.drafts.add(PERIOD, "v1.docx", b"v1", "cli")  # stored before reviews
+        kept = await tx.drafts.add(PERIOD, "v2.docx", b"v2", "cli")
+        await tx.drafts.keep_review(kept.id, "v2_ra-soat.docx", DOCX)
+    with pytest.raises(RuntimeError):  # the draft's transaction fails: neither is stored
+        async with db.write() as tx:
+            lost = await tx.drafts.add(PERIOD, "v3.docx", b"v3", "cli")
+            await tx.drafts.keep_review(lost.id, "v3_ra-soat.docx", b"r3")
+            raise RuntimeError("the compile failed")
+    async with db.read() as r:
+        listed = await r.drafts.versions(PERIOD)
+        review = await r.drafts.review(kept.id)
+        assert await r.drafts.review(old.id) is None
+        assert await r.drafts.review(lost.id) is None
+    assert [(v.version, v.review_name, v.review_size) for v in listed] == [
+        (2, "v2_ra-soat.docx", len(DOCX)),
+        (1, "", 0),
+    ]
+    assert review is not None and review.content == DOCX
