@@ -71,7 +71,7 @@ def show_dashboard(config: Path, port: int) -> int:
         print(text("demo.web", url=url + OVERVIEW, link=link), flush=True)
 
     try:
-        asyncio.run(serve_dashboard(workspace, HOST, port, clock, ready))
+        asyncio.run(serve_dashboard(workspace, HOST, port, clock, ready, rehearsal=True))
     except OSError as error:  # not even a free port: the demo's results are there all the same
         detail = error.strerror or str(error)
         print(text("cli.web.port_busy", host=HOST, port=port, detail=detail), file=sys.stderr)

@@ -117,10 +117,12 @@ async def serve_dashboard(
     port: int,
     clock: Clock = system_clock,
     ready: Ready | None = None,
+    rehearsal: bool = False,
 ) -> None:
     """Serve until SIGINT/SIGTERM; `ready` is told the database and the real port once
     listening (by default: the address printed); a busy port is OSError, unless `ready` is
-    given and then any free port serves (the demo, whose person did not choose the port)."""
+    given and then any free port serves (the demo, whose person did not choose the port);
+    `rehearsal`: no bot runs beside it (the demo), and the overview says so after an action."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -136,6 +138,7 @@ async def serve_dashboard(
             session_valid=session,
             ticket_start=ticket_start(workspace),
             export=period_export(db, workspace),
+            rehearsal=rehearsal,
         )
         server = await _listen(host, port, lambda app: mount(app, parts), ready is not None)
         try:

@@ -46,6 +46,9 @@ class Dashboard:
     # The period's export (the command line builds it on the office's files); None: the
     # drafts page offers no export.
     export: Exporter | None = None
+    # No bot runs beside it (the demo): what an action queues is never sent, and the
+    # overview says so rather than promise a message.
+    rehearsal: bool = False
 
 
 DASHBOARD = web.AppKey("dashboard", Dashboard)

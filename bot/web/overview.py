@@ -151,6 +151,7 @@ async def overview_page(dashboard: Dashboard, query: Mapping[str, str], csrf: st
         csrf=csrf,
         when=shown_in(dashboard.catalog.zone),
         reminded=_unit_name(dashboard, query.get("reminded", "")),
+        rehearsal=dashboard.rehearsal,
         messages=query.get("messages", ""),
         done_message=query.get("done", ""),
         reopened=_unit_name(dashboard, query.get("unit", "")),

@@ -26,10 +26,13 @@ BAOCAO = Path(sys.executable).parent / "baocao"
 
 
 @asynccontextmanager
-async def dashboard_client(world: World) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+async def dashboard_client(
+    world: World, rehearsal: bool = False
+) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     """A client of the dashboard mounted on an app of its own, on the world's clock."""
     app = web.Application()
-    mount(app, Dashboard(world.db, world.catalog, world.office, lambda: world.now))
+    parts = Dashboard(world.db, world.catalog, world.office, lambda: world.now, rehearsal=rehearsal)
+    mount(app, parts)
     async with TestClient(TestServer(app)) as client:
         yield client
 

@@ -92,6 +92,20 @@ async def test_remind_all_asks_first_then_queues_exactly_the_laggards_reminders(
     )
 
 
+@pytest.mark.parametrize("rehearsal", [False, True])
+async def test_a_dashboard_with_no_bot_beside_it_says_nothing_will_be_sent(
+    world: World, rehearsal: bool
+) -> None:
+    async with dashboard_client(world, rehearsal=rehearsal) as client:
+        csrf = await _signed_in(client, world)
+        form = {"csrf": csrf, "period": "2022-02", "confirmed": "yes"}
+        reminded = await (await client.post("/web/remind-all", data=form)).text()
+        compiled = await (await client.post("/web/compile", data=form)).text()
+    said = "Đây là bản chạy thử: không có bot nào chạy kèm"
+    assert (said in reminded, said in compiled) == (rehearsal, rehearsal)
+    assert len(_outbox(world)) == 2  # queued all the same: the rule is the chat's
+
+
 async def test_remind_all_confirmed_for_an_ended_period_does_nothing(world: World) -> None:
     async with dashboard_client(world) as client:
         csrf = await _signed_in(client, world)
