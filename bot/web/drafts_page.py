@@ -11,7 +11,9 @@ not stored: it is made from the figures as they stand, as /xuat makes it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import quote
 
 from aiohttp import web
@@ -21,8 +23,20 @@ from bot.web.dashboard import dashboard_of
 from bot.web.overview import TIME_SHOWN, chosen_period
 from bot.web.render import page
 from domain.calendar import current_period
+from storage import ReadView
 
 log = logging.getLogger(__name__)
+
+
+class _StoredFile(Protocol):
+    """A file kept in the database: a draft or its review sheet."""
+
+    @property
+    def file_name(self) -> str: ...
+
+    @property
+    def content(self) -> bytes: ...
+
 
 PATH = "/files/{id}"
 REVIEW_PATH = "/files/{id}/review"
@@ -107,28 +121,26 @@ def _download(file_name: str, content: bytes, content_type: str) -> web.Response
 async def draft_file(request: web.Request) -> web.StreamResponse:
     """GET /web/files/ID: a stored draft as a download, to a signed-in member of the office
     only (without a session: the welcome page, never the file)."""
-    session = await signed_in(request)
-    dashboard = dashboard_of(request)
-    draft, draft_id = None, _row_id(request)
-    if draft_id is not None:
-        async with dashboard.db.read(one_statement=True) as view:
-            draft = await view.drafts.by_id(draft_id)
-    if draft is None:
-        return page("draft_missing", status=404, csrf=session.csrf)
-    return _download(draft.file_name, draft.content, DOCX)
+    return await _stored_file(request, lambda view, row: view.drafts.by_id(row))
 
 
 async def review_file(request: web.Request) -> web.StreamResponse:
     """GET /web/files/ID/review: the review sheet kept with a draft, as the draft is given."""
+    return await _stored_file(request, lambda view, row: view.drafts.review(row))
+
+
+async def _stored_file(
+    request: web.Request, read: Callable[[ReadView, int], Awaitable[_StoredFile | None]]
+) -> web.StreamResponse:
     session = await signed_in(request)
     dashboard = dashboard_of(request)
-    review, draft_id = None, _row_id(request)
-    if draft_id is not None:
+    found, row = None, _row_id(request)
+    if row is not None:
         async with dashboard.db.read(one_statement=True) as view:
-            review = await view.drafts.review(draft_id)
-    if review is None:
+            found = await read(view, row)
+    if found is None:
         return page("draft_missing", status=404, csrf=session.csrf)
-    return _download(review.file_name, review.content, DOCX)
+    return _download(found.file_name, found.content, DOCX)
 
 
 async def export_file(request: web.Request) -> web.StreamResponse:
