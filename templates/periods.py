@@ -12,10 +12,15 @@ from templates.catalog import text
 def period_label(period: Period) -> str:
     """The period as offices write it, for chat, captions, summaries and file headers."""
     if isinstance(period, ReportPeriod):
-        return text(
-            f"report.period_label.{period.kind.value}",
-            year=period.year,
-            number=period.number,
-            roman=period.roman,
-        )
+        return long_period_words("period_label", period)
     return period.label
+
+
+def long_period_words(table: str, period: ReportPeriod) -> str:
+    """A longer period in the words of report.toml's `table` for its kind (label, title)."""
+    return text(
+        f"report.{table}.{period.kind.value}",
+        year=period.year,
+        number=period.number,
+        roman=period.roman,
+    )

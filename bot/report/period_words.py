@@ -13,17 +13,13 @@ from domain.report_dates import document_month
 from domain.report_figures import FigureValue
 from domain.report_periods import ReportPeriod, period_kind, same_last_year
 from templates.catalog import text
+from templates.periods import long_period_words
 
 
 def period_title(period: Period) -> str:
     """The period as a report's title names it (Decree 09/2019's wording)."""
     if isinstance(period, ReportPeriod):
-        return text(
-            f"report.period_title.{period.kind.value}",
-            year=period.year,
-            number=period.number,
-            roman=period.roman,
-        )
+        return long_period_words("period_title", period)
     return text("report.period_title.month", month=document_month(period.month), year=period.year)
 
 
