@@ -3,12 +3,17 @@ and form, and every revision in the units' configured order."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
 import pytest
 
 from domain.answers import Answer
 from domain.obligations import Obligation
 from domain.units import Unit
 from storage import Database, TransactionClosedError, UnitValues
+from storage.repos.answers import _SELECT_FIELD_OVER
 from tests.support.clock import FakeClock
 from tests.support.storage_helpers import PERIOD
 
@@ -190,3 +195,15 @@ async def test_field_over_reads_one_field_of_the_periods_asked(seeded: Database)
         (PERIOD.key, "UBND_A", "3"),
         (after.key, "UBND_A", "4"),
     ]
+
+
+async def test_a_fields_values_over_periods_are_read_from_the_index_alone(
+    db: Database, db_path: Path
+) -> None:
+    """The trend's read finds the value in answers_by_field: a migrated database plans it
+    on the covering index, not a table row per answer."""
+    del db  # migrated
+    with closing(sqlite3.connect(db_path)) as conn:
+        rows = conn.execute(f"EXPLAIN QUERY PLAN {_SELECT_FIELD_OVER}", ("f", "k", "a", "b"))
+        plan = " ".join(str(row[3]) for row in rows)
+    assert "USING COVERING INDEX answers_by_field" in plan
