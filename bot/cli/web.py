@@ -15,17 +15,19 @@ from aiohttp import web
 from bot.cli.main import command
 from bot.cli.options import add_config, checked_workspace, port_number
 from bot.report.compile import export_file_name, export_workbook
-from bot.report.tickets_source import campaign_start
+from bot.report.tickets_source import campaign_start, hotline_summary
 from bot.runtime.app import App
 from bot.runtime.build import catalog_of, office_of, public_origin
 from bot.runtime.clock import Clock, system_clock
 from bot.runtime.webhook import Mount, WebhookServer
-from bot.web.dashboard import OVERVIEW, Dashboard, Exporter
+from bot.web.dashboard import OVERVIEW, Dashboard, Exporter, Hotline
 from bot.web.routes import mount
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import ReportSpecError, spec_for
 from domain.calendar import office_zone
 from domain.periods import Period
+from domain.report import ReportSpec
+from domain.report_tickets import TicketSummary
 from handlers.web_link import admin_key, login_link
 from storage import Database
 from templates.catalog import text
@@ -50,6 +52,7 @@ def bot_dashboard(app: App) -> Mount:
             session_length(app.workspace),
             ticket_start(app.workspace),
             export=period_export(app.db, app.workspace),
+            hotline=period_hotline(app.db, app.workspace),
         )
         mount(web_app, parts)
 
@@ -64,11 +67,24 @@ def session_length(workspace: Workspace) -> timedelta:
 def ticket_start(workspace: Workspace) -> date | None:
     """The day the report's ticket figures count from, as the export takes it (report.toml
     unreadable: the config's alone), for the tickets page to count as the draft does."""
+    return campaign_start(workspace, _spec(workspace))
+
+
+def period_hotline(db: Database, workspace: Workspace) -> Hotline:
+    """The tickets page's figures for a period with no imported tickets: the draft's own
+    (`hotline_summary`: the units' counts forms), none when report.toml is unreadable."""
+
+    async def hotline(period: Period, now: datetime) -> TicketSummary | None:
+        return await hotline_summary(db, workspace, period, now, _spec(workspace))
+
+    return hotline
+
+
+def _spec(workspace: Workspace) -> ReportSpec | None:
     try:
-        spec = spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
+        return spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
     except ReportSpecError:
-        spec = None
-    return campaign_start(workspace, spec)
+        return None
 
 
 def period_export(db: Database, workspace: Workspace) -> Exporter:
@@ -138,6 +154,7 @@ async def serve_dashboard(
             session_valid=session,
             ticket_start=ticket_start(workspace),
             export=period_export(db, workspace),
+            hotline=period_hotline(db, workspace),
             rehearsal=rehearsal,
         )
         server = await _listen(host, port, lambda app: mount(app, parts), ready is not None)

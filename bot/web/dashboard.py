@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.runtime.clock import Clock
 from domain.periods import Period
+from domain.report_tickets import TicketSummary
 from domain.web_login import SESSION_VALID
 from handlers.context import Catalog, Office
 from storage import Database
@@ -21,6 +22,9 @@ OVERVIEW = PREFIX + "/"
 
 # The period's .xlsx export as /xuat makes it: its file name and bytes, at a moment.
 Exporter = Callable[[Period, datetime], Awaitable[tuple[str, bytes]]]
+# The draft's hotline figures of a period (`tickets_source.hotline_summary`): for a period
+# with no imported tickets, the units' counts forms give them.
+Hotline = Callable[[Period, datetime], Awaitable[TicketSummary | None]]
 
 
 def _nothing() -> None:
@@ -49,6 +53,9 @@ class Dashboard:
     # No bot runs beside it (the demo): what an action queues is never sent, and the
     # overview says so rather than promise a message.
     rehearsal: bool = False
+    # The draft's hotline figures (the command line builds it on the office's files); None:
+    # the tickets page shows imported tickets only.
+    hotline: Hotline | None = None
 
 
 DASHBOARD = web.AppKey("dashboard", Dashboard)

@@ -21,6 +21,7 @@ from bot.web.overview import TIME_SHOWN, chosen_period
 from bot.web.render import page
 from domain.calendar import local_day
 from domain.periods import Period
+from domain.report_tickets import TicketSummary
 from domain.ticket_figures import overdue_by_unit, pending_units, period_cut, since_campaign
 from domain.tickets import Ticket, clean_text
 from handlers.context import Catalog
@@ -85,6 +86,9 @@ class TicketsView:
     overdue_unassigned: int
     unassigned: tuple[Unassigned, ...]
     unassigned_total: int
+    # No ticket imported up to the period's end: the draft's figures from the units'
+    # counts forms, so the page never says 0 where the draft says 105.
+    from_forms: TicketSummary | None = None
 
 
 def _row(
@@ -181,6 +185,9 @@ async def tickets_view(dashboard: Dashboard, period: Period) -> TicketsView:
     units = units_holding(counted, catalog, cut.as_of, since, names)
     _, overdue_unassigned = overdue_by_unit(counted, catalog.unit_list(), cut.as_of)
     stood_at = cut.stood_at.astimezone(catalog.zone).strftime(TIME_SHOWN) if cut.stood_at else ""
+    from_forms = None
+    if not counted and dashboard.hotline is not None:
+        from_forms = await dashboard.hotline(period, now)
     return TicketsView(
         period,
         cut.as_of,
@@ -191,6 +198,7 @@ async def tickets_view(dashboard: Dashboard, period: Period) -> TicketsView:
         # Given to a unit or not is today's matter, whichever period is shown.
         unassigned_rows(unmatched, catalog, local_day(now, catalog.regime.timezone)),
         len(unmatched),
+        from_forms,
     )
 
 
@@ -210,5 +218,6 @@ async def tickets_response(dashboard: Dashboard, period: Period, csrf: str) -> w
         view=shown,
         period=period,
         pending=[u for u in shown.units if u.unanswered],
+        names={code: unit.name for code, unit in dashboard.catalog.units.items()},
         csrf=csrf,  # the logout form and the pages' links
     )

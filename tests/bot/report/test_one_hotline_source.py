@@ -6,18 +6,26 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 
+from bot.cli.web import period_hotline
 from bot.report import compile_draft, export_xlsx
 from bot.report.tickets_source import draft_inputs, export_inputs
+from bot.runtime.build import catalog_of, office_of
 from bot.tickets.saving import import_tickets
+from bot.web.dashboard import Dashboard
+from bot.web.routes import mount
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import spec_for
 from domain.periods import Period
 from domain.report import ItemKind, ItemSpec, ReportSpec, SectionSpec
+from handlers.web_link import login_link
 from storage import Database
 from tests.support.docx_reading import full_text, open_docx
 
@@ -136,3 +144,34 @@ async def test_a_counts_form_alone_gives_no_per_unit_list(
     sheet = _hotline_sheet(await export_xlsx(sample_db, sample_workspace, FEBRUARY, listed, same))
     assert sheet["Trễ hạn"] == 105
     assert "Sở Y tế" not in sheet
+
+
+async def test_the_dashboards_tickets_page_gives_the_drafts_counts_without_a_ticket_list(
+    sample_db: Database, sample_workspace: Workspace
+) -> None:
+    """No ticket imported: the draft takes its overdue figures from the units' counts forms,
+    and the dashboard's tickets page says the same instead of «0 phiếu quá hạn»."""
+    _, hotline = await draft_inputs(sample_db, sample_workspace, FEBRUARY, NOW)
+    assert hotline is not None and hotline.overdue
+    office = office_of(sample_workspace)
+    parts = Dashboard(
+        sample_db,
+        catalog_of(sample_workspace),
+        office,
+        lambda: NOW,
+        hotline=period_hotline(sample_db, sample_workspace),
+    )
+    app = web.Application()
+    mount(app, parts)
+    async with sample_db.write() as tx:
+        link, _ = await login_link(tx, sorted(office.admins)[0], "http://x", NOW)
+    async with TestClient(TestServer(app)) as client:
+        await client.get(link.removeprefix("http://x"))
+        page = await (await client.get("/web/tickets?period=2022-02")).text()
+    assert f'<strong id="forms-overdue">{hotline.overdue}</strong>' in page
+    syt = next(u for u in hotline.overdue_by_unit if u.unit_code == "SYT")
+    assert re.search(
+        rf'id="forms-SYT">\s*<td data-label="Đơn vị">Sở Y tế</td>\s*'
+        rf'<td data-label="Phiếu trễ hạn">{syt.count}</td>',
+        page,
+    )
