@@ -32,12 +32,7 @@ async def _begin_named(
     usable = [code for code in units if code in ctx.catalog.units]
     if not usable:
         return [registration.stranger_reply(event)]
-    owed = [
-        o
-        for code in usable
-        for open_period in await open_periods(ctx, code)
-        for o in await owed_forms(ctx, code, open_period)
-    ]
+    owed = await _owed_open(ctx, usable)
     named = [o for o in owed if o.form_code.casefold() == typed.casefold()]
     waiting = [o for o in named if not o.state.is_done]
     if len(waiting) == 1:
@@ -62,12 +57,7 @@ async def edit(
     if not usable:
         return [registration.stranger_reply(event)]
     period = current_period(ctx.now, ctx.catalog.regime)
-    owed = [
-        o
-        for code in usable
-        for open_period in await open_periods(ctx, code)
-        for o in await owed_forms(ctx, code, open_period)
-    ]
+    owed = await _owed_open(ctx, usable)
     editable = [o for o in owed if can_edit(o) and o.state is not ObligationState.NOT_STARTED]
     typed = event.argument.strip()
     if typed:
@@ -120,6 +110,16 @@ async def open_periods(ctx: HandlerContext, unit_code: str) -> list[Period]:
         if record is None or record.locked_at is None:
             periods.add(parse_period(key))
     return sorted(periods)
+
+
+async def _owed_open(ctx: HandlerContext, unit_codes: list[str]) -> list[Obligation]:
+    """Every obligation of the units in the periods open to each (/baocao CODE, /sua)."""
+    return [
+        o
+        for code in unit_codes
+        for open_period in await open_periods(ctx, code)
+        for o in await owed_forms(ctx, code, open_period)
+    ]
 
 
 def to_send(owed: list[Obligation]) -> bool:
