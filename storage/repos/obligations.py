@@ -37,7 +37,6 @@ SELECT o.period_key, o.unit_code, o.form_code, o.state, o.submitted_at
 FROM obligations o JOIN periods p ON p.key = o.period_key JOIN units u ON u.code = o.unit_code
 WHERE o.period_key IN ({keys})
 """
-_STATES = {state.value: state for state in ObligationState}
 _ENSURE = """
 INSERT INTO obligations (period_key, form_code, unit_code, state, updated_at)
 VALUES (?, ?, ?, ?, ?)
