@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from typing import Any
 
 from domain.periods import Period
 from storage import codec
@@ -35,28 +36,26 @@ _SELECT_BY_ID = f"SELECT {_COLUMNS} FROM drafts WHERE id = ?"
 _MARK_STALE = "UPDATE drafts SET stale = 1 WHERE period_key = ? AND stale = 0"
 
 
+def _common(row: sqlite3.Row) -> dict[str, Any]:
+    """The columns a stored draft and a listed version share."""
+    return {
+        "id": row["id"],
+        "period_key": row["period_key"],
+        "version": row["version"],
+        "created_at": codec.parse_timestamp(row["created_at"]),
+        "created_by": row["created_by"],
+        "stale": bool(row["stale"]),
+        "file_name": row["file_name"],
+    }
+
+
 def _draft(row: sqlite3.Row) -> Draft:
-    return Draft(
-        id=row["id"],
-        period_key=row["period_key"],
-        version=row["version"],
-        created_at=codec.parse_timestamp(row["created_at"]),
-        created_by=row["created_by"],
-        stale=bool(row["stale"]),
-        file_name=row["file_name"],
-        content=bytes(row["content"]),
-    )
+    return Draft(**_common(row), content=bytes(row["content"]))
 
 
 def _version(row: sqlite3.Row) -> DraftVersion:
     return DraftVersion(
-        id=row["id"],
-        period_key=row["period_key"],
-        version=row["version"],
-        created_at=codec.parse_timestamp(row["created_at"]),
-        created_by=row["created_by"],
-        stale=bool(row["stale"]),
-        file_name=row["file_name"],
+        **_common(row),
         size=row["size"],
         review_name=row["review_name"],
         review_size=row["review_size"],
