@@ -27,6 +27,8 @@ from templates.catalog import text
 PERIODS = 12  # a chart's span: the period and the 11 before it
 MIN_POINTS = 3
 WIDTH_IN, HEIGHT_IN, DPI = 6.0, 2.6, 150
+# How wide the draft and the export place a chart: three charts and their titles fill a page.
+CHART_WIDTH_CM = 15.0
 
 
 def chart_periods(period: Period) -> list[Period]:

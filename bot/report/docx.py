@@ -19,6 +19,7 @@ from docx.shared import Cm
 from docxtpl import DocxTemplate, RichText, RichTextParagraph
 from jinja2 import Environment
 
+from bot.report.charts import CHART_WIDTH_CM
 from bot.report.model import Chart, Document, Paragraph, SegmentKind
 from bot.report.snippets import clean
 from bot.report.unit_tables import appendix_xml
@@ -96,9 +97,6 @@ def render_docx(doc: Document, template: Path | None = None) -> bytes:
     if not doc.unit_tables:
         return out.getvalue()
     return with_appendix(out.getvalue(), appendix_xml(doc.unit_tables))
-
-
-CHART_WIDTH_CM = 15.0
 
 
 def add_charts(tpl: DocxTemplate, charts: Iterable[Chart]) -> None:

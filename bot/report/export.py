@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot.report.charts import read_charts
+from bot.report.charts import CHART_WIDTH_CM, read_charts
 from bot.report.hotline import hotline_rows
 from bot.report.model import Chart
 from bot.report.xlsx_writer import Cell, XlsxWriter
@@ -31,7 +31,6 @@ from storage.codec import parse_timestamp
 from templates.catalog import text
 
 _UNIT_WIDTHS = (12, 36, 16, 18)
-CHART_WIDTH_CM = 15.0  # as in the draft; three charts and their titles fill an A4 page
 _MESSAGES_KEPT = 10_000  # (time, author) cells remembered while writing the revisions
 _EMPTY = "<c/>"  # an empty cell
 _TICKET_COLUMNS = ("ticket", "unit", "channel", "received_at", "due", "ticket_state", "subject")
