@@ -30,24 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))
 
-from report import LAST, fill, write_workspace  # noqa: E402
+from report import LAST, fill, last_periods, write_workspace  # noqa: E402
 
 from bot.runtime.build import catalog_of, office_of  # noqa: E402
 from bot.web.dashboard import Dashboard  # noqa: E402
 from bot.web.figures import figures_of  # noqa: E402
 from bot.web.overview import overview_page  # noqa: E402
 from bot.workspace.load import load_workspace  # noqa: E402
-from domain.periods import Period  # noqa: E402
 from storage import Database  # noqa: E402
 
 NOW = datetime(2025, 1, 20, 3, 0, tzinfo=UTC)  # past 12/2024's deadline: laggards are late
-
-
-def _periods(count: int) -> list[Period]:
-    found = [LAST]
-    while len(found) < count:
-        found.append(found[-1].previous())
-    return sorted(found)
 
 
 def add_focal_points(path: Path, units: int) -> None:
@@ -124,7 +116,7 @@ def main() -> None:
         config = write_workspace(folder, args.units, args.fields)
         db_path = folder / "bench.sqlite3"
         started = time.perf_counter()
-        rows = fill(db_path, args.units, args.fields, _periods(args.periods))
+        rows = fill(db_path, args.units, args.fields, last_periods(args.periods))
         add_focal_points(db_path, args.units)
         print(
             f"data: {args.units} units x {args.fields} fields x {args.periods} periods = "

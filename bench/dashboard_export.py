@@ -26,24 +26,15 @@ sys.path.insert(1, str(ROOT / "bench"))
 from aiohttp import web  # noqa: E402
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from dashboard import NOW  # noqa: E402
-from report import LAST, fill, write_workspace  # noqa: E402
+from report import LAST, fill, last_periods, write_workspace  # noqa: E402
 
 from bot.cli.web import period_export  # noqa: E402
 from bot.runtime.build import catalog_of, office_of  # noqa: E402
 from bot.web.dashboard import Dashboard  # noqa: E402
 from bot.web.routes import mount  # noqa: E402
 from bot.workspace.load import load_workspace  # noqa: E402
-from domain.periods import Period  # noqa: E402
 from handlers.web_link import login_link  # noqa: E402
 from storage import Database  # noqa: E402
-
-
-def _periods(count: int) -> list[Period]:
-    """The last `count` periods up to the bench's last month."""
-    found = [LAST]
-    while len(found) < count:
-        found.append(found[-1].previous())
-    return sorted(found)
 
 
 async def _ticker(gaps: list[float], stop: asyncio.Event) -> None:
@@ -104,7 +95,7 @@ def main() -> None:
         config = write_workspace(folder, args.units, args.fields)
         db_path = folder / "bench.sqlite3"
         started = time.perf_counter()
-        rows = fill(db_path, args.units, args.fields, _periods(args.periods))
+        rows = fill(db_path, args.units, args.fields, last_periods(args.periods))
         print(
             f"data: {args.units} units x {args.fields} fields x {args.periods} periods = "
             f"{rows} answers, written in {time.perf_counter() - started:.1f} s"

@@ -53,7 +53,8 @@ MEASURES = (
 )
 
 
-def _periods(count: int) -> list[Period]:
+def last_periods(count: int) -> list[Period]:
+    """The last `count` periods up to the bench's last month, oldest first."""
     found = [LAST]
     while len(found) < count:
         found.append(found[-1].previous())
@@ -234,7 +235,7 @@ def main() -> None:
         folder = Path(tmp)
         config = write_workspace(folder, args.units, args.fields)
         started = time.perf_counter()
-        rows = fill(folder / "bench.sqlite3", args.units, args.fields, _periods(args.periods))
+        rows = fill(folder / "bench.sqlite3", args.units, args.fields, last_periods(args.periods))
         print(
             f"data: {args.units} units x {args.fields} fields x {args.periods} periods = "
             f"{rows} answers (+ as many revisions), "
