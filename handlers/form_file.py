@@ -21,7 +21,7 @@ from handlers import answering, obligated, registration, starting
 from handlers.context import HandlerContext
 from handlers.conversation import Awaiting, ConversationState
 from handlers.events import Incoming, Reply
-from handlers.jobs import JOBS_CHANNEL
+from handlers.jobs import job_request
 from templates.catalog import text
 
 SHEET_JOB = "form_sheet"
@@ -63,18 +63,13 @@ async def ask_sheet(
         return [Reply(chat_id=chat_id, text=text("chat_sheets.nothing", period=period.label))]
     sheets = [await _sheet(ctx, o, period) for o in owed]
     unit = ctx.catalog.units[unit_code]
-    request = Reply(
-        chat_id=chat_id,
-        channel=JOBS_CHANNEL,
-        extra={
-            "job": SHEET_JOB,
-            "period": period.key,
-            "unit": unit_code,
-            "unit_name": unit.name,
-            "sheets": json.dumps(sheets, ensure_ascii=False),
-            "reply_channel": event.sender.channel,
-            "by": event.sender.person_key,
-        },
+    request = job_request(
+        SHEET_JOB,
+        period,
+        event,
+        unit=unit_code,
+        unit_name=unit.name,
+        sheets=json.dumps(sheets, ensure_ascii=False),
     )
     working = text("chat_sheets.started", unit=unit.name, period=period.label, count=len(sheets))
     return [Reply(chat_id=chat_id, text=working), request]
@@ -125,18 +120,14 @@ def received(event: Incoming) -> list[Reply]:
     sender = event.sender
     if not event.text:
         return [Reply(chat_id=sender.chat_id, text=text("chat_sheets.no_file"))]
-    request = Reply(
-        chat_id=sender.chat_id,
-        channel=JOBS_CHANNEL,
-        extra={
-            "job": FILLED_JOB,
-            "file_ref": event.text,  # Telegram's file_id
-            "file_name": event.file_name,
-            "message_ref": event.message_ref,
-            "user_id": sender.user_id,
-            "reply_channel": sender.channel,
-            "by": sender.person_key,
-        },
+    request = job_request(
+        FILLED_JOB,
+        None,
+        event,
+        file_ref=event.text,  # Telegram's file_id
+        file_name=event.file_name,
+        message_ref=event.message_ref,
+        user_id=sender.user_id,
     )
     working = text("chat_sheets.reading", file=event.file_name or "?")
     return [Reply(chat_id=sender.chat_id, text=working), request]

@@ -18,18 +18,15 @@ JOBS_CHANNEL = "jobs"
 IMPORT_TICKETS = "import_tickets"
 
 
-def job_request(kind: str, period: Period, event: Incoming) -> Reply:
-    """The outbox entry asking for job `kind`; its document goes back to the asking chat."""
+def job_request(kind: str, period: Period | None, event: Incoming, **extra: str) -> Reply:
+    """The outbox entry asking for job `kind` (of `period`, for a job of one; `extra`: the
+    job's own fields); its result goes back to the asking chat."""
     sender = event.sender
+    fields = {"job": kind} | ({"period": period.key} if period is not None else {}) | extra
     return Reply(
         chat_id=sender.chat_id,
         channel=JOBS_CHANNEL,
-        extra={
-            "job": kind,
-            "period": period.key,
-            "reply_channel": sender.channel,
-            "by": sender.person_key,
-        },
+        extra=fields | {"reply_channel": sender.channel, "by": sender.person_key},
     )
 
 
@@ -62,16 +59,12 @@ async def import_tickets_file(ctx: HandlerContext, event: Incoming) -> list[Repl
     if not event.text:
         return [Reply(chat_id=sender.chat_id, text=text("chat_tickets.import_no_file"))]
     working = text("chat_tickets.import_started", file=event.file_name or "?")
-    request = Reply(
-        chat_id=sender.chat_id,
-        channel=JOBS_CHANNEL,
-        extra={
-            "job": IMPORT_TICKETS,
-            "file_ref": event.text,  # Telegram's file_id
-            "file_name": event.file_name,
-            "reply_channel": sender.channel,
-            "by": sender.person_key,
-        },
+    request = job_request(
+        IMPORT_TICKETS,
+        None,
+        event,
+        file_ref=event.text,  # Telegram's file_id
+        file_name=event.file_name,
     )
     return [Reply(chat_id=sender.chat_id, text=working), request]
 
