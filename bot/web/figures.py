@@ -21,6 +21,7 @@ from bot.report.gather import read_field_over, read_fields_over
 from bot.report.warning_text import warning_text
 from bot.web.auth import signed_in
 from bot.web.dashboard import Dashboard, dashboard_of
+from bot.web.listing import asked_page
 from bot.web.overview import chosen_period
 from bot.web.render import page
 from bot.web.svg_chart import TrendChart, trend_chart
@@ -269,10 +270,8 @@ async def figures_page(request: web.Request) -> web.Response:
     if form is None:
         forms = _forms_list(dashboard)
         return page("figures_not_found", status=404, period=period, forms=forms, csrf=session.csrf)
-    query = request.query
-    wanted = query.get("page", "1")
-    number = int(wanted) if wanted.isdigit() and len(wanted) < 6 else 1
-    chosen = query.get("field", "")
+    chosen = request.query.get("field", "")
+    number = asked_page(request.query)
     return await figures_of(dashboard, form, period, chosen, number, session.csrf)
 
 

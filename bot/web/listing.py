@@ -37,6 +37,13 @@ class Row(Protocol):
 R = TypeVar("R", bound=Row)
 
 
+def asked_page(query: Mapping[str, str]) -> int:
+    """The page number of ?page=, 1 if it is none (str.isdigit alone admits "²", which
+    int() refuses)."""
+    raw = query.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 1
+
+
 def _name_key(row: Row) -> tuple[str, str]:
     # Letters before their accents (a, á, ă…), as a Vietnamese reader looks them up; đ is
     # its own letter after d.
@@ -80,8 +87,7 @@ class Listing:
             sort, descending = "", False
         matching = counts[state] if state else sum(counts.values())
         pages = max(1, -(-matching // PAGE_ROWS))
-        page = query.get("page", "1")
-        number = min(max(int(page), 1), pages) if page.isdigit() and len(page) < 6 else 1
+        number = min(max(asked_page(query), 1), pages)
         return cls(
             period, state, group, sort, descending, number, pages, counts, tuple(groups.items())
         )

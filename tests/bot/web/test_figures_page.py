@@ -153,6 +153,8 @@ async def test_a_long_list_of_units_is_shown_a_page_at_a_time(
     assert 'id="unit-VP"' in second and 'id="unit-BDT"' not in second
     for page in (first, second):  # totals over every unit, whatever the page
         assert ">1.205<" in page
+    status, odd = await _signed_in_get(world, PAGE + "&page=%C2%B2")  # "²": a digit int() refuses
+    assert status == 200 and 'id="unit-BDT"' in odd
 
 
 def test_the_chart_places_points_and_labels_values_the_vietnamese_way() -> None:

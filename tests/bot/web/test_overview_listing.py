@@ -147,6 +147,7 @@ async def test_a_long_list_comes_in_pages_keeping_the_filters(
     assert _order(await _page(world, sort="-name", page="2")) == ["BDT"]
     assert _order(await _page(world, sort="-name", page="9")) == ["BDT"]  # the last page
     assert _order(await _page(world, page="x")) == ["BDT", "SYT"]
+    assert _order(await _page(world, page="²")) == ["BDT", "SYT"]  # a digit int() refuses
     assert 'id="pages"' not in await _page(world, group=GROUP)  # one page: no links
 
 
