@@ -14,10 +14,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.runtime.downloads import content_disposition
 from bot.web.auth import signed_in
 from bot.web.dashboard import dashboard_of
 from bot.web.overview import TIME_SHOWN, chosen_period
@@ -43,7 +43,6 @@ REVIEW_PATH = "/files/{id}/review"
 EXPORT_PATH = "/export"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_ASCII_NAME = "bao-cao.docx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +110,7 @@ def _row_id(request: web.Request) -> int | None:
 def _download(file_name: str, content: bytes, content_type: str) -> web.Response:
     """A file as an attachment, kept by no cache, never sniffed as another type."""
     headers = {
-        "Content-Disposition": attachment(file_name),
+        "Content-Disposition": content_disposition(file_name),
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
     }
@@ -156,11 +155,3 @@ async def export_file(request: web.Request) -> web.StreamResponse:
     file_name, content = await dashboard.export(period, now)
     log.info("web: %s downloaded the export of %s", session.admin_id, period.key)
     return _download(file_name, content, XLSX)
-
-
-def attachment(file_name: str) -> str:
-    """A Content-Disposition saving the file under its name (RFC 6266: an ASCII fallback,
-    and the name itself in UTF-8 for Vietnamese names)."""
-    fallback = file_name if file_name.isascii() and file_name.isprintable() else _ASCII_NAME
-    fallback = fallback.replace("\\", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.web.auth import COOKIE
-from bot.web.drafts_page import DOCX, attachment
+from bot.web.drafts_page import DOCX, XLSX, _download
 from domain.periods import Period
 from storage.records import Draft
 from tests.support.dashboard import dashboard_client, link_for
@@ -88,9 +88,14 @@ async def test_a_stranger_cannot_download_a_draft(world: World) -> None:
 
 
 def test_a_vietnamese_file_name_is_saved_as_named() -> None:
-    header = attachment('Báo cáo "tháng" 2.docx')
-    assert header == (
-        'attachment; filename="bao-cao.docx"; '
+    def header(file_name: str, content_type: str = DOCX) -> str:
+        return _download(file_name, b"", content_type).headers["Content-Disposition"]
+
+    assert header('Báo cáo "tháng" 2.docx') == (
+        'attachment; filename="Bao cao _thang_ 2.docx"; '
         "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20%22th%C3%A1ng%22%202.docx"
     )
-    assert attachment('a"b.docx').startswith('attachment; filename="a_b.docx"')
+    assert header('a"b.docx').startswith('attachment; filename="a_b.docx"')
+    # An export keeps its own extension where only the ASCII name is read.
+    export = header("BC-Sở_2022-02.xlsx", XLSX)
+    assert export.startswith('attachment; filename="BC-So_2022-02.xlsx"')
