@@ -166,13 +166,13 @@ async def compile_draft(
         )
     # The review sheet names the version it goes with: made ahead with the number the draft
     # should get, so the write lock is not held while it renders.
-    version = await _next_version(db, period)
+    async with db.read(one_statement=True) as view:
+        version = await view.drafts.next_version(period)
     review = await asyncio.to_thread(render_review, doc, version)
     async with db.write() as tx:
         # The write lock keeps the next version number ours between these statements.
-        latest = await tx.drafts.latest(period)
-        if (latest.version if latest else 0) + 1 != version:  # another compile came between
-            version = (latest.version if latest else 0) + 1
+        if (stored_next := await tx.drafts.next_version(period)) != version:
+            version = stored_next  # another compile came between
             review = await asyncio.to_thread(render_review, doc, version)
         name = file_name(workspace, period, version)
         await tx.periods.ensure(period)
@@ -190,10 +190,3 @@ async def compile_draft(
         review_name(name),
         review,
     )
-
-
-async def _next_version(db: Database, period: Period) -> int:
-    """The version number the period's next draft should get, as the database stands."""
-    async with db.read(one_statement=True) as view:
-        versions = await view.drafts.versions(period)
-    return (versions[0].version if versions else 0) + 1

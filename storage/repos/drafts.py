@@ -21,6 +21,7 @@ SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, 0, ?, ? FROM drafts WHERE period_
 RETURNING {_COLUMNS}
 """
 _SELECT_LATEST = f"SELECT {_COLUMNS} FROM drafts WHERE period_key = ? ORDER BY version DESC LIMIT 1"
+_SELECT_NEXT = "SELECT COALESCE(MAX(version), 0) + 1 FROM drafts WHERE period_key = ?"
 _SELECT_VERSION = f"SELECT {_COLUMNS} FROM drafts WHERE period_key = ? AND version = ?"
 # The versions' list leaves the documents themselves in the database: only their sizes.
 _SELECT_VERSIONS = """
@@ -71,6 +72,11 @@ class DraftsReader(Repository):
         """The newest draft of a period, or None."""
         row = await self._s.row(_SELECT_LATEST, (codec.period_key(period),))
         return None if row is None else _draft(row)
+
+    async def next_version(self, period: Period | str) -> int:
+        """The version number the period's next draft gets (1 for its first)."""
+        row = await self._s.one(_SELECT_NEXT, (codec.period_key(period),))
+        return int(row[0])
 
     async def get(self, period: Period | str, version: int) -> Draft | None:
         """One version of a period's draft, or None."""

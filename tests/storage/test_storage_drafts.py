@@ -31,6 +31,16 @@ async def test_versions_count_up_per_period(db: Database, clock: FakeClock) -> N
         assert await r.drafts.latest(Period(2024, 7)) is None
 
 
+async def test_the_next_version_is_one_past_the_latest(db: Database) -> None:
+    async with db.write() as tx:
+        await tx.periods.ensure(PERIOD)
+        assert await tx.drafts.next_version(PERIOD) == 1
+        await tx.drafts.add(PERIOD, "a.docx", b"a", "cli")
+        await tx.drafts.add(PERIOD, "b.docx", b"b", "cli")
+        assert await tx.drafts.next_version(PERIOD) == 3
+        assert await tx.drafts.next_version(Period(2024, 7)) == 1
+
+
 async def test_mark_stale(db: Database) -> None:
     async with db.write() as tx:
         await tx.periods.ensure(PERIOD)
