@@ -283,6 +283,10 @@ class Chunks(Generic[T]):
         self._ahead = asyncio.ensure_future(self._cursor.fetchmany(self._size))
         # A reader that stops early never takes it: its failure (the block ended) is no news.
         self._ahead.add_done_callback(_taken)
+        # One turn of the loop, so the task hands the fetch to the connection's thread now:
+        # a caller working on this chunk without awaiting would otherwise queue it only
+        # when it asks for the next one, and nothing would overlap.
+        await asyncio.sleep(0)
         return self._convert(found)
 
     async def aclose(self) -> None:

@@ -241,9 +241,19 @@ async def stream_months(
 ) -> AsyncIterator[tuple[Period, str, str, dict[str, str | None]]]:
     """Every form's answers of several months as storage keeps them (field -> canonical
     text, None: cleared), a unit's answers to a form at a time, month by month as given: a
-    longer period is added up without holding its months, and decoded only where needed."""
-    for month in months:
-        async for chunk in view.answers.period_values(month, None, explanations=False):
-            for form_code, unit_code, stored, _ in chunk:
-                if form_code in forms:
-                    yield month, form_code, unit_code, stored
+    longer period is added up holding one month at a time, decoded only where needed."""
+    months = list(months)
+    reads = [view.answers.period_values(m, None, explanations=False, whole=True) for m in months]
+    try:
+        for i, (month, read) in enumerate(zip(months, reads, strict=True)):
+            async for chunk in read:
+                if i + 1 < len(reads):
+                    # SQLite reads the next month on its own thread, without the GIL, while
+                    # this one is added up here: the year's draft waits for neither.
+                    await reads[i + 1].start()
+                for form_code, unit_code, stored, _ in chunk:
+                    if form_code in forms:
+                        yield month, form_code, unit_code, stored
+    finally:
+        for read in reads:
+            await read.aclose()
