@@ -102,12 +102,13 @@ async def read_span(
         m: {} for m in year_to_date_months(spec, period)
     }
     decoders = {code: form_decoder(form) for code, form in forms.items()}
+    months = months_needed(spec, period)
+    # The folds each month goes into (a year's months are none of the year before's).
+    into = {m: [folds[span].add_stored for span in spans if m in span.months] for m in months}
     async with db.read() as view:
-        async for month, form, unit, stored in stream_months(
-            view, forms, months_needed(spec, period)
-        ):
-            for span in spans:
-                folds[span].add_stored(month, form, unit, stored)
+        async for month, form, unit, stored in stream_months(view, forms, months):
+            for add in into[month]:
+                add(month, form, unit, stored)
             if month in kept:
                 kept[month].setdefault(form, {})[unit] = decoders[form](stored)
         standings = await read_standings(view, units, regime, period.months, forms)
