@@ -35,18 +35,23 @@ DRAFT_AUTHOR = "baocao"
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """A compiled draft: the Word file, its Markdown preview, the stored version number and
-    a short summary (units reported / total, gaps, warnings)."""
+    """A compiled draft: the Word file, the stored version number, a short summary (units
+    reported / total, gaps, warnings) and its Markdown preview on request."""
 
     period: Period
     version: int
     file_name: str
     docx: bytes
-    markdown: str
     summary: str
     document: Document
     review_name: str = ""  # the review sheet (…_ra-soat.docx), never attached to the report
     review_docx: bytes = b""
+
+    @property
+    def markdown(self) -> str:
+        """The draft as Markdown (`baocao report --out x.md`, the demo), rendered when asked:
+        the chat never shows it, and a year's took a fifth of a second."""
+        return render_markdown(self.document)
 
 
 def file_name(workspace: Workspace, period: Period, version: int) -> str:
@@ -155,15 +160,12 @@ async def compile_draft(
     # Rendering is CPU work of a second or more for a large office: off the event loop, so
     # the bot keeps answering meanwhile (the document is the thread's alone).
     docx = await asyncio.to_thread(render_docx, doc, template)
-    markdown = await asyncio.to_thread(render_markdown, doc)
     if isinstance(period, ReportPeriod):
         # A longer period is compiled from the months' stored answers whenever asked; the
         # drafts table keeps the monthly versions only.
         name = file_name(workspace, period, 0)
         review = await asyncio.to_thread(render_review, doc, 0)
-        return Draft(
-            period, 0, name, docx, markdown, summary(doc, 0), doc, review_name(name), review
-        )
+        return Draft(period, 0, name, docx, summary(doc, 0), doc, review_name(name), review)
     # The review sheet names the version it goes with: made ahead with the number the draft
     # should get, so the write lock is not held while it renders.
     async with db.read(one_statement=True) as view:
@@ -184,7 +186,6 @@ async def compile_draft(
         stored.version,
         name,
         docx,
-        markdown,
         summary(doc, stored.version),
         doc,
         review_name(name),
