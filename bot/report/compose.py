@@ -65,17 +65,22 @@ class _Composer:
     section: str = ""
     gaps: list[Gap] = field(default_factory=list)
     _seen: set[tuple[str, str, bool]] = field(default_factory=set)
+    # A longer period's placeholders name the same units figure after figure: each unit's
+    # words are rendered once (a year's draft asked for them 6,000 times).
+    _gap_names: dict[str, str] = field(default_factory=dict)
 
     def unit_names(self, codes: tuple[str, ...]) -> str:
         return ", ".join(self.gap_name(code) for code in codes)
 
     def gap_name(self, code: str) -> str:
         """A unit as a placeholder names it: with the months it left out of a longer period."""
+        if (known := self._gap_names.get(code)) is not None:
+            return known
         name = self.names.get(code, code)
-        months = self.inputs.missing_months.get(code)
-        if not months:
-            return name
-        return text("report.gap.months", unit=name, months=[m.label for m in months])
+        if months := self.inputs.missing_months.get(code):
+            name = text("report.gap.months", unit=name, months=[m.label for m in months])
+        self._gap_names[code] = name
+        return name
 
     def report_gap(self, fig: Fig) -> None:
         key = (self.section, fig.figure.name, fig.figure.previous_missing)
