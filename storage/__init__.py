@@ -27,6 +27,7 @@ from storage.records import (
     UnitSyncResult,
     UnitValues,
 )
+from storage.repos.answers import unit_values_of
 from storage.repos.invites import InviteOutcome, Redemption
 from storage.repos.outbox import PRIORITY_BULK, PRIORITY_REPLY
 from storage.repos.schedule import OFFICE_WIDE
@@ -63,4 +64,5 @@ __all__ = [
     "UnitSyncResult",
     "UnitValues",
     "WriteTransaction",
+    "unit_values_of",
 ]

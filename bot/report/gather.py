@@ -15,7 +15,7 @@ from domain.report import DerivedKind, ReportSpec
 from domain.report_figures import PeriodAnswers
 from domain.units import Unit
 from domain.values import TypedValue, decoder
-from storage import Database, ReadView, UnitValues
+from storage import Database, ReadView, UnitValues, unit_values_of
 
 
 @dataclass(slots=True)
@@ -205,6 +205,11 @@ async def read_standings(
     return [(period, _standing(units, regime, period, forms, stored)) for period in periods]
 
 
+# Handed in (on time or late) or locked: nothing more is owed. Compared by identity, as
+# `is_done` does, without a property call per unit and month.
+_CLOSED = (*(state for state in ObligationState if state.is_done), ObligationState.LOCKED)
+
+
 def _standing(
     units: Iterable[Unit],
     regime: ReportingRegime,
@@ -220,12 +225,9 @@ def _standing(
         state, at = stored.get((key, unit_code, form_code), unstarted)
         by_unit.setdefault(unit_code, []).append((form_code, state, at))
     standing = Standing()
+    closed = _CLOSED
     for unit_code, states in by_unit.items():
-        open_forms = [
-            form
-            for form, state, _ in states
-            if not state.is_done and state is not ObligationState.LOCKED
-        ]
+        open_forms = [form for form, state, _ in states if state not in closed]
         if open_forms:
             standing.pending[unit_code] = open_forms
             continue
@@ -243,17 +245,18 @@ async def stream_months(
     text, None: cleared), a unit's answers to a form at a time, month by month as given: a
     longer period is added up holding one month at a time, decoded only where needed."""
     months = list(months)
-    reads = [view.answers.period_values(m, None, explanations=False, whole=True) for m in months]
+    reads = [view.answers.period_texts(m) for m in months]
     try:
         for i, (month, read) in enumerate(zip(months, reads, strict=True)):
-            async for chunk in read:
+            async for texts in read:
                 if i + 1 < len(reads):
                     # SQLite reads the next month on its own thread, without the GIL, while
-                    # this one is added up here: the year's draft waits for neither.
+                    # this one is parsed and added up here: the year's draft waits for neither.
                     await reads[i + 1].start()
-                for form_code, unit_code, stored, _ in chunk:
-                    if form_code in forms:
-                        yield month, form_code, unit_code, stored
+                for text in texts:
+                    for form_code, unit_code, stored, _ in unit_values_of(text):
+                        if form_code in forms:
+                            yield month, form_code, unit_code, stored
     finally:
         for read in reads:
             await read.aclose()

@@ -150,12 +150,43 @@ def _revision(row: sqlite3.Row) -> Revision:
     )
 
 
+def unit_values_of(text: str) -> list[UnitValues]:
+    """One chunk of a bulk read as `AnswersReader.period_texts` hands it over: a JSON
+    array of [form, unit, values, explanations], one per unit and form."""
+    return list(map(tuple, json.loads(text)))
+
+
 def _unit_values(rows: list[tuple[Any, ...]]) -> list[UnitValues]:
-    # Each row: one chunk, a JSON array of [form, unit, values, explanations].
     out: list[UnitValues] = []
-    for (chunk,) in rows:
-        out.extend(map(tuple, json.loads(chunk)))
+    for (text,) in rows:
+        out.extend(unit_values_of(text))
     return out
+
+
+def _texts(rows: list[tuple[Any, ...]]) -> list[str]:
+    return [text for (text,) in rows]
+
+
+def _period_values_query(
+    period: Period | str,
+    forms: Collection[str] | None,
+    explanations: bool,
+    fields: Collection[str] | None,
+    units: Collection[str] | None,
+) -> tuple[str, list[str]]:
+    params: list[str] = [codec.period_key(period)]
+    where = ""
+    for column, wanted in (("form_code", forms), ("field_key", fields), ("unit_code", units)):
+        if wanted is not None:
+            given = sorted(wanted)
+            where += f" AND {column} IN ({', '.join('?' * len(given))})"
+            params += given
+    sql = _SELECT_PERIOD_VALUES.format(
+        explanations=_EXPLANATIONS if explanations else _NO_EXPLANATIONS,
+        forms=where,
+        chunk=_UNIT_CHUNK,
+    )
+    return sql, params
 
 
 class AnswersReader(Repository):
@@ -236,37 +267,25 @@ class AnswersReader(Repository):
         explanations: bool = True,
         fields: Collection[str] | None = None,
         units: Collection[str] | None = None,
-        whole: bool = False,
     ) -> Chunks[UnitValues]:
         """Every answer of a period (of the given forms, field keys and units only, for
         those given), in chunks of (form, unit, field -> value, field -> explanation),
-        one per unit and form, in no particular order; with `whole`, the period in one
-        chunk, read in one hop to the connection's thread, which is then free for the next
-        statement while the caller works on this one.
+        one per unit and form, in no particular order.
 
         The bulk read of the report and the export: no Answer objects (building them, with
         two parsed timestamps each, cost more than the whole draft). Without `explanations`
         the last dict is always empty (the draft prints them for its own period only).
         """
-        params: list[str] = [codec.period_key(period)]
-        where = ""
-        if forms is not None:
-            codes = sorted(forms)
-            where = f" AND form_code IN ({', '.join('?' * len(codes))})"
-            params += codes
-        for column, wanted in (("field_key", fields), ("unit_code", units)):
-            if wanted is not None:
-                given = sorted(wanted)
-                where += f" AND {column} IN ({', '.join('?' * len(given))})"
-                params += given
-        sql = _SELECT_PERIOD_VALUES.format(
-            explanations=_EXPLANATIONS if explanations else _NO_EXPLANATIONS,
-            forms=where,
-            chunk=_UNIT_CHUNK,
-        )
-        # A row is _UNIT_CHUNK units (each parsed by itself: a whole period's JSON at once
-        # parses a third slower than in pieces that stay in the CPU's cache).
-        return self._s.chunks(sql, params, _ALL_ROWS if whole else 1, _unit_values)
+        sql, params = _period_values_query(period, forms, explanations, fields, units)
+        return self._s.chunks(sql, params, 1, _unit_values)  # a row is a chunk of units
+
+    def period_texts(self, period: Period | str) -> Chunks[str]:
+        """Every answer of a period without explanations, as `period_values` reads them but
+        in one hop, unparsed: a list of texts, each for `unit_values_of`. A caller reading
+        several periods starts the next one's statement before it parses this one, so that
+        SQLite works on it (in the connection's thread, without the GIL) meanwhile."""
+        sql, params = _period_values_query(period, None, False, None, None)
+        return self._s.chunks(sql, params, _ALL_ROWS, _texts)
 
     def field_over(
         self, form_code: str, field_key: str, periods: Collection[Period | str]

@@ -11,6 +11,7 @@ from domain.periods import Period
 from storage import codec
 from storage.errors import NotFoundError
 from storage.repos.base import Repository
+from storage.session import Chunks
 
 # `locked` comes from the period: a locked period freezes every obligation in it, except
 # those the office unlocked for a late correction.
@@ -119,10 +120,15 @@ class ObligationsReader(Repository):
             return {}
         sql = _SELECT_STATES.format(keys=", ".join("?" * len(keys)))
         parse, states = codec.optional_parse_timestamp, _STATES
-        return {
-            (period, unit, form): (states[state], parse(submitted))
-            for period, unit, form, state, submitted in await self._s.rows(sql, keys)
-        }
+        found: dict[tuple[str, str, str], tuple[ObligationState, datetime | None]] = {}
+        # Plain tuples, not sqlite3.Row: a year of a big office is 60,000 rows.
+        rows: Chunks[tuple[str, str, str, str, str | None]] = self._s.chunks(sql, keys)
+        async for chunk in rows:
+            found.update(
+                ((period, unit, form), (states[state], parse(submitted)))
+                for period, unit, form, state, submitted in chunk
+            )
+        return found
 
 
 class ObligationsWriter(ObligationsReader):

@@ -12,7 +12,7 @@ import pytest
 from domain.answers import Answer
 from domain.obligations import Obligation
 from domain.units import Unit
-from storage import Database, TransactionClosedError, UnitValues
+from storage import Database, TransactionClosedError, UnitValues, unit_values_of
 from storage.repos.answers import _SELECT_FIELD_OVER
 from tests.support.clock import FakeClock
 from tests.support.storage_helpers import PERIOD
@@ -97,6 +97,25 @@ async def test_period_values_come_in_chunks_and_miss_no_unit(db: Database) -> No
         inside = [row async for chunk in tx.answers.period_values(PERIOD) for row in chunk]
     assert len(inside) == len(units)
     assert inside[0][1:3] == ("U0000", {"a": "42", "b": "0"})
+
+
+async def test_period_texts_hand_over_the_same_rows_in_one_hop(db: Database) -> None:
+    units = [Unit(f"U{i:04d}", f"Đơn vị {i}", "Xã", ("BC01",), order=i) for i in range(1203)]
+    async with db.write() as tx:
+        await tx.units.sync_all(units)
+        await tx.obligations.ensure([Obligation(u.code, "BC01", PERIOD) for u in units])
+        for i, unit in enumerate(units):
+            await tx.answers.set(answer(unit.code, "a", str(i), explanation="vì"), "t:1")
+            await tx.answers.set(answer(unit.code, "b", AWKWARD if i % 7 else None), "t:1")
+    async with db.read() as r:
+        hops = [texts async for texts in r.answers.period_texts(PERIOD)]
+        parsed = [row for texts in hops for text in texts for row in unit_values_of(text)]
+        # The same as the chunked read without explanations, in a single hop of texts.
+        assert len(hops) == 1 and len(hops[0]) > 1
+        assert sorted(parsed) == await values_of(db, explanations=False)
+    assert len(parsed) == len(units)
+    assert ("BC01", "U0007", {"a": "7"}, {}) in parsed  # a None never answered: no row
+    assert ("BC01", "U0008", {"a": "8", "b": AWKWARD}, {}) in parsed
 
 
 async def test_period_revisions_by_configured_unit_order_form_and_time(
