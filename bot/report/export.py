@@ -12,6 +12,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.report.charts import CHART_WIDTH_CM, read_charts
+from bot.report.collector import without_collector
 from bot.report.hotline import hotline_rows
 from bot.report.model import Chart
 from bot.report.xlsx_writer import Cell, XlsxWriter
@@ -188,6 +189,7 @@ async def _charts(
     return await read_charts(db, workspace, period, spec)
 
 
+@without_collector  # millions of short-lived objects: see collector_paused
 async def export_xlsx(
     db: Database,
     workspace: Workspace,

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from bot.report.aggregate import owing
+from bot.report.collector import without_collector
 from bot.report.gather import stream_months
 from bot.report.xlsx_writer import XlsxWriter
 from bot.workspace.load import Workspace
@@ -80,6 +81,7 @@ def _rows(
         )
 
 
+@without_collector  # millions of short-lived objects: see collector_paused
 async def export_span_xlsx(db: Database, workspace: Workspace, period: ReportPeriod) -> bytes:
     """The longer period's workbook: per form, each month's figures and the period's."""
     forms, units = workspace.forms, workspace.units
