@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from docx import Document as new_document
 from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -67,9 +66,7 @@ def _table(word: WordDocument, header: Row, rows: Sequence[Row], widths: tuple[f
             cell.width = Cm(width)
     for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         column.set(qn("w:w"), str(round(width * 1440 / 2.54)))
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+    table.autofit = False  # a fixed layout, written where the schema puts it
 
 
 def _part(

@@ -69,7 +69,19 @@ def no_borders(table: Table) -> None:
         line = OxmlElement(f"w:{side}")
         line.set(qn("w:val"), "nil")
         borders.append(line)
-    table._tbl.tblPr.append(borders)
+    # In the schema's order (CT_TblPr), where Word looks for it: before shd and tblLayout.
+    props = table._tbl.tblPr
+    for old in props.findall(qn("w:tblBorders")):
+        props.remove(old)
+    props.insert_element_before(
+        borders,
+        "w:shd",
+        "w:tblLayout",
+        "w:tblCellMar",
+        "w:tblLook",
+        "w:tblCaption",
+        "w:tblDescription",
+    )
 
 
 def twips(cm: float) -> int:
@@ -96,9 +108,7 @@ def widths(table: Table, widths_cm: tuple[float, ...]) -> None:
         props.append(table_width)
     table_width.set(qn("w:type"), "dxa")
     table_width.set(qn("w:w"), str(sum(twips(w) for w in widths_cm)))
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    props.append(layout)
+    # The fixed layout: `table.autofit = False` above wrote it, in its place.
 
 
 def no_side_margins(table: Table) -> None:
