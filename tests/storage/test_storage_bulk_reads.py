@@ -4,6 +4,7 @@ and form, and every revision in the units' configured order."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -74,14 +75,24 @@ async def test_period_values_grouped_by_unit_and_form(seeded: Database) -> None:
     ]
 
 
-async def test_period_values_come_in_chunks_and_miss_no_unit(db: Database) -> None:
+async def many_units(
+    db: Database, a: Callable[[int], Answer], b: Callable[[int], Answer]
+) -> list[Unit]:
+    """1,203 units (more than two chunks of a bulk read), each with answers `a` and `b`."""
     units = [Unit(f"U{i:04d}", f"Đơn vị {i}", "Xã", ("BC01",), order=i) for i in range(1203)]
     async with db.write() as tx:
         await tx.units.sync_all(units)
         await tx.obligations.ensure([Obligation(u.code, "BC01", PERIOD) for u in units])
-        for i, unit in enumerate(units):
-            await tx.answers.set(answer(unit.code, "a", str(i)), "t:1")
-            await tx.answers.set(answer(unit.code, "b", str(-i)), "t:1")
+        for i in range(len(units)):
+            await tx.answers.set(a(i), "t:1")
+            await tx.answers.set(b(i), "t:1")
+    return units
+
+
+async def test_period_values_come_in_chunks_and_miss_no_unit(db: Database) -> None:
+    units = await many_units(
+        db, lambda i: answer(f"U{i:04d}", "a", str(i)), lambda i: answer(f"U{i:04d}", "b", str(-i))
+    )
     chunks = 0
     found: dict[str, dict[str, str | None]] = {}
     async with db.read() as r:
@@ -100,13 +111,11 @@ async def test_period_values_come_in_chunks_and_miss_no_unit(db: Database) -> No
 
 
 async def test_period_texts_hand_over_the_same_rows_in_one_hop(db: Database) -> None:
-    units = [Unit(f"U{i:04d}", f"Đơn vị {i}", "Xã", ("BC01",), order=i) for i in range(1203)]
-    async with db.write() as tx:
-        await tx.units.sync_all(units)
-        await tx.obligations.ensure([Obligation(u.code, "BC01", PERIOD) for u in units])
-        for i, unit in enumerate(units):
-            await tx.answers.set(answer(unit.code, "a", str(i), explanation="vì"), "t:1")
-            await tx.answers.set(answer(unit.code, "b", AWKWARD if i % 7 else None), "t:1")
+    units = await many_units(
+        db,
+        lambda i: answer(f"U{i:04d}", "a", str(i), explanation="vì"),
+        lambda i: answer(f"U{i:04d}", "b", AWKWARD if i % 7 else None),
+    )
     async with db.read() as r:
         hops = [texts async for texts in r.answers.period_texts(PERIOD)]
         parsed = [row for texts in hops for text in texts for row in unit_values_of(text)]
