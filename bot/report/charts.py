@@ -19,7 +19,7 @@ from domain.forms import Form
 from domain.numbers import format_number
 from domain.periods import Period
 from domain.report import ReportSpec
-from domain.report_figures import FigureBook, PeriodAnswers
+from domain.report_figures import FigureBook, FigureValue, PeriodAnswers
 from domain.units import Unit
 from storage import Database
 from templates.catalog import text
@@ -56,7 +56,10 @@ def charts(
     cutoff: Callable[[Period], date],
 ) -> list[Chart]:
     """A chart per charted figure with data in at least MIN_POINTS of the periods of
-    `history` (oldest first); none when report.toml turns charts off."""
+    `history` (oldest first); none when report.toml turns charts off. A period some units
+    left unanswered is drawn as a hollow point, the total of the units that did answer,
+    and the chart's note names those periods: an office with one unit always late still
+    sees its trend, and never takes a partial total for the whole."""
     if not spec.charts:
         return []
     book = FigureBook(spec, forms, units, history, cutoff)
@@ -65,8 +68,8 @@ def charts(
     for figure in spec.figures.values():
         if not figure.chart:
             continue
-        points = [(p, book.get(figure.name, p).number) for p in periods]
-        given = [(p, v) for p, v in points if v is not None]
+        points = [_point(p, book.get(figure.name, p)) for p in periods]
+        given = [(p, v, whole) for p, v, whole in points if v is not None]
         if len(given) < MIN_POINTS:
             continue
         field = forms[figure.form].field(figure.field)
@@ -74,8 +77,19 @@ def charts(
         label = figure.label or field.title
         title = text("report.charts.chart_title", label=label, measure=measure)
         title = title[:1].upper() + title[1:]
-        found.append(Chart(title, render_png(title, given, measure)))
+        partial = [p.label for p, _, whole in given if not whole]
+        note = text("report.charts.partial_note", periods=partial) if partial else ""
+        found.append(Chart(title, render_png(title, given, measure), note))
     return found
+
+
+def _point(period: Period, figure: FigureValue) -> tuple[Period, Decimal | None, bool]:
+    """(period, value, whether every unit answered): a sum some units left out gives the
+    total of the others; anything else incomplete (a range, a text) gives no point."""
+    if figure.number is not None:
+        return period, figure.number, True
+    summed = figure.value if isinstance(figure.value, Decimal) and figure.low is None else None
+    return period, summed if figure.missing else None, False
 
 
 async def read_charts(
@@ -110,8 +124,9 @@ def _vn(value: float, _position: object = None) -> str:
     return format_number(Decimal(str(round(float(value), 6))))
 
 
-def render_png(title: str, points: Sequence[tuple[Period, Decimal]], measure: str) -> bytes:
-    """One line chart as PNG bytes: periods as «02/2022» along x, Vietnamese numbers on y."""
+def render_png(title: str, points: Sequence[tuple[Period, Decimal, bool]], measure: str) -> bytes:
+    """One line chart as PNG bytes: periods as «02/2022» along x, Vietnamese numbers on y;
+    a point whose flag is False (not every unit answered) hollow."""
     # Imported here: matplotlib takes 0.4 s to import, which every command importing the
     # report package would pay. Figure() with Agg rather than pyplot: no display is needed
     # and nothing global is kept between drafts or threads.
@@ -120,8 +135,16 @@ def render_png(title: str, points: Sequence[tuple[Period, Decimal]], measure: st
 
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     axes = fig.add_subplot()
-    labels = [p.label for p, _ in points]
-    axes.plot(labels, [float(v) for _, v in points], marker="o", linewidth=1.5)
+    labels = [p.label for p, _, _ in points]
+    values = [float(v) for _, v, _ in points]
+    (line,) = axes.plot(labels, values, marker="o", linewidth=1.5)
+    hollow = [
+        (x, y) for x, y, (_, _, whole) in zip(labels, values, points, strict=True) if not whole
+    ]
+    if hollow:
+        xs, ys = zip(*hollow, strict=True)
+        color = line.get_color()
+        axes.plot(xs, ys, linestyle="none", marker="o", markerfacecolor="white", color=color)
     axes.set_title(title, fontsize=10)
     axes.set_xlabel(text("report.charts.x_label"), fontsize=8)
     axes.set_ylabel(text("report.charts.y_label", measure=measure), fontsize=8)

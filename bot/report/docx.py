@@ -116,6 +116,9 @@ def add_charts(tpl: DocxTemplate, charts: Iterable[Chart]) -> None:
         picture = document.add_paragraph()
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.add_run().add_picture(io.BytesIO(chart.png), width=Cm(CHART_WIDTH_CM))
+        if chart.note:
+            picture.paragraph_format.keep_with_next = True
+            document.add_paragraph().add_run(chart.note).italic = True
 
 
 _BODY_PART = "word/document.xml"

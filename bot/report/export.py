@@ -248,7 +248,10 @@ async def export_xlsx(
                     (50, 14),
                 )
             if charts:
-                titled = [(f"{i}. {c.title}", c.png) for i, c in enumerate(charts, start=1)]
+                titled = [
+                    (f"{i}. {c.title}" + (f" — {c.note}" if c.note else ""), c.png)
+                    for i, c in enumerate(charts, start=1)
+                ]
                 book.picture_sheet(text("report.charts.subtitle"), titled, CHART_WIDTH_CM)
             _, ticket_sheet = book.open_sheet(
                 text("report.export.sheet_tickets"),

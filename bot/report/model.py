@@ -92,10 +92,12 @@ class UnitTable:
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """A key figure's trend chart: its title and the picture (PNG)."""
+    """A key figure's trend chart: its title, the picture (PNG) and the note under it when
+    some periods are drawn from the units that answered only (hollow points)."""
 
     title: str
     png: bytes
+    note: str = ""
 
 
 @dataclass(slots=True)

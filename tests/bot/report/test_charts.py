@@ -3,15 +3,20 @@ when 3 or more of the last 12 periods have data; off with `charts = false`."""
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 from docx.oxml.ns import qn
+from openpyxl import load_workbook
 
 from bot.report import compile_draft
 from bot.report.charts import chart_periods, charted_fields
+from bot.report.compile import export_workbook
 from bot.report.gather import read_fields_over, read_fields_seeking
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import spec_for
+from domain.answers import Answer
 from domain.periods import Period
 from storage import Database
 from tests.support.docx_reading import open_docx
@@ -78,3 +83,38 @@ async def test_the_charts_read_field_by_field_what_the_periods_read_whole_give(
     sought = await read_fields_seeking(sample_db, forms, fields, periods)
     assert {p: a.values for p, a in sought.items()} == {p: a.values for p, a in whole.items()}
     assert sum(1 for a in sought.values() if any(a.values.values())) == 3  # 12/2021-02/2022
+
+
+async def test_a_period_some_units_left_out_is_a_hollow_point_with_a_note(
+    sample_db: Database, sample_workspace: Workspace, sample_dir: Path
+) -> None:
+    # The postal companies' total (two units) charted too; Viettel Post leaves December out.
+    spec_file = sample_dir / "report.toml"
+    marked = re.sub(r"(ho_tmdt = \{[^}]*)\}", r"\1, chart = true }", spec_file.read_text("utf-8"))
+    spec_file.write_text(marked, "utf-8")
+    await add_december(sample_db, sample_workspace, sample_dir)
+    async with sample_db.write() as tx:
+        gone = Answer("VTP", "tmdt", "2021-12", "ho_san", None, None)
+        await tx.answers.set(gone, "test")
+
+    draft = await compile_draft(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
+
+    # Before, the total had 2 complete periods of 3 and got no chart at all.
+    charts = draft.document.charts
+    assert len(charts) == 4
+    postal = next(c for c in charts if "có tài khoản trên sàn" in c.title)
+    assert postal.note == (
+        "Điểm rỗng (12/2021): chưa đủ số liệu của các đơn vị, là tổng của các đơn vị đã báo cáo."
+    )
+    assert [c.note for c in charts if c is not postal] == ["", "", ""]
+    texts, pictures = _appendix(draft.docx)
+    assert pictures == 4
+    assert postal.note in texts
+    number = charts.index(postal) + 1
+    assert texts.index(postal.note) == texts.index(f"{number}. {postal.title}") + 1
+    # The export's sheet of charts says it too, in the chart's title cell.
+    book = load_workbook(
+        io.BytesIO(await export_workbook(sample_db, sample_workspace, FEBRUARY, COMPILED_AT))
+    )
+    cells = [row[0] for row in book["Biểu đồ"].iter_rows(values_only=True) if row[0]]
+    assert f"{number}. {postal.title} — {postal.note}" in cells
