@@ -14,6 +14,7 @@ from storage.repos.focal_points import FocalPointsReader, FocalPointsWriter
 from storage.repos.inbox import InboxReader, InboxWriter
 from storage.repos.invites import InvitesReader, InvitesWriter
 from storage.repos.obligations import ObligationsReader, ObligationsWriter
+from storage.repos.office_people import OfficePeopleReader, OfficePeopleWriter
 from storage.repos.outbox import OutboxReader, OutboxWriter
 from storage.repos.periods import PeriodsReader, PeriodsWriter
 from storage.repos.schedule import ScheduleReader, ScheduleWriter
@@ -36,6 +37,7 @@ class ReadView:
         "inbox",
         "invites",
         "obligations",
+        "office_people",
         "outbox",
         "periods",
         "schedule",
@@ -51,6 +53,7 @@ class ReadView:
         self.failed_logins = FailedLoginsReader(session)
         self.periods = PeriodsReader(session)
         self.obligations = ObligationsReader(session)
+        self.office_people = OfficePeopleReader(session)
         self.answers = AnswersReader(session)
         self.inbox = InboxReader(session)
         self.outbox = OutboxReader(session)
@@ -73,6 +76,7 @@ class WriteTransaction:
         "inbox",
         "invites",
         "obligations",
+        "office_people",
         "outbox",
         "periods",
         "schedule",
@@ -88,6 +92,7 @@ class WriteTransaction:
         self.failed_logins = FailedLoginsWriter(session)
         self.periods = PeriodsWriter(session)
         self.obligations = ObligationsWriter(session)
+        self.office_people = OfficePeopleWriter(session)
         self.answers = AnswersWriter(session)
         self.inbox = InboxWriter(session)
         self.outbox = OutboxWriter(session)

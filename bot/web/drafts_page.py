@@ -53,7 +53,8 @@ class DraftRow:
     version: int
     file_name: str
     created_at: str
-    created_by: str
+    created_by: str  # 'telegram:900', or 'cli', 'demo', 'baocao' (the bot on its own)
+    requested_by: str  # the member's name as their chat platform gave it, if known
     stale: bool
     newest: bool
     kilobytes: int
@@ -67,8 +68,9 @@ async def drafts_page(request: web.Request) -> web.Response:
     dashboard = dashboard_of(request)
     catalog, now = dashboard.catalog, dashboard.clock()
     period = chosen_period(request.query, catalog, now)
-    async with dashboard.db.read(one_statement=True) as view:
+    async with dashboard.db.read() as view:
         versions = await view.drafts.versions(period)
+        names = await view.office_people.names()
     rows = [
         DraftRow(
             v.id,
@@ -76,6 +78,7 @@ async def drafts_page(request: web.Request) -> web.Response:
             v.file_name,
             v.created_at.astimezone(catalog.zone).strftime(TIME_SHOWN),
             v.created_by,
+            names.get(v.created_by, ""),
             v.stale,
             i == 0,
             _kilobytes(v.size),

@@ -33,6 +33,7 @@ EXPECTED_TABLES = {
     "web_sessions",
     "reminders_sent",
     "draft_reviews",
+    "office_people",
 }
 
 

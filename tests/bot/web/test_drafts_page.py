@@ -4,6 +4,7 @@ a signed-in member of the office only."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,17 +13,21 @@ import pytest
 from bot.web.auth import COOKIE
 from bot.web.drafts_page import DOCX, XLSX, _download
 from domain.periods import Period
+from handlers.events import EventKind
 from storage.records import Draft
 from tests.support.dashboard import dashboard_client, link_for
+from tests.support.harness import OFFICE_USER
 from tests.support.world import World
 
 PERIOD = Period(2022, 2)
+FOCAL_POINT = 1001
 FIRST, SECOND = b"PK first version", b"PK second version"
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     opened = await World.open(tmp_path)
+    await opened.register(FOCAL_POINT, "SYT")
     yield opened
     await opened.close()
 
@@ -99,3 +104,22 @@ def test_a_vietnamese_file_name_is_saved_as_named() -> None:
     # An export keeps its own extension where only the ASCII name is read.
     export = header("BC-Sở_2022-02.xlsx", XLSX)
     assert export.startswith('attachment; filename="BC-So_2022-02.xlsx"')
+
+
+async def test_a_version_names_who_asked_for_it(world: World) -> None:
+    # A member who writes to the bot is known by the name their chat platform gives; a
+    # focal point's name never lands among the office's.
+    for user, name in ((OFFICE_USER, "Nguyễn Thị Lan"), (FOCAL_POINT, "Trần Văn Bình")):
+        event = world.event(user, EventKind.COMMAND, command="trangthai")
+        await world.send(replace(event, sender=replace(event.sender, display_name=name)))
+    async with world.db.write() as tx:
+        await tx.periods.ensure(PERIOD)
+        await tx.drafts.add(PERIOD, "BC_v1.docx", FIRST, f"telegram:{OFFICE_USER}", world.now)
+        await tx.drafts.add(PERIOD, "BC_v2.docx", SECOND, "cli", world.now)
+        await tx.drafts.add(PERIOD, "BC_v3.docx", SECOND, f"telegram:{FOCAL_POINT}", world.now)
+    async with dashboard_client(world) as client:
+        await client.get(await link_for(world))
+        page = await (await client.get("/web/drafts?period=2022-02")).text()
+    assert "Nguyễn Thị Lan" in _row(page, 1) and f"telegram:{OFFICE_USER}" not in _row(page, 1)
+    assert "Lệnh baocao report (máy chủ)" in _row(page, 2)
+    assert f"telegram:{FOCAL_POINT}" in _row(page, 3) and "Trần Văn Bình" not in page
