@@ -188,7 +188,8 @@ class Database:
             try:
                 await self._begin()
                 yield WriteTransaction(session)
-                session.close()
+                if session.has_reads:
+                    await session.end()  # its bulk reads closed before COMMIT
                 try:
                     await self._writer.run("COMMIT")  # the disk sync: on the writer's thread
                 except sqlite3.Error as e:
@@ -197,8 +198,12 @@ class Database:
                     raise StorageError(f"commit to {self._path} failed: {e}") from e
                 committed = True
             finally:
-                session.close()
-                self._writing_task = None
+                try:
+                    if session.has_reads:  # no statement outlives the block
+                        await asyncio.shield(session.end())
+                    session.close()
+                finally:
+                    self._writing_task = None
                 if not committed:
                     await _rollback_quietly(self._writer.run)
 
@@ -234,15 +239,21 @@ class Database:
                 await conn.execute("BEGIN")
             yield ReadView(session)
         finally:
-            session.close()
             try:
-                if not one_statement:
-                    await _rollback_quietly(conn.execute)
+                # Shielded: even when this block is cancelled, its open statements are
+                # closed (queued on the connection's thread before the next user's).
+                if session.has_reads:
+                    await asyncio.shield(session.end())
+                session.close()
             finally:
-                # Even when cancelled while rolling back: the ROLLBACK is already queued on
-                # the connection's thread, so the next user finds it clean. Not returning the
-                # connection would leak it and make close() wait forever.
-                self._readers.put_nowait(conn)
+                try:
+                    if not one_statement:
+                        await _rollback_quietly(conn.execute)
+                finally:
+                    # Even when cancelled while rolling back: the ROLLBACK is already queued
+                    # on the connection's thread, so the next user finds it clean. Not
+                    # returning the connection would leak it and make close() wait forever.
+                    self._readers.put_nowait(conn)
 
     async def backup(self, dest: Path | str) -> Path:
         """Write a consistent copy of the committed data to `dest` while the bot keeps running."""

@@ -94,7 +94,7 @@ class InlineCursor:
 class Session:
     """Runs statements on one connection until its block ends, then refuses further use."""
 
-    __slots__ = ("_clock", "_conn", "_left", "_open")
+    __slots__ = ("_clock", "_conn", "_left", "_open", "_reads")
 
     def __init__(
         self,
@@ -108,6 +108,7 @@ class Session:
         self._clock = clock
         self._open = True
         self._left = statements
+        self._reads: list[Chunks[Any]] = []  # bulk reads started in the block
 
     def now(self) -> datetime:
         """The current time from the database's clock (tests inject a fixed one)."""
@@ -116,6 +117,20 @@ class Session:
     def close(self) -> None:
         """End the session: a repository kept past its block fails instead of misbehaving."""
         self._open = False
+
+    @property
+    def has_reads(self) -> bool:
+        """Whether the block started bulk reads (`end` has something to release)."""
+        return bool(self._reads)
+
+    async def end(self) -> None:
+        """End the session and release every bulk read it started that is still open: a
+        statement left open keeps its snapshot after the block's ROLLBACK, and the next
+        block on the connection would read the data as they were (a reader that stopped
+        early or was cancelled, its Chunks still referenced somewhere)."""
+        self._open = False
+        reads, self._reads = self._reads, []
+        await asyncio.gather(*(read.aclose() for read in reads), return_exceptions=True)
 
     def _check(self) -> None:
         if not self._open:
@@ -156,7 +171,9 @@ class Session:
         and the caller never holds every row at once. One hop to the worker thread per chunk.
         """
         self._start_statement()
-        return Chunks(self, sql, params, size, convert)
+        read = Chunks(self, sql, params, size, convert)
+        self._reads.append(read)
+        return read
 
     async def row(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query, or None."""
@@ -283,10 +300,14 @@ class Chunks(Generic[T]):
         self._ahead = asyncio.ensure_future(self._cursor.fetchmany(self._size))
         # A reader that stops early never takes it: its failure (the block ended) is no news.
         self._ahead.add_done_callback(_taken)
-        # One turn of the loop, so the task hands the fetch to the connection's thread now:
-        # a caller working on this chunk without awaiting would otherwise queue it only
-        # when it asks for the next one, and nothing would overlap.
-        await asyncio.sleep(0)
+        try:
+            # One turn of the loop, so the task hands the fetch to the connection's thread
+            # now: a caller working on this chunk without awaiting would otherwise queue it
+            # only when it asks for the next one, and nothing would overlap.
+            await asyncio.sleep(0)
+        except BaseException:
+            await self.aclose()
+            raise
         return self._convert(found)
 
     async def aclose(self) -> None:

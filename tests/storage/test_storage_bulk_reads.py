@@ -181,6 +181,33 @@ async def test_a_started_read_gives_the_same_rows_and_an_abandoned_one_does_no_h
         assert len(await values_of(seeded)) == 2
 
 
+async def test_a_read_left_open_never_keeps_the_next_block_on_old_data(db_path: Path) -> None:
+    # One reader connection: every block below uses the same one. A bulk read stopped
+    # early (a consumer's bug, a cancelled job) whose Chunks is still referenced kept its
+    # statement, and with it the snapshot, after the block's ROLLBACK.
+    db = await Database.open(db_path, readers=1)
+    try:
+        await many_units(
+            db, lambda i: answer(f"U{i:04d}", "a", "1"), lambda i: answer(f"U{i:04d}", "b", "1")
+        )
+        kept = []
+        with pytest.raises(RuntimeError):
+            async with db.read() as r:
+                for read in (r.answers.period_values(PERIOD), r.answers.period_texts(PERIOD)):
+                    kept.append(read)
+                    await read.start()
+                    await anext(read)
+                raise RuntimeError("a consumer's bug, its reads still referenced")
+        async with db.write() as tx:
+            await tx.answers.set(answer("U0000", "a", "2"), "t:1")
+        async with db.read() as r:
+            fresh = await r.answers.get("U0000", "BC01", PERIOD, "a")
+        assert fresh is not None and fresh.value == "2"
+        assert len(kept) == 2
+    finally:
+        await db.close()
+
+
 async def test_period_counts_of_values_and_explanations(seeded: Database) -> None:
     async with seeded.write() as tx:
         await tx.obligations.ensure([Obligation("UBND_A", "BC02", PERIOD)])
