@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.report import compile_draft, export_xlsx
 from bot.report.export_span import export_span_xlsx
+from bot.runtime.collector import tune_collector
 from bot.workspace.load import load_workspace
 from bot.workspace.report_spec import spec_for
 from domain.periods import Period
@@ -178,6 +179,7 @@ async def _migrate(path: Path) -> None:
 
 
 async def _measure(config: Path, db_path: Path, what: str) -> tuple[float, float, int]:
+    tune_collector()  # as every `baocao` command does
     workspace = load_workspace(config)
     db = await Database.open(db_path, synchronous="NORMAL")
     try:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from bot.runtime.collector import tune_collector
 from templates.catalog import text
 
 Run = Callable[[argparse.Namespace], int]
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `baocao` with these arguments (sys.argv's by default); the exit code."""
     _utf8_output()
+    tune_collector()
     for module in COMMAND_MODULES:
         importlib.import_module(module)
     parser = build_parser()

@@ -106,11 +106,12 @@ async def read_span(
     # The folds each month goes into (a year's months are none of the year before's).
     into = {m: [folds[span].add_stored for span in spans if m in span.months] for m in months}
     async with db.read() as view:
-        async for month, form, unit, stored in stream_months(view, forms, months):
-            for add in into[month]:
-                add(month, form, unit, stored)
-            if month in kept:
-                kept[month].setdefault(form, {})[unit] = decoders[form](stored)
+        async for month, answered in stream_months(view, forms, months):
+            for form, unit, stored in answered:
+                for add in into[month]:
+                    add(month, form, unit, stored)
+                if month in kept:
+                    kept[month].setdefault(form, {})[unit] = decoders[form](stored)
         standings = await read_standings(view, units, regime, period.months, forms)
     history: dict[Period, PeriodAnswers] = {m: PeriodAnswers(m, v) for m, v in kept.items()}
     added = {span: folds[span].result() for span in spans}

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from bot.report.aggregate import build_span_document
 from bot.report.charts import read_charts
-from bot.report.collector import without_collector
 from bot.report.compose import ReportInputs, compose
 from bot.report.docx import render_docx
 from bot.report.export import export_xlsx
@@ -138,7 +137,6 @@ def summary(doc: Document, version: int) -> str:
     )
 
 
-@without_collector  # millions of short-lived objects: see collector_paused
 async def compile_draft(
     db: Database,
     workspace: Workspace,

@@ -12,7 +12,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from bot.report.aggregate import owing
-from bot.report.collector import without_collector
 from bot.report.gather import stream_months
 from bot.report.xlsx_writer import XlsxWriter
 from bot.workspace.load import Workspace
@@ -81,7 +80,6 @@ def _rows(
         )
 
 
-@without_collector  # millions of short-lived objects: see collector_paused
 async def export_span_xlsx(db: Database, workspace: Workspace, period: ReportPeriod) -> bytes:
     """The longer period's workbook: per form, each month's figures and the period's."""
     forms, units = workspace.forms, workspace.units
@@ -96,10 +94,11 @@ async def export_span_xlsx(db: Database, workspace: Workspace, period: ReportPer
     cells: dict[str, dict[str, dict[int, str]]] = {code: {} for code in forms}
     written = _NumberCells(book)
     async with db.read() as view:
-        async for month, form_code, unit_code, stored in stream_months(view, forms, period.months):
-            fold.add_stored(month, form_code, unit_code, stored)
-            row = cells[form_code].setdefault(unit_code, {})
-            row[index[month]] = written.row(stored, numeric[form_code])
+        async for month, answered in stream_months(view, forms, period.months):
+            for form_code, unit_code, stored in answered:
+                fold.add_stored(month, form_code, unit_code, stored)
+                row = cells[form_code].setdefault(unit_code, {})
+                row[index[month]] = written.row(stored, numeric[form_code])
     added = fold.result().answers
     for form in forms.values():
         titles = [f.title for f in form.fields if f.type.is_numeric]

@@ -3,7 +3,15 @@ the declaration looks back to, and where each unit stands with its forms."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -240,10 +248,11 @@ def _standing(
 
 async def stream_months(
     view: ReadView, forms: Mapping[str, Form], months: Iterable[Period]
-) -> AsyncIterator[tuple[Period, str, str, dict[str, str | None]]]:
+) -> AsyncIterator[tuple[Period, Iterator[tuple[str, str, dict[str, str | None]]]]]:
     """Every form's answers of several months as storage keeps them (field -> canonical
-    text, None: cleared), a unit's answers to a form at a time, month by month as given: a
-    longer period is added up holding one month at a time, decoded only where needed."""
+    text, None: cleared), a month at a time as given: (month, its (form, unit, answers)),
+    parsed as the caller iterates them. A longer period is added up holding one month at a
+    time, decoded only where needed; the caller works on a month without awaiting."""
     months = list(months)
     reads = [view.answers.period_texts(m) for m in months]
     try:
@@ -253,10 +262,16 @@ async def stream_months(
                     # SQLite reads the next month on its own thread, without the GIL, while
                     # this one is parsed and added up here: the year's draft waits for neither.
                     await reads[i + 1].start()
-                for text in texts:
-                    for form_code, unit_code, stored, _ in unit_values_of(text):
-                        if form_code in forms:
-                            yield month, form_code, unit_code, stored
+                yield month, _parsed(texts, forms)
     finally:
         for read in reads:
             await read.aclose()
+
+
+def _parsed(
+    texts: Iterable[str], forms: Mapping[str, Form]
+) -> Iterator[tuple[str, str, dict[str, str | None]]]:
+    for text in texts:
+        for form_code, unit_code, stored, _ in unit_values_of(text):
+            if form_code in forms:
+                yield form_code, unit_code, stored
