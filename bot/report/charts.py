@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from domain.forms import Form
 from domain.numbers import format_number
 from domain.periods import Period
 from domain.report import ReportSpec
-from domain.report_figures import FigureBook, FigureValue, PeriodAnswers
+from domain.report_figures import FigureBook, FigureValue, PeriodAnswers, ValueKind
 from domain.units import Unit
 from storage import Database
 from templates.catalog import text
@@ -62,12 +63,13 @@ def charts(
     sees its trend, and never takes a partial total for the whole."""
     if not spec.charts:
         return []
-    book = FigureBook(spec, forms, units, history, cutoff)
+    # The charted figures only: the book reads a form's figures together, and the history
+    # holds the charted fields alone (the others would all come out missing, for nothing).
+    charted = {name: figure for name, figure in spec.figures.items() if figure.chart}
+    book = FigureBook(replace(spec, figures=charted, derived={}), forms, units, history, cutoff)
     periods = sorted(history)
     found = []
-    for figure in spec.figures.values():
-        if not figure.chart:
-            continue
+    for figure in charted.values():
         points = [_point(p, book.get(figure.name, p)) for p in periods]
         given = [(p, v, whole) for p, v, whole in points if v is not None]
         if len(given) < MIN_POINTS:
@@ -85,11 +87,13 @@ def charts(
 
 def _point(period: Period, figure: FigureValue) -> tuple[Period, Decimal | None, bool]:
     """(period, value, whether every unit answered): a sum some units left out gives the
-    total of the others; anything else incomplete (a range, a text) gives no point."""
+    total of the others; anything else incomplete (a percentage of the units that answered,
+    a range, a text) gives no point: the note would call it a total."""
     if figure.number is not None:
         return period, figure.number, True
-    summed = figure.value if isinstance(figure.value, Decimal) and figure.low is None else None
-    return period, summed if figure.missing else None, False
+    summed = figure.kind is ValueKind.NUMBER and figure.missing and figure.low is None
+    value = figure.value if summed and isinstance(figure.value, Decimal) else None
+    return period, value, False
 
 
 async def read_charts(

@@ -12,7 +12,6 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.report.charts import CHART_WIDTH_CM, read_charts
-from bot.report.collector import without_collector
 from bot.report.hotline import hotline_rows
 from bot.report.model import Chart
 from bot.report.xlsx_writer import Cell, XlsxWriter
@@ -189,7 +188,6 @@ async def _charts(
     return await read_charts(db, workspace, period, spec)
 
 
-@without_collector  # millions of short-lived objects: see collector_paused
 async def export_xlsx(
     db: Database,
     workspace: Workspace,
@@ -249,7 +247,7 @@ async def export_xlsx(
                 )
             if charts:
                 titled = [
-                    (f"{i}. {c.title}" + (f" — {c.note}" if c.note else ""), c.png)
+                    (text("report.charts.sheet_title", number=i, title=c.title, note=c.note), c.png)
                     for i, c in enumerate(charts, start=1)
                 ]
                 book.picture_sheet(text("report.charts.subtitle"), titled, CHART_WIDTH_CM)

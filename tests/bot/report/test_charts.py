@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from bot.report import compile_draft
-from bot.report.charts import chart_periods, charted_fields
+from bot.report.charts import _point, chart_periods, charted_fields
 from bot.report.compile import export_workbook
 from bot.report.gather import read_fields_over, read_fields_seeking
 from bot.workspace.load import Workspace
 from bot.workspace.report_spec import spec_for
 from domain.answers import Answer
 from domain.periods import Period
+from domain.report_figures import FigureValue, ValueKind
 from storage import Database
 from tests.support.docx_reading import open_docx
 from tests.support.sample_data import COMPILED_AT
@@ -118,3 +120,20 @@ async def test_a_period_some_units_left_out_is_a_hollow_point_with_a_note(
     )
     cells = [row[0] for row in book["Biểu đồ"].iter_rows(values_only=True) if row[0]]
     assert f"{number}. {postal.title} — {postal.note}" in cells
+
+
+def test_only_a_sum_is_drawn_from_the_units_that_answered() -> None:
+    may = Period(2024, 5)
+    partial_sum = FigureValue("so", ValueKind.NUMBER, Decimal(10), ("B", "C"))
+    assert _point(may, partial_sum) == (may, Decimal(10), False)
+    complete = FigureValue("so", ValueKind.NUMBER, Decimal(12))
+    assert _point(may, complete) == (may, Decimal(12), True)
+    # A percentage of the units that answered is no total of them: no point at all.
+    for kind in (ValueKind.PERCENT, ValueKind.RATIO, ValueKind.POINTS):
+        assert _point(may, FigureValue("ty_le", kind, Decimal(95), ("B", "C"))) == (
+            may,
+            None,
+            False,
+        )
+    ranged = FigureValue("ty_le", ValueKind.NUMBER, Decimal(95), ("C",), low=Decimal(40))
+    assert _point(may, ranged) == (may, None, False)
