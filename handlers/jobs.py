@@ -40,7 +40,17 @@ async def _asked(ctx: HandlerContext, event: Incoming, kind: str) -> list[Reply]
     except ValueError:
         return [Reply(chat_id=chat_id, text=text("chat.bad_report_period", typed=typed))]
     working = Reply(chat_id=chat_id, text=text(f"chat.{kind}_started", period=period_label(period)))
+    await remember_name(ctx, event)
     return [working, job_request(kind, period, event)]
+
+
+async def remember_name(ctx: HandlerContext, event: Incoming) -> None:
+    """The name the asking member goes by, for the dashboard's drafts page (config.toml
+    knows office staff by id only); written with a request that succeeds, never with a
+    refused one."""
+    sender = event.sender
+    if sender.display_name:
+        await ctx.tx.office_people.remember(sender.person_key, sender.display_name, ctx.now)
 
 
 async def compile_report(ctx: HandlerContext, event: Incoming) -> list[Reply]:

@@ -136,9 +136,6 @@ async def _dispatch(event: Incoming, ctx: HandlerContext, state: ConversationSta
     if event.kind is EventKind.UNREADABLE:
         return notices.unreadable(event, ctx, state)
     caller = await commands.caller_of(event, ctx)
-    if caller.is_office and sender.display_name:
-        # The dashboard names who asked for a draft: config.toml knows staff by id only.
-        await ctx.tx.office_people.remember(sender.person_key, sender.display_name, ctx.now)
     # A unit dropped from this person (or from the catalog) ends the conversation.
     dropped = state.unit not in caller.units or state.form not in ctx.catalog.forms
     if caller.units and state.in_obligation and dropped:

@@ -9,6 +9,7 @@ from datetime import datetime
 from domain.web_login import LINK_VALID, LOGIN_PATH, sign
 from handlers.context import HandlerContext
 from handlers.events import Incoming, Reply
+from handlers.jobs import remember_name
 from storage import WriteTransaction
 from templates.catalog import text
 
@@ -39,5 +40,6 @@ async def web_command(ctx: HandlerContext, event: Incoming) -> list[Reply]:
         return [Reply(chat_id=sender.chat_id, text=text("chat.web_no_address"))]
     admin = f"{sender.channel}:{sender.user_id}"
     link, expires = await login_link(ctx.tx, admin, ctx.office.web_url, ctx.now)
+    await remember_name(ctx, event)  # the dashboard's drafts page names who asked
     body = text("chat.web_link", address=link, expires=expires, zone=ctx.catalog.zone)
     return [Reply(chat_id=sender.chat_id, text=body)]

@@ -55,3 +55,11 @@ async def test_without_a_public_address_the_office_is_told_how_else(world: World
     world.office = replace(world.office, web_url="")
     (reply,) = await world.command(OFFICE_USER, "web")
     assert "/web/login" not in reply.text and "baocao web" in reply.text
+
+
+async def test_the_link_remembers_the_members_name_and_a_refusal_does_not(world: World) -> None:
+    for user, name in ((OFFICE_USER, "Nguyễn Thị Lan"), (FOCAL_POINT, "Trần Văn Bình")):
+        event = world.event(user, EventKind.COMMAND, command="web")
+        await world.send(replace(event, sender=replace(event.sender, display_name=name)))
+    async with world.db.read() as view:
+        assert await view.office_people.names() == {f"telegram:{OFFICE_USER}": "Nguyễn Thị Lan"}

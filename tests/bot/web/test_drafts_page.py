@@ -107,10 +107,10 @@ def test_a_vietnamese_file_name_is_saved_as_named() -> None:
 
 
 async def test_a_version_names_who_asked_for_it(world: World) -> None:
-    # A member who writes to the bot is known by the name their chat platform gives; a
-    # focal point's name never lands among the office's.
+    # A member who asks for a draft is known by the name their chat platform gives; a
+    # focal point asking the same is refused, and their name never lands among the office's.
     for user, name in ((OFFICE_USER, "Nguyễn Thị Lan"), (FOCAL_POINT, "Trần Văn Bình")):
-        event = world.event(user, EventKind.COMMAND, command="trangthai")
+        event = world.event(user, EventKind.COMMAND, command="tonghop", argument="02/2022")
         await world.send(replace(event, sender=replace(event.sender, display_name=name)))
     async with world.db.write() as tx:
         await tx.periods.ensure(PERIOD)
