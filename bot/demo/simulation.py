@@ -267,7 +267,7 @@ class Demo:
         markdown = docx.with_suffix(".md")
         markdown.write_text(draft.markdown, encoding="utf-8")
         xlsx = docx.with_suffix(".xlsx")
-        listed, _ = await export_inputs(app.db, workspace, period, self.clock())
+        listed, _, _ = await export_inputs(app.db, workspace, period, self.clock())
         xlsx.write_bytes(await export_xlsx(app.db, workspace, period, listed, hotline))
         self.note("compiled")
         doc = draft.document

@@ -75,8 +75,8 @@ async def export_workbook(
     answers, tickets and revisions; a longer period's months added up."""
     if isinstance(period, ReportPeriod):
         return await export_span_xlsx(db, workspace, period)
-    listed, hotline = await export_inputs(db, workspace, period, now)
-    return await export_xlsx(db, workspace, period, listed, hotline)
+    listed, hotline, spec = await export_inputs(db, workspace, period, now)
+    return await export_xlsx(db, workspace, period, listed, hotline, spec=spec)
 
 
 async def build_document(

@@ -144,12 +144,14 @@ async def draft_inputs(
 
 async def export_inputs(
     db: Database, workspace: Workspace, period: Period, now: datetime
-) -> tuple[list[Ticket], TicketSummary | None]:
+) -> tuple[list[Ticket], TicketSummary | None, ReportSpec | None]:
     """The imported tickets and the hotline figures the export lists: the same figures the
-    draft prints (none when report.toml is wrong: the export does not depend on it)."""
+    draft prints; and the report declaration, read once for the export's charts too (no
+    figures and no declaration when report.toml is wrong: the export does not depend on
+    it)."""
     counted = await imported_tickets(db, workspace, period, now)
     try:
         spec = spec_for(workspace.settings.source.parent, workspace.forms, workspace.units)
     except ReportSpecError:
-        return counted.tickets, None
-    return counted.tickets, await hotline_summary(db, workspace, period, now, spec)
+        return counted.tickets, None, None
+    return counted.tickets, await hotline_summary(db, workspace, period, now, spec), spec

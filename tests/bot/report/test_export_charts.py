@@ -11,14 +11,21 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
+import bot.report.export as export_module
+import bot.report.tickets_source as tickets_source
 from bot.report import export_xlsx
+from bot.report.compile import export_workbook
 from bot.workspace.load import Workspace
+from bot.workspace.report_spec import spec_for
 from domain.periods import Period
+from domain.report import ReportSpec
 from storage import Database
+from tests.support.sample_data import COMPILED_AT
 from tests.support.sample_history import add_december
 
 FEBRUARY = Period(2022, 2)
@@ -127,3 +134,25 @@ async def test_libreoffice_prints_the_charts(
     # A picture across a page break is listed on both pages: the same PDF object.
     charts = {row[10] for row in images if row[2] == "image" and row[3:5] == ["900", "390"]}
     assert len(charts) == 3, listed
+
+
+async def test_the_export_reads_report_toml_once(
+    sample_db: Database,
+    sample_workspace: Workspace,
+    sample_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its hotline figures and its charts come from one reading of the declaration, so the
+    # two can never disagree about a file changed in between.
+    await add_december(sample_db, sample_workspace, sample_dir)
+    reads: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> ReportSpec:
+        reads.append(args)
+        return spec_for(*args, **kwargs)
+
+    monkeypatch.setattr(tickets_source, "spec_for", counted)
+    monkeypatch.setattr(export_module, "spec_for", counted)
+    data = await export_workbook(sample_db, sample_workspace, FEBRUARY, COMPILED_AT)
+    assert len(reads) == 1
+    assert len(load_workbook(io.BytesIO(data))[SHEET]._images) == 3

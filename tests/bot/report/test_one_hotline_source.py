@@ -61,7 +61,7 @@ def _hotline_sheet(data: bytes) -> dict[str, object]:
 async def _draft_and_export(db: Database, workspace: Workspace) -> tuple[str, dict[str, object]]:
     spec, hotline = await draft_inputs(db, workspace, FEBRUARY, NOW)
     draft = await compile_draft(db, workspace, FEBRUARY, NOW, spec=spec, tickets=hotline)
-    listed, same = await export_inputs(db, workspace, FEBRUARY, NOW)
+    listed, same, _ = await export_inputs(db, workspace, FEBRUARY, NOW)
     assert same == hotline
     data = await export_xlsx(db, workspace, FEBRUARY, listed, same)
     return full_text(open_docx(draft.docx)), _hotline_sheet(data)
@@ -140,7 +140,7 @@ async def test_a_counts_form_alone_gives_no_per_unit_list(
     everything = full_text(open_docx(draft.docx))
     assert "(trong đó: 105 phiếu trễ hạn)" in everything
     assert "Không có phiếu trễ hạn" not in everything
-    listed, same = await export_inputs(sample_db, sample_workspace, FEBRUARY, NOW)
+    listed, same, _ = await export_inputs(sample_db, sample_workspace, FEBRUARY, NOW)
     sheet = _hotline_sheet(await export_xlsx(sample_db, sample_workspace, FEBRUARY, listed, same))
     assert sheet["Trễ hạn"] == 105
     assert "Sở Y tế" not in sheet
