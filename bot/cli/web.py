@@ -53,6 +53,7 @@ def bot_dashboard(app: App) -> Mount:
             ticket_start(app.workspace),
             export=period_export(app.db, app.workspace),
             hotline=period_hotline(app.db, app.workspace),
+            report=lambda: _spec(app.workspace),
         )
         mount(web_app, parts)
 
@@ -156,6 +157,7 @@ async def serve_dashboard(
             export=period_export(db, workspace),
             hotline=period_hotline(db, workspace),
             rehearsal=rehearsal,
+            report=lambda: _spec(workspace),
         )
         server = await _listen(host, port, lambda app: mount(app, parts), ready is not None)
         try:

@@ -1,8 +1,11 @@
 """The overview's warnings: each unit's broken relations (parts, stocks, bounds), the ones the
-draft's review lists (`domain.report_checks.form_warnings`), and how many are unexplained.
+draft's review lists (`domain.report_checks.form_warnings`), with the report declaration's
+own (a stated percentage the figures do not give, a declared total that is not the sum of
+its parts), and how many are unexplained.
 
 Only the forms that declare relations are read, and only their related fields decoded: an
-office whose forms declare none pays nothing for this column.
+office whose forms declare none pays nothing for this column. The declaration's checks read
+the fields of the figures they name, for every unit (a total sums a group).
 """
 
 from __future__ import annotations
@@ -10,9 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
+from domain.calendar import period_window
 from domain.periods import Period
-from domain.report_checks import form_warnings
-from domain.report_figures import PeriodAnswers
+from domain.report import ReportSpec
+from domain.report_checks import (
+    ReportWarning,
+    cross_unit_warnings,
+    form_warnings,
+    ratio_warnings,
+)
+from domain.report_figures import FigureBook, PeriodAnswers
 from domain.validation import related_fields
 from domain.values import TypedValue, decoder
 from handlers.context import Catalog
@@ -31,21 +41,34 @@ NONE = UnitWarnings()
 
 
 async def unit_warnings(
-    view: ReadView, catalog: Catalog, period: Period, codes: Collection[str]
+    view: ReadView,
+    catalog: Catalog,
+    period: Period,
+    codes: Collection[str],
+    spec: ReportSpec | None = None,
 ) -> Mapping[str, UnitWarnings]:
     """Unit code -> its warnings for `period`, for the units of `codes` (those a page shows:
     checking a province's thousands costs more than the rest of the page); units without
     any are left out."""
-    keys = {code: related_fields(form) for code, form in catalog.forms.items()}
-    keys = {code: fields for code, fields in keys.items() if fields}
-    if not keys or not codes:
+    if not codes:
         return {}
     wanted = set(codes)
-    current = await _answers(view, catalog, keys, period, wanted, explanations=True)
-    previous = await _answers(view, catalog, keys, period.previous(), wanted, explanations=False)
-    units = [unit for unit in catalog.unit_list() if unit.code in wanted]
+    warnings: list[ReportWarning] = []
+    keys = {code: related_fields(form) for code, form in catalog.forms.items()}
+    keys = {code: fields for code, fields in keys.items() if fields}
+    if keys:
+        current = await _answers(view, catalog, keys, period, wanted, explanations=True)
+        previous = await _answers(
+            view, catalog, keys, period.previous(), wanted, explanations=False
+        )
+        units = [unit for unit in catalog.unit_list() if unit.code in wanted]
+        warnings += form_warnings(catalog.forms, units, current, previous)
+    if spec is not None:
+        warnings += await _declared(view, catalog, period, spec)
     found: dict[str, UnitWarnings] = {}
-    for warning in form_warnings(catalog.forms, units, current, previous):
+    for warning in warnings:
+        if warning.unit_code not in wanted:
+            continue
         was = found.get(warning.unit_code, NONE)
         found[warning.unit_code] = UnitWarnings(
             was.warnings + 1, was.unexplained + (not warning.explanation)
@@ -53,12 +76,49 @@ async def unit_warnings(
     return found
 
 
+async def _declared(
+    view: ReadView, catalog: Catalog, period: Period, spec: ReportSpec
+) -> list[ReportWarning]:
+    """The declaration's own warnings, as the draft's review sheet lists them: stated
+    percentages the figures do not give, declared totals that are not their parts' sum."""
+    keys = declared_fields(spec)
+    if not keys:
+        return []
+    current = await _answers(view, catalog, keys, period, None, explanations=True)
+    cutoff = period_window(period, catalog.regime)[1]
+    units = catalog.unit_list()
+    book = FigureBook(spec, catalog.forms, units, {period: current}, lambda _: cutoff)
+    return ratio_warnings(spec, catalog.forms, book, current) + cross_unit_warnings(
+        spec, catalog.forms, book, period
+    )
+
+
+def declared_fields(spec: ReportSpec) -> dict[str, frozenset[str]]:
+    """Form -> the fields the declaration's stated percentages and totals checks read
+    (through the derived figures they name)."""
+    names = [n for d in spec.derived.values() if d.stated for n in (*d.of, d.stated)]
+    names += [n for check in spec.checks for n in (check.total, *check.parts)]
+    keys: dict[str, set[str]] = {}
+    seen: set[str] = set()
+    while names:
+        name = names.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in spec.figures:
+            figure = spec.figures[name]
+            keys.setdefault(figure.form, set()).add(figure.field)
+        elif name in spec.derived:
+            names += spec.derived[name].of
+    return {form: frozenset(fields) for form, fields in keys.items()}
+
+
 async def _answers(
     view: ReadView,
     catalog: Catalog,
     keys: Mapping[str, frozenset[str]],
     period: Period,
-    units: Collection[str],
+    units: Collection[str] | None,
     *,
     explanations: bool,
 ) -> PeriodAnswers:

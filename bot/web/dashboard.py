@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.runtime.clock import Clock
 from domain.periods import Period
+from domain.report import ReportSpec
 from domain.report_tickets import TicketSummary
 from domain.web_login import SESSION_VALID
 from handlers.context import Catalog, Office
@@ -56,6 +57,13 @@ class Dashboard:
     # The draft's hotline figures (the command line builds it on the office's files); None:
     # the tickets page shows imported tickets only.
     hotline: Hotline | None = None
+    # The report declaration (report.toml) as the draft reads it, read at each use (None:
+    # unreadable): the overview counts its checks' warnings as the review sheet lists them.
+    report: Callable[[], ReportSpec | None] | None = None
+
+    def report_spec(self) -> ReportSpec | None:
+        """The report declaration now, if there is a readable one."""
+        return self.report() if self.report is not None else None
 
 
 DASHBOARD = web.AppKey("dashboard", Dashboard)

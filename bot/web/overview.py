@@ -20,6 +20,7 @@ from bot.web.listing import STATES, Listing
 from bot.web.render import page
 from domain.calendar import current_period, deadline_at
 from domain.periods import Period, parse_period
+from domain.report import ReportSpec
 from handlers.context import Catalog
 from handlers.office import UnitProgress, progress
 from storage import ReadView
@@ -102,10 +103,15 @@ async def overview_rows(
 
 
 async def with_warnings(
-    view: ReadView, catalog: Catalog, period: Period, rows: list[UnitRow]
+    view: ReadView,
+    catalog: Catalog,
+    period: Period,
+    rows: list[UnitRow],
+    spec: ReportSpec | None = None,
 ) -> list[UnitRow]:
-    """`rows` with their units' warnings (checked for these rows only)."""
-    found = await unit_warnings(view, catalog, period, [row.code for row in rows])
+    """`rows` with their units' warnings (checked for these rows only; with `spec`, the
+    report declaration's too)."""
+    found = await unit_warnings(view, catalog, period, [row.code for row in rows], spec)
     return [replace(row, warnings=found[row.code]) if row.code in found else row for row in rows]
 
 
@@ -135,7 +141,8 @@ async def overview_page(dashboard: Dashboard, query: Mapping[str, str], csrf: st
         rows = await overview_rows(view, dashboard.catalog, period, now)
         record = await view.periods.get(period)
         listing = Listing.of(query, period, rows)
-        shown = await with_warnings(view, dashboard.catalog, period, listing.pick(rows))
+        spec = dashboard.report_spec()
+        shown = await with_warnings(view, dashboard.catalog, period, listing.pick(rows), spec)
     done = listing.counts["submitted"] + listing.counts["submitted_late"]
     total = listing.counts.total()  # of the chosen group
     return page(
