@@ -19,6 +19,7 @@ from bot.report.tickets_source import campaign_start, hotline_summary
 from bot.runtime.app import App
 from bot.runtime.build import catalog_of, office_of, public_origin
 from bot.runtime.clock import Clock, system_clock
+from bot.runtime.housekeeping import housekeeping
 from bot.runtime.webhook import Mount, WebhookServer
 from bot.web.dashboard import OVERVIEW, Dashboard, Exporter, Hotline
 from bot.web.routes import mount
@@ -33,6 +34,7 @@ from storage import Database
 from templates.catalog import text
 
 DEFAULT_PORT = 8080
+HOUSEKEEPING_EVERY = timedelta(days=1)
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 # Told the database and the port once the dashboard listens.
 Ready = Callable[[Database, int], Awaitable[None]]
@@ -159,12 +161,28 @@ async def serve_dashboard(
             rehearsal=rehearsal,
             report=lambda: _spec(workspace),
         )
+        # Alone on the database (no bot beside it), expired sessions and used links would
+        # pile up: the bot's own daily housekeeping, run here at start and once a day.
+        keep_days = workspace.settings.storage.keep_days
+        await housekeeping(db, keep_days, clock)
+        daily = asyncio.create_task(_daily(lambda: housekeeping(db, keep_days, clock), stop))
         server = await _listen(host, port, lambda app: mount(app, parts), ready is not None)
         try:
             await (ready or _announce(workspace, host))(db, server.port)
             await stop.wait()
         finally:
+            daily.cancel()
             await server.stop()
+
+
+async def _daily(work: Callable[[], Awaitable[object]], stop: asyncio.Event) -> None:
+    """`work` once a day until `stop` is set."""
+    while True:
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=HOUSEKEEPING_EVERY.total_seconds())
+            return
+        except TimeoutError:
+            await work()
 
 
 def _announce(workspace: Workspace, host: str) -> Ready:

@@ -4,6 +4,9 @@ served alone on the bot's database."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -55,3 +58,23 @@ def test_baocao_web_serves_the_dashboard_alone_on_the_database(office: Path) -> 
         page = client.get("/web/").text
         assert "Sở Y tế" in page and "Chị Lan" in page
         assert client.get("/web/static/style.css").headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.slow
+def test_baocao_web_alone_forgets_expired_sessions_and_used_links(office: Path) -> None:
+    # With no bot beside it, nobody else would: the bot's daily housekeeping runs here too.
+    now = datetime.now(UTC)
+    database = office.parent / "baocao.sqlite3"
+
+    async def seed() -> None:
+        async with await Database.open(database) as db, db.write() as tx:
+            await tx.web.open_session("gone", "telegram:1", "c1", now - timedelta(days=1))
+            await tx.web.open_session("kept", "telegram:1", "c2", now + timedelta(hours=8))
+            await tx.web.use_login("old", "telegram:1", now - timedelta(days=3))
+            await tx.web.use_login("new", "telegram:1", now)
+
+    asyncio.run(seed())
+    with served_web(office), closing(sqlite3.connect(database)) as conn:
+        sessions = [row[0] for row in conn.execute("SELECT cookie_hash FROM web_sessions")]
+        links = [row[0] for row in conn.execute("SELECT nonce FROM web_logins_used")]
+    assert sessions == ["kept"] and links == ["new"]
