@@ -188,8 +188,7 @@ class Database:
             try:
                 await self._begin()
                 yield WriteTransaction(session)
-                if session.has_reads:
-                    await session.end()  # its bulk reads closed before COMMIT
+                await session.end()  # its bulk reads closed before COMMIT
                 try:
                     await self._writer.run("COMMIT")  # the disk sync: on the writer's thread
                 except sqlite3.Error as e:
@@ -199,9 +198,7 @@ class Database:
                 committed = True
             finally:
                 try:
-                    if session.has_reads:  # no statement outlives the block
-                        await asyncio.shield(session.end())
-                    session.close()
+                    await session.end()  # no statement outlives the block
                 finally:
                     self._writing_task = None
                 if not committed:
@@ -240,11 +237,7 @@ class Database:
             yield ReadView(session)
         finally:
             try:
-                # Shielded: even when this block is cancelled, its open statements are
-                # closed (queued on the connection's thread before the next user's).
-                if session.has_reads:
-                    await asyncio.shield(session.end())
-                session.close()
+                await session.end()  # no statement outlives the block
             finally:
                 try:
                     if not one_statement:

@@ -114,23 +114,19 @@ class Session:
         """The current time from the database's clock (tests inject a fixed one)."""
         return self._clock()
 
-    def close(self) -> None:
-        """End the session: a repository kept past its block fails instead of misbehaving."""
-        self._open = False
-
-    @property
-    def has_reads(self) -> bool:
-        """Whether the block started bulk reads (`end` has something to release)."""
-        return bool(self._reads)
-
     async def end(self) -> None:
-        """End the session and release every bulk read it started that is still open: a
-        statement left open keeps its snapshot after the block's ROLLBACK, and the next
-        block on the connection would read the data as they were (a reader that stopped
-        early or was cancelled, its Chunks still referenced somewhere)."""
+        """End the session: a repository kept past its block fails instead of misbehaving,
+        and every bulk read it started that is still open is released. A statement left
+        open (a reader stopped early or cancelled, its Chunks still referenced) would keep
+        its snapshot after the block's ROLLBACK, and the next block on the connection would
+        read the data as they were. Shielded: a cancelled block still closes them (queued
+        on the connection's thread before the next user's). Without bulk reads it awaits
+        nothing."""
         self._open = False
-        reads, self._reads = self._reads, []
-        await asyncio.gather(*(read.aclose() for read in reads), return_exceptions=True)
+        if self._reads:
+            reads, self._reads = self._reads, []
+            closing = asyncio.gather(*(read.aclose() for read in reads), return_exceptions=True)
+            await asyncio.shield(closing)
 
     def _check(self) -> None:
         if not self._open:

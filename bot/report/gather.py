@@ -254,18 +254,15 @@ async def stream_months(
     parsed as the caller iterates them. A longer period is added up holding one month at a
     time, decoded only where needed; the caller works on a month without awaiting."""
     months = list(months)
+    # Reads the caller leaves unfinished are closed with its read block (Session.end).
     reads = [view.answers.period_texts(m) for m in months]
-    try:
-        for i, (month, read) in enumerate(zip(months, reads, strict=True)):
-            async for texts in read:
-                if i + 1 < len(reads):
-                    # SQLite reads the next month on its own thread, without the GIL, while
-                    # this one is parsed and added up here: the year's draft waits for neither.
-                    await reads[i + 1].start()
-                yield month, _parsed(texts, forms)
-    finally:
-        for read in reads:
-            await read.aclose()
+    for i, (month, read) in enumerate(zip(months, reads, strict=True)):
+        async for texts in read:
+            if i + 1 < len(reads):
+                # SQLite reads the next month on its own thread, without the GIL, while
+                # this one is parsed and added up here: the year's draft waits for neither.
+                await reads[i + 1].start()
+            yield month, _parsed(texts, forms)
 
 
 def _parsed(
