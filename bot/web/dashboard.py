@@ -58,12 +58,9 @@ class Dashboard:
     # the tickets page shows imported tickets only.
     hotline: Hotline | None = None
     # The report declaration (report.toml) as the draft reads it, read at each use (None:
-    # unreadable): the overview counts its checks' warnings as the review sheet lists them.
-    report: Callable[[], ReportSpec | None] | None = None
-
-    def report_spec(self) -> ReportSpec | None:
-        """The report declaration now, if there is a readable one."""
-        return self.report() if self.report is not None else None
+    # unreadable, or none given): the overview counts its checks' warnings as the review
+    # sheet lists them.
+    report: Callable[[], ReportSpec | None] = field(default=_nothing)
 
 
 DASHBOARD = web.AppKey("dashboard", Dashboard)

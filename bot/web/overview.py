@@ -137,11 +137,11 @@ async def overview_page(dashboard: Dashboard, query: Mapping[str, str], csrf: st
     sort, page)."""
     now = dashboard.clock()
     period = chosen_period(query, dashboard.catalog, now)
+    spec = dashboard.report()  # read before the snapshot opens: a file, not the database
     async with dashboard.db.read() as view:
         rows = await overview_rows(view, dashboard.catalog, period, now)
         record = await view.periods.get(period)
         listing = Listing.of(query, period, rows)
-        spec = dashboard.report_spec()
         shown = await with_warnings(view, dashboard.catalog, period, listing.pick(rows), spec)
     done = listing.counts["submitted"] + listing.counts["submitted_late"]
     total = listing.counts.total()  # of the chosen group

@@ -47,7 +47,7 @@ async def test_the_overview_counts_the_declarations_warnings_as_the_review_sheet
             lambda: NOW,
             report=(lambda: spec_for(folder, sample_workspace.forms, sample_workspace.units))
             if report
-            else None,
+            else (lambda: None),
         )
         response = await overview_page(parts, {"period": "2022-02"}, "csrf")
         assert response.text is not None
