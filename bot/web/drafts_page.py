@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.runtime.downloads import content_disposition
 from bot.web.auth import signed_in
 from bot.web.dashboard import dashboard_of
-from bot.web.overview import TIME_SHOWN, chosen_period
+from bot.web.overview import chosen_period, time_shown
 from bot.web.render import page
 from domain.calendar import current_period
 from storage import ReadView
@@ -76,7 +76,7 @@ async def drafts_page(request: web.Request) -> web.Response:
             v.id,
             v.version,
             v.file_name,
-            v.created_at.astimezone(catalog.zone).strftime(TIME_SHOWN),
+            time_shown(v.created_at, catalog.zone),
             v.created_by,
             names.get(v.created_by, ""),
             v.stale,

@@ -115,14 +115,15 @@ async def with_warnings(
     return [replace(row, warnings=found[row.code]) if row.code in found else row for row in rows]
 
 
+def time_shown(moment: datetime | None, zone: tzinfo) -> str:
+    """How the pages write a time: «14:05 15/02/2022» in the office's zone, "" for none."""
+    return moment.astimezone(zone).strftime(TIME_SHOWN) if moment else ""
+
+
 def shown_in(zone: tzinfo) -> Callable[[datetime | None], str]:
-    """How the pages write a time: in the office's zone, "" for none (only for the rows a
-    page shows: a province has thousands)."""
-
-    def shown(moment: datetime | None) -> str:
-        return moment.astimezone(zone).strftime(TIME_SHOWN) if moment else ""
-
-    return shown
+    """`time_shown` in `zone`, for a template to call on the rows a page shows only (a
+    province has thousands)."""
+    return lambda moment: time_shown(moment, zone)
 
 
 async def overview(request: web.Request) -> web.Response:

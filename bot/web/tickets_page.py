@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.web.auth import signed_in
 from bot.web.dashboard import Dashboard, dashboard_of
-from bot.web.overview import TIME_SHOWN, chosen_period
+from bot.web.overview import chosen_period, time_shown
 from bot.web.render import page
 from domain.calendar import local_day
 from domain.periods import Period
@@ -94,11 +94,7 @@ class TicketsView:
 def _row(
     ticket: Ticket, as_of: date, since: datetime | None, catalog: Catalog, names: Mapping[str, str]
 ) -> TicketRow:
-    answered_at = (
-        ticket.reported_at.astimezone(catalog.zone).strftime(TIME_SHOWN)
-        if ticket.reported_at
-        else ""
-    )
+    answered_at = time_shown(ticket.reported_at, catalog.zone)
     who = ticket.reported_by or ""
     return TicketRow(
         ticket.id,
@@ -184,7 +180,7 @@ async def tickets_view(dashboard: Dashboard, period: Period) -> TicketsView:
     counted = since_campaign(tickets, cut.last_day, dashboard.ticket_start)
     units = units_holding(counted, catalog, cut.as_of, since, names)
     _, overdue_unassigned = overdue_by_unit(counted, catalog.unit_list(), cut.as_of)
-    stood_at = cut.stood_at.astimezone(catalog.zone).strftime(TIME_SHOWN) if cut.stood_at else ""
+    stood_at = time_shown(cut.stood_at, catalog.zone)
     from_forms = None
     if not counted and dashboard.hotline is not None:
         from_forms = await dashboard.hotline(period, now)

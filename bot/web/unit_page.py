@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.web.auth import Refused, signed_in
 from bot.web.dashboard import dashboard_of
-from bot.web.overview import TIME_SHOWN, chosen_period
+from bot.web.overview import chosen_period, time_shown
 from bot.web.render import page
 from domain.forms import Field
 from domain.values import decode
@@ -65,7 +65,7 @@ async def _forms(
         answers = await view.answers.for_obligation(code, form_code, period_key)
         changes: dict[str, list[Change]] = {}
         for r in await view.answers.revisions(code, form_code, period_key):
-            when = r.changed_at.astimezone(catalog.zone).strftime(TIME_SHOWN)
+            when = time_shown(r.changed_at, catalog.zone)
             who = names.get(r.changed_by, r.changed_by)
             asked = form.field(r.field_key) if form.has_field(r.field_key) else None
             change = Change(when, who, shown(asked, r.old_value), shown(asked, r.new_value))
