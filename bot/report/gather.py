@@ -123,6 +123,27 @@ async def read_history(
     return history
 
 
+async def read_period_fields(
+    view: ReadView,
+    forms: Mapping[str, Form],
+    keys: Mapping[str, Collection[str]],
+    period: Period,
+    *,
+    units: Collection[str] | None = None,
+    explanations: bool,
+) -> PeriodAnswers:
+    """Answers of one period to some fields (form -> keys), of `units` only if given, typed
+    as the draft reads them: only those fields are read from storage and decoded."""
+    typed = _Typed(forms, list(keys), explanations, keys)
+    wanted = {key for fields in keys.values() for key in fields}
+    rows = view.answers.period_values(
+        period, list(keys), explanations=explanations, fields=wanted, units=units
+    )
+    async for chunk in rows:
+        typed.add(chunk)
+    return PeriodAnswers(period, typed.values, typed.explanations)
+
+
 async def read_fields_over(
     db: Database,
     forms: Mapping[str, Form],
@@ -134,15 +155,14 @@ async def read_fields_over(
     query per period, never one per unit; only those fields are decoded and kept (the
     charts' 12 periods of a 5,000-unit office stay small). Explanations are read for the
     period `explained` only (the dashboard's figures page cites them in its warnings)."""
-    wanted = [c for c in keys if c in forms]
+    wanted = {code: fields for code, fields in keys.items() if code in forms}
     history = {}
     async with db.read() as view:
         for period in periods:
             told = period == explained
-            typed = _Typed(forms, wanted, told, keys)
-            async for chunk in view.answers.period_values(period, wanted, explanations=told):
-                typed.add(chunk)
-            history[period] = PeriodAnswers(period, typed.values, typed.explanations)
+            history[period] = await read_period_fields(
+                view, forms, wanted, period, explanations=told
+            )
     return history
 
 

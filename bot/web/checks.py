@@ -10,9 +10,10 @@ the fields of the figures they name, for every unit (a total sums a group).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from bot.report.gather import read_period_fields
 from domain.calendar import period_window
 from domain.periods import Period
 from domain.report import ReportSpec
@@ -22,9 +23,8 @@ from domain.report_checks import (
     form_warnings,
     ratio_warnings,
 )
-from domain.report_figures import FigureBook, PeriodAnswers
+from domain.report_figures import FigureBook
 from domain.validation import related_fields
-from domain.values import TypedValue, decoder
 from handlers.context import Catalog
 from storage import ReadView
 
@@ -57,9 +57,12 @@ async def unit_warnings(
     keys = {code: related_fields(form) for code, form in catalog.forms.items()}
     keys = {code: fields for code, fields in keys.items() if fields}
     if keys:
-        current = await _answers(view, catalog, keys, period, wanted, explanations=True)
-        previous = await _answers(
-            view, catalog, keys, period.previous(), wanted, explanations=False
+        forms = catalog.forms
+        current = await read_period_fields(
+            view, forms, keys, period, units=wanted, explanations=True
+        )
+        previous = await read_period_fields(
+            view, forms, keys, period.previous(), units=wanted, explanations=False
         )
         units = [unit for unit in catalog.unit_list() if unit.code in wanted]
         warnings += form_warnings(catalog.forms, units, current, previous)
@@ -84,7 +87,7 @@ async def _declared(
     keys = declared_fields(spec)
     if not keys:
         return []
-    current = await _answers(view, catalog, keys, period, None, explanations=True)
+    current = await read_period_fields(view, catalog.forms, keys, period, explanations=True)
     cutoff = period_window(period, catalog.regime)[1]
     units = catalog.unit_list()
     book = FigureBook(spec, catalog.forms, units, {period: current}, lambda _: cutoff)
@@ -111,38 +114,3 @@ def declared_fields(spec: ReportSpec) -> dict[str, frozenset[str]]:
         elif name in spec.derived:
             names += spec.derived[name].of
     return {form: frozenset(fields) for form, fields in keys.items()}
-
-
-async def _answers(
-    view: ReadView,
-    catalog: Catalog,
-    keys: Mapping[str, frozenset[str]],
-    period: Period,
-    units: Collection[str] | None,
-    *,
-    explanations: bool,
-) -> PeriodAnswers:
-    """The related fields' answers of a period, typed as the draft's checks read them."""
-    decoders: dict[str, dict[str, Callable[[str], TypedValue]]] = {
-        code: {f.key: decoder(f) for f in catalog.forms[code].fields if f.key in fields}
-        for code, fields in keys.items()
-    }
-    values: dict[str, dict[str, dict[str, TypedValue]]] = {code: {} for code in keys}
-    reasons: dict[tuple[str, str, str], str] = {}
-    # Only the related fields, read and decoded: a few of a form's dozens.
-    wanted = {key for fields in keys.values() for key in fields}
-    rows = view.answers.period_values(
-        period, list(keys), explanations=explanations, fields=wanted, units=units
-    )
-    async for chunk in rows:
-        for form_code, unit_code, given, explained in chunk:
-            fields = decoders[form_code]
-            values[form_code][unit_code] = {
-                key: fields[key](value)
-                for key, value in given.items()
-                if value is not None and key in fields
-            }
-            for key, why in explained.items():
-                if why and key in fields:
-                    reasons[(form_code, unit_code, key)] = why
-    return PeriodAnswers(period, values, reasons if explanations else None)
