@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -32,6 +33,8 @@ from domain.report_tickets import TicketSummary
 from handlers.web_link import admin_key, login_link
 from storage import Database
 from templates.catalog import text
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8080
 HOUSEKEEPING_EVERY = timedelta(days=1)
@@ -162,9 +165,9 @@ async def serve_dashboard(
             report=lambda: _spec(workspace),
         )
         # Alone on the database (no bot beside it), expired sessions and used links would
-        # pile up: the bot's own daily housekeeping, run here at start and once a day.
+        # pile up: the bot's own housekeeping, at start and once a day, in the background
+        # as the bot runs it (a first run on a large old database takes a while).
         keep_days = workspace.settings.storage.keep_days
-        await housekeeping(db, keep_days, clock)
         daily = asyncio.create_task(_daily(lambda: housekeeping(db, keep_days, clock), stop))
         server = await _listen(host, port, lambda app: mount(app, parts), ready is not None)
         try:
@@ -176,13 +179,18 @@ async def serve_dashboard(
 
 
 async def _daily(work: Callable[[], Awaitable[object]], stop: asyncio.Event) -> None:
-    """`work` once a day until `stop` is set."""
+    """`work` now and once a day until `stop` is set; a failure is logged and the next
+    day's run tries again."""
     while True:
+        try:
+            await work()
+        except Exception:
+            log.exception("housekeeping failed; trying again tomorrow")
         try:
             await asyncio.wait_for(stop.wait(), timeout=HOUSEKEEPING_EVERY.total_seconds())
             return
         except TimeoutError:
-            await work()
+            continue
 
 
 def _announce(workspace: Workspace, host: str) -> Ready:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -75,6 +76,12 @@ def test_baocao_web_alone_forgets_expired_sessions_and_used_links(office: Path) 
 
     asyncio.run(seed())
     with served_web(office), closing(sqlite3.connect(database)) as conn:
-        sessions = [row[0] for row in conn.execute("SELECT cookie_hash FROM web_sessions")]
-        links = [row[0] for row in conn.execute("SELECT nonce FROM web_logins_used")]
+        # It runs in the background once the server listens: a few seconds at most here.
+        deadline = time.monotonic() + 20
+        while True:
+            sessions = [row[0] for row in conn.execute("SELECT cookie_hash FROM web_sessions")]
+            links = [row[0] for row in conn.execute("SELECT nonce FROM web_logins_used")]
+            if (sessions == ["kept"] and links == ["new"]) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
     assert sessions == ["kept"] and links == ["new"]
