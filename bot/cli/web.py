@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from aiohttp import web
@@ -30,6 +31,7 @@ from domain.calendar import office_zone
 from domain.periods import Period
 from domain.report import ReportSpec
 from domain.report_tickets import TicketSummary
+from handlers.context import Catalog, Office
 from handlers.web_link import admin_key, login_link
 from storage import Database
 from templates.catalog import text
@@ -48,21 +50,34 @@ def bot_dashboard(app: App) -> Mount:
 
     def mount_on(web_app: web.Application) -> None:
         assert app.db is not None and app.delivery is not None
-        parts = Dashboard(
-            app.db,
-            app.catalog(),
-            app.office(),
-            app.clock,
-            app.delivery.wake,
-            session_length(app.workspace),
-            ticket_start(app.workspace),
-            export=period_export(app.db, app.workspace),
-            hotline=period_hotline(app.db, app.workspace),
-            report=lambda: _spec(app.workspace),
-        )
+        parts = office_dashboard(app.db, app.workspace, app.catalog(), app.office(), app.clock)
+        parts = replace(parts, wake=app.delivery.wake)
         mount(web_app, parts)
 
     return mount_on
+
+
+def office_dashboard(
+    db: Database,
+    workspace: Workspace,
+    catalog: Catalog,
+    office: Office,
+    clock: Clock,
+) -> Dashboard:
+    """The dashboard on the office's files: the session's length, the ticket figures'
+    start, the export, the hotline figures and the report declaration drawn from its
+    workspace (beside the bot, its `wake` is added; in the demo, `rehearsal`)."""
+    return Dashboard(
+        db,
+        catalog,
+        office,
+        clock,
+        session_valid=session_length(workspace),
+        ticket_start=ticket_start(workspace),
+        export=period_export(db, workspace),
+        hotline=period_hotline(db, workspace),
+        report=lambda: _spec(workspace),
+    )
 
 
 def session_length(workspace: Workspace) -> timedelta:
@@ -151,19 +166,8 @@ async def serve_dashboard(
         loop.add_signal_handler(sig, stop.set)
     async with await Database.open(workspace.settings.storage.path) as db:
         office = office_of(workspace)
-        session = session_length(workspace)
-        parts = Dashboard(
-            db,
-            catalog_of(workspace),
-            office,
-            clock,
-            session_valid=session,
-            ticket_start=ticket_start(workspace),
-            export=period_export(db, workspace),
-            hotline=period_hotline(db, workspace),
-            rehearsal=rehearsal,
-            report=lambda: _spec(workspace),
-        )
+        parts = office_dashboard(db, workspace, catalog_of(workspace), office, clock)
+        parts = replace(parts, rehearsal=rehearsal)
         # Alone on the database (no bot beside it), expired sessions and used links would
         # pile up: the bot's own housekeeping, at start and once a day, in the background
         # as the bot runs it (a first run on a large old database takes a while).
