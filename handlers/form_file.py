@@ -66,7 +66,7 @@ async def ask_sheet(
     request = job_request(
         SHEET_JOB,
         period,
-        event,
+        event.sender,
         unit=unit_code,
         unit_name=unit.name,
         sheets=json.dumps(sheets, ensure_ascii=False),
@@ -123,7 +123,7 @@ def received(event: Incoming) -> list[Reply]:
     request = job_request(
         FILLED_JOB,
         None,
-        event,
+        sender,
         file_ref=event.text,  # Telegram's file_id
         file_name=event.file_name,
         message_ref=event.message_ref,

@@ -10,7 +10,7 @@ from domain.calendar import current_period
 from domain.periods import Period
 from domain.report_periods import parse_report_period
 from handlers.context import HandlerContext
-from handlers.events import Incoming, Reply
+from handlers.events import Incoming, Reply, Sender
 from templates.catalog import text
 from templates.periods import period_label
 
@@ -18,10 +18,9 @@ JOBS_CHANNEL = "jobs"
 IMPORT_TICKETS = "import_tickets"
 
 
-def job_request(kind: str, period: Period | None, event: Incoming, **extra: str) -> Reply:
+def job_request(kind: str, period: Period | None, sender: Sender, **extra: str) -> Reply:
     """The outbox entry asking for job `kind` (of `period`, for a job of one; `extra`: the
     job's own fields); its result goes back to the asking chat."""
-    sender = event.sender
     fields = {"job": kind} | ({"period": period.key} if period is not None else {}) | extra
     return Reply(
         chat_id=sender.chat_id,
@@ -41,7 +40,7 @@ async def _asked(ctx: HandlerContext, event: Incoming, kind: str) -> list[Reply]
         return [Reply(chat_id=chat_id, text=text("chat.bad_report_period", typed=typed))]
     working = Reply(chat_id=chat_id, text=text(f"chat.{kind}_started", period=period_label(period)))
     await remember_name(ctx, event)
-    return [working, job_request(kind, period, event)]
+    return [working, job_request(kind, period, event.sender)]
 
 
 async def remember_name(ctx: HandlerContext, event: Incoming) -> None:
@@ -72,7 +71,7 @@ async def import_tickets_file(ctx: HandlerContext, event: Incoming) -> list[Repl
     request = job_request(
         IMPORT_TICKETS,
         None,
-        event,
+        sender,
         file_ref=event.text,  # Telegram's file_id
         file_name=event.file_name,
     )

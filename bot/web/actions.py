@@ -23,7 +23,7 @@ from domain.periods import Period, parse_period
 from handlers import jobs, office, schedule
 from handlers.button_kind import PERIOD_YEARS
 from handlers.context import HandlerContext
-from handlers.events import EventKind, Incoming, Sender
+from handlers.events import Sender
 from storage import WriteTransaction
 from storage.repos.web import WebSession
 
@@ -91,7 +91,7 @@ async def compile_draft(request: web.Request) -> web.Response:
     dashboard = dashboard_of(request)
     period = _period_of(form)
     async with dashboard.db.write() as tx:
-        request_job = jobs.job_request("compile", period, _as_event(session, dashboard))
+        request_job = jobs.job_request("compile", period, _as_sender(session))
         await queue_replies(tx, [request_job])
     dashboard.wake()
     log.info("web: %s asked for the draft of %s", session.admin_id, period.key)
@@ -162,11 +162,11 @@ def _context(dashboard: Dashboard, tx: WriteTransaction) -> HandlerContext:
     return HandlerContext(dashboard.office, dashboard.catalog, dashboard.clock(), tx)
 
 
-def _as_event(session: WebSession, dashboard: Dashboard) -> Incoming:
+def _as_sender(session: WebSession) -> Sender:
     """The admin as the chat knows them ("telegram:123"): a job's result goes to their
     private chat with the bot."""
     channel, _, user = session.admin_id.partition(":")
-    return Incoming(Sender(channel, user, user), EventKind.COMMAND, dashboard.clock())
+    return Sender(channel, user, user)
 
 
 def _period_of(values: Mapping[str, str]) -> Period:
