@@ -22,7 +22,7 @@ from bot.web.render import page
 from domain.calendar import local_day
 from domain.periods import Period
 from domain.report_tickets import TicketSummary
-from domain.ticket_figures import overdue_by_unit, pending_units, period_cut, since_campaign
+from domain.ticket_figures import period_cut, ranked_overdue, since_campaign
 from domain.tickets import Ticket, clean_text
 from handlers.context import Catalog
 
@@ -137,28 +137,25 @@ def units_holding(
     as_of: date,
     since: datetime | None,
     names: Mapping[str, str],
-) -> tuple[UnitTickets, ...]:
+) -> tuple[tuple[UnitTickets, ...], int]:
     """Units holding overdue tickets among `counted`, in the units' order, with their lists
-    (longest overdue first) and how many of them the unit has not answered about."""
-    units = catalog.unit_list()
-    by_unit, _ = overdue_by_unit(counted, units, as_of)
-    pending = {p.unit_code: len(p.unanswered) for p in pending_units(counted, units, as_of, since)}
-    held: dict[str, list[Ticket]] = {}
+    (longest overdue first) and how many of them the unit has not answered about; and the
+    overdue tickets given to no unit. The tickets are grouped once: a province has 100,000."""
+    held: dict[str | None, list[Ticket]] = {}
     for ticket in counted:
-        if ticket.unit_code is not None and ticket.is_overdue(as_of):
+        if ticket.is_overdue(as_of):
             held.setdefault(ticket.unit_code, []).append(ticket)
+    counts = {code: len(tickets) for code, tickets in held.items()}
+    ranked, unassigned = ranked_overdue(counts, catalog.unit_list())
     result, room = [], LISTED_IN_ALL
-    for unit in by_unit:
+    for unit in ranked:
         tickets = sorted(held[unit.unit_code], key=lambda t: (t.due_on or as_of, t.id))
+        unanswered = sum(not t.answered_since(since) for t in tickets)
         listed = tickets[: min(LISTED_PER_UNIT, room)]
         room -= len(listed)
         rows = tuple(_row(t, as_of, since, catalog, names) for t in listed)
-        result.append(
-            UnitTickets(
-                unit.unit_code, unit.unit_name, unit.count, pending.get(unit.unit_code, 0), rows
-            )
-        )
-    return tuple(result)
+        result.append(UnitTickets(unit.unit_code, unit.unit_name, unit.count, unanswered, rows))
+    return tuple(result), unassigned
 
 
 async def tickets_view(dashboard: Dashboard, period: Period) -> TicketsView:
@@ -178,8 +175,7 @@ async def tickets_view(dashboard: Dashboard, period: Period) -> TicketsView:
         for p in ps
     }
     counted = since_campaign(tickets, cut.last_day, dashboard.ticket_start)
-    units = units_holding(counted, catalog, cut.as_of, since, names)
-    _, overdue_unassigned = overdue_by_unit(counted, catalog.unit_list(), cut.as_of)
+    units, overdue_unassigned = units_holding(counted, catalog, cut.as_of, since, names)
     stood_at = time_shown(cut.stood_at, catalog.zone)
     from_forms = None
     if not counted and dashboard.hotline is not None:
