@@ -3,8 +3,9 @@ latest answer about it, the units that have not answered, and the tickets given 
 yet with the import's suggestion.
 
 The tickets and the day overdue is judged on are the draft's (`domain.ticket_figures`:
-`period_cut`, `since_campaign`, `overdue_by_unit`), so the counts here are the draft's
-hotline lines; "not answered" is /trangthai's (`pending_units`, since the period opened).
+`period_cut`, `since_campaign`, ranked as `overdue_by_unit` ranks them), so the counts
+here are the draft's hotline lines; "not answered" is /trangthai's (`Ticket.answered_since`
+the period opened, as `pending_units` asks).
 """
 
 from __future__ import annotations
